@@ -1,0 +1,36 @@
+"""talentlab: a reproducible companion to Liu's study of higher vocational talent cultivation
+for regional industrial clusters.
+
+Load and validate records (:func:`load_all`), compute the codebook's indicators
+(:mod:`talentlab.indicators`), evaluate the Zhuhai case (:mod:`talentlab.evaluation`), compare the
+six cases with QCA (:mod:`talentlab.qca`) and judge the paper's claims (:mod:`talentlab.claims`).
+"""
+
+from talentlab.io import (
+    TalentData,
+    load_all,
+    load_case_conditions,
+    load_cases,
+    load_employer_ratings,
+    load_evaluations,
+    load_graduates,
+    load_programmes,
+    process,
+)
+from talentlab.schema import DataValidationError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DataValidationError",
+    "TalentData",
+    "load_all",
+    "load_case_conditions",
+    "load_cases",
+    "load_employer_ratings",
+    "load_evaluations",
+    "load_graduates",
+    "load_programmes",
+    "process",
+    "__version__",
+]

@@ -1,0 +1,87 @@
+"""The ``talentlab`` command line: validate, process, generate, codebook, pseudonymise."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from talentlab import io as tio
+from talentlab.schema import DataValidationError
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    data_dir = Path(args.data_dir) if args.data_dir else tio.DEFAULT_DATA_DIR
+    try:
+        data = tio.load_all(data_dir)
+    except DataValidationError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    counts = ", ".join(f"{n}: {len(df)} rows" for n, df in data.tables().items())
+    print(f"{data_dir}: valid ({counts}). {data.describe_origin()}")
+    return 0
+
+
+def _cmd_process(args: argparse.Namespace) -> int:
+    try:
+        out = tio.process(args.data_dir, args.out)
+    except DataValidationError as exc:
+        print(str(exc), file=sys.stderr)
+        print("nothing was written.", file=sys.stderr)
+        return 1
+    print(f"processed data written to {out}")
+    return 0
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from talentlab import simulate
+
+    scenarios = simulate.SCENARIOS if args.scenario == "all" else (args.scenario,)
+    for scenario in scenarios:
+        out = Path(args.out) / scenario if args.scenario == "all" else Path(args.out)
+        simulate.generate(scenario=scenario, seed=args.seed, out_dir=out)
+        print(f"synthetic scenario '{scenario}' (seed {args.seed}) written to {out}")
+    return 0
+
+
+def _cmd_codebook(args: argparse.Namespace) -> int:
+    from talentlab.docs import write_codebooks
+
+    for path in write_codebooks(check=args.check):
+        print(f"{'up to date' if args.check else 'written'}: {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="talentlab", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check a data folder against the contract")
+    p.add_argument("data_dir", nargs="?", help="folder with the four tables (default: shipped data)")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("process", help="validate and write processed parquet files + manifest")
+    p.add_argument("data_dir", nargs="?", help="raw data folder (default: shipped data)")
+    p.add_argument("--out", help="output folder (default: data/processed/<data set>)")
+    p.set_defaults(func=_cmd_process)
+
+    p = sub.add_parser("generate", help="write a synthetic scenario (or all of them)")
+    p.add_argument("--scenario", default="paper_claims",
+                   help="paper_claims, null, pretrend or all")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
+    p.add_argument("--out", required=True, help="output folder")
+    p.set_defaults(func=_cmd_generate)
+
+    p = sub.add_parser("codebook", help="render data/raw/README.md and CODEBOOK.md from the contract")
+    p.add_argument("--check", action="store_true", help="fail if the files are out of date")
+    p.set_defaults(func=_cmd_codebook)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,481 @@
+"""The raw-data contract and its validation.
+
+The contract is one Frictionless Data Package descriptor, ``talentlab/contract/datapackage.json``:
+every table, field, type, unit, allowed value and key, with English and Chinese descriptions.
+It is the single source of truth for
+
+* validation (this module: types, required fields, ranges, allowed values, unique keys, foreign keys,
+  and the cross-field and cross-table rules a Table Schema cannot express, listed in
+  :data:`CROSS_FIELD_RULES`),
+* the human-readable codebook ``data/raw/README.md`` (:func:`render_codebook`), and
+* the descriptor written next to every data set (:func:`write_datapackage`).
+
+Validation works on the text of the file (every cell read as a string), so an error can quote the
+offending value exactly as the user typed it, and it collects every problem before raising one
+:class:`DataValidationError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+CONTRACT_PATH = Path(__file__).with_name("contract") / "datapackage.json"
+
+#: The four record tables a college supplies (the case registry and claims ship with talentlab).
+RECORD_TABLES = ("graduates", "employer_ratings", "evaluations", "programmes")
+#: Tables coded from the paper, shipped in ``data/raw/``.
+PAPER_TABLES = ("cases", "case_conditions", "claims")
+
+EMPLOYED = ("employed_full_time", "employed_part_time", "self_employed")
+EMPLOYEES = ("employed_full_time", "employed_part_time")
+
+TRUE_TOKENS = {"true", "t", "yes", "y", "1", "1.0", "是", "真"}
+FALSE_TOKENS = {"false", "f", "no", "n", "0", "0.0", "否", "假"}
+
+#: Rules that go beyond one field, in the words the codebook prints.
+CROSS_FIELD_RULES = {
+    "graduates": [
+        "job_related_to_major, job_satisfaction, employer_in_cluster, work_region, "
+        "adaptation_months, adaptation_reached and left_within_6_months are only for the employed "
+        "(employed_full_time, employed_part_time, self_employed).",
+        "employer_id, employer_tier and retraining_hours are only for employees "
+        "(employed_full_time, employed_part_time).",
+        "adaptation_months and adaptation_reached are given together or not at all.",
+    ],
+    "employer_ratings": [
+        "student_id must exist in graduates.",
+        "employer_id must be the rated graduate's employer_id.",
+    ],
+    "evaluations": ["student_id must exist in graduates."],
+    "programmes": [
+        "double_qualified_teachers <= specialised_teachers.",
+        "courses_co_developed <= courses_total.",
+        "order_class_students <= students_enrolled.",
+    ],
+    "case_conditions": ["case_id must exist in cases."],
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One violation of the contract, located as a person sees it in the file."""
+
+    file: str
+    row: int | None  # line/row number in the file as a spreadsheet or editor shows it
+    column: str | None
+    value: object
+    rule: str
+
+    def __str__(self) -> str:
+        row = f"row {self.row}" if self.row is not None else "header"
+        column = f"column '{self.column}'" if self.column is not None else "(table)"
+        value = "" if self.value is None else f", value {self.value!r}"
+        return f"{self.file}, {row}, {column}{value}: {self.rule}"
+
+
+class DataValidationError(ValueError):
+    """Raised when data break the contract; lists every problem found.
+
+    Attributes
+    ----------
+    problems : list of Problem
+        Every violation, each with file, row, column, value and rule.
+    """
+
+    def __init__(self, problems: Iterable[Problem], max_listed: int = 200):
+        self.problems = list(problems)
+        lines = [f"{len(self.problems)} problem(s) found in the data:"]
+        lines += [f"  - {p}" for p in self.problems[:max_listed]]
+        if len(self.problems) > max_listed:
+            lines.append(f"  ... and {len(self.problems) - max_listed} more")
+        super().__init__("\n".join(lines))
+
+    def to_frame(self) -> pd.DataFrame:
+        """The problems as a tidy table (file, row, column, value, rule)."""
+        return pd.DataFrame(
+            [(p.file, p.row, p.column, p.value, p.rule) for p in self.problems],
+            columns=["file", "row", "column", "value", "rule"],
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# the contract
+# --------------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _contract_cached() -> dict:
+    return json.loads(CONTRACT_PATH.read_text(encoding="utf-8"))
+
+
+def contract() -> dict:
+    """The contract descriptor (a deep copy, safe to modify)."""
+    return copy.deepcopy(_contract_cached())
+
+
+def resource(name: str) -> dict:
+    """The descriptor of one table of the contract."""
+    for res in _contract_cached()["resources"]:
+        if res["name"] == name:
+            return copy.deepcopy(res)
+    known = ", ".join(r["name"] for r in _contract_cached()["resources"])
+    raise KeyError(f"no table {name!r} in the contract (known: {known})")
+
+
+def field_names(name: str) -> list[str]:
+    """Column names of a table, in contract order."""
+    return [f["name"] for f in resource(name)["schema"]["fields"]]
+
+
+def fields(name: str) -> dict[str, dict]:
+    return {f["name"]: f for f in resource(name)["schema"]["fields"]}
+
+
+def missing_values(name: str) -> list[str]:
+    return list(resource(name)["schema"].get("missingValues", [""]))
+
+
+def write_datapackage(
+    out_dir: str | os.PathLike,
+    origin: Mapping[str, object],
+    tables: Iterable[str] = RECORD_TABLES,
+) -> Path:
+    """Write a ``datapackage.json`` describing the tables of a data folder.
+
+    The descriptor copies the contract's resources for ``tables`` and records where the data come
+    from under ``data_origin`` (``"synthetic"`` or ``"user"``) plus any other ``origin`` keys
+    (scenario, seed, generator). Reports read it to label synthetic data as synthetic.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> p = write_datapackage(d, {"data_origin": "synthetic", "scenario": "null", "seed": 1})
+    >>> json.loads(p.read_text())["data_origin"]
+    'synthetic'
+    """
+    origin = dict(origin)
+    if origin.get("data_origin") not in ("synthetic", "user"):
+        raise ValueError("origin['data_origin'] must be 'synthetic' or 'user'")
+    base = contract()
+    package = {
+        "$schema": base["$schema"],
+        "name": str(origin.get("name") or f"talentlab-{origin.get('scenario') or 'data'}").replace("_", "-"),
+        "title": "talentlab data package"
+        + (" (SYNTHETIC data)" if origin["data_origin"] == "synthetic" else ""),
+        "contract_version": base["version"],
+        **{k: v for k, v in origin.items() if k != "name"},
+        "resources": [resource(t) for t in tables],
+    }
+    out = Path(out_dir) / "datapackage.json"
+    atomic_write_text(out, json.dumps(package, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+    return out
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+# --------------------------------------------------------------------------------------------
+# parsing cell text
+# --------------------------------------------------------------------------------------------
+def _parse_number(text: pd.Series) -> pd.Series:
+    return pd.to_numeric(text, errors="coerce")
+
+
+def _parse_integer(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Integers; also accepts ``2022.0`` (spreadsheets and parquet often store floats)."""
+    num = pd.to_numeric(text, errors="coerce")
+    ok = num.notna() & np.isfinite(num.astype("float64")) & (num.astype("float64") % 1 == 0)
+    return num.where(ok), ok
+
+
+def _parse_boolean(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    low = text.str.strip().str.lower()
+    is_true = low.isin(TRUE_TOKENS)
+    is_false = low.isin(FALSE_TOKENS)
+    out = pd.Series(pd.NA, index=text.index, dtype="boolean")
+    out[is_true] = True
+    out[is_false] = False
+    return out, is_true | is_false
+
+
+def _fmt_value(v: object) -> object:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+@dataclass
+class RawTable:
+    """A table read as text, with where it came from.
+
+    ``text`` holds every cell as a string ('' for an empty cell); ``rows`` gives, for each record,
+    the row number a person sees in the file (header = 1 in CSV and spreadsheets).
+    """
+
+    name: str
+    file: str
+    text: pd.DataFrame
+    rows: np.ndarray
+
+
+def validate_table(raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Check one table against its field rules and convert it to typed columns.
+
+    Returns the typed table (``None`` when a required column is missing) and the problems.
+    Cross-table rules are checked by :func:`validate_tables`.
+    """
+    res = resource(raw.name)
+    spec = res["schema"]
+    missing_tokens = set(spec.get("missingValues", [""]))
+    problems: list[Problem] = []
+    text = raw.text
+    cols = list(text.columns)
+    wanted = [f["name"] for f in spec["fields"]]
+
+    for name in wanted:
+        if name not in cols:
+            problems.append(
+                Problem(raw.file, None, name, None, "required column is missing from the file")
+            )
+    for name in cols:
+        if name not in wanted:
+            problems.append(
+                Problem(raw.file, None, name, None,
+                        f"unknown column (the contract for '{raw.name}' has: {', '.join(wanted)})")
+            )
+    dupes = [c for c in set(cols) if cols.count(c) > 1]
+    for name in dupes:
+        problems.append(Problem(raw.file, None, name, None, "column appears more than once"))
+    if dupes:
+        return None, problems
+
+    typed: dict[str, pd.Series] = {}
+    for fdesc in spec["fields"]:
+        name = fdesc["name"]
+        if name not in cols:
+            continue
+        cell = text[name].astype("string").fillna("").str.strip()
+        is_missing = cell.isin(missing_tokens)
+        present = ~is_missing
+        cons = fdesc.get("constraints", {})
+        ftype = fdesc["type"]
+
+        def report(mask: pd.Series, rule: str, _cell=cell, _name=name) -> None:
+            for i in np.flatnonzero(mask.to_numpy()):
+                problems.append(
+                    Problem(raw.file, int(raw.rows[i]), _name, _fmt_value(_cell.iloc[i]), rule)
+                )
+
+        if cons.get("required"):
+            report(is_missing, "required value is missing")
+
+        if ftype == "integer":
+            values, ok = _parse_integer(cell.where(present))
+            report(present & ~ok, "must be a whole number (integer)")
+            values = values.where(present & ok).astype("Int64")
+        elif ftype == "number":
+            values = _parse_number(cell.where(present))
+            report(present & values.isna(), "must be a number")
+            values = values.astype("float64")
+        elif ftype == "boolean":
+            values, ok = _parse_boolean(cell.where(present, ""))
+            report(present & ~ok, "must be true or false (true/false, yes/no, 1/0, 是/否)")
+        else:
+            values = cell.where(present).astype("string")
+
+        valid = present & values.notna()
+        if "minimum" in cons:
+            below = valid & (values.astype("float64") < cons["minimum"])
+            report(below, f"must be >= {cons['minimum']}")
+        if "maximum" in cons:
+            above = valid & (values.astype("float64") > cons["maximum"])
+            report(above, f"must be <= {cons['maximum']}")
+        if "enum" in cons:
+            allowed = cons["enum"]
+            if ftype == "number":
+                arr = values.astype("float64").to_numpy()
+                hit = np.zeros(len(arr), dtype=bool)
+                for a in allowed:
+                    hit |= np.isclose(arr, float(a), atol=5e-3)
+                bad = valid & ~pd.Series(hit, index=values.index)
+            else:
+                bad = valid & ~values.isin(allowed)
+            report(bad, "must be one of: " + ", ".join(str(a) for a in allowed))
+            if fdesc.get("categorical"):
+                values = pd.Categorical(values.where(~bad), categories=allowed)
+                values = pd.Series(values, index=text.index)
+        if cons.get("unique"):
+            dup = valid & cell.duplicated(keep=False)
+            report(dup, "must be unique (this value appears on more than one row)")
+        typed[name] = values
+
+    for name in wanted:
+        if name not in typed:
+            return None, problems
+
+    df = pd.DataFrame({n: typed[n] for n in wanted})
+    pk = spec.get("primaryKey") or []
+    if len(pk) > 1 and all(c in df for c in pk):
+        dup = df.duplicated(subset=pk, keep=False) & df[pk].notna().all(axis=1)
+        for i in np.flatnonzero(dup.to_numpy()):
+            problems.append(
+                Problem(raw.file, int(raw.rows[i]), "+".join(pk),
+                        " / ".join(str(df[c].iloc[i]) for c in pk),
+                        "the combination must be unique (primary key)")
+            )
+    problems += _cross_field(raw, df)
+    return df, problems
+
+
+def _cross_field(raw: RawTable, df: pd.DataFrame) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def report(mask: pd.Series, column: str, rule: str) -> None:
+        for i in np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool)):
+            v = df[column].iloc[i]
+            problems.append(
+                Problem(raw.file, int(raw.rows[i]), column,
+                        None if v is pd.NA or (isinstance(v, float) and math.isnan(v)) else _fmt_value(v),
+                        rule)
+            )
+
+    if raw.name == "graduates":
+        dest = df["destination"].astype("string")
+        employed = dest.isin(EMPLOYED).fillna(False)
+        employee = dest.isin(EMPLOYEES).fillna(False)
+        known = dest.notna()
+        for col in ("job_related_to_major", "job_satisfaction", "employer_in_cluster", "work_region",
+                    "adaptation_months", "adaptation_reached", "left_within_6_months"):
+            report(known & ~employed & df[col].notna(), col,
+                   f"only allowed for the employed ({', '.join(EMPLOYED)}); "
+                   f"this graduate's destination is another")
+        for col in ("employer_id", "employer_tier", "retraining_hours"):
+            report(known & ~employee & df[col].notna(), col,
+                   f"only allowed for employees ({', '.join(EMPLOYEES)})")
+        months, reached = df["adaptation_months"], df["adaptation_reached"]
+        report(months.notna() & reached.isna(), "adaptation_reached",
+               "required when adaptation_months is given (False means censored)")
+        report(months.isna() & reached.notna(), "adaptation_months",
+               "required when adaptation_reached is given")
+    elif raw.name == "programmes":
+        for part, whole in (("double_qualified_teachers", "specialised_teachers"),
+                            ("courses_co_developed", "courses_total"),
+                            ("order_class_students", "students_enrolled")):
+            report(df[part] > df[whole], part, f"must not exceed {whole}")
+    return problems
+
+
+def validate_tables(raws: Mapping[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Validate several tables, including foreign keys and cross-table rules."""
+    typed: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for name, raw in raws.items():
+        df, probs = validate_table(raw)
+        problems += probs
+        if df is not None:
+            typed[name] = df
+
+    for name, raw in raws.items():
+        if name not in typed:
+            continue
+        for fk in resource(name)["schema"].get("foreignKeys", []):
+            target = fk["reference"]["resource"]
+            if target not in typed:
+                continue
+            (col,), (tcol,) = fk["fields"], fk["reference"]["fields"]
+            child, parent = typed[name][col], typed[target][tcol]
+            bad = child.notna() & ~child.isin(parent.dropna())
+            for i in np.flatnonzero(bad.to_numpy(dtype=bool)):
+                problems.append(Problem(raw.file, int(raw.rows[i]), col, child.iloc[i],
+                                        f"must exist in {target}.{tcol}"))
+
+    if "employer_ratings" in typed and "graduates" in typed:
+        ratings, grads = typed["employer_ratings"], typed["graduates"]
+        employer_of = grads.dropna(subset=["student_id"]).drop_duplicates("student_id")
+        employer_of = employer_of.set_index("student_id")["employer_id"]
+        expected = ratings["student_id"].map(employer_of)
+        bad = (ratings["student_id"].isin(employer_of.index) & ratings["employer_id"].notna()
+               & (expected.isna() | (expected != ratings["employer_id"]).fillna(True)))
+        raw = raws["employer_ratings"]
+        for i in np.flatnonzero(bad.to_numpy(dtype=bool)):
+            exp = expected.iloc[i]
+            exp_txt = "no employer" if exp is pd.NA or pd.isna(exp) else repr(exp)
+            problems.append(Problem(raw.file, int(raw.rows[i]), "employer_id",
+                                    ratings["employer_id"].iloc[i],
+                                    f"must be the rated graduate's employer_id (graduates has {exp_txt})"))
+    return typed, problems
+
+
+# --------------------------------------------------------------------------------------------
+# the human-readable codebook
+# --------------------------------------------------------------------------------------------
+def _constraint_text(fdesc: dict) -> str:
+    cons = fdesc.get("constraints", {})
+    parts = []
+    if "enum" in cons:
+        parts.append("one of " + ", ".join(f"`{v}`" for v in cons["enum"]))
+    if "minimum" in cons and "maximum" in cons:
+        parts.append(f"{cons['minimum']}–{cons['maximum']}")
+    elif "minimum" in cons:
+        parts.append(f">= {cons['minimum']}")
+    elif "maximum" in cons:
+        parts.append(f"<= {cons['maximum']}")
+    if cons.get("unique"):
+        parts.append("unique")
+    return "; ".join(parts)
+
+
+def render_codebook(tables: Iterable[str] | None = None) -> str:
+    """Markdown codebook of the contract (the body of ``data/raw/README.md``).
+
+    Generated from the descriptor, so the documentation and the validation cannot drift.
+    """
+    base = _contract_cached()
+    names = list(tables) if tables is not None else [r["name"] for r in base["resources"]]
+    out = []
+    for name in names:
+        res = resource(name)
+        spec = res["schema"]
+        out.append(f"### `{name}` — {res['title']} / {res['title_zh']}\n")
+        out.append(f"{res['description']} Unit of observation: {res['unit_of_observation']}. "
+                   f"File: `{res['path']}` (also `.xlsx` or `.parquet`). "
+                   f"Key: {', '.join(f'`{k}`' for k in spec['primaryKey'])}.\n")
+        out.append("| field | type | required | unit | allowed values | meaning | 含义 |")
+        out.append("|---|---|---|---|---|---|---|")
+        for f in spec["fields"]:
+            req = "yes" if f.get("constraints", {}).get("required") else "no"
+            out.append(f"| `{f['name']}` | {f['type']} | {req} | {f.get('unit', '')} | "
+                       f"{_constraint_text(f)} | {f['description']} | {f['description_zh']} |")
+        rules = CROSS_FIELD_RULES.get(name, [])
+        fks = spec.get("foreignKeys", [])
+        if rules or fks:
+            out.append("\nRules across fields and tables:\n")
+            out += [f"- {r}" for r in rules]
+        out.append("")
+    return "\n".join(out)

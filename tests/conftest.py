@@ -1,0 +1,34 @@
+"""Shared pytest fixtures.
+
+Reference data sets live outside the project, in ``../shared/reference/`` relative to the
+project root. Tests read them in place and skip (with a message naming the folder) only
+where the folder is absent; they are never copied into the project.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference"
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    if not REFERENCE_DIR.is_dir():
+        pytest.skip(f"reference folder {REFERENCE_DIR} (../shared/reference/) is absent")
+    return REFERENCE_DIR
+
+
+@pytest.fixture(scope="session")
+def stats_expected(reference_dir: Path) -> dict:
+    """The expected values of ``../shared/reference/stats/expected.json``."""
+    return json.loads((reference_dir / "stats" / "expected.json").read_text(encoding="utf-8"))

@@ -55,6 +55,44 @@ def _cmd_codebook(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_finalize(args: argparse.Namespace) -> int:
+    from talentlab.report import finalize_notebook
+
+    finalize_notebook(args.executed, args.output)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from talentlab.report import build_report
+
+    index = build_report(args.reports, args.processed, args.raw, claims_path=args.claims)
+    print(f"report written: {index}")
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from talentlab.report import verify_reports
+
+    diffs = verify_reports(args.reference, args.rerun)
+    if diffs:
+        print("the rerun differs from the manifest:", *diffs, sep="\n  ", file=sys.stderr)
+        return 1
+    print(f"identical: every result file in {args.rerun} matches {args.reference}/MANIFEST.sha256")
+    return 0
+
+
+def _cmd_pseudonymise(args: argparse.Namespace) -> int:
+    from talentlab.privacy import pseudonymise_dir
+
+    try:
+        written = pseudonymise_dir(args.input, args.output, args.key_file)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"pseudonymised {len(written)} tables into {args.output}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="talentlab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +116,29 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("codebook", help="render data/raw/README.md and CODEBOOK.md from the contract")
     p.add_argument("--check", action="store_true", help="fail if the files are out of date")
     p.set_defaults(func=_cmd_codebook)
+
+    p = sub.add_parser("pseudonymise", help="replace identifiers with keyed hashes (HMAC-SHA256)")
+    p.add_argument("input", help="raw data folder")
+    p.add_argument("output", help="folder for the pseudonymised copy")
+    p.add_argument("--key-file", required=True, help="secret key file, kept outside the repository")
+    p.set_defaults(func=_cmd_pseudonymise)
+
+    p = sub.add_parser("finalize-notebook", help="normalise an executed notebook and render HTML")
+    p.add_argument("executed")
+    p.add_argument("output")
+    p.set_defaults(func=_cmd_finalize)
+
+    p = sub.add_parser("report", help="write index.html, findings.md and the manifest")
+    p.add_argument("--reports", required=True)
+    p.add_argument("--processed", required=True)
+    p.add_argument("--raw", required=True)
+    p.add_argument("--claims", default=None)
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("verify", help="compare a rerun with a report folder's manifest")
+    p.add_argument("reference")
+    p.add_argument("rerun")
+    p.set_defaults(func=_cmd_verify)
 
     args = parser.parse_args(argv)
     return args.func(args)

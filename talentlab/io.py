@@ -171,7 +171,10 @@ def read_origin(data_dir: str | os.PathLike) -> dict:
     """The origin recorded in ``data_dir/datapackage.json``; user data when there is none."""
     data_dir = Path(data_dir)
     desc = data_dir / "datapackage.json"
-    if desc.exists():
+    processed = data_dir / "manifest.json"
+    if not desc.exists() and processed.exists():
+        origin = dict(json.loads(processed.read_text(encoding="utf-8"))["origin"])
+    elif desc.exists():
         meta = json.loads(desc.read_text(encoding="utf-8"))
         origin = {k: v for k, v in meta.items()
                   if k not in ("resources", "$schema", "title", "contract_version")}

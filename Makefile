@@ -1,0 +1,156 @@
+# talentlab — the whole analysis from raw data to reports/.
+#
+#   make reproduce            # environment + the full analysis on the shipped synthetic data
+#   make test                 # environment + the test suite
+#   make reproduce DATA=path/to/your_data_dir   (or DATA=null / DATA=pretrend for a scenario)
+#
+# Run `make help` for every target.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+KERNEL := talentlab
+SETUP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+
+# Determinism: fixed hash seed, one BLAS thread, no display, no dates in figure files.
+export PYTHONHASHSEED := 0
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+export MPLBACKEND := Agg
+export SOURCE_DATE_EPOCH := 0
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export JUPYTER_PLATFORM_DIRS := 1
+
+# ---- which data: a scenario name under data/raw/synthetic/ or a folder of your own ------------
+DATA ?= paper_claims
+DATA_DIR := $(if $(wildcard $(DATA)/graduates.*),$(patsubst %/,%,$(DATA)),data/raw/synthetic/$(DATA))
+ifeq ($(DATA),paper_claims)
+  NAME := synthetic-paper_claims
+  REPORT_DIR ?= reports
+else
+  NAME := $(if $(wildcard data/raw/synthetic/$(DATA)/graduates.*),synthetic-$(DATA),$(notdir $(patsubst %/,%,$(DATA))))
+  REPORT_DIR ?= reports/datasets/$(NAME)
+endif
+PROCESSED := data/processed/$(NAME)
+RAW_FILES := $(wildcard $(DATA_DIR)/*.csv $(DATA_DIR)/*.xlsx $(DATA_DIR)/*.parquet $(DATA_DIR)/datapackage.json)
+PAPER_FILES := data/raw/cases.csv data/raw/case_conditions.csv data/raw/claims.csv \
+               $(wildcard data/raw/reference_configurations.csv)
+PKG_FILES := $(shell find talentlab -name '*.py' -o -name '*.json' | sort)
+
+# papermill: explicit kernel, a timeout per cell, parameters from here
+NB_TIMEOUT ?= 900
+SEED ?= 20240601
+N_BOOTSTRAP ?= 9999
+PAPERMILL = $(PY) -m papermill --kernel $(KERNEL) --execution-timeout $(NB_TIMEOUT) --no-progress-bar \
+            --log-level WARNING --cwd notebooks
+
+NOTEBOOKS := 00_data_overview 10_zhuhai_case_evaluation 20_six_case_comparison
+EXECUTED  := $(foreach n,$(NOTEBOOKS),$(REPORT_DIR)/$(n)/$(n).ipynb)
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+# ---- environment --------------------------------------------------------------------------------
+.PHONY: setup
+setup: $(SETUP) ## create .venv from requirements.lock, install talentlab (editable), register the kernel
+
+$(SETUP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (talentlab)" >/dev/null
+	$(PY) -c "import talentlab.plotting as p; p.setup()"   # warms matplotlib's font cache
+	rm -f $(VENV)/.installed-* && touch $@
+
+.PHONY: lock
+lock: ## re-resolve requirements.lock from pyproject.toml (needs the network)
+	rm -rf build/lockenv && $(PYTHON) -m venv build/lockenv
+	build/lockenv/bin/pip install --quiet --upgrade pip && build/lockenv/bin/pip install --quiet ".[test]"
+	{ head -3 requirements.lock; build/lockenv/bin/pip freeze --exclude-editable | grep -v '^talentlab'; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+# ---- data ---------------------------------------------------------------------------------------
+.PHONY: data
+data: $(SETUP) ## regenerate the shipped synthetic scenarios under data/raw/synthetic/ (+ checksums)
+	$(PY) -m talentlab.cli generate --scenario all --out data/raw/synthetic
+	cd data/raw/synthetic && find . -type f ! -name SHA256SUMS | LC_ALL=C sort | xargs sha256sum > SHA256SUMS
+
+.PHONY: validate
+validate: $(SETUP) ## check the raw data (DATA=...) against the contract; lists every problem
+	$(PY) -m talentlab.cli validate $(DATA_DIR)
+
+$(PROCESSED)/manifest.json: $(RAW_FILES) $(SETUP) talentlab/schema.py talentlab/io.py talentlab/contract/datapackage.json
+	$(PY) -m talentlab.cli process $(DATA_DIR) --out $(PROCESSED)
+
+.PHONY: process
+process: $(PROCESSED)/manifest.json ## validate raw data and write data/processed/<data set>/
+
+.PHONY: codebook
+codebook: $(SETUP) ## render data/raw/README.md and CODEBOOK.md from the contract and the indicators
+	$(PY) -m talentlab.cli codebook
+
+# ---- notebooks → reports ------------------------------------------------------------------------
+# One rule per notebook: it reruns when its own source, the data or the package changes.
+$(REPORT_DIR)/00_data_overview/00_data_overview.ipynb: notebooks/00_data_overview.ipynb $(PROCESSED)/manifest.json $(PKG_FILES)
+	@mkdir -p $(@D)
+	$(PAPERMILL) $< $@.tmp -p data_dir $(abspath $(PROCESSED)) -p output_dir $(abspath $(@D))
+	$(PY) -m talentlab.cli finalize-notebook $@.tmp $@
+
+$(REPORT_DIR)/10_zhuhai_case_evaluation/10_zhuhai_case_evaluation.ipynb: notebooks/10_zhuhai_case_evaluation.ipynb $(PROCESSED)/manifest.json $(PAPER_FILES) $(PKG_FILES)
+	@mkdir -p $(@D)
+	$(PAPERMILL) $< $@.tmp -p data_dir $(abspath $(PROCESSED)) -p output_dir $(abspath $(@D)) \
+	    -p claims_path $(abspath data/raw/claims.csv) -p n_bootstrap $(N_BOOTSTRAP) -p seed $(SEED)
+	$(PY) -m talentlab.cli finalize-notebook $@.tmp $@
+
+$(REPORT_DIR)/20_six_case_comparison/20_six_case_comparison.ipynb: notebooks/20_six_case_comparison.ipynb $(PAPER_FILES) $(PKG_FILES)
+	@mkdir -p $(@D)
+	$(PAPERMILL) $< $@.tmp -p data_dir $(abspath data/raw) -p output_dir $(abspath $(@D)) -p seed $(SEED)
+	$(PY) -m talentlab.cli finalize-notebook $@.tmp $@
+
+$(REPORT_DIR)/index.html: $(EXECUTED) $(PROCESSED)/manifest.json $(PAPER_FILES)
+	$(PY) -m talentlab.cli report --reports $(REPORT_DIR) --processed $(PROCESSED) --raw $(DATA_DIR)
+
+.PHONY: notebooks
+notebooks: $(EXECUTED) ## run every notebook with papermill into reports/
+
+.PHONY: reproduce
+reproduce: $(SETUP) $(REPORT_DIR)/index.html ## the whole analysis: validate, process, run notebooks, write reports/
+	@echo "report: $(REPORT_DIR)/index.html  (findings: $(REPORT_DIR)/findings.md)"
+
+.PHONY: verify
+verify: $(SETUP) ## rerun everything into a temporary folder and compare with reports/MANIFEST.sha256
+	@test -f $(REPORT_DIR)/MANIFEST.sha256 || { echo "no $(REPORT_DIR)/MANIFEST.sha256: run make reproduce first"; exit 1; }
+	rm -rf build/verify && mkdir -p build/verify
+	$(MAKE) --no-print-directory reproduce DATA=$(DATA) REPORT_DIR=build/verify/reports
+	$(PY) -m talentlab.cli verify $(REPORT_DIR) build/verify/reports
+
+# ---- quality ------------------------------------------------------------------------------------
+.PHONY: test
+test: $(SETUP) ## run the test suite (unit, reference values, notebooks on the shipped scenarios)
+	$(PY) -m pytest -q -p no:cacheprovider
+
+.PHONY: lint
+lint: $(SETUP) ## ruff over the package, tests and benchmarks
+	$(VENV)/bin/ruff check talentlab tests benchmarks
+
+.PHONY: bench
+bench: $(SETUP) ## run the benchmarks (figures go to the issue notes)
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b; done
+
+.PHONY: lab
+lab: $(SETUP) ## open JupyterLab on notebooks/ with the talentlab kernel
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+.PHONY: clean
+clean: ## remove derived files (processed data, reports, caches); never touches data/raw/
+	rm -rf data/processed/* build .pytest_cache
+	find reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

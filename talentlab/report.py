@@ -1,0 +1,398 @@
+"""From executed notebooks to a reviewer's report: normalised notebooks, offline HTML, the findings
+ledger, a manifest of checksums, and the privacy scan.
+
+Every notebook run by ``make reproduce`` writes into its own folder ``<reports>/<notebook>/``:
+the executed notebook, its HTML, its figures, its tables (CSV) and ``results.json``. This module
+normalises the notebook so two runs give identical bytes, renders it to self-contained HTML (no
+CDN scripts: it opens offline), and assembles ``index.html`` and ``findings.md`` from the
+``results.json`` files and the claims ledger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from talentlab.schema import atomic_write_bytes, atomic_write_text
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+RESULT_SUFFIXES = {".csv", ".json", ".png", ".svg", ".html", ".ipynb", ".md"}
+MANIFEST_NAME = "MANIFEST.sha256"
+PACKAGES = ("talentlab", "pandas", "numpy", "scipy", "statsmodels", "pingouin", "lifelines",
+            "seaborn", "matplotlib", "papermill", "nbconvert", "pyarrow", "mplfonts")
+VERDICT_ORDER = ["supported", "contradicted", "not supported", "inconclusive (pre-trends)",
+                 "not testable"]
+
+
+# --------------------------------------------------------------------------------------------
+# notebooks
+# --------------------------------------------------------------------------------------------
+def normalize_notebook(src: str | os.PathLike, dst: str | os.PathLike,
+                       replacements: dict[str, str] | None = None) -> Path:
+    """Strip volatile metadata from an executed notebook so its bytes depend only on its results.
+
+    Removes timings, timestamps and papermill's run metadata, numbers cell ids ``cell-0`` ...,
+    and replaces machine-specific paths (``replacements``: absolute path → placeholder).
+    """
+    src, dst = Path(src), Path(dst)
+    nb = nbformat.read(src, as_version=4)
+    replacements = dict(replacements or {})
+    replacements.setdefault(str(PROJECT_ROOT), "<project>")
+    ordered = sorted(replacements.items(), key=lambda kv: -len(kv[0]))
+
+    def clean(text: str) -> str:
+        for old, new in ordered:
+            text = text.replace(old, new)
+        return text
+
+    papermill_meta = nb.metadata.get("papermill", {})
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    if papermill_meta.get("parameters"):
+        nb.metadata["parameters"] = json.loads(clean(json.dumps(papermill_meta["parameters"],
+                                                                sort_keys=True)))
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i}"
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("collapsed", None)
+        cell.source = clean(cell.source)
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                out["text"] = clean(out["text"] if isinstance(out["text"], str)
+                                    else "".join(out["text"]))
+            data = out.get("data", {})
+            for mime in ("text/plain", "text/html", "text/markdown"):
+                if mime in data:
+                    value = data[mime] if isinstance(data[mime], str) else "".join(data[mime])
+                    data[mime] = clean(value)
+            out.get("metadata", {}).pop("execution", None)
+            if "traceback" in out:
+                out["traceback"] = [clean(t) for t in out["traceback"]]
+    text = nbformat.writes(nb)
+    atomic_write_text(dst, text if text.endswith("\n") else text + "\n")
+    return dst
+
+
+_CDN_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I)
+_CDN_LINK = re.compile(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*>", re.I)
+
+
+def notebook_to_html(notebook: str | os.PathLike, dst: str | os.PathLike,
+                     hide_input: bool = False) -> Path:
+    """Self-contained HTML of a notebook: images embedded, no script or style from a CDN."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    exporter.embed_images = True
+    exporter.exclude_input = hide_input
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.mathjax_url = ""
+    exporter.require_js_url = ""
+    body, _ = exporter.from_filename(str(notebook))
+    body = _CDN_SCRIPT.sub("", body)
+    body = _CDN_LINK.sub("", body)
+    body = re.sub(r"<script[^>]*\bsrc=\"\"[^>]*>\s*</script>", "", body)
+    atomic_write_text(dst, body)
+    return Path(dst)
+
+
+def finalize_notebook(tmp: str | os.PathLike, dst: str | os.PathLike) -> Path:
+    """Normalise papermill's output ``tmp`` into ``dst`` and render ``dst`` as HTML beside it."""
+    tmp, dst = Path(tmp), Path(dst)
+    out_dir = dst.parent.resolve()
+    normalize_notebook(tmp, dst, replacements={str(out_dir): "<output_dir>"})
+    notebook_to_html(dst, dst.with_suffix(".html"))
+    tmp.unlink(missing_ok=True)
+    return dst
+
+
+# --------------------------------------------------------------------------------------------
+# manifest and verification
+# --------------------------------------------------------------------------------------------
+def result_files(report_dir: str | os.PathLike) -> list[Path]:
+    """Every result file of a report folder (relative paths, sorted), other data sets excluded."""
+    report_dir = Path(report_dir)
+    files = []
+    for p in sorted(report_dir.rglob("*")):
+        rel = p.relative_to(report_dir)
+        if not p.is_file() or rel.parts[0] == "datasets" or p.name == MANIFEST_NAME:
+            continue
+        if p.suffix in RESULT_SUFFIXES and not p.name.endswith(".tmp"):
+            files.append(rel)
+    return files
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_manifest(report_dir: str | os.PathLike) -> Path:
+    """``MANIFEST.sha256`` (``sha256sum`` format) over every result file."""
+    report_dir = Path(report_dir)
+    lines = [f"{_sha(report_dir / rel)}  {rel.as_posix()}" for rel in result_files(report_dir)]
+    path = report_dir / MANIFEST_NAME
+    atomic_write_text(path, "\n".join(lines) + "\n")
+    return path
+
+
+def verify_reports(reference: str | os.PathLike, candidate: str | os.PathLike) -> list[str]:
+    """Compare a rerun (``candidate``) with the manifest of ``reference``; returns the differences."""
+    reference, candidate = Path(reference), Path(candidate)
+    expected = {}
+    for line in (reference / MANIFEST_NAME).read_text().splitlines():
+        digest, rel = line.split("  ", 1)
+        expected[rel] = digest
+    found = {rel.as_posix(): _sha(candidate / rel) for rel in result_files(candidate)}
+    diffs = []
+    for rel in sorted(set(expected) | set(found)):
+        if rel not in found:
+            diffs.append(f"missing in rerun: {rel}")
+        elif rel not in expected:
+            diffs.append(f"not in manifest: {rel}")
+        elif expected[rel] != found[rel]:
+            diffs.append(f"differs: {rel}")
+    return diffs
+
+
+# --------------------------------------------------------------------------------------------
+# privacy
+# --------------------------------------------------------------------------------------------
+IDENTIFIER_COLUMNS = {
+    "graduates": ("student_id", "employer_id"),
+    "employer_ratings": ("rating_id", "student_id", "employer_id", "rater_id"),
+    "evaluations": ("student_id", "evaluator_id"),
+}
+
+
+def identifier_values(tables: dict[str, pd.DataFrame]) -> set[str]:
+    values: set[str] = set()
+    for name, cols in IDENTIFIER_COLUMNS.items():
+        if name in tables:
+            for col in cols:
+                values |= set(tables[name][col].dropna().astype(str))
+    return values
+
+
+_EMBEDDED = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=\\n]+|\"image/png\": \"[^\"]*\"")
+
+
+def scan_for_identifiers(report_dir: str | os.PathLike, tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Every report file that contains an identifier column name or value of the input."""
+    values = identifier_values(tables)
+    names = {c for cols in IDENTIFIER_COLUMNS.values() for c in cols}
+    token = re.compile(r"[A-Za-z0-9_\-]+")
+    leaks = []
+    for rel in result_files(report_dir):
+        path = Path(report_dir) / rel
+        if path.suffix in {".png"}:
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        text = _EMBEDDED.sub("", text)  # base64 images could match short ids by chance
+        if path.suffix in {".csv"}:
+            header = text.splitlines()[0].split(",") if text else []
+            bad_cols = sorted(names & {h.strip() for h in header})
+            if bad_cols:
+                leaks.append(f"{rel}: identifier column(s) {', '.join(bad_cols)}")
+        hits = values & set(token.findall(text))
+        if hits:
+            leaks.append(f"{rel}: identifier value(s) such as {sorted(hits)[:3]}")
+    return leaks
+
+
+# --------------------------------------------------------------------------------------------
+# the report
+# --------------------------------------------------------------------------------------------
+def software_versions(packages: Iterable[str] = PACKAGES) -> dict[str, str]:
+    out = {}
+    for name in packages:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    import platform
+
+    out["python"] = platform.python_version()
+    return out
+
+
+def _fmt(v, digits: int = 3) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "—"
+    if isinstance(v, (int, float)):
+        return f"{v:.{digits}g}" if abs(v) >= 1e-3 or v == 0 else f"{v:.2e}"
+    return str(v)
+
+
+def findings_ledger(claims: pd.DataFrame, verdicts: list[pd.DataFrame]) -> pd.DataFrame:
+    """One row per claim of the paper: the claim beside its evidence and verdict.
+
+    ``verdicts`` are the claims tables the notebooks wrote (``zhuhai_claims.csv``,
+    ``six_case_claims.csv``); a claim no analysis judged keeps the verdict *not testable* with the
+    reason from ``claims.csv``.
+    """
+    cols = ["claim_id", "estimate", "ci_low", "ci_high", "scale", "verdict", "verdict_reason",
+            "evidence_link"]
+    judged = pd.concat([v for v in verdicts if v is not None and len(v)], ignore_index=True) \
+        if any(v is not None and len(v) for v in verdicts) else pd.DataFrame(columns=cols)
+    for c in cols:
+        if c not in judged:
+            judged[c] = pd.NA
+    judged = judged[cols].drop_duplicates("claim_id", keep="last")
+    ledger = claims.merge(judged, on="claim_id", how="left")
+    untested = ledger["verdict"].isna()
+    ledger.loc[untested, "verdict"] = "not testable"
+    ledger.loc[untested, "verdict_reason"] = ledger.loc[untested, "testable_with"].map(
+        lambda t: f"no analysis in talentlab tests this claim; it would need: {t}"
+        if isinstance(t, str) and t else "no analysis in talentlab tests this claim")
+    return ledger
+
+
+def _origin_banner(origin: dict) -> str:
+    if origin.get("data_origin") == "synthetic":
+        return (f"SYNTHETIC DATA — scenario '{origin.get('scenario')}', seed {origin.get('seed')}, "
+                "generated by talentlab.simulate with known ground truth. These are not real "
+                "records; verdicts show what the method concludes on data built to match the "
+                "scenario, not what happened in Zhuhai. / 合成数据，非真实记录。")
+    return f"User data: {origin.get('name', '')} (checksums below) / 用户数据"
+
+
+def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike,
+                 raw_dir: str | os.PathLike, claims_path: str | os.PathLike | None = None,
+                 check_privacy: bool = True) -> Path:
+    """Write ``index.html``, ``findings.md``, ``findings.csv`` and the manifest of a report folder."""
+    from talentlab.claims import load_claims
+
+    report_dir, processed_dir = Path(report_dir), Path(processed_dir)
+    manifest = json.loads((processed_dir / "manifest.json").read_text(encoding="utf-8"))
+    origin = manifest["origin"]
+    claims = load_claims(claims_path)
+    verdicts, notebooks = [], []
+    for nb_dir in sorted(p for p in report_dir.iterdir() if p.is_dir() and p.name[:2].isdigit()):
+        results = nb_dir / "results.json"
+        entry = {"name": nb_dir.name, "html": f"{nb_dir.name}/{nb_dir.name}.html",
+                 "results": json.loads(results.read_text(encoding="utf-8")) if results.exists()
+                 else {}}
+        notebooks.append(entry)
+        for csv in sorted(nb_dir.glob("*_claims.csv")):
+            v = pd.read_csv(csv, dtype={"claim_id": str})
+            if "evidence_link" not in v:
+                v["evidence_link"] = entry["html"]
+            else:
+                v["evidence_link"] = v["evidence_link"].fillna("").map(
+                    lambda a, e=entry: f"{e['html']}{a}" if str(a).startswith("#") else (a or e["html"]))
+            verdicts.append(v)
+    ledger = findings_ledger(claims, verdicts)
+    ledger_cols = ["claim_id", "section", "quote", "indicator", "estimate", "ci_low", "ci_high",
+                   "scale", "verdict", "verdict_reason", "evidence_link"]
+    ledger[ledger_cols].to_csv(report_dir / "findings.csv", index=False, lineterminator="\n",
+                               float_format="%.6g")
+    versions = software_versions()
+    raw_sums = manifest["raw_sha256"]
+    counts = ledger["verdict"].value_counts()
+    summary = ", ".join(f"{counts[v]} {v}" for v in VERDICT_ORDER if v in counts)
+
+    # ---- findings.md
+    md = ["# talentlab findings ledger", "",
+          f"> **Data:** {_origin_banner(origin)}", "",
+          f"Paper: Liu, *Talent Cultivation Paths of Higher Vocational Education Serving Regional "
+          f"Industrial Clusters*, World Journal of Educational Studies (doi:10.61784/wjes3102).", "",
+          f"**Verdicts:** {summary}. Rule: see `data/raw/CASES.md` and the codebook "
+          "(supported = interval excludes zero in the claimed direction and no pre-trend at 10%).",
+          "",
+          "| claim | section | quote | indicator | estimate [95% CI] | verdict | evidence |",
+          "|---|---|---|---|---|---|---|"]
+    for _, r in ledger.iterrows():
+        est = "—" if pd.isna(r["estimate"]) else (
+            f"{_fmt(r['estimate'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
+            + (f" ({r['scale']})" if isinstance(r.get("scale"), str) and r["scale"] else ""))
+        link = r["evidence_link"] if isinstance(r["evidence_link"], str) else ""
+        md.append(f"| {r['claim_id']} | {r['section']} | “{r['quote']}” | "
+                  f"{r['indicator'] if isinstance(r['indicator'], str) else '—'} | {est} | "
+                  f"**{r['verdict']}** — {r['verdict_reason']} | "
+                  f"{f'[link]({link})' if link else '—'} |")
+    md += ["", "## Notebooks", ""]
+    md += [f"- [{nb['name']}]({nb['html']})" for nb in notebooks]
+    md += ["", "## Raw-data checksums (SHA-256)", ""]
+    md += [f"- `{name}`: `{digest}`" for name, digest in sorted(raw_sums.items())]
+    md += ["", "## Software", ""]
+    md += [f"- {k} {v}" for k, v in versions.items()]
+    atomic_write_text(report_dir / "findings.md", "\n".join(md) + "\n")
+
+    # ---- index.html
+    figures = []
+    for nb in notebooks:
+        for fig in nb["results"].get("key_figures", []):
+            figures.append((f"{nb['name']}/{fig['path']}", fig.get("caption", "")))
+    rows = []
+    for _, r in ledger.iterrows():
+        est = "—" if pd.isna(r["estimate"]) else (
+            f"{_fmt(r['estimate'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]")
+        link = r["evidence_link"] if isinstance(r["evidence_link"], str) else ""
+        cls = str(r["verdict"]).split(" ")[0]
+        rows.append(
+            "<tr>" + "".join(f"<td>{html.escape(str(x))}</td>" for x in
+                             (r["claim_id"], r["section"], f"“{r['quote']}”",
+                              r["indicator"] if isinstance(r["indicator"], str) else "—", est))
+            + f"<td class='v-{html.escape(cls)}'><b>{html.escape(str(r['verdict']))}</b><br>"
+            f"<small>{html.escape(str(r['verdict_reason']))}</small></td>"
+            + (f"<td><a href='{html.escape(link)}'>evidence</a></td>" if link else "<td>—</td>")
+            + "</tr>")
+    synthetic = origin.get("data_origin") == "synthetic"
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>talentlab report</title>
+<style>
+body{{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}}
+.banner{{padding:1em;border-radius:6px;margin:1em 0;{'background:#fde0dd;border:2px solid #b2182b' if synthetic else 'background:#e0ecf4;border:2px solid #2b8cbe'}}}
+table{{border-collapse:collapse;width:100%;font-size:0.9em}}td,th{{border:1px solid #ccc;padding:4px 6px;vertical-align:top}}
+th{{background:#f0f0f0}}.v-supported{{background:#e5f5e0}}.v-contradicted{{background:#fee0d2}}
+.v-not{{background:#f7f7f7}}.v-inconclusive{{background:#fff7bc}}img{{max-width:100%}}figure{{margin:1em 0}}
+code{{font-size:0.85em}}
+</style></head><body>
+<h1>talentlab: the paper's claims beside the evidence</h1>
+<p>Liu, <i>Talent Cultivation Paths of Higher Vocational Education Serving Regional Industrial Clusters</i>,
+World Journal of Educational Studies, doi:10.61784/wjes3102.</p>
+<div class="banner"><b>Data.</b> {html.escape(_origin_banner(origin))}</div>
+<h2>Findings ledger</h2>
+<p>Verdicts: {html.escape(summary)}. The verdict rule is fixed in advance (codebook): <i>supported</i> = the
+interval excludes zero in the claimed direction and the pre-trend test does not reject at 10%;
+<i>contradicted</i> = it excludes zero the other way; <i>not supported</i> = otherwise (with the minimum
+detectable effect); <i>not testable</i> = no data measure the claim.</p>
+<table><tr><th>claim</th><th>section</th><th>quote</th><th>indicator</th><th>estimate [95% CI]</th><th>verdict</th><th>evidence</th></tr>
+{''.join(rows)}
+</table>
+<h2>Key figures</h2>
+{''.join(f"<figure><img src='{html.escape(p)}' alt='{html.escape(c)}'><figcaption>{html.escape(c)}</figcaption></figure>" for p, c in figures)}
+<h2>Notebooks</h2>
+<ul>{''.join(f"<li><a href='{html.escape(nb['html'])}'>{html.escape(nb['name'])}</a></li>" for nb in notebooks)}</ul>
+<h2>Reproducibility</h2>
+<p>Every number above is computed by talentlab from the data; <code>make verify</code> reruns the analysis and
+compares every result file with <code>MANIFEST.sha256</code>.</p>
+<h3>Raw-data checksums (SHA-256)</h3>
+<ul>{''.join(f"<li><code>{html.escape(n)}</code>: <code>{d}</code></li>" for n, d in sorted(raw_sums.items()))}</ul>
+<h3>Software</h3>
+<ul>{''.join(f"<li>{html.escape(k)} {html.escape(v)}</li>" for k, v in versions.items())}</ul>
+</body></html>
+"""
+    atomic_write_bytes(report_dir / "index.html", page.encode("utf-8"))
+
+    if check_privacy:
+        from talentlab.io import load_all
+
+        leaks = scan_for_identifiers(report_dir, load_all(processed_dir).tables())
+        if leaks:
+            raise RuntimeError("identifiers reached the report:\n" + "\n".join(leaks))
+    write_manifest(report_dir)
+    return report_dir / "index.html"

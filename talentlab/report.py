@@ -86,6 +86,7 @@ def normalize_notebook(src: str | os.PathLike, dst: str | os.PathLike,
 
 
 _CDN_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I)
+_SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>.*?</script>", re.I | re.S)
 _CDN_LINK = re.compile(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*>", re.I)
 
 
@@ -104,7 +105,9 @@ def notebook_to_html(notebook: str | os.PathLike, dst: str | os.PathLike,
     body, _ = exporter.from_filename(str(notebook))
     body = _CDN_SCRIPT.sub("", body)
     body = _CDN_LINK.sub("", body)
-    body = re.sub(r"<script[^>]*\bsrc=\"\"[^>]*>\s*</script>", "", body)
+    # inline scripts that import from the network (mermaid, MathJax loaders) would fail offline
+    body = _SCRIPT_BLOCK.sub(lambda m: "" if "https://" in m.group(0) or 'src=""' in m.group(0)
+                             else m.group(0), body)
     atomic_write_text(dst, body)
     return Path(dst)
 

@@ -1,0 +1,280 @@
+"""The six-case registry and the claims table, coded from the paper (data/raw/CASES.md).
+
+Every quote must be a verbatim substring of the paper after whitespace normalisation; the paper is
+read in place at ``../shared/paper/`` relative to the project root (tests that need it skip with a
+message when it is absent).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from talentlab.io import load_case_conditions, load_cases, read_table_text
+from talentlab.schema import validate_tables
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+RAW = PROJECT_ROOT / "data" / "raw"
+PAPER = PROJECT_ROOT.parent / "shared" / "paper" / "liu-hve-industrial-clusters.txt"
+
+CONDITIONS = [
+    "concept", "interest_linkage", "collaborative_governance", "demand_feedback",
+    "modular_curriculum", "dual_training", "customized_cultivation", "teacher_development",
+    "three_party_evaluation", "policy_resource_guarantee",
+]
+OUTCOMES = ["talent_adaptability", "resource_integration", "industrial_service"]
+MEMBERSHIPS = {"0", "0.33", "0.67", "1"}
+#: The rubric of CASES.md section 4: which memberships each evidence status allows.
+ALLOWED_BY_STATUS = {
+    "stated_present": {"0.67", "1"},
+    "implied": {"0.33", "0.67"},
+    "not_mentioned": {"0"},
+    "stated_absent": {"0", "0.33"},
+}
+INDICATORS = {
+    "counterpart_employment_rate", "local_employment_rate", "cluster_employment_rate",
+    "enterprise_recognition", "adaptation_cycle", "retraining_hours", "turnover_6_months",
+    "three_party_evaluation", "order_class_share", "technical_service_projects",
+    "sme_employees_trained",
+}
+ZHUHAI_OUTCOMES = {
+    "job_related_to_major", "local_work", "employer_in_cluster", "adaptation_months",
+    "recognition_score", "retraining_hours", "evaluation_score", "technical_service_projects",
+    "sme_employees_trained",
+}
+ANALYSES = {"zhuhai_did", "zhuhai_survival", "zhuhai_mixed", "qca", "not_testable"}
+DIRECTIONS = {"increase", "decrease", "positive_association", "necessary", "sufficient"}
+
+
+def read_rows(name: str) -> list[dict[str, str]]:
+    with open(RAW / f"{name}.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.fixture(scope="module")
+def paper_text() -> str:
+    if not PAPER.is_file():
+        pytest.skip(f"the paper {PAPER} (../shared/paper/) is absent; quotes cannot be checked")
+    return normalise(PAPER.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def cases() -> list[dict[str, str]]:
+    return read_rows("cases")
+
+
+@pytest.fixture(scope="module")
+def conditions() -> list[dict[str, str]]:
+    return read_rows("case_conditions")
+
+
+@pytest.fixture(scope="module")
+def references() -> list[dict[str, str]]:
+    return read_rows("reference_configurations")
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[dict[str, str]]:
+    return read_rows("claims")
+
+
+# ------------------------------------------------------------------------------ file format
+@pytest.mark.parametrize(
+    "name", ["cases", "case_conditions", "reference_configurations", "claims"])
+def test_csv_is_utf8_without_bom_with_lf_endings(name):
+    data = (RAW / f"{name}.csv").read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf"), f"{name}.csv starts with a BOM"
+    assert b"\r" not in data, f"{name}.csv has CR line endings"
+    data.decode("utf-8")  # raises on invalid UTF-8
+
+
+def test_tables_pass_the_data_contract():
+    assert len(load_cases()) == 6
+    assert len(load_case_conditions()) == 78
+    typed, problems = validate_tables({"claims": read_table_text(RAW / "claims.csv", "claims")})
+    assert not problems, "\n".join(map(str, problems))
+
+
+# ------------------------------------------------------------------------------ quotes
+def _missing_quotes(rows, column, paper_text):
+    return [(r.get("case_id") or r.get("claim_id"), r.get("condition", ""), r[column])
+            for r in rows if r[column] and normalise(r[column]) not in paper_text]
+
+
+def test_condition_quotes_are_verbatim(conditions, paper_text):
+    assert _missing_quotes(conditions, "evidence_quote", paper_text) == []
+
+
+def test_reference_configuration_quotes_are_verbatim(references, paper_text):
+    assert _missing_quotes(references, "evidence_quote", paper_text) == []
+
+
+def test_claim_quotes_are_verbatim(claims, paper_text):
+    assert _missing_quotes(claims, "quote", paper_text) == []
+
+
+def test_named_cases_are_named_in_the_paper(cases, paper_text):
+    """A case coded 'named' must have its college (and its partner's first name) in the text."""
+    for case in cases:
+        if case["identity_certainty"] != "named":
+            assert case["identity_note"], f"{case['case_id']}: uncertain identity needs a note"
+            continue
+        assert case["college"] and normalise(case["college"]) in paper_text, case["case_id"]
+        partner = re.split(r"[;(]", case["enterprise_partners"])[0].strip()
+        assert partner in paper_text, (case["case_id"], partner)
+
+
+def test_normalisation_catches_a_changed_quote(paper_text):
+    """Guard for the check itself: a quote altered by one word is not found."""
+    assert normalise("Students' post adaptability significantly improved") in paper_text
+    assert normalise("Students' post adaptability slightly improved") not in paper_text
+
+
+# ------------------------------------------------------------------------------ cases
+def test_six_cases_with_identity_and_type(cases):
+    ids = [c["case_id"] for c in cases]
+    assert len(ids) == 6 and len(set(ids)) == 6
+    assert "zhuhai_ic" in ids
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", i) for i in ids)
+    assert {c["identity_certainty"] for c in cases} <= {"named", "inferred", "uncertain"}
+    assert {c["cluster_type"] for c in cases} == {"manufacturing", "service"}
+    for c in cases:
+        assert c["sections"] and c["source_reference"], c["case_id"]
+        assert c["identity_note"], f"{c['case_id']}: every case notes how it was identified"
+
+
+# ------------------------------------------------------------------------------ conditions
+def test_every_case_has_every_condition_and_outcome_once(cases, conditions):
+    ids = {c["case_id"] for c in cases}
+    keys = [(r["case_id"], r["condition"]) for r in conditions]
+    assert len(keys) == len(set(keys)) == 78
+    assert set(keys) == {(i, c) for i in ids for c in CONDITIONS + OUTCOMES}
+
+
+def test_memberships_follow_the_rubric(conditions):
+    for r in conditions:
+        where = (r["case_id"], r["condition"])
+        assert r["membership"] in MEMBERSHIPS, where
+        assert r["evidence_status"] in ALLOWED_BY_STATUS, where
+        assert r["membership"] in ALLOWED_BY_STATUS[r["evidence_status"]], where
+        assert r["coding_note"], where
+
+
+def test_quotes_present_exactly_when_something_is_stated(conditions):
+    for r in conditions:
+        where = (r["case_id"], r["condition"])
+        if r["evidence_status"] == "not_mentioned":
+            assert r["evidence_quote"] == "" and r["evidence_section"] == "", where
+        else:
+            assert r["evidence_quote"] and r["evidence_section"], where
+
+
+def test_alternative_membership_only_for_not_mentioned(conditions):
+    for r in conditions:
+        where = (r["case_id"], r["condition"])
+        if r["evidence_status"] == "not_mentioned":
+            assert r["alternative_membership"] in MEMBERSHIPS - {"0"}, where
+        else:
+            assert r["alternative_membership"] == "", where
+
+
+def test_matrix_in_codebook_matches_the_csv(conditions):
+    """CASES.md section 9 prints the coded matrix; it must not drift from the data."""
+    text = (RAW / "CASES.md").read_text(encoding="utf-8")
+    suffix = {"stated_present": "", "implied": "i", "not_mentioned": "n", "stated_absent": "x"}
+    printed = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 14 and cells[0] in {r["case_id"] for r in conditions}:
+            printed.update({(cells[0], c): v for c, v in zip(CONDITIONS + OUTCOMES, cells[1:], strict=True)})
+    expected = {(r["case_id"], r["condition"]): r["membership"] + suffix[r["evidence_status"]]
+                for r in conditions}
+    assert printed == expected
+
+
+def test_codebook_labels_every_code_in_english_and_chinese():
+    text = (RAW / "CASES.md").read_text(encoding="utf-8")
+    for code, zh in [("concept", "集群导向"), ("interest_linkage", "利益联结机制"),
+                     ("collaborative_governance", "协同治理机制"),
+                     ("demand_feedback", "需求反馈机制"), ("modular_curriculum", "模块化课程"),
+                     ("dual_training", "校中厂"), ("customized_cultivation", "定制化培养"),
+                     ("teacher_development", "双师型"), ("three_party_evaluation", "三方评价"),
+                     ("policy_resource_guarantee", "政策与资源保障"),
+                     ("talent_adaptability", "人才培养适应性"),
+                     ("resource_integration", "校企资源整合"),
+                     ("industrial_service", "产业服务能力")]:
+        row = next((ln for ln in text.splitlines() if ln.startswith(f"| `{code}`")), "")
+        assert zh in row, code
+
+
+# ------------------------------------------------------------------------------ references
+def test_reference_configurations_are_flagged_and_separate(cases, references):
+    ids = {r["case_id"] for r in references}
+    assert ids == {"ref_germany_dual", "ref_australia_tafe", "ref_toyota_school"}
+    assert not ids & {c["case_id"] for c in cases}
+    keys = {(r["case_id"], r["condition"]) for r in references}
+    assert len(keys) == len(references) == 39
+    for r in references:
+        assert r["reference_only"] == "true"
+        assert r["evidence_section"] in {"", "1.3.2"}
+        assert r["membership"] in ALLOWED_BY_STATUS[r["evidence_status"]]
+        assert (r["evidence_quote"] == "") == (r["evidence_status"] == "not_mentioned")
+
+
+# ------------------------------------------------------------------------------ claims
+def test_claim_ids_unique_and_well_formed(claims):
+    ids = [c["claim_id"] for c in claims]
+    assert len(ids) == len(set(ids))
+    for c in claims:
+        assert re.fullmatch(r"C\d+(\.\d+)*[a-z]", c["claim_id"]), c["claim_id"]
+        assert c["claim_id"][1:].startswith(c["section"]), c["claim_id"]
+        assert c["section"].split(".")[0] in {"3", "5", "6"}
+
+
+def test_claim_codes_come_from_the_allowed_lists(cases, claims):
+    case_ids = {c["case_id"] for c in cases} | {"zhuhai", "six_case"}
+    for c in claims:
+        cid = c["claim_id"]
+        assert c["case"] in case_ids, cid
+        assert c["indicator"] == "" or c["indicator"] in INDICATORS, cid
+        assert c["claimed_direction"] in DIRECTIONS, cid
+        assert c["analysis"] in ANALYSES, cid
+        assert c["testable_with"], cid
+
+
+def test_claim_analyses_are_coherent(claims):
+    for c in claims:
+        cid = c["claim_id"]
+        if c["analysis"].startswith("zhuhai_"):
+            assert c["case"] == "zhuhai" and c["indicator"], cid
+            assert c["outcome"] in ZHUHAI_OUTCOMES, cid
+            assert c["claimed_direction"] in {"increase", "decrease"}, cid
+        if c["analysis"] == "zhuhai_survival":
+            assert c["outcome"] == "adaptation_months", cid
+        if c["analysis"] == "qca":
+            assert c["case"] == "six_case" and c["outcome"] in OUTCOMES, cid
+            assert c["claimed_direction"] in {"necessary", "sufficient"}, cid
+
+
+def test_section_5_3_claims_cover_the_papers_indicators(claims):
+    """The issue's list: counterpart and local employment (one shared quote), recognition,
+    adaptation, retraining, and the programme-level service indicators."""
+    by_indicator = {c["indicator"]: c for c in claims if c["section"].startswith("5.3")}
+    for code in ["counterpart_employment_rate", "local_employment_rate", "enterprise_recognition",
+                 "adaptation_cycle", "retraining_hours", "technical_service_projects",
+                 "sme_employees_trained"]:
+        assert code in by_indicator, code
+    assert (by_indicator["counterpart_employment_rate"]["quote"]
+            == by_indicator["local_employment_rate"]["quote"])
+    assert by_indicator["counterpart_employment_rate"]["outcome"] == "job_related_to_major"
+    assert by_indicator["local_employment_rate"]["outcome"] == "local_work"
+    assert by_indicator["adaptation_cycle"]["claimed_direction"] == "decrease"
+    sections = {c["section"][:3] for c in claims}
+    assert {"3.1", "5.3", "6.1"} <= sections

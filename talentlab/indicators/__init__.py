@@ -1,0 +1,192 @@
+"""Talent-fit indicators: exact definitions, sourced, each with its uncertainty.
+
+One public function per indicator takes the validated table(s) of the data contract and an
+optional ``by=`` list of group columns, and returns a tidy DataFrame with one row per group (and
+statistic): the group columns, ``indicator, statistic, label_en, label_zh, numerator,
+denominator, estimate, se, ci_low, ci_high, confidence, n, n_excluded, n_unknown, method,
+suppressed``. ``n`` is the size of the indicator's base, ``n_excluded`` the records of the group
+its definition leaves out, ``n_unknown`` the records with a missing or unknown answer (how they
+were treated is stated in ``method``), ``suppressed`` flags ``n < min_cell`` (default 10).
+Groups follow ``groupby(by, dropna=False)``: a missing key value is a group of its own.
+
+Definitions, sources and labels: :func:`talentlab.codebook.codebook`.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from talentlab.indicators import compute_all
+>>> levels = ["employed_full_time", "employed_part_time", "self_employed", "military",
+...           "further_study", "preparing_further_study", "unemployed", "unknown"]
+>>> g = pd.DataFrame({"destination": pd.Categorical(["employed_full_time", "unemployed"],
+...                                                  categories=levels)})
+>>> compute_all({"graduates": g})[["indicator", "estimate"]].values.tolist()
+[['employment_rate', 0.5], ['destination_rate', 0.5]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from talentlab.indicators._core import (
+    RESULT_COLUMNS,
+    IndicatorInputError,
+    as_list,
+    concat_results,
+    newcombe_difference,
+    wilson_interval,
+)
+from talentlab.indicators.compare import compare
+from talentlab.indicators.graduate import (
+    GRADUATE_COLUMNS,
+    GRADUATE_INDICATORS,
+    GraduatePass,
+    adaptation_cycle,
+    adaptation_km_table,
+    cluster_employment_rate,
+    counterpart_employment_rate,
+    destination_rate,
+    employment_rate,
+    industry_certificate_rate,
+    job_satisfaction_rate,
+    local_employment_rate,
+    retraining_hours,
+    turnover_6_months,
+)
+from talentlab.indicators.programmes import (
+    PROGRAMME_INDICATORS,
+    co_developed_course_share,
+    double_qualified_teacher_ratio,
+    order_class_share,
+)
+from talentlab.indicators.ratings import enterprise_recognition
+from talentlab.indicators.three_party import three_party_evaluation
+
+__all__ = [
+    "RESULT_COLUMNS", "IndicatorInputError", "ALL_INDICATORS",
+    "wilson_interval", "newcombe_difference",
+    "counterpart_employment_rate", "employment_rate", "destination_rate",
+    "local_employment_rate", "cluster_employment_rate", "turnover_6_months",
+    "job_satisfaction_rate", "industry_certificate_rate", "retraining_hours",
+    "adaptation_cycle", "adaptation_km_table", "enterprise_recognition",
+    "double_qualified_teacher_ratio", "co_developed_course_share", "order_class_share",
+    "three_party_evaluation", "compute_all", "compare",
+]
+
+#: Every indicator function compute_all can run, by name, with the table it reads.
+ALL_INDICATORS = {
+    **{k: "graduates" for k in GRADUATE_INDICATORS},
+    "enterprise_recognition": "employer_ratings",
+    **{k: "programmes" for k in PROGRAMME_INDICATORS},
+    "three_party_evaluation": "evaluations",
+}
+
+
+def _table(data, name: str) -> pd.DataFrame | None:
+    if isinstance(data, Mapping):
+        return data.get(name)
+    return getattr(data, name, None)
+
+
+def compute_all(data, by: str | Sequence[str] | None = None, *,
+                indicators: Sequence[str] | None = None, confidence: float = 0.95,
+                min_cell: int = 10, options: Mapping[str, Mapping] | None = None
+                ) -> pd.DataFrame:
+    """The long table of every indicator the data allow, grouped by ``by``.
+
+    Parameters
+    ----------
+    data : container or dict of DataFrames
+        The ``talentlab.load_all`` container (attributes ``graduates``, ``employer_ratings``,
+        ``evaluations``, ``programmes``) or a dict with those keys; missing tables are skipped.
+    by : str or list of str, optional
+        Group columns of the graduates table. Employer ratings and evaluations take them from
+        ``graduates`` via ``student_id``. Programme indicators use the ``by`` columns the
+        programmes table has (college, major, year) and say so in ``method``.
+    indicators : list of str, optional
+        Function names from :data:`ALL_INDICATORS` (default: all whose tables and columns are
+        present; an explicitly requested indicator whose input is missing raises).
+    options : dict, optional
+        Keyword options per function, e.g. ``{"adaptation_cycle": {"horizon": 6}}``.
+
+    Returns
+    -------
+    DataFrame
+        The results of the indicator functions stacked (union of their columns).
+
+    Notes
+    -----
+    The graduate-level indicators share one grouped pass (:class:`GraduatePass`): group keys
+    are factorised once and each indicator counts with ``numpy.bincount``.
+    """
+    by = as_list(by)
+    options = dict(options or {})
+    explicit = indicators is not None
+    names = list(indicators) if explicit else list(ALL_INDICATORS)
+    unknown = [n for n in names if n not in ALL_INDICATORS]
+    if unknown:
+        raise IndicatorInputError(f"compute_all: unknown indicator(s) {unknown}; "
+                                  f"known: {list(ALL_INDICATORS)}")
+    unknown_opts = [n for n in options if n not in ALL_INDICATORS]
+    if unknown_opts:
+        raise IndicatorInputError(f"compute_all: options for unknown indicator(s) "
+                                  f"{unknown_opts}")
+    common = {"confidence": confidence, "min_cell": min_cell}
+    graduates = _table(data, "graduates")
+    frames: list[pd.DataFrame] = []
+
+    grad_names = [n for n in names if n in GRADUATE_INDICATORS]
+    if grad_names:
+        if graduates is None:
+            if explicit:
+                raise IndicatorInputError("compute_all: the graduates table is missing")
+        else:
+            gp = GraduatePass(graduates, by, "compute_all")
+            for name in grad_names:
+                missing = [c for c in GRADUATE_COLUMNS[name] if c not in graduates.columns]
+                if missing:
+                    if explicit:
+                        raise IndicatorInputError(
+                            f"compute_all: {name} needs graduates column(s) {missing}")
+                    continue
+                frames.append(GRADUATE_INDICATORS[name](gp, by, **common,
+                                                        **options.get(name, {})))
+
+    if "enterprise_recognition" in names:
+        ratings = _table(data, "employer_ratings")
+        if ratings is not None:
+            frames.append(enterprise_recognition(ratings, by, graduates=graduates, **common,
+                                                 **options.get("enterprise_recognition", {})))
+        elif explicit:
+            raise IndicatorInputError("compute_all: the employer_ratings table is missing")
+
+    prog_names = [n for n in names if n in PROGRAMME_INDICATORS]
+    programmes = _table(data, "programmes")
+    if prog_names and programmes is None and explicit:
+        raise IndicatorInputError("compute_all: the programmes table is missing")
+    if prog_names and programmes is not None:
+        sub = [c for c in by if c in programmes.columns]
+        dropped = [c for c in by if c not in programmes.columns]
+        for name in prog_names:
+            res = PROGRAMME_INDICATORS[name](programmes, sub, **common,
+                                             **options.get(name, {}))
+            if dropped:
+                res["method"] = res["method"] + (
+                    f"; grouped by {sub or 'nothing (overall)'} only: programmes have no "
+                    f"{dropped} (those columns are NA in this row)")
+            frames.append(res)
+
+    if "three_party_evaluation" in names:
+        evaluations = _table(data, "evaluations")
+        if evaluations is not None:
+            frames.append(three_party_evaluation(
+                evaluations, by, graduates=graduates, **common,
+                **options.get("three_party_evaluation", {})))
+        elif explicit:
+            raise IndicatorInputError("compute_all: the evaluations table is missing")
+
+    out = concat_results(frames)
+    lead = [c for c in by if c in out.columns]
+    rest = [c for c in out.columns if c not in lead]
+    return out[lead + rest]

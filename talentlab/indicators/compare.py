@@ -1,0 +1,234 @@
+"""Differences between two groups for any indicator, with the interval that fits it."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.duration.survfunc import survdiff
+from statsmodels.stats.proportion import test_proportions_2indep
+
+from talentlab.indicators._core import (
+    IndicatorInputError,
+    _z,
+    check_confidence,
+    newcombe_difference,
+)
+
+#: statistic -> kind of comparison
+_PROPORTIONS = {"proportion", "proportion_all_employed", "ratio"}
+_MEANS = {"mean", "restricted_mean", "weighted_composite"}
+
+COMPARE_COLUMNS = ["indicator", "statistic", "group", "a", "b", "estimate_a", "estimate_b",
+                   "n_a", "n_b", "estimate", "se", "ci_low", "ci_high", "confidence", "p_value",
+                   "method"]
+
+
+def _is_data(obj) -> bool:
+    return isinstance(obj, dict) or hasattr(obj, "graduates")
+
+
+def _pick(table: pd.DataFrame, group_col: str, value, indicator: str, statistic: str | None):
+    rows = table[(table["indicator"] == indicator) & (table[group_col] == value)]
+    if statistic is not None:
+        rows = rows[rows["statistic"] == statistic]
+    if len(rows) != 1:
+        raise IndicatorInputError(
+            f"compare: expected one row for indicator={indicator!r}, statistic={statistic!r}, "
+            f"{group_col}={value!r}; found {len(rows)}. Filter the table to one row per group "
+            "(other grouping columns or several statistics?) or pass `statistic=`")
+    return rows.iloc[0]
+
+
+def _n(row) -> int:
+    value = row.get("n", row.get("denominator", np.nan))
+    return int(value) if pd.notna(value) else -1
+
+
+def _welch(ra, rb, confidence: float, clustered: bool):
+    d = ra["estimate"] - rb["estimate"]
+    va, vb = ra["se"] ** 2, rb["se"] ** 2
+    se = float(np.sqrt(va + vb))
+    if clustered:
+        fa = float(ra.get("n_clusters", np.nan)) - 1
+        fb = float(rb.get("n_clusters", np.nan)) - 1
+    else:
+        fa, fb = float(ra["n"]) - 1, float(rb["n"]) - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        df = (va + vb) ** 2 / (va**2 / fa + vb**2 / fb)
+    if not np.isfinite(df) or df <= 0:
+        q, p, dist = _z(confidence), 2 * stats.norm.sf(abs(d / se)), "normal"
+    else:
+        q = stats.t.ppf(0.5 + confidence / 2, df)
+        p = 2 * stats.t.sf(abs(d / se), df)
+        dist = f"t with Welch-Satterthwaite df={df:.1f}"
+    return d, se, d - q * se, d + q * se, float(p), dist
+
+
+def compare(table_or_data, group_col: str, a, b, *, indicator: str,
+            statistic: str | None = None, confidence: float = 0.95, n_boot: int = 2000,
+            seed: int | None = 20240601, **indicator_options) -> pd.DataFrame:
+    """Difference between groups ``a`` and ``b`` (estimate_a - estimate_b) of one indicator.
+
+    Parameters
+    ----------
+    table_or_data : DataFrame or data container
+        Either an indicator result (e.g. from :func:`compute_all` with ``by=[group_col]``) or
+        the data (the ``load_all`` container or a dict of tables); data are first summarised
+        with ``compute_all(data, by=[group_col], indicators=[indicator])``. The Kaplan-Meier
+        median needs the data.
+    group_col, a, b : column and its two values to compare.
+    indicator, statistic : which row of the result (``statistic`` needed when the indicator
+        has several, e.g. ``adaptation_cycle``: ``km_median`` or ``restricted_mean``).
+    n_boot, seed : bootstrap replicates for the KM median difference.
+
+    Methods
+    -------
+    * proportions (statistic ``proportion``/``ratio``): Newcombe's hybrid score interval
+      (1998, method 10) from the Wilson limits; p-value from the score test
+      (statsmodels ``test_proportions_2indep(method="score")``). The enterprise satisfaction
+      share, whose SE is cluster-robust, is treated as a mean (below).
+    * means (``mean``, ``weighted_composite``, ``restricted_mean``, clustered shares):
+      difference with SE sqrt(se_a^2 + se_b^2); Welch-Satterthwaite t interval, with cluster
+      counts minus one as the per-group df where the SE is cluster-robust, a normal interval
+      for the restricted mean.
+    * KM median (``km_median``): percentile bootstrap interval of the median difference
+      (graduates resampled within each group; ``n_boot`` replicates) and the log-rank test's
+      p-value (statsmodels ``survdiff``); a replicate whose median is not reached is dropped
+      and the count is reported.
+    * ICC and alpha rows are not compared (raise).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.indicators import compare
+    >>> t = pd.DataFrame({"g": ["x", "y"], "indicator": ["employment_rate"] * 2,
+    ...                   "statistic": ["proportion"] * 2, "numerator": [56., 48.],
+    ...                   "denominator": [70., 80.], "estimate": [0.8, 0.6]})
+    >>> compare(t, "g", "x", "y", indicator="employment_rate")[
+    ...     ["ci_low", "ci_high"]].round(4).values.tolist()
+    [[0.0524, 0.3339]]
+    """
+    fn = "compare"
+    confidence = check_confidence(confidence, fn)
+    data = None
+    if _is_data(table_or_data):
+        data = table_or_data
+        from talentlab.indicators import compute_all
+        table = compute_all(data, by=[group_col], indicators=[indicator],
+                            confidence=confidence, options={indicator: indicator_options}
+                            if indicator_options else None)
+    elif isinstance(table_or_data, pd.DataFrame):
+        table = table_or_data
+    else:
+        raise IndicatorInputError(f"{fn}: pass an indicator table or the data container")
+    for col in ["indicator", "statistic", group_col]:
+        if col not in table.columns:
+            raise IndicatorInputError(f"{fn}: the table lacks column {col!r}")
+    stats_available = table.loc[table["indicator"] == indicator, "statistic"].unique().tolist()
+    if not stats_available:
+        raise IndicatorInputError(f"{fn}: no rows for indicator {indicator!r}")
+    if statistic is None:
+        if len(stats_available) > 1:
+            raise IndicatorInputError(f"{fn}: indicator {indicator!r} has statistics "
+                                      f"{stats_available}; pass statistic=")
+        statistic = stats_available[0]
+    ra = _pick(table, group_col, a, indicator, statistic)
+    rb = _pick(table, group_col, b, indicator, statistic)
+    base = {"indicator": indicator, "statistic": statistic, "group": group_col, "a": a, "b": b,
+            "estimate_a": float(ra["estimate"]), "estimate_b": float(rb["estimate"]),
+            "n_a": _n(ra), "n_b": _n(rb), "confidence": confidence}
+    clustered = "n_clusters" in table.columns and pd.notna(ra.get("n_clusters")) and \
+        "cluster" in str(ra["method"])
+    if statistic in _PROPORTIONS and not clustered:
+        xa, na, xb, nb = (float(ra["numerator"]), float(ra["denominator"]),
+                          float(rb["numerator"]), float(rb["denominator"]))
+        if na == 0 or nb == 0:
+            raise IndicatorInputError(f"{fn}: a group has an empty base (n=0); no difference")
+        nd = newcombe_difference(xa, na, xb, nb, confidence=confidence).iloc[0]
+        se = float(np.sqrt(xa / na * (1 - xa / na) / na + xb / nb * (1 - xb / nb) / nb))
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore", RuntimeWarning)
+                p = float(test_proportions_2indep(xa, na, xb, nb, method="score").pvalue)
+        except (ValueError, ZeroDivisionError, FloatingPointError):
+            p = np.nan
+        row = {**base, "estimate": float(nd["estimate"]), "se": se,
+               "ci_low": float(nd["ci_low"]), "ci_high": float(nd["ci_high"]), "p_value": p,
+               "method": "Newcombe hybrid score interval (1998, method 10, Wilson limits); "
+                         "se = unpooled Wald SE for reference; p from the score test"}
+    elif statistic in _MEANS or (statistic in _PROPORTIONS and clustered) or \
+            statistic.startswith("mean_"):
+        d, se, lo, hi, p, dist = _welch(ra, rb, confidence, clustered)
+        if statistic == "restricted_mean":
+            z = _z(confidence)
+            lo, hi = d - z * se, d + z * se
+            p = float(2 * stats.norm.sf(abs(d / se))) if se > 0 else np.nan
+            dist = "normal"
+        row = {**base, "estimate": float(d), "se": se, "ci_low": float(lo), "ci_high": float(hi),
+               "p_value": p,
+               "method": f"difference of means, se = sqrt(se_a^2 + se_b^2) "
+                         f"({'cluster-robust' if clustered else 'independent'} SEs), {dist}"}
+    elif statistic == "km_median":
+        if data is None:
+            raise IndicatorInputError(f"{fn}: the KM median difference needs the data (pass the "
+                                      "container or dict, not the result table)")
+        row = {**base, **_km_median_difference(data, group_col, a, b, confidence, n_boot,
+                                               seed)}
+    else:
+        raise IndicatorInputError(f"{fn}: statistic {statistic!r} ({indicator}) is not "
+                                  "comparable between groups (agreement coefficients)")
+    return pd.DataFrame([row], columns=COMPARE_COLUMNS)
+
+
+def _km_median_difference(data, group_col, a, b, confidence, n_boot, seed) -> dict:
+    from talentlab.indicators._survival import km_grouped, km_median
+    from talentlab.indicators.graduate import GraduatePass, _adaptation_data
+
+    grads = data["graduates"] if isinstance(data, dict) else data.graduates
+    gp = GraduatePass(grads, [group_col], "compare")
+    base, months, reached, _ = _adaptation_data(gp, "compare")
+    col = gp.keys[group_col]
+    pos = {v: int(np.flatnonzero((col == v).to_numpy())[0]) for v in (a, b)}
+    t_ab, e_ab = [], []
+    for v in (a, b):
+        m = base & (gp.codes == pos[v])
+        t_ab.append(months[m])
+        e_ab.append(reached[m])
+    # observed medians
+    km = km_grouped(np.r_[np.zeros(len(t_ab[0]), int), np.ones(len(t_ab[1]), int)],
+                    np.r_[t_ab[0], t_ab[1]], np.r_[e_ab[0], e_ab[1]], 2)
+    med, _, _ = km_median(km, 2, confidence)
+    d = med[0] - med[1]
+    # bootstrap: resample each group, all replicates in one vectorised KM call
+    rng = np.random.default_rng(seed)
+    codes, times, events = [], [], []
+    for gi in (0, 1):
+        n = len(t_ab[gi])
+        idx = rng.integers(0, n, size=(n_boot, n))
+        codes.append((np.arange(n_boot)[:, None] * 2 + gi).repeat(n, axis=1).ravel())
+        times.append(t_ab[gi][idx].ravel())
+        events.append(e_ab[gi][idx].ravel())
+    kb = km_grouped(np.concatenate(codes), np.concatenate(times), np.concatenate(events),
+                    2 * n_boot)
+    mb, _, _ = km_median(kb, 2 * n_boot, confidence)
+    diffs = mb[0::2] - mb[1::2]
+    ok = np.isfinite(diffs)
+    alpha = 1 - confidence
+    lo, hi = (np.quantile(diffs[ok], [alpha / 2, 1 - alpha / 2]) if ok.sum() >= 20
+              else (np.nan, np.nan))
+    # log-rank
+    grp = np.r_[np.zeros(len(t_ab[0])), np.ones(len(t_ab[1]))]
+    try:
+        chisq, p = survdiff(np.r_[t_ab[0], t_ab[1]], np.r_[e_ab[0], e_ab[1]].astype(float), grp)
+    except Exception:  # noqa: BLE001 - statsmodels raises various errors on degenerate data
+        chisq, p = np.nan, np.nan
+    se = float(np.std(diffs[ok], ddof=1)) if ok.sum() > 1 else np.nan
+    return {"estimate": float(d), "se": se, "ci_low": float(lo), "ci_high": float(hi),
+            "p_value": float(p),
+            "method": f"difference of KM medians; percentile bootstrap interval ({n_boot} "
+                      f"replicates, seed {seed}, {int((~ok).sum())} dropped: median not "
+                      f"reached); se = bootstrap SD; p from the log-rank test "
+                      f"(statsmodels survdiff, chi2={chisq:.3f})"}

@@ -1,0 +1,789 @@
+"""Graduate-level indicators, computed in one shared grouped pass.
+
+All graduate-level indicators work from the same group codes and the same per-group counts of
+destinations; each then counts its own numerator and base with ``numpy.bincount``. One
+:class:`GraduatePass` serves every indicator that :func:`talentlab.indicators.compute_all` asks
+for, so the group keys are factorised once for the whole table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from talentlab.indicators._core import (
+    DESTINATIONS,
+    IndicatorInputError,
+    as_list,
+    bool_parts,
+    check_confidence,
+    group_index,
+    proportion_result,
+    require_columns,
+    result_frame,
+    row_notes,
+    t_interval,
+)
+from talentlab.indicators._survival import (
+    KMTable,
+    km_grouped,
+    km_median,
+    km_restricted_mean,
+)
+
+_D = {name: i for i, name in enumerate(DESTINATIONS)}
+WORK_REGIONS = ("local", "province", "elsewhere")
+
+
+class GraduatePass:
+    """Group codes and destination counts of a graduates table, shared by the indicators."""
+
+    def __init__(self, graduates: pd.DataFrame, by: str | Sequence[str] | None,
+                 where: str = "graduate indicators"):
+        self.by = as_list(by)
+        self.where = where
+        require_columns(graduates, ["destination"], where, "graduates")
+        self.df = graduates
+        self.codes, self.keys = group_index(graduates, self.by, where, "graduates")
+        self.n_groups = len(self.keys)
+        self.dest = self._destination_codes(graduates["destination"])
+        # destinations per group: (n_groups, 8) table from one bincount
+        flat = np.bincount(self.codes * len(DESTINATIONS) + self.dest,
+                           minlength=self.n_groups * len(DESTINATIONS))
+        self.dest_table = flat.reshape(self.n_groups, len(DESTINATIONS))
+        self.total = self.dest_table.sum(axis=1)
+        self._masks: dict[str, np.ndarray] = {}
+
+    def _destination_codes(self, dest: pd.Series) -> np.ndarray:
+        if isinstance(dest.dtype, pd.CategoricalDtype) and \
+                tuple(dest.cat.categories) == DESTINATIONS:
+            codes = dest.cat.codes.to_numpy()
+        else:
+            bad = (~dest.isin(DESTINATIONS) & dest.notna()).to_numpy()
+            if bad.any():
+                raise IndicatorInputError(
+                    f"{self.where}: graduates.destination has values outside the contract: "
+                    f"{sorted(map(str, pd.unique(dest[bad])))}; allowed: {list(DESTINATIONS)}")
+            codes = np.asarray(pd.Categorical(dest, categories=list(DESTINATIONS)).codes)
+        if (codes < 0).any():
+            rows = np.flatnonzero(codes < 0)[:5].tolist()
+            raise IndicatorInputError(f"{self.where}: graduates.destination is missing in "
+                                      f"{int((codes < 0).sum())} row(s), e.g. positions {rows}; "
+                                      "use 'unknown' for an unknown destination")
+        return codes.astype(np.intp)
+
+    # ---- helpers -------------------------------------------------------------------------
+    def mask(self, name: str) -> np.ndarray:
+        if name not in self._masks:
+            if name == "employed":
+                m = self.dest <= _D["self_employed"]
+            elif name == "employees":
+                m = self.dest <= _D["employed_part_time"]
+            elif name in _D:
+                m = self.dest == _D[name]
+            else:  # pragma: no cover - internal
+                raise KeyError(name)
+            self._masks[name] = m
+        return self._masks[name]
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(self.codes[mask], minlength=self.n_groups)
+
+    def column(self, col: str, fn: str) -> pd.Series:
+        require_columns(self.df, [col], fn, "graduates")
+        return self.df[col]
+
+    def dest_count(self, names: Sequence[str]) -> np.ndarray:
+        return self.dest_table[:, [_D[n] for n in names]].sum(axis=1)
+
+
+def _as_pass(graduates, by, where) -> GraduatePass:
+    if isinstance(graduates, GraduatePass):
+        return graduates
+    return GraduatePass(graduates, by, where)
+
+
+def _unknown_note(kind: str, unknown: np.ndarray, treatment: str) -> dict[str, np.ndarray]:
+    return {f"{kind}: see n_unknown, {treatment}": unknown > 0}
+
+
+def _binary_over_base(gp: GraduatePass, code: str, col: str, base: np.ndarray, base_text: str,
+                      fn: str, confidence: float, min_cell: int,
+                      value_known: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    """A proportion over a base: one bincount of the state (outside / unknown / no / yes)."""
+    if value_known is None:
+        value, known = bool_parts(gp.column(col, fn))
+    else:
+        value, known = value_known
+    # state: 0 outside the base, 1 in the base but unknown, 2 known no, 3 known yes
+    state = base.astype(np.int8) * (1 + known.astype(np.int8) + (value & known).astype(np.int8))
+    table = np.bincount(gp.codes * 4 + state, minlength=4 * gp.n_groups).reshape(gp.n_groups, 4)
+    num = table[:, 3]
+    den = table[:, 2] + table[:, 3]
+    unknown = table[:, 1]
+    method = f"Wilson score interval (statsmodels); base = {base_text}"
+    return proportion_result(
+        gp.keys, code, num, den, group_total=gp.total, n_unknown=unknown,
+        n_excluded=table[:, 0], method=method, confidence=confidence,
+        min_cell=min_cell,
+        notes=_unknown_note(f"missing {col} in the base", unknown,
+                            "left out of numerator and denominator (item non-response)"))
+
+
+def _category_in(s: pd.Series, values: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy()
+        wanted = [i for i, c in enumerate(s.cat.categories) if c in values]
+        return np.isin(codes, wanted), codes >= 0
+    known = s.notna().to_numpy()
+    return s.isin(values).to_numpy() & known, known
+
+
+# ---------------------------------------------------------------------------------------------
+# Public indicator functions
+# ---------------------------------------------------------------------------------------------
+
+def counterpart_employment_rate(graduates: pd.DataFrame, by=None, *,
+                                denominator: str = "full_time", confidence: float = 0.95,
+                                min_cell: int = 10) -> pd.DataFrame:
+    """Counterpart employment rate (专业对口率 / 工作与专业相关度).
+
+    National-survey definition (MyCOS 就业蓝皮书): among graduates **employed full time**, the
+    share whose job is related to their major (self-assessed). ``denominator="all_employed"``
+    gives the local quality-report variant over everyone employed (full time, part time and
+    self-employed). Employed graduates without an answer are item non-response: left out of
+    both parts and counted in ``n_unknown``. Wilson score interval.
+
+    Parameters
+    ----------
+    graduates : DataFrame
+        The graduates table of the data contract.
+    by : str or list of str, optional
+        Grouping columns; a missing key value is a group of its own.
+    denominator : {"full_time", "all_employed"}
+    confidence : float
+        Confidence level of the interval.
+    min_cell : int
+        Disclosure threshold: ``suppressed`` is True where ``n < min_cell``.
+
+    Returns
+    -------
+    DataFrame
+        One row per group: group columns, ``indicator, statistic, label_en, label_zh,
+        numerator, denominator, estimate, se, ci_low, ci_high, confidence, n, n_excluded,
+        n_unknown, method, suppressed``.
+
+    Notes
+    -----
+    Source: hjenglish.com/gaokaozhiyuan/p402936 ("受雇全职工作的…工作与专业相关度");
+    full time = at least 32 hours a week (pishu.com.cn, 2023 高职 blue book). See
+    ``talentlab.codebook.codebook()``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.indicators import counterpart_employment_rate
+    >>> g = pd.DataFrame({
+    ...     "destination": pd.Categorical(
+    ...         ["employed_full_time"] * 3 + ["employed_part_time"],
+    ...         categories=["employed_full_time", "employed_part_time", "self_employed",
+    ...                     "military", "further_study", "preparing_further_study",
+    ...                     "unemployed", "unknown"]),
+    ...     "job_related_to_major": pd.array([True, True, False, True], dtype="boolean")})
+    >>> r = counterpart_employment_rate(g)
+    >>> r[["numerator", "denominator", "n_excluded"]].values.tolist()
+    [[2.0, 3.0, 1]]
+    """
+    fn = "counterpart_employment_rate"
+    confidence = check_confidence(confidence, fn)
+    gp = _as_pass(graduates, by, fn)
+    if denominator == "full_time":
+        base, text = gp.mask("employed_full_time"), (
+            "graduates employed full time with a relatedness answer (national survey "
+            "definition, MyCOS)")
+    elif denominator == "all_employed":
+        base, text = gp.mask("employed"), (
+            "employed graduates (full time, part time, self-employed) with a relatedness "
+            "answer (local quality-report variant)")
+    else:
+        raise IndicatorInputError(f"{fn}: denominator must be 'full_time' or 'all_employed', "
+                                  f"got {denominator!r}")
+    out = _binary_over_base(gp, "counterpart_employment_rate", "job_related_to_major", base,
+                            text, fn, confidence, min_cell)
+    if denominator == "all_employed":
+        out["statistic"] = "proportion_all_employed"
+    return out
+
+
+def _destination_indicator(gp: GraduatePass, code: str, den_base: np.ndarray, unknown_in: bool,
+                           method: str, confidence: float, min_cell: int,
+                           unknown_text: str) -> pd.DataFrame:
+    num = gp.dest_count(["employed_full_time", "employed_part_time", "self_employed",
+                         "military", "further_study"])
+    unk = gp.dest_table[:, _D["unknown"]]
+    den = den_base
+    n_excluded = gp.total - den - (0 if unknown_in else unk)
+    share = np.divide(unk, gp.total, out=np.zeros(len(unk)), where=gp.total > 0)
+    notes = {}
+    for i in np.flatnonzero(unk > 0):  # few groups carry unknowns; text per group
+        notes[f"{unk[i]} unknown destination(s) ({share[i]:.1%} of the group) {unknown_text}"] = \
+            np.arange(len(unk)) == i
+    return proportion_result(gp.keys, code, num, den, group_total=gp.total, n_unknown=unk,
+                             n_excluded=n_excluded, method=method, confidence=confidence,
+                             min_cell=min_cell, notes=notes)
+
+
+def employment_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "exclude",
+                    confidence: float = 0.95, min_cell: int = 10) -> pd.DataFrame:
+    """Employment rate, national graduate-survey definition (就业率, 半年后).
+
+    ``numerator`` = employed full time + part time + self-employed + military + further study
+    ("已就业人数": the survey counts further study as employed);
+    ``denominator`` = "需要就业的人数": every graduate except those preparing for further study
+    (the 2007 MyCOS definition removes graduate-exam takers) and, by default, except
+    ``unknown`` destinations (survey non-response). Unknowns are always counted in
+    ``n_unknown`` and named in ``method``; ``unknown="not_employed"`` keeps them in the base as
+    not employed (a lower bound).
+
+    Parameters
+    ----------
+    graduates, by, confidence, min_cell
+        As :func:`counterpart_employment_rate`.
+    unknown : {"exclude", "not_employed"}
+
+    Notes
+    -----
+    Source: news.sina.com.cn 2007-11-23 (MyCOS-Gallup 指标说明). ``n_excluded`` counts the
+    graduates preparing for further study (and the unknowns when excluded are in
+    ``n_unknown``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.indicators import employment_rate
+    >>> levels = ["employed_full_time", "employed_part_time", "self_employed", "military",
+    ...           "further_study", "preparing_further_study", "unemployed", "unknown"]
+    >>> g = pd.DataFrame({"destination": pd.Categorical(
+    ...     ["employed_full_time", "further_study", "preparing_further_study",
+    ...      "unemployed", "unknown"], categories=levels)})
+    >>> employment_rate(g)[["numerator", "denominator", "n_unknown"]].values.tolist()
+    [[2.0, 3.0, 1]]
+    """
+    fn = "employment_rate"
+    confidence = check_confidence(confidence, fn)
+    if unknown not in ("exclude", "not_employed"):
+        raise IndicatorInputError(f"{fn}: unknown must be 'exclude' or 'not_employed', "
+                                  f"got {unknown!r}")
+    gp = _as_pass(graduates, by, fn)
+    pfs = gp.dest_table[:, _D["preparing_further_study"]]
+    unk = gp.dest_table[:, _D["unknown"]]
+    if unknown == "exclude":
+        den = gp.total - pfs - unk
+        text = "excluded from the base as survey non-response"
+    else:
+        den = gp.total - pfs
+        text = "kept in the base as not employed (lower bound)"
+    method = ("Wilson score interval (statsmodels); numerator = employed full/part time, "
+              "self-employed, military, further study; base = graduates needing employment "
+              "(all minus preparing further study"
+              + (", minus unknown)" if unknown == "exclude" else ")")
+              + " [MyCOS national survey definition]")
+    return _destination_indicator(gp, "employment_rate", den, unknown != "exclude", method,
+                                  confidence, min_cell, text)
+
+
+def destination_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "not_placed",
+                     confidence: float = 0.95, min_cell: int = 10) -> pd.DataFrame:
+    """Graduate destination rate, ministry definition (毕业去向落实率).
+
+    ``numerator`` = employed full time + part time + self-employed + military + further study;
+    ``denominator`` = **all graduates** (preparing further study and unemployed included).
+    ``unknown`` destinations stay in the base as not placed (default); ``unknown="exclude"``
+    drops them (upper bound). Either way they are counted in ``n_unknown`` and named in
+    ``method``.
+
+    Notes
+    -----
+    Source: (就业 + 升学) / 毕业生总数, secondary explainers of the MOE definition
+    (2y1y.com/xuanzhuanye/283003); the official MOE text was not seen (codebook flag
+    ``partly_verified``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.indicators import destination_rate
+    >>> levels = ["employed_full_time", "employed_part_time", "self_employed", "military",
+    ...           "further_study", "preparing_further_study", "unemployed", "unknown"]
+    >>> g = pd.DataFrame({"destination": pd.Categorical(
+    ...     ["employed_full_time", "further_study", "preparing_further_study",
+    ...      "unemployed", "unknown"], categories=levels)})
+    >>> destination_rate(g)[["numerator", "denominator", "n_unknown"]].values.tolist()
+    [[2.0, 5.0, 1]]
+    """
+    fn = "destination_rate"
+    confidence = check_confidence(confidence, fn)
+    if unknown not in ("not_placed", "exclude"):
+        raise IndicatorInputError(f"{fn}: unknown must be 'not_placed' or 'exclude', "
+                                  f"got {unknown!r}")
+    gp = _as_pass(graduates, by, fn)
+    unk = gp.dest_table[:, _D["unknown"]]
+    if unknown == "not_placed":
+        den, text = gp.total, "kept in the base as not placed"
+    else:
+        den, text = gp.total - unk, "excluded from the base (upper bound)"
+    method = ("Wilson score interval (statsmodels); numerator = employed full/part time, "
+              "self-employed, military, further study; base = all graduates"
+              + (" minus unknown" if unknown == "exclude" else "") + " [MOE definition]")
+    return _destination_indicator(gp, "destination_rate", den, unknown == "not_placed", method,
+                                  confidence, min_cell, text)
+
+
+def local_employment_rate(graduates: pd.DataFrame, by=None, *,
+                          regions: Sequence[str] = ("local",), confidence: float = 0.95,
+                          min_cell: int = 10) -> pd.DataFrame:
+    """Local employment rate (本地就业率): employed graduates working in ``regions``.
+
+    Base: employed graduates (full time, part time, self-employed) with a known
+    ``work_region``; missing regions among the employed are counted in ``n_unknown``. The
+    geography is explicit: ``regions=("local",)`` is the college's city,
+    ``("local", "province")`` the province.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.indicators import local_employment_rate
+    >>> levels = ["employed_full_time", "employed_part_time", "self_employed", "military",
+    ...           "further_study", "preparing_further_study", "unemployed", "unknown"]
+    >>> g = pd.DataFrame({
+    ...     "destination": pd.Categorical(["employed_full_time", "self_employed",
+    ...                                    "further_study"], categories=levels),
+    ...     "work_region": pd.Categorical(["local", "elsewhere", None],
+    ...                                   categories=["local", "province", "elsewhere"])})
+    >>> local_employment_rate(g)["estimate"].tolist()
+    [0.5]
+    """
+    fn = "local_employment_rate"
+    confidence = check_confidence(confidence, fn)
+    regions = [regions] if isinstance(regions, str) else list(regions)
+    bad = [r for r in regions if r not in WORK_REGIONS]
+    if bad or not regions:
+        raise IndicatorInputError(f"{fn}: regions must be a non-empty subset of "
+                                  f"{list(WORK_REGIONS)}, got {regions}")
+    gp = _as_pass(graduates, by, fn)
+    text = (f"employed graduates (full time, part time, self-employed) with a known "
+            f"work_region; numerator: work_region in {regions}")
+    return _binary_over_base(gp, "local_employment_rate", "work_region", gp.mask("employed"),
+                             text, fn, confidence, min_cell,
+                             value_known=_category_in(gp.column("work_region", fn), regions))
+
+
+def cluster_employment_rate(graduates: pd.DataFrame, by=None, *, confidence: float = 0.95,
+                            min_cell: int = 10) -> pd.DataFrame:
+    """Employment rate in cluster enterprises (集群企业就业率), among the employed.
+
+    Base: employed graduates (full time, part time, self-employed) with a known
+    ``employer_in_cluster``; missing flags are counted in ``n_unknown``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.indicators import cluster_employment_rate
+    >>> levels = ["employed_full_time", "employed_part_time", "self_employed", "military",
+    ...           "further_study", "preparing_further_study", "unemployed", "unknown"]
+    >>> g = pd.DataFrame({
+    ...     "destination": pd.Categorical(["employed_full_time"] * 2, categories=levels),
+    ...     "employer_in_cluster": pd.array([True, False], dtype="boolean")})
+    >>> cluster_employment_rate(g)["estimate"].tolist()
+    [0.5]
+    """
+    fn = "cluster_employment_rate"
+    confidence = check_confidence(confidence, fn)
+    gp = _as_pass(graduates, by, fn)
+    return _binary_over_base(gp, "cluster_employment_rate", "employer_in_cluster",
+                             gp.mask("employed"), "employed graduates (full time, part time, "
+                             "self-employed) with a known cluster flag", fn, confidence,
+                             min_cell)
+
+
+def turnover_6_months(graduates: pd.DataFrame, by=None, *, confidence: float = 0.95,
+                      min_cell: int = 10) -> pd.DataFrame:
+    """Six-month turnover rate (半年内离职率): employed graduates who left a job within 6 months.
+
+    Base: employed graduates (full time, part time, self-employed) with a known
+    ``left_within_6_months``. MyCOS defines the share of graduates "who had at least one
+    separation within six months" (wap.sinogk.com/News/Details/151100).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.indicators import turnover_6_months
+    >>> levels = ["employed_full_time", "employed_part_time", "self_employed", "military",
+    ...           "further_study", "preparing_further_study", "unemployed", "unknown"]
+    >>> g = pd.DataFrame({
+    ...     "destination": pd.Categorical(["employed_full_time", "employed_part_time",
+    ...                                    "unemployed"], categories=levels),
+    ...     "left_within_6_months": pd.array([True, False, None], dtype="boolean")})
+    >>> turnover_6_months(g)[["estimate", "n_excluded"]].values.tolist()
+    [[0.5, 1]]
+    """
+    fn = "turnover_6_months"
+    confidence = check_confidence(confidence, fn)
+    gp = _as_pass(graduates, by, fn)
+    return _binary_over_base(gp, "turnover_6_months", "left_within_6_months",
+                             gp.mask("employed"), "employed graduates (full time, part time, "
+                             "self-employed) with a known answer", fn, confidence, min_cell)
+
+
+def job_satisfaction_rate(graduates: pd.DataFrame, by=None, *, confidence: float = 0.95,
+                          min_cell: int = 10) -> pd.DataFrame:
+    """Job satisfaction rate (就业满意度): answers 4 or 5 over valid 1-5 answers of the employed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.indicators import job_satisfaction_rate
+    >>> levels = ["employed_full_time", "employed_part_time", "self_employed", "military",
+    ...           "further_study", "preparing_further_study", "unemployed", "unknown"]
+    >>> g = pd.DataFrame({
+    ...     "destination": pd.Categorical(["employed_full_time"] * 3, categories=levels),
+    ...     "job_satisfaction": pd.array([5, 2, None], dtype="Int64")})
+    >>> job_satisfaction_rate(g)[["estimate", "n_unknown"]].values.tolist()
+    [[0.5, 1]]
+    """
+    fn = "job_satisfaction_rate"
+    confidence = check_confidence(confidence, fn)
+    gp = _as_pass(graduates, by, fn)
+    v = gp.column("job_satisfaction", fn).to_numpy(dtype=float, na_value=np.nan)
+    known = ~np.isnan(v)
+    bad = known & ((v < 1) | (v > 5) | (v != np.round(v)))
+    if bad.any():
+        raise IndicatorInputError(f"{fn}: graduates.job_satisfaction must be an integer 1-5, "
+                                  f"got {sorted(set(v[bad].tolist()))[:10]}")
+    return _binary_over_base(gp, "job_satisfaction_rate", "job_satisfaction",
+                             gp.mask("employed"), "employed graduates with a valid 1-5 answer; "
+                             "numerator: 4 (satisfied) or 5 (very satisfied)", fn, confidence,
+                             min_cell, value_known=(known & (v >= 4), known))
+
+
+def industry_certificate_rate(graduates: pd.DataFrame, by=None, *, confidence: float = 0.95,
+                              min_cell: int = 10) -> pd.DataFrame:
+    """Industry / vocational skill certificate rate (职业技能证书获取率) over all graduates.
+
+    Base: every graduate with a known ``industry_certificate`` (missing: ``n_unknown``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.indicators import industry_certificate_rate
+    >>> levels = ["employed_full_time", "employed_part_time", "self_employed", "military",
+    ...           "further_study", "preparing_further_study", "unemployed", "unknown"]
+    >>> g = pd.DataFrame({
+    ...     "destination": pd.Categorical(["unemployed", "unknown", "further_study"],
+    ...                                   categories=levels),
+    ...     "industry_certificate": pd.array([True, False, True], dtype="boolean")})
+    >>> round(float(industry_certificate_rate(g)["estimate"].iloc[0]), 3)
+    0.667
+    """
+    fn = "industry_certificate_rate"
+    confidence = check_confidence(confidence, fn)
+    gp = _as_pass(graduates, by, fn)
+    return _binary_over_base(gp, "industry_certificate_rate", "industry_certificate",
+                             np.ones(len(gp.dest), dtype=bool),
+                             "all graduates with a known answer", fn, confidence, min_cell)
+
+
+def retraining_hours(graduates: pd.DataFrame, by=None, *, cluster: str | None = "employer_id",
+                     confidence: float = 0.95, min_cell: int = 10) -> pd.DataFrame:
+    """Enterprise retraining hours per hire (企业再培训时长): mean with interval.
+
+    Base: employees (full time and part time) with a recorded ``retraining_hours``. With
+    ``cluster="employer_id"`` (default) the standard error is cluster-robust by employer, the
+    same number as statsmodels ``OLS(hours ~ 1).fit(cov_type="cluster")`` (small-sample factor
+    G/(G-1)), and the interval uses a t distribution with G-1 degrees of freedom; an employee
+    with a missing employer id is a cluster of their own. ``cluster=None`` gives the ordinary
+    standard error s/sqrt(n) and a t interval with n-1 df.
+
+    Why hand-written: the intercept-only cluster-robust variance reduces to
+    ``G/(G-1) * sum_c (sum_i e_ic)^2 / n^2``; computing it with one bincount keeps the national
+    pass vectorised. Tests check it against statsmodels.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.indicators import retraining_hours
+    >>> levels = ["employed_full_time", "employed_part_time", "self_employed", "military",
+    ...           "further_study", "preparing_further_study", "unemployed", "unknown"]
+    >>> g = pd.DataFrame({
+    ...     "destination": pd.Categorical(["employed_full_time"] * 3, categories=levels),
+    ...     "retraining_hours": [10.0, 20.0, 30.0],
+    ...     "employer_id": pd.array(["e1", "e2", "e3"], dtype="string")})
+    >>> retraining_hours(g)["estimate"].tolist()
+    [20.0]
+    """
+    fn = "retraining_hours"
+    confidence = check_confidence(confidence, fn)
+    gp = _as_pass(graduates, by, fn)
+    hours = gp.column("retraining_hours", fn).to_numpy(dtype=float, na_value=np.nan)
+    known = ~np.isnan(hours)
+    if (hours[known] < 0).any():
+        raise IndicatorInputError(f"{fn}: graduates.retraining_hours must be >= 0")
+    employees = gp.mask("employees")
+    base = employees & known
+    codes = gp.codes[base]
+    x = hours[base]
+    G = gp.n_groups
+    n = np.bincount(codes, minlength=G).astype(float)
+    total = np.bincount(codes, weights=x, minlength=G)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n
+    resid = x - mean[codes]
+    notes: dict[str, np.ndarray] = {}
+    if cluster is None:
+        ss = np.bincount(codes, weights=resid**2, minlength=G)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se = np.sqrt(ss / (n - 1) / n)
+        df = n - 1
+        n_clusters = n.copy()
+        method = ("mean with ordinary standard error s/sqrt(n) and t interval (n-1 df); base = "
+                  "employees (full and part time) with recorded hours")
+        notes["one hire: standard error undefined"] = n == 1
+    else:
+        emp = gp.column(cluster, fn)
+        emp_codes, _ = pd.factorize(emp if base.all() else emp[base], use_na_sentinel=True)
+        emp_codes = np.asarray(emp_codes, dtype=np.int64)
+        n_emp = int(emp_codes.max()) + 1 if len(emp_codes) else 0
+        missing = emp_codes < 0
+        if missing.any():  # a missing employer id is a cluster of its own
+            emp_codes[missing] = n_emp + np.arange(int(missing.sum()))
+            n_emp += int(missing.sum())
+        pair = codes.astype(np.int64) * max(n_emp, 1) + emp_codes
+        if G * max(n_emp, 1) <= 20_000_000:  # dense grid: plain bincounts
+            s_c = np.bincount(pair, weights=resid, minlength=G * max(n_emp, 1))
+            occupied = np.bincount(pair, minlength=G * max(n_emp, 1)) > 0
+            pair_uniques = np.flatnonzero(occupied)
+            s_c = s_c[pair_uniques]
+        else:
+            pair_codes, pair_uniques = pd.factorize(pair, sort=False)
+            s_c = np.bincount(pair_codes, weights=resid)
+        grp_of_pair = (pair_uniques // max(n_emp, 1)).astype(np.intp)
+        n_clusters = np.bincount(grp_of_pair, minlength=G).astype(float)
+        ssc = np.bincount(grp_of_pair, weights=s_c**2, minlength=G)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se = np.sqrt(n_clusters / (n_clusters - 1) * ssc / n**2)
+        se = np.where(n_clusters > 1, se, np.nan)
+        df = n_clusters - 1
+        method = (f"mean with cluster-robust standard error by {cluster} (as statsmodels OLS "
+                  "cov_type='cluster', factor G/(G-1)) and t interval (G-1 df); base = "
+                  "employees (full and part time) with recorded hours")
+        notes["a single employer: cluster-robust standard error undefined (NaN)"] = \
+            (n_clusters == 1)
+    lo, hi = t_interval(mean, se, df, confidence)
+    in_base = gp.count(employees)
+    unknown = in_base - n
+    out = result_frame(gp.keys, "retraining_hours", "mean", numerator=total, denominator=n,
+                       estimate=mean, se=se, ci_low=lo, ci_high=hi, confidence=confidence,
+                       n=n, n_excluded=gp.total - in_base, n_unknown=unknown,
+                       method=row_notes(method, n, {**notes, **_unknown_note(
+                           "employees without hours", unknown, "left out")}),
+                       min_cell=min_cell, extra={"n_clusters": pd.array(
+                           n_clusters.astype(np.int64), dtype="Int64")})
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Adaptation cycle (Kaplan-Meier)
+# ---------------------------------------------------------------------------------------------
+
+def _adaptation_data(gp: GraduatePass, fn: str) -> tuple[np.ndarray, ...]:
+    months = gp.column("adaptation_months", fn).to_numpy(dtype=float, na_value=np.nan)
+    reached, reached_known = bool_parts(gp.column("adaptation_reached", fn))
+    known = ~np.isnan(months) & reached_known
+    if (months[known] < 0).any():
+        raise IndicatorInputError(f"{fn}: graduates.adaptation_months must be >= 0")
+    employed = gp.mask("employed")
+    base = employed & known
+    return base, months, reached, employed
+
+
+def adaptation_km_table(graduates: pd.DataFrame, by=None) -> pd.DataFrame:
+    """Kaplan-Meier table of the adaptation cycle at event times, per group.
+
+    Columns: group columns, ``time, n_risk, events, survival, se`` (Greenwood), the layout of
+    textbook KM tables (e.g. Kleinbaum & Klein 2012, ch. 2). Same numbers as statsmodels
+    ``SurvfuncRight`` per group.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.indicators import adaptation_km_table
+    >>> levels = ["employed_full_time", "employed_part_time", "self_employed", "military",
+    ...           "further_study", "preparing_further_study", "unemployed", "unknown"]
+    >>> g = pd.DataFrame({
+    ...     "destination": pd.Categorical(["employed_full_time"] * 3, categories=levels),
+    ...     "adaptation_months": [1.0, 2.0, 3.0],
+    ...     "adaptation_reached": pd.array([True, False, True], dtype="boolean")})
+    >>> adaptation_km_table(g)["survival"].round(3).tolist()
+    [0.667, 0.0]
+    """
+    fn = "adaptation_km_table"
+    gp = _as_pass(graduates, by, fn)
+    base, months, reached, _ = _adaptation_data(gp, fn)
+    km = km_grouped(gp.codes[base], months[base], reached[base], gp.n_groups)
+    out = gp.keys.iloc[km.group].reset_index(drop=True) if gp.by else pd.DataFrame(
+        index=pd.RangeIndex(len(km.group)))
+    out["time"] = km.time
+    out["n_risk"] = km.n_risk
+    out["events"] = km.events
+    out["survival"] = km.surv
+    out["se"] = km.se
+    return out
+
+
+def adaptation_cycle(graduates: pd.DataFrame, by=None, *, horizon: float = 12.0,
+                     confidence: float = 0.95, min_cell: int = 10) -> pd.DataFrame:
+    """Post adaptation cycle (岗位适应期): Kaplan-Meier median months to independent work.
+
+    Base: employed graduates with ``adaptation_months`` and ``adaptation_reached``. A graduate
+    still adapting at the last observation (``adaptation_reached=False``) is **censored** at
+    ``adaptation_months``, never dropped. Two rows per group:
+
+    * ``statistic="km_median"``: first event time with S(t) < 0.5 (SAS/statsmodels
+      convention); interval by inverting Z-tests on cloglog S(t) (Brookmeyer & Crowley 1982;
+      statsmodels ``SurvfuncRight.quantile_ci``). Where S(t) equals 0.5 exactly on an
+      interval the median is the next event time (SAS's strict inequality; R averages). The
+      limits are event times, the upper one
+      ``inf`` where the curve never gets significantly below 0.5. No standard error.
+    * ``statistic="restricted_mean"``: area under the KM curve up to ``horizon`` months, with
+      Greenwood-type standard error and normal interval.
+
+    ``numerator`` = events (reached independent work), ``denominator`` = ``n`` = graduates in
+    the base; extra columns ``events``, ``censored``, ``horizon``. A median that is not
+    reached (fewer than half reached independent work, e.g. all censored) is NaN with the
+    reason in ``method``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.indicators import adaptation_cycle
+    >>> levels = ["employed_full_time", "employed_part_time", "self_employed", "military",
+    ...           "further_study", "preparing_further_study", "unemployed", "unknown"]
+    >>> g = pd.DataFrame({
+    ...     "destination": pd.Categorical(["employed_full_time"] * 4, categories=levels),
+    ...     "adaptation_months": [1.0, 2.0, 3.0, 4.0],
+    ...     "adaptation_reached": pd.array([True, True, False, True], dtype="boolean")})
+    >>> adaptation_cycle(g).set_index("statistic")["estimate"].to_dict()
+    {'km_median': 4.0, 'restricted_mean': 2.75}
+    """
+    fn = "adaptation_cycle"
+    confidence = check_confidence(confidence, fn)
+    if not (np.isfinite(horizon) and horizon > 0):
+        raise IndicatorInputError(f"{fn}: horizon must be a positive number of months, "
+                                  f"got {horizon!r}")
+    gp = _as_pass(graduates, by, fn)
+    base, months, reached, employed = _adaptation_data(gp, fn)
+    km: KMTable = km_grouped(gp.codes[base], months[base], reached[base], gp.n_groups)
+    median, lb, ub = km_median(km, gp.n_groups, confidence)
+    rmst, rmst_se = km_restricted_mean(km, gp.n_groups, horizon)
+    n = km.n.astype(float)
+    events = km.n_events.astype(float)
+    censored = n - events
+    in_emp = gp.count(employed)
+    unknown = in_emp - n
+    n_excl = gp.total - in_emp
+    extra = {"events": pd.array(events.astype(np.int64), dtype="Int64"),
+             "censored": pd.array(censored.astype(np.int64), dtype="Int64"),
+             "horizon": float(horizon)}
+    base_text = ("Kaplan-Meier (censoring honoured); n={n}, events={e}, "
+                 "censored={c}")
+    empty = n == 0
+    no_event = (n > 0) & (events == 0)
+    not_reached = (n > 0) & (events > 0) & np.isnan(median)
+    med_method = np.array([
+        base_text.format(n=int(a), e=int(b), c=int(c)) for a, b, c in zip(n, events, censored,
+                                                                         strict=True)],
+        dtype=object)
+    med_method = np.char.add(med_method.astype(str),
+                             "; median = first event time with S(t) < 0.5; interval by "
+                             "inverting Z-tests on cloglog S(t) (Brookmeyer-Crowley, as "
+                             "statsmodels SurvfuncRight.quantile_ci); no standard error")
+    med_notes = {
+        "ALL CENSORED: no graduate reached independent work, so the median is not reached "
+        "(NaN)": no_event,
+        "median not reached: S(t) never fell below 0.5 (NaN)": not_reached,
+        "upper limit inf: S(t) is not significantly below 0.5 at any later event time":
+            np.isinf(ub) & ~np.isnan(median),
+        "employed without adaptation data: see n_unknown, left out": unknown > 0,
+    }
+    rm_method = np.char.add(
+        np.array([base_text.format(n=int(a), e=int(b), c=int(c))
+                  for a, b, c in zip(n, events, censored, strict=True)], dtype=str),
+        f"; restricted mean up to {horizon:g} months (area under S(t)), Greenwood-type "
+        "variance (Klein & Moeschberger 4.5), normal interval")
+    beyond = (n > 0) & (km.max_time < horizon)
+    rm_notes = {
+        "horizon beyond the last observation: S(t) carried forward to the horizon": beyond,
+        "ALL CENSORED: restricted mean equals the horizon, standard error 0": no_event,
+        "employed without adaptation data: see n_unknown, left out": unknown > 0,
+    }
+    rmst = np.where(empty, np.nan, rmst)
+    rmst_se = np.where(empty, np.nan, rmst_se)
+    from talentlab.indicators._core import _z
+    z = _z(confidence)
+    rows = [
+        result_frame(gp.keys, "adaptation_cycle", "km_median", numerator=events,
+                     denominator=n, estimate=median, se=np.nan, ci_low=lb, ci_high=ub,
+                     confidence=confidence, n=n, n_excluded=n_excl, n_unknown=unknown,
+                     method=_notes_on(med_method, n, med_notes), min_cell=min_cell,
+                     extra=extra),
+        result_frame(gp.keys, "adaptation_cycle", "restricted_mean", numerator=events,
+                     denominator=n, estimate=rmst, se=rmst_se, ci_low=rmst - z * rmst_se,
+                     ci_high=rmst + z * rmst_se, confidence=confidence, n=n,
+                     n_excluded=n_excl, n_unknown=unknown,
+                     method=_notes_on(rm_method, n, rm_notes), min_cell=min_cell,
+                     extra=extra),
+    ]
+    out = pd.concat(rows, ignore_index=True)
+    if gp.by:
+        out = out.sort_values(gp.by, kind="stable", na_position="last").reset_index(drop=True)
+    return out
+
+
+def _notes_on(methods: np.ndarray, n: np.ndarray, notes: dict) -> np.ndarray:
+    out = methods.astype(object)
+    out[n == 0] = [f"{m}; EMPTY BASE: no employed graduate with adaptation data in this group, "
+                   "so the estimate is undefined (NaN)" for m in out[n == 0]]
+    out[n == 1] = [f"{m}; group of one" for m in out[n == 1]]
+    for text, mask in notes.items():
+        mask = np.asarray(mask, dtype=bool)
+        out[mask] = [f"{m}; {text}" for m in out[mask]]
+    return out
+
+
+#: Graduate-level indicator functions that compute_all runs, in output order.
+GRADUATE_INDICATORS = {
+    "counterpart_employment_rate": counterpart_employment_rate,
+    "employment_rate": employment_rate,
+    "destination_rate": destination_rate,
+    "local_employment_rate": local_employment_rate,
+    "cluster_employment_rate": cluster_employment_rate,
+    "turnover_6_months": turnover_6_months,
+    "job_satisfaction_rate": job_satisfaction_rate,
+    "industry_certificate_rate": industry_certificate_rate,
+    "retraining_hours": retraining_hours,
+    "adaptation_cycle": adaptation_cycle,
+}
+#: Columns each graduate-level indicator needs besides destination.
+GRADUATE_COLUMNS = {
+    "counterpart_employment_rate": ["job_related_to_major"],
+    "employment_rate": [],
+    "destination_rate": [],
+    "local_employment_rate": ["work_region"],
+    "cluster_employment_rate": ["employer_in_cluster"],
+    "turnover_6_months": ["left_within_6_months"],
+    "job_satisfaction_rate": ["job_satisfaction"],
+    "industry_certificate_rate": ["industry_certificate"],
+    "retraining_hours": ["retraining_hours", "employer_id"],
+    "adaptation_cycle": ["adaptation_months", "adaptation_reached"],
+}

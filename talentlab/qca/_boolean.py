@@ -1,0 +1,283 @@
+"""Exact Boolean minimisation primitives, ported from R QCA 3.25.1 (C sources).
+
+Implicants are tuples coded as in R: 0 = condition minimised away, ``value + 1`` otherwise.
+
+* :func:`qmc` - Quine-McCluskey over a set of configurations (R ``C_QMC``), same output order.
+* :func:`ccubes` - prime implicants with remainders as don't cares, searched by increasing
+  complexity (Dusa 2018, "Consistency Cubes"; R ``CCubes.c``) including R's stopping rule.
+* :func:`sort_implicants` - R's ``sort_matrix``/``sort_cols`` ordering (by complexity, then
+  column by column: negated < present < absent), including its quirk for columns in which no
+  implicant is minimised.
+* :func:`minimum_covers` - every minimum-size cover of a prime-implicant chart (Petrick-style
+  exact branch and bound), returned in R's order (lexicographic in PI order).
+* :func:`row_dominance` - R's ``row.dom`` rule.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+
+from talentlab.qca.expressions import QCAError
+
+Implicant = tuple[int, ...]
+
+
+def _radix(levels) -> np.ndarray:
+    mb = np.ones(len(levels), dtype=np.int64)
+    for j in range(len(levels) - 2, -1, -1):
+        mb[j] = mb[j + 1] * levels[j + 1]
+    return mb
+
+
+def qmc(rows: list[Implicant], noflevels) -> list[Implicant]:
+    """Prime implicants of a set of coded configurations (values + 1), R ``C_QMC`` order."""
+    temp = [tuple(int(v) for v in r) for r in rows]
+    nconds = len(noflevels)
+    while len(temp) > 1:
+        groups: dict[tuple, list[int]] = {}
+        for idx, imp in enumerate(temp):
+            for r in range(nconds):
+                key = (r,) + imp[:r] + imp[r + 1 :]
+                groups.setdefault(key, []).append(idx)
+        minimized = [False] * len(temp)
+        found: list[Implicant] = []
+        found_set: set[Implicant] = set()
+        for i, imp in enumerate(temp):
+            pairs = []
+            for r in range(nconds):
+                if imp[r] == 0:
+                    continue
+                key = (r,) + imp[:r] + imp[r + 1 :]
+                for j in groups[key]:
+                    if j > i and temp[j][r] > 0 and temp[j][r] != imp[r]:
+                        pairs.append((j, r))
+            pairs.sort()
+            for j, r in pairs:
+                key = (r,) + imp[:r] + imp[r + 1 :]
+                need = noflevels[r]
+                minrows = [i, j]
+                if need > 2:
+                    for c in groups[key]:
+                        if len(minrows) >= need:
+                            break
+                        if c != i and c != j:
+                            minrows.append(c)
+                if len(minrows) == need:
+                    for m in minrows:
+                        minimized[m] = True
+                    new = imp[:r] + (0,) + imp[r + 1 :]
+                    if new not in found_set:
+                        found_set.add(new)
+                        found.append(new)
+        if not found:
+            break
+        temp = found + [imp for k, imp in enumerate(temp) if not minimized[k]]
+    return sort_implicants(temp)
+
+
+def sort_implicants(imps: list[Implicant]) -> list[Implicant]:
+    """R's ``sort_matrix``/``sort_cols`` (stable passes from the last column to the first).
+
+    Each pass sorts the column decreasingly (present 2.. > negated 1 > absent 0), then re-sorts
+    increasingly the part before the first 0 - except that when the column has no 0 at all the
+    last implicant is left out of that re-sort (as the C code does). A final stable pass sorts
+    by the number of literals.
+    """
+    n = len(imps)
+    if n <= 1:
+        return list(imps)
+    nconds = len(imps[0])
+    order = list(range(n))
+    for col in range(nconds - 1, -1, -1):
+        order.sort(key=lambda i, col=col: -imps[i][col])
+        zeroidx = n - 1
+        for p, i in enumerate(order):
+            if imps[i][col] == 0:
+                zeroidx = p
+                break
+        head = sorted(order[:zeroidx], key=lambda i, col=col: imps[i][col])
+        order = head + order[zeroidx:]
+    order.sort(key=lambda i: sum(1 for v in imps[i] if v != 0))
+    return [imps[i] for i in order]
+
+
+def cover_matrix(imps: list[Implicant], rows: np.ndarray) -> np.ndarray:
+    """Boolean chart (implicants x rows): does implicant cover the configuration (0-based)."""
+    if len(imps) == 0:
+        return np.zeros((0, len(rows)), dtype=bool)
+    imp = np.asarray(imps, dtype=np.int64)
+    rows = np.asarray(rows, dtype=np.int64)
+    out = np.empty((imp.shape[0], rows.shape[0]), dtype=bool)
+    step = max(1, 2_000_000 // max(1, rows.size))
+    for s in range(0, imp.shape[0], step):
+        block = imp[s : s + step][:, None, :]
+        out[s : s + step] = np.all((block == 0) | (block - 1 == rows[None, :, :]), axis=2)
+    return out
+
+
+def ccubes(pos: np.ndarray, neg: np.ndarray, noflevels) -> list[Implicant]:
+    """Prime implicants covering >= 1 positive and no negative configuration (R ``CCubes``).
+
+    Remainders are implicit don't cares. Search by increasing number of literals; a candidate is
+    kept when no smaller prime implicant subsumes it (equivalently: every sub-term with one
+    literal less covers a negative configuration). R's stopping rule is kept: once all positive
+    configurations are covered, the search stops after two consecutive complexity levels without
+    a new prime implicant. Returns implicants in R's order (:func:`sort_implicants`).
+    """
+    pos = np.asarray(pos, dtype=np.int64)
+    neg = np.asarray(neg, dtype=np.int64).reshape(-1, pos.shape[1])
+    npos, nconds = pos.shape
+    levels = list(noflevels)
+    found: list[Implicant] = []
+    covered = np.zeros(npos, dtype=bool)
+    counter = 0
+    prev_neg: dict[tuple, np.ndarray] = {}
+    for k in range(1, nconds + 1):
+        foundk = False
+        cur_neg: dict[tuple, np.ndarray] = {}
+        for cols in combinations(range(nconds), k):
+            cl = list(cols)
+            mb = _radix([levels[c] for c in cl])
+            negcodes = np.unique(neg[:, cl] @ mb) if neg.shape[0] else np.empty(0, np.int64)
+            cur_neg[cols] = negcodes
+            pc = pos[:, cl] @ mb
+            uvals, first = np.unique(pc, return_index=True)
+            o = np.argsort(first, kind="stable")
+            uvals, first = uvals[o], first[o]
+            ok = ~np.isin(uvals, negcodes)
+            if not ok.any():
+                continue
+            if k > 1:
+                for drop in range(k):
+                    sub = cols[:drop] + cols[drop + 1 :]
+                    sl = list(sub)
+                    smb = _radix([levels[c] for c in sl])
+                    subcodes = pos[first][:, sl] @ smb
+                    ok &= np.isin(subcodes, prev_neg[sub])
+                    if not ok.any():
+                        break
+            for v, f in zip(uvals[ok], first[ok], strict=True):
+                code = [0] * nconds
+                for c in cl:
+                    code[c] = int(pos[f, c]) + 1
+                found.append(tuple(code))
+                covered |= pc == v
+                foundk = True
+        prev_neg = cur_neg
+        if found and covered.all():
+            counter = 0 if foundk else counter + 1
+            if counter > 1:
+                break
+    return sort_implicants(found)
+
+
+def row_dominance(chart: np.ndarray) -> np.ndarray:
+    """Indices of PIs kept by R's ``row.dom``: drop a PI whose covered rows are a subset of those
+    of a PI covering strictly more rows."""
+    m = chart.shape[0]
+    sums = chart.sum(axis=1)
+    keep = np.ones(m, dtype=bool)
+    masks = [_mask(chart[i]) for i in range(m)]
+    for i in range(m):
+        for j in range(m):
+            if i != j and sums[j] > sums[i] and (masks[i] & masks[j]) == masks[i]:
+                keep[i] = False
+                break
+    return np.flatnonzero(keep)
+
+
+def _mask(bools) -> int:
+    out = 0
+    for i in np.flatnonzero(bools):
+        out |= 1 << int(i)
+    return out
+
+
+def _bits(x: int):
+    while x:
+        low = x & -x
+        yield low.bit_length() - 1
+        x ^= low
+
+
+def minimum_covers(chart: np.ndarray, max_models: int = 100_000) -> tuple[int, list[tuple]]:
+    """All minimum-size sets of PIs (rows of ``chart``) covering every column.
+
+    Exact: essential PIs are forced, dominated columns (rows to cover whose covering PIs are a
+    superset of another's) are dropped (this keeps the set of feasible covers), then a branch and
+    bound finds the minimum size and enumerates every cover of that size. Returned as sorted
+    index tuples in lexicographic order, which is R's order of models.
+    """
+    m, p = chart.shape
+    if p == 0:
+        return 0, [()]
+    col_cov = [_mask(chart[:, c]) for c in range(p)]
+    if any(cc == 0 for cc in col_cov):
+        raise QCAError("the prime implicant chart cannot be solved (an uncovered row)")
+    # drop duplicated / dominated columns (constraints implied by a stronger one)
+    uniq = sorted(set(col_cov), key=lambda x: (x.bit_count(), x))
+    kept: list[int] = []
+    for cc in uniq:
+        if not any((k & cc) == k for k in kept):
+            kept.append(cc)
+    forced = 0
+    for cc in kept:
+        if cc.bit_count() == 1:
+            forced |= cc
+    constraints = [cc for cc in kept if not (cc & forced)]
+    ncons = len(constraints)
+    # rows-as-bitsets over constraints
+    pi_cons = [0] * m
+    for ci, cc in enumerate(constraints):
+        for pi in _bits(cc):
+            pi_cons[pi] |= 1 << ci
+    all_cons = (1 << ncons) - 1
+
+    def lower_bound(unc: int, allowed: int) -> int:
+        used = 0
+        count = 0
+        for ci in _bits(unc):
+            cc = constraints[ci] & allowed
+            if not (cc & used):
+                count += 1
+                used |= cc
+        return count
+
+    best = [ncons + 1]
+    results: list[int] = []
+
+    def search(unc: int, chosen: int, size: int, allowed: int, enumerate_all: bool):
+        if unc == 0:
+            if enumerate_all:
+                results.append(chosen)
+                if len(results) > max_models:
+                    raise QCAError(f"more than {max_models} equally minimal models")
+            elif size < best[0]:
+                best[0] = size
+            return
+        lb = lower_bound(unc, allowed)
+        if enumerate_all:
+            if size + lb > best[0]:
+                return
+        elif size + lb >= best[0]:
+            return
+        pick, pick_n = -1, None
+        for ci in _bits(unc):
+            cnt = (constraints[ci] & allowed).bit_count()
+            if pick_n is None or cnt < pick_n:
+                pick, pick_n = ci, cnt
+                if cnt <= 1:
+                    break
+        cands = constraints[pick] & allowed
+        for pi in _bits(cands):
+            search(unc & ~pi_cons[pi], chosen | (1 << pi), size + 1, allowed, enumerate_all)
+            allowed &= ~(1 << pi)
+
+    full = (1 << m) - 1
+    search(all_cons, 0, 0, full, False)
+    search(all_cons, 0, 0, full, True)
+    kmin = best[0] + forced.bit_count()
+    models = sorted({tuple(sorted(_bits(c | forced))) for c in results})
+    return kmin, models

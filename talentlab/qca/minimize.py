@@ -1,0 +1,594 @@
+"""Boolean minimisation of truth tables (R QCA ``minimize()``, version 3.25.1).
+
+* conservative (complex) solution: ``include=None`` - remainders are treated as negatives; prime
+  implicants by Quine-McCluskey over the positive configurations (R ``C_QMC``);
+* parsimonious solution: ``include="?"`` - remainders are don't cares; prime implicants by
+  Consistency Cubes (Dusa 2018; R ``CCubes``);
+* intermediate solution: ``include="?"`` plus ``directional`` expectations - only easy
+  counterfactuals (Ragin & Sonnett 2005; Ragin 2008, ch. 9) enter, computed as R ``C_getEC``.
+
+The prime-implicant chart is solved exactly; **all** models of minimum size are returned, in R's
+order. Term order and notation follow R (``~`` for negation, literals in condition order, prime
+implicants sorted by complexity then column by column with negated < present < absent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from talentlab.qca._boolean import (
+    ccubes,
+    cover_matrix,
+    minimum_covers,
+    qmc,
+    row_dominance,
+    sort_implicants,
+)
+from talentlab.qca.expressions import (
+    QCAError,
+    TautologyError,
+    parse_expression,
+    write_implicant,
+)
+from talentlab.qca.fit import sufficiency_parameters
+from talentlab.qca.truth_table import TruthTable, all_configurations, row_numbers, truth_table
+
+__all__ = ["minimize", "MinimizeResult", "Solution", "IntermediateBranch"]
+
+
+@dataclass
+class Solution:
+    """One minimisation: prime implicants, chart, models and their parameters of fit.
+
+    Attributes
+    ----------
+    kind : str
+        ``"conservative"``, ``"parsimonious"`` or ``"intermediate"``.
+    solutions : list of list of str
+        Every minimal model, each a list of terms in R's notation and order.
+    essential : list of str
+        Prime implicants present in every model.
+    prime_implicants : list of str
+        All prime implicants of the chart (R's ``PIchart`` rows).
+    pi_chart : DataFrame
+        Boolean chart, PIs x positive truth-table rows (R row numbers as column labels).
+    fit : DataFrame
+        R's table of fit: one row per term (``kind="term"``: inclS, PRI, covS, covU, cases) and
+        one per model (``kind="model"``, index ``M1``, ``M2``...: inclS, PRI, covS). With several
+        models ``covU`` is relative to all listed terms and columns ``(M1)``, ``(M2)``... give
+        the unique coverage within each model, as R prints it.
+    model_fits : list of DataFrame
+        Per model: its terms (covU within the model) and a ``solution`` row.
+    """
+
+    kind: str
+    conditions: list[str]
+    outcome_label: str
+    implicants: list[tuple]  # coded PIs, chart order
+    chart: np.ndarray
+    models: list[tuple]  # indices into implicants
+    multivalue: bool
+    explain_rows: pd.DataFrame = field(repr=False)
+    tt: TruthTable = field(repr=False)
+    _fit: pd.DataFrame | None = field(default=None, repr=False)
+    _model_fits: list | None = field(default=None, repr=False)
+    _sa: dict | None = field(default=None, repr=False)
+
+    def _name(self, i: int) -> str:
+        return write_implicant(self.implicants[i], self.conditions, self.multivalue)
+
+    @property
+    def prime_implicants(self) -> list[str]:
+        return [self._name(i) for i in range(len(self.implicants))]
+
+    @property
+    def solutions(self) -> list[list[str]]:
+        return [[self._name(i) for i in model] for model in self.models]
+
+    @property
+    def essential(self) -> list[str]:
+        if not self.models:
+            return []
+        common = set(self.models[0]).intersection(*[set(m) for m in self.models[1:]])
+        return [self._name(i) for i in range(len(self.implicants)) if i in common]
+
+    @property
+    def pi_chart(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            self.chart,
+            index=self.prime_implicants,
+            columns=[str(r) for r in self.explain_rows.index],
+        )
+
+    @property
+    def expressions(self) -> list[str]:
+        """Each model written as R writes it: ``"A*B + ~C"``."""
+        return [" + ".join(s) for s in self.solutions]
+
+    def __str__(self) -> str:
+        lines = [
+            f"M{k + 1}: {e} -> {self.outcome_label}" for k, e in enumerate(self.expressions)
+        ]
+        return "\n".join(lines) + "\n\n" + self.fit.to_string()
+
+    # ---------------------------------------------------------------- fit
+    def _term_membership(self, i: int) -> np.ndarray:
+        data = self.tt.data
+        out = np.ones(len(data))
+        for j, (cond, code) in enumerate(zip(self.conditions, self.implicants[i], strict=True)):
+            if code == 0:
+                continue
+            x = data[cond].to_numpy(dtype=float)
+            if self.tt.fuzzy[j]:
+                m = x if code == 2 else 1.0 - x
+            else:
+                m = (x == code - 1).astype(float)
+            out = np.minimum(out, m)
+        return out
+
+    def _term_cases(self, i: int) -> str:
+        covered = self.chart[i]
+        cases = self.explain_rows["cases"].to_numpy()
+        return "; ".join(str(c) for c, cov in zip(cases, covered, strict=True) if cov)
+
+    def _compute_fit(self):
+        y = self.tt.data[self.tt.outcome].to_numpy(dtype=float)
+        used = sorted({i for m in self.models for i in m})
+        names = [self._name(i) for i in used]
+        mem = pd.DataFrame({self._name(i): self._term_membership(i) for i in used})
+        overall = sufficiency_parameters(mem, y) if used else pd.DataFrame()
+        model_fits = []
+        model_rows = []
+        for k, model in enumerate(self.models):
+            mnames = [self._name(i) for i in model]
+            pt = sufficiency_parameters(mem[mnames], y)
+            sol = sufficiency_parameters(pd.DataFrame({"solution": mem[mnames].max(axis=1)}), y)
+            sol["covU"] = np.nan
+            mf = pd.concat([pt, sol])
+            mf.index.name = "term"
+            model_fits.append(mf)
+            model_rows.append(sol.rename(index={"solution": f"M{k + 1}"}))
+        table = overall.copy()
+        if len(self.models) > 1:
+            for k, model in enumerate(self.models):
+                col = pd.Series(np.nan, index=table.index)
+                mnames = [self._name(i) for i in model]
+                col.loc[mnames] = model_fits[k].loc[mnames, "covU"].to_numpy()
+                table[f"(M{k + 1})"] = col
+        table["cases"] = [self._term_cases(i) for i in used]
+        table["kind"] = "term"
+        models_df = pd.concat(model_rows) if model_rows else pd.DataFrame()
+        models_df["kind"] = "model"
+        models_df["cases"] = ""
+        out = pd.concat([table, models_df])
+        out.index = list(names) + list(models_df.index)
+        out.index.name = "term"
+        self._fit = out
+        self._model_fits = model_fits
+
+    @property
+    def fit(self) -> pd.DataFrame:
+        if self._fit is None:
+            self._compute_fit()
+        return self._fit
+
+    @property
+    def model_fits(self) -> list[pd.DataFrame]:
+        if self._model_fits is None:
+            self._compute_fit()
+        return self._model_fits
+
+    # --------------------------------------------------- simplifying assumptions
+    @property
+    def simplifying_assumptions(self) -> dict[str, pd.DataFrame]:
+        """Per model, the logical remainders its prime implicants cover (R ``$SA``)."""
+        if self._sa is None:
+            self._sa = {}
+            configs = all_configurations(self.tt.noflevels)
+            explain_numbers = set(self.explain_rows.index.tolist())
+            for k, model in enumerate(self.models):
+                cov = cover_matrix([self.implicants[i] for i in model], configs).any(axis=0)
+                nums = [r for r in np.flatnonzero(cov) + 1 if r not in explain_numbers]
+                empty = np.zeros((0, len(self.conditions)))
+                sa = pd.DataFrame(
+                    configs[np.asarray(nums, dtype=int) - 1] if nums else empty,
+                    columns=self.conditions,
+                    index=pd.Index(nums, name="row", dtype="int64"),
+                ).astype("int64")
+                self._sa[f"M{k + 1}"] = sa
+        return self._sa
+
+
+@dataclass
+class IntermediateBranch:
+    """Intermediate solution from conservative model ``Ci`` and parsimonious model ``Pj``."""
+
+    name: str
+    c_sol: list[str]
+    p_sol: list[str]
+    easy_counterfactuals: pd.DataFrame
+    difficult_counterfactuals: pd.DataFrame
+    solution: Solution
+
+    @property
+    def solutions(self) -> list[list[str]]:
+        return self.solution.solutions
+
+    @property
+    def fit(self) -> pd.DataFrame:
+        return self.solution.fit
+
+
+@dataclass
+class MinimizeResult:
+    """Result of :func:`minimize`.
+
+    ``solutions``, ``fit``, ``essential``, ``prime_implicants``, ``pi_chart``, ``model_fits`` and
+    ``simplifying_assumptions`` refer to the requested solution (``kind``). For an intermediate
+    solution (``directional`` given) they refer to the intermediate solution; with several
+    conservative/parsimonious models there is one branch per pair (``branches["C1P1"]``...) and
+    ``solutions`` lists the models of all branches in order, without repeats (``solution`` and
+    ``fit`` are those of the first branch). ``conservative`` and ``parsimonious`` hold those
+    solutions when they were computed (R keeps the parsimonious one at top level; here it is
+    ``result.parsimonious``).
+    """
+
+    kind: str
+    solution: Solution
+    tt: TruthTable
+    conservative: Solution | None = None
+    parsimonious: Solution | None = None
+    branches: dict[str, IntermediateBranch] = field(default_factory=dict)
+
+    @property
+    def solutions(self) -> list[list[str]]:
+        if self.kind == "intermediate" and len(self.branches) > 1:
+            seen, out = set(), []
+            for br in self.branches.values():
+                for s in br.solutions:
+                    if tuple(s) not in seen:
+                        seen.add(tuple(s))
+                        out.append(s)
+            return out
+        return self.solution.solutions
+
+    @property
+    def fit(self) -> pd.DataFrame:
+        return self.solution.fit
+
+    @property
+    def model_fits(self) -> list[pd.DataFrame]:
+        return self.solution.model_fits
+
+    @property
+    def essential(self) -> list[str]:
+        return self.solution.essential
+
+    @property
+    def prime_implicants(self) -> list[str]:
+        return self.solution.prime_implicants
+
+    @property
+    def pi_chart(self) -> pd.DataFrame:
+        return self.solution.pi_chart
+
+    @property
+    def expressions(self) -> list[str]:
+        return [" + ".join(s) for s in self.solutions]
+
+    @property
+    def simplifying_assumptions(self) -> dict[str, pd.DataFrame]:
+        return self.solution.simplifying_assumptions
+
+    @property
+    def easy_counterfactuals(self) -> pd.DataFrame | None:
+        if not self.branches:
+            return None
+        return next(iter(self.branches.values())).easy_counterfactuals
+
+    @property
+    def numbers(self) -> dict[str, int]:
+        rows = self.tt.all_rows
+        n1 = int(rows.loc[rows["OUT"] == "1", "n"].sum())
+        n0 = int(rows.loc[rows["OUT"] == "0", "n"].sum())
+        nc = int(rows.loc[rows["OUT"] == "C", "n"].sum())
+        return {"OUT1": n1, "OUT0": n0, "OUTC": nc, "Total": n1 + n0 + nc}
+
+    def __str__(self) -> str:
+        return str(self.solution)
+
+
+def _parse_set(value, what: str) -> set[str]:
+    if value is None or value == "":
+        return set()
+    items = value.split(",") if isinstance(value, str) else list(value)
+    out = {str(v).strip() for v in items if str(v).strip()}
+    bad = out - {"?", "C", "1"}
+    if bad:
+        raise QCAError(f"{what} accepts only '1', '?' and 'C', got {sorted(bad)}")
+    return out
+
+
+def _solve(
+    kind, implicants, explain_rows, explain_values, tt, row_dom, max_models
+) -> Solution:
+    chart = cover_matrix(implicants, explain_values)
+    keep = chart.any(axis=1)
+    implicants = [imp for imp, k in zip(implicants, keep, strict=True) if k]
+    chart = chart[keep]
+    if row_dom and len(implicants) > 1:
+        idx = row_dominance(chart)
+        implicants = sort_implicants([implicants[i] for i in idx])
+        chart = cover_matrix(implicants, explain_values)
+    _, models = minimum_covers(chart, max_models=max_models)
+    return Solution(
+        kind=kind,
+        conditions=tt.conditions,
+        outcome_label=tt.outcome_label,
+        implicants=implicants,
+        chart=chart,
+        models=models,
+        multivalue=tt.multivalue,
+        explain_rows=explain_rows,
+        tt=tt,
+    )
+
+
+def directional_matrix(directional, conditions: list[str], noflevels: list[int]) -> np.ndarray:
+    """Directional expectations as R's coded matrix (one row per expectation term).
+
+    Accepts R's forms: a list such as ``["DEV", "URB", "~LIT*IND"]`` (conjunctural expectations
+    allowed), one string ``"DEV, URB, ~LIT*IND"``, or a mapping ``{"DEV": 1, "URB": 0,
+    "LIT": "-"}`` (value expected to produce the outcome; ``"-"`` or None = no expectation).
+    """
+    rows: list[list[int]] = []
+    if isinstance(directional, dict):
+        for c, v in directional.items():
+            if c not in conditions:
+                raise QCAError(f"directional expectation for unknown condition {c!r}")
+            if v is None or v == "-" or v == "":
+                continue
+            vals = v if isinstance(v, list | tuple) else [v]
+            for val in vals:
+                val = int(val)
+                if not 0 <= val < noflevels[conditions.index(c)]:
+                    raise QCAError(f"expected value {val} not a level of {c!r}")
+                row = [0] * len(conditions)
+                row[conditions.index(c)] = val + 1
+                rows.append(row)
+    else:
+        if isinstance(directional, str):
+            items = [s for s in directional.replace("+", ",").split(",") if s.strip()]
+        else:
+            items = list(directional)
+        multivalue = any(v > 2 for v in noflevels)
+        for item in items:
+            for term in parse_expression(str(item), conditions):
+                row = [0] * len(conditions)
+                for lit in term:
+                    j = conditions.index(lit.condition)
+                    if lit.values is not None:
+                        if len(lit.values) != 1:
+                            raise QCAError("one expected value per condition and term")
+                        val = lit.values[0]
+                        if lit.negated:
+                            if noflevels[j] != 2:
+                                raise QCAError("negated multi-value expectations: give values")
+                            val = 1 - val
+                    else:
+                        if multivalue and noflevels[j] > 2:
+                            raise QCAError(
+                                "for multi-value data write expectations with brackets, "
+                                "e.g. DEV[2]"
+                            )
+                        val = 0 if lit.negated else 1
+                    if row[j] and row[j] != val + 1:
+                        raise QCAError(f"contradictory expectation in term {item!r}")
+                    row[j] = val + 1
+                rows.append(row)
+    # drop repeated and absorbed terms (keeping order)
+    kept: list[list[int]] = []
+    for r in rows:
+        if r in kept:
+            continue
+        if any(all(k[j] == 0 or k[j] == r[j] for j in range(len(r))) for k in kept):
+            continue
+        kept = [k for k in kept if not all(r[j] == 0 or r[j] == k[j] for j in range(len(r)))]
+        kept.append(r)
+    return np.asarray(kept, dtype=np.int64).reshape(-1, len(conditions))
+
+
+def _easy_counterfactuals(dem, c_terms, p_terms, sa_values) -> np.ndarray:
+    """R ``C_getEC``: boolean mask of the simplifying assumptions that are easy counterfactuals."""
+    nrows_sa = sa_values.shape[0]
+    ecs = np.zeros(nrows_sa, dtype=bool)
+    rowsums = (dem > 0).sum(axis=1)
+    ide = dem[rowsums == 1]
+    cde = dem[rowsums > 1]
+    ncols = dem.shape[1]
+    for comp in c_terms:
+        for pars in p_terms:
+            if not all(pars[c] == 0 or pars[c] == comp[c] for c in range(ncols)):
+                continue
+            compgz = [comp[c] > 0 and pars[c] == 0 for c in range(ncols)]
+            res = list(comp)
+            if len(ide):
+                for c in range(ncols):
+                    if compgz[c]:
+                        col = ide[:, c]
+                        if (col > 0).any() and not (col == comp[c]).any():
+                            res[c] = 0
+            if len(cde):
+                for drow in cde:
+                    res = list(comp)  # R resets here: only the last conjunctural row counts
+                    allcde = all(
+                        drow[c] == comp[c] for c in range(ncols) if compgz[c] and drow[c] > 0
+                    )
+                    if not allcde:
+                        for c in range(ncols):
+                            if compgz[c] and drow[c] > 0:
+                                res[c] = 0
+            for r in range(nrows_sa):
+                if not ecs[r]:
+                    ecs[r] = all(res[c] == 0 or sa_values[r, c] + 1 == res[c] for c in range(ncols))
+    return ecs
+
+
+def minimize(
+    tt,
+    include=None,
+    directional=None,
+    explain="1",
+    row_dom: bool = False,
+    max_models: int = 100_000,
+    **truth_table_args,
+) -> MinimizeResult:
+    """Minimise a truth table into the conservative, parsimonious or intermediate solution.
+
+    Parameters
+    ----------
+    tt : TruthTable or DataFrame
+        A :func:`truth_table`; a DataFrame is passed to :func:`truth_table` with
+        ``truth_table_args`` (``outcome=``, ``conditions=``, ``incl_cut=``...).
+    include : None, "?", "C", "?, C" or list
+        Rows used as don't cares besides the explained ones: None gives the conservative
+        (complex) solution, ``"?"`` the parsimonious one (remainders as simplifying assumptions).
+    directional : list, str or dict, optional
+        Directional expectations (R ``dir.exp``), e.g. ``["DEV", "URB", "~LIT*IND"]`` or
+        ``{"DEV": 1, "URB": "-"}``; requires ``include="?"`` and gives the intermediate solution.
+    explain : "1" or "1, C"
+        Output values to explain.
+    row_dom : bool
+        Drop dominated prime implicants before solving the chart (R ``row.dom``).
+    max_models : int
+        Safety limit on the number of equally minimal models enumerated.
+
+    Returns
+    -------
+    MinimizeResult
+        ``.solutions`` (list of models, each a list of terms as R writes them), ``.fit``
+        (parameters of fit of terms and models), ``.essential``, ``.pi_chart``,
+        ``.simplifying_assumptions``; for intermediate solutions ``.branches`` with the easy and
+        difficult counterfactuals, plus ``.conservative`` and ``.parsimonious``.
+
+    Raises
+    ------
+    TautologyError
+        With ``include="?"`` when no configuration is negative (R: "All truth table
+        configurations are used, all conditions are minimized").
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"A": [1, 1, 0, 0], "B": [1, 0, 1, 0], "Y": [1, 1, 0, 0]})
+    >>> minimize(truth_table(d, "Y")).solutions
+    [['A']]
+    """
+    if isinstance(tt, pd.DataFrame):
+        tt = truth_table(tt, **truth_table_args)
+    elif not isinstance(tt, TruthTable):
+        raise QCAError("minimize() needs a TruthTable (see truth_table()) or a DataFrame")
+    include_set = _parse_set(include, "include") - {"1"}
+    explain_set = _parse_set(explain, "explain")
+    if "1" not in explain_set:
+        raise QCAError("explain must contain '1'")
+    if explain_set & include_set:
+        raise QCAError("contradictions are either explained or included, not both")
+    if directional is not None and "?" not in include_set:
+        raise QCAError("directional expectations need the remainders: use include='?'")
+
+    rows = tt.all_rows
+    conds = tt.conditions
+    observed = rows.loc[rows["OUT"] != "?"]
+    pos_incl = explain_set | include_set
+    explain_rows = observed.loc[observed["OUT"].isin(list(explain_set))]
+    if explain_rows.empty:
+        raise QCAError("none of the truth table rows has an output to explain (OUT = 1)")
+    explain_values = explain_rows[conds].to_numpy(dtype=np.int64)
+    pos_rows = observed.loc[observed["OUT"].isin(list(pos_incl))]
+    neg_rows = observed.loc[~observed["OUT"].isin(list(pos_incl))]
+    incl_rem = "?" in include_set
+    if incl_rem and neg_rows.empty:
+        raise TautologyError(
+            "All truth table configurations are used, all conditions are minimized "
+            "(no negative configuration: the parsimonious solution is a tautology)."
+        )
+
+    conservative = parsimonious = None
+    if not incl_rem or directional is not None:
+        pos_coded = [tuple(int(v) + 1 for v in r) for r in pos_rows[conds].to_numpy()]
+        c_pis = qmc(pos_coded, tt.noflevels)
+        conservative = _solve(
+            "conservative", c_pis, explain_rows, explain_values, tt, row_dom, max_models
+        )
+    if incl_rem:
+        p_pis = ccubes(explain_values, neg_rows[conds].to_numpy(dtype=np.int64), tt.noflevels)
+        parsimonious = _solve(
+            "parsimonious", p_pis, explain_rows, explain_values, tt, row_dom, max_models
+        )
+    if directional is None:
+        sol = parsimonious if incl_rem else conservative
+        return MinimizeResult(
+            kind=sol.kind, solution=sol, tt=tt, conservative=conservative,
+            parsimonious=parsimonious,
+        )
+
+    dem = directional_matrix(directional, conds, tt.noflevels)
+    branches: dict[str, IntermediateBranch] = {}
+    explain_coded = [tuple(int(v) + 1 for v in r) for r in explain_values]
+    for ci, cmodel in enumerate(conservative.models):
+        c_terms = [conservative.implicants[i] for i in cmodel]
+        for pj, pmodel in enumerate(parsimonious.models):
+            p_terms = [parsimonious.implicants[i] for i in pmodel]
+            sa = parsimonious.simplifying_assumptions[f"M{pj + 1}"]
+            sa_values = sa.to_numpy(dtype=np.int64).reshape(-1, len(conds))
+            if dem.size and (dem > 0).any() and len(sa_values):
+                ecs = _easy_counterfactuals(dem, c_terms, p_terms, sa_values)
+            else:
+                ecs = np.zeros(len(sa_values), dtype=bool)
+            ec = sa.loc[ecs]
+            dc = sa.loc[~ecs]
+            if ec.empty:
+                isol = Solution(
+                    kind="intermediate",
+                    conditions=conds,
+                    outcome_label=tt.outcome_label,
+                    implicants=conservative.implicants,
+                    chart=conservative.chart,
+                    models=[cmodel],
+                    multivalue=tt.multivalue,
+                    explain_rows=explain_rows,
+                    tt=tt,
+                )
+            else:
+                pool = list(dict.fromkeys(explain_coded + [
+                    tuple(int(v) + 1 for v in r) for r in ec.to_numpy()
+                ]))
+                i_pis = qmc(pool, tt.noflevels)
+                isol = _solve(
+                    "intermediate", i_pis, explain_rows, explain_values, tt, row_dom, max_models
+                )
+            name = f"C{ci + 1}P{pj + 1}"
+            branches[name] = IntermediateBranch(
+                name=name,
+                c_sol=[conservative._name(i) for i in cmodel],
+                p_sol=[parsimonious._name(i) for i in pmodel],
+                easy_counterfactuals=ec,
+                difficult_counterfactuals=dc,
+                solution=isol,
+            )
+    first = next(iter(branches.values()))
+    return MinimizeResult(
+        kind="intermediate",
+        solution=first.solution,
+        tt=tt,
+        conservative=conservative,
+        parsimonious=parsimonious,
+        branches=branches,
+    )
+
+
+def _row_number(values, noflevels) -> int:  # pragma: no cover - helper for users
+    return int(row_numbers(np.asarray([values]), noflevels)[0])

@@ -1,0 +1,194 @@
+"""Analysis of necessary conditions (R QCA ``pof(relation = "necessity")`` and
+``superSubset()``, version 3.25.1).
+
+Necessity inclusion ``inclN = sum(min(X,Y)) / sum(Y)``, relevance of necessity
+``RoN = sum(1-X) / sum(1-min(X,Y))`` (Schneider & Wagemann 2012, ch. 9) and coverage
+``covN = sum(min(X,Y)) / sum(X)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import combinations, product
+
+import numpy as np
+import pandas as pd
+
+from talentlab.qca.expressions import TOLERANCE, QCAError, compute
+from talentlab.qca.fit import necessity_parameters
+from talentlab.qca.truth_table import prepare_data
+
+__all__ = ["necessity", "superset_subset"]
+
+
+def necessity(
+    data: pd.DataFrame,
+    outcome: str,
+    conditions: Sequence[str] | None = None,
+    negations: bool = True,
+    expressions: Sequence[str] | None = None,
+    incl_cut: float | None = None,
+) -> pd.DataFrame:
+    """Necessity parameters of each condition, its negation and optional expressions.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Cases x calibrated sets (binary crisp or fuzzy; multi-value conditions give one row per
+        level ``C[v]``).
+    outcome : str
+        Outcome column; ``"~Y"`` tests necessity for the negated outcome.
+    conditions : list of str, optional
+        Default: every other column.
+    negations : bool
+        Also report ``~X`` for each condition.
+    expressions : list of str, optional
+        Further expressions in R notation (e.g. ``"LIT*STB"``, ``"DEV + URB + IND"``).
+    incl_cut : float, optional
+        If given, a column ``necessary`` flags ``inclN >= incl_cut`` (with R's tolerance).
+
+    Returns
+    -------
+    DataFrame indexed by set, with ``inclN, RoN, covN`` and ``outcome``, ``n`` and ``method``.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"A": [1, 1, 1, 0], "Y": [1, 1, 0, 0]})
+    >>> necessity(d, "Y").loc["A", ["inclN", "RoN", "covN"]].round(3).tolist()
+    [1.0, 0.5, 0.667]
+    """
+    sub, name, neg, conditions, noflevels, fuzzy = prepare_data(data, outcome, conditions)
+    y = sub[name].to_numpy(dtype=float)
+    if neg:
+        y = 1.0 - y
+    cols: dict[str, np.ndarray] = {}
+    for c, lv in zip(conditions, noflevels, strict=True):
+        x = sub[c].to_numpy(dtype=float)
+        if lv > 2:
+            for v in range(lv):
+                cols[f"{c}[{v}]"] = (x == v).astype(float)
+        else:
+            cols[c] = x
+    if negations:
+        for c, lv in zip(conditions, noflevels, strict=True):
+            if lv == 2:
+                cols["~" + c] = 1.0 - sub[c].to_numpy(dtype=float)
+    for e in expressions or []:
+        cols[e] = compute(e, data)
+    mem = pd.DataFrame(cols, index=sub.index)
+    out = necessity_parameters(mem, y)
+    if incl_cut is not None:
+        out["necessary"] = out["inclN"] + TOLERANCE > incl_cut
+    out["outcome"] = ("~" if neg else "") + name
+    out["n"] = len(sub)
+    out["method"] = "necessity (pof), R QCA formulas"
+    out.index.name = "set"
+    return out
+
+
+def superset_subset(
+    data: pd.DataFrame,
+    outcome: str,
+    conditions: Sequence[str] | None = None,
+    incl_cut: float = 1.0,
+    cov_cut: float = 0.0,
+    ron_cut: float = 0.0,
+    depth: int | None = None,
+) -> pd.DataFrame:
+    """Search necessary conjunctions and disjunctions (R ``superSubset(relation="necessity")``).
+
+    Conjunctions (then disjunctions) of 1, 2, ... literals are tested in R's order; a conjunction
+    is kept when ``inclN >= incl_cut`` and ``covN >= cov_cut``; a disjunction is tested only when
+    the conjunction of the same literals fails, and kept unless it contains a necessary
+    conjunction or disjunction found at a lower level. After three levels the search continues
+    only while new expressions are found. Rows with ``RoN < ron_cut`` are dropped.
+
+    Returns
+    -------
+    DataFrame indexed by expression with ``inclN, RoN, covN`` (conjunctions first).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"A": [1, 1, 0, 0], "B": [0, 1, 1, 0], "Y": [1, 1, 1, 0]})
+    >>> superset_subset(d, "Y", incl_cut=1).index.tolist()
+    ['A + B']
+    """
+    sub, name, neg, conditions, noflevels, fuzzy = prepare_data(data, outcome, conditions)
+    y = sub[name].to_numpy(dtype=float)
+    if neg:
+        y = 1.0 - y
+    x = sub[conditions].to_numpy(dtype=float)
+    nconds = len(conditions)
+    depth = nconds if not depth else min(depth, nconds)
+    icut = incl_cut - TOLERANCE
+    ccut = cov_cut - TOLERANCE if cov_cut > 0 else cov_cut
+    multivalue = any(v > 2 for v in noflevels)
+    so = y.sum()
+
+    def literal(j, code):
+        if fuzzy[j]:
+            return 1.0 - x[:, j] if code == 1 else x[:, j]
+        return (x[:, j] == code - 1).astype(float)
+
+    def ratio(a, b):
+        return 0.0 if (a == 0 and b == 0) else a / b
+
+    conj: list[tuple[dict, tuple]] = []
+    disj: list[tuple[dict, tuple]] = []
+    k = 1
+    foundk = 1
+    prev_conj = prev_disj = 0
+    while k <= depth and foundk:
+        if len(conj) + len(disj) > 0 and k > 3:
+            foundk = 0
+        for cols in combinations(range(nconds), k):
+            for vals in product(*[range(noflevels[j]) for j in cols]):
+                codes = {j: v + 1 for j, v in zip(cols, vals, strict=True)}
+                lits = np.stack([literal(j, codes[j]) for j in cols], axis=1)
+                mn, mx = lits.min(axis=1), lits.max(axis=1)
+                smin, smax = mn.sum(), mx.sum()
+                sym_min = np.minimum(mn, y).sum()
+                sym_max = np.minimum(mx, y).sum()
+                incl_c = ratio(sym_min, so)
+                cov_c = ratio(sym_min, smin)
+                if incl_c >= icut and cov_c >= ccut:
+                    ron = ratio((1 - mn).sum(), (1 - np.minimum(mn, y)).sum())
+                    conj.append(({"inclN": incl_c, "RoN": ron, "covN": cov_c}, codes))
+                    foundk += 1
+                    continue
+                incl_d = ratio(sym_max, so)
+                cov_d = ratio(sym_max, smax)
+                if not (incl_d >= icut and cov_d >= ccut):
+                    continue
+                redundant = any(
+                    all(codes.get(j) == v for j, v in prev.items())
+                    for _, prev in conj[:prev_conj] + disj[:prev_disj]
+                )
+                if redundant:
+                    continue
+                ron = ratio((1 - mx).sum(), (1 - np.minimum(mx, y)).sum())
+                disj.append(({"inclN": incl_d, "RoN": ron, "covN": cov_d}, codes))
+                foundk += 1
+        prev_conj, prev_disj = len(conj), len(disj)
+        k += 1
+
+    def write(codes, sep):
+        parts = []
+        for j in sorted(codes):
+            v = codes[j]
+            if multivalue:
+                parts.append(f"{conditions[j]}[{v - 1}]")
+            else:
+                parts.append(conditions[j] if v == 2 else "~" + conditions[j])
+        return sep.join(parts)
+
+    rows = [(write(c, "*"), p) for p, c in conj] + [(write(c, " + "), p) for p, c in disj]
+    if not rows:
+        raise QCAError(
+            f"no necessary expressions with incl_cut = {incl_cut:g} and cov_cut = {cov_cut:g}"
+        )
+    out = pd.DataFrame([p for _, p in rows], index=[n for n, _ in rows])
+    out = out.loc[out["RoN"] >= ron_cut]
+    out["outcome"] = ("~" if neg else "") + name
+    out.index.name = "expression"
+    return out

@@ -1,0 +1,310 @@
+"""Robustness of QCA solutions to coding and cut-off choices.
+
+Re-runs the analysis over plausible recodings of the case x condition table and reports how often
+each solution term survives (share of runs in which it appears in a model). In the spirit of
+Oana & Schneider's robustness protocol (SetMethods ``rob.*``, 2021) and Skaaning (2011,
+*Sociological Methods & Research* 40(2)), applied to text-coded memberships:
+
+* ``"not_mentioned"``: every cell whose evidence is *not mentioned* is set to 0 and to its
+  alternative (all at once, and one cell at a time);
+* ``"rubric_step"``: each cell one rubric step up and down on 0 / 0.33 / 0.67 / 1;
+* inclusion cut-offs (``incl_cuts``);
+* calibration anchors (``anchors``: crossover points used to recalibrate aggregated scores).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from talentlab.qca.calibrate import calibrate
+from talentlab.qca.expressions import QCAError
+from talentlab.qca.minimize import minimize
+from talentlab.qca.truth_table import truth_table
+
+__all__ = [
+    "DIMENSIONS",
+    "OUTCOMES",
+    "RUBRIC",
+    "RobustnessResult",
+    "aggregate_dimensions",
+    "pivot_case_conditions",
+    "robustness",
+]
+
+RUBRIC = (0.0, 0.33, 0.67, 1.0)
+
+#: Outcome rows of the six-case ``case_conditions`` table (never used as default conditions).
+OUTCOMES = ("talent_adaptability", "resource_integration", "industrial_service")
+
+#: The paper's four-dimensional path (concept, mechanism, model, support).
+DIMENSIONS: dict[str, list[str]] = {
+    "concept": ["concept"],
+    "mechanism": ["interest_linkage", "collaborative_governance", "demand_feedback"],
+    "model": ["modular_curriculum", "dual_training", "customized_cultivation"],
+    "support": ["teacher_development", "three_party_evaluation", "policy_resource_guarantee"],
+}
+
+
+def pivot_case_conditions(
+    case_conditions: pd.DataFrame, value: str = "membership", sets: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Pivot the long ``case_conditions`` table into a wide case x set DataFrame.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"case_id": ["a", "a", "b", "b"], "condition": ["X", "Y"] * 2,
+    ...                      "membership": [1, 0.33, 0, 0.67]})
+    >>> pivot_case_conditions(long).to_dict("index")
+    {'a': {'X': 1.0, 'Y': 0.33}, 'b': {'X': 0.0, 'Y': 0.67}}
+    """
+    need = {"case_id", "condition", value}
+    missing = need - set(case_conditions.columns)
+    if missing:
+        raise QCAError(f"case_conditions lacks columns {sorted(missing)}")
+    dup = case_conditions.duplicated(["case_id", "condition"])
+    if dup.any():
+        raise QCAError(
+            "case_conditions has repeated case x condition rows: "
+            f"{case_conditions.loc[dup, ['case_id', 'condition']].values.tolist()}"
+        )
+    wide = case_conditions.pivot(index="case_id", columns="condition", values=value)
+    wide = wide.astype(float)
+    if sets is not None:
+        absent = [s for s in sets if s not in wide.columns]
+        if absent:
+            raise QCAError(f"sets not in case_conditions: {absent}")
+        wide = wide[list(sets)]
+    if wide.isna().any().any():
+        raise QCAError("case_conditions does not give every case a value for every set")
+    wide.index = wide.index.astype(str)
+    return wide
+
+
+def aggregate_dimensions(
+    wide: pd.DataFrame,
+    rule: str = "mean",
+    dimensions: Mapping[str, Sequence[str]] | None = None,
+    keep: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Aggregate sub-conditions into dimensions (default: the paper's four).
+
+    Parameters
+    ----------
+    wide : DataFrame
+        Case x condition memberships (see :func:`pivot_case_conditions`).
+    rule : {"mean", "and", "or"}
+        ``"mean"``: average membership (a compensatory index; documented default);
+        ``"and"``: fuzzy AND (minimum: every element must be present);
+        ``"or"``: fuzzy OR (maximum: any element suffices, substitutable elements).
+    dimensions : mapping, optional
+        Dimension -> list of sub-conditions (default :data:`DIMENSIONS`).
+    keep : list of str
+        Further columns copied unchanged (e.g. outcomes).
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"a": [1.0, 0.0], "b": [0.33, 0.67]})
+    >>> aggregate_dimensions(w, "and", {"D": ["a", "b"]})["D"].tolist()
+    [0.33, 0.0]
+    """
+    dims = dict(dimensions or DIMENSIONS)
+    funcs = {"mean": "mean", "and": "min", "or": "max"}
+    if rule not in funcs:
+        raise QCAError("rule must be 'mean', 'and' or 'or'")
+    out = {}
+    for dim, subs in dims.items():
+        absent = [s for s in subs if s not in wide.columns]
+        if absent:
+            raise QCAError(f"dimension {dim!r}: columns {absent} not found")
+        out[dim] = getattr(wide[list(subs)], funcs[rule])(axis=1)
+    res = pd.DataFrame(out, index=wide.index)
+    for k in keep:
+        res[k] = wide[k]
+    return res
+
+
+@dataclass
+class RobustnessResult:
+    """``terms``: one row per term seen (share of successful runs containing it, and whether it
+    is in the baseline solution); ``runs``: one row per run (recoding, cut-off, status,
+    solution)."""
+
+    terms: pd.DataFrame
+    runs: pd.DataFrame
+    baseline: list[list[str]]
+
+
+def _step(value: float, direction: int) -> float:
+    idx = int(np.argmin([abs(value - r) for r in RUBRIC]))
+    return RUBRIC[min(max(idx + direction, 0), len(RUBRIC) - 1)]
+
+
+def robustness(
+    case_conditions: pd.DataFrame,
+    outcome: str,
+    conditions: Sequence[str] | None = None,
+    recodings: Sequence[str] = ("not_mentioned", "rubric_step"),
+    incl_cuts: Sequence[float] = (0.8,),
+    aggregate: str | None = None,
+    dimensions: Mapping[str, Sequence[str]] | None = None,
+    anchors: Sequence[tuple[float, float, float]] | None = None,
+    include="?",
+    directional=None,
+    not_mentioned_alternative: float = 0.33,
+    recode_outcome: bool = False,
+    n_cut: int = 1,
+) -> RobustnessResult:
+    """Re-run the minimisation over plausible recodings and report how often each term survives.
+
+    Parameters
+    ----------
+    case_conditions : DataFrame
+        Long table with ``case_id``, ``condition``, ``membership`` and ``evidence_status``
+        (``stated_present``, ``implied``, ``not_mentioned``, ``stated_absent``); outcomes are
+        rows of the same table.
+    outcome : str
+        Outcome name (a ``condition`` value of the long table).
+    conditions : list of str, optional
+        Conditions to analyse after aggregation (default: the dimensions when ``aggregate`` is
+        set, else every non-outcome condition).
+    recodings : list of {"not_mentioned", "rubric_step"}
+    incl_cuts : list of float
+        Inclusion cut-offs to try (every recoding is run at every cut-off).
+    aggregate : {None, "mean", "and", "or"}
+        Aggregate sub-conditions into dimensions (:func:`aggregate_dimensions`) after recoding.
+    dimensions : mapping, optional
+        Dimension definitions for ``aggregate``.
+    anchors : list of (e, c, i), optional
+        Also recalibrate the (aggregated) conditions with the direct method at these anchors.
+    include, directional
+        Passed to :func:`minimize` (default: parsimonious solution).
+    not_mentioned_alternative : float
+        Value given to a *not mentioned* cell coded 0 in its alternative coding (a cell coded
+        above 0 has 0 as alternative).
+    recode_outcome : bool
+        Also recode the outcome's cells.
+    n_cut : int
+
+    Returns
+    -------
+    RobustnessResult
+    """
+    if "evidence_status" not in case_conditions.columns:
+        raise QCAError("case_conditions needs an evidence_status column")
+    base = case_conditions.copy()
+    base["membership"] = base["membership"].astype(float)
+    bad = set(recodings) - {"not_mentioned", "rubric_step"}
+    if bad:
+        raise QCAError(f"unknown recodings {sorted(bad)}")
+
+    def build(long: pd.DataFrame, anchor=None) -> pd.DataFrame:
+        wide = pivot_case_conditions(long)
+        if outcome not in wide.columns:
+            raise QCAError(f"outcome {outcome!r} is not a condition of case_conditions")
+        if aggregate:
+            data = aggregate_dimensions(wide, aggregate, dimensions, keep=[outcome])
+        else:
+            data = wide
+        if conditions:
+            conds = list(conditions)
+        else:
+            conds = [c for c in data.columns if c != outcome and c not in OUTCOMES]
+        data = data[conds + [outcome]].copy()
+        if anchor is not None:
+            for c in conds:
+                data[c] = calibrate(data[c], list(anchor))
+        return data
+
+    variants: list[tuple[str, pd.DataFrame]] = [("baseline", base)]
+    recodable = base if recode_outcome else base.loc[base["condition"] != outcome]
+    if "not_mentioned" in recodings:
+        nm = recodable.index[recodable["evidence_status"] == "not_mentioned"]
+        if len(nm):
+            alt = base.copy()
+            zero = base.copy()
+            zero.loc[nm, "membership"] = 0.0
+            for i in nm:
+                v = base.at[i, "membership"]
+                alt.at[i, "membership"] = not_mentioned_alternative if v == 0 else 0.0
+            variants.append(("not_mentioned: all at 0", zero))
+            variants.append(("not_mentioned: all at alternative", alt))
+            for i in nm:
+                one = base.copy()
+                v = base.at[i, "membership"]
+                one.at[i, "membership"] = not_mentioned_alternative if v == 0 else 0.0
+                lbl = f"not_mentioned: {base.at[i, 'case_id']}/{base.at[i, 'condition']}"
+                variants.append((lbl, one))
+    if "rubric_step" in recodings:
+        for i in recodable.index:
+            for d in (-1, 1):
+                v = base.at[i, "membership"]
+                nv = _step(v, d)
+                if nv == v:
+                    continue
+                one = base.copy()
+                one.at[i, "membership"] = nv
+                lbl = (
+                    f"rubric {'+1' if d > 0 else '-1'}: "
+                    f"{base.at[i, 'case_id']}/{base.at[i, 'condition']}"
+                )
+                variants.append((lbl, one))
+    anchor_list = [None] + list(anchors or [])
+
+    runs = []
+    for label, long in variants:
+        for anchor in anchor_list:
+            for cut in incl_cuts:
+                rec = {
+                    "recoding": label,
+                    "anchors": "" if anchor is None else str(tuple(anchor)),
+                    "incl_cut": float(cut),
+                }
+                try:
+                    data = build(long, anchor)
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        tt = truth_table(data, outcome, incl_cut=cut, n_cut=n_cut, warn=False)
+                        res = minimize(tt, include=include, directional=directional)
+                    rec["status"] = "ok"
+                    rec["solutions"] = [list(m) for m in res.solutions]
+                except QCAError as exc:
+                    rec["status"] = f"no solution: {exc}"
+                    rec["solutions"] = []
+                runs.append(rec)
+    runs_df = pd.DataFrame(runs)
+    runs_df["solution"] = [" | ".join(" + ".join(m) for m in s) for s in runs_df["solutions"]]
+    ok = runs_df.loc[runs_df["status"] == "ok"]
+    baseline_rows = runs_df.loc[
+        (runs_df["recoding"] == "baseline") & (runs_df["anchors"] == "")
+    ]
+    baseline = baseline_rows["solutions"].iloc[0] if len(baseline_rows) else []
+    baseline_terms = {t for m in baseline for t in m}
+    counts: dict[str, int] = {}
+    for sols in ok["solutions"]:
+        for t in {t for m in sols for t in m}:
+            counts[t] = counts.get(t, 0) + 1
+    for t in baseline_terms:
+        counts.setdefault(t, 0)
+    n_ok = len(ok)
+    terms = pd.DataFrame(
+        {
+            "term": list(counts),
+            "in_baseline": [t in baseline_terms for t in counts],
+            "runs_present": list(counts.values()),
+            "runs_ok": n_ok,
+            "runs_total": len(runs_df),
+        }
+    )
+    terms["share"] = terms["runs_present"] / n_ok if n_ok else np.nan
+    terms = terms.sort_values(["in_baseline", "share", "term"], ascending=[False, False, True])
+    terms = terms.reset_index(drop=True)
+    terms["method"] = (
+        f"share of {n_ok} successful runs (of {len(runs_df)}) in which the term appears in a "
+        "minimal model"
+    )
+    return RobustnessResult(terms=terms, runs=runs_df, baseline=baseline)

@@ -1,0 +1,359 @@
+"""Truth tables (R QCA ``truthTable()``, version 3.25.1).
+
+Follows ``QCA/R/truthTable.R`` and ``QCA/src/truthTable.c``: a row's inclusion and PRI use the
+membership of **all** cases in the row's corner; ``n`` counts cases with corner membership strictly
+above 0.5; cases with a condition at exactly 0.5 are listed in no row; cut-offs are compared with
+R's tolerance (``admisc::agteb``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from talentlab.qca.expressions import TOLERANCE, QCAError, QCAWarning
+
+__all__ = ["TruthTable", "truth_table", "prepare_data"]
+
+
+@dataclass
+class TruthTable:
+    """A truth table: ``table`` (one row per configuration) plus the metadata of its making.
+
+    ``table`` has one column per condition (0/1 or multi-value level), ``OUT`` ("1", "0", "C"
+    for contradictions, "?" for logical remainders), ``n`` (cases with membership > 0.5),
+    ``incl`` (sufficiency inclusion), ``PRI``, ``cases`` (case names joined with ","), and
+    ``DCC`` (deviant cases for consistency). The index is R's row number
+    ``1 + sum(value_j * prod(levels_l, l > j))``. The object forwards ``[]``, ``len`` and
+    DataFrame attributes to ``table``.
+    """
+
+    table: pd.DataFrame
+    conditions: list[str]
+    outcome: str
+    negate_outcome: bool
+    incl_cut: tuple[float, float]
+    n_cut: int
+    pri_cut: float
+    noflevels: list[int]
+    fuzzy: list[bool]
+    data: pd.DataFrame  # conditions + outcome (outcome already negated if negate_outcome)
+    all_rows: pd.DataFrame  # every configuration, whatever ``complete``
+    case_row_membership: pd.DataFrame = field(repr=False)
+    complete: bool = False
+
+    @property
+    def outcome_label(self) -> str:
+        """The outcome as R writes it: ``~SURV`` when the outcome is negated."""
+        return ("~" if self.negate_outcome else "") + self.outcome
+
+    @property
+    def multivalue(self) -> bool:
+        return any(v > 2 for v in self.noflevels)
+
+    def __getitem__(self, key):
+        return self.table[key]
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __getattr__(self, name):
+        if name.startswith("__") or name in ("table",):
+            raise AttributeError(name)
+        return getattr(self.table, name)
+
+    def _repr_html_(self):  # pragma: no cover - notebook display
+        return self.table._repr_html_()
+
+    def __str__(self) -> str:
+        return (
+            f"Truth table for {self.outcome_label} (incl.cut={self.incl_cut[0]:g}, "
+            f"n.cut={self.n_cut})\n{self.table.to_string()}"
+        )
+
+    @property
+    def remainders_share(self) -> float:
+        """Share of logical remainders among all 2^k (prod of levels) configurations."""
+        total = int(np.prod(self.noflevels))
+        observed = int((self.all_rows["OUT"] != "?").sum())
+        return 1.0 - observed / total
+
+
+def _as_cut_pair(incl_cut) -> tuple[float, float]:
+    if np.isscalar(incl_cut):
+        ic1 = float(incl_cut)
+        ic0 = 1.0
+    else:
+        vals = [float(v) for v in incl_cut]
+        if len(vals) == 1:
+            ic1, ic0 = vals[0], 1.0
+        elif len(vals) == 2:
+            ic1, ic0 = vals
+        else:
+            raise QCAError("incl_cut is one value or a pair (ic1, ic0)")
+    for v in (ic1, ic0):
+        if not 0 <= v <= 1:
+            raise QCAError("inclusion cut-offs must lie in [0, 1]")
+    return ic1, ic0
+
+
+def prepare_data(
+    data: pd.DataFrame, outcome: str, conditions: Sequence[str] | None
+) -> tuple[pd.DataFrame, str, bool, list[str], list[int], list[bool]]:
+    """Validate the data; return (data[conditions + outcome], outcome name, negated flag,
+    conditions, numbers of levels, fuzzy flags)."""
+    if not isinstance(data, pd.DataFrame):
+        raise QCAError("data must be a pandas DataFrame (cases x sets)")
+    if not isinstance(outcome, str) or not outcome.strip():
+        raise QCAError("outcome must be the name of a column")
+    outcome = outcome.strip()
+    negated = outcome.startswith("~")
+    name = outcome.lstrip("~").strip()
+    if name not in data.columns:
+        raise QCAError(f"outcome {name!r} is not a column of the data")
+    if conditions is None:
+        conditions = [c for c in data.columns if c != name]
+    elif isinstance(conditions, str):
+        conditions = [c.strip() for c in conditions.split(",") if c.strip()]
+    conditions = list(conditions)
+    if not conditions:
+        raise QCAError("no conditions given")
+    if len(set(conditions)) != len(conditions):
+        raise QCAError("duplicated conditions")
+    missing = [c for c in conditions if c not in data.columns]
+    if missing:
+        raise QCAError(f"conditions not found in the data: {missing}")
+    if name in conditions:
+        raise QCAError(f"{name!r} cannot be both outcome and condition")
+    sub = data[conditions + [name]].copy()
+    try:
+        sub = sub.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise QCAError(f"set memberships must be numeric: {exc}") from exc
+    if sub.isna().any().any():
+        bad = sub.columns[sub.isna().any()].tolist()
+        raise QCAError(f"missing values are not allowed; check columns {bad}")
+    noflevels, fuzzy = [], []
+    for c in conditions:
+        x = sub[c].to_numpy()
+        is_int = np.all(np.equal(np.mod(x, 1), 0))
+        if is_int:
+            if x.min() < 0:
+                raise QCAError(f"condition {c!r} has negative values")
+            noflevels.append(max(2, int(x.max()) + 1))
+            fuzzy.append(False)
+        else:
+            if x.min() < 0 or x.max() > 1:
+                raise QCAError(
+                    f"condition {c!r} is not calibrated: fuzzy sets must lie in [0, 1]"
+                )
+            noflevels.append(2)
+            fuzzy.append(True)
+    y = sub[name].to_numpy()
+    if y.min() < 0 or y.max() > 1:
+        raise QCAError(f"outcome {name!r} must be a crisp or fuzzy set in [0, 1]")
+    return sub, name, negated, conditions, noflevels, fuzzy
+
+
+def row_numbers(values: np.ndarray, noflevels: Sequence[int]) -> np.ndarray:
+    """R's truth-table row numbers (1-based, first condition most significant)."""
+    mbase = np.ones(len(noflevels), dtype=np.int64)
+    for j in range(len(noflevels) - 2, -1, -1):
+        mbase[j] = mbase[j + 1] * noflevels[j + 1]
+    return np.asarray(values, dtype=np.int64) @ mbase + 1
+
+
+def all_configurations(noflevels: Sequence[int]) -> np.ndarray:
+    """Every configuration in R row order."""
+    grids = np.meshgrid(*[np.arange(v) for v in noflevels], indexing="ij")
+    return np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
+
+
+def corner_membership(x: np.ndarray, configs: np.ndarray, fuzzy: Sequence[bool]) -> np.ndarray:
+    """Membership (cases x configs) of each case in each configuration's corner (fuzzy AND)."""
+    out = np.ones((x.shape[0], configs.shape[0]))
+    for j, fz in enumerate(fuzzy):
+        xj = x[:, [j]]
+        cj = configs[:, j][None, :]
+        if fz:
+            m = np.where(cj == 1, xj, 1.0 - xj)
+        else:
+            m = (xj == cj).astype(float)
+        out = np.minimum(out, m)
+    return out
+
+
+def truth_table(
+    data: pd.DataFrame,
+    outcome: str,
+    conditions: Sequence[str] | None = None,
+    incl_cut=1.0,
+    n_cut: int = 1,
+    pri_cut: float = 0.0,
+    negate_outcome: bool = False,
+    sort_by: Sequence[str] | str | None = None,
+    decreasing: bool = True,
+    complete: bool = False,
+    warn: bool = True,
+) -> TruthTable:
+    """Build a truth table as R QCA ``truthTable()`` does.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Cases (index = case names) by calibrated sets (crisp 0/1, multi-value 0..k, fuzzy [0,1]).
+    outcome : str
+        Outcome column; ``"~Y"`` negates it (same as ``negate_outcome=True``).
+    conditions : list of str, optional
+        Conditions in order (default: every other column).
+    incl_cut : float or (float, float)
+        Inclusion cut-off for OUT = 1; a pair ``(ic1, ic0)`` codes rows with
+        ``ic0 <= incl < ic1`` as contradictions ``"C"``. Compared with R's tolerance 1.49e-8.
+    n_cut : int
+        Rows with fewer cases are logical remainders (``"?"``).
+    pri_cut : float
+        Minimal PRI for OUT = 1.
+    negate_outcome : bool
+        Analyse the negation of the outcome (written ``~Y``).
+    sort_by : str or list of str, optional
+        Columns to sort by (e.g. ``["incl", "n"]``), decreasing by default; remainders last.
+    complete : bool
+        Show every configuration (else only observed ones, n > 0).
+    warn : bool
+        Issue :class:`QCAWarning` for memberships of exactly 0.5.
+
+    Returns
+    -------
+    TruthTable
+
+    Notes
+    -----
+    Row inclusion ``sum(min(X, Y)) / sum(X)`` and PRI
+    ``(sum(min(X,Y)) - sum(min(X,Y,1-Y))) / (sum(X) - sum(min(X,Y,1-Y)))`` (Ragin 2008; R QCA
+    ``src/truthTable.c``), with X the membership of each case in the row's corner.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"A": [1, 1, 0, 0], "B": [1, 0, 1, 0], "Y": [1, 1, 0, 0]},
+    ...                  index=list("abcd"))
+    >>> tt = truth_table(d, "Y", ["A", "B"])
+    >>> tt.table["OUT"].tolist(), tt.table["cases"].tolist()
+    (['0', '0', '1', '1'], ['d', 'c', 'b', 'a'])
+    """
+    sub, name, neg_from_name, conditions, noflevels, fuzzy = prepare_data(
+        data, outcome, conditions
+    )
+    negate = bool(negate_outcome) ^ neg_from_name
+    if negate:
+        sub[name] = 1.0 - sub[name]
+    ic1, ic0 = _as_cut_pair(incl_cut)
+    if int(n_cut) < 1:
+        raise QCAError("n_cut must be at least 1")
+    x = sub[conditions].to_numpy(dtype=float)
+    y = sub[name].to_numpy(dtype=float)
+    case_names = [str(i) for i in sub.index]
+
+    fuzzy_arr = np.asarray(fuzzy)
+    zero_five = np.zeros(len(sub), dtype=bool)
+    if fuzzy_arr.any():
+        zero_five = np.isclose(x[:, fuzzy_arr], 0.5, rtol=0, atol=TOLERANCE).any(axis=1)
+        if zero_five.any() and warn:
+            warnings.warn(
+                "Fuzzy causal conditions should not have values of 0.5 in the data; cases "
+                f"{[case_names[i] for i in np.flatnonzero(zero_five)]} are allocated to no "
+                "truth table row.",
+                QCAWarning,
+                stacklevel=2,
+            )
+    crisp_values = x.copy()
+    crisp_values[:, fuzzy_arr] = (x[:, fuzzy_arr] > 0.5).astype(float)
+    line = row_numbers(crisp_values.astype(np.int64), noflevels)
+
+    configs = all_configurations(noflevels)
+    total = configs.shape[0]
+    observed_rows = np.unique(line)  # rows holding a case (R's "tt" before cut-offs)
+    obs_configs = configs[observed_rows - 1]
+    memb = corner_membership(x, obs_configs, fuzzy)
+    sum_x = memb.sum(axis=0)
+    pmin = np.minimum(memb, y[:, None])
+    sum_pmin = pmin.sum(axis=0)
+    prisum = np.minimum(pmin, 1.0 - y[:, None]).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        incl = sum_pmin / sum_x
+        pri = (sum_pmin - prisum) / (sum_x - prisum)
+    n = (memb > 0.5).sum(axis=0)
+
+    out = np.full(total, "?", dtype=object)
+    incl_all = np.full(total, np.nan)
+    pri_all = np.full(total, np.nan)
+    n_all = np.zeros(total, dtype=int)
+    cases_all = np.full(total, "", dtype=object)
+    dcc_all = np.full(total, "", dtype=object)
+    for k, r in enumerate(observed_rows):
+        idx = r - 1
+        n_all[idx] = n[k]
+        incl_all[idx] = incl[k]
+        pri_all[idx] = pri[k]
+        members = np.flatnonzero((line == r) & ~zero_five)
+        cases_all[idx] = ",".join(case_names[i] for i in members)
+        dcc = np.flatnonzero((memb[:, k] > 0.5) & (y < 0.5))
+        dcc_all[idx] = ",".join(case_names[i] for i in dcc)
+        if n[k] >= n_cut:
+            is_one = (incl[k] + TOLERANCE > ic1) and (pri[k] + TOLERANCE > pri_cut)
+            if is_one:
+                out[idx] = "1"
+            elif incl[k] < ic1 and incl[k] + TOLERANCE > ic0:
+                out[idx] = "C"
+            else:
+                out[idx] = "0"
+    table = pd.DataFrame(configs, columns=conditions, index=np.arange(1, total + 1))
+    table["OUT"] = pd.array(out.tolist(), dtype="string")
+    table["n"] = n_all
+    table["incl"] = incl_all
+    table["PRI"] = pri_all
+    table["cases"] = pd.array(cases_all.tolist(), dtype="string")
+    table["DCC"] = pd.array(dcc_all.tolist(), dtype="string")
+    table.index.name = "row"
+    all_rows = table
+    shown = table if complete else table.loc[table["n"] > 0]
+    if sort_by:
+        keys = [sort_by] if isinstance(sort_by, str) else list(sort_by)
+        keys = ["OUT" if k == "out" else k for k in keys]
+        unknown = [k for k in keys if k not in shown.columns]
+        if unknown:
+            raise QCAError(f"cannot sort by {unknown}")
+        order = list(range(len(shown)))
+        for key in reversed(keys):
+            col = shown[key].to_numpy()
+            order = sorted(order, key=lambda i, col=col: _sort_key(col[i]), reverse=decreasing)
+        rem = [i for i in order if shown["OUT"].iloc[i] == "?"]
+        order = [i for i in order if shown["OUT"].iloc[i] != "?"] + rem
+        shown = shown.iloc[order]
+    crm = pd.DataFrame(memb, index=case_names, columns=[str(r) for r in observed_rows])
+    return TruthTable(
+        table=shown.copy(),
+        conditions=conditions,
+        outcome=name,
+        negate_outcome=negate,
+        incl_cut=(ic1, ic0),
+        n_cut=int(n_cut),
+        pri_cut=float(pri_cut),
+        noflevels=noflevels,
+        fuzzy=fuzzy,
+        data=sub,
+        all_rows=all_rows,
+        case_row_membership=crm,
+        complete=complete,
+    )
+
+
+def _sort_key(v):
+    if isinstance(v, str):
+        return (1, v)
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return (-1, 0.0)
+    return (0, float(v))

@@ -65,7 +65,7 @@ $(SETUP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (talentlab)" >/dev/null
 	$(PY) -c "import talentlab.plotting as p; p.setup()"   # warms matplotlib's font cache
 	rm -f $(VENV)/.installed-* && touch $@
@@ -101,19 +101,19 @@ codebook: $(SETUP) ## render data/raw/README.md and CODEBOOK.md from the contrac
 # One rule per notebook: it reruns when its own source, the data or the package changes.
 $(REPORT_DIR)/00_data_overview/00_data_overview.ipynb: notebooks/00_data_overview.ipynb $(PROCESSED)/manifest.json $(PKG_FILES)
 	@mkdir -p $(@D)
-	$(PAPERMILL) $< $@.tmp -p data_dir $(abspath $(PROCESSED)) -p output_dir $(abspath $(@D))
-	$(PY) -m talentlab.cli finalize-notebook $@.tmp $@
+	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath $(PROCESSED)) -p output_dir $(abspath $(@D))
+	$(PY) -m talentlab.cli finalize-notebook $(@:.ipynb=.run.ipynb) $@
 
 $(REPORT_DIR)/10_zhuhai_case_evaluation/10_zhuhai_case_evaluation.ipynb: notebooks/10_zhuhai_case_evaluation.ipynb $(PROCESSED)/manifest.json $(PAPER_FILES) $(PKG_FILES)
 	@mkdir -p $(@D)
-	$(PAPERMILL) $< $@.tmp -p data_dir $(abspath $(PROCESSED)) -p output_dir $(abspath $(@D)) \
+	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath $(PROCESSED)) -p output_dir $(abspath $(@D)) \
 	    -p claims_path $(abspath data/raw/claims.csv) -p n_bootstrap $(N_BOOTSTRAP) -p seed $(SEED)
-	$(PY) -m talentlab.cli finalize-notebook $@.tmp $@
+	$(PY) -m talentlab.cli finalize-notebook $(@:.ipynb=.run.ipynb) $@
 
 $(REPORT_DIR)/20_six_case_comparison/20_six_case_comparison.ipynb: notebooks/20_six_case_comparison.ipynb $(PAPER_FILES) $(PKG_FILES)
 	@mkdir -p $(@D)
-	$(PAPERMILL) $< $@.tmp -p data_dir $(abspath data/raw) -p output_dir $(abspath $(@D)) -p seed $(SEED)
-	$(PY) -m talentlab.cli finalize-notebook $@.tmp $@
+	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath data/raw) -p output_dir $(abspath $(@D)) -p seed $(SEED)
+	$(PY) -m talentlab.cli finalize-notebook $(@:.ipynb=.run.ipynb) $@
 
 $(REPORT_DIR)/index.html: $(EXECUTED) $(PROCESSED)/manifest.json $(PAPER_FILES)
 	$(PY) -m talentlab.cli report --reports $(REPORT_DIR) --processed $(PROCESSED) --raw $(DATA_DIR)

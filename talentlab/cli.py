@@ -40,10 +40,11 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from talentlab import simulate
 
     scenarios = simulate.SCENARIOS if args.scenario == "all" else (args.scenario,)
+    seed = simulate.DEFAULT_SEED if args.seed is None else args.seed
     for scenario in scenarios:
         out = Path(args.out) / scenario if args.scenario == "all" else Path(args.out)
-        simulate.generate(scenario=scenario, seed=args.seed, out_dir=out)
-        print(f"synthetic scenario '{scenario}' (seed {args.seed}) written to {out}")
+        simulate.generate(scenario=scenario, seed=seed, out_dir=out)
+        print(f"synthetic scenario '{scenario}' (seed {seed}) written to {out}")
     return 0
 
 

@@ -133,7 +133,7 @@ def result_files(report_dir: str | os.PathLike) -> list[Path]:
         rel = p.relative_to(report_dir)
         if not p.is_file() or rel.parts[0] == "datasets" or p.name == MANIFEST_NAME:
             continue
-        if p.suffix in RESULT_SUFFIXES and not p.name.endswith(".tmp"):
+        if p.suffix in RESULT_SUFFIXES and not p.name.endswith((".tmp", ".run.ipynb")):
             files.append(rel)
     return files
 

@@ -18,11 +18,17 @@ from talentlab.io import (
     process,
 )
 from talentlab.schema import DataValidationError
+from talentlab import indicators, qca  # noqa: E402  (subpackages users reach as talentlab.xxx)
+from talentlab.codebook import calibration_anchors, codebook
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DataValidationError",
+    "calibration_anchors",
+    "codebook",
+    "indicators",
+    "qca",
     "TalentData",
     "load_all",
     "load_case_conditions",

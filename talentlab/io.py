@@ -300,6 +300,11 @@ def load_case_conditions(path: str | os.PathLike | None = None) -> pd.DataFrame:
     return _load_one("case_conditions", path, context=("cases",))
 
 
+def load_reference_configurations(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """International reference models coded like the cases (sensitivity analysis only)."""
+    return _load_one("reference_configurations", path)
+
+
 # --------------------------------------------------------------------------------------------
 # processing
 # --------------------------------------------------------------------------------------------

@@ -149,6 +149,28 @@ def test_retraining_hours_employees_only_and_cluster_robust_se_equals_statsmodel
     assert plain["se"] == pytest.approx(np.std(y, ddof=1) / 2)
 
 
+@pytest.mark.parametrize("dense_cells", [20_000_000, 0])
+def test_retraining_cluster_se_many_employers_both_paths(monkeypatch, dense_cells):
+    import talentlab.indicators.graduate as graduate
+
+    monkeypatch.setattr(graduate, "DENSE_CELLS", dense_cells)
+    rng = np.random.default_rng(5)
+    n = 300
+    emp = [f"e{i}" for i in rng.integers(0, 120, n)]
+    major = rng.choice(["a", "b"], n)
+    hours = rng.gamma(2, 10, n)
+    df = grads([(FT, NA, NA, NA, NA, NA, float(hours[i]), emp[i], NA, NA, NA, major[i])
+                for i in range(n)])
+    out = ti.retraining_hours(df, by="major").set_index("major")
+    for m in ["a", "b"]:
+        sel = major == m
+        fit = sm.OLS(hours[sel], np.ones(sel.sum())).fit(
+            cov_type="cluster", cov_kwds={"groups": pd.factorize(np.array(emp)[sel])[0]},
+            use_t=True)
+        assert out.loc[m, "se"] == pytest.approx(fit.bse[0], rel=1e-10)
+        assert out.loc[m, "n_clusters"] == len(set(np.array(emp)[sel]))
+
+
 def test_adaptation_cycle_hand_computed():
     out = ti.adaptation_cycle(HAND)
     med = one(out, "km_median")

@@ -35,6 +35,8 @@ from talentlab.indicators._survival import (
 
 _D = {name: i for i, name in enumerate(DESTINATIONS)}
 WORK_REGIONS = ("local", "province", "elsewhere")
+#: Largest group x employer grid counted densely with bincount (else sorted pair keys).
+DENSE_CELLS = 20_000_000
 
 
 class GraduatePass:
@@ -559,14 +561,17 @@ def retraining_hours(graduates: pd.DataFrame, by=None, *, cluster: str | None = 
             emp_codes[missing] = n_emp + np.arange(int(missing.sum()))
             n_emp += int(missing.sum())
         pair = codes.astype(np.int64) * max(n_emp, 1) + emp_codes
-        if G * max(n_emp, 1) <= 20_000_000:  # dense grid: plain bincounts
+        if G * max(n_emp, 1) <= DENSE_CELLS:  # dense grid: plain bincounts
             s_c = np.bincount(pair, weights=resid, minlength=G * max(n_emp, 1))
             occupied = np.bincount(pair, minlength=G * max(n_emp, 1)) > 0
             pair_uniques = np.flatnonzero(occupied)
             s_c = s_c[pair_uniques]
-        else:
-            pair_codes, pair_uniques = pd.factorize(pair, sort=False)
-            s_c = np.bincount(pair_codes, weights=resid)
+        else:  # sort the pair keys (cheaper than hashing when most pairs are distinct)
+            order = np.argsort(pair)
+            sorted_pair = pair[order]
+            starts = np.flatnonzero(np.r_[True, sorted_pair[1:] != sorted_pair[:-1]])
+            s_c = np.add.reduceat(resid[order], starts) if len(starts) else np.zeros(0)
+            pair_uniques = sorted_pair[starts]
         grp_of_pair = (pair_uniques // max(n_emp, 1)).astype(np.intp)
         n_clusters = np.bincount(grp_of_pair, minlength=G).astype(float)
         ssc = np.bincount(grp_of_pair, weights=s_c**2, minlength=G)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -159,3 +160,116 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
 
 __all__ = ["plot_destinations", "plot_evaluation_scores", "plot_programme_trends",
            "plot_rating_items", "table_sizes", "write_results", "write_table"]
+
+
+# ----------------------------------------------------------------------------------------------
+# the Zhuhai case evaluation
+# ----------------------------------------------------------------------------------------------
+def _group_name(treated: bool, lang: str) -> str:
+    return tp.label("treated" if treated else "comparison", lang)
+
+
+def plot_indicator_trends(trends: pd.DataFrame, anchors: pd.DataFrame | None = None,
+                          reform_cohort: int | None = None, lang: str = "en",
+                          synthetic: bool = False):
+    """Each indicator by cohort for reformed vs comparison majors, with national anchors.
+
+    Suppressed cells (below the disclosure threshold) are not drawn.
+    """
+    tp.setup()
+    codes = list(dict.fromkeys(trends["indicator"]))
+    ncol = 3 if len(codes) > 4 else 2
+    nrow = int(np.ceil(len(codes) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.6 * ncol, 3.4 * nrow), squeeze=False)
+    for ax, code in zip(axes.flat, codes, strict=False):
+        sub = trends[(trends["indicator"] == code) & ~trends["suppressed"].astype(bool)]
+        for treated, grp in sub.groupby("treated_major", sort=True):
+            grp = grp.sort_values("cohort")
+            name = _group_name(bool(treated), lang)
+            line, = ax.plot(grp["cohort"], grp["estimate"], marker="o", label=name)
+            ax.fill_between(grp["cohort"].astype(float), grp["ci_low"].astype(float),
+                            grp["ci_high"].astype(float), color=line.get_color(), alpha=0.15)
+        if anchors is not None and len(anchors):
+            a = anchors[anchors["indicator"] == code]
+            a = a[a["population"].str.contains("China, higher vocational", na=False)]
+            for _, row in a.iterrows():
+                ax.axhline(row["value"], color="grey", ls=":", lw=1)
+                ax.annotate(f"{tp.label('national_anchor', lang)} {int(row['year'])}",
+                            (ax.get_xlim()[0], row["value"]), fontsize=7, color="grey",
+                            va="bottom")
+        if reform_cohort is not None:
+            ax.axvline(reform_cohort - 0.5, color="#b2182b", lw=1, ls="--")
+        first = sub.iloc[0] if len(sub) else None
+        title = first["label_zh" if lang == "zh" else "label_en"] if first is not None else code
+        ax.set_title(textwrap.fill(str(title), 40), fontsize=9)
+        ax.set_xlabel(tp.label("cohort", lang))
+    for ax in list(axes.flat)[len(codes):]:
+        ax.set_visible(False)
+    axes.flat[0].legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    tp.mark_synthetic(fig, synthetic)
+    return fig
+
+
+def plot_event_study(plot_data: pd.DataFrame, title: str = "", lang: str = "en",
+                     synthetic: bool = False):
+    """Cohort effects relative to the reference cohort with their intervals."""
+    tp.setup()
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    d = plot_data.sort_values("rel_cohort")
+    colors = np.where(d["period"] == "pre", "#4575b4", "#d73027")
+    ax.errorbar(d["rel_cohort"], d["estimate"],
+                yerr=[d["estimate"] - d["ci_low"], d["ci_high"] - d["estimate"]],
+                fmt="none", ecolor="grey", capsize=3)
+    ax.scatter(d["rel_cohort"], d["estimate"], c=colors, zorder=3)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.axvline(-0.5, color="#b2182b", lw=1, ls="--")
+    ax.set_xlabel(tp.label("relative_cohort", lang))
+    ax.set_ylabel(tp.label("effect", lang))
+    ax.set_title(title)
+    tp.mark_synthetic(fig, synthetic)
+    return fig
+
+
+def plot_km_curves(km_curves: pd.DataFrame, min_at_risk: int = 10, lang: str = "en",
+                   synthetic: bool = False):
+    """Kaplan–Meier curves of still adapting, by group and period, cut where fewer than
+    ``min_at_risk`` graduates remain at risk (disclosure control)."""
+    tp.setup()
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    styles = {"pre": ":", "post": "-"}
+    palette = {"treated": "#d73027", "comparison": "#4575b4"}
+    for (group, period), d in km_curves.groupby(["group", "period"], sort=True):
+        d = d.sort_values("time")
+        d = d[d["n_at_risk"] >= min_at_risk]
+        ax.step(d["time"], d["survival"], where="post", ls=styles.get(period, "-"),
+                color=palette.get(group), label=f"{tp.label(group, lang)}, {tp.label(period, lang)}")
+    ax.set_xlabel(tp.label("months", lang))
+    ax.set_ylabel(tp.label("still_adapting", lang))
+    ax.set_title("Post adaptation cycle" if lang == "en" else "岗位适应期")
+    ax.legend(fontsize=8, frameon=False)
+    tp.mark_synthetic(fig, synthetic)
+    return fig
+
+
+def plot_effects(effects: pd.DataFrame, lang: str = "en", synthetic: bool = False):
+    """Forest plot of the primary effect of every outcome (each on its own scale)."""
+    tp.setup()
+    d = effects.reset_index(drop=True)
+    fig, axes = plt.subplots(len(d), 1, figsize=(7, 0.9 * len(d) + 0.8), squeeze=False)
+    for ax, (_, r) in zip(axes[:, 0], d.iterrows(), strict=True):
+        null = r.get("null_value", 0.0)
+        null = 0.0 if pd.isna(null) else float(null)
+        ax.errorbar([r["estimate"]], [0], xerr=[[r["estimate"] - r["ci_low"]],
+                                                [r["ci_high"] - r["estimate"]]],
+                    fmt="o", color="#2166ac", capsize=4)
+        ax.axvline(null, color="black", lw=0.8)
+        ax.set_yticks([])
+        name = r["label_zh"] if lang == "zh" else r["label_en"]
+        ax.set_title(f"{name} ({r['scale']})", fontsize=9, loc="left")
+        lo, hi = min(r["ci_low"], null), max(r["ci_high"], null)
+        pad = 0.15 * (hi - lo) if hi > lo else 1
+        ax.set_xlim(lo - pad, hi + pad)
+    fig.tight_layout()
+    tp.mark_synthetic(fig, synthetic)
+    return fig

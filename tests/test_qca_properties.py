@@ -235,7 +235,11 @@ def test_robustness_reports_term_survival():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = robustness(long, "talent_adaptability", aggregate="mean",
-                         incl_cuts=(0.75, 0.8), anchors=[(0.1, 0.45, 0.9)])
+                         incl_cuts=(0.8,))
+        alt = robustness(long, "talent_adaptability", recodings=("not_mentioned",),
+                         aggregate="mean", incl_cuts=(0.75, 0.8), anchors=[(0.1, 0.45, 0.9)])
+    assert set(alt.runs["incl_cut"]) == {0.75, 0.8}
+    assert set(alt.runs["anchors"]) == {"", "(0.1, 0.45, 0.9)"}
     assert res.runs["recoding"].iloc[0] == "baseline"
     assert {"term", "share", "in_baseline", "runs_ok"} <= set(res.terms.columns)
     assert res.terms["share"].between(0, 1).all()

@@ -124,50 +124,64 @@ def ccubes(pos: np.ndarray, neg: np.ndarray, noflevels) -> list[Implicant]:
     kept when no smaller prime implicant subsumes it (equivalently: every sub-term with one
     literal less covers a negative configuration). R's stopping rule is kept: once all positive
     configurations are covered, the search stops after two consecutive complexity levels without
-    a new prime implicant. Returns implicants in R's order (:func:`sort_implicants`).
+    a new prime implicant. Each level is vectorised over all combinations of conditions.
+    Returns implicants in R's order (:func:`sort_implicants`).
     """
     pos = np.asarray(pos, dtype=np.int64)
     neg = np.asarray(neg, dtype=np.int64).reshape(-1, pos.shape[1])
     npos, nconds = pos.shape
-    levels = list(noflevels)
+    levels = np.asarray(list(noflevels), dtype=np.int64)
     found: list[Implicant] = []
     covered = np.zeros(npos, dtype=bool)
     counter = 0
-    prev_neg: dict[tuple, np.ndarray] = {}
+    prev = None  # (combo index dict, pos codes, neg keys, modulus) of level k - 1
     for k in range(1, nconds + 1):
-        foundk = False
-        cur_neg: dict[tuple, np.ndarray] = {}
-        for cols in combinations(range(nconds), k):
-            cl = list(cols)
-            mb = _radix([levels[c] for c in cl])
-            negcodes = np.unique(neg[:, cl] @ mb) if neg.shape[0] else np.empty(0, np.int64)
-            cur_neg[cols] = negcodes
-            pc = pos[:, cl] @ mb
-            uvals, first = np.unique(pc, return_index=True)
-            o = np.argsort(first, kind="stable")
-            uvals, first = uvals[o], first[o]
-            ok = ~np.isin(uvals, negcodes)
-            if not ok.any():
-                continue
-            if k > 1:
-                for drop in range(k):
-                    sub = cols[:drop] + cols[drop + 1 :]
-                    sl = list(sub)
-                    smb = _radix([levels[c] for c in sl])
-                    subcodes = pos[first][:, sl] @ smb
-                    ok &= np.isin(subcodes, prev_neg[sub])
-                    if not ok.any():
-                        break
-            for v, f in zip(uvals[ok], first[ok], strict=True):
+        combos = np.asarray(list(combinations(range(nconds), k)), dtype=np.int64)
+        ncomb = combos.shape[0]
+        lv = levels[combos]  # (ncomb, k)
+        radix = np.ones_like(lv)
+        for j in range(k - 2, -1, -1):
+            radix[:, j] = radix[:, j + 1] * lv[:, j + 1]
+        modulus = int((lv.prod(axis=1)).max())
+        offs = np.arange(ncomb, dtype=np.int64) * modulus
+        pos_codes = (pos[:, combos] * radix[None]).sum(axis=2)  # (npos, ncomb)
+        neg_keys = (
+            np.unique((neg[:, combos] * radix[None]).sum(axis=2) + offs[None])
+            if neg.shape[0]
+            else np.empty(0, np.int64)
+        )
+        pos_keys = pos_codes + offs[None]
+        flat = pos_keys.T.ravel()  # combination-major, then positive-row order
+        ukeys, first = np.unique(flat, return_index=True)
+        o = np.argsort(first, kind="stable")
+        ukeys, first = ukeys[o], first[o]
+        ok = ~np.isin(ukeys, neg_keys)
+        comb_idx = first // npos
+        row_idx = first % npos
+        if k > 1 and ok.any():
+            pidx, ppos_codes, pneg_keys, pmod = prev
+            for drop in range(k):
+                sub = np.delete(combos, drop, axis=1)
+                sub_id = np.asarray([pidx[tuple(r)] for r in sub.tolist()], dtype=np.int64)
+                cand = np.flatnonzero(ok)
+                sid = sub_id[comb_idx[cand]]
+                subkeys = ppos_codes[row_idx[cand], sid] + sid * pmod
+                ok[cand] &= np.isin(subkeys, pneg_keys)
+                if not ok.any():
+                    break
+        if ok.any():
+            acc = np.flatnonzero(ok)
+            for a in acc:
                 code = [0] * nconds
-                for c in cl:
+                f = row_idx[a]
+                for c in combos[comb_idx[a]]:
                     code[c] = int(pos[f, c]) + 1
                 found.append(tuple(code))
-                covered |= pc == v
-                foundk = True
-        prev_neg = cur_neg
+            covered |= np.isin(pos_keys, ukeys[acc]).any(axis=1)
+        pidx = {tuple(r): i for i, r in enumerate(combos.tolist())}
+        prev = (pidx, pos_codes, neg_keys, modulus)
         if found and covered.all():
-            counter = 0 if foundk else counter + 1
+            counter = 0 if ok.any() else counter + 1
             if counter > 1:
                 break
     return sort_implicants(found)

@@ -92,7 +92,6 @@ def setup(context: str = "notebook") -> None:
         "figure.dpi": 100,
         "savefig.dpi": 120,
         "figure.figsize": (7.5, 4.5),
-        "axes.titleweight": "bold",
     }
     sns.set_theme(context=context, style="whitegrid", palette="colorblind", rc=rc)
     matplotlib.rcParams.update(rc)

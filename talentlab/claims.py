@@ -77,8 +77,9 @@ VERDICT_RULE = (
     "ratios (hazard ratios), and directions are read on the scale of the estimate (a hazard "
     "ratio of reaching independent work above 1 means shorter adaptation).\n"
     "- supported: the interval excludes the null value in the claimed direction and the "
-    f"pre-trend test (joint test of the pre-reform event-study coefficients) does not reject at "
-    f"{PRETREND_ALPHA:.0%};\n"
+    "pre-trend test (the reformed majors' differential linear trend over the pre-reform "
+    "cohorts, wild cluster bootstrap by major; for adaptation the same trend in the log "
+    f"hazard, jackknife by major) does not reject at {PRETREND_ALPHA:.0%};\n"
     "- contradicted: the interval excludes the null value in the opposite direction;\n"
     "- not supported: otherwise (the interval contains the null value); the minimum detectable "
     "effect is reported beside it, so that 'no effect' can be told from 'too little data';\n"
@@ -91,8 +92,8 @@ VERDICT_RULE_ZH = (
     "判定规则（分析前确定）。每条论断依据其结果变量的主要估计值及其 (1 - alpha) 置信区间判定；"
     "差值的零假设值为 0，比值（风险比）为 1；方向按估计值的尺度解读（达到独立上岗的风险比大于 1 "
     "即适应期缩短）。\n"
-    f"- 得到支持：区间在论断方向上排除零假设值，且改革前趋势检验（事件研究中改革前系数的联合检验）"
-    f"在 {PRETREND_ALPHA:.0%} 水平上不拒绝；\n"
+    "- 得到支持：区间在论断方向上排除零假设值，且改革前趋势检验（改革专业在改革前各届的差异线性趋势，"
+    f"按专业聚类的野自助法；适应期为对数风险的同一趋势，按专业刀切法）在 {PRETREND_ALPHA:.0%} 水平上不拒绝；\n"
     "- 被反驳：区间在相反方向上排除零假设值；\n"
     "- 未得到支持：其他情形（区间包含零假设值），同时报告最小可检测效应，以区分“没有效应”与“数据不足”；\n"
     "- 无法检验：数据中没有该论断的指标，或无法得到估计值；\n"
@@ -237,9 +238,10 @@ def judge(
         ``primary`` True is used (else the first row).
     pretrend : DataFrame or dict, optional
         Pre-trend p-value per outcome: a frame with ``outcome`` and ``pretrend_p`` (as
-        :func:`talentlab.evaluation.pretrend_test` returns) or ``{outcome: p}``. Falls back to
-        a ``pretrend_p`` column of ``results``. Missing means no pre-trend test (noted in the
-        reason).
+        :func:`talentlab.evaluation.pretrend_test` returns) or ``{outcome: p}``. Outcomes it
+        does not cover take the first non-missing ``pretrend_p`` of their rows in ``results``
+        (event-study rows, or the adaptation and recognition effect rows, which carry their own
+        pre-trend check). Missing means no pre-trend test (noted in the reason).
     mde : DataFrame or dict, optional
         Minimum detectable effect per outcome (frame with ``outcome`` and ``mde``, as
         :func:`talentlab.evaluation.minimum_detectable_effect_from_data` returns, or a dict).
@@ -280,11 +282,13 @@ def judge(
                     f"{where}: results for {sorted(bad['outcome'].astype(str).unique())} were "
                     f"computed at alpha {sorted(bad['alpha'].unique())}, not {alpha}")
     rows = _primary_rows(res) if len(res) else {}
-    pre = _lookup(pretrend, "pretrend", "pretrend_p")
-    if not pre and "pretrend_p" in res.columns:  # e.g. event-study rows among the results
+    pre = {}
+    if "pretrend_p" in res.columns:  # event-study rows or effect rows that carry their own
         found = res[res["pretrend_p"].notna()]
         pre = found.groupby(found["outcome"].astype(str), sort=False)["pretrend_p"].first()
         pre = pre.to_dict()
+    pre.update({k: v for k, v in _lookup(pretrend, "pretrend", "pretrend_p").items()
+                if pd.notna(v)})  # an explicit pretrend table wins
     mdes = _lookup(mde, "mde", "mde")
 
     out = []

@@ -18,8 +18,10 @@ did
     interval by test inversion as in Stata's ``boottest`` (Roodman, MacKinnon, Nielsen & Webb
     2019). The CR3 jackknife and the conventional CR1 clustered result are alternatives; CR1 is
     always returned alongside.
-event_study, event_study_plot_data
-    Cohort-relative effects with a joint F test of the pre-reform coefficients.
+event_study, event_study_plot_data, pretrend_test
+    Cohort-relative effects and pre-trend tests: a wild-bootstrap test of a differential linear
+    pre-trend (the verdict rule's test), a wild-bootstrap joint Wald test of the pre-reform
+    coefficients, and the conventional F(q, G-1) joint test (oversized with few clusters).
 adaptation_comparison, cox_effect, km_table, logrank
     Kaplan–Meier, log-rank and Cox (Efron ties, lifelines) for the post-adaptation cycle.
 recognition_model, fit_mixed_model, recognition_score
@@ -620,6 +622,91 @@ def did(
 # =============================================================================================
 # event study
 # =============================================================================================
+def _wild_wald_test(panel: _Panel, design: np.ndarray, test_idx: list[int],
+                    weights: np.ndarray) -> tuple[float, float, int]:
+    """WCR bootstrap p-value of the CR1 Wald test that the ``test_idx`` coefficients are 0.
+
+    By FWL the design coefficients are b = (D~'D~)^-1 D~'y with D~ = M_FE D. Under the null the
+    restricted fit (FE and the other design columns) gives fitted values f and residuals u;
+    bootstrap samples are y* = f + u * w_g. Since the tested part of b(f) is 0 and everything is
+    linear in w:
+
+        b*_test = sum_g w_g R (D~'D~)^-1 D~'(u 1_g)
+        score_h = sum_g w_g D~_h' [M_full (u 1_g)]_h    (M_full: residual on FE and D)
+
+    so each draw costs O(G^2 q). Returns (F = W / q, p-value, q).
+    """
+    n_cl = int(panel.cluster_codes.max()) + 1
+    fe = panel.fe_matrix()
+    q_fe = _orthonormal_basis(fe)
+    d_t = _residualize(q_fe, design)
+    dd_inv = np.linalg.pinv(d_t.T @ d_t)
+    keep = [i for i in range(design.shape[1]) if i not in test_idx]
+    q_restricted = _orthonormal_basis(np.hstack([fe, design[:, keep]]))
+    q_full = _orthonormal_basis(np.hstack([fe, design]))
+    indicator = np.zeros((panel.n, n_cl))
+    indicator[np.arange(panel.n), panel.cluster_codes] = 1.0
+    rmat = np.zeros((len(test_idx), design.shape[1]))
+    rmat[np.arange(len(test_idx)), test_idx] = 1.0
+    proj = rmat @ dd_inv  # q x p
+
+    def wald(b, psi):  # psi: (..., G, q) scores mapped to the tested coefficients
+        v = np.einsum("...hi,...hj->...ij", psi, psi)
+        v_inv = np.linalg.pinv(v)
+        return np.einsum("...i,...ij,...j->...", b, v_inv, b)
+
+    # observed statistic (CR1 factor omitted: it cancels between the observed and the draws)
+    resid = _residualize(q_full, panel.y)
+    b_obs = proj @ (d_t.T @ panel.y)
+    scores = np.stack([d_t[panel.cluster_codes == h].T @ resid[panel.cluster_codes == h]
+                       for h in range(n_cl)])  # G x p
+    w_obs = float(wald(b_obs, scores @ proj.T))
+    rank = int(np.linalg.matrix_rank(np.einsum("hi,hj->ij", scores @ proj.T, scores @ proj.T)))
+    # bootstrap pieces
+    u = _residualize(q_restricted, panel.y)
+    u_g = indicator * u[:, None]  # n x G
+    a = (proj @ (d_t.T @ u_g)).T  # G x q: b*_test = w @ a
+    eps = _residualize(q_full, u_g)  # n x G
+    lmat = np.empty((n_cl, n_cl, len(test_idx)))  # [h, g, :]
+    for h in range(n_cl):
+        rows = panel.cluster_codes == h
+        lmat[h] = (d_t[rows].T @ eps[rows]).T @ proj.T
+    stats_star = np.empty(len(weights))
+    for start in range(0, len(weights), 2000):
+        w = weights[start:start + 2000]
+        b_star = w @ a
+        psi = np.einsum("bg,hgq->bhq", w, lmat)
+        stats_star[start:start + 2000] = wald(b_star, psi)
+    p_value = float(np.mean(stats_star >= w_obs * (1 - 1e-10)))
+    q = max(rank, 1)
+    return w_obs / q, p_value, rank
+
+
+def _wild_pretrend_slope(panel: _Panel, ref: int, reform_cohort: int, weights: np.ndarray
+                        ) -> tuple[float, float]:
+    """Differential linear pre-trend and its WCR bootstrap p-value (NaN if not testable)."""
+    pre = ~panel.post
+    if len(np.unique(panel.cohort[pre & panel.treated])) < 2:
+        return np.nan, np.nan
+    sub = _Panel(
+        y=panel.y[pre], treated=panel.treated[pre], cohort=panel.cohort[pre],
+        post=panel.post[pre], unit_codes=pd.factorize(panel.unit_codes[pre])[0],
+        cohort_codes=pd.factorize(panel.cohort_codes[pre])[0],
+        cluster_codes=pd.factorize(panel.cluster_codes[pre], sort=True)[0],
+        cluster_labels=panel.cluster_labels, n_dropped=0,
+    )
+    slope_x = np.where(sub.treated, sub.cohort - float(ref), 0.0)
+    try:
+        fw = _fwl(sub.y, slope_x, sub.fe_matrix())
+    except np.linalg.LinAlgError:
+        return np.nan, np.nan
+    n_cl = int(sub.cluster_codes.max()) + 1
+    w = (weights if weights.shape[1] == n_cl
+         else webb_weights(n_cl, len(weights), np.random.default_rng(0))[0])
+    boot = _WildBootstrap(fw, sub.cluster_codes, _orthonormal_basis(sub.fe_matrix()), w)
+    return fw.beta, boot.p_value(0.0)
+
+
 def event_study(
     data: pd.DataFrame,
     outcome: str,
@@ -630,19 +717,32 @@ def event_study(
     unit: str = "major",
     reference_cohort: int | None = None,
     vcov: str = "cr3",
+    pretrend_test: str = "linear",
+    n_bootstrap: int = 9999,
+    seed: int | None = 20220901,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Cohort-by-cohort effects relative to a reference cohort, with a joint pre-trend test.
 
     Model: ``y = sum_{k != ref} b_k * treated * 1[cohort = k] + unit FE + cohort FE + e``.
-    ``b_k`` for pre-reform cohorts should be zero under parallel trends; their joint Wald test is
+    ``b_k`` for pre-reform cohorts should be zero under parallel trends. Three tests are
+    reported; ``pretrend_test`` picks the one in ``pretrend_p`` (the verdict rule's test):
 
-        F = b_pre' V_pre^{-1} b_pre / q,  referred to F(q, G - 1),
-
-    the small-sample convention of Stata's ``test`` after a cluster-robust fit (the
-    cluster-robust covariance has at most G - 1 degrees of freedom; MacKinnon, Nielsen & Webb
-    2023, section 4). If q > G - 1 the covariance of the pre-reform coefficients is singular and
-    the test uses its pseudo-inverse with q set to its rank (noted in ``pretrend_method``).
+    * ``"linear"`` (default): the differential linear trend — on the pre-reform cohorts,
+      ``y = s * treated * (cohort - ref) + major FE + cohort FE`` — tested with the wild cluster
+      restricted bootstrap-t (Webb weights) as in :func:`did`. One degree of freedom, so it is
+      both well sized and powerful against the violation that biases a DiD most (reformed
+      majors already improving). Columns ``pretrend_slope``, ``pretrend_slope_p``.
+    * ``"joint"``: the CR1 Wald statistic of all pre-reform ``b_k`` with a wild cluster
+      restricted bootstrap p-value (null imposed, statistic recomputed per draw; Roodman et al.
+      2019, section 3.6). Column ``pretrend_joint_p``. Well sized but weak with few clusters.
+    * ``"joint_f"``: the conventional ``F = b_pre' V_pre^{-1} b_pre / q`` referred to
+      ``F(q, G - 1)`` (Stata's ``test`` after a cluster-robust fit) with the ``vcov``
+      covariance. Columns ``pretrend_F``, ``pretrend_df_num``, ``pretrend_df_den``,
+      ``pretrend_joint_p_f``. With 8 majors of which 3 reformed it is badly oversized: on the
+      scenario engine's ``null`` data it rejected at 10% in about half of 30 seeds (the linear
+      bootstrap test: 5 of 30; the joint bootstrap test: 1 of 30; on ``pretrend`` data the
+      linear test rejected in 19 of 20 seeds, the joint bootstrap test in 3 of 10).
 
     Parameters
     ----------
@@ -651,7 +751,12 @@ def event_study(
     reference_cohort : int, optional
         Omitted cohort; default ``reform_cohort - 1``.
     vcov : {"cr3", "cluster"}
-        ``"cr3"`` (default; jackknife, holds up better with few clusters) or ``"cluster"`` (CR1).
+        Covariance of the per-cohort intervals: ``"cr3"`` (default; jackknife, holds up better
+        with few clusters) or ``"cluster"`` (CR1).
+    pretrend_test : {"linear", "joint", "joint_f"}
+        The test whose p-value goes into ``pretrend_p`` (see above).
+    n_bootstrap, seed : int
+        Bootstrap draws and seed for the pre-trend tests.
     alpha : float
 
     Returns
@@ -659,7 +764,9 @@ def event_study(
     DataFrame
         One row per cohort (the reference row has estimate 0 and no interval) with
         ``rel_cohort``, ``cohort``, ``period`` ("pre"/"post"/"reference") and, repeated on every
-        row, ``pretrend_F``, ``pretrend_df_num``, ``pretrend_df_den``, ``pretrend_p``.
+        row, ``pretrend_p``, ``pretrend_method``, ``pretrend_test``, ``pretrend_slope``,
+        ``pretrend_slope_p``, ``pretrend_joint_p``, ``pretrend_F``, ``pretrend_df_num``,
+        ``pretrend_df_den``, ``pretrend_joint_p_f``.
 
     Examples
     --------
@@ -677,6 +784,10 @@ def event_study(
     _check_alpha(alpha)
     if vcov not in ("cr3", "cluster"):
         raise EvaluationInputError(f"{where}: vcov must be 'cr3' or 'cluster', got {vcov!r}")
+    if pretrend_test not in ("linear", "joint", "joint_f"):
+        raise EvaluationInputError(
+            f"{where}: pretrend_test must be 'linear', 'joint' or 'joint_f', "
+            f"got {pretrend_test!r}")
     ref = reform_cohort - 1 if reference_cohort is None else int(reference_cohort)
     panel = _panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where)
     g = panel.n_clusters if panel.n else 0
@@ -706,19 +817,34 @@ def event_study(
     tcrit = stats.t.ppf(1 - alpha / 2, df_t)
 
     pre_idx = [i for i, c in enumerate(est_cohorts) if c < reform_cohort]
-    f_stat = p_pre = np.nan
+    rng = np.random.default_rng(seed)
+    weights, enumerated = webb_weights(g, n_bootstrap, rng)
+    draws = "all 6^G draws" if enumerated else f"B={len(weights)}"
+    f_stat = p_joint = p_joint_f = slope = p_slope = np.nan
     q = 0
-    pre_method = "no pre-reform coefficients to test"
     if pre_idx:
         b_pre = beta[pre_idx]
         v_pre = cov[np.ix_(pre_idx, pre_idx)]
-        q = np.linalg.matrix_rank(v_pre)
+        q = int(np.linalg.matrix_rank(v_pre))
         if q > 0:
             f_stat = float(b_pre @ np.linalg.pinv(v_pre) @ b_pre) / q
-            p_pre = float(stats.f.sf(f_stat, q, df_t))
-            pre_method = f"joint Wald F({q}, G-1={df_t}) of pre-reform coefficients"
-            if q < len(pre_idx):
-                pre_method += f" (covariance rank {q} < {len(pre_idx)}: pseudo-inverse)"
+            p_joint_f = float(stats.f.sf(f_stat, q, df_t))
+        _, p_joint, _ = _wild_wald_test(panel, design, pre_idx, weights)
+        slope, p_slope = _wild_pretrend_slope(panel, ref, reform_cohort, weights)
+    methods = {
+        "linear": ("linear differential pre-trend (treated x cohort slope over the pre-reform "
+                   f"cohorts, major and cohort FE), wild cluster restricted bootstrap-t, Webb "
+                   f"weights, {draws}"),
+        "joint": (f"joint Wald test (CR1) of {len(pre_idx)} pre-reform coefficients, wild "
+                  f"cluster restricted bootstrap, Webb weights, {draws}"),
+        "joint_f": (f"joint Wald F({q}, G-1={df_t}) of pre-reform coefficients "
+                    f"({'CR3' if vcov == 'cr3' else 'CR1'} covariance; oversized with few "
+                    "clusters)"),
+    }
+    p_pre = {"linear": p_slope, "joint": p_joint, "joint_f": p_joint_f}[pretrend_test]
+    pre_method = methods[pretrend_test] if pre_idx else "no pre-reform coefficients to test"
+    if pretrend_test == "linear" and pre_idx and np.isnan(p_slope):
+        pre_method = "linear pre-trend not testable: fewer than two pre-reform cohorts"
 
     rows = []
     for c in cohorts:
@@ -746,8 +872,10 @@ def event_study(
             "rel_cohort": row["cohort"] - reform_cohort, "n": panel.n, "n_clusters": g,
             "alpha": alpha, "null_value": 0.0, "primary": False, "df": df_t,
             "reference_cohort": ref, "reform_cohort": reform_cohort,
+            "pretrend_p": p_pre, "pretrend_method": pre_method, "pretrend_test": pretrend_test,
             "pretrend_F": f_stat, "pretrend_df_num": q, "pretrend_df_den": df_t,
-            "pretrend_p": p_pre, "pretrend_method": pre_method,
+            "pretrend_joint_p": p_joint, "pretrend_joint_p_f": p_joint_f,
+            "pretrend_slope": slope, "pretrend_slope_p": p_slope,
             "n_dropped_missing": panel.n_dropped,
         })
     return _tidy(rows)
@@ -756,11 +884,12 @@ def event_study(
 def pretrend_test(event_study_result: pd.DataFrame) -> pd.DataFrame:
     """One row per outcome with the joint pre-trend test of an :func:`event_study` result.
 
-    The frame has ``outcome``, ``pretrend_F``, ``pretrend_df_num``, ``pretrend_df_den``,
-    ``pretrend_p`` and ``pretrend_method`` — the shape :func:`talentlab.claims.judge` accepts.
+    The frame has ``outcome``, ``pretrend_p`` (the selected test), ``pretrend_method`` and the
+    other tests' columns — the shape :func:`talentlab.claims.judge` accepts.
     """
-    cols = ["outcome", "pretrend_F", "pretrend_df_num", "pretrend_df_den", "pretrend_p",
-            "pretrend_method"]
+    cols = ["outcome", "pretrend_p", "pretrend_method", "pretrend_test", "pretrend_slope",
+            "pretrend_slope_p", "pretrend_joint_p", "pretrend_F", "pretrend_df_num",
+            "pretrend_df_den", "pretrend_joint_p_f"]
     _require_columns(event_study_result, cols, "pretrend_test")
     return event_study_result[cols].drop_duplicates("outcome").reset_index(drop=True)
 
@@ -780,7 +909,8 @@ def event_study_plot_data(result: pd.DataFrame, lang: str = "en") -> pd.DataFram
 
     Returns columns ``outcome``, ``rel_cohort``, ``cohort``, ``estimate``, ``ci_low``,
     ``ci_high``, ``period``, ``period_label`` (in ``lang``: "en" or "zh"), ``is_reference``,
-    sorted by ``rel_cohort``; ``result.attrs['labels']`` holds axis labels in that language.
+    sorted by ``rel_cohort``; the returned frame's ``attrs['labels']`` holds axis labels in that
+    language.
     """
     if lang not in EVENT_STUDY_LABELS:
         raise EvaluationInputError(f"event_study_plot_data: lang must be 'en' or 'zh', got {lang!r}")
@@ -827,7 +957,7 @@ def km_table(data: pd.DataFrame, duration: str, event: str, by: Sequence[str] | 
     >>> import pandas as pd
     >>> d = pd.DataFrame({"t": [1, 2, 3, 4], "e": [1, 1, 0, 1], "g": ["a", "a", "b", "b"]})
     >>> km_table(d, "t", "e", by="g")[1]["median"].tolist()
-    [1.5, 4.0]
+    [1.0, 4.0]
     """
     from lifelines import KaplanMeierFitter
     from lifelines.utils import median_survival_times
@@ -936,10 +1066,26 @@ def cox_effect(
     --------
     >>> import pandas as pd
     >>> d = pd.DataFrame({"t": [1, 2, 3, 4, 5, 6, 7, 8], "e": [1, 1, 1, 0, 1, 1, 0, 1],
-    ...                   "x": [1, 1, 1, 0, 1, 0, 0, 0]})
-    >>> round(cox_effect(d, "t", "e", ["x"])["estimate"].iloc[0], 2) > 1
+    ...                   "x": [1, 1, 0, 0, 1, 0, 1, 0]})
+    >>> float(cox_effect(d, "t", "e", ["x"])["estimate"].iloc[0]) > 1
     True
     """
+    return _cox_fit(data, duration, event, covariates, cluster, strata, inference, alpha,
+                    outcome)[0]
+
+
+def _cox_fit(
+    data: pd.DataFrame,
+    duration: str,
+    event: str,
+    covariates: Sequence[str],
+    cluster: str | None = None,
+    strata: Sequence[str] | str | None = None,
+    inference: str = "robust",
+    alpha: float = 0.05,
+    outcome: str | None = None,
+) -> tuple[pd.DataFrame, object, pd.DataFrame]:
+    """:func:`cox_effect` plus the fitted lifelines model (None if not fitted) and its frame."""
     from lifelines import CoxPHFitter
 
     where = "cox_effect"
@@ -968,7 +1114,7 @@ def cox_effect(
                   if model_frame["_E"].sum() == 0 else "fewer than 3 clusters")
         return _tidy([{**_not_estimable_row(label, c, reason, alpha, len(model_frame),
                                             n_clusters), "null_value": 1.0}
-                      for c in covariates])
+                      for c in covariates]), None, model_frame
 
     def fit(frame_, with_cluster, start=None):
         cph_ = CoxPHFitter(alpha=alpha)
@@ -999,7 +1145,8 @@ def cox_effect(
         if np.isnan(loo).any():
             return _tidy([{**_not_estimable_row(
                 label, c, "a covariate does not vary once a cluster is left out (CR3)",
-                alpha, len(model_frame), n_clusters), "null_value": 1.0} for c in covariates])
+                alpha, len(model_frame), n_clusters), "null_value": 1.0}
+                for c in covariates]), None, model_frame
         se = np.sqrt((len(groups) - 1) / len(groups) * np.sum((loo - beta) ** 2, axis=0))
     rows = []
     for i, c in enumerate(covariates):
@@ -1019,8 +1166,9 @@ def cox_effect(
         if strata:
             method += f"; stratified by {', '.join(strata)}"
         rows.append({
-            "outcome": label, "term": c, "estimate": math.exp(b), "se": float(se[i]),
-            "ci_low": math.exp(b - crit * se[i]), "ci_high": math.exp(b + crit * se[i]),
+            "outcome": label, "term": c, "estimate": float(np.exp(b)), "se": float(se[i]),
+            "ci_low": float(np.exp(b - crit * se[i])),
+            "ci_high": float(np.exp(b + crit * se[i])),
             "p_value": p, "n": len(model_frame), "n_clusters": n_clusters, "method": method,
             "alpha": alpha, "null_value": 1.0, "primary": False, "log_hr": b,
             "se_scale": "log_hazard_ratio", "p_value_normal": float(p_norm[i]), "df": df_t,
@@ -1028,10 +1176,38 @@ def cox_effect(
             "inference": inference if cluster else "model",
             "se_sandwich": float(se_sandwich[i]),
         })
-    out = _tidy(rows)
-    out.attrs["fitter"] = cph
-    out.attrs["model_frame"] = model_frame
-    return out
+    return _tidy(rows), cph, model_frame
+
+
+def _cox_pretrend(surv: pd.DataFrame, cohort: str, reform_cohort: int, cluster: str,
+                  unit: str | None, alpha: float, where: str) -> tuple[float, float, str]:
+    """Differential linear pre-trend of the log hazard: the Cox analogue of the event-study
+    ``linear`` test. On pre-reform cohorts, ``exp(s * treated * (cohort - ref) + cohort effects)``
+    with a baseline hazard per major, CR3 jackknife by ``cluster``, t(G-1)."""
+    if cohort not in surv.columns:
+        return np.nan, np.nan, "pre-trend not testable: no cohort column"
+    cohort_values = _as_int(surv[cohort], cohort, where)
+    pre = surv[cohort_values < reform_cohort].copy()
+    pre_cohorts = cohort_values[cohort_values < reform_cohort]
+    if len(np.unique(pre_cohorts[pre["_group"].to_numpy() == 1])) < 2:
+        return np.nan, np.nan, "pre-trend not testable: fewer than two pre-reform cohorts"
+    ref = reform_cohort - 1
+    pre["_slope"] = pre["_group"] * (pre_cohorts - ref)
+    covs = ["_slope"]
+    levels = sorted(np.unique(pre_cohorts))
+    for lev in levels[1:]:
+        pre[f"_pc_{lev}"] = (pre_cohorts == lev).astype(float)
+        covs.append(f"_pc_{lev}")
+    if not unit:
+        covs.append("_group")
+    res = cox_effect(pre, "_T", "_E", covs, cluster=cluster, strata=unit, inference="cr3",
+                     alpha=alpha)
+    row = res.iloc[0]
+    if str(row["method"]).startswith("not estimable"):
+        return np.nan, np.nan, f"pre-trend {row['method']}"
+    return (float(row["log_hr"]), float(row["p_value"]),
+            "linear differential pre-trend of the log hazard over the pre-reform cohorts "
+            "(Cox, Efron ties, baseline hazard per major, CR3 jackknife, t(G-1))")
 
 
 @dataclass
@@ -1103,6 +1279,12 @@ def adaptation_comparison(
     dropped and counted. If ``period`` is not a column it is derived as
     ``cohort >= reform_cohort``.
 
+    Pre-trend check (columns ``pretrend_slope``, ``pretrend_p``, ``pretrend_method`` of the
+    effect rows): on the pre-reform cohorts, the log hazard's differential linear trend
+    ``s * treated * (cohort - (reform_cohort - 1))`` in the same Cox model, CR3 jackknife by
+    major — the survival analogue of :func:`event_study`'s ``linear`` test, read by
+    :func:`talentlab.claims.judge`.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -1164,17 +1346,16 @@ def adaptation_comparison(
         strata = unit
     else:
         covs, strata = ["_group", "_period", "_interaction"], None
-    fitted = cox_effect(surv, "_T", "_E", covs, cluster=cluster, strata=strata,
-                        inference=inference, alpha=alpha, outcome=duration)
+    fitted, fitter, model_frame = _cox_fit(surv, "_T", "_E", covs, cluster, strata, inference,
+                                           alpha, duration)
     cox = fitted.copy()
     cox["term"] = cox["term"].map(names)
-    fitter = fitted.attrs.get("fitter")
     ph_tab = pd.DataFrame(columns=["term", "statistic", "p_value", "method"])
     if fitter is not None:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                ph = proportional_hazard_test(fitter, fitted.attrs["model_frame"],
+                ph = proportional_hazard_test(fitter, model_frame,
                                               time_transform="rank")
             ph_sum = ph.summary
             ph_tab = pd.DataFrame({
@@ -1195,7 +1376,8 @@ def adaptation_comparison(
         df_t = float(sandwich["df"].iloc[0])
         crit = stats.t.ppf(1 - alpha / 2, df_t)
         sandwich["se"] = se_s
-        sandwich["ci_low"], sandwich["ci_high"] = math.exp(b - crit * se_s), math.exp(b + crit * se_s)
+        sandwich["ci_low"] = float(np.exp(b - crit * se_s))
+        sandwich["ci_high"] = float(np.exp(b + crit * se_s))
         sandwich["p_value"] = float(2 * stats.t.sf(abs(b / se_s), df_t))
         sandwich["method"] = sandwich["method"].str.replace(
             "CR3 leave-one-cluster-out jackknife", "robust sandwich SE", regex=False)
@@ -1208,6 +1390,11 @@ def adaptation_comparison(
     effect["ph_test_p"] = float(ph_p.iloc[0]) if len(ph_p) else np.nan
     effect["ph_test_min_p"] = float(ph_tab["p_value"].min()) if len(ph_tab) else np.nan
     effect["n_dropped_missing"] = len(data) - len(surv)
+    pre_slope, pre_p, pre_method = _cox_pretrend(surv, cohort, reform_cohort, cluster, unit,
+                                                 alpha, where)
+    effect["pretrend_slope"] = pre_slope
+    effect["pretrend_p"] = pre_p
+    effect["pretrend_method"] = pre_method
     return AdaptationResult(effect=effect, cox=cox.reset_index(drop=True), km_curves=curves,
                             km_medians=medians, logrank=logrank_tab, ph_test=ph_tab, notes=notes)
 
@@ -1376,6 +1563,11 @@ def recognition_model(
     major, which the employer random effects do not account for; with few majors this row is
     the conservative reading). ``robustness="wild_bootstrap"`` uses :func:`did`'s default.
 
+    The primary row also carries a pre-trend check (``pretrend_slope``, ``pretrend_p``,
+    ``pretrend_method``): the differential linear trend of the rating-level score over the
+    pre-reform cohorts, wild cluster restricted bootstrap by major (as :func:`event_study`'s
+    ``linear`` test).
+
     Examples
     --------
     See ``tests/test_evaluation.py::test_recognition_model_recovers_effect``.
@@ -1462,6 +1654,14 @@ def recognition_model(
         "var_residual": float(variances.get("residual", np.nan)),
         "converged": fit.converged, **extras,
     }]
+    weights = webb_weights(g_units, 9999, np.random.default_rng(20220901))[0]
+    slope, p_slope = _wild_pretrend_slope(check, reform_cohort - 1, reform_cohort, weights)
+    rows[0].update({
+        "pretrend_slope": slope, "pretrend_p": p_slope,
+        "pretrend_method": ("linear differential pre-trend of the rating-level score over the "
+                            "pre-reform cohorts (TWFE OLS, wild cluster restricted bootstrap-t "
+                            "by major, Webb weights)"),
+    })
     if robustness:
         rob = did(
             panel_check.assign(u=model_frame["unit"].to_numpy()), "y", treated="t", cohort="c",
@@ -1525,7 +1725,7 @@ def minimum_detectable_effect(
     --------
     >>> mde = minimum_detectable_effect(3, 5, 80, 5, 4, icc=0.02, p0=0.6)
     >>> round(float(mde["mde"].iloc[0]), 3)
-    0.139
+    0.144
     """
     where = "minimum_detectable_effect"
     _check_alpha(alpha)

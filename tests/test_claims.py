@@ -181,6 +181,18 @@ def test_primary_row_is_used_and_pretrend_read_from_event_study_rows(claims):
     assert out["verdict"] == "inconclusive (pre-trends)"
 
 
+def test_explicit_pretrend_wins_and_results_fill_the_rest(claims, results):
+    sub = claims[claims.claim_id.isin(["up_ok", "shorter_adaptation"])]
+    res = results.assign(pretrend_p=np.where(results.outcome == "adaptation_months", 0.02,
+                                             np.nan))
+    res.loc[res.outcome == "a", "pretrend_p"] = 0.01
+    out = cl.judge(sub, res, pretrend={"a": 0.6}).set_index("claim_id")
+    assert out.loc["up_ok", "pretrend_p"] == 0.6
+    assert out.loc["up_ok", "verdict"] == "supported"
+    assert out.loc["shorter_adaptation", "pretrend_p"] == 0.02
+    assert out.loc["shorter_adaptation", "verdict"] == "inconclusive (pre-trends)"
+
+
 def test_judge_rejects_results_at_another_alpha(claims, results):
     with pytest.raises(cl.ClaimsError, match="computed at alpha"):
         cl.judge(claims, results.assign(alpha=0.10), alpha=0.05)

@@ -246,6 +246,9 @@ def test_event_study_detects_pretrend_and_accepts_parallel_trends():
                                              pretrend=0.15), "y")
     assert parallel["pretrend_p"].iloc[0] > 0.10
     assert trending["pretrend_p"].iloc[0] < 0.01
+    assert parallel["pretrend_test"].iloc[0] == "linear"
+    assert trending["pretrend_slope"].iloc[0] == pytest.approx(0.15, abs=0.05)
+    assert trending["pretrend_joint_p"].iloc[0] < 0.10
     assert parallel["pretrend_df_num"].iloc[0] == 4  # 2017..2020 (2021 is the reference)
     assert parallel["pretrend_df_den"].iloc[0] == 7  # G - 1
     ref = parallel[parallel["period"] == "reference"]
@@ -256,7 +259,8 @@ def test_event_study_detects_pretrend_and_accepts_parallel_trends():
 
 def test_event_study_wald_f_matches_statsmodels_f_test():
     df = simulate_panel(32, effect=0.1, m=40, binary=False, cohorts=range(2019, 2025))
-    res = ev.event_study(df, "y", unit="treated_major", vcov="cluster")
+    res = ev.event_study(df, "y", unit="treated_major", vcov="cluster",
+                         pretrend_test="joint_f", n_bootstrap=99)
     frame = df.assign(y=df["y"].astype(float), coh=df["cohort"].astype(int),
                       t=df["treated_major"].astype(int))
     for c in range(2019, 2025):
@@ -267,8 +271,47 @@ def test_event_study_wald_f_matches_statsmodels_f_test():
     ftest = fit.f_test("e2019 = 0, e2020 = 0")
     assert res["pretrend_F"].iloc[0] == pytest.approx(float(ftest.fvalue), rel=1e-6)
     assert res["pretrend_p"].iloc[0] == pytest.approx(float(ftest.pvalue), rel=1e-6)
+    assert res["pretrend_joint_p_f"].iloc[0] == res["pretrend_p"].iloc[0]
     est = res.set_index("cohort")["estimate"]
     assert est[2023] == pytest.approx(fit.params["e2023"], abs=1e-10)
+
+
+def test_event_study_bootstrap_pretrend_tests_match_brute_force():
+    """Joint WCR Wald test and the linear pre-trend slope, against statsmodels refits."""
+    df = simulate_panel(34, m=15, binary=False, sd_cell=0.05, cohorts=range(2018, 2025))
+    seed, n_boot = 5, 49
+    res = ev.event_study(df, "y", pretrend_test="joint", n_bootstrap=n_boot, seed=seed)
+    weights, _ = ev.webb_weights(8, n_boot, np.random.default_rng(seed))
+    frame = df.assign(y=df["y"].astype(float), coh=df["cohort"].astype(int),
+                      t=df["treated_major"].astype(bool), major=df["major"].astype(str))
+    clusters = pd.factorize(frame["major"], sort=True)[0]
+    fe = pd.get_dummies(frame["major"], dtype=float).join(
+        pd.get_dummies(frame["coh"], prefix="c", drop_first=True, dtype=float)).to_numpy()
+    cohorts = [c for c in range(2018, 2025) if c != 2021]
+    design = np.column_stack([(frame.t & (frame.coh == c)).to_numpy(float) for c in cohorts])
+    pre = [i for i, c in enumerate(cohorts) if c < 2022]
+    post = [i for i, c in enumerate(cohorts) if c >= 2022]
+    x_full = np.hstack([design, fe])
+    y = frame["y"].to_numpy()
+
+    def wald(yy):
+        fit = sm.OLS(yy, x_full).fit(cov_type="cluster", cov_kwds={"groups": clusters})
+        b = fit.params[pre]
+        v = np.asarray(fit.cov_params())[np.ix_(pre, pre)]
+        return float(b @ np.linalg.pinv(v) @ b)
+
+    restricted = sm.OLS(y, np.hstack([design[:, post], fe])).fit()
+    stars = np.array([wald(restricted.fittedvalues + restricted.resid * w[clusters])
+                      for w in weights])
+    p_brute = float(np.mean(stars >= wald(y) * (1 - 1e-10)))
+    assert res["pretrend_joint_p"].iloc[0] == pytest.approx(p_brute, abs=1e-12)
+    assert res["pretrend_p"].iloc[0] == res["pretrend_joint_p"].iloc[0]
+    # the linear pre-trend slope is the OLS coefficient on the pre-reform cohorts
+    pre_rows = frame[frame.coh < 2022].assign(
+        s=lambda d: np.where(d.t, d.coh - 2021.0, 0.0))
+    slope = smf.ols("y ~ s + C(major) + C(coh)", pre_rows).fit().params["s"]
+    assert res["pretrend_slope"].iloc[0] == pytest.approx(slope, abs=1e-10)
+    assert 0 <= res["pretrend_slope_p"].iloc[0] <= 1
 
 
 def test_event_study_plot_data_and_pretrend_table():
@@ -359,6 +402,8 @@ def test_adaptation_comparison_recovers_hazard_ratio():
     assert "treated_x_post" in set(res.ph_test["term"])
     assert 0 <= eff["ph_test_p"] <= 1
     assert res.to_frame() is res.effect
+    # pre-trend check of the log hazard: no differential trend was planted
+    assert eff["pretrend_p"] > 0.10 and "pre-trend" in eff["pretrend_method"]
 
 
 def test_adaptation_comparison_null():
@@ -427,6 +472,7 @@ def test_recognition_model_recovers_effect():
     assert main["cronbach_alpha"] == pytest.approx(alpha, abs=0.01)
     robust = res[~res["primary"]].iloc[0]
     assert "CR3" in robust["method"] and robust["ci_low"] <= 10 <= robust["ci_high"]
+    assert 0 <= main["pretrend_p"] <= 1 and "pre-trend" in main["pretrend_method"]
 
 
 def test_recognition_score_rescaling_and_min_items():

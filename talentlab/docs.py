@@ -31,13 +31,18 @@ Cells listed as missing values: empty, `NA`, `N/A`, `NaN`, `null`, `None`. Boole
 
 
 def render_readme() -> str:
-    from talentlab.claims import VERDICT_RULE
+    from talentlab.claims import VERDICT_RULE, VERDICT_RULE_ZH
     from talentlab.codebook import render_codebook_markdown
+    from talentlab.six_case import QCA_VERDICT_RULE, QCA_VERDICT_RULE_ZH
 
     parts = [INTRO, render_codebook(RECORD_TABLES),
              "## Tables coded from the paper / 论文编码表\n", render_codebook(PAPER_TABLES),
              "## Indicators / 指标定义\n", render_codebook_markdown().strip() + "\n",
-             "## Verdict rule for the paper's claims / 论断判定规则\n", VERDICT_RULE.strip() + "\n"]
+             "## Verdict rules for the paper's claims / 论断判定规则\n",
+             "### Zhuhai case claims (difference in differences) / 珠海案例论断\n",
+             VERDICT_RULE.strip() + "\n", VERDICT_RULE_ZH.strip() + "\n",
+             "### Six-case claims (QCA) / 六案例论断\n",
+             QCA_VERDICT_RULE.strip() + "\n", QCA_VERDICT_RULE_ZH.strip() + "\n"]
     return "\n".join(parts)
 
 

@@ -312,8 +312,11 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
           f"> **Data:** {_origin_banner(origin)}", "",
           f"Paper: Liu, *Talent Cultivation Paths of Higher Vocational Education Serving Regional "
           f"Industrial Clusters*, World Journal of Educational Studies (doi:10.61784/wjes3102).", "",
-          f"**Verdicts:** {summary}. Rule: see `data/raw/CASES.md` and the codebook "
-          "(supported = interval excludes zero in the claimed direction and no pre-trend at 10%).",
+          f"**Verdicts:** {summary}. Rules, fixed in advance (`data/raw/README.md`): for the "
+          "Zhuhai claims, supported = the interval excludes the null in the claimed direction and "
+          "the pre-trend test does not reject at 10%; for the six-case claims, the QCA rule of "
+          "`talentlab.six_case.QCA_VERDICT_RULE` (necessity: inclN >= 0.9 and RoN >= 0.6, robust "
+          "to recoding; sufficiency needs documented negative cases).",
           "",
           "| claim | section | quote | indicator | estimate [95% CI] | verdict | evidence |",
           "|---|---|---|---|---|---|---|"]
@@ -369,10 +372,13 @@ code{{font-size:0.85em}}
 World Journal of Educational Studies, doi:10.61784/wjes3102.</p>
 <div class="banner"><b>Data.</b> {html.escape(_origin_banner(origin))}</div>
 <h2>Findings ledger</h2>
-<p>Verdicts: {html.escape(summary)}. The verdict rule is fixed in advance (codebook): <i>supported</i> = the
-interval excludes zero in the claimed direction and the pre-trend test does not reject at 10%;
-<i>contradicted</i> = it excludes zero the other way; <i>not supported</i> = otherwise (with the minimum
-detectable effect); <i>not testable</i> = no data measure the claim.</p>
+<p>Verdicts: {html.escape(summary)}. The verdict rules are fixed in advance (codebook,
+<code>data/raw/README.md</code>). Zhuhai claims: <i>supported</i> = the interval excludes the null value in
+the claimed direction and the pre-trend test does not reject at 10%; <i>contradicted</i> = it excludes it
+the other way; <i>not supported</i> = otherwise (with the minimum detectable effect); <i>inconclusive
+(pre-trends)</i> = supported but parallel trends rejected; <i>not testable</i> = no data measure the claim.
+Six-case claims: QCA necessity (inclN &ge; 0.9 and RoN &ge; 0.6, robust to recoding) and sufficiency (needs
+documented negative cases).</p>
 <table><tr><th>claim</th><th>section</th><th>quote</th><th>indicator</th><th>estimate [95% CI]</th><th>verdict</th><th>evidence</th></tr>
 {''.join(rows)}
 </table>

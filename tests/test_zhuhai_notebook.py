@@ -60,3 +60,11 @@ def test_verdicts_follow_the_planted_truth(run):
 def test_untestable_claims_say_so(run):
     _, claims, _, _ = run
     assert claims.loc["C5.3.3b", "verdict"] == "not testable"
+
+
+@pytest.mark.slow
+def test_published_outputs_hold_no_identifier_and_no_small_cell(run):
+    from tests.test_notebooks import assert_publishable
+
+    *_, out = run
+    assert_publishable(out)

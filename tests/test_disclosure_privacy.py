@@ -84,3 +84,23 @@ def test_pseudonymise_dir_links_tables_and_refuses_keys_inside_the_repo(tmp_path
     with pytest.raises(ValueError, match="at least"):
         privacy.read_key(short)
     assert np.all(data.graduates["student_id"].str.startswith("S-"))
+
+
+def test_pseudonymise_console_script(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.test_io_validation import write_dir
+
+    src = write_dir(tmp_path / "in")
+    key = tmp_path / "k.key"
+    key.write_text("z" * 32)
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "talentlab.cli", "pseudonymise", str(src),
+                           str(out), "--key-file", str(key)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    text = (out / "graduates.csv").read_text()
+    assert "S001" not in text and "E01" not in text
+    refused = subprocess.run([sys.executable, "-m", "talentlab.cli", "pseudonymise", str(src),
+                              str(src), "--key-file", str(key)], capture_output=True, text=True)
+    assert refused.returncode == 2 and "must differ" in refused.stderr

@@ -32,7 +32,7 @@ def test_executed_notebook_normalises_to_identical_bytes(tmp_path):
     for run in ("a", "b"):
         out_dir = tmp_path / run
         out_dir.mkdir()
-        raw = out_dir / "tiny.ipynb.tmp"
+        raw = out_dir / "tiny.run.ipynb"
         papermill.execute_notebook(str(src), str(raw), parameters={"output_dir": str(out_dir)},
                                    kernel_name="python3", progress_bar=False)
         final = report.finalize_notebook(raw, out_dir / "tiny.ipynb")

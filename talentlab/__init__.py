@@ -6,6 +6,8 @@ Load and validate records (:func:`load_all`), compute the codebook's indicators
 six cases with QCA (:mod:`talentlab.qca`) and judge the paper's claims (:mod:`talentlab.claims`).
 """
 
+from talentlab import indicators, qca  # noqa: E402  (subpackages users reach as talentlab.xxx)
+from talentlab.codebook import calibration_anchors, codebook
 from talentlab.io import (
     TalentData,
     load_all,
@@ -18,8 +20,6 @@ from talentlab.io import (
     process,
 )
 from talentlab.schema import DataValidationError
-from talentlab import indicators, qca  # noqa: E402  (subpackages users reach as talentlab.xxx)
-from talentlab.codebook import calibration_anchors, codebook
 
 __version__ = "0.1.0"
 

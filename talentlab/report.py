@@ -310,8 +310,8 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
     # ---- findings.md
     md = ["# talentlab findings ledger", "",
           f"> **Data:** {_origin_banner(origin)}", "",
-          f"Paper: Liu, *Talent Cultivation Paths of Higher Vocational Education Serving Regional "
-          f"Industrial Clusters*, World Journal of Educational Studies (doi:10.61784/wjes3102).", "",
+          "Paper: Liu, *Talent Cultivation Paths of Higher Vocational Education Serving Regional "
+          "Industrial Clusters*, World Journal of Educational Studies (doi:10.61784/wjes3102).", "",
           f"**Verdicts:** {summary}. Rules, fixed in advance (`data/raw/README.md`): for the "
           "Zhuhai claims, supported = the interval excludes the null in the claimed direction and "
           "the pre-trend test does not reject at 10%; for the six-case claims, the QCA rule of "

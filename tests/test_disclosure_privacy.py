@@ -63,9 +63,8 @@ def test_pseudonyms_are_keyed_stable_and_distinct(tmp_path):
 
 
 def test_pseudonymise_dir_links_tables_and_refuses_keys_inside_the_repo(tmp_path):
-    from tests.test_io_validation import write_dir
-
     import talentlab
+    from tests.test_io_validation import write_dir
 
     src = write_dir(tmp_path / "in")
     key = tmp_path / "secret.key"

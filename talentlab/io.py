@@ -105,6 +105,16 @@ def _to_text(col: pd.Series) -> pd.Series:
     return out.astype("string").fillna("")
 
 
+def resolve_path(path: str | os.PathLike) -> Path:
+    """A notebook parameter's path: absolute as given; relative to the working directory when it
+    exists there; otherwise relative to the project root. So ``data/raw/...`` works from the project
+    root (papermill, the Makefile) and from ``notebooks/`` (JupyterLab) alike."""
+    path = Path(path)
+    if path.is_absolute() or (Path.cwd() / path).exists():
+        return path.resolve()
+    return (PROJECT_ROOT / path).resolve()
+
+
 def find_table_file(data_dir: str | os.PathLike, name: str) -> Path:
     """The file holding table ``name`` in ``data_dir`` (``name.csv``, ``.xlsx`` or ``.parquet``)."""
     data_dir = Path(data_dir)

@@ -121,8 +121,12 @@ $(REPORT_DIR)/index.html: $(EXECUTED) $(PROCESSED)/manifest.json $(PAPER_FILES)
 .PHONY: notebooks
 notebooks: $(EXECUTED) ## run every notebook with papermill into reports/
 
+# The notebooks are independent and single-threaded: run them side by side on the machine's cores.
+JOBS ?= 2
+
 .PHONY: reproduce
-reproduce: $(SETUP) $(REPORT_DIR)/index.html ## the whole analysis: validate, process, run notebooks, write reports/
+reproduce: $(SETUP) ## the whole analysis: validate, process, run notebooks, write reports/
+	@$(MAKE) --no-print-directory -j$(JOBS) $(REPORT_DIR)/index.html DATA=$(DATA) REPORT_DIR=$(REPORT_DIR)
 	@echo "report: $(REPORT_DIR)/index.html  (findings: $(REPORT_DIR)/findings.md)"
 
 .PHONY: verify

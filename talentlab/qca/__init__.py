@@ -30,6 +30,7 @@ from talentlab.qca.robustness import (
     RobustnessResult,
     aggregate_dimensions,
     pivot_case_conditions,
+    recoding_variants,
     robustness,
 )
 from talentlab.qca.truth_table import TruthTable, truth_table
@@ -56,6 +57,7 @@ __all__ = [
     "necessity_parameters",
     "pivot_case_conditions",
     "random_consistency_probability",
+    "recoding_variants",
     "robustness",
     "sufficiency_parameters",
     "superset_subset",

@@ -144,6 +144,64 @@ def _step(value: float, direction: int) -> float:
     return RUBRIC[min(max(idx + direction, 0), len(RUBRIC) - 1)]
 
 
+def recoding_variants(
+    case_conditions: pd.DataFrame,
+    outcome: str,
+    recodings: Sequence[str] = ("not_mentioned", "rubric_step"),
+    not_mentioned_alternative: float = 0.33,
+    recode_outcome: bool = False,
+) -> list[tuple[str, pd.DataFrame]]:
+    """The plausible recodings of a long case × condition table, each labelled.
+
+    ``not_mentioned``: every *not mentioned* cell at 0, every one at its alternative, and each one
+    alone at its alternative (the coder's ``alternative_membership`` where given, else
+    ``not_mentioned_alternative`` for a 0 and 0 for anything else); ``rubric_step``: each cell one
+    rubric step (0 / 0.33 / 0.67 / 1) down and up. The outcome's cells are left alone unless
+    ``recode_outcome``.
+    """
+    base = case_conditions.copy()
+    base["membership"] = base["membership"].astype(float)
+    variants: list[tuple[str, pd.DataFrame]] = [("baseline", base)]
+    recodable = base if recode_outcome else base.loc[base["condition"] != outcome]
+
+    def alternative(i) -> float:
+        given = base.at[i, "alternative_membership"] if "alternative_membership" in base else None
+        if given is not None and not pd.isna(given):
+            return float(given)
+        return not_mentioned_alternative if base.at[i, "membership"] == 0 else 0.0
+
+    if "not_mentioned" in recodings:
+        nm = recodable.index[recodable["evidence_status"] == "not_mentioned"]
+        if len(nm):
+            alt = base.copy()
+            zero = base.copy()
+            zero.loc[nm, "membership"] = 0.0
+            for i in nm:
+                alt.at[i, "membership"] = alternative(i)
+            variants.append(("not_mentioned: all at 0", zero))
+            variants.append(("not_mentioned: all at alternative", alt))
+            for i in nm:
+                one = base.copy()
+                one.at[i, "membership"] = alternative(i)
+                lbl = f"not_mentioned: {base.at[i, 'case_id']}/{base.at[i, 'condition']}"
+                variants.append((lbl, one))
+    if "rubric_step" in recodings:
+        for i in recodable.index:
+            for d in (-1, 1):
+                v = base.at[i, "membership"]
+                nv = _step(v, d)
+                if nv == v:
+                    continue
+                one = base.copy()
+                one.at[i, "membership"] = nv
+                lbl = (
+                    f"rubric {'+1' if d > 0 else '-1'}: "
+                    f"{base.at[i, 'case_id']}/{base.at[i, 'condition']}"
+                )
+                variants.append((lbl, one))
+    return variants
+
+
 def robustness(
     case_conditions: pd.DataFrame,
     outcome: str,
@@ -185,7 +243,8 @@ def robustness(
         Passed to :func:`minimize` (default: parsimonious solution).
     not_mentioned_alternative : float
         Value given to a *not mentioned* cell coded 0 in its alternative coding (a cell coded
-        above 0 has 0 as alternative).
+        above 0 has 0 as alternative), used where the table has no ``alternative_membership``
+        column or leaves it empty; the coder's per-cell alternative wins where given.
     recode_outcome : bool
         Also recode the outcome's cells.
     n_cut : int
@@ -220,39 +279,9 @@ def robustness(
                 data[c] = calibrate(data[c], list(anchor))
         return data
 
-    variants: list[tuple[str, pd.DataFrame]] = [("baseline", base)]
-    recodable = base if recode_outcome else base.loc[base["condition"] != outcome]
-    if "not_mentioned" in recodings:
-        nm = recodable.index[recodable["evidence_status"] == "not_mentioned"]
-        if len(nm):
-            alt = base.copy()
-            zero = base.copy()
-            zero.loc[nm, "membership"] = 0.0
-            for i in nm:
-                v = base.at[i, "membership"]
-                alt.at[i, "membership"] = not_mentioned_alternative if v == 0 else 0.0
-            variants.append(("not_mentioned: all at 0", zero))
-            variants.append(("not_mentioned: all at alternative", alt))
-            for i in nm:
-                one = base.copy()
-                v = base.at[i, "membership"]
-                one.at[i, "membership"] = not_mentioned_alternative if v == 0 else 0.0
-                lbl = f"not_mentioned: {base.at[i, 'case_id']}/{base.at[i, 'condition']}"
-                variants.append((lbl, one))
-    if "rubric_step" in recodings:
-        for i in recodable.index:
-            for d in (-1, 1):
-                v = base.at[i, "membership"]
-                nv = _step(v, d)
-                if nv == v:
-                    continue
-                one = base.copy()
-                one.at[i, "membership"] = nv
-                lbl = (
-                    f"rubric {'+1' if d > 0 else '-1'}: "
-                    f"{base.at[i, 'case_id']}/{base.at[i, 'condition']}"
-                )
-                variants.append((lbl, one))
+    variants = recoding_variants(base, outcome, recodings=recodings,
+                                 not_mentioned_alternative=not_mentioned_alternative,
+                                 recode_outcome=recode_outcome)
     anchor_list = [None] + list(anchors or [])
 
     runs = []

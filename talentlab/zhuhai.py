@@ -20,7 +20,9 @@ Outcome definitions (the unit of analysis is the graduate unless stated):
 * ``recognition_score`` — employer-rating score 0–100 (one row per rating, mixed model);
 * ``adaptation_months`` — months to independent work (Cox hazard ratio, censoring honoured);
 * ``technical_service_projects`` / ``sme_employees_trained`` — programme facts, one row per
-  major × academic year.
+  major × academic year. A programme's reform starts when the first reformed cohort enrols, that
+  is ``programme_length`` (3 for higher vocational programmes) academic years before it
+  graduates, so these panels use ``reform_cohort - programme_length`` as the first reformed year.
 """
 
 from __future__ import annotations
@@ -148,31 +150,33 @@ def indicator_trends(graduates: pd.DataFrame, min_cell: int = 10) -> pd.DataFram
     return out.sort_values(["indicator", "treated_major", "cohort"]).reset_index(drop=True)
 
 
-def _hazard_ratio_mde(effect: pd.DataFrame, outcome: str, alpha: float,
-                     power: float = 0.8) -> pd.DataFrame:
-    """Minimum detectable hazard ratio from the realised standard error of the log hazard ratio.
+def mde_from_standard_error(effect: pd.DataFrame, outcome: str, alpha: float,
+                            power: float = 0.8, log_scale: bool = False) -> pd.DataFrame:
+    """Minimum detectable effect from the realised standard error of the primary estimate.
 
     Bloom (1995, *Evaluation Review* 19:547) writes the MDE of any estimator as a multiplier times
-    its standard error, M = t(1 - alpha/2, df) + t(power, df); on the log scale of the Cox
-    model that gives a detectable hazard ratio of exp(M * se).
+    its standard error, M = t(1 - alpha/2, df) + t(power, df). Used where the design-based formula
+    of :func:`talentlab.evaluation.minimum_detectable_effect` does not apply: the Cox model (on the
+    log scale, giving a detectable hazard ratio exp(M * se)) and one-row-per-major-year panels.
     """
     from scipy import stats
 
     row = effect[effect["primary"].astype(bool)].iloc[0] if "primary" in effect else effect.iloc[0]
-    df = float(row["df"]) if pd.notna(row.get("df")) else np.inf
+    df = float(row["df"]) if pd.notna(row.get("df")) else float(row["n_clusters"]) - 1
     multiplier = stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)
+    value = multiplier * float(row["se"])
+    what = "exp(M x se(log HR)), a hazard ratio" if log_scale else "M x se"
     return pd.DataFrame([{
-        "outcome": outcome, "mde": float(np.exp(multiplier * float(row["se"]))),
+        "outcome": outcome, "mde": float(np.exp(value)) if log_scale else float(value),
         "multiplier": float(multiplier), "se": float(row["se"]), "df": df,
-        "method": "exp(M x se(log HR)), M = t(1-alpha/2, G-1) + t(power, G-1) (Bloom 1995); "
-                  "hazard ratio detectable at 80% power",
+        "method": f"{what}; M = t(1-alpha/2, G-1) + t(power, G-1) (Bloom 1995); 80% power",
     }])
 
 
 def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2022,
              treated_majors: Sequence[str] | None = None, outcomes: Sequence[str] | None = None,
              alpha: float = 0.05, n_bootstrap: int = 9999, seed: int = 20240601,
-             min_cell: int = 10) -> ZhuhaiEvaluation:
+             min_cell: int = 10, programme_length: int = 3) -> ZhuhaiEvaluation:
     """Run the Zhuhai case evaluation and judge the claims.
 
     Parameters
@@ -190,6 +194,9 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
         Outcomes to analyse (default: every outcome a Zhuhai claim names).
     alpha, n_bootstrap, seed
         Interval level, wild-bootstrap draws and random seed.
+    programme_length : int
+        Years of study; programme-year outcomes count as reformed from academic year
+        ``reform_cohort - programme_length`` (when the first reformed cohort enrolled).
 
     Examples
     --------
@@ -217,8 +224,10 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
     for outcome in outcomes:
         kind = OUTCOMES[outcome][0]
         frame = outcome_frame(data, outcome, graduates)
+        # graduation cohorts for graduate outcomes; academic years for programme facts
+        reform = reform_cohort - programme_length if kind == "programme" else reform_cohort
         if kind in ("did", "programme"):
-            res = ev.did(frame, outcome, reform_cohort=reform_cohort, n_bootstrap=n_bootstrap,
+            res = ev.did(frame, outcome, reform_cohort=reform, n_bootstrap=n_bootstrap,
                          seed=seed, alpha=alpha)
         elif kind == "mixed":
             res = ev.recognition_model(data.employer_ratings, graduates,
@@ -231,16 +240,20 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
         effects.append(res.assign(label_en=OUTCOMES[outcome][1], label_zh=OUTCOMES[outcome][2],
                                   scale=OUTCOMES[outcome][3]))
         if kind != "survival":
-            study = ev.event_study(frame, outcome, reform_cohort=reform_cohort, alpha=alpha)
+            study = ev.event_study(frame, outcome, reform_cohort=reform, alpha=alpha)
             studies.append(study)
             pretrends.append(ev.pretrend_test(study))
-            try:
-                mdes.append(ev.minimum_detectable_effect_from_data(
-                    frame, outcome, reform_cohort=reform_cohort, alpha=alpha))
-            except ValueError as exc:
-                notes.append(f"{outcome}: no minimum detectable effect ({exc})")
+            if kind == "programme":
+                mdes.append(mde_from_standard_error(res, outcome, alpha))
+            else:
+                try:
+                    mdes.append(ev.minimum_detectable_effect_from_data(
+                        frame, outcome, reform_cohort=reform, alpha=alpha))
+                except ValueError as exc:
+                    notes.append(f"{outcome}: no minimum detectable effect ({exc})")
         else:
-            mdes.append(_hazard_ratio_mde(adaptation.effect, outcome, alpha))
+            mdes.append(mde_from_standard_error(adaptation.effect, outcome, alpha,
+                                                log_scale=True))
 
     effects_df = pd.concat(effects, ignore_index=True)
     pretrend_df = pd.concat(pretrends, ignore_index=True) if pretrends else pd.DataFrame(
@@ -258,6 +271,7 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
                                                   .astype(bool), "major"].astype(str).unique()),
         "cohorts": [int(c) for c in sorted(graduates["cohort"].dropna().unique())],
         "n_graduates": int(len(graduates)),
+        "programme_reform_year": int(reform_cohort - programme_length),
         "alpha": alpha, "n_bootstrap": int(n_bootstrap), "seed": int(seed),
     }
     return ZhuhaiEvaluation(

@@ -37,6 +37,9 @@ RECORD_TABLES = ("graduates", "employer_ratings", "evaluations", "programmes")
 #: Tables coded from the paper, shipped in ``data/raw/``.
 PAPER_TABLES = ("cases", "case_conditions", "reference_configurations", "claims")
 
+#: Destinations of the contract, in its order; the employed, and the employees among them.
+DESTINATIONS = ("employed_full_time", "employed_part_time", "self_employed", "military",
+                "further_study", "preparing_further_study", "unemployed", "unknown")
 EMPLOYED = ("employed_full_time", "employed_part_time", "self_employed")
 EMPLOYEES = ("employed_full_time", "employed_part_time")
 

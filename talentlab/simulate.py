@@ -69,6 +69,7 @@ from scipy.optimize import brentq
 from scipy.special import expit, logit, ndtr
 
 from talentlab import schema
+from talentlab.schema import EMPLOYED, EMPLOYEES
 
 __all__ = [
     "DEFAULT_SEED",
@@ -103,10 +104,6 @@ MAJORS = (
     {"major": "E-commerce (电子商务)", "treated": False, "cluster_share": 0.10, "size": 75},
 )
 
-EMPLOYED = ("employed_full_time", "employed_part_time", "self_employed")
-EMPLOYEES = ("employed_full_time", "employed_part_time")
-DESTINATIONS = ("employed_full_time", "employed_part_time", "self_employed", "military",
-                "further_study", "preparing_further_study", "unemployed", "unknown")
 RATING_ITEMS = ("practical_skill", "post_adaptability", "professional_quality",
                 "problem_solving", "learning_ability")
 PARTIES = ("school", "enterprise", "industry")

@@ -36,9 +36,7 @@ import pandas as pd
 from talentlab import evaluation as ev
 from talentlab import indicators as ind
 from talentlab.claims import judge
-
-EMPLOYED = ("employed_full_time", "employed_part_time", "self_employed")
-EMPLOYEES = ("employed_full_time", "employed_part_time")
+from talentlab.schema import EMPLOYED, EMPLOYEES
 
 #: outcome → (kind, English label, Chinese label, unit of the estimate)
 OUTCOMES = {

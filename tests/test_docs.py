@@ -23,3 +23,9 @@ def test_paper_tables_load_and_validate():
     conditions = io.load_case_conditions()
     assert set(conditions["case_id"]) == set(io.load_cases()["case_id"])
     assert io.load_reference_configurations()["reference_only"].all()
+
+
+def test_destination_constants_match_the_contract():
+    enum = schema.fields("graduates")["destination"]["constraints"]["enum"]
+    assert list(schema.DESTINATIONS) == enum
+    assert set(schema.EMPLOYEES) < set(schema.EMPLOYED) < set(enum)

@@ -14,16 +14,12 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from talentlab.codebook import label
+from talentlab.schema import DESTINATIONS, EMPLOYED, EMPLOYEES  # noqa: F401  (re-exported)
 
 #: Columns after the group columns, in this order, in every indicator result.
 RESULT_COLUMNS = ["indicator", "statistic", "label_en", "label_zh", "numerator", "denominator",
                   "estimate", "se", "ci_low", "ci_high", "confidence", "n", "n_excluded",
                   "n_unknown", "method", "suppressed"]
-
-DESTINATIONS = ("employed_full_time", "employed_part_time", "self_employed", "military",
-                "further_study", "preparing_further_study", "unemployed", "unknown")
-EMPLOYED = ("employed_full_time", "employed_part_time", "self_employed")
-EMPLOYEES = ("employed_full_time", "employed_part_time")
 
 
 class IndicatorInputError(ValueError):

@@ -337,3 +337,12 @@ def concat_results(frames: list[pd.DataFrame]) -> pd.DataFrame:
     nonempty = [f for f in frames if len(f)]
     out = pd.concat(nonempty or frames, ignore_index=True, sort=False)
     return out
+
+
+def append_notes(methods: np.ndarray, notes: np.ndarray) -> np.ndarray:
+    """Each method text with its row's note appended (``"; note"``); empty notes add nothing."""
+    out = methods.astype(object)
+    for i, note in enumerate(notes):
+        if note and note != "empty":  # "empty": an internal marker of an empty group, not a note
+            out[i] = f"{out[i]}; {note}"
+    return out

@@ -12,6 +12,7 @@ import statsmodels.api as sm
 from talentlab.indicators._core import (
     IndicatorInputError,
     _wilson_limits,
+    append_notes,
     as_list,
     check_confidence,
     group_index,
@@ -199,7 +200,7 @@ def enterprise_recognition(employer_ratings: pd.DataFrame, by=None, *,
     score_method = row_notes(
         f"mean of rating scores 100*(mean item - 1)/4, ratings with >= {min_items} of 5 items; "
         f"SE {cl_text}", col("score", 6))
-    score_method = _append(score_method, notes_score)
+    score_method = append_notes(score_method, notes_score)
     score_frame = result_frame(
         keys, "enterprise_recognition_score", "mean", numerator=col("score", 0),
         denominator=col("score", 1), estimate=col("score", 2), se=col("score", 3),
@@ -211,7 +212,7 @@ def enterprise_recognition(employer_ratings: pd.DataFrame, by=None, *,
         "share of 4 (satisfied) or 5 (very satisfied) over valid 1-5; 0 = cannot evaluate "
         f"excluded (n_excluded), missing = n_unknown; SE {cl_text}; Wilson interval on the "
         "Kish effective sample size p(1-p)/se^2", col("share", 6))
-    share_method = _append(share_method, np.array([r[10] for r in rows["share"]], dtype=object))
+    share_method = append_notes(share_method, np.array([r[10] for r in rows["share"]], dtype=object))
     share_frame = result_frame(
         keys, "enterprise_satisfaction_share", "proportion", numerator=col("share", 0),
         denominator=col("share", 1), estimate=col("share", 2), se=col("share", 3),
@@ -221,7 +222,7 @@ def enterprise_recognition(employer_ratings: pd.DataFrame, by=None, *,
         extra={"n_clusters": pd.array(col("share", 9).astype(np.int64), dtype="Int64")})
     alpha_method = row_notes("Cronbach's alpha of the five items, complete ratings "
                              "(pingouin.cronbach_alpha), Feldt interval", col("alpha", 3))
-    alpha_method = _append(alpha_method, np.array([r[5] for r in rows["alpha"]], dtype=object))
+    alpha_method = append_notes(alpha_method, np.array([r[5] for r in rows["alpha"]], dtype=object))
     alpha_frame = result_frame(
         keys, "enterprise_recognition_alpha", "cronbach_alpha", numerator=np.nan,
         denominator=np.nan, estimate=col("alpha", 0), se=np.nan, ci_low=col("alpha", 1),
@@ -233,10 +234,3 @@ def enterprise_recognition(employer_ratings: pd.DataFrame, by=None, *,
         out = out.sort_values(by, kind="stable", na_position="last").reset_index(drop=True)
     return out
 
-
-def _append(methods: np.ndarray, notes: np.ndarray) -> np.ndarray:
-    out = methods.astype(object)
-    for i, note in enumerate(notes):
-        if note and note != "empty":
-            out[i] = f"{out[i]}; {note}"
-    return out

@@ -11,6 +11,7 @@ import pingouin as pg
 
 from talentlab.indicators._core import (
     IndicatorInputError,
+    append_notes,
     as_list,
     check_confidence,
     group_index,
@@ -215,7 +216,7 @@ def three_party_evaluation(evaluations: pd.DataFrame, by=None, *,
             estimate=icc[f][:, 0], se=np.nan, ci_low=icc[f][:, 1], ci_high=icc[f][:, 2],
             confidence=0.95, n=n_complete, n_excluded=0,
             n_unknown=n_students - n_complete,
-            method=_join(row_notes(f"{name}: {desc}; graduates as targets, parties "
+            method=append_notes(row_notes(f"{name}: {desc}; graduates as targets, parties "
                                    f"({', '.join(parties)}) as raters, complete graduates; "
                                    "pingouin.intraclass_corr, F-based 95% interval (pingouin "
                                    "reports 95% only, whatever `confidence` is)", n_complete),
@@ -226,7 +227,7 @@ def three_party_evaluation(evaluations: pd.DataFrame, by=None, *,
         denominator=np.nan, estimate=alpha[:, 0], se=np.nan, ci_low=alpha[:, 1],
         ci_high=alpha[:, 2], confidence=confidence, n=n_complete, n_excluded=0,
         n_unknown=n_students - n_complete,
-        method=_join(row_notes("Cronbach's alpha with parties as items (= ICC(3,k)), complete "
+        method=append_notes(row_notes("Cronbach's alpha with parties as items (= ICC(3,k)), complete "
                                "graduates; pingouin.cronbach_alpha, Feldt interval",
                                n_complete), notes),
         min_cell=min_cell))
@@ -235,10 +236,3 @@ def three_party_evaluation(evaluations: pd.DataFrame, by=None, *,
         out = out.sort_values(by, kind="stable", na_position="last").reset_index(drop=True)
     return out
 
-
-def _join(methods: np.ndarray, notes: np.ndarray) -> np.ndarray:
-    out = methods.astype(object)
-    for i, note in enumerate(notes):
-        if note:
-            out[i] = f"{out[i]}; {note}"
-    return out

@@ -33,7 +33,7 @@ def suppression_mask(counts: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -
     Examples
     --------
     >>> t = pd.DataFrame({"a": [3, 40, 50], "b": [30, 40, 50]}, index=["x", "y", "z"])
-    >>> suppression_mask(t).to_numpy().sum()   # 3 and the cells needed to protect it
+    >>> int(suppression_mask(t).to_numpy().sum())   # 3 and the cells needed to protect it
     4
     """
     threshold = check_threshold(threshold)

@@ -126,6 +126,42 @@ def savefig(fig: matplotlib.figure.Figure, path: str | os.PathLike, **kwargs) ->
     return path
 
 
+def show(fig: matplotlib.figure.Figure, path: str | os.PathLike, alt: str | None = None,
+         **kwargs) -> None:
+    """Save ``fig`` with :func:`savefig` and show the saved PNG inline in the notebook.
+
+    The notebook output carries the very bytes of the saved file (no dates, no version strings),
+    so the executed notebook and its HTML stay byte-stable and show each figure beside the cell
+    that drew it. The figure is closed afterwards; nothing is returned, so no path is echoed.
+    Outside IPython it only saves.
+
+    Examples
+    --------
+    >>> import tempfile, matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(1, 1))
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     show(fig, Path(d) / "f.png")
+    ...     (Path(d) / "f.png").read_bytes()[:4]
+    b'\x89PNG'
+    """
+    path = savefig(fig, path, **kwargs)
+    plt.close(fig)
+    try:
+        from IPython import get_ipython
+        from IPython.display import Image, display
+    except ImportError:  # pragma: no cover - IPython ships with the kernel
+        return None
+    if get_ipython() is None:
+        return None
+    if path.suffix.lower() == ".png":
+        display(Image(data=path.read_bytes(), format="png", alt=alt or path.stem.replace("_", " ")))
+    elif path.suffix.lower() == ".svg":
+        from IPython.display import SVG
+
+        display(SVG(data=path.read_text(encoding="utf-8")))
+    return None
+
+
 def mark_synthetic(fig: matplotlib.figure.Figure, synthetic: bool = True) -> None:
     """Stamp a figure as showing synthetic data (no-op for real data)."""
     if synthetic:

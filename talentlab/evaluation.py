@@ -1825,3 +1825,26 @@ def minimum_detectable_effect_from_data(
     out["method"] = out["method"] + "; ICC and SD estimated from the data"
     out["n"] = panel.n
     return out
+
+
+# =============================================================================================
+# designs kept in their own modules, re-exported here
+# =============================================================================================
+#: name → module. Resolved lazily (PEP 562) because those modules import this one.
+_REEXPORTS = {
+    "interrupted_time_series": "talentlab.its",
+    "power": "talentlab.power",
+    "sample_size": "talentlab.power",
+    "cohens_h": "talentlab.power",
+    "cohens_d": "talentlab.power",
+    "minimum_detectable_effect_two_group": "talentlab.power",
+}
+__all__ += list(_REEXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _REEXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_REEXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

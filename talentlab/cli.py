@@ -56,6 +56,20 @@ def _cmd_codebook(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_template(args: argparse.Namespace) -> int:
+    from talentlab.template import write_csv_templates, write_xlsx_template
+
+    if args.out is None and args.csv is None:
+        print("error: give OUT.xlsx and/or --csv DIR", file=sys.stderr)
+        return 2
+    if args.out is not None:
+        print(f"Excel template written: {write_xlsx_template(args.out, lang=args.lang)}")
+    if args.csv is not None:
+        paths = write_csv_templates(args.csv, lang=args.lang)
+        print(f"CSV templates written to {Path(args.csv)} ({len(paths)} files)")
+    return 0
+
+
 def _cmd_finalize(args: argparse.Namespace) -> int:
     from talentlab.report import finalize_notebook
 
@@ -123,6 +137,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("output", help="folder for the pseudonymised copy")
     p.add_argument("--key-file", required=True, help="secret key file, kept outside the repository")
     p.set_defaults(func=_cmd_pseudonymise)
+
+    p = sub.add_parser("template", help="write an Excel (and/or CSV) template a college can fill")
+    p.add_argument("out", nargs="?", help="the .xlsx workbook to write")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the notes and of the boolean drop-down (default: en)")
+    p.add_argument("--csv", metavar="DIR", help="also write header-only CSV templates into DIR")
+    p.set_defaults(func=_cmd_template)
 
     p = sub.add_parser("finalize-notebook", help="normalise an executed notebook and render HTML")
     p.add_argument("executed")

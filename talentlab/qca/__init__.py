@@ -13,6 +13,7 @@ Examples
 """
 
 from talentlab.qca.calibrate import calibrate
+from talentlab.qca.configuration import GLYPHS, configuration_table
 from talentlab.qca.diagnostics import diagnose, random_consistency_probability
 from talentlab.qca.expressions import QCAError, QCAWarning, TautologyError, compute
 from talentlab.qca.fit import fit, necessity_parameters, sufficiency_parameters
@@ -23,6 +24,7 @@ from talentlab.qca.minimize import (
     directional_matrix,
     minimize,
 )
+from talentlab.qca.nca import NCAResult, bottleneck_table, nca
 from talentlab.qca.necessity import necessity, superset_subset
 from talentlab.qca.robustness import (
     DIMENSIONS,
@@ -36,6 +38,11 @@ from talentlab.qca.robustness import (
 from talentlab.qca.truth_table import TruthTable, truth_table
 
 __all__ = [
+    "GLYPHS",
+    "NCAResult",
+    "bottleneck_table",
+    "configuration_table",
+    "nca",
     "DIMENSIONS",
     "RUBRIC",
     "IntermediateBranch",

@@ -10,6 +10,7 @@ CDN scripts: it opens offline), and assembles ``index.html`` and ``findings.md``
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import html
 import json
@@ -60,6 +61,7 @@ def normalize_notebook(src: str | os.PathLike, dst: str | os.PathLike,
     if papermill_meta.get("parameters"):
         nb.metadata["parameters"] = json.loads(clean(json.dumps(papermill_meta["parameters"],
                                                                 sort_keys=True)))
+    merge_parameter_cells(nb)
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i}"
         cell.metadata.pop("execution", None)
@@ -83,6 +85,68 @@ def normalize_notebook(src: str | os.PathLike, dst: str | os.PathLike,
     text = nbformat.writes(nb)
     atomic_write_text(dst, text if text.endswith("\n") else text + "\n")
     return dst
+
+
+def _assignments(source: str) -> dict[str, tuple[int, int, int, int]]:
+    """Top-level ``name = value`` of a cell: name → (line, col, end_line, end_col) of the value."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    spans = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
+                node.targets[0], ast.Name):
+            v = node.value
+            spans[node.targets[0].id] = (v.lineno, v.col_offset, v.end_lineno, v.end_col_offset)
+    return spans
+
+
+def _segment(source: str, span: tuple[int, int, int, int]) -> str:
+    lines = source.splitlines(keepends=True)
+    (l0, c0, l1, c1) = span
+    if l0 == l1:
+        return lines[l0 - 1][c0:c1]
+    return lines[l0 - 1][c0:] + "".join(lines[l0:l1 - 1]) + lines[l1 - 1][:c1]
+
+
+def merge_parameter_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    r"""One parameter block showing the values used: papermill's injected values written into the
+    notebook's own ``parameters`` cell (its comments kept), the injected cell removed.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_notebook, new_code_cell
+    >>> nb = new_notebook(cells=[new_code_cell("x = 1   # the x\nk = 'a'"), new_code_cell("x = 5\n")])
+    >>> nb.cells[0].metadata["tags"] = ["parameters"]
+    >>> nb.cells[1].metadata["tags"] = ["injected-parameters"]
+    >>> merged = merge_parameter_cells(nb)
+    >>> len(merged.cells), merged.cells[0].source
+    (1, "# Parameters of this run (papermill set: x)\nx = 5   # the x\nk = 'a'")
+    """
+    tags = [set(c.metadata.get("tags", [])) for c in nb.cells]
+    injected = [i for i, t in enumerate(tags) if "injected-parameters" in t]
+    default = [i for i, t in enumerate(tags) if "parameters" in t]
+    if not injected or not default:
+        return nb
+    inj_src = nb.cells[injected[0]].source
+    values = {k: _segment(inj_src, span) for k, span in _assignments(inj_src).items()}
+    cell = nb.cells[default[0]]
+    src = cell.source
+    spans = _assignments(src)
+    lines = src.splitlines()
+    # replace from the bottom up so earlier spans stay valid
+    for name, span in sorted(((n, s) for n, s in spans.items() if n in values),
+                             key=lambda kv: (kv[1][0], kv[1][1]), reverse=True):
+        l0, c0, l1, c1 = span
+        head, tail = lines[l0 - 1][:c0], lines[l1 - 1][c1:]
+        lines[l0 - 1:l1] = [head + values[name] + tail]
+    extra = [f"{n} = {v}" for n, v in values.items() if n not in spans]
+    body = [ln for ln in lines if not ln.startswith("# Parameters (papermill overrides these)")]
+    header = f"# Parameters of this run (papermill set: {', '.join(values)})"
+    cell.source = "\n".join([header, *body, *extra])
+    del nb.cells[injected[0]]
+    return nb
 
 
 _CDN_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I)

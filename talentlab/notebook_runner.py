@@ -1,0 +1,44 @@
+"""Run a notebook with papermill, the kernel talking over a local IPC socket instead of TCP.
+
+``python -m talentlab.notebook_runner <papermill arguments>`` takes papermill's command line
+unchanged and adds one engine: the kernel manager uses the ``ipc`` transport (Unix domain sockets
+next to the connection file, readable by the current user only), so no port is opened on the
+machine and ipykernel has no reason to warn that it "is running over TCP without encryption".
+"""
+
+from __future__ import annotations
+
+import sys
+
+ENGINE_NAME = "talentlab-ipc"
+
+
+def register_engine() -> str:
+    """Register the IPC engine with papermill and return its name."""
+    from papermill.engines import NBClientEngine, papermill_engines
+    from traitlets.config import Config
+
+    class IPCEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            config = Config()
+            config.KernelManager.transport = "ipc"
+            kwargs.setdefault("config", config)
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register(ENGINE_NAME, IPCEngine)
+    return ENGINE_NAME
+
+
+def main(argv: list[str] | None = None) -> int:
+    from papermill.cli import papermill
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--engine" not in args:
+        args += ["--engine", register_engine()]
+    papermill.main(args=args, prog_name="papermill")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -315,6 +315,45 @@ def load_reference_configurations(path: str | os.PathLike | None = None) -> pd.D
     return _load_one("reference_configurations", path)
 
 
+#: The shipped codings of the six cases: coder id -> file in ``data/raw/`` (CODER2.md).
+SHIPPED_CODINGS = {"coder1": "case_conditions.csv", "coder2": "case_conditions_coder2.csv"}
+
+
+def load_case_conditions_consensus(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The consensus coding of the cases with both coders\x27 values and each resolution
+    (``data/raw/case_conditions_consensus.csv``; rules in ``data/raw/CONSENSUS.md``)."""
+    return _load_one("case_conditions_consensus", path, context=("cases",))
+
+
+def load_case_codings(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Several codings of the case x condition cells, long: one row per cell x coder.
+
+    With ``path``, read that ``case_codings`` file (contract table ``case_codings``). Without,
+    stack the shipped codings (:data:`SHIPPED_CODINGS`), each validated as ``case_conditions``;
+    a coding whose file is absent is left out (one coder: agreement cannot be computed).
+
+    Examples
+    --------
+    >>> import talentlab.io as tio
+    >>> sorted(tio.load_case_codings()["coder_id"].unique())
+    [\x27coder1\x27, \x27coder2\x27]
+    """
+    if path is not None:
+        return _load_one("case_codings", path, context=("cases",))
+    frames = []
+    for coder, name in SHIPPED_CODINGS.items():
+        file = RAW_DIR / name
+        if not file.is_file():
+            continue
+        frame = load_case_conditions(file)
+        frame.insert(2, "coder_id", coder)
+        frames.append(frame.astype({c: "string" for c in ("case_id", "condition",
+                                                              "evidence_status")}))
+    if not frames:
+        raise FileNotFoundError(f"no shipped coding found in {RAW_DIR}")
+    return pd.concat(frames, ignore_index=True)
+
+
 # --------------------------------------------------------------------------------------------
 # processing
 # --------------------------------------------------------------------------------------------

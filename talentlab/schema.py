@@ -35,7 +35,8 @@ CONTRACT_PATH = Path(__file__).with_name("contract") / "datapackage.json"
 #: The four record tables a college supplies (the case registry and claims ship with talentlab).
 RECORD_TABLES = ("graduates", "employer_ratings", "evaluations", "programmes")
 #: Tables coded from the paper, shipped in ``data/raw/``.
-PAPER_TABLES = ("cases", "case_conditions", "reference_configurations", "claims")
+PAPER_TABLES = ("cases", "case_conditions", "reference_configurations", "claims", "case_codings",
+                "case_conditions_consensus")
 
 #: Destinations of the contract, in its order; the employed, and the employees among them.
 DESTINATIONS = ("employed_full_time", "employed_part_time", "self_employed", "military",

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from talentlab.indicators import definitions as defs
 from talentlab.indicators._core import (
     DESTINATIONS,
     IndicatorInputError,
@@ -34,7 +35,7 @@ from talentlab.indicators._survival import (
 )
 
 _D = {name: i for i, name in enumerate(DESTINATIONS)}
-WORK_REGIONS = ("local", "province", "elsewhere")
+WORK_REGIONS = defs.WORK_REGIONS
 #: Largest group x employer grid counted densely with bincount (else sorted pair keys).
 DENSE_CELLS = 20_000_000
 
@@ -122,13 +123,19 @@ def _binary_over_base(gp: GraduatePass, code: str, col: str, base: np.ndarray, b
     # state: 0 outside the base, 1 in the base but unknown, 2 known no, 3 known yes
     state = base.astype(np.int8) * (1 + known.astype(np.int8) + (value & known).astype(np.int8))
     table = np.bincount(gp.codes * 4 + state, minlength=4 * gp.n_groups).reshape(gp.n_groups, 4)
-    num = table[:, 3]
-    den = table[:, 2] + table[:, 3]
-    unknown = table[:, 1]
+    return binary_result(gp.keys, code, col, num=table[:, 3], den=table[:, 2] + table[:, 3],
+                         unknown=table[:, 1], excluded=table[:, 0], total=gp.total,
+                         base_text=base_text, confidence=confidence, min_cell=min_cell)
+
+
+def binary_result(keys: pd.DataFrame, code: str, col: str, *, num, den, unknown, excluded, total,
+                  base_text: str, confidence: float, min_cell: int) -> pd.DataFrame:
+    """The tidy rows of a proportion from its per-group counts (every engine ends here)."""
+    unknown = np.asarray(unknown)
     method = f"Wilson score interval (statsmodels); base = {base_text}"
     return proportion_result(
-        gp.keys, code, num, den, group_total=gp.total, n_unknown=unknown,
-        n_excluded=table[:, 0], method=method, confidence=confidence,
+        keys, code, num, den, group_total=total, n_unknown=unknown,
+        n_excluded=excluded, method=method, confidence=confidence,
         min_cell=min_cell,
         notes=_unknown_note(f"missing {col} in the base", unknown,
                             "left out of numerator and denominator (item non-response)"))
@@ -202,13 +209,9 @@ def counterpart_employment_rate(graduates: pd.DataFrame, by=None, *,
     confidence = check_confidence(confidence, fn)
     gp = _as_pass(graduates, by, fn)
     if denominator == "full_time":
-        base, text = gp.mask("employed_full_time"), (
-            "graduates employed full time with a relatedness answer (national survey "
-            "definition, MyCOS)")
+        base, text = gp.mask("employed_full_time"), defs.COUNTERPART_TEXT["full_time"]
     elif denominator == "all_employed":
-        base, text = gp.mask("employed"), (
-            "employed graduates (full time, part time, self-employed) with a relatedness "
-            "answer (local quality-report variant)")
+        base, text = gp.mask("employed"), defs.COUNTERPART_TEXT["all_employed"]
     else:
         raise IndicatorInputError(f"{fn}: denominator must be 'full_time' or 'all_employed', "
                                   f"got {denominator!r}")
@@ -219,20 +222,22 @@ def counterpart_employment_rate(graduates: pd.DataFrame, by=None, *,
     return out
 
 
-def _destination_indicator(gp: GraduatePass, code: str, den_base: np.ndarray, unknown_in: bool,
-                           method: str, confidence: float, min_cell: int,
-                           unknown_text: str) -> pd.DataFrame:
-    num = gp.dest_count(["employed_full_time", "employed_part_time", "self_employed",
-                         "military", "further_study"])
-    unk = gp.dest_table[:, _D["unknown"]]
+def _destination_indicator(keys: pd.DataFrame, dest_table: np.ndarray, code: str,
+                           den_base: np.ndarray, unknown_in: bool, method: str,
+                           confidence: float, min_cell: int, unknown_text: str) -> pd.DataFrame:
+    total = dest_table.sum(axis=1)
+    num = dest_table[:, [_D[n] for n in ["employed_full_time", "employed_part_time",
+                                          "self_employed", "military", "further_study"]]
+                     ].sum(axis=1)
+    unk = dest_table[:, _D["unknown"]]
     den = den_base
-    n_excluded = gp.total - den - (0 if unknown_in else unk)
-    share = np.divide(unk, gp.total, out=np.zeros(len(unk)), where=gp.total > 0)
+    n_excluded = total - den - (0 if unknown_in else unk)
+    share = np.divide(unk, total, out=np.zeros(len(unk)), where=total > 0)
     notes = {}
     for i in np.flatnonzero(unk > 0):  # few groups carry unknowns; text per group
         notes[f"{unk[i]} unknown destination(s) ({share[i]:.1%} of the group) {unknown_text}"] = \
             np.arange(len(unk)) == i
-    return proportion_result(gp.keys, code, num, den, group_total=gp.total, n_unknown=unk,
+    return proportion_result(keys, code, num, den, group_total=total, n_unknown=unk,
                              n_excluded=n_excluded, method=method, confidence=confidence,
                              min_cell=min_cell, notes=notes)
 
@@ -279,21 +284,31 @@ def employment_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "exclude
         raise IndicatorInputError(f"{fn}: unknown must be 'exclude' or 'not_employed', "
                                   f"got {unknown!r}")
     gp = _as_pass(graduates, by, fn)
-    pfs = gp.dest_table[:, _D["preparing_further_study"]]
-    unk = gp.dest_table[:, _D["unknown"]]
+    return employment_rate_from_counts(gp.keys, gp.dest_table, unknown=unknown,
+                                       confidence=confidence, min_cell=min_cell)
+
+
+def employment_rate_from_counts(keys: pd.DataFrame, dest_table: np.ndarray, *,
+                                unknown: str = "exclude", confidence: float = 0.95,
+                                min_cell: int = 10) -> pd.DataFrame:
+    """:func:`employment_rate` from per-group destination counts (columns in contract order)."""
+    dest_table = np.asarray(dest_table)
+    total = dest_table.sum(axis=1)
+    pfs = dest_table[:, _D["preparing_further_study"]]
+    unk = dest_table[:, _D["unknown"]]
     if unknown == "exclude":
-        den = gp.total - pfs - unk
+        den = total - pfs - unk
         text = "excluded from the base as survey non-response"
     else:
-        den = gp.total - pfs
+        den = total - pfs
         text = "kept in the base as not employed (lower bound)"
     method = ("Wilson score interval (statsmodels); numerator = employed full/part time, "
               "self-employed, military, further study; base = graduates needing employment "
               "(all minus preparing further study"
               + (", minus unknown)" if unknown == "exclude" else ")")
               + " [MyCOS national survey definition]")
-    return _destination_indicator(gp, "employment_rate", den, unknown != "exclude", method,
-                                  confidence, min_cell, text)
+    return _destination_indicator(keys, dest_table, "employment_rate", den,
+                                  unknown != "exclude", method, confidence, min_cell, text)
 
 
 def destination_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "not_placed",
@@ -330,16 +345,26 @@ def destination_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "not_pl
         raise IndicatorInputError(f"{fn}: unknown must be 'not_placed' or 'exclude', "
                                   f"got {unknown!r}")
     gp = _as_pass(graduates, by, fn)
-    unk = gp.dest_table[:, _D["unknown"]]
+    return destination_rate_from_counts(gp.keys, gp.dest_table, unknown=unknown,
+                                        confidence=confidence, min_cell=min_cell)
+
+
+def destination_rate_from_counts(keys: pd.DataFrame, dest_table: np.ndarray, *,
+                                 unknown: str = "not_placed", confidence: float = 0.95,
+                                 min_cell: int = 10) -> pd.DataFrame:
+    """:func:`destination_rate` from per-group destination counts (contract order)."""
+    dest_table = np.asarray(dest_table)
+    total = dest_table.sum(axis=1)
+    unk = dest_table[:, _D["unknown"]]
     if unknown == "not_placed":
-        den, text = gp.total, "kept in the base as not placed"
+        den, text = total, "kept in the base as not placed"
     else:
-        den, text = gp.total - unk, "excluded from the base (upper bound)"
+        den, text = total - unk, "excluded from the base (upper bound)"
     method = ("Wilson score interval (statsmodels); numerator = employed full/part time, "
               "self-employed, military, further study; base = all graduates"
               + (" minus unknown" if unknown == "exclude" else "") + " [MOE definition]")
-    return _destination_indicator(gp, "destination_rate", den, unknown == "not_placed", method,
-                                  confidence, min_cell, text)
+    return _destination_indicator(keys, dest_table, "destination_rate", den,
+                                  unknown == "not_placed", method, confidence, min_cell, text)
 
 
 def local_employment_rate(graduates: pd.DataFrame, by=None, *,
@@ -374,8 +399,7 @@ def local_employment_rate(graduates: pd.DataFrame, by=None, *,
         raise IndicatorInputError(f"{fn}: regions must be a non-empty subset of "
                                   f"{list(WORK_REGIONS)}, got {regions}")
     gp = _as_pass(graduates, by, fn)
-    text = (f"employed graduates (full time, part time, self-employed) with a known "
-            f"work_region; numerator: work_region in {regions}")
+    text = defs.local_text(regions)
     return _binary_over_base(gp, "local_employment_rate", "work_region", gp.mask("employed"),
                              text, fn, confidence, min_cell,
                              value_known=_category_in(gp.column("work_region", fn), regions))
@@ -404,8 +428,7 @@ def cluster_employment_rate(graduates: pd.DataFrame, by=None, *, confidence: flo
     confidence = check_confidence(confidence, fn)
     gp = _as_pass(graduates, by, fn)
     return _binary_over_base(gp, "cluster_employment_rate", "employer_in_cluster",
-                             gp.mask("employed"), "employed graduates (full time, part time, "
-                             "self-employed) with a known cluster flag", fn, confidence,
+                             gp.mask("employed"), defs.CLUSTER_TEXT, fn, confidence,
                              min_cell)
 
 
@@ -434,8 +457,7 @@ def turnover_6_months(graduates: pd.DataFrame, by=None, *, confidence: float = 0
     confidence = check_confidence(confidence, fn)
     gp = _as_pass(graduates, by, fn)
     return _binary_over_base(gp, "turnover_6_months", "left_within_6_months",
-                             gp.mask("employed"), "employed graduates (full time, part time, "
-                             "self-employed) with a known answer", fn, confidence, min_cell)
+                             gp.mask("employed"), defs.TURNOVER_TEXT, fn, confidence, min_cell)
 
 
 def job_satisfaction_rate(graduates: pd.DataFrame, by=None, *, confidence: float = 0.95,
@@ -464,8 +486,7 @@ def job_satisfaction_rate(graduates: pd.DataFrame, by=None, *, confidence: float
         raise IndicatorInputError(f"{fn}: graduates.job_satisfaction must be an integer 1-5, "
                                   f"got {sorted(set(v[bad].tolist()))[:10]}")
     return _binary_over_base(gp, "job_satisfaction_rate", "job_satisfaction",
-                             gp.mask("employed"), "employed graduates with a valid 1-5 answer; "
-                             "numerator: 4 (satisfied) or 5 (very satisfied)", fn, confidence,
+                             gp.mask("employed"), defs.SATISFACTION_TEXT, fn, confidence,
                              min_cell, value_known=(known & (v >= 4), known))
 
 
@@ -493,7 +514,7 @@ def industry_certificate_rate(graduates: pd.DataFrame, by=None, *, confidence: f
     gp = _as_pass(graduates, by, fn)
     return _binary_over_base(gp, "industry_certificate_rate", "industry_certificate",
                              np.ones(len(gp.dest), dtype=bool),
-                             "all graduates with a known answer", fn, confidence, min_cell)
+                             defs.CERTIFICATE_TEXT, fn, confidence, min_cell)
 
 
 def retraining_hours(graduates: pd.DataFrame, by=None, *, cluster: str | None = "employer_id",
@@ -541,42 +562,69 @@ def retraining_hours(graduates: pd.DataFrame, by=None, *, cluster: str | None = 
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = total / n
     resid = x - mean[codes]
-    notes: dict[str, np.ndarray] = {}
     if cluster is None:
         ss = np.bincount(codes, weights=resid**2, minlength=G)
+        return mean_result(gp.keys, n=n, total=total, ss=ss, cluster=None,
+                           in_base=gp.count(employees), group_total=gp.total,
+                           confidence=confidence, min_cell=min_cell)
+    emp = gp.column(cluster, fn)
+    emp_codes, _ = pd.factorize(emp if base.all() else emp[base], use_na_sentinel=True)
+    emp_codes = np.asarray(emp_codes, dtype=np.int64)
+    n_emp = int(emp_codes.max()) + 1 if len(emp_codes) else 0
+    missing = emp_codes < 0
+    if missing.any():  # a missing employer id is a cluster of its own
+        emp_codes[missing] = n_emp + np.arange(int(missing.sum()))
+        n_emp += int(missing.sum())
+    pair = codes.astype(np.int64) * max(n_emp, 1) + emp_codes
+    if G * max(n_emp, 1) <= DENSE_CELLS:  # dense grid: plain bincounts
+        s_c = np.bincount(pair, weights=resid, minlength=G * max(n_emp, 1))
+        occupied = np.bincount(pair, minlength=G * max(n_emp, 1)) > 0
+        pair_uniques = np.flatnonzero(occupied)
+        s_c = s_c[pair_uniques]
+    else:  # sort the pair keys (cheaper than hashing when most pairs are distinct)
+        order = np.argsort(pair)
+        sorted_pair = pair[order]
+        starts = np.flatnonzero(np.r_[True, sorted_pair[1:] != sorted_pair[:-1]])
+        s_c = np.add.reduceat(resid[order], starts) if len(starts) else np.zeros(0)
+        pair_uniques = sorted_pair[starts]
+    grp_of_pair = (pair_uniques // max(n_emp, 1)).astype(np.intp)
+    n_clusters = np.bincount(grp_of_pair, minlength=G).astype(float)
+    ssc = np.bincount(grp_of_pair, weights=s_c**2, minlength=G)
+    return mean_result(gp.keys, n=n, total=total, ssc=ssc, n_clusters=n_clusters,
+                       cluster=cluster, in_base=gp.count(employees), group_total=gp.total,
+                       confidence=confidence, min_cell=min_cell)
+
+
+def mean_result(keys: pd.DataFrame, *, n, total, cluster: str | None, in_base, group_total,
+                confidence: float, min_cell: int, ss=None, ssc=None,
+                n_clusters=None) -> pd.DataFrame:
+    """The tidy rows of :func:`retraining_hours` from per-group sums (every engine ends here).
+
+    ``n`` and ``total`` are the count and sum of the hours in the base; ``ss`` the sum of
+    squared deviations from the group mean (ordinary SE, ``cluster=None``), or ``ssc`` the
+    sum over clusters of the squared within-cluster sums of deviations and ``n_clusters``
+    (cluster-robust SE); ``in_base`` the employees with or without hours, ``group_total`` all
+    graduates of the group.
+    """
+    n = np.asarray(n, dtype=float)
+    total = np.asarray(total, dtype=float)
+    in_base = np.asarray(in_base)
+    group_total = np.asarray(group_total)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n
+    notes: dict[str, np.ndarray] = {}
+    if cluster is None:
         with np.errstate(invalid="ignore", divide="ignore"):
-            se = np.sqrt(ss / (n - 1) / n)
+            se = np.sqrt(np.asarray(ss, dtype=float) / (n - 1) / n)
         df = n - 1
         n_clusters = n.copy()
         method = ("mean with ordinary standard error s/sqrt(n) and t interval (n-1 df); base = "
                   "employees (full and part time) with recorded hours")
         notes["one hire: standard error undefined"] = n == 1
     else:
-        emp = gp.column(cluster, fn)
-        emp_codes, _ = pd.factorize(emp if base.all() else emp[base], use_na_sentinel=True)
-        emp_codes = np.asarray(emp_codes, dtype=np.int64)
-        n_emp = int(emp_codes.max()) + 1 if len(emp_codes) else 0
-        missing = emp_codes < 0
-        if missing.any():  # a missing employer id is a cluster of its own
-            emp_codes[missing] = n_emp + np.arange(int(missing.sum()))
-            n_emp += int(missing.sum())
-        pair = codes.astype(np.int64) * max(n_emp, 1) + emp_codes
-        if G * max(n_emp, 1) <= DENSE_CELLS:  # dense grid: plain bincounts
-            s_c = np.bincount(pair, weights=resid, minlength=G * max(n_emp, 1))
-            occupied = np.bincount(pair, minlength=G * max(n_emp, 1)) > 0
-            pair_uniques = np.flatnonzero(occupied)
-            s_c = s_c[pair_uniques]
-        else:  # sort the pair keys (cheaper than hashing when most pairs are distinct)
-            order = np.argsort(pair)
-            sorted_pair = pair[order]
-            starts = np.flatnonzero(np.r_[True, sorted_pair[1:] != sorted_pair[:-1]])
-            s_c = np.add.reduceat(resid[order], starts) if len(starts) else np.zeros(0)
-            pair_uniques = sorted_pair[starts]
-        grp_of_pair = (pair_uniques // max(n_emp, 1)).astype(np.intp)
-        n_clusters = np.bincount(grp_of_pair, minlength=G).astype(float)
-        ssc = np.bincount(grp_of_pair, weights=s_c**2, minlength=G)
+        n_clusters = np.asarray(n_clusters, dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            se = np.sqrt(n_clusters / (n_clusters - 1) * ssc / n**2)
+            se = np.sqrt(n_clusters / (n_clusters - 1) * np.asarray(ssc, dtype=float) / n**2)
         se = np.where(n_clusters > 1, se, np.nan)
         df = n_clusters - 1
         method = (f"mean with cluster-robust standard error by {cluster} (as statsmodels OLS "
@@ -585,11 +633,10 @@ def retraining_hours(graduates: pd.DataFrame, by=None, *, cluster: str | None = 
         notes["a single employer: cluster-robust standard error undefined (NaN)"] = \
             (n_clusters == 1)
     lo, hi = t_interval(mean, se, df, confidence)
-    in_base = gp.count(employees)
     unknown = in_base - n
-    out = result_frame(gp.keys, "retraining_hours", "mean", numerator=total, denominator=n,
+    out = result_frame(keys, "retraining_hours", "mean", numerator=total, denominator=n,
                        estimate=mean, se=se, ci_low=lo, ci_high=hi, confidence=confidence,
-                       n=n, n_excluded=gp.total - in_base, n_unknown=unknown,
+                       n=n, n_excluded=group_total - in_base, n_unknown=unknown,
                        method=row_notes(method, n, {**notes, **_unknown_note(
                            "employees without hours", unknown, "left out")}),
                        min_cell=min_cell, extra={"n_clusters": pd.array(

@@ -150,10 +150,21 @@ def write_results(output_dir: str | os.PathLike, results: dict) -> Path:
     return path
 
 
-def write_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write a published table as CSV (UTF-8, stable float format)."""
+def write_table(df: pd.DataFrame, path: str | os.PathLike,
+                threshold: int | None = None) -> Path:
+    """Write a published table as CSV (UTF-8, stable float format), made safe to publish.
+
+    Counts of people with a characteristic (:data:`talentlab.publish.ATTRIBUTE_COUNT_COLUMNS`,
+    e.g. ``n_unknown``, ``censored``) below ``threshold`` (default: the disclosure default) are
+    shown as ``<threshold``; text that a spreadsheet would run as a formula is neutralised. Group
+    sizes are not changed here: suppress small groups with :mod:`talentlab.disclosure` first; the
+    report build refuses any table that still shows one.
+    """
+    from talentlab.publish import prepare_table
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    df = prepare_table(df, threshold)
     atomic_write_text(path, df.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
     return path
 

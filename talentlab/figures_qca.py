@@ -16,8 +16,8 @@ import pandas as pd
 import seaborn as sns
 
 from talentlab import plotting as tp
-from talentlab.qca import DIMENSIONS, compute, fit
-from talentlab.qca.robustness import OUTCOMES
+from talentlab.qca import compute, fit
+from talentlab.six_case import DIMENSIONS, OUTCOMES
 
 __all__ = ["SET_LABELS", "STATUS_MARKS", "evidence_matrices", "plot_case_heatmap",
            "plot_robustness", "plot_xy", "set_label"]

@@ -37,28 +37,30 @@ from talentlab.claims import (
     VERDICT_LABELS_ZH,
 )
 from talentlab.qca import (
-    DIMENSIONS,
-    RUBRIC,
     QCAError,
     RobustnessResult,
     TruthTable,
-    aggregate_dimensions,
+    aggregate_sets,
     compute,
     diagnose,
     fit,
     minimize,
     necessity,
     necessity_parameters,
-    pivot_case_conditions,
+    pivot_long,
     random_consistency_probability,
     robustness,
     sufficiency_parameters,
     truth_table,
 )
-from talentlab.qca.robustness import OUTCOMES
 
 __all__ = [
     "AGGREGATION_RULE",
+    "DIMENSIONS",
+    "OUTCOMES",
+    "RUBRIC",
+    "aggregate_dimensions",
+    "pivot_case_conditions",
     "CLAIM_ANCHORS",
     "LENIENT_NOT_MENTIONED",
     "NECESSITY_INCL_MIN",
@@ -82,6 +84,20 @@ __all__ = [
     "run_six_case_analysis",
     "with_reference_models",
 ]
+
+#: The rubric's membership values (data/raw/CASES.md section 4): four-value fuzzy sets.
+RUBRIC = (0.0, 0.33, 0.67, 1.0)
+
+#: Outcome rows of the six-case ``case_conditions`` table (never used as conditions).
+OUTCOMES = ("talent_adaptability", "resource_integration", "industrial_service")
+
+#: The paper's four-dimensional path (concept, mechanism, model, support; section 4).
+DIMENSIONS: dict[str, list[str]] = {
+    "concept": ["concept"],
+    "mechanism": ["interest_linkage", "collaborative_governance", "demand_feedback"],
+    "model": ["modular_curriculum", "dual_training", "customized_cultivation"],
+    "support": ["teacher_development", "three_party_evaluation", "policy_resource_guarantee"],
+}
 
 #: How sub-conditions become the paper's four dimensions (``aggregate="mean"``, the default).
 AGGREGATION_RULE = (
@@ -173,6 +189,42 @@ QCA_VERDICT_RULE_ZH = (
 
 class SixCaseError(ValueError):
     """Bad input to the six-case analysis; the message says what and where."""
+
+
+def pivot_case_conditions(
+    case_conditions: pd.DataFrame, value: str = "membership", sets: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Pivot the long ``case_conditions`` table into a wide case x set DataFrame
+    (:func:`talentlab.qca.pivot_long` on ``case_id`` x ``condition``).
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"case_id": ["a", "a", "b", "b"], "condition": ["X", "Y"] * 2,
+    ...                      "membership": [1, 0.33, 0, 0.67]})
+    >>> pivot_case_conditions(long).to_dict("index")
+    {'a': {'X': 1.0, 'Y': 0.33}, 'b': {'X': 0.0, 'Y': 0.67}}
+    """
+    return pivot_long(case_conditions, value=value, sets=sets, case="case_id",
+                      set_column="condition")
+
+
+def aggregate_dimensions(
+    wide: pd.DataFrame,
+    rule: str = "mean",
+    dimensions: Mapping[str, Sequence[str]] | None = None,
+    keep: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Aggregate sub-conditions into dimensions (default: the paper's four, :data:`DIMENSIONS`)
+    by ``rule`` ("mean", "and" = fuzzy minimum, "or" = fuzzy maximum;
+    :func:`talentlab.qca.aggregate_sets`).
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"a": [1.0, 0.0], "b": [0.33, 0.67]})
+    >>> aggregate_dimensions(w, "and", {"D": ["a", "b"]})["D"].tolist()
+    [0.33, 0.0]
+    """
+    return aggregate_sets(wide, dict(dimensions or DIMENSIONS), rule, keep)
 
 
 # --------------------------------------------------------------------------------------------
@@ -839,7 +891,8 @@ def _solution_robustness(long, outcome, conds, cuts, aggregate, dims):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rob = robustness(long, outcome, conditions=conds, incl_cuts=cuts, aggregate=aggregate,
-                             dimensions=dims, include="?", recode_outcome=True)
+                             dimensions=dims, include="?", recode_outcome=True, levels=RUBRIC,
+                             outcomes=OUTCOMES)
     except QCAError as exc:
         return None, f"robustness not run: {exc}"
     n_ok = int((rob.runs["status"] == "ok").sum())

@@ -15,16 +15,15 @@ from talentlab.qca import (
     QCAError,
     QCAWarning,
     TautologyError,
-    aggregate_dimensions,
     compute,
     diagnose,
     minimize,
-    pivot_case_conditions,
     random_consistency_probability,
     robustness,
     truth_table,
 )
 from talentlab.qca._boolean import cover_matrix, minimum_covers
+from talentlab.six_case import DIMENSIONS, aggregate_dimensions, pivot_case_conditions
 
 
 def _random_data(draw, k_max=4):
@@ -235,9 +234,10 @@ def test_robustness_reports_term_survival():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = robustness(long, "talent_adaptability", aggregate="mean",
-                         incl_cuts=(0.8,))
+                         dimensions=DIMENSIONS, incl_cuts=(0.8,))
         alt = robustness(long, "talent_adaptability", recodings=("not_mentioned",),
-                         aggregate="mean", incl_cuts=(0.75, 0.8), anchors=[(0.1, 0.45, 0.9)])
+                         aggregate="mean", dimensions=DIMENSIONS, incl_cuts=(0.75, 0.8),
+                         anchors=[(0.1, 0.45, 0.9)])
     assert set(alt.runs["incl_cut"]) == {0.75, 0.8}
     assert set(alt.runs["anchors"]) == {"", "(0.1, 0.45, 0.9)"}
     assert res.runs["recoding"].iloc[0] == "baseline"
@@ -250,3 +250,20 @@ def test_robustness_reports_term_survival():
     assert (base_terms["runs_present"] >= 1).all()
     n_cells = len(long.loc[long["condition"] != "talent_adaptability"])
     assert len(res.runs) > n_cells  # one-at-a-time recodings were run
+
+
+def test_paper_rubric_moved_to_six_case_with_deprecated_aliases():
+    import talentlab.qca as q
+    from talentlab import six_case
+
+    for name in ("DIMENSIONS", "RUBRIC", "OUTCOMES", "pivot_case_conditions",
+                 "aggregate_dimensions"):
+        assert name not in q.__all__
+        with pytest.warns(DeprecationWarning, match=f"six_case.{name}"):
+            assert getattr(q, name) is getattr(six_case, name)
+    with pytest.warns(DeprecationWarning):
+        from talentlab.qca.robustness import DIMENSIONS as old  # noqa: F401
+    with pytest.raises(QCAError, match="needs dimensions"):
+        robustness(_long_table(), "talent_adaptability", aggregate="mean")
+    long = pd.DataFrame({"unit": ["a", "a"], "set": ["X", "Y"], "m": [1, 0]})
+    assert q.pivot_long(long, "m", case="unit", set_column="set").loc["a", "X"] == 1.0

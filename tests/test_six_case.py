@@ -18,7 +18,8 @@ import talentlab
 from talentlab import figures_qca, six_case
 from talentlab.claims import VERDICTS, load_claims
 from talentlab.io import load_reference_configurations
-from talentlab.qca import DIMENSIONS, fit
+from talentlab.qca import fit
+from talentlab.six_case import DIMENSIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"

@@ -27,11 +27,10 @@ from talentlab.qca.minimize import (
 from talentlab.qca.nca import NCAResult, bottleneck_table, nca
 from talentlab.qca.necessity import necessity, superset_subset
 from talentlab.qca.robustness import (
-    DIMENSIONS,
-    RUBRIC,
+    FOUR_VALUE_LEVELS,
     RobustnessResult,
-    aggregate_dimensions,
-    pivot_case_conditions,
+    aggregate_sets,
+    pivot_long,
     recoding_variants,
     robustness,
 )
@@ -43,8 +42,7 @@ __all__ = [
     "bottleneck_table",
     "configuration_table",
     "nca",
-    "DIMENSIONS",
-    "RUBRIC",
+    "FOUR_VALUE_LEVELS",
     "IntermediateBranch",
     "MinimizeResult",
     "QCAError",
@@ -53,7 +51,7 @@ __all__ = [
     "Solution",
     "TautologyError",
     "TruthTable",
-    "aggregate_dimensions",
+    "aggregate_sets",
     "calibrate",
     "compute",
     "diagnose",
@@ -62,7 +60,7 @@ __all__ = [
     "minimize",
     "necessity",
     "necessity_parameters",
-    "pivot_case_conditions",
+    "pivot_long",
     "random_consistency_probability",
     "recoding_variants",
     "robustness",
@@ -70,3 +68,21 @@ __all__ = [
     "superset_subset",
     "truth_table",
 ]
+
+
+#: The paper's rubric and dimensions moved to :mod:`talentlab.six_case` (issue 11): the old names
+#: still resolve here, with a DeprecationWarning, for one release.
+_MOVED_TO_SIX_CASE = ("DIMENSIONS", "RUBRIC", "OUTCOMES", "pivot_case_conditions",
+                      "aggregate_dimensions")
+
+
+def __getattr__(name: str):
+    if name in _MOVED_TO_SIX_CASE:
+        import importlib
+        import warnings
+
+        warnings.warn(f"talentlab.qca.{name} moved to talentlab.six_case.{name} (the paper's "
+                      "rubric is not part of the general QCA toolkit); the old name will be "
+                      "removed in the next release", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module("talentlab.six_case"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -27,100 +27,111 @@ from talentlab.qca.minimize import minimize
 from talentlab.qca.truth_table import truth_table
 
 __all__ = [
-    "DIMENSIONS",
-    "OUTCOMES",
-    "RUBRIC",
+    "FOUR_VALUE_LEVELS",
     "RobustnessResult",
-    "aggregate_dimensions",
-    "pivot_case_conditions",
+    "aggregate_sets",
+    "pivot_long",
+    "recoding_variants",
     "robustness",
 ]
 
-RUBRIC = (0.0, 0.33, 0.67, 1.0)
+#: Ragin's four-value fuzzy scale (Ragin 2008, *Redesigning Social Inquiry*, ch. 2): the default
+#: membership levels between which ``rubric_step`` recodings move a cell one step.
+FOUR_VALUE_LEVELS = (0.0, 0.33, 0.67, 1.0)
 
-#: Outcome rows of the six-case ``case_conditions`` table (never used as default conditions).
-OUTCOMES = ("talent_adaptability", "resource_integration", "industrial_service")
-
-#: The paper's four-dimensional path (concept, mechanism, model, support).
-DIMENSIONS: dict[str, list[str]] = {
-    "concept": ["concept"],
-    "mechanism": ["interest_linkage", "collaborative_governance", "demand_feedback"],
-    "model": ["modular_curriculum", "dual_training", "customized_cultivation"],
-    "support": ["teacher_development", "three_party_evaluation", "policy_resource_guarantee"],
-}
+#: Names that moved to :mod:`talentlab.six_case` (the paper's rubric and dimensions); still
+#: importable from here with a DeprecationWarning for one release.
+_MOVED_TO_SIX_CASE = ("DIMENSIONS", "RUBRIC", "OUTCOMES", "pivot_case_conditions",
+                      "aggregate_dimensions")
 
 
-def pivot_case_conditions(
-    case_conditions: pd.DataFrame, value: str = "membership", sets: Sequence[str] | None = None
+def __getattr__(name: str):
+    if name in _MOVED_TO_SIX_CASE:
+        import importlib
+
+        warnings.warn(f"talentlab.qca.{name} moved to talentlab.six_case.{name} (the paper's "
+                      "rubric is not part of the general QCA toolkit); the old name will be "
+                      "removed in the next release", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module("talentlab.six_case"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def pivot_long(
+    long: pd.DataFrame,
+    value: str = "membership",
+    sets: Sequence[str] | None = None,
+    case: str = "case_id",
+    set_column: str = "condition",
 ) -> pd.DataFrame:
-    """Pivot the long ``case_conditions`` table into a wide case x set DataFrame.
+    """Pivot a long case x set table (one row per case and set) into a wide case x set table.
 
     Examples
     --------
     >>> long = pd.DataFrame({"case_id": ["a", "a", "b", "b"], "condition": ["X", "Y"] * 2,
     ...                      "membership": [1, 0.33, 0, 0.67]})
-    >>> pivot_case_conditions(long).to_dict("index")
+    >>> pivot_long(long).to_dict("index")
     {'a': {'X': 1.0, 'Y': 0.33}, 'b': {'X': 0.0, 'Y': 0.67}}
     """
-    need = {"case_id", "condition", value}
-    missing = need - set(case_conditions.columns)
+    need = {case, set_column, value}
+    missing = need - set(long.columns)
     if missing:
-        raise QCAError(f"case_conditions lacks columns {sorted(missing)}")
-    dup = case_conditions.duplicated(["case_id", "condition"])
+        raise QCAError(f"the long table lacks columns {sorted(missing)}")
+    dup = long.duplicated([case, set_column])
     if dup.any():
         raise QCAError(
-            "case_conditions has repeated case x condition rows: "
-            f"{case_conditions.loc[dup, ['case_id', 'condition']].values.tolist()}"
+            f"the long table has repeated {case} x {set_column} rows: "
+            f"{long.loc[dup, [case, set_column]].values.tolist()}"
         )
-    wide = case_conditions.pivot(index="case_id", columns="condition", values=value)
+    wide = long.pivot(index=case, columns=set_column, values=value)
     wide = wide.astype(float)
     if sets is not None:
         absent = [s for s in sets if s not in wide.columns]
         if absent:
-            raise QCAError(f"sets not in case_conditions: {absent}")
+            raise QCAError(f"sets not in the long table: {absent}")
         wide = wide[list(sets)]
     if wide.isna().any().any():
-        raise QCAError("case_conditions does not give every case a value for every set")
+        raise QCAError("the long table does not give every case a value for every set")
     wide.index = wide.index.astype(str)
     return wide
 
 
-def aggregate_dimensions(
+def aggregate_sets(
     wide: pd.DataFrame,
+    groups: Mapping[str, Sequence[str]],
     rule: str = "mean",
-    dimensions: Mapping[str, Sequence[str]] | None = None,
     keep: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Aggregate sub-conditions into dimensions (default: the paper's four).
+    """Aggregate sets into higher-order sets (e.g. sub-conditions into dimensions).
 
     Parameters
     ----------
     wide : DataFrame
-        Case x condition memberships (see :func:`pivot_case_conditions`).
+        Case x set memberships (see :func:`pivot_long`).
+    groups : mapping
+        New set -> list of its member sets.
     rule : {"mean", "and", "or"}
-        ``"mean"``: average membership (a compensatory index; documented default);
+        ``"mean"``: average membership (a compensatory index);
         ``"and"``: fuzzy AND (minimum: every element must be present);
         ``"or"``: fuzzy OR (maximum: any element suffices, substitutable elements).
-    dimensions : mapping, optional
-        Dimension -> list of sub-conditions (default :data:`DIMENSIONS`).
     keep : list of str
         Further columns copied unchanged (e.g. outcomes).
 
     Examples
     --------
     >>> w = pd.DataFrame({"a": [1.0, 0.0], "b": [0.33, 0.67]})
-    >>> aggregate_dimensions(w, "and", {"D": ["a", "b"]})["D"].tolist()
+    >>> aggregate_sets(w, {"D": ["a", "b"]}, "and")["D"].tolist()
     [0.33, 0.0]
     """
-    dims = dict(dimensions or DIMENSIONS)
+    if groups is None:
+        raise QCAError("aggregate_sets needs groups (new set -> its member sets)")
     funcs = {"mean": "mean", "and": "min", "or": "max"}
     if rule not in funcs:
         raise QCAError("rule must be 'mean', 'and' or 'or'")
     out = {}
-    for dim, subs in dims.items():
+    for dim, subs in dict(groups).items():
         absent = [s for s in subs if s not in wide.columns]
         if absent:
-            raise QCAError(f"dimension {dim!r}: columns {absent} not found")
+            raise QCAError(f"set {dim!r}: columns {absent} not found")
         out[dim] = getattr(wide[list(subs)], funcs[rule])(axis=1)
     res = pd.DataFrame(out, index=wide.index)
     for k in keep:
@@ -139,9 +150,9 @@ class RobustnessResult:
     baseline: list[list[str]]
 
 
-def _step(value: float, direction: int) -> float:
-    idx = int(np.argmin([abs(value - r) for r in RUBRIC]))
-    return RUBRIC[min(max(idx + direction, 0), len(RUBRIC) - 1)]
+def _step(value: float, direction: int, levels: Sequence[float] = FOUR_VALUE_LEVELS) -> float:
+    idx = int(np.argmin([abs(value - r) for r in levels]))
+    return float(levels[min(max(idx + direction, 0), len(levels) - 1)])
 
 
 def recoding_variants(
@@ -150,14 +161,15 @@ def recoding_variants(
     recodings: Sequence[str] = ("not_mentioned", "rubric_step"),
     not_mentioned_alternative: float = 0.33,
     recode_outcome: bool = False,
+    levels: Sequence[float] = FOUR_VALUE_LEVELS,
 ) -> list[tuple[str, pd.DataFrame]]:
     """The plausible recodings of a long case × condition table, each labelled.
 
     ``not_mentioned``: every *not mentioned* cell at 0, every one at its alternative, and each one
     alone at its alternative (the coder's ``alternative_membership`` where given, else
     ``not_mentioned_alternative`` for a 0 and 0 for anything else); ``rubric_step``: each cell one
-    rubric step (0 / 0.33 / 0.67 / 1) down and up. The outcome's cells are left alone unless
-    ``recode_outcome``.
+    step of the coding scale ``levels`` (default Ragin's four values 0 / 0.33 / 0.67 / 1) down
+    and up. The outcome's cells are left alone unless ``recode_outcome``.
     """
     base = case_conditions.copy()
     base["membership"] = base["membership"].astype(float)
@@ -189,7 +201,7 @@ def recoding_variants(
         for i in recodable.index:
             for d in (-1, 1):
                 v = base.at[i, "membership"]
-                nv = _step(v, d)
+                nv = _step(v, d, levels)
                 if nv == v:
                     continue
                 one = base.copy()
@@ -216,6 +228,8 @@ def robustness(
     not_mentioned_alternative: float = 0.33,
     recode_outcome: bool = False,
     n_cut: int = 1,
+    levels: Sequence[float] = FOUR_VALUE_LEVELS,
+    outcomes: Sequence[str] = (),
 ) -> RobustnessResult:
     """Re-run the minimisation over plausible recodings and report how often each term survives.
 
@@ -234,9 +248,9 @@ def robustness(
     incl_cuts : list of float
         Inclusion cut-offs to try (every recoding is run at every cut-off).
     aggregate : {None, "mean", "and", "or"}
-        Aggregate sub-conditions into dimensions (:func:`aggregate_dimensions`) after recoding.
+        Aggregate sub-conditions into dimensions (:func:`aggregate_sets`) after recoding.
     dimensions : mapping, optional
-        Dimension definitions for ``aggregate``.
+        Dimension -> sub-conditions; required with ``aggregate``.
     anchors : list of (e, c, i), optional
         Also recalibrate the (aggregated) conditions with the direct method at these anchors.
     include, directional
@@ -248,6 +262,10 @@ def robustness(
     recode_outcome : bool
         Also recode the outcome's cells.
     n_cut : int
+    levels : sequence of float
+        The coding scale for ``rubric_step`` (default :data:`FOUR_VALUE_LEVELS`).
+    outcomes : list of str
+        Other outcome rows of the long table, never used as default conditions.
 
     Returns
     -------
@@ -260,19 +278,21 @@ def robustness(
     bad = set(recodings) - {"not_mentioned", "rubric_step"}
     if bad:
         raise QCAError(f"unknown recodings {sorted(bad)}")
+    if aggregate and not dimensions:
+        raise QCAError("aggregate needs dimensions (dimension -> its sub-conditions)")
 
     def build(long: pd.DataFrame, anchor=None) -> pd.DataFrame:
-        wide = pivot_case_conditions(long)
+        wide = pivot_long(long)
         if outcome not in wide.columns:
             raise QCAError(f"outcome {outcome!r} is not a condition of case_conditions")
         if aggregate:
-            data = aggregate_dimensions(wide, aggregate, dimensions, keep=[outcome])
+            data = aggregate_sets(wide, dimensions, aggregate, keep=[outcome])
         else:
             data = wide
         if conditions:
             conds = list(conditions)
         else:
-            conds = [c for c in data.columns if c != outcome and c not in OUTCOMES]
+            conds = [c for c in data.columns if c != outcome and c not in set(outcomes)]
         data = data[conds + [outcome]].copy()
         if anchor is not None:
             for c in conds:
@@ -281,7 +301,7 @@ def robustness(
 
     variants = recoding_variants(base, outcome, recodings=recodings,
                                  not_mentioned_alternative=not_mentioned_alternative,
-                                 recode_outcome=recode_outcome)
+                                 recode_outcome=recode_outcome, levels=levels)
     anchor_list = [None] + list(anchors or [])
 
     runs = []

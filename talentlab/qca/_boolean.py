@@ -295,3 +295,91 @@ def minimum_covers(chart: np.ndarray, max_models: int = 100_000) -> tuple[int, l
     kmin = best[0] + forced.bit_count()
     models = sorted({tuple(sorted(_bits(c | forced))) for c in results})
     return kmin, models
+
+
+def implicant_membership(code: Implicant, x: np.ndarray, fuzzy) -> np.ndarray:
+    """Membership of every case (rows of ``x``, cases x conditions) in a coded implicant: fuzzy
+    conditions ``x`` or ``1 - x``, crisp and multi-value ``x == value`` (R ``consistency.c``)."""
+    out = np.ones(x.shape[0])
+    for j, v in enumerate(code):
+        if v == 0:
+            continue
+        if fuzzy[j]:
+            m = x[:, j] if v == 2 else 1.0 - x[:, j]
+        else:
+            m = (x[:, j] == v - 1).astype(float)
+        out = np.minimum(out, m)
+    return out
+
+
+def ccubes_consistency(
+    pos: np.ndarray, noflevels, x: np.ndarray, y: np.ndarray, fuzzy, pi_cons: float,
+    tolerance: float = 1.4901161193847656e-08,
+) -> list[Implicant]:
+    """Prime implicants when ``pi.cons > 0`` (R ``CCubes.c``): a candidate term built from a
+    positive configuration is accepted when its sufficiency inclusion on the *case data*,
+    ``sum(min(X, Y)) / sum(X)``, reaches ``pi_cons`` (negative rows are then not consulted) and
+    no accepted term with fewer literals subsumes it. Same search order and stopping rule as
+    :func:`ccubes`."""
+    pos = np.asarray(pos, dtype=np.int64)
+    npos, nconds = pos.shape
+    found: list[Implicant] = []
+    covered = np.zeros(npos, dtype=bool)
+    counter = 0
+    for k in range(1, nconds + 1):
+        new_here = False
+        for combo in combinations(range(nconds), k):
+            cols = list(combo)
+            seen: set[tuple] = set()
+            for r in range(npos):
+                vals = tuple(int(v) for v in pos[r, cols])
+                if vals in seen:
+                    continue
+                seen.add(vals)
+                code = [0] * nconds
+                for c, v in zip(cols, vals, strict=True):
+                    code[c] = v + 1
+                code = tuple(code)
+                if any(all(f[j] == 0 or f[j] == code[j] for j in range(nconds)) for f in found):
+                    continue  # redundant: a simpler accepted term subsumes it
+                m = implicant_membership(code, x, fuzzy)
+                sx = m.sum()
+                incl = np.minimum(m, y).sum() / sx if sx > 0 else 0.0
+                if incl + tolerance < pi_cons:
+                    continue
+                found.append(code)
+                new_here = True
+                covered |= np.all((pos[:, cols] == np.asarray(vals)[None, :]), axis=1)
+        if found and covered.all():
+            counter = 0 if new_here else counter + 1
+            if counter > 1:
+                break
+    return sort_implicants(found)
+
+
+def consistent_models(
+    implicants: list[Implicant], x: np.ndarray, y: np.ndarray, fuzzy, sol_cons: float,
+    sol_cov: float = 1.0, max_terms: int = 0, max_models: int = 100_000,
+    tolerance: float = 1.4901161193847656e-08,
+) -> list[tuple]:
+    """Models when ``sol.cons > 0`` with remainders (R ``find_consistent_models.c``): every
+    combination of prime implicants, by increasing size up to ``max_terms`` (0 = as many as
+    implicants), whose union has inclusion >= ``sol_cons`` and coverage >= ``sol_cov`` on the
+    case data and that contains no smaller such combination."""
+    n = len(implicants)
+    mem = np.column_stack([implicant_membership(c, x, fuzzy) for c in implicants]) if n else None
+    sum_y = float(np.sum(y))
+    maxk = n if max_terms <= 0 else min(n, max_terms)
+    models: list[tuple] = []
+    for k in range(1, maxk + 1):
+        for combo in combinations(range(n), k):
+            if any(set(m) <= set(combo) for m in models):
+                continue
+            u = mem[:, list(combo)].max(axis=1)
+            sx = u.sum()
+            sxy = np.minimum(u, y).sum()
+            if sx > 0 and sxy / sx + tolerance >= sol_cons and sxy / sum_y + tolerance >= sol_cov:
+                models.append(combo)
+                if len(models) > max_models:
+                    raise QCAError(f"more than {max_models} consistent models")
+    return models

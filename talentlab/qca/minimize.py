@@ -14,6 +14,7 @@ implicants sorted by complexity then column by column with negated < present < a
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,14 +22,19 @@ import pandas as pd
 
 from talentlab.qca._boolean import (
     ccubes,
+    ccubes_consistency,
+    consistent_models,
     cover_matrix,
+    implicant_membership,
     minimum_covers,
     qmc,
     row_dominance,
     sort_implicants,
 )
 from talentlab.qca.expressions import (
+    TOLERANCE,
     QCAError,
+    QCAWarning,
     TautologyError,
     parse_expression,
     write_implicant,
@@ -313,7 +319,7 @@ def _parse_set(value, what: str) -> set[str]:
 
 
 def _solve(
-    kind, implicants, explain_rows, explain_values, tt, row_dom, max_models
+    kind, implicants, explain_rows, explain_values, tt, row_dom, max_models, consistent=None
 ) -> Solution:
     chart = cover_matrix(implicants, explain_values)
     keep = chart.any(axis=1)
@@ -323,7 +329,13 @@ def _solve(
         idx = row_dominance(chart)
         implicants = sort_implicants([implicants[i] for i in idx])
         chart = cover_matrix(implicants, explain_values)
-    _, models = minimum_covers(chart, max_models=max_models)
+    if consistent is None:
+        _, models = minimum_covers(chart, max_models=max_models)
+    else:  # sol.cons > 0 with remainders: R find_consistent_models
+        x, y, fuzzy, sol_cons, sol_cov, depth = consistent
+        models = consistent_models(implicants, x, y, fuzzy, sol_cons, sol_cov, depth, max_models)
+        if not models:
+            raise QCAError("There are no solutions, given these constraints (sol_cons, sol_cov).")
     return Solution(
         kind=kind,
         conditions=tt.conditions,
@@ -437,6 +449,39 @@ def _easy_counterfactuals(dem, c_terms, p_terms, sa_values) -> np.ndarray:
     return ecs
 
 
+def _exclude_rows(exclude, tt: TruthTable) -> list[int]:
+    """Row numbers named by ``exclude``: numbers, or an expression whose terms' rows are taken
+    among the logical remainders (R ``findRows(expression)``)."""
+    if exclude is None:
+        return []
+    total = int(np.prod(tt.noflevels))
+    if isinstance(exclude, str) and not exclude.replace(",", "").replace(" ", "").isdigit():
+        terms = parse_expression(exclude, tt.conditions)
+        configs = all_configurations(tt.noflevels)
+        hit = np.zeros(total, dtype=bool)
+        for term in terms:
+            m = np.ones(total, dtype=bool)
+            for lit in term:
+                j = tt.conditions.index(lit.condition)
+                vals = lit.values if lit.values is not None else (1,)
+                inside = np.isin(configs[:, j], vals)
+                m &= ~inside if lit.negated else inside
+            hit |= m
+        rem = (tt.all_rows["OUT"] == "?").to_numpy()
+        return [int(r) + 1 for r in np.flatnonzero(hit & rem)]
+    items = exclude.split(",") if isinstance(exclude, str) else list(exclude)
+    rows = []
+    for v in items:
+        try:
+            r = int(str(v).strip())
+        except ValueError as exc:
+            raise QCAError(f"exclude: {v!r} is not a truth-table row number") from exc
+        if not 1 <= r <= total:
+            raise QCAError(f"exclude: row {r} does not exist (rows 1..{total})")
+        rows.append(r)
+    return sorted(set(rows))
+
+
 def minimize(
     tt,
     include=None,
@@ -444,6 +489,11 @@ def minimize(
     explain="1",
     row_dom: bool = False,
     max_models: int = 100_000,
+    pi_cons: float = 0.0,
+    sol_cons: float = 0.0,
+    sol_cov: float = 1.0,
+    sol_depth: int = 0,
+    exclude=None,
     **truth_table_args,
 ) -> MinimizeResult:
     """Minimise a truth table into the conservative, parsimonious or intermediate solution.
@@ -465,6 +515,26 @@ def minimize(
         Drop dominated prime implicants before solving the chart (R ``row.dom``).
     max_models : int
         Safety limit on the number of equally minimal models enumerated.
+    pi_cons : float
+        R ``pi.cons``: minimal sufficiency inclusion (on the case data) of a prime implicant.
+        Parsimonious solutions (R ``CCubes``): a candidate term is accepted when its inclusion
+        reaches ``pi_cons`` *instead of* when it covers no negative row. Conservative solutions
+        (R ``getSolution``): prime implicants below ``pi_cons`` are dropped (error if a positive
+        row is then uncovered). 0 = off.
+    sol_cons, sol_cov : float
+        R ``sol.cons`` / ``sol.cov``. Conservative solution: only models whose inclusion reaches
+        ``sol_cons`` are kept (error when none, as R). Parsimonious solution: models are every
+        irredundant combination of prime implicants (by increasing size, up to ``sol_depth``
+        terms; 0 = no limit) whose union reaches inclusion ``sol_cons`` and coverage ``sol_cov``
+        (R ``find_consistent_models``) - these need not cover every positive row.
+    sol_depth : int
+        R ``sol.depth``: most terms per model in the ``sol_cons`` search.
+    exclude : list of int or str, optional
+        R ``exclude``: truth-table rows (R row numbers, or an expression such as ``"~A*B"``
+        whose rows are taken among the remainders) coded as negative (OUT = 0), so no
+        simplifying assumption uses them (e.g. untenable or contradictory assumptions;
+        Schneider & Wagemann 2012). An observed row named by number is recoded too (as R does)
+        with a :class:`QCAWarning`.
 
     Returns
     -------
@@ -499,7 +569,19 @@ def minimize(
     if directional is not None and "?" not in include_set:
         raise QCAError("directional expectations need the remainders: use include='?'")
 
+    for name, v in (("pi_cons", pi_cons), ("sol_cons", sol_cons), ("sol_cov", sol_cov)):
+        if not 0 <= float(v) <= 1:
+            raise QCAError(f"{name} must lie in [0, 1], got {v}")
+    excluded = _exclude_rows(exclude, tt)
     rows = tt.all_rows
+    if excluded:
+        rows = rows.copy()
+        idx = pd.Index(excluded)
+        observed_hit = [r for r in excluded if rows.at[r, "OUT"] != "?"]
+        if observed_hit:
+            warnings.warn(f"exclude recodes observed truth-table rows {observed_hit} as "
+                          "negative (R semantics)", QCAWarning, stacklevel=2)
+        rows.loc[idx, "OUT"] = "0"
     conds = tt.conditions
     observed = rows.loc[rows["OUT"] != "?"]
     pos_incl = explain_set | include_set
@@ -516,17 +598,55 @@ def minimize(
             "(no negative configuration: the parsimonious solution is a tautology)."
         )
 
+    x_data = tt.data[conds].to_numpy(dtype=float)
+    y_data = tt.data[tt.outcome].to_numpy(dtype=float)
+    if excluded:  # R appends the excluded configurations to the data with outcome 0
+        x_data = np.vstack([x_data, all_configurations(tt.noflevels)[np.asarray(excluded) - 1]])
+        y_data = np.concatenate([y_data, np.zeros(len(excluded))])
     conservative = parsimonious = None
     if not incl_rem or directional is not None:
         pos_coded = [tuple(int(v) + 1 for v in r) for r in pos_rows[conds].to_numpy()]
         c_pis = qmc(pos_coded, tt.noflevels)
+        if any(not any(p) for p in c_pis):
+            raise TautologyError(
+                "Every configuration is positive: the conservative solution is a tautology "
+                "(all conditions are minimised); R prints an empty solution."
+            )
+        if pi_cons > 0:
+            c_pis = [
+                p for p in c_pis
+                if _inclusion(implicant_membership(p, x_data, tt.fuzzy), y_data) + TOLERANCE
+                >= pi_cons
+            ]
+            if not cover_matrix(c_pis, explain_values).any(axis=0).all():
+                raise QCAError("There are no solutions, given these constraints (pi_cons): "
+                               "a positive row is covered by no prime implicant")
         conservative = _solve(
             "conservative", c_pis, explain_rows, explain_values, tt, row_dom, max_models
         )
+        if sol_cons > 0 and not incl_rem:
+            keep = [
+                m for m in conservative.models
+                if _inclusion(
+                    np.max([implicant_membership(conservative.implicants[i], x_data, tt.fuzzy)
+                            for i in m], axis=0), y_data) + TOLERANCE >= sol_cons
+            ]
+            if not keep:
+                raise QCAError("There are no solutions, given these constraints (sol_cons).")
+            conservative.models = keep
     if incl_rem:
-        p_pis = ccubes(explain_values, neg_rows[conds].to_numpy(dtype=np.int64), tt.noflevels)
+        if pi_cons > 0:
+            p_pis = ccubes_consistency(explain_values, tt.noflevels, x_data, y_data, tt.fuzzy,
+                                       pi_cons)
+        else:
+            p_pis = ccubes(explain_values, neg_rows[conds].to_numpy(dtype=np.int64),
+                           tt.noflevels)
+        consistent = None
+        if sol_cons > 0:
+            consistent = (x_data, y_data, tt.fuzzy, sol_cons, sol_cov, sol_depth)
         parsimonious = _solve(
-            "parsimonious", p_pis, explain_rows, explain_values, tt, row_dom, max_models
+            "parsimonious", p_pis, explain_rows, explain_values, tt, row_dom, max_models,
+            consistent,
         )
     if directional is None:
         sol = parsimonious if incl_rem else conservative
@@ -588,6 +708,11 @@ def minimize(
         parsimonious=parsimonious,
         branches=branches,
     )
+
+
+def _inclusion(membership: np.ndarray, y: np.ndarray) -> float:
+    sx = float(membership.sum())
+    return float(np.minimum(membership, y).sum() / sx) if sx > 0 else 0.0
 
 
 def _row_number(values, noflevels) -> int:  # pragma: no cover - helper for users

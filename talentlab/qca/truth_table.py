@@ -199,6 +199,7 @@ def truth_table(
     decreasing: bool = True,
     complete: bool = False,
     warn: bool = True,
+    inf_test=None,
 ) -> TruthTable:
     """Build a truth table as R QCA ``truthTable()`` does.
 
@@ -225,6 +226,13 @@ def truth_table(
         Show every configuration (else only observed ones, n > 0).
     warn : bool
         Issue :class:`QCAWarning` for memberships of exactly 0.5.
+    inf_test : str or (str, float), optional
+        R ``inf.test``: ``"binom"`` or ``("binom", alpha)`` / ``"binom, 0.05"`` (alpha 0.05 by
+        default). Every observed row (OUT not ``?``) is recoded by a one-sided exact binomial
+        test of ``round(n * incl)`` successes in ``n`` cases against ``incl_cut``: OUT = 1 when
+        ``P(X >= successes | p = ic1) < alpha``; else, with two cut-offs, ``C`` when the test
+        against ``ic0`` is significant; else 0. Adds columns ``pval1`` (and ``pval0``), as R
+        (``truthTable.R``, ``binom.test(..., alternative = "greater")``).
 
     Returns
     -------
@@ -310,6 +318,7 @@ def truth_table(
                 out[idx] = "C"
             else:
                 out[idx] = "0"
+    pvals = _binomial_test(inf_test, out, n_all, incl_all, ic1, ic0, _two_cuts(incl_cut))
     table = pd.DataFrame(configs, columns=conditions, index=np.arange(1, total + 1))
     table["OUT"] = pd.array(out.tolist(), dtype="string")
     table["n"] = n_all
@@ -317,6 +326,8 @@ def truth_table(
     table["PRI"] = pri_all
     table["cases"] = pd.array(cases_all.tolist(), dtype="string")
     table["DCC"] = pd.array(dcc_all.tolist(), dtype="string")
+    for name, vals in pvals.items():
+        table[name] = vals
     table.index.name = "row"
     all_rows = table
     shown = table if complete else table.loc[table["n"] > 0]
@@ -349,6 +360,48 @@ def truth_table(
         case_row_membership=crm,
         complete=complete,
     )
+
+
+def _two_cuts(incl_cut) -> bool:
+    return not np.isscalar(incl_cut) and len(list(incl_cut)) == 2
+
+
+def _binomial_test(inf_test, out, n_all, incl_all, ic1, ic0, two_cuts) -> dict:
+    """R ``inf.test = "binom"``: recode ``out`` in place; return the p-value columns."""
+    if inf_test is None or inf_test == "":
+        return {}
+    from scipy.stats import binomtest
+
+    parts = ([p.strip() for p in inf_test.split(",")] if isinstance(inf_test, str)
+             else [str(p).strip() for p in inf_test])
+    if parts[0] != "binom":
+        raise QCAError(f"inf_test: only the binomial test ('binom') exists, got {parts[0]!r}")
+    try:
+        alpha = float(parts[1]) if len(parts) > 1 else 0.05
+    except ValueError as exc:
+        raise QCAError(f"inf_test: significance level {parts[1]!r} is not a number") from exc
+    if not 0 < alpha < 1:
+        raise QCAError("inf_test: the significance level must lie in (0, 1)")
+    pval1 = np.full(len(out), np.nan)
+    pval0 = np.full(len(out), np.nan)
+    for i in np.flatnonzero((out != "?") & (n_all > 0)):
+        n = int(n_all[i])
+        # R round(): half to even, as numpy
+        success = int(np.round(n * incl_all[i]))
+        pval1[i] = binomtest(success, n, p=ic1, alternative="greater").pvalue
+        out[i] = "0"
+        if pval1[i] < alpha:
+            out[i] = "1"
+        elif two_cuts:
+            pval0[i] = binomtest(success, n, p=ic0, alternative="greater").pvalue
+            if pval0[i] < alpha:
+                out[i] = "C"
+    if two_cuts:
+        for i in np.flatnonzero((out != "?") & (n_all > 0) & np.isnan(pval0)):
+            pval0[i] = binomtest(int(np.round(n_all[i] * incl_all[i])), int(n_all[i]), p=ic0,
+                                 alternative="greater").pvalue
+        return {"pval1": pval1, "pval0": pval0}
+    return {"pval1": pval1}
 
 
 def _sort_key(v):

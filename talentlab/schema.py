@@ -44,6 +44,10 @@ DESTINATIONS = ("employed_full_time", "employed_part_time", "self_employed", "mi
 EMPLOYED = ("employed_full_time", "employed_part_time", "self_employed")
 EMPLOYEES = ("employed_full_time", "employed_part_time")
 
+#: Suffix of the extra column an import writes beside a field whose values it mapped
+#: (``destination_original`` keeps the college's own category): accepted by validation, not analysed.
+ORIGINAL_SUFFIX = "_original"
+
 TRUE_TOKENS = {"true", "t", "yes", "y", "1", "1.0", "是", "真"}
 FALSE_TOKENS = {"false", "f", "no", "n", "0", "0.0", "否", "假"}
 
@@ -80,12 +84,78 @@ class Problem:
     column: str | None
     value: object
     rule: str
+    header: str | None = None  # the column's header in the file, when an alias was used
 
     def __str__(self) -> str:
         row = f"row {self.row}" if self.row is not None else "header"
-        column = f"column '{self.column}'" if self.column is not None else "(table)"
-        value = "" if self.value is None else f", value {self.value!r}"
-        return f"{self.file}, {row}, {column}{value}: {self.rule}"
+        if self.column is None:
+            column = "(table)"
+        elif self.header and self.header != self.column:
+            column = f"column '{self.column}' (header in the file: '{self.header}')"
+        else:
+            column = f"column '{self.column}'"
+        value = "" if self.value is None else f", value '{as_typed(self.value)}'"
+        zh = rule_zh(self.rule)
+        return f"{self.file}, {row}, {column}{value}: {self.rule}" + (f" / {zh}" if zh else "")
+
+
+def as_typed(value: object) -> str:
+    """A value as a person typed it: ``4`` not ``np.int64(4)``, ``4.5`` not ``np.float64(4.5)``.
+
+    Examples
+    --------
+    >>> as_typed(np.int64(4)), as_typed(np.float64(2.0)), as_typed("是"), as_typed(True)
+    ('4', '2', '是', 'true')
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+#: Chinese wording of the validation rules (English pattern -> Chinese template).
+_RULES_ZH = [
+    (r"required column is missing from the file", "文件缺少该必需列"),
+    (r"unknown column \(the contract for '(\w+)' has: (.*)\)", r"未知列（契约中 \1 表的列为：\2）"),
+    (r"column appears more than once", "该列出现不止一次"),
+    (r"required value is missing", "必填值缺失"),
+    (r"must be a whole number \(integer\)", "必须为整数"),
+    (r"must be a number", "必须为数字"),
+    (r"must be true or false .*", "必须为是/否（true/false、yes/no、1/0、是/否）"),
+    (r"must be >= (.*)", r"必须大于或等于 \1"),
+    (r"must be <= (.*)", r"必须小于或等于 \1"),
+    (r"must be one of: (.*)", r"必须为以下取值之一：\1"),
+    (r"must be unique .*", "必须唯一（该值出现在多行）"),
+    (r"the combination must be unique \(primary key\)", "组合必须唯一（主键）"),
+    (r"only allowed for the employed \((.*)\); .*", r"仅适用于就业者（\1），该毕业生的去向不属于就业"),
+    (r"only allowed for employees \((.*)\)", r"仅适用于受雇者（\1）"),
+    (r"required when adaptation_months is given .*", "填写了 adaptation_months 时必须填写（否 = 删失）"),
+    (r"required when adaptation_reached is given", "填写了 adaptation_reached 时必须填写"),
+    (r"must not exceed (\w+)", r"不得超过 \1"),
+    (r"must exist in (\S+)", r"必须存在于 \1"),
+    (r"must be the rated graduate's employer_id \(graduates has (.*)\)",
+     r"必须为被评价毕业生的 employer_id（毕业生表中为 \1）"),
+]
+
+
+def rule_zh(rule: str) -> str | None:
+    """The Chinese wording of a validation rule, or ``None`` when there is none.
+
+    Examples
+    --------
+    >>> rule_zh("must be <= 5")
+    '必须小于或等于 5'
+    """
+    import re
+
+    for pattern, zh in _RULES_ZH:
+        m = re.fullmatch(pattern, rule)
+        if m:
+            return m.expand(zh)
+    return None
 
 
 class DataValidationError(ValueError):
@@ -178,11 +248,19 @@ def write_datapackage(
         + (" (SYNTHETIC data)" if origin["data_origin"] == "synthetic" else ""),
         "contract_version": base["version"],
         **{k: v for k, v in origin.items() if k != "name"},
-        "resources": [resource(t) for t in tables],
+        "resources": [_strip_import_keys(resource(t)) for t in tables],
     }
     out = Path(out_dir) / "datapackage.json"
     atomic_write_text(out, json.dumps(package, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
     return out
+
+
+def _strip_import_keys(res: dict) -> dict:
+    """A resource without the import aids (``aliases``, ``valueMaps``) of the contract."""
+    for f in res["schema"]["fields"]:
+        f.pop("aliases", None)
+        f.pop("valueMaps", None)
+    return res
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
@@ -247,6 +325,7 @@ class RawTable:
     file: str
     text: pd.DataFrame
     rows: np.ndarray
+    headers: dict | None = None  # contract field -> header in the file, when an alias was used
 
 
 def validate_table(raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -269,7 +348,8 @@ def validate_table(raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
                 Problem(raw.file, None, name, None, "required column is missing from the file")
             )
     for name in cols:
-        if name not in wanted:
+        if name not in wanted and not (name.endswith(ORIGINAL_SUFFIX)
+                                       and name[:-len(ORIGINAL_SUFFIX)] in wanted):
             problems.append(
                 Problem(raw.file, None, name, None,
                         f"unknown column (the contract for '{raw.name}' has: {', '.join(wanted)})")
@@ -355,7 +435,17 @@ def validate_table(raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
                         "the combination must be unique (primary key)")
             )
     problems += _cross_field(raw, df)
-    return df, problems
+    return df, _with_headers(raw, problems)
+
+
+def _with_headers(raw: RawTable, problems: list[Problem]) -> list[Problem]:
+    """Problems of ``raw`` with the file's own header beside the contract field name."""
+    if not raw.headers:
+        return problems
+    from dataclasses import replace
+
+    return [replace(p, header=raw.headers.get(p.column)) if p.file == raw.file and p.header is None
+            else p for p in problems]
 
 
 def _cross_field(raw: RawTable, df: pd.DataFrame) -> list[Problem]:
@@ -434,6 +524,8 @@ def validate_tables(raws: Mapping[str, RawTable]) -> tuple[dict[str, pd.DataFram
             problems.append(Problem(raw.file, int(raw.rows[i]), "employer_id",
                                     ratings["employer_id"].iloc[i],
                                     f"must be the rated graduate's employer_id (graduates has {exp_txt})"))
+    for raw in raws.values():
+        problems = _with_headers(raw, problems)
     return typed, problems
 
 

@@ -1,0 +1,375 @@
+"""Header aliases and value maps: how a college's own wording meets the contract.
+
+The mappings are data in the contract (``talentlab/contract/datapackage.json``): every field of a
+record table lists its ``aliases`` and, where useful, ``valueMaps``, each keyed by the id of its
+source (``import.sources``: the Ministry of Education destination categories, their numeric codes,
+the MyCOS survey categories, questionnaire conventions, or a talentlab decision). A user's
+``mapping.yaml``/``.toml`` adds aliases, value maps, constants, table assignments and the data set's
+origin (:func:`load_mapping_file`). :class:`Mappings` merges both and answers two questions:
+*which field is this header?* and *which contract value is this cell?*
+
+Matching ignores case, full-/half-width forms (NFKC), spaces, ``_``/``-``, a questionnaire's
+question number (``4、``, ``Q4.``) and a trailing unit in brackets (``岗位适应期（月）``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from talentlab.schema import (
+    FALSE_TOKENS,
+    RECORD_TABLES,
+    TRUE_TOKENS,
+    _contract_cached,
+    fields,
+)
+
+USER_SOURCE = "mapping file"
+_QUESTION_NO = re.compile(r"^\s*(?:q|第)?\s*\d{1,3}\s*(?:题)?\s*[、.．:：)）\]]\s*", re.IGNORECASE)
+_UNIT_TAIL = re.compile(r"\s*[(（\[【][^()（）\[\]【】]*[)）\]】]\s*$")
+_DROP = re.compile(r"[\s_\-*＊:：?？。.,，/\\'\"“”‘’]+")
+
+
+class MappingError(ValueError):
+    """A mapping file that cannot be used: names the file, the key and what is wrong."""
+
+
+def header_keys(text: str) -> list[str]:
+    """Normalised keys a header can match: with and without a trailing unit in brackets.
+
+    Examples
+    --------
+    >>> header_keys("4、岗位适应期（月）")
+    ['岗位适应期(月)', '岗位适应期']
+    >>> header_keys(" Student_ID ")
+    ['studentid']
+    """
+    t = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    t = _QUESTION_NO.sub("", t)
+    keys = [_DROP.sub("", t)]
+    bare = _UNIT_TAIL.sub("", t)
+    if bare != t and _DROP.sub("", bare):
+        keys.append(_DROP.sub("", bare))
+    return [k for k in dict.fromkeys(keys) if k]
+
+
+def value_key(text: str) -> str:
+    """Normalised key of a cell value (NFKC, lower case, no spaces).
+
+    Examples
+    --------
+    >>> value_key(" 出国（境） ") == value_key("出国(境)")
+    True
+    """
+    t = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    return re.sub(r"\s+", " ", t).replace(" ", "") if re.search(r"[\u4e00-\u9fff]", t) else \
+        re.sub(r"[\s_\-]+", " ", t).strip()
+
+
+def _target_text(fdesc: dict, target: object, where: str) -> str:
+    """The contract text of a mapped value (validated against the field's type and levels)."""
+    ftype = fdesc["type"]
+    if ftype == "boolean":
+        if isinstance(target, bool):
+            return "true" if target else "false"
+        low = str(target).strip().lower()
+        if low in TRUE_TOKENS:
+            return "true"
+        if low in FALSE_TOKENS:
+            return "false"
+        raise MappingError(f"{where}: {target!r} is not true/false")
+    if ftype in ("integer", "number"):
+        try:
+            num = float(target)
+        except (TypeError, ValueError):
+            raise MappingError(f"{where}: {target!r} is not a number") from None
+        if ftype == "integer" and not num.is_integer():
+            raise MappingError(f"{where}: {target!r} is not a whole number")
+        return str(int(num)) if num.is_integer() else repr(num)
+    enum = fdesc.get("constraints", {}).get("enum")
+    if enum is not None and str(target) not in enum:
+        raise MappingError(f"{where}: {target!r} is not a level of {fdesc['name']} "
+                           f"(levels: {', '.join(enum)})")
+    return str(target)
+
+
+@dataclass
+class ValueMapping:
+    target: str          # contract text
+    label: str           # the label as written in the map
+    source: str          # source id
+
+
+@dataclass
+class Mappings:
+    """Aliases, value maps and options for one import (contract + optional mapping file)."""
+
+    headers: dict[str, dict[str, tuple[str, str, str, int]]] = field(default_factory=dict)
+    values: dict[str, dict[str, dict[str, ValueMapping]]] = field(default_factory=dict)
+    booleans: dict[str, ValueMapping] = field(default_factory=dict)
+    tables: list[tuple[str, str]] = field(default_factory=list)
+    constants: dict[str, dict[str, str]] = field(default_factory=dict)
+    dataset: dict = field(default_factory=dict)
+    mapping_file: str | None = None
+
+    # -- building ---------------------------------------------------------------------------
+    @classmethod
+    def from_contract(cls) -> Mappings:
+        m = cls()
+        for table in RECORD_TABLES:
+            m.headers[table] = {}
+            m.values[table] = {}
+            for i_field, (name, fdesc) in enumerate(fields(table).items()):
+                m._add_alias(table, name, name, "contract", rank=0)
+                for source, aliases in fdesc.get("aliases", {}).items():
+                    for rank, alias in enumerate(aliases, start=1):
+                        m._add_alias(table, name, alias, source, rank=rank + 100 * i_field)
+                for source, vmap in fdesc.get("valueMaps", {}).items():
+                    for label, target in vmap.items():
+                        m._add_value(table, name, label, target, source)
+        for source, vmap in _contract_cached().get("import", {}).get("booleanValues", {}).items():
+            for label, target in vmap.items():
+                m.booleans[value_key(label)] = ValueMapping("true" if target else "false",
+                                                            label, source)
+        return m
+
+    def _add_alias(self, table: str, name: str, alias: str, source: str, rank: int) -> None:
+        for key in header_keys(alias):
+            known = self.headers[table].get(key)
+            if known is not None and known[0] != name and source != USER_SOURCE:
+                raise MappingError(f"alias {alias!r} of {table}.{name} is already an alias of "
+                                   f"{table}.{known[0]}")
+            if known is None or source == USER_SOURCE:
+                self.headers[table][key] = (name, alias, source, rank)
+
+    def _add_value(self, table: str, name: str, label: object, target: object, source: str,
+                   where: str | None = None) -> None:
+        fdesc = fields(table)[name]
+        where = where or f"contract {table}.{name} valueMaps[{source}][{label!r}]"
+        text = _target_text(fdesc, target, where)
+        self.values[table].setdefault(name, {})[value_key(str(label))] = ValueMapping(
+            text, str(label), source)
+
+    def apply_user(self, spec: dict, file: str) -> None:
+        """Merge a parsed mapping file (validated here; errors name the key)."""
+        allowed = {"dataset", "tables", "aliases", "values", "constants"}
+        if not isinstance(spec, dict):
+            raise MappingError(f"{file}: the mapping must be a table of keys "
+                               f"({', '.join(sorted(allowed))}), not {type(spec).__name__}")
+        unknown = set(spec) - allowed
+        if unknown:
+            raise MappingError(f"{file}: unknown key(s) {', '.join(sorted(map(str, unknown)))} "
+                               f"(allowed: {', '.join(sorted(allowed))})")
+        self.mapping_file = Path(file).name
+
+        def table_fields(section: str, value: object) -> dict:
+            if not isinstance(value, dict):
+                raise MappingError(f"{file}: '{section}' must map table names to fields")
+            for table, per_field in value.items():
+                if table not in RECORD_TABLES:
+                    raise MappingError(f"{file}: {section}.{table}: unknown table (tables: "
+                                       f"{', '.join(RECORD_TABLES)})")
+                if not isinstance(per_field, dict):
+                    raise MappingError(f"{file}: {section}.{table} must map field names")
+                for name in per_field:
+                    if name not in fields(table):
+                        raise MappingError(f"{file}: {section}.{table}.{name}: unknown field "
+                                           f"(fields: {', '.join(fields(table))})")
+            return value
+
+        dataset = spec.get("dataset", {}) or {}
+        if not isinstance(dataset, dict):
+            raise MappingError(f"{file}: 'dataset' must be a table of keys (name, data_origin …)")
+        if dataset.get("data_origin", "user") not in ("user", "synthetic"):
+            raise MappingError(f"{file}: dataset.data_origin must be 'user' or 'synthetic'")
+        self.dataset = {str(k): v for k, v in dataset.items()}
+        tables = spec.get("tables", {}) or {}
+        if not isinstance(tables, dict):
+            raise MappingError(f"{file}: 'tables' must map file (or file!sheet) patterns to tables")
+        for pattern, table in tables.items():
+            if table not in RECORD_TABLES + ("ignore",):
+                raise MappingError(f"{file}: tables[{pattern!r}]: {table!r} is not a table "
+                                   f"({', '.join(RECORD_TABLES)} or ignore)")
+            self.tables.append((str(pattern), str(table)))
+        for table, per_field in table_fields("aliases", spec.get("aliases", {}) or {}).items():
+            for name, aliases in per_field.items():
+                if isinstance(aliases, str):
+                    aliases = [aliases]
+                if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+                    raise MappingError(f"{file}: aliases.{table}.{name} must be a list of texts")
+                for alias in aliases:
+                    self._add_alias(table, name, alias, USER_SOURCE, rank=-1)
+        for table, per_field in table_fields("values", spec.get("values", {}) or {}).items():
+            for name, vmap in per_field.items():
+                if not isinstance(vmap, dict):
+                    raise MappingError(f"{file}: values.{table}.{name} must map texts to values")
+                for label, target in vmap.items():
+                    self._add_value(table, name, label, target, USER_SOURCE,
+                                    where=f"{file}: values.{table}.{name}[{label!r}]")
+        for table, per_field in table_fields("constants", spec.get("constants", {}) or {}).items():
+            for name, value in per_field.items():
+                fdesc = fields(table)[name]
+                text = _target_text(fdesc, value, f"{file}: constants.{table}.{name}") \
+                    if fdesc["type"] != "string" or "enum" in fdesc.get("constraints", {}) \
+                    else str(value)
+                self.constants.setdefault(table, {})[name] = text
+
+    # -- questions --------------------------------------------------------------------------
+    def table_for(self, file: str, sheet: str | None) -> str | None:
+        """The table a file/sheet is assigned to by the mapping file (``ignore`` allowed)."""
+        names = [f"{file}!{sheet}"] if sheet is not None else []
+        names.append(file)
+        for pattern, table in self.tables:
+            if any(fnmatch.fnmatchcase(n, pattern) for n in names):
+                return table
+        return None
+
+    def match_header(self, table: str, header: str) -> tuple[str, str, int] | None:
+        """``(field, alias source, rank)`` of a header in ``table``, or ``None``."""
+        for key in header_keys(header):
+            hit = self.headers[table].get(key)
+            if hit is not None:
+                return hit[0], hit[2], hit[3]
+        return None
+
+    def map_value(self, table: str, name: str, text: str) -> ValueMapping | None:
+        """The mapping of a cell's text, trying ``code-label`` forms (``10 签就业协议形式就业``)."""
+        vmap = self.values[table].get(name, {})
+        key = value_key(text)
+        if key in vmap:
+            return vmap[key]
+        if fields(table)[name]["type"] == "boolean" and key in self.booleans:
+            return self.booleans[key]
+        m = re.fullmatch(r"(\d{1,3})\s*[-—:：、.．]?\s*(\D.*)", key) or \
+            re.fullmatch(r"(\D.*?)\s*[(（](\d{1,3})[)）]", key)
+        if m:
+            a, b = m.groups()
+            code, label = (a, b) if a.isdigit() else (b, a)
+            by_label, by_code = vmap.get(value_key(label)), vmap.get(code)
+            if by_label and by_code and by_label.target != by_code.target:
+                return None  # code and label disagree: reported as unmapped
+            return by_label or by_code
+        return None
+
+
+def load_mapping_file(path: str | os.PathLike) -> dict:
+    """Parse a ``.yaml``/``.yml``/``.toml``/``.json`` mapping file, or raise :class:`MappingError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise MappingError(f"mapping file {path} does not exist")
+    suffix = path.suffix.lower()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise MappingError(f"{path.name}: a mapping file must be UTF-8 text") from None
+    try:
+        if suffix in (".yaml", ".yml"):
+            import yaml
+
+            spec = yaml.safe_load(text)
+        elif suffix == ".toml":
+            import tomllib
+
+            spec = tomllib.loads(text)
+        elif suffix == ".json":
+            spec = json.loads(text)
+        else:
+            raise MappingError(f"{path.name}: use a .yaml, .toml or .json mapping file")
+    except MappingError:
+        raise
+    except Exception as exc:  # yaml/toml/json syntax errors carry line and column
+        raise MappingError(f"{path.name}: cannot be parsed: {exc}") from None
+    return {} if spec is None else spec
+
+
+def build_mappings(mapping: str | os.PathLike | dict | None = None) -> Mappings:
+    """The contract's mappings plus a mapping file (path) or an already parsed dict."""
+    m = Mappings.from_contract()
+    if mapping is None:
+        return m
+    if isinstance(mapping, dict):
+        m.apply_user(mapping, "mapping")
+    else:
+        m.apply_user(load_mapping_file(mapping), str(mapping))
+    return m
+
+
+# --------------------------------------------------------------------------------------------
+# the codebook section
+# --------------------------------------------------------------------------------------------
+def _md(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_mappings_markdown() -> str:
+    """Markdown of every alias, value map, source and many-to-one decision (``data/raw/README.md``)."""
+    imp = _contract_cached().get("import", {})
+    sources = imp.get("sources", {})
+    out = ["## Importing a college's own exports / 导入学校导出数据\n",
+           "`talentlab import SRC OUT` reads exports as they come (CSV/TXT in UTF-8, UTF-8 with BOM, "
+           "UTF-16 or GB18030; `.xlsx`/`.xls` with several sheets and title rows above the header), "
+           "recognises the headers and values below and writes a contract-conformant folder with "
+           "`import_report.md`/`.json`. A `mapping.yaml` (or `.toml`) adds your own aliases and value "
+           "maps; where a value was re-coded, the original stays in `<field>_original`. "
+           "Header matching ignores case, full-/half-width forms, spaces, a question number such as "
+           "`4、` and a trailing unit in brackets such as `（月）`.\n",
+           "Missing values (one list, every table) / 缺失值标记: "
+           + ", ".join(f"`{m}`" if m else "empty" for m in _missing()) + ". "
+           "`无` always means *missing*, never *no*.\n",
+           "### Sources of the mappings / 映射来源\n",
+           "| id | what | where | status |", "|---|---|---|---|"]
+    for sid, s in sources.items():
+        out.append(f"| `{sid}` | {_md(s.get('title', ''))} | {_md(s.get('cite', ''))} | "
+                   f"{_md(s.get('status', ''))} |")
+    out.append("\n### Many-to-one decisions / 多对一映射决定\n")
+    out.append("| field | from | to | why | sources |")
+    out.append("|---|---|---|---|---|")
+    for d in imp.get("decisions", []):
+        out.append(f"| `{d['field']}` | {_md(', '.join(d['from']))} | `{d['to']}` | {_md(d['why'])} | "
+                   f"{', '.join(f'`{s}`' for s in d['sources'])} |")
+    bools = imp.get("booleanValues", {})
+    out.append("\nBoolean words every yes/no field accepts besides `true/false`, `yes/no`, `1/0`, "
+               "`是/否`: " + "; ".join(
+                   f"{', '.join(f'`{k}` → {str(v).lower()}' for k, v in vm.items())} (`{sid}`)"
+                   for sid, vm in bools.items()) + ".\n")
+    out.append("### Header aliases and value maps per field / 各字段的列名别名与取值映射\n")
+    for table in RECORD_TABLES:
+        out.append(f"#### `{table}`\n")
+        out.append("| field | header aliases (source) | value map (source) |")
+        out.append("|---|---|---|")
+        for name, fdesc in fields(table).items():
+            aliases = "; ".join(f"{', '.join(_md(a) for a in al)} (`{sid}`)"
+                                for sid, al in fdesc.get("aliases", {}).items())
+            vmaps = "; ".join(
+                f"{', '.join(f'{_md(k)} → `{str(v).lower() if isinstance(v, bool) else v}`' for k, v in vm.items())} (`{sid}`)"
+                for sid, vm in fdesc.get("valueMaps", {}).items())
+            out.append(f"| `{name}` | {aliases} | {vmaps} |")
+        out.append("")
+    hints = imp.get("unmappedHints", {})
+    if hints:
+        out.append("Columns that are deliberately not imported, with what to do / 不导入的列：\n")
+        out += [f"- `{_md(h)}`: {_md(t)}" for h, t in hints.items()]
+        out.append("")
+    return "\n".join(out)
+
+
+def _missing() -> list[str]:
+    from talentlab.schema import missing_values
+
+    return missing_values(RECORD_TABLES[0])
+
+
+def unmapped_hint(header: str) -> str | None:
+    """Why a known kind of column is not imported (personal data, place names …)."""
+    hints = _contract_cached().get("import", {}).get("unmappedHints", {})
+    keys = header_keys(header)
+    for h, text in hints.items():
+        if header_keys(h)[0] in keys:
+            return text
+    return None

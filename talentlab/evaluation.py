@@ -17,7 +17,14 @@ did
     (WCR; Cameron, Gelbach & Miller 2008; Webb 2023; MacKinnon, Nielsen & Webb 2023), with the
     interval by test inversion as in Stata's ``boottest`` (Roodman, MacKinnon, Nielsen & Webb
     2019). The CR3 jackknife and the conventional CR1 clustered result are alternatives; CR1 is
-    always returned alongside.
+    always returned alongside. Rademacher weights (enumerated when 2^G <= B) are an option.
+    CR3 comes in two conventions (``cr3_convention``): ``"jackknife"`` (default),
+    V = (G-1)/G sum_g (b_(g) - b)(b_(g) - b)', the jackknife form of CV3 in MacKinnon, Nielsen
+    & Webb (2023, section 4); and ``"pyfixest"``, V = G/(G-1) (N-1)/(N-K) sum_g (...)(...)',
+    pyfixest's ``vcov={"CRV3": ...}`` with its default small-sample correction (the CR1 factor
+    applied to the unscaled sum). The second is larger by [G/(G-1)]^2 (N-1)/(N-K) in variance,
+    i.e. its SE by about G/(G-1) (8/7 at G = 8): the conservative choice. Values checked against
+    pyfixest 0.60 in tests/reference_pyfixest/.
 event_study, event_study_plot_data, pretrend_test
     Cohort-relative effects and pre-trend tests: a wild-bootstrap test of a differential linear
     pre-trend (the verdict rule's test), a wild-bootstrap joint Wald test of the pre-reform
@@ -81,6 +88,9 @@ __all__ = [
     "minimum_detectable_effect",
     "minimum_detectable_effect_from_data",
     "webb_weights",
+    "rademacher_weights",
+    "CR3_CONVENTIONS",
+    "BOOTSTRAP_WEIGHTS",
 ]
 
 #: Columns every evaluation result carries (in this order, extras follow).
@@ -102,6 +112,11 @@ WEBB_POINTS = np.array(
 
 DID_TERM = "treated_x_post"
 INFERENCE_METHODS = ("wild_bootstrap", "cr3", "cluster")
+#: CR3 scalings: "jackknife" (G-1)/G (MacKinnon, Nielsen & Webb 2023) or "pyfixest"
+#: G/(G-1) (N-1)/(N-K) (pyfixest's CRV3 with its default ssc()); see the module docstring.
+CR3_CONVENTIONS = ("jackknife", "pyfixest")
+#: wild bootstrap weight distributions: Webb (2023) six-point or Rademacher (+-1, p = 1/2)
+BOOTSTRAP_WEIGHTS = ("webb", "rademacher")
 
 
 class EvaluationInputError(ValueError):
@@ -328,6 +343,40 @@ def webb_weights(n_clusters: int, n_draws: int, rng: np.random.Generator | None 
     return WEBB_POINTS[rng.integers(0, 6, size=(n_draws, n_clusters))], False
 
 
+def rademacher_weights(n_clusters: int, n_draws: int, rng: np.random.Generator | None = None
+                       ) -> tuple[np.ndarray, bool]:
+    """Rademacher bootstrap weights (+1 or -1, probability 1/2 each), one row per draw.
+
+    When 2**G <= ``n_draws`` all 2**G sign vectors are enumerated (as ``boottest`` does;
+    Roodman et al. 2019, section 3.4): the p-value is then exact for the bootstrap distribution
+    and does not depend on ``rng``. With G <= 5 or so there are too few distinct draws for a
+    useful test; use Webb weights (Webb 2023).
+
+    Returns
+    -------
+    weights : ndarray, shape (B, G)
+    enumerated : bool
+
+    Examples
+    --------
+    >>> w, enumerated = rademacher_weights(3, 999)
+    >>> w.shape, enumerated
+    ((8, 3), True)
+    """
+    if 2**n_clusters <= n_draws:
+        grid = np.array(list(itertools.product((-1.0, 1.0), repeat=n_clusters)))
+        return grid, True
+    rng = np.random.default_rng() if rng is None else rng
+    return rng.choice(np.array([-1.0, 1.0]), size=(n_draws, n_clusters)), False
+
+
+def _bootstrap_weights(kind: str, n_clusters: int, n_draws: int,
+                       rng: np.random.Generator | None) -> tuple[np.ndarray, bool]:
+    if kind == "rademacher":
+        return rademacher_weights(n_clusters, n_draws, rng)
+    return webb_weights(n_clusters, n_draws, rng)
+
+
 class _WildBootstrap:
     """Wild cluster restricted (WCR) bootstrap-t for one coefficient, fast cluster algebra.
 
@@ -408,12 +457,15 @@ class _WildBootstrap:
         return bounds[0], bounds[1]
 
 
-def _cr3_jackknife(panel: _Panel, design_columns: np.ndarray
+def _cr3_jackknife(panel: _Panel, design_columns: np.ndarray, convention: str = "jackknife"
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Leave-one-cluster-out estimates of the first ``design_columns.shape[1]`` coefficients.
 
-    CR3 variance (MacKinnon, Nielsen & Webb 2023, eq. 28, the jackknife form of CV3):
-    V = (G-1)/G * sum_g (b_{-g} - b)(b_{-g} - b)'.
+    CR3 variance, ``convention="jackknife"`` (MacKinnon, Nielsen & Webb 2023, eq. 28, the
+    jackknife form of CV3): V = (G-1)/G * sum_g (b_{-g} - b)(b_{-g} - b)'.
+    ``convention="pyfixest"``: V = G/(G-1) * (N-1)/(N-K) * sum_g (b_{-g} - b)(b_{-g} - b)',
+    K counted as for CR1 (fixed effects nested in the clusters left out, see
+    :func:`_ols_cluster`) — pyfixest's CRV3 with its default ``ssc()``.
 
     Returns (b_full, b_minus_g [G x p], V).
     """
@@ -430,8 +482,20 @@ def _cr3_jackknife(panel: _Panel, design_columns: np.ndarray
     b_minus = np.vstack([fit(panel.cluster_codes != g) for g in groups])
     dev = b_minus - b_full
     g = len(groups)
-    vcov = (g - 1) / g * dev.T @ dev
+    if convention == "pyfixest":
+        factor = _cr1_factor(panel.n, _k_cluster(panel, design_columns), g)
+    else:
+        factor = (g - 1) / g
+    vcov = factor * dev.T @ dev
     return b_full, b_minus, vcov
+
+
+def _k_cluster(panel: _Panel, design_columns: np.ndarray) -> int:
+    """K of the CR1 factor: rank of [design, FE], less the unit FE nested in the clusters."""
+    k = int(np.linalg.matrix_rank(np.hstack([design_columns, panel.fe_matrix()])))
+    if _fe_nested_in_clusters(panel):
+        k -= len(np.unique(panel.unit_codes)) - 1
+    return k
 
 
 def _fe_nested_in_clusters(panel: _Panel) -> bool:
@@ -482,6 +546,8 @@ def did(
     n_bootstrap: int = 9999,
     seed: int | None = 20220901,
     alpha: float = 0.05,
+    cr3_convention: str = "jackknife",
+    bootstrap_weights: str = "webb",
 ) -> pd.DataFrame:
     """Two-way fixed-effects difference in differences with few-cluster inference.
 
@@ -518,11 +584,18 @@ def did(
         The conventional CR1 result (statsmodels ``cov_type="cluster"``, t(G-1)) is always
         returned as an extra, non-primary row.
     n_bootstrap : int
-        Bootstrap draws; when 6**G <= n_bootstrap all 6**G draws are enumerated.
+        Bootstrap draws; when 6**G <= n_bootstrap all 6**G draws are enumerated (2**G for
+        Rademacher weights).
     seed : int or None
         Seed of the bootstrap weights.
     alpha : float
         1 - confidence level.
+    cr3_convention : {"jackknife", "pyfixest"}
+        Scaling of the CR3 variance (see the module docstring): ``"jackknife"``,
+        (G-1)/G (MacKinnon, Nielsen & Webb 2023), or ``"pyfixest"``, G/(G-1) (N-1)/(N-K)
+        (pyfixest's CRV3; SE larger by about G/(G-1)).
+    bootstrap_weights : {"webb", "rademacher"}
+        Wild bootstrap weights: Webb six-point (default; Webb 2023) or Rademacher.
 
     Returns
     -------
@@ -548,6 +621,12 @@ def did(
         raise EvaluationInputError(
             f"{where}: inference must be one of {INFERENCE_METHODS}, got {inference!r}"
         )
+    if cr3_convention not in CR3_CONVENTIONS:
+        raise EvaluationInputError(
+            f"{where}: cr3_convention must be one of {CR3_CONVENTIONS}, got {cr3_convention!r}")
+    if bootstrap_weights not in BOOTSTRAP_WEIGHTS:
+        raise EvaluationInputError(f"{where}: bootstrap_weights must be one of "
+                                   f"{BOOTSTRAP_WEIGHTS}, got {bootstrap_weights!r}")
     panel = _panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where)
     g = panel.n_clusters if panel.n else 0
     treated_clusters = np.unique(panel.cluster_codes[panel.treated]) if panel.n else []
@@ -577,31 +656,37 @@ def did(
 
     if inference == "wild_bootstrap":
         rng = np.random.default_rng(seed)
-        weights, enumerated = webb_weights(g, n_bootstrap, rng)
+        weights, enumerated = _bootstrap_weights(bootstrap_weights, g, n_bootstrap, rng)
         q = _orthonormal_basis(panel.fe_matrix())
         boot = _WildBootstrap(fw, panel.cluster_codes, q, weights)
         p = boot.p_value(0.0)
         lo, hi = boot.confint(alpha)
-        draws = "all 6^G draws enumerated" if enumerated else f"B={len(weights)} random draws"
+        base_n = 6 if bootstrap_weights == "webb" else 2
+        draws = (f"all {base_n}^G draws enumerated" if enumerated
+                 else f"B={len(weights)} random draws")
         rows.append({
             "estimate": beta, "se": se_cr1, "ci_low": lo, "ci_high": hi, "p_value": p,
             "t_stat": beta / se_cr1, "df": np.nan, "n_bootstrap": len(weights),
             "method": (
-                "TWFE OLS; wild cluster restricted bootstrap-t, Webb weights, "
+                f"TWFE OLS; wild cluster restricted bootstrap-t, "
+                f"{bootstrap_weights.capitalize()} weights, "
                 f"{draws}; CI by test inversion; se is CR1"
             ),
             "inference": "wild_bootstrap",
         })
     elif inference == "cr3":
-        _, _, vcov = _cr3_jackknife(panel, d[:, None])
+        _, _, vcov = _cr3_jackknife(panel, d[:, None], cr3_convention)
         se3 = math.sqrt(vcov[0, 0])
         t3 = beta / se3 if se3 > 0 else np.nan
         rows.append({
             "estimate": beta, "se": se3, "ci_low": beta - tcrit * se3,
             "ci_high": beta + tcrit * se3, "p_value": 2 * stats.t.sf(abs(t3), df_t),
             "t_stat": t3, "df": df_t, "n_bootstrap": 0,
-            "method": "TWFE OLS; CR3 leave-one-cluster-out jackknife, t(G-1)",
-            "inference": "cr3",
+            "method": ("TWFE OLS; CR3 leave-one-cluster-out jackknife, t(G-1); "
+                       + ("(G-1)/G scaling (MacKinnon, Nielsen & Webb 2023)"
+                          if cr3_convention == "jackknife"
+                          else "G/(G-1)(N-1)/(N-K) scaling (pyfixest CRV3)")),
+            "inference": "cr3", "cr3_convention": cr3_convention,
         })
     t1 = beta / se_cr1 if se_cr1 > 0 else np.nan
     rows.append({
@@ -721,6 +806,7 @@ def event_study(
     n_bootstrap: int = 9999,
     seed: int | None = 20220901,
     alpha: float = 0.05,
+    cr3_convention: str = "jackknife",
 ) -> pd.DataFrame:
     """Cohort-by-cohort effects relative to a reference cohort, with a joint pre-trend test.
 
@@ -758,6 +844,8 @@ def event_study(
     n_bootstrap, seed : int
         Bootstrap draws and seed for the pre-trend tests.
     alpha : float
+    cr3_convention : {"jackknife", "pyfixest"}
+        Scaling of the CR3 covariance, as in :func:`did`.
 
     Returns
     -------
@@ -784,6 +872,9 @@ def event_study(
     _check_alpha(alpha)
     if vcov not in ("cr3", "cluster"):
         raise EvaluationInputError(f"{where}: vcov must be 'cr3' or 'cluster', got {vcov!r}")
+    if cr3_convention not in CR3_CONVENTIONS:
+        raise EvaluationInputError(
+            f"{where}: cr3_convention must be one of {CR3_CONVENTIONS}, got {cr3_convention!r}")
     if pretrend_test not in ("linear", "joint", "joint_f"):
         raise EvaluationInputError(
             f"{where}: pretrend_test must be 'linear', 'joint' or 'joint_f', "
@@ -808,8 +899,9 @@ def event_study(
     )
     beta, cov = _ols_cluster(panel, design)
     if vcov == "cr3":
-        _, _, cov = _cr3_jackknife(panel, design)
-        method = "TWFE OLS event study; CR3 leave-one-cluster-out jackknife, t(G-1)"
+        _, _, cov = _cr3_jackknife(panel, design, cr3_convention)
+        method = ("TWFE OLS event study; CR3 leave-one-cluster-out jackknife, t(G-1)"
+                  + ("" if cr3_convention == "jackknife" else "; pyfixest CRV3 scaling"))
     else:
         method = "TWFE OLS event study; CR1 cluster-robust (statsmodels), t(G-1)"
     se = np.sqrt(np.clip(np.diag(cov), 0, None))

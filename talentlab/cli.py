@@ -70,6 +70,31 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from talentlab.importer import ImportFailed, import_records
+    from talentlab.mappings import MappingError
+
+    try:
+        res = import_records(args.src, args.out, mapping=args.mapping, encoding=args.encoding,
+                             allow_dropped_rows=args.allow_dropped_rows)
+    except ImportFailed as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except (MappingError, ValueError, FileNotFoundError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    counts = ", ".join(f"{t}: {n} rows" for t, n in res.tables.items())
+    print(f"imported into {res.out} ({counts}); report: {res.out / 'import_report.md'}")
+    for warning in res.report.get("warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
+    if res.dropped:
+        print(f"warning: {res.dropped} row(s) dropped, each listed in the report", file=sys.stderr)
+    missing = res.report.get("tables_not_found", [])
+    if missing:
+        print(f"note: no file held {', '.join(missing)}", file=sys.stderr)
+    return 0
+
+
 def _cmd_finalize(args: argparse.Namespace) -> int:
     from talentlab.report import finalize_notebook
 
@@ -144,6 +169,17 @@ def main(argv: list[str] | None = None) -> int:
                    help="language of the notes and of the boolean drop-down (default: en)")
     p.add_argument("--csv", metavar="DIR", help="also write header-only CSV templates into DIR")
     p.set_defaults(func=_cmd_template)
+
+    p = sub.add_parser("import", help="import a college's exports (Chinese headers, ministry "
+                       "codes, several sheets) into a contract-conformant folder with a report")
+    p.add_argument("src", help="a .csv/.txt/.xlsx/.xls file or a folder of them (never modified)")
+    p.add_argument("out", help="the folder to write (tables, datapackage.json, import_report.md/json)")
+    p.add_argument("--mapping", help="mapping.yaml or .toml with extra aliases/value maps "
+                   "(default: SRC/mapping.yaml when present)")
+    p.add_argument("--encoding", help="encoding of the CSV/TXT files (default: detected)")
+    p.add_argument("--allow-dropped-rows", action="store_true",
+                   help="drop rows that cannot be imported (listed in the report) instead of failing")
+    p.set_defaults(func=_cmd_import)
 
     p = sub.add_parser("finalize-notebook", help="normalise an executed notebook and render HTML")
     p.add_argument("executed")

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from talentlab.importer import ImportFailed, import_records  # noqa: F401 (re-exported)
 from talentlab.schema import (
     PAPER_TABLES,
     RECORD_TABLES,

@@ -317,3 +317,100 @@ def truth_coverage(result: ZhuhaiEvaluation, truth: dict) -> pd.DataFrame:
                      "estimate": r["estimate"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
                      "covered": bool(r["ci_low"] <= value <= r["ci_high"])})
     return pd.DataFrame(rows)
+
+
+# =============================================================================================
+# one college, no comparison majors: interrupted time series instead of the DiD
+# =============================================================================================
+#: outcomes the ITS path analyses: graduate-level outcomes with one value per graduate
+ITS_OUTCOMES = ("job_related_to_major", "local_work", "employer_in_cluster", "retraining_hours",
+                "evaluation_score")
+
+
+def choose_design(graduates: pd.DataFrame, treated: str = "treated_major",
+                  min_comparison_majors: int = 1) -> dict:
+    """Which design the data allow: the DiD needs comparison majors, else ITS.
+
+    Returns ``{"design": "did" | "its", "reason": ..., "n_treated_majors", "n_comparison_majors",
+    "colleges"}``. ``"its"`` when the data hold reformed majors only (or no reform flag varies):
+    a single college's reformed programmes observed cohort by cohort, where the only
+    counterfactual is the projected pre-reform trend (Lopez Bernal, Cummins & Gasparrini 2017).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> g = pd.DataFrame({"major": ["a", "b"], "treated_major": [True, True]})
+    >>> choose_design(g)["design"]
+    'its'
+    """
+    flags = graduates[["major", treated]].dropna().drop_duplicates("major")
+    is_treated = flags[treated].astype(bool)
+    n_t, n_c = int(is_treated.sum()), int((~is_treated).sum())
+    colleges = (sorted(graduates["college"].dropna().astype(str).unique().tolist())
+                if "college" in graduates.columns else [])
+    if n_c >= min_comparison_majors and n_t >= 1:
+        design, reason = "did", (f"{n_t} reformed and {n_c} comparison majors: difference in "
+                                 "differences against the comparison majors")
+    else:
+        design = "its"
+        reason = (f"{n_t} reformed and {n_c} comparison majors: no comparison group, so the "
+                  "reformed majors' own pre-reform trend is the counterfactual (interrupted "
+                  "time series, segmented regression by cohort)")
+    return {"design": design, "reason": reason, "n_treated_majors": n_t,
+            "n_comparison_majors": n_c, "colleges": colleges}
+
+
+def its_evaluation(data, *, reform_cohort: int = 2022, outcomes: Sequence[str] | None = None,
+                   treated_majors: Sequence[str] | None = None, alpha: float = 0.05,
+                   slope_change: bool = False, min_cell: int = 10) -> pd.DataFrame:
+    """Interrupted time series of the reformed majors' cohort means (no comparison majors).
+
+    For each graduate-level outcome the analysis sample of :func:`outcome_frame` (reformed
+    majors only) is averaged by graduation cohort, and the cohort means are fitted by segmented
+    OLS (:func:`talentlab.its.interrupted_time_series`, ``family="ols"``, Newey–West standard
+    errors, t reference): ``mean_c = b0 + b1 cohort + b2 post [+ b3 (cohort - t0) post]``. The
+    primary row is the level change ``b2`` in the outcome's own unit (proportion points for
+    shares, as the DiD). Cohorts with fewer than ``min_cell`` graduates are dropped (and
+    counted). Annual data have no seasonality. The design cannot separate the reform from
+    anything else that changed for the same cohort (labour market, survey), which every
+    method text says.
+
+    Returns the tidy ITS rows with ``label_en``, ``label_zh``, ``scale``, ``design`` ("its")
+    and ``n_cohorts_dropped_small``.
+
+    Examples
+    --------
+    >>> import talentlab
+    >>> from talentlab import zhuhai
+    >>> res = zhuhai.its_evaluation(talentlab.load_all(), outcomes=["local_work"])
+    >>> res.loc[0, ["outcome", "term", "design"]].tolist()
+    ['local_work', 'level_change', 'its']
+    """
+    from talentlab.its import interrupted_time_series
+
+    graduates = with_treated_majors(data.graduates, treated_majors)
+    outcomes = list(ITS_OUTCOMES if outcomes is None else outcomes)
+    unknown = sorted(set(outcomes) - set(ITS_OUTCOMES))
+    if unknown:
+        raise ValueError(f"its_evaluation: outcomes {unknown} are not graduate-level outcomes "
+                         f"the ITS path analyses; known: {', '.join(ITS_OUTCOMES)}")
+    rows = []
+    for outcome in outcomes:
+        frame = outcome_frame(data, outcome, graduates)
+        frame = frame[frame["treated_major"]]
+        by = (frame.assign(cohort=frame["cohort"].astype(int))
+              .groupby("cohort")[outcome].agg(["mean", "size"]).reset_index())
+        small = by["size"] < min_cell
+        series = by[~small].rename(columns={"mean": outcome, "size": "n_graduates"})
+        res = interrupted_time_series(series, outcome, "cohort", reform_cohort, family="ols",
+                                      slope_change=slope_change, alpha=alpha)
+        res["method"] = res["method"] + (
+            "; one group, no comparison majors: the level change also absorbs anything else "
+            "that changed at the reform cohort")
+        res["n_graduates"] = int(series["n_graduates"].sum())
+        res["n_cohorts_dropped_small"] = int(small.sum())
+        res["label_en"], res["label_zh"] = OUTCOMES[outcome][1], OUTCOMES[outcome][2]
+        res["scale"] = OUTCOMES[outcome][3]
+        res["design"] = "its"
+        rows.append(res)
+    return pd.concat(rows, ignore_index=True)

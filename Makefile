@@ -47,7 +47,9 @@ PKG_FILES := $(shell find talentlab -name '*.py' -o -name '*.json' | sort)
 NB_TIMEOUT ?= 900
 SEED ?= 20240601
 N_BOOTSTRAP ?= 9999
-PAPERMILL = $(PY) -m papermill --kernel $(KERNEL) --execution-timeout $(NB_TIMEOUT) --no-progress-bar \
+MIN_CELL ?= 10
+# papermill's own command line; the kernel talks over a local IPC socket (no TCP port, no warning)
+PAPERMILL = $(PY) -m talentlab.notebook_runner --kernel $(KERNEL) --execution-timeout $(NB_TIMEOUT) --no-progress-bar \
             --log-level WARNING --cwd notebooks
 
 NOTEBOOKS := 00_data_overview 10_zhuhai_case_evaluation 20_six_case_comparison
@@ -101,22 +103,25 @@ codebook: $(SETUP) ## render data/raw/README.md and CODEBOOK.md from the contrac
 # One rule per notebook: it reruns when its own source, the data or the package changes.
 $(REPORT_DIR)/00_data_overview/00_data_overview.ipynb: notebooks/00_data_overview.ipynb $(PROCESSED)/manifest.json $(PKG_FILES)
 	@mkdir -p $(@D)
-	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath $(PROCESSED)) -p output_dir $(abspath $(@D))
+	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath $(PROCESSED)) -p output_dir $(abspath $(@D)) \
+	    -p min_cell $(MIN_CELL)
 	$(PY) -m talentlab.cli finalize-notebook $(@:.ipynb=.run.ipynb) $@
 
 $(REPORT_DIR)/10_zhuhai_case_evaluation/10_zhuhai_case_evaluation.ipynb: notebooks/10_zhuhai_case_evaluation.ipynb $(PROCESSED)/manifest.json $(PAPER_FILES) $(PKG_FILES)
 	@mkdir -p $(@D)
 	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath $(PROCESSED)) -p output_dir $(abspath $(@D)) \
-	    -p claims_path $(abspath data/raw/claims.csv) -p n_bootstrap $(N_BOOTSTRAP) -p seed $(SEED)
+	    -p claims_path $(abspath data/raw/claims.csv) -p n_bootstrap $(N_BOOTSTRAP) -p seed $(SEED) -p min_cell $(MIN_CELL)
 	$(PY) -m talentlab.cli finalize-notebook $(@:.ipynb=.run.ipynb) $@
 
 $(REPORT_DIR)/20_six_case_comparison/20_six_case_comparison.ipynb: notebooks/20_six_case_comparison.ipynb $(PAPER_FILES) $(PKG_FILES)
 	@mkdir -p $(@D)
-	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath data/raw) -p output_dir $(abspath $(@D)) -p seed $(SEED)
+	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath data/raw) -p output_dir $(abspath $(@D)) -p seed $(SEED) \
+	    -p min_cell $(MIN_CELL)
 	$(PY) -m talentlab.cli finalize-notebook $(@:.ipynb=.run.ipynb) $@
 
 $(REPORT_DIR)/index.html: $(EXECUTED) $(PROCESSED)/manifest.json $(PAPER_FILES)
-	$(PY) -m talentlab.cli report --reports $(REPORT_DIR) --processed $(PROCESSED) --raw $(DATA_DIR)
+	$(PY) -m talentlab.cli report --reports $(REPORT_DIR) --processed $(PROCESSED) --raw $(DATA_DIR) \
+	    --min-cell $(MIN_CELL)
 
 .PHONY: notebooks
 notebooks: $(EXECUTED) ## run every notebook with papermill into reports/
@@ -150,8 +155,15 @@ bench: $(SETUP) ## run the benchmarks (figures go to the issue notes)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b; done
 
 .PHONY: lab
-lab: $(SETUP) ## open JupyterLab on notebooks/ with the talentlab kernel
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+# As root (containers, servers) Jupyter refuses to start without --allow-root; as a user it is
+# not needed. Kernels talk over IPC sockets, so no kernel port is opened. LAB_ARGS: e.g. --no-browser.
+LAB_ARGS ?=
+LAB_FLAGS = --notebook-dir=notebooks --KernelManager.transport=ipc \
+            $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+.PHONY: lab
+lab: $(SETUP) ## open JupyterLab on notebooks/ with the talentlab kernel (root or user)
+	$(VENV)/bin/jupyter lab $(LAB_FLAGS)
 
 .PHONY: clean
 clean: ## remove derived files (processed data, reports, caches); never touches data/raw/

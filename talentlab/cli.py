@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -13,11 +14,11 @@ from talentlab.schema import DataValidationError
 def _cmd_validate(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir) if args.data_dir else tio.DEFAULT_DATA_DIR
     try:
-        data = tio.load_all(data_dir)
+        data = tio.load_all(data_dir, encoding=args.encoding)
     except DataValidationError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    except FileNotFoundError as exc:
+    except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     counts = ", ".join(f"{n}: {len(df)} rows" for n, df in data.tables().items())
@@ -27,11 +28,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_process(args: argparse.Namespace) -> int:
     try:
-        out = tio.process(args.data_dir, args.out)
+        out = tio.process(args.data_dir, args.out, encoding=args.encoding)
     except DataValidationError as exc:
         print(str(exc), file=sys.stderr)
         print("nothing was written.", file=sys.stderr)
         return 1
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}\nnothing was written.", file=sys.stderr)
+        return 2
     print(f"processed data written to {out}")
     return 0
 
@@ -103,9 +107,15 @@ def _cmd_finalize(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from talentlab.publish import PublicationError
     from talentlab.report import build_report
 
-    index = build_report(args.reports, args.processed, args.raw, claims_path=args.claims)
+    try:
+        index = build_report(args.reports, args.processed, args.raw, claims_path=args.claims,
+                             min_cell=args.min_cell)
+    except PublicationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(f"report written: {index}")
     return 0
 
@@ -139,11 +149,13 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("validate", help="check a data folder against the contract")
     p.add_argument("data_dir", nargs="?", help="folder with the four tables (default: shipped data)")
+    p.add_argument("--encoding", help="encoding of the CSV files (default: detected; e.g. big5)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("process", help="validate and write processed parquet files + manifest")
     p.add_argument("data_dir", nargs="?", help="raw data folder (default: shipped data)")
     p.add_argument("--out", help="output folder (default: data/processed/<data set>)")
+    p.add_argument("--encoding", help="encoding of the CSV files (default: detected; e.g. big5)")
     p.set_defaults(func=_cmd_process)
 
     p = sub.add_parser("generate", help="write a synthetic scenario (or all of them)")
@@ -191,6 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--processed", required=True)
     p.add_argument("--raw", required=True)
     p.add_argument("--claims", default=None)
+    p.add_argument("--min-cell", type=int, default=None,
+                   help="disclosure threshold every published table is checked against "
+                        "(default 10, never below 5)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("verify", help="compare a rerun with a report folder's manifest")
@@ -199,7 +214,20 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_cmd_verify)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # every failure is one message, never a traceback
+        if os.environ.get("TALENTLAB_DEBUG"):
+            raise
+        if isinstance(exc, (ValueError, OSError)):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"talentlab {args.command}: internal error ({type(exc).__name__}: {exc}). Please "
+              "report it; TALENTLAB_DEBUG=1 shows the traceback.", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ report folder and fails, naming file, table, row, column and value, when
 * **formula injection**: a CSV cell starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return
   and is not a number (a spreadsheet would run it; OWASP "CSV Injection");
 * **links**: an ``href`` or ``src`` of an HTML page does not resolve offline (missing file or
-  missing ``#fragment``), loads a resource from the network, or is a ``javascript:`` URL.
+  missing ``#fragment``), loads a resource from the network, or is a ``javascript:`` URL;
+* **executable content**: an HTML page contains a script, an event-handler attribute
+  (``onerror=``), an ``<iframe>``/``<object>``/``<embed>``/``<base>`` or a meta refresh.
 
 Count columns are recognised by name (:data:`COUNT_COLUMNS`); in a table with a ``Total`` row or
 column every numeric cell is a count. A notebook whose tables describe no people (the six-case
@@ -311,13 +313,29 @@ def notebook_tables(notebook: str | os.PathLike) -> Iterable[tuple[str, pd.DataF
                        f"table {t_i + 1}", table)
 
 
+#: Script types a browser does not run (nbconvert's MathJax configuration block).
+INERT_SCRIPT_TYPES = frozenset({"text/x-mathjax-config", "application/json"})
+ACTIVE_TAGS = frozenset({"iframe", "object", "embed", "applet", "frame", "frameset", "base"})
+
+
 class _LinkParser(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.ids: set[str] = set()
         self.links: list[tuple[str, str, int]] = []
+        self.active: list[str] = []
 
     def handle_starttag(self, tag, attrs):
+        line = self.getpos()[0]
+        if tag == "script" and (dict(attrs).get("type") or "").lower() not in INERT_SCRIPT_TYPES:
+            self.active.append(f"line {line}: <script> element")
+        elif tag in ACTIVE_TAGS:
+            self.active.append(f"line {line}: <{tag}> element")
+        elif tag == "meta" and (dict(attrs).get("http-equiv") or "").lower() == "refresh":
+            self.active.append(f"line {line}: <meta http-equiv=refresh>")
+        for name, _ in attrs:
+            if name.lower().startswith("on"):
+                self.active.append(f"line {line}: event handler attribute {name}= on <{tag}>")
         for name, value in attrs:
             if value is None:
                 continue
@@ -391,6 +409,21 @@ def broken_links(report_dir: str | os.PathLike, exclude: Iterable[str] = ("datas
 # ----------------------------------------------------------------------------------------------
 # the whole report folder
 # ----------------------------------------------------------------------------------------------
+def executable_content(report_dir: str | os.PathLike,
+                       exclude: Iterable[str] = ("datasets",)) -> list[str]:
+    """Anything a browser would run in the HTML pages of a report folder: ``<script>`` (other
+    than MathJax configuration), event-handler attributes (``onerror=``), ``<iframe>``,
+    ``<object>``, ``<embed>``, ``<base>``, meta refresh."""
+    report_dir = Path(report_dir)
+    problems = []
+    for page in sorted(report_dir.rglob("*.html")):
+        rel = page.relative_to(report_dir)
+        if set(rel.parts[:-1]) & set(exclude):
+            continue
+        problems += [f"{rel.as_posix()}: {a}" for a in _parse_html(page).active]
+    return problems
+
+
 def exemptions(report_dir: str | os.PathLike) -> dict[str, str]:
     """Notebook folders whose ``results.json`` declares their tables describe no people."""
     out = {}
@@ -452,9 +485,11 @@ def check_report(report_dir: str | os.PathLike, threshold: int = DEFAULT_THRESHO
     disclosure, summary = disclosure_problems(report_dir, threshold, exclude)
     formulas = formula_problems(report_dir, exclude)
     links = broken_links(report_dir, exclude)
+    active = executable_content(report_dir, exclude)
     sections = [("small cells (disclosure control)", disclosure),
                 ("spreadsheet formulas in CSV files", formulas),
-                ("links that do not resolve offline", links)]
+                ("links that do not resolve offline", links),
+                ("executable content in HTML pages", active)]
     if any(p for _, p in sections):
         msg = ["the report may not be published:"]
         for title, probs in sections:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import html
 import json
 import os
 import re
@@ -79,6 +78,10 @@ def normalize_notebook(src: str | os.PathLike, dst: str | os.PathLike,
                 if mime in data:
                     value = data[mime] if isinstance(data[mime], str) else "".join(data[mime])
                     data[mime] = clean(value)
+            if "text/markdown" in data:
+                # Markdown a notebook displays is built from data (names, free text): no raw HTML
+                # in it may reach the page, so every tag is shown as text ("<" → "&lt;")
+                data["text/markdown"] = data["text/markdown"].replace("<", "&lt;")
             out.get("metadata", {}).pop("execution", None)
             if "traceback" in out:
                 out["traceback"] = [clean(t) for t in out["traceback"]]
@@ -310,10 +313,15 @@ def findings_ledger(claims: pd.DataFrame, verdicts: list[pd.DataFrame]) -> pd.Da
     ``six_case_claims.csv``); a claim no analysis judged keeps the verdict *not testable* with the
     reason from ``claims.csv``.
     """
-    cols = ["claim_id", "estimate", "ci_low", "ci_high", "scale", "verdict", "verdict_reason",
+    base = ["estimate", "ci_low", "ci_high", "scale", "verdict", "verdict_reason",
             "evidence_link"]
-    judged = pd.concat([v for v in verdicts if v is not None and len(v)], ignore_index=True) \
-        if any(v is not None and len(v) for v in verdicts) else pd.DataFrame(columns=cols)
+    tables = [v for v in verdicts if v is not None and len(v)]
+    # every column the verdict tables bring (claim kind, raw/adjusted p, rule ...), in order of
+    # first appearance, except what claims.csv already says about the claim
+    extra = [c for v in tables for c in v.columns
+             if c not in claims.columns and c not in base and c != "claim_id"]
+    cols = ["claim_id", *base, *dict.fromkeys(extra)]
+    judged = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=cols)
     for c in cols:
         if c not in judged:
             judged[c] = pd.NA
@@ -327,6 +335,14 @@ def findings_ledger(claims: pd.DataFrame, verdicts: list[pd.DataFrame]) -> pd.Da
     return ledger
 
 
+def _md_cell(v):
+    """A value safe inside a Markdown table cell: no raw HTML, no column break, one line."""
+    if not isinstance(v, str):
+        return v
+    return (v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("|", "\\|").replace("\r", " ").replace("\n", " "))
+
+
 def _origin_banner(origin: dict) -> str:
     if origin.get("data_origin") == "synthetic":
         return (f"SYNTHETIC DATA — scenario '{origin.get('scenario')}', seed {origin.get('seed')}, "
@@ -336,11 +352,100 @@ def _origin_banner(origin: dict) -> str:
     return f"User data: {origin.get('name', '')} (checksums below) / 用户数据"
 
 
+#: Verdict-table columns shown as columns of the testable-claims table (the rest go under "why").
+_SHOWN_EXTRA = re.compile(r"^(claim_kind|p_value|p_raw|p_adjusted|p_adj\w*)$")
+
+
+def _anchor(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", str(text)).strip("-") or "x"
+
+
+def _text(v) -> str:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return "—"
+    return _fmt(v) if isinstance(v, (int, float)) else str(v)
+
+
+def render_index(ledger: pd.DataFrame, claims: pd.DataFrame, notebooks: list[dict],
+                 origin: dict, raw_sums: dict, versions: dict, disclosure: dict) -> str:
+    """``index.html`` from the ledger: summary by section, testable claims first, the rest folded.
+
+    Rendered with a Jinja2 template whose autoescape escapes every value that comes from data
+    (claim text, names, reasons, captions, paths).
+    """
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("talentlab", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True)
+    fixed = {"estimate", "ci_low", "ci_high", "scale", "verdict", "verdict_reason",
+             "evidence_link"}
+    extras = [c for c in ledger.columns if c not in claims.columns and c not in fixed]
+    shown = [c for c in extras if _SHOWN_EXTRA.match(c) and ledger[c].notna().any()]
+    hidden = [c for c in extras if c not in shown]
+    order = {s: i for i, s in enumerate(dict.fromkeys(claims["section"].astype(str)))}
+    led = ledger.assign(_sec=ledger["section"].astype(str).map(order)).sort_values(
+        ["_sec", "claim_id"], kind="stable")
+    testable, untestable = [], []
+    for _, r in led.iterrows():
+        section = str(r["section"])
+        link = r["evidence_link"] if isinstance(r["evidence_link"], str) else ""
+        est = "—" if pd.isna(r["estimate"]) else (
+            f"{_fmt(r['estimate'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
+            + (f" ({r['scale']})" if isinstance(r.get("scale"), str) and r["scale"] else ""))
+        reason = _text(r["verdict_reason"])
+        row = {"claim_id": _text(r["claim_id"]), "anchor": _anchor(r["claim_id"]),
+               "section": section, "section_anchor": _anchor(section), "first_of_section": False,
+               "quote": _text(r["quote"]),
+               "indicator": r["indicator"] if isinstance(r["indicator"], str) else "—",
+               "estimate": est, "verdict": _text(r["verdict"]),
+               "verdict_class": str(r["verdict"]).split(" ")[0], "link": link,
+               "extra": {c: _text(r[c]) for c in shown}, "verdict_reason": reason,
+               "reason_short": reason if len(reason) <= 90 else reason[:87].rstrip() + "…",
+               "details": [("reason", reason)] + [(c, _text(r[c])) for c in hidden
+                                                   if _text(r[c]) != "—"]}
+        (untestable if r["verdict"] == "not testable" else testable).append(row)
+    # the section anchor sits on the first row of each section, testable rows first
+    placed: set[str] = set()
+    for row in testable + untestable:
+        if row["section"] not in placed:
+            row["first_of_section"] = True
+            placed.add(row["section"])
+    counts = ledger.groupby(ledger["section"].astype(str))["verdict"].value_counts()
+    sections = [{"section": s, "anchor": _anchor(s), "total": int(counts[s].sum()),
+                 "counts": {k: int(v) for k, v in counts[s].items()}}
+                for s in order if s in counts.index.get_level_values(0)]
+    totals = ledger["verdict"].value_counts()
+    verdict_order = [v for v in VERDICT_ORDER if v in totals] + sorted(
+        v for v in totals.index if v not in VERDICT_ORDER)
+    figures = [{"path": f"{nb['name']}/{fig['path']}", "caption": fig.get("caption", "")}
+               for nb in notebooks for fig in nb["results"].get("key_figures", [])]
+    return env.get_template("index.html.j2").render(
+        synthetic=origin.get("data_origin") == "synthetic", banner=_origin_banner(origin),
+        n_claims=len(ledger),
+        verdict_summary=", ".join(f"{int(totals[v])} {v}" for v in verdict_order),
+        verdict_order=verdict_order, sections=sections,
+        totals={k: int(v) for k, v in totals.items()}, extra_columns=shown,
+        testable=testable, untestable=untestable, figures=figures,
+        notebooks=[{"name": nb["name"], "html": nb["html"]} for nb in notebooks],
+        disclosure=disclosure, raw_sums=sorted(raw_sums.items()),
+        versions=list(versions.items()))
+
+
 def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike,
                  raw_dir: str | os.PathLike, claims_path: str | os.PathLike | None = None,
-                 check_privacy: bool = True) -> Path:
-    """Write ``index.html``, ``findings.md``, ``findings.csv`` and the manifest of a report folder."""
+                 check_privacy: bool = True, min_cell: int | None = None) -> Path:
+    """Write ``index.html``, ``findings.md``, ``findings.csv`` and the manifest of a report folder.
+
+    Before the manifest is written every published table is checked for small cells (threshold
+    ``min_cell``, default :data:`talentlab.disclosure.DEFAULT_THRESHOLD`), every CSV for
+    spreadsheet formulas, every HTML page for dead links and executable content
+    (:func:`talentlab.publish.check_report`); any problem raises
+    :class:`talentlab.publish.PublicationError` naming the file, table, row and column.
+    """
+    from talentlab import publish
     from talentlab.claims import load_claims
+    from talentlab.disclosure import DEFAULT_THRESHOLD
 
     report_dir, processed_dir = Path(report_dir), Path(processed_dir)
     manifest = json.loads((processed_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -362,10 +467,15 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
                     lambda a, e=entry: f"{e['html']}{a}" if str(a).startswith("#") else (a or e["html"]))
             verdicts.append(v)
     ledger = findings_ledger(claims, verdicts)
-    ledger_cols = ["claim_id", "section", "quote", "indicator", "estimate", "ci_low", "ci_high",
-                   "scale", "verdict", "verdict_reason", "evidence_link"]
-    ledger[ledger_cols].to_csv(report_dir / "findings.csv", index=False, lineterminator="\n",
-                               float_format="%.6g")
+    threshold = DEFAULT_THRESHOLD if min_cell is None else int(min_cell)
+    claim_cols = ["claim_id", "section", "quote", "indicator"]
+    fixed = ["estimate", "ci_low", "ci_high", "scale", "verdict", "verdict_reason",
+             "evidence_link"]
+    extra = [c for c in ledger.columns if c not in claims.columns and c not in fixed]
+    ledger_cols = [*claim_cols, "estimate", "ci_low", "ci_high", "scale", *extra, "verdict",
+                   "verdict_reason", "evidence_link"]
+    publish.prepare_table(ledger[ledger_cols], threshold).to_csv(
+        report_dir / "findings.csv", index=False, lineterminator="\n", float_format="%.6g")
     versions = software_versions()
     raw_sums = manifest["raw_sha256"]
     counts = ledger["verdict"].value_counts()
@@ -373,7 +483,7 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
 
     # ---- findings.md
     md = ["# talentlab findings ledger", "",
-          f"> **Data:** {_origin_banner(origin)}", "",
+          f"> **Data:** {_md_cell(_origin_banner(origin))}", "",
           "Paper: Liu, *Talent Cultivation Paths of Higher Vocational Education Serving Regional "
           "Industrial Clusters*, World Journal of Educational Studies (doi:10.61784/wjes3102).", "",
           f"**Verdicts:** {summary}. Rules, fixed in advance (`data/raw/README.md`): for the "
@@ -385,6 +495,7 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
           "| claim | section | quote | indicator | estimate [95% CI] | verdict | evidence |",
           "|---|---|---|---|---|---|---|"]
     for _, r in ledger.iterrows():
+        r = r.map(_md_cell)
         est = "—" if pd.isna(r["estimate"]) else (
             f"{_fmt(r['estimate'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
             + (f" ({r['scale']})" if isinstance(r.get("scale"), str) and r["scale"] else ""))
@@ -402,63 +513,10 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
     atomic_write_text(report_dir / "findings.md", "\n".join(md) + "\n")
 
     # ---- index.html
-    figures = []
-    for nb in notebooks:
-        for fig in nb["results"].get("key_figures", []):
-            figures.append((f"{nb['name']}/{fig['path']}", fig.get("caption", "")))
-    rows = []
-    for _, r in ledger.iterrows():
-        est = "—" if pd.isna(r["estimate"]) else (
-            f"{_fmt(r['estimate'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]")
-        link = r["evidence_link"] if isinstance(r["evidence_link"], str) else ""
-        cls = str(r["verdict"]).split(" ")[0]
-        rows.append(
-            "<tr>" + "".join(f"<td>{html.escape(str(x))}</td>" for x in
-                             (r["claim_id"], r["section"], f"“{r['quote']}”",
-                              r["indicator"] if isinstance(r["indicator"], str) else "—", est))
-            + f"<td class='v-{html.escape(cls)}'><b>{html.escape(str(r['verdict']))}</b><br>"
-            f"<small>{html.escape(str(r['verdict_reason']))}</small></td>"
-            + (f"<td><a href='{html.escape(link)}'>evidence</a></td>" if link else "<td>—</td>")
-            + "</tr>")
-    synthetic = origin.get("data_origin") == "synthetic"
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>talentlab report</title>
-<style>
-body{{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}}
-.banner{{padding:1em;border-radius:6px;margin:1em 0;{'background:#fde0dd;border:2px solid #b2182b' if synthetic else 'background:#e0ecf4;border:2px solid #2b8cbe'}}}
-table{{border-collapse:collapse;width:100%;font-size:0.9em}}td,th{{border:1px solid #ccc;padding:4px 6px;vertical-align:top}}
-th{{background:#f0f0f0}}.v-supported{{background:#e5f5e0}}.v-contradicted{{background:#fee0d2}}
-.v-not{{background:#f7f7f7}}.v-inconclusive{{background:#fff7bc}}img{{max-width:100%}}figure{{margin:1em 0}}
-code{{font-size:0.85em}}
-</style></head><body>
-<h1>talentlab: the paper's claims beside the evidence</h1>
-<p>Liu, <i>Talent Cultivation Paths of Higher Vocational Education Serving Regional Industrial Clusters</i>,
-World Journal of Educational Studies, doi:10.61784/wjes3102.</p>
-<div class="banner"><b>Data.</b> {html.escape(_origin_banner(origin))}</div>
-<h2>Findings ledger</h2>
-<p>Verdicts: {html.escape(summary)}. The verdict rules are fixed in advance (codebook,
-<code>data/raw/README.md</code>). Zhuhai claims: <i>supported</i> = the interval excludes the null value in
-the claimed direction and the pre-trend test does not reject at 10%; <i>contradicted</i> = it excludes it
-the other way; <i>not supported</i> = otherwise (with the minimum detectable effect); <i>inconclusive
-(pre-trends)</i> = supported but parallel trends rejected; <i>not testable</i> = no data measure the claim.
-Six-case claims: QCA necessity (inclN &ge; 0.9 and RoN &ge; 0.6, robust to recoding) and sufficiency (needs
-documented negative cases).</p>
-<table><tr><th>claim</th><th>section</th><th>quote</th><th>indicator</th><th>estimate [95% CI]</th><th>verdict</th><th>evidence</th></tr>
-{''.join(rows)}
-</table>
-<h2>Key figures</h2>
-{''.join(f"<figure><img src='{html.escape(p)}' alt='{html.escape(c)}'><figcaption>{html.escape(c)}</figcaption></figure>" for p, c in figures)}
-<h2>Notebooks</h2>
-<ul>{''.join(f"<li><a href='{html.escape(nb['html'])}'>{html.escape(nb['name'])}</a></li>" for nb in notebooks)}</ul>
-<h2>Reproducibility</h2>
-<p>Every number above is computed by talentlab from the data; <code>make verify</code> reruns the analysis and
-compares every result file with <code>MANIFEST.sha256</code>.</p>
-<h3>Raw-data checksums (SHA-256)</h3>
-<ul>{''.join(f"<li><code>{html.escape(n)}</code>: <code>{d}</code></li>" for n, d in sorted(raw_sums.items()))}</ul>
-<h3>Software</h3>
-<ul>{''.join(f"<li>{html.escape(k)} {html.escape(v)}</li>" for k, v in versions.items())}</ul>
-</body></html>
-"""
+    disclosure_problems, disclosure = publish.disclosure_problems(report_dir, threshold)
+    if disclosure_problems:  # fail before writing the page; check_report below lists all
+        publish.check_report(report_dir, threshold)
+    page = render_index(ledger, claims, notebooks, origin, raw_sums, versions, disclosure)
     atomic_write_bytes(report_dir / "index.html", page.encode("utf-8"))
 
     if check_privacy:
@@ -467,5 +525,6 @@ compares every result file with <code>MANIFEST.sha256</code>.</p>
         leaks = scan_for_identifiers(report_dir, load_all(processed_dir).tables())
         if leaks:
             raise RuntimeError("identifiers reached the report:\n" + "\n".join(leaks))
+    publish.check_report(report_dir, threshold)
     write_manifest(report_dir)
     return report_dir / "index.html"

@@ -1,18 +1,28 @@
 """The paper's claims and the verdicts the evaluation gives them.
 
-``load_claims`` reads ``data/raw/claims.csv`` (one row per empirical claim of the paper);
-``judge`` turns evaluation results (:mod:`talentlab.evaluation`) into verdicts by a rule fixed in
-advance, :data:`VERDICT_RULE`:
+``load_claims`` reads ``data/raw/claims.csv`` (one row per empirical claim of the paper) and
+types every claim (``claim_kind``, from ``data/raw/claim_kinds.csv`` or the file's own
+``claim_kind`` column): *impact* (a change in graduates or employers caused by the reform),
+*activity* (the reform's own outputs: projects, trainings, courses), *existence* (that something
+exists or happened) or *not_testable* (no data could test it as stated). ``judge`` turns
+evaluation results (:mod:`talentlab.evaluation`, :mod:`talentlab.sensitivity`) into verdicts by a
+rule fixed in advance, :data:`VERDICT_RULE`. For the impact claims of a study (the family):
 
-* **supported** — the (1 - alpha) interval of the effect excludes the null value (0 for
-  differences, 1 for ratios) in the claimed direction, and the pre-trend test does not reject
-  parallel trends at the 10% level;
-* **contradicted** — the interval excludes the null value in the opposite direction;
-* **not supported** — otherwise (the interval contains the null value), reported with the minimum
-  detectable effect beside it, so "no effect" can be told from "too little data";
-* **not testable** — the data has no indicator for the claim (or no estimate could be made);
-* **inconclusive (pre-trends)** — what would be *supported* when the pre-trend test rejects at
-  10%.
+* **supported** — the family-adjusted p-value (Holm by default; Benjamini–Hochberg on request;
+  ``statsmodels.stats.multitest``) is below alpha, the estimate lies on the claimed side of the
+  null value (0 for differences, 1 for ratios), *and* the conclusion survives the stated bound
+  on violations of parallel trends: the relative-magnitudes robust interval at
+  Mbar = :data:`talentlab.sensitivity.DEFAULT_MBAR` (Rambachan & Roth 2023) excludes the null
+  value on the claimed side;
+* **contradicted** — the same on the opposite side;
+* **inconclusive (pre-trends)** — significant after adjustment on the claimed side, but not
+  robust at the stated bound (or no sensitivity analysis is available for the design);
+* **not supported** — otherwise, reported with the minimum detectable effect beside it, so "no
+  effect" can be told from "too little data";
+* **not testable** — the data has no indicator for the claim (or no estimate could be made).
+
+Activity claims are judged descriptively: **reported** when the records show the activity for the
+reformed majors after the reform, **not observed** otherwise — never "supported".
 
 Directions are read on the scale of the estimate. Every result row carries ``null_value`` and may
 carry ``orientation`` (+1 by default): the direction of the estimate's scale relative to the
@@ -32,8 +42,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from talentlab.sensitivity import DEFAULT_MBAR
+
 __all__ = [
     "CLAIM_COLUMNS",
+    "CLAIM_KINDS",
+    "ADJUSTMENTS",
+    "VERDICT_COLUMNS",
+    "default_claim_kinds_path",
+    "load_claim_kinds",
     "CLAIMED_DIRECTIONS",
     "ANALYSES",
     "PRETREND_ALPHA",
@@ -53,15 +70,36 @@ CLAIMED_DIRECTIONS = ("increase", "decrease", "positive_association", "necessary
 ANALYSES = ("zhuhai_did", "zhuhai_survival", "zhuhai_mixed", "qca", "not_testable")
 JUDGED_ANALYSES = ("zhuhai_did", "zhuhai_survival", "zhuhai_mixed")
 
-#: Level at which a pre-trend test that rejects makes a verdict inconclusive.
+#: Level of the old pre-trend gate; the test is still reported (``pretrend_p``) but no longer
+#: decides a verdict (non-rejection is not evidence of parallel trends; Roth 2022).
 PRETREND_ALPHA = 0.10
+
+#: What a claim asserts; decides how it is judged.
+CLAIM_KINDS = ("impact", "activity", "existence", "not_testable")
+KIND_COLUMNS = ["claim_id", "claim_kind", "reason"]
+
+#: Family-wise / false-discovery adjustments across the impact claims of a study
+#: (name -> ``statsmodels.stats.multitest.multipletests`` method).
+ADJUSTMENTS = {"holm": "holm", "bh": "fdr_bh", "none": None}
+
+#: Columns :func:`judge` adds to the claims (the verdict table).
+VERDICT_COLUMNS = [
+    "claim_kind", "estimate", "ci_low", "ci_high", "p_value", "p_raw", "p_adjusted",
+    "adjustment", "family_size", "null_value", "result_method", "pretrend_p", "pretrend_bound",
+    "max_pre_change", "rm_mbar", "rm_ci_low", "rm_ci_high", "breakdown_mbar",
+    "sensitivity_method", "mde", "activity_summary", "verdict", "verdict_zh", "verdict_rule",
+    "verdict_reason",
+]
 
 SUPPORTED = "supported"
 CONTRADICTED = "contradicted"
 NOT_SUPPORTED = "not supported"
 NOT_TESTABLE = "not testable"
 INCONCLUSIVE = "inconclusive (pre-trends)"
-VERDICTS = (SUPPORTED, CONTRADICTED, NOT_SUPPORTED, NOT_TESTABLE, INCONCLUSIVE)
+REPORTED = "reported"
+NOT_OBSERVED = "not observed"
+VERDICTS = (SUPPORTED, CONTRADICTED, NOT_SUPPORTED, NOT_TESTABLE, INCONCLUSIVE, REPORTED,
+            NOT_OBSERVED)
 
 VERDICT_LABELS_ZH = {
     SUPPORTED: "得到支持",
@@ -69,35 +107,57 @@ VERDICT_LABELS_ZH = {
     NOT_SUPPORTED: "未得到支持",
     NOT_TESTABLE: "无法检验",
     INCONCLUSIVE: "无定论（改革前趋势不平行）",
+    REPORTED: "有记录（活动）",
+    NOT_OBSERVED: "未见记录（活动）",
 }
 
 VERDICT_RULE = (
-    "Verdict rule (fixed before the analysis). Each claim is judged on the primary estimate of "
-    "its outcome and its (1 - alpha) interval; the null value is 0 for differences and 1 for "
-    "ratios (hazard ratios), and directions are read on the scale of the estimate (a hazard "
-    "ratio of reaching independent work above 1 means shorter adaptation).\n"
-    "- supported: the interval excludes the null value in the claimed direction and the "
-    "pre-trend test (the reformed majors' differential linear trend over the pre-reform "
-    "cohorts, wild cluster bootstrap by major; for adaptation the same trend in the log "
-    f"hazard, jackknife by major) does not reject at {PRETREND_ALPHA:.0%};\n"
-    "- contradicted: the interval excludes the null value in the opposite direction;\n"
-    "- not supported: otherwise (the interval contains the null value); the minimum detectable "
-    "effect is reported beside it, so that 'no effect' can be told from 'too little data';\n"
+    "Verdict rule (fixed before the analysis). Every claim has a kind (impact, activity, "
+    "existence, not testable). Impact claims are judged on the primary estimate of their outcome; "
+    "the null value is 0 for differences and 1 for ratios (hazard ratios), and directions are "
+    "read on the scale of the estimate (a hazard ratio of reaching independent work above 1 means "
+    "shorter adaptation). The impact claims of a study form one family: their p-values are "
+    "adjusted by Holm's step-down method (family-wise error at alpha; Benjamini-Hochberg false "
+    "discovery rate on request), and the table shows the raw and the adjusted p-value. Parallel "
+    "trends are shown, not assumed: each impact claim carries a sensitivity analysis after "
+    "Rambachan & Roth (2023), relative magnitudes: the post-reform changes in the violation of "
+    "parallel trends are at most Mbar times the largest change between consecutive pre-reform "
+    "cohorts of the event study; the robust interval of the average post-reform effect and the "
+    "breakdown value Mbar* (the largest Mbar at which that interval still excludes the null "
+    "value in the claimed direction) are reported, with the equivalence bound of the "
+    f"pre-reform deviations. The stated bound is Mbar = {DEFAULT_MBAR:g}.\n"
+    "- supported: the adjusted p-value is below alpha, the estimate lies on the claimed side, "
+    f"and the robust interval at Mbar = {DEFAULT_MBAR:g} excludes the null value on that side "
+    f"(Mbar* >= {DEFAULT_MBAR:g});\n"
+    "- contradicted: the same on the opposite side;\n"
+    "- inconclusive (pre-trends): the adjusted p-value is below alpha on the claimed side, but "
+    f"the conclusion does not survive Mbar = {DEFAULT_MBAR:g} (or no sensitivity analysis "
+    "exists for the design);\n"
+    "- not supported: otherwise; the minimum detectable effect is reported beside it, so that "
+    "'no effect' can be told from 'too little data';\n"
     "- not testable: the data has no indicator for the claim, or no estimate could be made;\n"
-    f"- inconclusive (pre-trends): the pre-trend test rejects at {PRETREND_ALPHA:.0%} where the "
-    "claim would otherwise be supported."
+    "- reported / not observed (activity claims: the reform's own outputs, such as projects and "
+    "trainings): judged descriptively, never 'supported' - reported when the records show the "
+    "activity for the reformed majors after the reform, not observed otherwise."
 )
 
 VERDICT_RULE_ZH = (
-    "判定规则（分析前确定）。每条论断依据其结果变量的主要估计值及其 (1 - alpha) 置信区间判定；"
-    "差值的零假设值为 0，比值（风险比）为 1；方向按估计值的尺度解读（达到独立上岗的风险比大于 1 "
-    "即适应期缩短）。\n"
-    "- 得到支持：区间在论断方向上排除零假设值，且改革前趋势检验（改革专业在改革前各届的差异线性趋势，"
-    f"按专业聚类的野自助法；适应期为对数风险的同一趋势，按专业刀切法）在 {PRETREND_ALPHA:.0%} 水平上不拒绝；\n"
-    "- 被反驳：区间在相反方向上排除零假设值；\n"
-    "- 未得到支持：其他情形（区间包含零假设值），同时报告最小可检测效应，以区分“没有效应”与“数据不足”；\n"
+    "判定规则（分析前确定）。每条论断有类型（影响、活动、存在、无法检验）。影响类论断依据其结果变量的"
+    "主要估计值判定；差值的零假设值为 0，比值（风险比）为 1；方向按估计值的尺度解读（达到独立上岗的"
+    "风险比大于 1 即适应期缩短）。同一研究的影响类论断构成一个族：其 p 值按 Holm 逐步法校正（控制族错误率；"
+    "可选 Benjamini-Hochberg 错误发现率），表中同时给出原始与校正后的 p 值。平行趋势须展示而非假定："
+    "每条影响类论断附 Rambachan & Roth (2023) 相对幅度敏感性分析：改革后平行趋势偏离的逐届变化不超过"
+    "改革前相邻届别最大变化的 Mbar 倍；报告改革后平均效应的稳健区间、崩溃值 Mbar*（稳健区间仍在论断方向"
+    f"上排除零假设值的最大 Mbar）以及改革前偏离的等价性界。规定的界为 Mbar = {DEFAULT_MBAR:g}。\n"
+    "- 得到支持：校正后 p 值小于 alpha，估计值在论断方向一侧，且 "
+    f"Mbar = {DEFAULT_MBAR:g} 时的稳健区间在该侧排除零假设值；\n"
+    "- 被反驳：在相反方向上同样成立；\n"
+    "- 无定论（改革前趋势不平行）：校正后在论断方向上显著，但在 "
+    f"Mbar = {DEFAULT_MBAR:g} 时不稳健（或该设计无敏感性分析）；\n"
+    "- 未得到支持：其他情形，同时报告最小可检测效应，以区分“没有效应”与“数据不足”；\n"
     "- 无法检验：数据中没有该论断的指标，或无法得到估计值；\n"
-    f"- 无定论（改革前趋势不平行）：本应得到支持，但改革前趋势检验在 {PRETREND_ALPHA:.0%} 水平上拒绝。"
+    "- 有记录（活动）/ 未见记录（活动）：活动类论断（改革自身的产出，如项目、培训）只作描述性判断，"
+    "从不判为“得到支持”——记录显示改革专业在改革后开展了该活动即为有记录，否则为未见记录。"
 )
 
 _SIGN = {"increase": 1, "positive_association": 1, "decrease": -1}
@@ -110,6 +170,89 @@ class ClaimsError(ValueError):
 def default_claims_path() -> Path:
     """``<project root>/data/raw/claims.csv``, found relative to the package."""
     return Path(__file__).resolve().parents[1] / "data" / "raw" / "claims.csv"
+
+
+def default_claim_kinds_path() -> Path:
+    """``<project root>/data/raw/claim_kinds.csv``: the kind of each claim of ``claims.csv``."""
+    return Path(__file__).resolve().parents[1] / "data" / "raw" / "claim_kinds.csv"
+
+
+def load_claim_kinds(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and check a claim-kinds table (``claim_id``, ``claim_kind``, ``reason``).
+
+    Every row needs an id, a kind from :data:`CLAIM_KINDS` and a reason; ids are unique.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "claim_kinds.csv"
+    >>> _ = p.write_text("claim_id,claim_kind,reason\\nC1,activity,projects carried out\\n")
+    >>> load_claim_kinds(p)["claim_kind"].tolist()
+    ['activity']
+    """
+    path = Path(path) if path is not None else default_claim_kinds_path()
+    if not path.is_file():
+        raise ClaimsError(f"claim kinds file not found: {path}")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = frame.apply(lambda col: col.str.strip()).replace("", pd.NA).astype("string")
+    missing = [c for c in KIND_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ClaimsError(f"{path}: missing column(s) {missing}; expected {KIND_COLUMNS}")
+    problems = []
+    for i, rec in enumerate(frame.to_dict("records"), start=2):
+        for col in KIND_COLUMNS:
+            if pd.isna(rec[col]):
+                problems.append(f"row {i}, column '{col}': a value is required")
+        if pd.notna(rec["claim_kind"]) and rec["claim_kind"] not in CLAIM_KINDS:
+            problems.append(f"row {i}, column 'claim_kind', value {rec['claim_kind']!r}: must "
+                            f"be one of {CLAIM_KINDS}")
+    dup = frame["claim_id"][frame["claim_id"].duplicated() & frame["claim_id"].notna()]
+    problems += [f"column 'claim_id', value {v!r}: more than one kind" for v in dup.unique()]
+    if problems:
+        raise ClaimsError(f"{path}: {len(problems)} problem(s):\n  - " + "\n  - ".join(problems))
+    return frame[KIND_COLUMNS]
+
+
+def _default_kind(analysis) -> str:
+    """Kind of a claim no kinds table covers: judged analyses are impact claims."""
+    return "impact" if analysis in JUDGED_ANALYSES or analysis == "qca" else "not_testable"
+
+
+def with_claim_kinds(claims: pd.DataFrame, kinds: pd.DataFrame | None = None,
+                     where: str = "claims") -> pd.DataFrame:
+    """The claims with ``claim_kind`` and ``claim_kind_reason`` filled.
+
+    A kind already in the claims (e.g. a supplement's own ``claim_kind`` column) wins; the rest
+    come from ``kinds`` (a :func:`load_claim_kinds` table); a claim neither covers gets the
+    default by analysis (impact for judged analyses and the QCA, else not_testable) and says
+    so in ``claim_kind_reason``. Unknown kinds and kinds for unknown claims raise.
+    """
+    out = claims.copy()
+    if "claim_kind" not in out.columns:
+        out["claim_kind"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    if "claim_kind_reason" not in out.columns:
+        out["claim_kind_reason"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    out["claim_kind"] = out["claim_kind"].astype("string")
+    out["claim_kind_reason"] = out["claim_kind_reason"].astype("string")
+    if kinds is not None and len(kinds):
+        unknown = sorted(set(kinds["claim_id"].dropna()) - set(out["claim_id"].dropna()))
+        if unknown:
+            raise ClaimsError(f"{where}: claim kinds given for unknown claim(s) {unknown}")
+        kmap = dict(zip(kinds["claim_id"], kinds["claim_kind"], strict=True))
+        rmap = dict(zip(kinds["claim_id"], kinds["reason"], strict=True))
+        fill = out["claim_kind"].isna()
+        out.loc[fill, "claim_kind_reason"] = out.loc[fill, "claim_id"].map(rmap).astype("string")
+        out.loc[fill, "claim_kind"] = out.loc[fill, "claim_id"].map(kmap).astype("string")
+    fill = out["claim_kind"].isna()
+    if fill.any():
+        out.loc[fill, "claim_kind"] = [_default_kind(a) for a in out.loc[fill, "analysis"]]
+        out.loc[fill, "claim_kind_reason"] = "default by analysis (no kind recorded)"
+    bad = out[~out["claim_kind"].isin(CLAIM_KINDS)]
+    if len(bad):
+        raise ClaimsError(f"{where}: claim_kind must be one of {CLAIM_KINDS}; got "
+                          + ", ".join(f"{c}={k!r}" for c, k in
+                                      zip(bad["claim_id"], bad["claim_kind"], strict=True)))
+    return out
 
 
 def _validate_claims(claims: pd.DataFrame, where: str) -> None:
@@ -149,7 +292,9 @@ def load_claims(path: str | Path | None = None) -> pd.DataFrame:
     -------
     DataFrame
         The columns of :data:`CLAIM_COLUMNS` (string dtype; empty cells are missing), in file
-        order.
+        order, then ``claim_kind`` and ``claim_kind_reason``: from the file's own
+        ``claim_kind`` column if it has one, else from ``claim_kinds.csv`` beside it
+        (:func:`load_claim_kinds`), else the default by analysis (:func:`with_claim_kinds`).
 
     Raises
     ------
@@ -172,6 +317,11 @@ def load_claims(path: str | Path | None = None) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     frame = frame.apply(lambda s: s.str.strip()).replace("", pd.NA).astype("string")
     _validate_claims(frame, str(path))
+    kinds_path = path.parent / "claim_kinds.csv"
+    kinds = load_claim_kinds(kinds_path) if kinds_path.is_file() else None
+    if kinds is not None:  # kinds for claims of other files (e.g. a supplement) are not ours
+        kinds = kinds[kinds["claim_id"].isin(frame["claim_id"])]
+    frame = with_claim_kinds(frame, kinds, str(path))
     return frame[CLAIM_COLUMNS + [c for c in frame.columns if c not in CLAIM_COLUMNS]]
 
 
@@ -224,36 +374,48 @@ def judge(
     pretrend=None,
     mde=None,
     alpha: float = 0.05,
+    sensitivity=None,
+    activity=None,
+    adjustment: str = "holm",
+    mbar: float = DEFAULT_MBAR,
 ) -> pd.DataFrame:
     """Verdicts for the claims, by :data:`VERDICT_RULE`.
 
     Parameters
     ----------
     claims : DataFrame
-        As :func:`load_claims` returns.
+        As :func:`load_claims` returns (a missing ``claim_kind`` gets the default by analysis).
     results : DataFrame, result object or list of them
         Tidy evaluation results (columns ``outcome``, ``estimate``, ``ci_low``, ``ci_high``,
         ``p_value``; optional ``null_value`` (default 0), ``orientation`` (default +1),
         ``primary``, ``alpha``, ``method``, ``pretrend_p``). For each outcome the first row with
         ``primary`` True is used (else the first row).
     pretrend : DataFrame or dict, optional
-        Pre-trend p-value per outcome: a frame with ``outcome`` and ``pretrend_p`` (as
-        :func:`talentlab.evaluation.pretrend_test` returns) or ``{outcome: p}``. Outcomes it
-        does not cover take the first non-missing ``pretrend_p`` of their rows in ``results``
-        (event-study rows, or the adaptation and recognition effect rows, which carry their own
-        pre-trend check). Missing means no pre-trend test (noted in the reason).
+        Pre-trend test p-value per outcome (``outcome``, ``pretrend_p``), reported only.
     mde : DataFrame or dict, optional
-        Minimum detectable effect per outcome (frame with ``outcome`` and ``mde``, as
-        :func:`talentlab.evaluation.minimum_detectable_effect_from_data` returns, or a dict).
+        Minimum detectable effect per outcome (frame with ``outcome`` and ``mde``, or a dict).
     alpha : float
-        The level the intervals were computed at; a result row whose ``alpha`` differs raises.
+        The level of the intervals and of the family's adjusted tests.
+    sensitivity : DataFrame, optional
+        One row per outcome from :func:`talentlab.sensitivity.relative_magnitudes`
+        (``outcome``, ``rm_mbar``, ``rm_ci_low``, ``rm_ci_high``, ``breakdown_mbar``,
+        ``pretrend_bound``, ``max_pre_change``, ``sensitivity_method``). An impact claim
+        without a row cannot be *supported* (verdict *inconclusive (pre-trends)* at most).
+    activity : DataFrame or dict, optional
+        Descriptive summary per activity outcome: ``outcome``, ``treated_post_total`` (records
+        of the activity for reformed majors after the reform) and ``summary`` (text).
+        Without it the activity verdict rests on the results row's estimate.
+    adjustment : {"holm", "bh", "none"}
+        Adjustment across the family (the impact claims with an estimate; claims sharing an
+        outcome and direction are one hypothesis).
+    mbar : float
+        The stated relative-magnitudes bound.
 
     Returns
     -------
     DataFrame
-        The claims with ``estimate``, ``ci_low``, ``ci_high``, ``p_value``, ``null_value``,
-        ``result_method``, ``pretrend_p``, ``mde``, ``verdict``, ``verdict_zh`` and
-        ``verdict_reason``.
+        The claims with the columns of :data:`VERDICT_COLUMNS` added (``p_value`` equals
+        ``p_raw``).
 
     Examples
     --------
@@ -263,13 +425,21 @@ def judge(
     ...     "testable_with": "data", "analysis": "zhuhai_did"}])
     >>> results = pd.DataFrame([{"outcome": "y", "estimate": 0.1, "ci_low": 0.02,
     ...     "ci_high": 0.18, "p_value": 0.01, "alpha": 0.05}])
-    >>> judge(claims, results, pretrend={"y": 0.6})["verdict"].tolist()
-    ['supported']
+    >>> sens = pd.DataFrame([{"outcome": "y", "rm_mbar": 1.0, "rm_ci_low": 0.01,
+    ...     "rm_ci_high": 0.2, "breakdown_mbar": 1.4}])
+    >>> judge(claims, results, sensitivity=sens)[["verdict", "p_adjusted"]].values.tolist()
+    [['supported', 0.01]]
     """
     where = "judge"
     if not 0 < alpha < 1:
         raise ClaimsError(f"{where}: alpha must lie in (0, 1), got {alpha}")
+    if adjustment not in ADJUSTMENTS:
+        raise ClaimsError(f"{where}: adjustment must be one of {list(ADJUSTMENTS)}, "
+                          f"got {adjustment!r}")
+    if not mbar >= 0:
+        raise ClaimsError(f"{where}: mbar must be >= 0, got {mbar}")
     _validate_claims(claims, where)
+    claims = with_claim_kinds(claims, None, where)
     res = _as_frame(results)
     if len(res):
         missing = [c for c in ("outcome", "estimate", "ci_low", "ci_high") if c not in res.columns]
@@ -290,75 +460,213 @@ def judge(
     pre.update({k: v for k, v in _lookup(pretrend, "pretrend", "pretrend_p").items()
                 if pd.notna(v)})  # an explicit pretrend table wins
     mdes = _lookup(mde, "mde", "mde")
+    sens = _sensitivity_rows(sensitivity)
+    acts = _activity_rows(activity)
 
-    out = []
+    records = []
     for claim in claims.to_dict("records"):
         outcome = None if pd.isna(claim["outcome"]) else str(claim["outcome"])
         rec = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
-               "null_value": np.nan, "result_method": pd.NA,
+               "p_raw": np.nan, "p_adjusted": np.nan, "adjustment": pd.NA,
+               "family_size": np.nan, "null_value": np.nan, "result_method": pd.NA,
                "pretrend_p": _num(pre.get(outcome)) if outcome else np.nan,
-               "mde": _num(mdes.get(outcome)) if outcome else np.nan}
-        verdict, reason = _verdict(claim, outcome, rows.get(outcome) if outcome else None, rec,
-                                   alpha)
+               "pretrend_bound": np.nan, "max_pre_change": np.nan, "rm_mbar": np.nan,
+               "rm_ci_low": np.nan, "rm_ci_high": np.nan, "breakdown_mbar": np.nan,
+               "sensitivity_method": pd.NA,
+               "mde": _num(mdes.get(outcome)) if outcome else np.nan,
+               "activity_summary": pd.NA}
+        row = rows.get(outcome) if outcome else None
+        if row is not None:
+            rec.update({"estimate": _num(row.get("estimate")), "ci_low": _num(row.get("ci_low")),
+                        "ci_high": _num(row.get("ci_high")), "p_raw": _num(row.get("p_value")),
+                        "null_value": _num(row.get("null_value"), 0.0),
+                        "result_method": row.get("method", pd.NA)})
+            rec["p_value"] = rec["p_raw"]
+        if outcome in sens and claim["claim_kind"] == "impact":
+            rec.update({k: sens[outcome].get(k, rec[k]) for k in (
+                "pretrend_bound", "max_pre_change", "rm_mbar", "rm_ci_low", "rm_ci_high",
+                "breakdown_mbar", "sensitivity_method")})
+        records.append((claim, outcome, row, rec))
+
+    _adjust_family(records, adjustment, alpha)
+    out = []
+    for claim, outcome, row, rec in records:
+        verdict, rule, reason = _verdict(claim, outcome, row, rec, alpha, mbar, acts)
         rec["verdict"] = verdict
         rec["verdict_zh"] = pd.NA if verdict is pd.NA else VERDICT_LABELS_ZH[verdict]
+        rec["verdict_rule"] = rule
         rec["verdict_reason"] = reason
         out.append({**claim, **rec})
     frame = pd.DataFrame(out)
-    for col in ("verdict", "verdict_zh", "verdict_reason", "result_method"):
+    for col in ("claim_kind", "verdict", "verdict_zh", "verdict_rule", "verdict_reason",
+                "result_method", "adjustment", "sensitivity_method", "activity_summary"):
         frame[col] = frame[col].astype("string")
     return frame
+
+
+def _sensitivity_rows(table) -> dict:
+    if table is None:
+        return {}
+    if not isinstance(table, pd.DataFrame) or "outcome" not in table.columns:
+        raise ClaimsError("judge: sensitivity must be a DataFrame with an 'outcome' column")
+    return {str(r["outcome"]): r for r in table.to_dict("records")}
+
+
+def _activity_rows(table) -> dict:
+    if table is None:
+        return {}
+    if isinstance(table, Mapping):
+        return {str(k): dict(v) for k, v in table.items()}
+    if not isinstance(table, pd.DataFrame) or "outcome" not in table.columns:
+        raise ClaimsError("judge: activity must be a dict or a DataFrame with an 'outcome' column")
+    return {str(r["outcome"]): r for r in table.to_dict("records")}
+
+
+def _is_family_member(claim: dict, rec: dict) -> bool:
+    return (claim["claim_kind"] == "impact" and claim["analysis"] in JUDGED_ANALYSES
+            and claim["claimed_direction"] in _SIGN and not np.isnan(rec["p_raw"])
+            and not np.isnan(rec["estimate"]))
+
+
+def _adjust_family(records: list, adjustment: str, alpha: float) -> None:
+    """Holm / BH adjusted p-values across the impact claims (one hypothesis per outcome and
+    direction), written into each record's ``p_adjusted``, ``adjustment``, ``family_size``."""
+    from statsmodels.stats.multitest import multipletests
+
+    keys = []
+    for claim, outcome, _, rec in records:
+        if _is_family_member(claim, rec):
+            key = (outcome, claim["claimed_direction"])
+            if key not in keys:
+                keys.append(key)
+    if not keys:
+        return
+    p_by_key = {}
+    for claim, outcome, _, rec in records:
+        key = (outcome, claim["claimed_direction"])
+        if key in keys and _is_family_member(claim, rec):
+            p_by_key[key] = rec["p_raw"]
+    raw = np.array([p_by_key[k] for k in keys], dtype=float)
+    method = ADJUSTMENTS[adjustment]
+    adjusted = raw if method is None else multipletests(raw, alpha=alpha, method=method)[1]
+    adj_by_key = dict(zip(keys, adjusted, strict=True))
+    for claim, outcome, _, rec in records:
+        key = (outcome, claim["claimed_direction"])
+        if key in adj_by_key and _is_family_member(claim, rec):
+            rec["p_adjusted"] = float(adj_by_key[key])
+            rec["adjustment"] = adjustment
+            rec["family_size"] = len(keys)
 
 
 def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
-def _verdict(claim: dict, outcome: str | None, row, rec: dict, alpha: float):
-    analysis = claim["analysis"]
+_ADJ_TEXT = {"holm": "Holm", "bh": "Benjamini-Hochberg", "none": "no adjustment"}
+
+
+def _activity_verdict(claim: dict, outcome: str | None, row, rec: dict, acts: dict):
+    rule = "activity: descriptive (records of the reform's own output)"
+    if claim["analysis"] == "not_testable" or outcome is None:
+        return NOT_TESTABLE, "activity: no data", "the data has no records of this activity"
+    summary = acts.get(outcome)
+    if summary is not None:
+        total = _num(summary.get("treated_post_total"))
+        text = str(summary.get("summary", ""))
+        rec["activity_summary"] = text
+        if not np.isnan(total) and total > 0:
+            return REPORTED, rule, (f"activity claim, judged descriptively (not as an impact): "
+                                    f"{text}")
+        return NOT_OBSERVED, rule, (f"activity claim: no records of {outcome!r} for the "
+                                    f"reformed majors after the reform; {text}")
+    if row is None or np.isnan(rec["estimate"]):
+        return NOT_OBSERVED, rule, f"activity claim: no records of {outcome!r} in the results"
+    return REPORTED, rule, ("activity claim, judged descriptively (not as an impact): the "
+                            f"records show {outcome!r}; reformed-vs-comparison difference in "
+                            f"differences {_fmt(rec['estimate'])} (descriptive)")
+
+
+def _verdict(claim: dict, outcome: str | None, row, rec: dict, alpha: float, mbar: float,
+             acts: dict):
+    """(verdict, verdict_rule, verdict_reason) of one claim."""
+    analysis, kind = claim["analysis"], claim["claim_kind"]
     if analysis == "qca":
-        return pd.NA, "six-case claim: judged by the QCA (talentlab.qca), not by this rule"
-    if analysis == "not_testable" or outcome is None:
-        return NOT_TESTABLE, "the data has no indicator for this claim"
+        return pd.NA, "qca", "six-case claim: judged by the QCA (talentlab.qca), not by this rule"
+    if kind == "activity":  # descriptive: no p-value is read for the reform's own outputs
+        rec["p_value"] = rec["p_raw"] = np.nan
+        return _activity_verdict(claim, outcome, row, rec, acts)
+    if analysis == "not_testable" or outcome is None or kind in ("not_testable", "existence"):
+        what = ("the data has no indicator for this claim" if kind != "existence"
+                else "existence claim: the data hold no record that could show it")
+        return NOT_TESTABLE, f"{kind}: no data", what
     direction = claim["claimed_direction"]
     if direction not in _SIGN:
-        return NOT_TESTABLE, (f"claimed direction {direction!r} is not an effect direction "
-                              "a before/after comparison can test")
+        return NOT_TESTABLE, "impact: no direction", (
+            f"claimed direction {direction!r} is not an effect direction a before/after "
+            "comparison can test")
     if row is None:
-        return NOT_TESTABLE, f"no estimate for outcome {outcome!r} in the results"
-    est, lo, hi = _num(row.get("estimate")), _num(row.get("ci_low")), _num(row.get("ci_high"))
-    null = _num(row.get("null_value"), 0.0)
+        return NOT_TESTABLE, "impact: no estimate", f"no estimate for outcome {outcome!r} in the results"
+    est, lo, hi, null = rec["estimate"], rec["ci_low"], rec["ci_high"], rec["null_value"]
     orientation = _num(row.get("orientation"), 1.0)
-    rec.update({"estimate": est, "ci_low": lo, "ci_high": hi,
-                "p_value": _num(row.get("p_value")), "null_value": null,
-                "result_method": row.get("method", pd.NA)})
     if np.isnan(est) or np.isnan(lo) or np.isnan(hi):
-        return NOT_TESTABLE, (f"no estimate could be made for {outcome!r}: "
-                              f"{row.get('method', 'estimate missing')}")
+        return NOT_TESTABLE, "impact: no estimate", (
+            f"no estimate could be made for {outcome!r}: {row.get('method', 'estimate missing')}")
     sign = _SIGN[direction] * (1 if orientation >= 0 else -1)
     level = f"{1 - alpha:.0%}"
     interval = f"{level} interval [{_fmt(lo)}, {_fmt(hi)}]"
     scale_note = (" (on the estimate's scale, the claimed direction is "
                   f"{'above' if sign > 0 else 'below'} {_fmt(null)})" if orientation < 0 else "")
-    claimed_side = lo > null if sign > 0 else hi < null
-    other_side = hi < null if sign > 0 else lo > null
-    pre_p = rec["pretrend_p"]
-    if claimed_side:
-        if not np.isnan(pre_p) and pre_p < PRETREND_ALPHA:
-            return INCONCLUSIVE, (f"{interval} excludes {_fmt(null)} in the claimed direction"
-                                  f"{scale_note}, but the pre-trend test rejects parallel trends "
-                                  f"(p = {pre_p:.3g} < {PRETREND_ALPHA})")
-        pre_note = (f"pre-trend test p = {pre_p:.3g} >= {PRETREND_ALPHA}" if not np.isnan(pre_p)
-                    else "no pre-trend test available for this analysis")
-        return SUPPORTED, (f"{interval} excludes {_fmt(null)} in the claimed direction"
-                           f"{scale_note}; {pre_note}")
-    if other_side:
-        pre_note = (f"; note: the pre-trend test also rejects (p = {pre_p:.3g})"
-                    if not np.isnan(pre_p) and pre_p < PRETREND_ALPHA else "")
-        return CONTRADICTED, (f"{interval} excludes {_fmt(null)} in the direction opposite to "
-                              f"the claim{scale_note}{pre_note}")
-    mde = rec["mde"]
-    mde_note = (f"; minimum detectable effect {_fmt(mde)} (smaller true effects would likely "
-                "go undetected)" if not np.isnan(mde)
-                else "; no minimum detectable effect computed for this outcome")
-    return NOT_SUPPORTED, f"{interval} contains {_fmt(null)}{mde_note}"
+    p_raw, p_adj = rec["p_raw"], rec["p_adjusted"]
+    adj = rec["adjustment"] if isinstance(rec["adjustment"], str) else "none"
+    if np.isnan(p_adj):  # outside the family (no p-value): fall back on the interval
+        significant = lo > null or hi < null
+        p_text = f"{interval}; no p-value, so outside the adjusted family"
+    else:
+        significant = p_adj < alpha
+        p_text = (f"p = {p_raw:.3g}, {_ADJ_TEXT[adj]}-adjusted p = {p_adj:.3g} over "
+                  f"{int(rec['family_size'])} impact hypotheses; {interval}")
+    side = np.sign(est - null) * sign  # +1 claimed side, -1 opposite
+    rule_sig = f"impact: {_ADJ_TEXT[adj]}-adjusted p < {alpha:g}"
+    if not significant or side == 0:
+        mde = rec["mde"]
+        mde_note = (f"; minimum detectable effect {_fmt(mde)} (smaller true effects would "
+                    "likely go undetected)" if not np.isnan(mde)
+                    else "; no minimum detectable effect computed for this outcome")
+        return NOT_SUPPORTED, f"impact: {_ADJ_TEXT[adj]}-adjusted p >= {alpha:g}", (
+            f"not significant after adjustment: {p_text}{mde_note}")
+    # significant: does the conclusion survive the stated bound on parallel-trend violations?
+    robust, sens_text = _robust(rec, sign * side, mbar)
+    rule = f"{rule_sig} and robust at Mbar = {mbar:g} (relative magnitudes)"
+    if side > 0:
+        if robust:
+            return SUPPORTED, rule, f"{p_text}{scale_note}; {sens_text}"
+        return INCONCLUSIVE, f"{rule_sig}, not robust at Mbar = {mbar:g}", (
+            f"significant on the claimed side ({p_text}{scale_note}), but {sens_text}")
+    if robust:
+        return CONTRADICTED, rule, (f"significant in the direction opposite to the claim "
+                                    f"({p_text}{scale_note}); {sens_text}")
+    return NOT_SUPPORTED, f"{rule_sig} (opposite side), not robust at Mbar = {mbar:g}", (
+        f"significant in the direction opposite to the claim ({p_text}{scale_note}), but "
+        f"{sens_text}")
+
+
+def _robust(rec: dict, side_sign: float, mbar: float) -> tuple[bool, str]:
+    """Does the relative-magnitudes analysis keep the conclusion on the estimate's side?
+
+    ``side_sign`` is +1 when the conclusion is "above the null" on the event-study scale."""
+    brk = _num(rec["breakdown_mbar"])
+    lo, hi, at = _num(rec["rm_ci_low"]), _num(rec["rm_ci_high"]), _num(rec["rm_mbar"])
+    if np.isnan(brk) and np.isnan(lo):
+        return False, ("no parallel-trends sensitivity analysis is available for this design, "
+                       f"so the conclusion is not shown to survive Mbar = {mbar:g}")
+    bound = (f"; pre-reform deviations within +-{_fmt(rec['pretrend_bound'])} (equivalence "
+             "bound)" if not np.isnan(_num(rec["pretrend_bound"])) else "")
+    if not np.isnan(lo) and np.isclose(at, mbar):
+        robust = lo > 0 if side_sign > 0 else hi < 0
+    else:
+        robust = brk >= mbar
+    text = (f"relative-magnitudes robust interval at Mbar = {_fmt(at)} [{_fmt(lo)}, {_fmt(hi)}], "
+            f"breakdown Mbar* = {_fmt(brk)}{bound}")
+    if not robust:
+        text += f" - the conclusion does not survive Mbar = {mbar:g}"
+    return robust, text

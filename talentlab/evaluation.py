@@ -854,7 +854,9 @@ def event_study(
         ``rel_cohort``, ``cohort``, ``period`` ("pre"/"post"/"reference") and, repeated on every
         row, ``pretrend_p``, ``pretrend_method``, ``pretrend_test``, ``pretrend_slope``,
         ``pretrend_slope_p``, ``pretrend_joint_p``, ``pretrend_F``, ``pretrend_df_num``,
-        ``pretrend_df_den``, ``pretrend_joint_p_f``.
+        ``pretrend_df_den``, ``pretrend_joint_p_f``. ``attrs["vcov"]`` holds the covariance
+        of the estimated coefficients (``vcov`` type, cohort order ``attrs["vcov_cohorts"]``),
+        which :func:`talentlab.sensitivity.relative_magnitudes` needs.
 
     Examples
     --------
@@ -970,7 +972,12 @@ def event_study(
             "pretrend_slope": slope, "pretrend_slope_p": p_slope,
             "n_dropped_missing": panel.n_dropped,
         })
-    return _tidy(rows)
+    out = _tidy(rows)
+    # covariance of the estimated coefficients (cohort order) for the parallel-trends
+    # sensitivity analysis (talentlab.sensitivity); lists, so that pd.concat can compare attrs
+    out.attrs["vcov"] = np.asarray(cov, dtype=float).tolist()
+    out.attrs["vcov_cohorts"] = [int(c) for c in est_cohorts]
+    return out
 
 
 def pretrend_test(event_study_result: pd.DataFrame) -> pd.DataFrame:

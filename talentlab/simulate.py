@@ -1206,6 +1206,42 @@ class _Simulation:
         }
         self._truth_ratings()
         self._truth_evaluations()
+        self._truth_activities()
+
+    def _truth_activities(self) -> None:
+        """Truth for the reform's own outputs (programme-year activity counts).
+
+        The reform's activities are carried out in every scenario (``null`` included): the
+        reformed majors' expected counts rise by ``<outcome>_reform`` per major-year, phased in
+        over three academic years from the year the first reformed cohort enrols. ``att`` is
+        that increment averaged over the reformed majors' post-reform years (what the
+        programme-year DiD estimates); ``implemented`` says whether the activity took place.
+        """
+        p = self.p
+        years = np.arange(p["programme_first_year"], p["last_cohort"] + 1)
+        start = p["reform_cohort"] - 3
+        post = years[years >= start]
+        ramp = np.clip((post - start + 1) / 3, 0, 1)
+        n_treated = sum(1 for m in self.majors if m["treated"])
+        units = {"technical_service_projects": "projects per major-year",
+                 "sme_employees_trained": "people trained per major-year"}
+        for name, unit in units.items():
+            increment = float(p[f"{name}_reform"])
+            self.effects[name] = {
+                "kind": "activity",
+                "scale": unit,
+                "estimand": "mean over the reformed majors' post-reform academic years of the "
+                            "planted increase in the expected count (Poisson mean)",
+                "population": "programmes table, one row per major and academic year",
+                "att": float(increment * ramp.mean()) if len(post) and n_treated else 0.0,
+                "planted_parameter": f"{name}_reform",
+                "planted_value": increment,
+                "first_reformed_year": int(start),
+                "implemented": bool(increment > 0 and n_treated > 0 and len(post) > 0),
+                "claimed_direction": "increase",
+                "note": "an activity of the reform itself (not an outcome in graduates or "
+                        "employers); claims about it are judged descriptively",
+            }
 
     def _truth_ratings(self) -> None:
         p = self.p

@@ -5,9 +5,11 @@ integrated-circuit majors saw counterpart employment rise, local and in-cluster 
 enterprise recognition rise, post adaptation cycles shorten and retraining fall. :func:`evaluate`
 compares reformed and comparison majors before and after the reform for each outcome named in
 ``claims.csv`` (difference in differences with major and cohort fixed effects and few-cluster
-inference; a Cox model for adaptation; a mixed model for employer ratings), tests parallel
-pre-trends, computes the minimum detectable effect, and judges each claim by the rule fixed in
-:data:`talentlab.claims.VERDICT_RULE`.
+inference; a Cox model for adaptation; a mixed model for employer ratings), shows how far the
+conclusions survive violations of parallel trends (relative-magnitudes sensitivity of the event
+study, :mod:`talentlab.sensitivity`), computes the minimum detectable effect, and judges each
+claim by the rule fixed in :data:`talentlab.claims.VERDICT_RULE` (impact claims as a family with
+Holm-adjusted p-values; activity claims, the reform's own outputs, descriptively).
 
 Outcome definitions (the unit of analysis is the graduate unless stated):
 
@@ -35,6 +37,7 @@ import pandas as pd
 
 from talentlab import evaluation as ev
 from talentlab import indicators as ind
+from talentlab import sensitivity as sens
 from talentlab.claims import judge
 from talentlab.schema import EMPLOYED, EMPLOYEES
 
@@ -76,6 +79,8 @@ class ZhuhaiEvaluation:
     trends: pd.DataFrame
     design: dict
     notes: list[str] = field(default_factory=list)
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    activity: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def primary_effects(self) -> pd.DataFrame:
         """One row per outcome: the estimate the verdict rests on."""
@@ -148,6 +153,47 @@ def indicator_trends(graduates: pd.DataFrame, min_cell: int = 10) -> pd.DataFram
     return out.sort_values(["indicator", "treated_major", "cohort"]).reset_index(drop=True)
 
 
+def activity_summary(frame: pd.DataFrame, outcome: str, reform_year: int) -> pd.DataFrame:
+    """Descriptive summary of an activity (programme-year) outcome: what the records show.
+
+    Mean per major-year for reformed and comparison majors before and after ``reform_year``,
+    and the total recorded for reformed majors after it (the activity "reported" when > 0).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"major": ["a", "a", "b", "b"], "cohort": [2018, 2020, 2018, 2020],
+    ...                   "treated_major": [True, True, False, False], "n": [1.0, 7.0, 1.0, 2.0]})
+    >>> activity_summary(f, "n", 2019)[["treated_post_mean", "treated_post_total"]].values.tolist()
+    [[7.0, 7.0]]
+    """
+    y = frame[outcome].astype(float)
+    post = frame["cohort"].astype(int) >= reform_year
+    treated = frame["treated_major"].astype(bool)
+
+    def cell(mask):
+        v = y[mask].dropna()
+        return (float(v.mean()) if len(v) else np.nan), int(len(v))
+
+    (tp, n_tp), (tpre, _) = cell(treated & post), cell(treated & ~post)
+    (cp, _), (cpre, _) = cell(~treated & post), cell(~treated & ~post)
+    total = float(y[treated & post].sum()) if n_tp else 0.0
+    unit = OUTCOMES.get(outcome, (None, None, None, "per major-year"))[3]
+    text = (f"reformed majors {_fmt_num(tpre)} -> {_fmt_num(tp)} {unit} (from {reform_year}; "
+            f"{n_tp} major-years, total {_fmt_num(total)}), comparison majors "
+            f"{_fmt_num(cpre)} -> {_fmt_num(cp)}")
+    return pd.DataFrame([{
+        "outcome": outcome, "reform_year": int(reform_year), "treated_pre_mean": tpre,
+        "treated_post_mean": tp, "comparison_pre_mean": cpre, "comparison_post_mean": cp,
+        "treated_post_records": n_tp, "treated_post_total": total, "summary": text,
+        "method": "descriptive means per major-year (records of the reform's own output)",
+    }])
+
+
+def _fmt_num(x: float) -> str:
+    return "n/a" if x is None or np.isnan(x) else f"{x:.3g}"
+
+
 def mde_from_standard_error(effect: pd.DataFrame, outcome: str, alpha: float,
                             power: float = 0.8, log_scale: bool = False) -> pd.DataFrame:
     """Minimum detectable effect from the realised standard error of the primary estimate.
@@ -174,7 +220,8 @@ def mde_from_standard_error(effect: pd.DataFrame, outcome: str, alpha: float,
 def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2022,
              treated_majors: Sequence[str] | None = None, outcomes: Sequence[str] | None = None,
              alpha: float = 0.05, n_bootstrap: int = 9999, seed: int = 20240601,
-             min_cell: int = 10, programme_length: int = 3) -> ZhuhaiEvaluation:
+             min_cell: int = 10, programme_length: int = 3, adjustment: str = "holm",
+             mbar: float = sens.DEFAULT_MBAR) -> ZhuhaiEvaluation:
     """Run the Zhuhai case evaluation and judge the claims.
 
     Parameters
@@ -195,6 +242,10 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
     programme_length : int
         Years of study; programme-year outcomes count as reformed from academic year
         ``reform_cohort - programme_length`` (when the first reformed cohort enrolled).
+    adjustment : {"holm", "bh", "none"}
+        Multiplicity adjustment across the impact claims (:func:`talentlab.claims.judge`).
+    mbar : float
+        The stated relative-magnitudes bound of the verdict rule.
 
     Examples
     --------
@@ -218,6 +269,12 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
         raise ValueError(f"unknown outcomes {unknown}; known: {', '.join(OUTCOMES)}")
 
     effects, studies, pretrends, mdes, notes = [], [], [], [], []
+    sensitivities, activities = [], []
+    claimed_sign = {}
+    for rec in zhuhai_claims.to_dict("records"):
+        if pd.notna(rec["outcome"]) and rec["claimed_direction"] in ("increase", "decrease"):
+            claimed_sign.setdefault(str(rec["outcome"]),
+                                    1 if rec["claimed_direction"] == "increase" else -1)
     adaptation = None
     for outcome in outcomes:
         kind = OUTCOMES[outcome][0]
@@ -241,7 +298,12 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
             study = ev.event_study(frame, outcome, reform_cohort=reform, alpha=alpha)
             studies.append(study)
             pretrends.append(ev.pretrend_test(study))
+            if kind != "programme" and "vcov" in study.attrs:
+                sensitivities.append(sens.relative_magnitudes(
+                    study, study.attrs["vcov"], claimed_sign.get(outcome, 1), mbar=mbar,
+                    alpha=alpha, seed=seed))
             if kind == "programme":
+                activities.append(activity_summary(frame, outcome, reform))
                 mdes.append(mde_from_standard_error(res, outcome, alpha))
             else:
                 try:
@@ -258,9 +320,15 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
         columns=["outcome", "pretrend_p"])
     mde_df = pd.concat(mdes, ignore_index=True) if mdes else pd.DataFrame(
         columns=["outcome", "mde"])
+    sensitivity_df = (pd.concat(sensitivities, ignore_index=True) if sensitivities
+                      else pd.DataFrame(columns=["outcome"]))
+    activity_df = (pd.concat(activities, ignore_index=True) if activities
+                   else pd.DataFrame(columns=["outcome"]))
     verdicts = judge(zhuhai_claims[zhuhai_claims["outcome"].isin(outcomes)
                                    | zhuhai_claims["outcome"].isna()],
-                     effects_df, pretrend=pretrend_df, mde=mde_df, alpha=alpha)
+                     effects_df, pretrend=pretrend_df, mde=mde_df, alpha=alpha,
+                     sensitivity=sensitivity_df, activity=activity_df, adjustment=adjustment,
+                     mbar=mbar)
     design = {
         "reform_cohort": int(reform_cohort),
         "treated_majors": sorted(graduates.loc[graduates["treated_major"].fillna(False)
@@ -271,12 +339,14 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
         "n_graduates": int(len(graduates)),
         "programme_reform_year": int(reform_cohort - programme_length),
         "alpha": alpha, "n_bootstrap": int(n_bootstrap), "seed": int(seed),
+        "adjustment": adjustment, "mbar": float(mbar),
     }
     return ZhuhaiEvaluation(
         effects=effects_df,
         event_study=pd.concat(studies, ignore_index=True) if studies else pd.DataFrame(),
         pretrend=pretrend_df, mde=mde_df, adaptation=adaptation, verdicts=verdicts,
-        trends=indicator_trends(graduates, min_cell=min_cell), design=design, notes=notes)
+        trends=indicator_trends(graduates, min_cell=min_cell), design=design, notes=notes,
+        sensitivity=sensitivity_df, activity=activity_df)
 
 
 def claims_table(result: ZhuhaiEvaluation) -> pd.DataFrame:
@@ -285,9 +355,12 @@ def claims_table(result: ZhuhaiEvaluation) -> pd.DataFrame:
     scale = {o: spec[3] for o, spec in OUTCOMES.items()}
     v["scale"] = v["outcome"].map(scale)
     v["evidence_link"] = v["outcome"].map(lambda o: f"#{o}" if isinstance(o, str) else "")
-    cols = ["claim_id", "section", "quote", "indicator", "outcome", "claimed_direction",
-            "estimate", "ci_low", "ci_high", "p_value", "scale", "pretrend_p", "mde", "verdict",
-            "verdict_zh", "verdict_reason", "evidence_link"]
+    cols = ["claim_id", "section", "quote", "claim_kind", "indicator", "outcome",
+            "claimed_direction", "estimate", "ci_low", "ci_high", "p_value", "p_raw",
+            "p_adjusted", "adjustment", "family_size", "scale", "pretrend_p", "pretrend_bound",
+            "max_pre_change", "rm_mbar", "rm_ci_low", "rm_ci_high", "breakdown_mbar", "mde",
+            "activity_summary", "verdict", "verdict_zh", "verdict_rule", "verdict_reason",
+            "evidence_link"]
     return v[[c for c in cols if c in v.columns]]
 
 
@@ -296,23 +369,34 @@ TRUTH_KEYS = {"local_work": "work_region_local", "evaluation_score": "evaluation
               "adaptation_months": "adaptation"}
 
 
+def planted_effect(truth: dict, outcome: str) -> tuple[float, str] | None:
+    """The effect ``truth.json`` planted for ``outcome``, on the estimate's scale, and its scale.
+
+    Percentage points become proportions (/ 100), a log hazard ratio a hazard ratio; None when
+    nothing was planted for the outcome.
+    """
+    planted = truth.get("effects", {}).get(TRUTH_KEYS.get(outcome, outcome))
+    if not planted or planted.get("att") is None:
+        return None
+    value, scale = float(planted["att"]), str(planted.get("scale", ""))
+    if scale == "percentage_points":
+        value /= 100.0
+    elif scale == "log_hazard_ratio":
+        value = float(np.exp(value))
+    return value, scale
+
+
 def truth_coverage(result: ZhuhaiEvaluation, truth: dict) -> pd.DataFrame:
     """For synthetic data: does each interval cover the planted effect in ``truth.json``?
 
-    Planted effects are put on the estimate's scale: percentage points / 100 for shares, the
-    hazard ratio (exp of the planted log hazard ratio) for adaptation.
+    Planted effects are put on the estimate's scale (:func:`planted_effect`).
     """
     rows = []
-    effects = truth.get("effects", {})
     for _, r in result.primary_effects().iterrows():
-        planted = effects.get(TRUTH_KEYS.get(r["outcome"], r["outcome"]))
-        if not planted or planted.get("att") is None:
+        found = planted_effect(truth, r["outcome"])
+        if found is None:
             continue
-        value, scale = float(planted["att"]), str(planted.get("scale", ""))
-        if scale == "percentage_points":
-            value /= 100.0
-        elif scale == "log_hazard_ratio":
-            value = float(np.exp(value))
+        value, scale = found
         rows.append({"outcome": r["outcome"], "planted": value, "planted_scale": scale,
                      "estimate": r["estimate"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
                      "covered": bool(r["ci_low"] <= value <= r["ci_high"])})

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyfixest as pf
 
 HERE = Path(__file__).resolve().parent
 CK = HERE.parents[2] / "shared" / "reference" / "stats" / "card_krueger_1994.csv"
@@ -49,6 +48,8 @@ def se_of(fit, term):
 
 
 def main() -> None:
+    import pyfixest as pf  # here, not at the top: pytest imports this file for doctests
+
     panel = make_panel()
     panel.to_csv(HERE / "panel_g8.csv", index=False)
     panel = pd.read_csv(HERE / "panel_g8.csv")  # the stored values exactly

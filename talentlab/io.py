@@ -10,12 +10,15 @@ talentlab writes to a raw-data folder.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io as _io
 import json
 import os
+import re
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from talentlab import readers
 from talentlab.importer import ImportFailed, import_records  # noqa: F401 (re-exported)
+from talentlab.readers import MISSING_VALUES, EncodingError, detect_encoding  # noqa: F401 (re-exported)
 from talentlab.schema import (
     PAPER_TABLES,
     RECORD_TABLES,
@@ -47,53 +52,126 @@ SUFFIXES = (".csv", ".xlsx", ".parquet")
 # --------------------------------------------------------------------------------------------
 # reading files as text
 # --------------------------------------------------------------------------------------------
-def detect_encoding(data: bytes, file: str = "<bytes>") -> str:
-    """Return the encoding of CSV bytes: ``utf-8-sig`` (with or without BOM) or ``gb18030``.
+def _csv_grid(path: Path, encoding: str | None) -> list[list[str]]:
+    """Rows of a CSV file (one list of cell texts per record, as a spreadsheet shows them).
 
-    UTF-8 is tried first because GB18030 decodes almost any byte string; a file that is neither
-    raises a ``ValueError`` naming the file.
+    The encoding is detected (:func:`talentlab.readers.detect_encoding`) or given; a lone CR
+    (old Mac line ends) counts as a line break; an unclosed quote is an error, not a swallowed rest.
     """
+    text, _enc = readers.decode_file(path, encoding)
+    text = re.sub(r"\r(?!\n)", "\n", text)
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    # the contract's CSV is comma-separated; sniff only when the header has no comma at all
+    delimiter = "," if "," in first_line else readers.sniff_delimiter(text)
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
     try:
-        data.decode("utf-8")
-        return "utf-8-sig"
-    except UnicodeDecodeError:
-        pass
-    try:
-        data.decode("gb18030")
-        return "gb18030"
-    except UnicodeDecodeError as exc:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as exc:
+        raise ValueError(f"{path.name}, row {len(rows) + 1}: the CSV cannot be parsed ({exc}); "
+                         "an unclosed quote or a stray quote character?") from None
+    return rows
+
+
+def _workbook_grid(path: Path) -> tuple[list[list[str]], str]:
+    """The one sheet holding data in a contract workbook, and the label naming it.
+
+    Every sheet is looked at: a workbook whose data are on more than one sheet is an error naming
+    the sheets (nothing is silently left out); empty sheets carry nothing and are passed over.
+    """
+    sheets = readers.read_workbook(path)
+    filled = [(title, rows) for title, rows in sheets
+              if any(cell.strip() for row in rows for cell in row)]
+    if not filled:
+        names = ", ".join(repr(t) for t, _ in sheets)
+        raise ValueError(f"{path.name}: no sheet holds any data (sheets: {names})")
+    if len(filled) > 1:
+        names = ", ".join(f"'{t}' ({sum(1 for r in rows if any(c.strip() for c in r))} rows)"
+                          for t, rows in filled)
         raise ValueError(
-            f"{file}: cannot decode the file as UTF-8 or GB18030 (byte {exc.start}); "
-            "save it as UTF-8 CSV"
-        ) from None
+            f"{path.name}: data on {len(filled)} sheets: {names}. A table file holds one table "
+            "on one sheet: put all rows on one sheet, or run `talentlab import`, which reads "
+            "every sheet")
+    title, rows = filled[0]
+    label = path.name if len(sheets) == 1 else f"{path.name} [sheet '{title}']"
+    return rows, label
 
 
-def read_table_text(path: str | os.PathLike, name: str) -> RawTable:
-    """Read a table file with every cell as text, remembering the row numbers a person sees."""
+def _grid_to_table(grid: list[list[str]], name: str, label: str) -> RawTable:
+    """A RawTable from rows of cell texts whose first row is the header.
+
+    Entirely empty rows are not records (spreadsheets leave them) and are skipped; every other
+    row keeps the number a person sees. Duplicate header names are kept (the contract check
+    reports them). A NUL byte or a cell beyond the header's width is an error.
+    """
+    if not grid or not any(c.strip() for c in grid[0]):
+        what = "the file is empty" if not any(any(c.strip() for c in r) for r in grid) else \
+            "row 1 is empty: the header must be the first row"
+        raise ValueError(f"{label}: {what} (expected a header row with the columns of '{name}')")
+    header = [unicodedata.normalize("NFC", c).strip().lstrip("\ufeff") for c in grid[0]]
+    width = len(header)
+    while width and not header[width - 1] and not any(
+            len(r) >= width and r[width - 1].strip() for r in grid[1:]):
+        width -= 1  # trailing empty header cells over empty columns (a spreadsheet's ragged edge)
+    header = header[:width]
+    records, rows = [], []
+    for i, row in enumerate(grid[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        extra = [c for c in row[width:] if c.strip()]
+        if extra:
+            raise ValueError(f"{label}, row {i}: {width + len(row[width:])} cells but the header "
+                             f"has {width} (value {extra[0][:60]!r} has no column); an unquoted "
+                             "delimiter inside a value?")
+        cells = (row + [""] * width)[:width]
+        for j, c in enumerate(cells):
+            if "\x00" in c:
+                raise ValueError(f"{label}, row {i}, column '{header[j]}': contains a NUL byte "
+                                 "(binary data, not text)")
+        records.append(cells)
+        rows.append(i)
+    for j, h in enumerate(header):
+        if not h:
+            raise ValueError(f"{label}, row 1, column {j + 1}: the header cell is empty but the "
+                             "column holds data")
+    text = pd.DataFrame(records, columns=header, dtype="object")
+    return RawTable(name=name, file=label, text=text, rows=np.asarray(rows, dtype=int))
+
+
+def read_table_text(path: str | os.PathLike, name: str, encoding: str | None = None) -> RawTable:
+    """Read a table file with every cell as text, remembering the row numbers a person sees.
+
+    ``encoding`` names a CSV file's encoding (``--encoding``); by default it is detected and a file
+    that cannot be read safely (e.g. Big5 that would turn into GB18030 mojibake) is refused. Any
+    file that cannot be read is a ``ValueError`` naming it.
+    """
     path = Path(path)
     label = path.name
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        data = path.read_bytes()
-        encoding = detect_encoding(data, label)
-        text = pd.read_csv(
-            _io.StringIO(data.decode(encoding)),
-            dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=True,
-        )
-        # header is line 1; with no embedded line breaks record i is on line i + 2
-        rows = np.arange(len(text)) + 2
-    elif suffix == ".xlsx":
-        text = pd.read_excel(path, dtype=str, keep_default_na=False, na_filter=False,
-                             engine="openpyxl")
-        rows = np.arange(len(text)) + 2
-    elif suffix == ".parquet":
-        typed = pd.read_parquet(path)
-        text = pd.DataFrame({c: _to_text(typed[c]) for c in typed.columns})
-        rows = np.arange(len(text)) + 1  # parquet has no header line: record numbers from 1
-    else:
-        raise ValueError(f"{label}: unsupported file type {suffix!r} (use .csv, .xlsx or .parquet)")
-    text.columns = [str(c).strip() for c in text.columns]
-    return RawTable(name=name, file=label, text=text, rows=rows)
+    try:
+        if suffix == ".csv":
+            return _grid_to_table(_csv_grid(path, encoding), name, label)
+        if suffix == ".xlsx":
+            grid, label = _workbook_grid(path)
+            return _grid_to_table(grid, name, label)
+        if suffix == ".parquet":
+            try:
+                typed = pd.read_parquet(path)
+            except OSError:
+                raise
+            except Exception as exc:  # pyarrow raises several types for a broken file
+                raise ValueError(f"{label}: cannot be read as Parquet ({type(exc).__name__}: "
+                                 f"{str(exc)[:200]})") from None
+            text = pd.DataFrame({c: _to_text(typed[c]) for c in typed.columns})
+            text.columns = [str(c).strip() for c in text.columns]
+            rows = np.arange(len(text)) + 1  # parquet has no header line: records from 1
+            return RawTable(name=name, file=label, text=text, rows=rows)
+    except ValueError:
+        raise
+    except OSError as exc:
+        raise ValueError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    raise ValueError(f"{label}: unsupported file type {suffix!r} (use .csv, .xlsx or .parquet)")
 
 
 def _to_text(col: pd.Series) -> pd.Series:
@@ -119,7 +197,8 @@ def resolve_path(path: str | os.PathLike) -> Path:
 def find_table_file(data_dir: str | os.PathLike, name: str) -> Path:
     """The file holding table ``name`` in ``data_dir`` (``name.csv``, ``.xlsx`` or ``.parquet``)."""
     data_dir = Path(data_dir)
-    found = [data_dir / f"{name}{s}" for s in SUFFIXES if (data_dir / f"{name}{s}").exists()]
+    found = [data_dir / f"{name}{s}" for s in SUFFIXES
+             if (data_dir / f"{name}{s}").exists() or (data_dir / f"{name}{s}").is_symlink()]
     if not found:
         raise FileNotFoundError(
             f"{data_dir}: no file for table '{name}' (expected {name}.csv, {name}.xlsx or "
@@ -128,7 +207,18 @@ def find_table_file(data_dir: str | os.PathLike, name: str) -> Path:
     if len(found) > 1:
         raise ValueError(f"{data_dir}: table '{name}' is given twice: "
                          + ", ".join(p.name for p in found))
-    return found[0]
+    path = found[0]
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.exists():
+            raise ValueError(f"{path.name}: a symbolic link to {os.readlink(path)}, which does not "
+                             "exist")
+        if not target.is_relative_to(data_dir.resolve()):
+            raise ValueError(f"{path.name}: a symbolic link to a file outside the data folder "
+                             f"({os.readlink(path)}); copy the file into the folder instead")
+    if not path.is_file():
+        raise ValueError(f"{path.name}: not a regular file")
+    return path
 
 
 def sha256_file(path: str | os.PathLike) -> str:
@@ -184,26 +274,80 @@ def read_origin(data_dir: str | os.PathLike) -> dict:
     desc = data_dir / "datapackage.json"
     processed = data_dir / "manifest.json"
     if not desc.exists() and processed.exists():
-        origin = dict(json.loads(processed.read_text(encoding="utf-8"))["origin"])
+        meta = _read_json_object(processed)
+        origin = meta.get("origin")
+        if not isinstance(origin, dict):
+            raise ValueError(f"{processed.name}: has no 'origin' object")
+        origin = dict(origin)
     elif desc.exists():
-        meta = json.loads(desc.read_text(encoding="utf-8"))
+        meta = _read_json_object(desc)
         origin = {k: v for k, v in meta.items()
                   if k not in ("resources", "$schema", "title", "contract_version")}
         origin.setdefault("data_origin", "user")
     else:
         origin = {"data_origin": "user"}
     origin.setdefault("name", data_dir.name)
+    if origin.get("data_origin") not in ("synthetic", "user"):
+        raise ValueError(f"{desc.name}: data_origin must be 'synthetic' or 'user', not "
+                         f"{origin.get('data_origin')!r}")
+    dataset_name(origin)  # a name that cannot be a folder name is an error now, not at writing
     return origin
 
 
+def _read_json_object(path: Path) -> dict:
+    """A JSON file that must hold an object, or a ValueError naming the file and the place."""
+    try:
+        meta = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path.name}, line {exc.lineno}, column {exc.colno}: not valid JSON "
+                         f"({exc.msg})") from None
+    except OSError as exc:
+        raise ValueError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{path.name}: must hold a JSON object {{...}}, not a "
+                         f"{type(meta).__name__}")
+    return meta
+
+
+def _slug(value: object, what: str) -> str:
+    """A safe one-component folder name made from a name found in the data (never a path)."""
+    raw = str(value)
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if (text.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:", text)
+            or ".." in re.split(r"[/\\]", text)):
+        raise ValueError(f"datapackage.json: {what} {raw!r} is a path, not a name (absolute paths, "
+                         "'~' and '..' are not allowed; the output folder is always under "
+                         "data/processed/)")
+    slug = re.sub(r"[^\w.-]+", "_", text).strip("._-")[:80]
+    return slug
+
+
 def dataset_name(origin: dict) -> str:
-    """A short folder name for a data set's processed data and reports."""
+    """A short folder name for a data set's processed data and reports: always a safe slug.
+
+    A name read from the data can never choose where output goes: separators and other characters
+    become ``_``; an absolute name or one with ``..`` is an error.
+
+    Examples
+    --------
+    >>> dataset_name({"data_origin": "user", "name": "Zhuhai college 2024/25"})
+    'Zhuhai_college_2024_25'
+    >>> dataset_name({"data_origin": "synthetic", "scenario": "null"})
+    'synthetic-null'
+    >>> dataset_name({"data_origin": "user", "name": "../../etc"})
+    Traceback (most recent call last):
+    ...
+    ValueError: datapackage.json: name '../../etc' is a path, not a name (absolute paths, '~' and '..' are not allowed; the output folder is always under data/processed/)
+    """
     if origin.get("data_origin") == "synthetic":
-        return f"synthetic-{origin.get('scenario', 'data')}"
-    return str(origin.get("name", "user-data")).replace(" ", "_")
+        return "synthetic-" + (_slug(origin.get("scenario", "data"), "scenario") or "data")
+    return _slug(origin.get("name", "user-data"), "name") or "user-data"
 
 
-def _read_and_validate(data_dir: Path, names: Iterable[str]) -> tuple[dict, dict]:
+def _read_and_validate(data_dir: Path, names: Iterable[str],
+                       encoding: str | None = None) -> tuple[dict, dict]:
     raws, paths, problems = {}, {}, []
     for name in names:
         try:
@@ -212,9 +356,12 @@ def _read_and_validate(data_dir: Path, names: Iterable[str]) -> tuple[dict, dict
             problems.append(Problem(str(data_dir), None, None, None, str(exc)))
             continue
         try:
-            raws[name] = read_table_text(path, name)
+            raws[name] = read_table_text(path, name, encoding=encoding)
         except ValueError as exc:
-            problems.append(Problem(path.name, None, None, None, str(exc)))
+            message = str(exc)
+            if message.startswith(path.name):  # the message names the file already
+                message = message[len(path.name):].lstrip(",: ")
+            problems.append(Problem(path.name, None, None, None, message))
             continue
         paths[name] = path
     typed, more = validate_tables(raws)
@@ -224,7 +371,8 @@ def _read_and_validate(data_dir: Path, names: Iterable[str]) -> tuple[dict, dict
     return typed, paths
 
 
-def load_all(data_dir: str | os.PathLike | None = None) -> TalentData:
+def load_all(data_dir: str | os.PathLike | None = None,
+             encoding: str | None = None) -> TalentData:
     """Load and validate the four record tables of a data folder.
 
     Parameters
@@ -233,6 +381,9 @@ def load_all(data_dir: str | os.PathLike | None = None) -> TalentData:
         Folder with ``graduates``, ``employer_ratings``, ``evaluations`` and ``programmes`` as
         ``.csv`` / ``.xlsx`` / ``.parquet``. Default: the shipped synthetic scenario
         ``data/raw/synthetic/paper_claims``.
+    encoding : str, optional
+        The encoding of the CSV files (default: detected; a file that cannot be decoded safely is
+        refused rather than read as mojibake).
 
     Raises
     ------
@@ -249,8 +400,8 @@ def load_all(data_dir: str | os.PathLike | None = None) -> TalentData:
     data_dir = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
     if not data_dir.is_dir():
         raise FileNotFoundError(f"data folder {data_dir} does not exist")
-    typed, paths = _read_and_validate(data_dir, RECORD_TABLES)
     origin = read_origin(data_dir)
+    typed, paths = _read_and_validate(data_dir, RECORD_TABLES, encoding=encoding)
     origin["checksums"] = {p.name: sha256_file(p) for p in paths.values()}
     return TalentData(**typed, origin=origin, data_dir=data_dir)
 
@@ -358,23 +509,44 @@ def load_case_codings(path: str | os.PathLike | None = None) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # processing
 # --------------------------------------------------------------------------------------------
+def _check_out_dir(out_dir: Path, data_dir: Path) -> None:
+    """The processed folder may be neither the raw folder, nor inside it, nor inside data/raw/."""
+    out, raw = out_dir.resolve(), data_dir.resolve()
+    if out == raw:
+        raise ValueError(f"--out {out_dir}: the processed folder must not be the raw folder "
+                         "(raw data are never modified)")
+    if out.is_relative_to(raw):
+        raise ValueError(f"--out {out_dir}: the processed folder must not be inside the raw folder "
+                         f"{data_dir}")
+    if out.is_relative_to(RAW_DIR.resolve()):
+        raise ValueError(f"--out {out_dir}: processed data must not be written under data/raw/")
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out_dir}: exists and is not a folder")
+
+
 def process(data_dir: str | os.PathLike | None = None,
-            out_dir: str | os.PathLike | None = None) -> Path:
+            out_dir: str | os.PathLike | None = None,
+            encoding: str | None = None) -> Path:
     """Validate a raw data folder and write its processed tables.
 
     Writes ``<out_dir>/<table>.parquet`` for the four record tables and ``manifest.json`` (origin,
     SHA-256 of every raw input, of every processed file, and the row counts). All files are first
     written to a temporary folder beside ``out_dir`` and then moved into place by atomic renames;
-    on a validation error nothing is written. The raw folder is only read.
+    on a validation error nothing is written. The raw folder is only read. By default the output
+    goes to ``data/processed/<data set>/``, the data set's name made a safe slug
+    (:func:`dataset_name`): nothing read from the data chooses another place.
 
     Returns the output folder.
     """
-    data = load_all(data_dir)
+    if out_dir is not None:
+        _check_out_dir(Path(out_dir), Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR)
+    data = load_all(data_dir, encoding=encoding)
     if out_dir is None:
         out_dir = PROCESSED_DIR / dataset_name(data.origin)
+        if out_dir.resolve().parent != PROCESSED_DIR.resolve():  # pragma: no cover - slug is safe
+            raise ValueError(f"refusing to write outside {PROCESSED_DIR}: {out_dir}")
     out_dir = Path(out_dir)
-    if data.data_dir is not None and out_dir.resolve() == data.data_dir.resolve():
-        raise ValueError("the processed folder must not be the raw folder")
+    _check_out_dir(out_dir, data.data_dir if data.data_dir is not None else DEFAULT_DATA_DIR)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:

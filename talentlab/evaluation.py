@@ -35,6 +35,16 @@ recognition_model, fit_mixed_model, recognition_score
     Mixed model (statsmodels MixedLM) for enterprise ratings; Cronbach's alpha (pingouin).
 minimum_detectable_effect, minimum_detectable_effect_from_data
     The smallest effect the clustered DiD design detects with the requested power.
+webb_weights, rademacher_weights
+    Wild bootstrap weights (all 6^G or 2^G draws enumerated when that is at most B).
+interrupted_time_series (in :mod:`talentlab.its`, re-exported here)
+    Segmented regression for one group with no comparison units (Lopez Bernal, Cummins &
+    Gasparrini 2017): quasi-Poisson/Poisson/OLS, level and slope change, Fourier seasonality,
+    Newey–West SEs.
+power, sample_size, cohens_h, cohens_d, minimum_detectable_effect_two_group (in
+:mod:`talentlab.power`, re-exported here)
+    The plain two-group design (two proportions, two means) via statsmodels.stats.power;
+    reproduces Cohen's (1988) tables.
 
 Why some parts are hand-written: statsmodels has no wild cluster bootstrap and no CR3 variance;
 pyfixest/wildboottest are not dependencies (wildboottest pulls in numba). The bootstrap uses the

@@ -218,9 +218,17 @@ def test_filled_workbook_imports_with_no_mapping_problem(tmp_path, scenario_rows
     assert (src / "college_records.xlsx").read_bytes() == before
     report = json.loads((out / "import_report.json").read_text(encoding="utf-8"))
     text = json.dumps(report, ensure_ascii=False)
-    for key in ("unmapped_headers", "unmapped_values", "dropped_rows"):
-        if key in report:
-            assert not report[key], f"{key}: {report[key]}"
+    for key in ("unmapped_headers", "unmapped_values", "dropped_rows", "problems",
+                "tables_not_found"):
+        assert report[key] == [], f"{key}: {report[key]}"
+    # every sheet is accounted for: the four tables imported, the README named as not a table
+    sheets = {e["sheet"]: e.get("status", "imported") for e in report["files"]}
+    assert set(sheets) == {"README", *schema.RECORD_TABLES}
+    assert sheets["README"].startswith("NOT IMPORTED")
+    assert all(not str(sheets[t]).startswith("NOT") for t in schema.RECORD_TABLES)
+    assert [w for w in report["warnings"] if "[README]" not in w] == []
+    assert {c["header"] for c in report["columns"]} <= {
+        f for t in schema.RECORD_TABLES for f in schema.field_names(t)}
     data = tio.load_all(out)
     for table, expected in scenario_rows.items():
         got = data[table].reset_index(drop=True)

@@ -99,8 +99,10 @@ def one_replication(scenario: str, seed: int, n_bootstrap: int, alpha: float,
             continue
         study = ev.event_study(frame, outcome, reform_cohort=reform, n_bootstrap=99, seed=seed,
                                alpha=alpha)
-        sensitivity.append(sens.relative_magnitudes(study, study.attrs["vcov"], sign[outcome],
-                                                    alpha=alpha, seed=seed))
+        vcov = study.attrs["vcov"]
+        study.attrs = {}
+        sensitivity.append(sens.relative_magnitudes(study, vcov, sign[outcome], alpha=alpha,
+                                                    seed=seed))
     effects = pd.concat(effects, ignore_index=True)
     sensitivity = pd.concat(sensitivity, ignore_index=True)
     activity = pd.concat(activity, ignore_index=True)

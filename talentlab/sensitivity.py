@@ -84,7 +84,7 @@ __all__ = [
 DEFAULT_MBAR = 1.0
 
 #: Draws for the least-favourable critical values (common random numbers, fixed seed).
-N_CRITICAL_DRAWS = 20000
+N_CRITICAL_DRAWS = 10000
 MBAR_MAX = 20.0
 
 
@@ -366,7 +366,9 @@ def relative_magnitudes(event_study: pd.DataFrame, vcov: np.ndarray, claimed_sig
     miss = [c for c in need if c not in event_study.columns]
     if miss:
         raise SensitivityInputError(f"relative_magnitudes: event study lacks column(s) {miss}")
-    es = event_study.sort_values("cohort")
+    es = event_study.copy(deep=False)
+    es.attrs = {}  # pandas deep-copies attrs (the covariance) on every operation otherwise
+    es = es.sort_values("cohort")
     est = es[es["period"].isin(["pre", "post"]) & es["estimate"].notna()]
     outcome = str(es["outcome"].iloc[0])
     pre = est[est["period"] == "pre"]

@@ -50,6 +50,7 @@ __all__ = [
     "ADJUSTMENTS",
     "VERDICT_COLUMNS",
     "default_claim_kinds_path",
+    "default_supplement_path",
     "load_claim_kinds",
     "CLAIMED_DIRECTIONS",
     "ANALYSES",
@@ -280,13 +281,24 @@ def _validate_claims(claims: pd.DataFrame, where: str) -> None:
         raise ClaimsError(f"{where}: {len(problems)} problem(s):\n  - " + "\n  - ".join(problems))
 
 
-def load_claims(path: str | Path | None = None) -> pd.DataFrame:
+def default_supplement_path() -> Path:
+    """``<project root>/data/raw/claims_supplement.csv``: the claims added to the ledger after
+    ``claims.csv`` was frozen (issue 11), same columns plus ``claim_kind``."""
+    return default_claims_path().with_name("claims_supplement.csv")
+
+
+def load_claims(path: str | Path | None = None,
+                supplement: str | Path | bool | None = None) -> pd.DataFrame:
     """Read and check the claims table.
 
     Parameters
     ----------
     path : str or Path, optional
         Default :func:`default_claims_path` (``data/raw/claims.csv`` of the project).
+    supplement : str, Path or bool, optional
+        Further claims appended after those of ``path`` (ids must not repeat). Default: the
+        project's ``claims_supplement.csv`` when ``path`` is the default, none otherwise;
+        ``False`` for none.
 
     Returns
     -------
@@ -311,6 +323,20 @@ def load_claims(path: str | Path | None = None) -> pd.DataFrame:
     >>> load_claims(p)["claim_id"].tolist()
     ['C1']
     """
+    if supplement is None:
+        supplement = path is None
+    if supplement is True:
+        supplement = default_supplement_path()
+    if supplement:
+        main = load_claims(path, supplement=False)
+        extra = load_claims(supplement, supplement=False)
+        extra["claim_kind_reason"] = extra["claim_kind_reason"].fillna(
+            f"recorded in {Path(supplement).name}")
+        both = pd.concat([main, extra], ignore_index=True)
+        dup = sorted(set(main["claim_id"]) & set(extra["claim_id"]))
+        if dup:
+            raise ClaimsError(f"{supplement}: claim_id(s) {dup} repeat ids of the main table")
+        return both
     path = Path(path) if path is not None else default_claims_path()
     if not path.is_file():
         raise ClaimsError(f"claims file not found: {path}")

@@ -82,12 +82,15 @@ def references() -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def claims() -> list[dict[str, str]]:
-    return read_rows("claims")
+    """The ledger: claims.csv and its supplement (issue 11), checked by the same rules."""
+    return read_rows("claims") + read_rows("claims_supplement")
 
 
 # ------------------------------------------------------------------------------ file format
 @pytest.mark.parametrize(
-    "name", ["cases", "case_conditions", "reference_configurations", "claims"])
+    "name", ["cases", "case_conditions", "reference_configurations", "claims",
+             "claims_supplement", "case_conditions_consensus"])
+# case_conditions_coder2.csv is kept verbatim as delivered (CRLF line endings): not listed
 def test_csv_is_utf8_without_bom_with_lf_endings(name):
     data = (RAW / f"{name}.csv").read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf"), f"{name}.csv starts with a BOM"
@@ -278,3 +281,104 @@ def test_section_5_3_claims_cover_the_papers_indicators(claims):
     assert by_indicator["adaptation_cycle"]["claimed_direction"] == "decrease"
     sections = {c["section"][:3] for c in claims}
     assert {"3.1", "5.3", "6.1"} <= sections
+
+
+# ------------------------------------------------------------------ claims supplement (issue 11)
+def test_supplement_has_the_claims_columns_plus_kind():
+    with open(RAW / "claims.csv", encoding="utf-8") as fh:
+        main = fh.readline().strip().split(",")
+    with open(RAW / "claims_supplement.csv", encoding="utf-8") as fh:
+        supp = fh.readline().strip().split(",")
+    assert supp == main + ["claim_kind"]
+    kinds = {r["claim_kind"] for r in read_rows("claims_supplement")}
+    assert kinds <= {"impact", "activity", "existence", "not_testable"}
+
+
+def test_supplement_adds_the_missing_claims_named_in_the_issue():
+    supp = read_rows("claims_supplement")
+    ids = {r["claim_id"] for r in supp}
+    assert not ids & {r["claim_id"] for r in read_rows("claims")}
+    quotes = {r["claim_id"]: r["quote"] for r in supp}
+    wanted = {
+        "chongqing change over time": "deepened from initial training base co-construction",
+        "mechanical resource integration": "integrating high-quality equipment and technical",
+        "pet-medical resource integration": "achieved in-depth resource integration",
+        "5.3.3 replicable model": "replicable cultivation model",
+        "6.1 superficial docking": "superficial docking and one-way output",
+        "5.1 Zhuhai baseline": "initially faced problems such as curriculum lagging",
+    }
+    for what, text in wanted.items():
+        assert any(text in q for q in quotes.values()), what
+    by_id = {r["claim_id"]: r for r in supp}
+    assert by_id["C3.1.3f"]["case"] == "chongqing_water"
+    assert by_id["C5.1a"]["case"] == "zhuhai" and by_id["C5.1a"]["section"] == "5.1"
+    # with the 30 of claims.csv the ledger covers the sections' ~39 claims and more
+    assert len(read_rows("claims")) + len(supp) >= 39
+
+
+def test_load_claims_reads_both_tables():
+    from talentlab.claims import ClaimsError, load_claims
+
+    both = load_claims()
+    assert len(both) == len(read_rows("claims")) + len(read_rows("claims_supplement"))
+    assert both["claim_id"].is_unique
+    assert len(load_claims(RAW / "claims.csv")) == len(read_rows("claims"))
+    supp = both.set_index("claim_id").loc["C6.1f"]
+    assert supp["claim_kind"] == "impact" and "claims_supplement" in supp["claim_kind_reason"]
+    with pytest.raises(ClaimsError, match="repeat ids"):
+        load_claims(RAW / "claims.csv", supplement=RAW / "claims.csv")
+
+
+# ------------------------------------------------------------- second coding and consensus
+@pytest.fixture(scope="module")
+def coder2() -> list[dict[str, str]]:
+    return read_rows("case_conditions_coder2")
+
+
+@pytest.fixture(scope="module")
+def consensus() -> list[dict[str, str]]:
+    return read_rows("case_conditions_consensus")
+
+
+def test_second_coding_passes_the_contract_and_the_rubric(coder2):
+    assert len(load_case_conditions(RAW / "case_conditions_coder2.csv")) == 78
+    keys = {(r["case_id"], r["condition"]) for r in coder2}
+    assert keys == {(r["case_id"], r["condition"]) for r in read_rows("case_conditions")}
+    for r in coder2:
+        assert r["membership"] in ALLOWED_BY_STATUS[r["evidence_status"]], r
+
+
+def test_second_coding_quotes_are_verbatim(coder2, paper_text):
+    assert _missing_quotes(coder2, "evidence_quote", paper_text) == []
+
+
+def test_consensus_records_both_codings_and_takes_one_of_them(conditions, coder2, consensus):
+    from talentlab.io import load_case_conditions_consensus
+
+    assert len(load_case_conditions_consensus()) == 78
+    c1 = {(r["case_id"], r["condition"]): r for r in conditions}
+    c2 = {(r["case_id"], r["condition"]): r for r in coder2}
+    cells = ["membership", "evidence_status", "evidence_section", "evidence_quote", "coding_note"]
+    n_disagree = 0
+    for r in consensus:
+        k = (r["case_id"], r["condition"])
+        a, b = c1[k], c2[k]
+        assert (r["membership_coder1"], r["status_coder1"]) == (a["membership"],
+                                                                a["evidence_status"])
+        assert (r["membership_coder2"], r["status_coder2"]) == (b["membership"],
+                                                                b["evidence_status"])
+        same = (a["membership"], a["evidence_status"]) == (b["membership"], b["evidence_status"])
+        if same:
+            assert r["decision"] == "agreed" and r["resolution_rule"] in {"", "R10"}, k
+        else:
+            n_disagree += 1
+            assert r["decision"] in {"coder1", "coder2"}, k
+            assert r["resolution_rule"] and r["resolution_note"], k
+        source = {"agreed": a, "coder1": a, "coder2": b}[r["decision"]]
+        assert all(r[c] == source[c] for c in cells), k
+        assert r["membership"] in ALLOWED_BY_STATUS[r["evidence_status"]], k
+    assert n_disagree == 17
+    documented = (RAW / "CONSENSUS.md").read_text(encoding="utf-8")
+    for r in consensus:
+        if r["decision"] != "agreed":
+            assert f"| `{r['case_id']}` | `{r['condition']}`" in documented

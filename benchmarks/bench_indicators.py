@@ -1,32 +1,45 @@
-"""National-scale benchmark of the graduate-level indicators (issue 3, "Speed").
+"""National-scale benchmark of the graduate-level indicators on each engine (issues 3 and 14).
 
-Five million synthetic graduate rows (about one year of China's higher vocational graduates),
-generated with numpy in the contract's dtypes. In one run it times
+Synthetic graduate rows in the contract's dtypes (five million is about one year of China's
+higher vocational graduates), written to ``build/bench/graduates_<rows>.parquet`` (generated
+once, in chunks of at most five million rows, not committed). For each size it runs, side by
+side and interleaved (repetition 1 of every measurement, then repetition 2, ...):
 
-* ``compute_all({"graduates": df}, by=["cohort", "major", "work_region"])`` - every
-  graduate-level indicator with intervals, labels and method text, including the
-  Kaplan-Meier adaptation cycle and the cluster-robust retraining-hours SE; and
-* the bare pandas groupby that counts the same numerators and denominators (boolean columns
-  built from the same rules, then one ``groupby(...).sum()``),
+* ``pandas``: today's pandas path - ``pd.read_parquet`` then ``compute_all`` over the
+  count-based graduate indicators (:data:`talentlab.indicators.engines.ENGINE_INDICATORS`:
+  eight proportions and retraining hours with the cluster-robust SE), grouped by
+  ``cohort, major, work_region``;
+* ``duckdb``: the DuckDB path - ``compute_indicators(file, by, engine="duckdb")`` straight
+  from the parquet file (same tidy table);
+* ``duckdb_bare``: hand-written DuckDB SQL for the same aggregates (numerators,
+  denominators, hours sums, and the per-employer sums the cluster-robust SE needs) and
+  nothing else: no talentlab import, no intervals, labels or method text;
+* ``duckdb_bare_counts``: the counts query alone (without the per-employer sums);
+* ``polars``: the same counts with polars' lazy parquet scan, as a reference (skipped when
+  polars is not installed).
 
-and reports the time ratio (goal <= 1.5) and the peak memory traced by ``tracemalloc`` during
-``compute_all`` relative to the DataFrame's own ``memory_usage(deep=True)`` (goal <= 2).
+Each measurement is a fresh Python process: its whole wall time (interpreter start, imports,
+reading, computing) and its peak resident set size (``ru_maxrss`` of that child from
+``os.wait4``, not tracemalloc) are recorded, plus the time the child itself spent after its
+imports (``compute``). The numerators and denominators of every engine are compared exactly.
 
-Run: ``.venv/bin/python benchmarks/bench_indicators.py [--rows N] [--repeat R]``
+Run: ``.venv/bin/python benchmarks/bench_indicators.py [--sizes 1000000,5000000,20000000]
+[--repeat 3] [--kinds pandas,duckdb,...]``
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
-import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from talentlab.indicators import compute_all
 
 DESTINATIONS = ["employed_full_time", "employed_part_time", "self_employed", "military",
                 "further_study", "preparing_further_study", "unemployed", "unknown"]
@@ -79,119 +92,269 @@ def make_graduates(n: int, seed: int = 1) -> pd.DataFrame:
     return df
 
 
-def bare_groupby(df: pd.DataFrame) -> pd.DataFrame:
-    """The same numerators and denominators with plain pandas (no intervals, no text)."""
-    d = df["destination"]
-    ft = d == "employed_full_time"
-    emp = d.isin(DESTINATIONS[:3])
-    employees = d.isin(DESTINATIONS[:2])
-    placed = d.isin(DESTINATIONS[:5])
-    unknown = d == "unknown"
-    pfs = d == "preparing_further_study"
-    rel = df["job_related_to_major"]
-    reg = df["work_region"]
-    clu = df["employer_in_cluster"]
-    left = df["left_within_6_months"]
-    sat = df["job_satisfaction"]
-    cert = df["industry_certificate"]
-    hours = df["retraining_hours"].where(employees)
-    adapt = emp & df["adaptation_months"].notna()
-    counts = pd.DataFrame({
-        **{c: df[c] for c in BY},
-        "rel_num": ft & rel.fillna(False), "rel_den": ft & rel.notna(),
-        "emp_num": placed, "emp_den": ~pfs & ~unknown, "unknown": unknown, "all": 1,
-        "local_num": emp & (reg == "local").fillna(False), "local_den": emp & reg.notna(),
-        "cluster_num": emp & clu.fillna(False), "cluster_den": emp & clu.notna(),
-        "left_num": emp & left.fillna(False), "left_den": emp & left.notna(),
-        "sat_num": emp & (sat >= 4).fillna(False), "sat_den": emp & sat.notna(),
-        "cert_num": cert.fillna(False), "cert_den": cert.notna(),
-        "hours_sum": hours, "hours_n": hours.notna(),
-        "km_n": adapt, "km_events": adapt & df["adaptation_reached"].fillna(False),
-    })
-    return counts.groupby(BY, observed=True, dropna=False).sum()
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = ROOT / "build" / "bench"
+CHUNK = 5_000_000
+KINDS = ("pandas", "duckdb", "duckdb_bare", "duckdb_bare_counts", "polars")
+#: The compared count columns: (numerator, denominator) per indicator, engine-neutral names.
+COMPARED = ["n", "rel_num", "rel_den", "emp_num", "emp_den", "local_num", "local_den",
+            "cluster_num", "cluster_den", "left_num", "left_den", "sat_num", "sat_den",
+            "cert_num", "cert_den", "hours_n"]
 
 
-def timed(fn, repeat: int) -> tuple[float, list[float], object]:
-    times, out = [], None
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), times, out
+def parquet_file(rows: int) -> Path:
+    """``build/bench/graduates_<rows>.parquet``, generated in chunks (seed = chunk number)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = BENCH_DIR / f"graduates_{rows}.parquet"
+    if path.exists():
+        return path
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    writer = None
+    done, seed = 0, 1
+    while done < rows:
+        n = min(CHUNK, rows - done)
+        table = pa.Table.from_pandas(make_graduates(n, seed=seed), preserve_index=False)
+        if writer is None:
+            writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+        writer.write_table(table, row_group_size=1_000_000)
+        done += n
+        seed += 1
+    writer.close()
+    tmp.rename(path)
+    return path
 
 
-def peak_memory(fn) -> int:
-    gc.collect()
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak
+# ---- the measured programs (each runs in its own process) -----------------------------------
+
+def _neutral_from_tidy(res: pd.DataFrame) -> pd.DataFrame:
+    """Engine-neutral count columns from a tidy indicator table."""
+    short = {"counterpart_employment_rate": "rel", "employment_rate": "emp",
+             "local_employment_rate": "local", "cluster_employment_rate": "cluster",
+             "turnover_6_months": "left", "job_satisfaction_rate": "sat",
+             "industry_certificate_rate": "cert"}
+    parts = []
+    for code, name in short.items():
+        r = res[res["indicator"] == code].set_index(BY)
+        parts.append(r["numerator"].rename(f"{name}_num"))
+        parts.append(r["denominator"].rename(f"{name}_den"))
+    h = res[res["indicator"] == "retraining_hours"].set_index(BY)
+    parts.append(h["denominator"].rename("hours_n"))
+    d = res[res["indicator"] == "destination_rate"].set_index(BY)
+    parts.append(d["denominator"].rename("n"))
+    return pd.concat(parts, axis=1).reset_index()
+
+
+BARE_COUNTS_SQL = """
+SELECT cohort, major, work_region, count(*) AS n,
+  count_if(destination = 'employed_full_time' AND job_related_to_major) AS rel_num,
+  count_if(destination = 'employed_full_time' AND job_related_to_major IS NOT NULL) AS rel_den,
+  count_if(destination IN ('employed_full_time', 'employed_part_time', 'self_employed',
+                           'military', 'further_study')) AS emp_num,
+  count_if(destination NOT IN ('preparing_further_study', 'unknown')) AS emp_den,
+  count_if(destination IN ('employed_full_time', 'employed_part_time', 'self_employed')
+           AND work_region = 'local') AS local_num,
+  count_if(destination IN ('employed_full_time', 'employed_part_time', 'self_employed')
+           AND work_region IS NOT NULL) AS local_den,
+  count_if(destination IN ('employed_full_time', 'employed_part_time', 'self_employed')
+           AND employer_in_cluster) AS cluster_num,
+  count_if(destination IN ('employed_full_time', 'employed_part_time', 'self_employed')
+           AND employer_in_cluster IS NOT NULL) AS cluster_den,
+  count_if(destination IN ('employed_full_time', 'employed_part_time', 'self_employed')
+           AND left_within_6_months) AS left_num,
+  count_if(destination IN ('employed_full_time', 'employed_part_time', 'self_employed')
+           AND left_within_6_months IS NOT NULL) AS left_den,
+  count_if(destination IN ('employed_full_time', 'employed_part_time', 'self_employed')
+           AND job_satisfaction >= 4) AS sat_num,
+  count_if(destination IN ('employed_full_time', 'employed_part_time', 'self_employed')
+           AND job_satisfaction IS NOT NULL) AS sat_den,
+  count_if(industry_certificate) AS cert_num,
+  count_if(industry_certificate IS NOT NULL) AS cert_den,
+  count_if(destination IN ('employed_full_time', 'employed_part_time')) AS hours_base,
+  count_if(destination IN ('employed_full_time', 'employed_part_time')
+           AND retraining_hours IS NOT NULL) AS hours_n,
+  sum(CASE WHEN destination IN ('employed_full_time', 'employed_part_time')
+      THEN retraining_hours END) AS hours_sum
+FROM read_parquet({file}) GROUP BY cohort, major, work_region
+"""
+
+BARE_CLUSTER_SQL = """
+SELECT cohort, major, work_region, count(employer_id) AS g, sum(s * s) AS s2, sum(n * s) AS ns,
+  sum(n * n) AS n2, sum(n) AS n_all, sum(s) AS s_all
+FROM (SELECT cohort, major, work_region, employer_id, count(*) AS n,
+             sum(retraining_hours - 80) AS s, sum((retraining_hours - 80) ^ 2) AS q
+      FROM read_parquet({file})
+      WHERE destination IN ('employed_full_time', 'employed_part_time')
+        AND retraining_hours IS NOT NULL
+      GROUP BY cohort, major, work_region, employer_id)
+GROUP BY cohort, major, work_region
+"""
+
+
+def child(kind: str, file: str, out: str | None) -> dict:
+    """One measurement; returns the child's own timings (imports, compute)."""
+    t0 = time.perf_counter()
+    info: dict = {}
+    if kind == "pandas":
+        from talentlab.indicators import compute_all
+        from talentlab.indicators.engines import ENGINE_INDICATORS
+        t1 = time.perf_counter()
+        df = pd.read_parquet(file)
+        info["read_s"] = time.perf_counter() - t1
+        info["frame_bytes"] = int(df.memory_usage(deep=True).sum())
+        res = compute_all({"graduates": df}, by=BY, indicators=list(ENGINE_INDICATORS))
+        counts = _neutral_from_tidy(res)
+    elif kind == "duckdb":
+        from talentlab.indicators.engines import compute_indicators
+        t1 = time.perf_counter()
+        res = compute_indicators(file, BY, engine="duckdb")
+        counts = _neutral_from_tidy(res)
+    elif kind in ("duckdb_bare", "duckdb_bare_counts"):
+        import duckdb
+        t1 = time.perf_counter()
+        con = duckdb.connect()
+        lit = "'" + file.replace("'", "''") + "'"
+        counts = con.sql(BARE_COUNTS_SQL.format(file=lit)).df()
+        if kind == "duckdb_bare":
+            info["cluster_groups"] = len(con.sql(BARE_CLUSTER_SQL.format(file=lit)).df())
+    elif kind == "polars":
+        import polars as pl
+        t1 = time.perf_counter()
+        d = pl.col("destination").cast(pl.String)
+        emp = d.is_in(DESTINATIONS[:3])
+        employees = d.is_in(DESTINATIONS[:2])
+        counts = (pl.scan_parquet(file).group_by(BY).agg(
+            pl.len().alias("n"),
+            ((d == "employed_full_time") & pl.col("job_related_to_major")).sum().alias("rel_num"),
+            ((d == "employed_full_time") & pl.col("job_related_to_major").is_not_null())
+            .sum().alias("rel_den"),
+            d.is_in(DESTINATIONS[:5]).sum().alias("emp_num"),
+            (~d.is_in(["preparing_further_study", "unknown"])).sum().alias("emp_den"),
+            (emp & (pl.col("work_region").cast(pl.String) == "local")).sum().alias("local_num"),
+            (emp & pl.col("work_region").is_not_null()).sum().alias("local_den"),
+            (emp & pl.col("employer_in_cluster")).sum().alias("cluster_num"),
+            (emp & pl.col("employer_in_cluster").is_not_null()).sum().alias("cluster_den"),
+            (emp & pl.col("left_within_6_months")).sum().alias("left_num"),
+            (emp & pl.col("left_within_6_months").is_not_null()).sum().alias("left_den"),
+            (emp & (pl.col("job_satisfaction") >= 4)).sum().alias("sat_num"),
+            (emp & pl.col("job_satisfaction").is_not_null()).sum().alias("sat_den"),
+            pl.col("industry_certificate").sum().alias("cert_num"),
+            pl.col("industry_certificate").is_not_null().sum().alias("cert_den"),
+            (employees & pl.col("retraining_hours").is_not_null()).sum().alias("hours_n"),
+        ).collect().to_pandas())
+    else:
+        raise SystemExit(f"unknown kind {kind}")
+    info["import_s"] = t1 - t0
+    info["compute_s"] = time.perf_counter() - t1
+    info["groups"] = len(counts)
+    if out:
+        keep = BY + [c for c in COMPARED if c in counts.columns]
+        c = counts[keep].copy()
+        for col in BY:
+            c[col] = c[col].astype(object).where(c[col].notna(), None).astype(str)
+        for col in keep[len(BY):]:
+            c[col] = pd.to_numeric(c[col]).fillna(0).astype(np.int64)
+        c.sort_values(BY).reset_index(drop=True).to_parquet(out, index=False)
+    return info
+
+
+def run_child(kind: str, file: Path, out: Path | None) -> dict:
+    """Run one measurement in a fresh process: wall time, peak RSS (ru_maxrss, KiB on Linux)."""
+    cmd = [sys.executable, __file__, "--child", kind, "--file", str(file)]
+    if out is not None:
+        cmd += ["--out", str(out)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=ROOT)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    stdout = proc.stdout.read().decode()
+    proc.stdout.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} failed ({proc.returncode}) on {file}")
+    info = json.loads(stdout.strip().splitlines()[-1])
+    info.update(wall_s=wall, rss_mib=usage.ru_maxrss / 1024)
+    return info
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=5_000_000)
+    ap.add_argument("--sizes", default="1000000,5000000,20000000")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--kinds", default=",".join(KINDS))
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--file", help=argparse.SUPPRESS)
+    ap.add_argument("--out", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.file, args.out)))
+        return
 
-    t0 = time.perf_counter()
-    df = make_graduates(args.rows)
-    gen = time.perf_counter() - t0
-    df_bytes = int(df.memory_usage(deep=True).sum())
-    print(f"rows: {len(df):,}; generated in {gen:.1f} s; DataFrame memory "
-          f"{df_bytes / 2**20:,.0f} MiB")
-
-    data = {"graduates": df}
-    run_all = lambda: compute_all(data, by=BY)  # noqa: E731
-    run_bare = lambda: bare_groupby(df)  # noqa: E731
-    run_all()  # warm-up (imports, caches)
-    # interleave the two so that load from other processes hits both alike
-    bare_times, all_times = [], []
-    for _ in range(args.repeat):
-        bare_times += timed(run_bare, 1)[1]
-        all_times += timed(run_all, 1)[1]
-    bare, res = run_bare(), run_all()
-    t_bare, t_all = min(bare_times), min(all_times)
-    med = statistics.median(all_times) / statistics.median(bare_times)
-    groups = len(bare)
-    print(f"groups (cohort x major x work_region): {groups:,}; result rows: {len(res):,}")
-    print(f"bare pandas groupby (numerators/denominators only): best {t_bare:.2f} s "
-          f"(runs {', '.join(f'{t:.2f}' for t in bare_times)})")
-    print(f"compute_all (all graduate-level indicators): best {t_all:.2f} s "
-          f"(runs {', '.join(f'{t:.2f}' for t in all_times)})")
-    print(f"time ratio compute_all / bare groupby: best-of-runs {t_all / t_bare:.2f}, "
-          f"median-of-runs {med:.2f}  (goal <= 1.5)")
-
-    # per indicator breakdown (one run each, through the public functions)
-    import talentlab.indicators as ti
-    from talentlab.indicators.graduate import GRADUATE_INDICATORS, GraduatePass
-    t0 = time.perf_counter()
-    gp = GraduatePass(df, BY)
-    print(f"  shared pass (group codes + destination table): {time.perf_counter() - t0:.2f} s")
-    t0 = time.perf_counter()
-    compute_all(data, by=BY, options={"retraining_hours": {"cluster": None}})
-    print(f"  compute_all with retraining_hours(cluster=None): {time.perf_counter() - t0:.2f} s")
-    for name in GRADUATE_INDICATORS:
+    kinds = [k for k in args.kinds.split(",") if k]
+    if "polars" in kinds:
+        try:
+            import polars  # noqa: F401
+        except ImportError:
+            print("polars is not installed: the polars reference is skipped")
+            kinds.remove("polars")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} "
+          f"{os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (1, 5, 15 min) at start")
+    rows_summary = []
+    for rows in [int(x) for x in args.sizes.split(",")]:
         t0 = time.perf_counter()
-        getattr(ti, name)(gp, BY)
-        print(f"  {name:30s} {time.perf_counter() - t0:.2f} s")
-
-    peak_all = peak_memory(run_all)
-    peak_bare = peak_memory(run_bare)
-    print(f"peak traced memory during compute_all: {peak_all / 2**20:,.0f} MiB = "
-          f"{peak_all / df_bytes:.2f} x the DataFrame (goal <= 2)")
-    print(f"peak traced memory during bare groupby: {peak_bare / 2**20:,.0f} MiB = "
-          f"{peak_bare / df_bytes:.2f} x the DataFrame")
-
-    # the two computations agree on the counts
-    check = res[res["indicator"] == "counterpart_employment_rate"].set_index(BY)
-    b = bare.reindex(check.index)
-    assert np.array_equal(check["numerator"].to_numpy(), b["rel_num"].to_numpy(dtype=float))
-    assert np.array_equal(check["denominator"].to_numpy(), b["rel_den"].to_numpy(dtype=float))
-    print("check: compute_all numerators/denominators equal the bare groupby's")
+        file = parquet_file(rows)
+        print(f"\n== {rows:,} rows: {file.relative_to(ROOT)} "
+              f"({file.stat().st_size / 2**20:,.0f} MiB on disk; ready in "
+              f"{time.perf_counter() - t0:.1f} s)")
+        results: dict[str, list[dict]] = {k: [] for k in kinds}
+        for rep in range(args.repeat):
+            for kind in kinds:
+                out = BENCH_DIR / f"counts_{kind}_{rows}.parquet" if rep == 0 else None
+                results[kind].append(run_child(kind, file, out))
+        frame_bytes = results["pandas"][0].get("frame_bytes") if "pandas" in results else None
+        if frame_bytes:
+            print(f"pandas DataFrame in memory: {frame_bytes / 2**20:,.0f} MiB")
+        print(f"{'measurement':20s} {'wall min':>9s} {'wall med':>9s} {'compute min':>12s} "
+              f"{'compute med':>12s} {'peak RSS MiB':>13s}")
+        for kind, runs in results.items():
+            wall = [r["wall_s"] for r in runs]
+            comp = [r["compute_s"] for r in runs]
+            rss = max(r["rss_mib"] for r in runs)
+            print(f"{kind:20s} {min(wall):9.2f} {statistics.median(wall):9.2f} "
+                  f"{min(comp):12.2f} {statistics.median(comp):12.2f} {rss:13,.0f}")
+            rows_summary.append({"rows": rows, "kind": kind, "wall_min": min(wall),
+                                 "wall_median": statistics.median(wall),
+                                 "compute_min": min(comp),
+                                 "compute_median": statistics.median(comp), "rss_mib": rss,
+                                 "frame_mib": (frame_bytes or 0) / 2**20})
+        # every engine counts the same numerators and denominators
+        ref = None
+        for kind in kinds:
+            c = pd.read_parquet(BENCH_DIR / f"counts_{kind}_{rows}.parquet")
+            if ref is None:
+                ref, ref_kind = c, kind
+                continue
+            cols = [x for x in c.columns if x in ref.columns]
+            pd.testing.assert_frame_equal(c[cols], ref[cols], check_dtype=False)
+            print(f"check: {kind} counts == {ref_kind} counts ({len(cols) - len(BY)} columns, "
+                  f"{len(c):,} groups)")
+        if "duckdb" in results and "duckdb_bare" in results:
+            r = (min(x["compute_s"] for x in results["duckdb"])
+                 / min(x["compute_s"] for x in results["duckdb_bare"]))
+            print(f"DuckDB path / bare DuckDB query (compute, best of runs): {r:.2f} "
+                  "(goal <= 2)")
+        if "duckdb" in results and "pandas" in results:
+            r = (min(x["wall_s"] for x in results["pandas"])
+                 / min(x["wall_s"] for x in results["duckdb"]))
+            print(f"pandas path / DuckDB path (whole process, best of runs): {r:.2f} "
+                  "(goal >= 5)")
+    print(f"\nload average at the end: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
+          f"{os.getloadavg()[2]:.2f}")
+    out = BENCH_DIR / "summary.csv"
+    pd.DataFrame(rows_summary).to_csv(out, index=False)
+    print(f"summary written to {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -91,15 +92,27 @@ def _table(data, name: str) -> pd.DataFrame | None:
 
 def compute_all(data, by: str | Sequence[str] | None = None, *,
                 indicators: Sequence[str] | None = None, confidence: float = 0.95,
-                min_cell: int = 10, options: Mapping[str, Mapping] | None = None
-                ) -> pd.DataFrame:
+                min_cell: int = 10, options: Mapping[str, Mapping] | None = None,
+                engine: str | None = None, spark=None) -> pd.DataFrame:
     """The long table of every indicator the data allow, grouped by ``by``.
 
     Parameters
     ----------
-    data : container or dict of DataFrames
+    data : container, dict of DataFrames, or path
         The ``talentlab.load_all`` container (attributes ``graduates``, ``employer_ratings``,
         ``evaluations``, ``programmes``) or a dict with those keys; missing tables are skipped.
+        A path (graduates parquet/CSV file, glob of parquet files, or data folder) gives the
+        graduate-level indicators from that file (see ``engine``).
+    engine : {None, "pandas", "duckdb", "spark", "auto"}
+        Who counts the count-based graduate-level indicators
+        (:data:`talentlab.indicators.engines.ENGINE_INDICATORS`). ``None`` (default) and
+        ``"pandas"``: the indicator functions on in-memory DataFrames. ``"duckdb"`` /
+        ``"spark"``: the same definitions as SQL (:mod:`talentlab.indicators.engines`), with
+        intervals computed from the aggregated counts; the other indicators (adaptation cycle
+        and the non-graduate tables) still use pandas and need DataFrames. ``"auto"``: DuckDB
+        for a path of at least ``engines.AUTO_DUCKDB_BYTES``, pandas otherwise.
+    spark : SparkSession or master URL, optional
+        For ``engine="spark"`` (default: a local session).
     by : str or list of str, optional
         Group columns of the graduates table. Employer ratings and evaluations take them from
         ``graduates`` via ``student_id``. Programme indicators use the ``by`` columns the
@@ -120,6 +133,10 @@ def compute_all(data, by: str | Sequence[str] | None = None, *,
     The graduate-level indicators share one grouped pass (:class:`GraduatePass`): group keys
     are factorised once and each indicator counts with ``numpy.bincount``.
     """
+    if engine is not None or isinstance(data, str | os.PathLike):
+        return _compute_all_engine(data, by, indicators=indicators, confidence=confidence,
+                                   min_cell=min_cell, options=options, engine=engine or "auto",
+                                   spark=spark)
     by = as_list(by)
     options = dict(options or {})
     explicit = indicators is not None
@@ -190,3 +207,75 @@ def compute_all(data, by: str | Sequence[str] | None = None, *,
     lead = [c for c in by if c in out.columns]
     rest = [c for c in out.columns if c not in lead]
     return out[lead + rest]
+
+
+def _compute_all_engine(data, by, *, indicators, confidence, min_cell, options, engine, spark):
+    """compute_all with the count-based graduate indicators counted by ``engine``."""
+    from talentlab.indicators import engines
+
+    options = dict(options or {})
+    path_source = isinstance(data, str | os.PathLike)
+    graduates = None if path_source else _table(data, "graduates")
+    if path_source:
+        eng = engines.choose_engine(data, engine)
+    elif graduates is not None:
+        eng = engines.choose_engine(graduates, engine)
+    else:
+        eng = "pandas"
+    if path_source and eng == "pandas":
+        src = engines.resolve_source(data)
+        graduates = engines._read_for_pandas(src, engines.source_columns(src))
+        return compute_all({"graduates": graduates}, by, indicators=indicators,
+                           confidence=confidence, min_cell=min_cell, options=options)
+    if not path_source and eng == "pandas":
+        return compute_all(data, by, indicators=indicators, confidence=confidence,
+                           min_cell=min_cell, options=options)
+    explicit = indicators is not None
+    names = list(indicators) if explicit else list(ALL_INDICATORS)
+    unknown = [n for n in names if n not in ALL_INDICATORS]
+    if unknown:
+        raise IndicatorInputError(f"compute_all: unknown indicator(s) {unknown}; "
+                                  f"known: {list(ALL_INDICATORS)}")
+    source = data if path_source else _table(data, "graduates")
+    present = engines.source_columns(source)
+    counted = []
+    for name in names:
+        if name not in engines.ENGINE_INDICATORS:
+            continue
+        missing = [c for c in GRADUATE_COLUMNS[name] if c not in present]
+        if missing:
+            if explicit:
+                raise IndicatorInputError(f"compute_all: {name} needs graduates column(s) "
+                                          f"{missing}")
+            continue
+        counted.append(name)
+    frames = []
+    if counted:
+        frames.append(engines.compute_indicators(
+            source, by, engine=eng, indicators=counted, confidence=confidence,
+            min_cell=min_cell, spark=spark,
+            options={k: v for k, v in options.items() if k in counted}))
+    rest = [n for n in names if n not in engines.ENGINE_INDICATORS]
+    if rest and path_source:
+        if explicit:
+            raise IndicatorInputError(f"compute_all: {rest} need in-memory tables (engine "
+                                      f"{eng!r} counts only {list(engines.ENGINE_INDICATORS)})")
+    elif rest:
+        if not explicit:  # as compute_all: those whose tables and columns are present
+            rest = [n for n in rest if _available(data, n)]
+        if rest:
+            frames.append(compute_all(
+                data, by, indicators=rest, confidence=confidence, min_cell=min_cell,
+                options={k: v for k, v in options.items() if k in rest}))
+    out = concat_results(frames)
+    lead = [c for c in as_list(by) if c in out.columns]
+    return out[lead + [c for c in out.columns if c not in lead]].reset_index(drop=True)
+
+
+def _available(data, name: str) -> bool:
+    table = _table(data, ALL_INDICATORS[name])
+    if table is None:
+        return False
+    if name in GRADUATE_COLUMNS:
+        return all(c in table.columns for c in GRADUATE_COLUMNS[name])
+    return True

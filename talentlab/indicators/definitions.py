@@ -44,6 +44,24 @@ def quote_duckdb(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+class CodedQuote:
+    """A quoting function whose conditions test ``destination`` through an integer code column
+    (``destination_code``), projected once per row: cheaper than string comparisons."""
+
+    def __init__(self, quote: Quote, destination_code: str):
+        self.quote = quote
+        self.destination_code = destination_code
+
+    def __call__(self, name: str) -> str:
+        return self.quote(name)
+
+
+def destination_code_sql(quote: Quote) -> str:
+    """SQL for the destination's position in the contract order (NULL outside the contract)."""
+    whens = " ".join(f"WHEN {sql_literal(d)} THEN {i}" for i, d in enumerate(DESTINATIONS))
+    return f"CASE {quote('destination')} {whens} END"
+
+
 def quote_spark(name: str) -> str:
     """A Spark SQL identifier: ```name``` with embedded backticks doubled."""
     return "`" + name.replace("`", "``") + "`"
@@ -88,6 +106,14 @@ class Dest(Cond):
     names: tuple[str, ...]
 
     def sql(self, quote):
+        code = getattr(quote, "destination_code", None)
+        if code:  # an integer code column (contract order) projected once per row
+            idx = sorted(DESTINATIONS.index(n) for n in self.names)
+            if idx == list(range(idx[0], idx[-1] + 1)):
+                if len(idx) == 1:
+                    return f"({code} = {idx[0]})"
+                return f"({code} BETWEEN {idx[0]} AND {idx[-1]})"
+            return f"({code} IN ({', '.join(map(str, idx))}))"
         return f"({quote('destination')} IN ({', '.join(map(sql_literal, self.names))}))"
 
     def mask(self, frame):
@@ -381,6 +407,7 @@ def retraining(cluster: str | None = "employer_id") -> ClusteredMean:
 #: Contract rules the engines check while counting (a violation raises, naming the rule).
 CHECKS = {
     "destination outside the contract or missing": lambda q: (
+        f"({q.destination_code} IS NULL)" if getattr(q, "destination_code", None) else
         f"({q('destination')} IS NULL OR {q('destination')} NOT IN "
         f"({', '.join(map(sql_literal, DESTINATIONS))}))"),
     "job_satisfaction must be an integer 1-5": lambda q: (

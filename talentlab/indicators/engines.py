@@ -1,0 +1,847 @@
+"""The graduate-level count-based indicators on DuckDB, pandas or Spark, from one definition.
+
+:func:`compute_counts` counts, per group, the numerators, denominators, unknown and excluded
+records of every indicator in :mod:`talentlab.indicators.definitions` (and the destination
+counts and retraining-hours sums), on the engine you choose:
+
+* ``"duckdb"`` - the embedded default for files on disk (parquet, CSV; larger than memory:
+  DuckDB streams the file and spills to disk), or an in-memory DataFrame;
+* ``"pandas"`` - numpy masks of the same conditions and ``bincount`` over the group codes of
+  :func:`talentlab.indicators._core.group_index` (small in-memory frames);
+* ``"spark"`` - the same SQL on a Spark session (``local[*]`` unless you pass a session or a
+  master URL: point it at a cluster when one machine is not enough).
+
+:func:`indicators_from_counts` turns the counts into the tidy table of the indicator functions
+(Wilson intervals, labels, method text) with the very functions the pandas indicator functions
+end in, so every engine returns the same table; :func:`compute_indicators` does both.
+
+The cluster-robust standard error of the mean retraining hours needs only per-cluster sums.
+For an intercept-only OLS with clusters ``c`` (Cameron & Miller 2015, eq. 11 with
+``X = 1``) the CR1 variance of the mean is ``G/(G-1) * sum_c e_c^2 / n^2`` with
+``e_c = sum_{i in c} (x_i - m) = s_c - n_c m``, ``s_c`` and ``n_c`` the cluster's sum and size
+and ``m = sum_c s_c / n``. Expanding the square,
+``sum_c e_c^2 = sum_c s_c^2 - 2 m sum_c n_c s_c + m^2 sum_c n_c^2``: one aggregation per
+(group, cluster) and one per group, no pass over the rows with ``m``. A missing cluster id
+makes every such record a cluster of its own; their share is
+``sum_i (x_i - m)^2 = q - 2 m s + m^2 n`` from the sums of ``x``, ``x^2`` and the count of
+those records. The engines subtract a global shift (the overall mean hours, from the first
+query) from ``x`` before these sums so that the expansion does not lose digits to
+cancellation; the estimates themselves come from exact counts and sums.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from talentlab.indicators.engines import compute_counts
+>>> levels = ["employed_full_time", "employed_part_time", "self_employed", "military",
+...           "further_study", "preparing_further_study", "unemployed", "unknown"]
+>>> g = pd.DataFrame({"destination": pd.Categorical(
+...     ["employed_full_time", "unemployed", "unknown"], categories=levels),
+...     "major": ["a", "a", "b"]})
+>>> c = compute_counts(g, by="major", engine="duckdb")
+>>> c[["major", "n_total", "dest__employed_full_time", "dest__unknown"]].values.tolist()
+[['a', 2, 1, 0], ['b', 1, 0, 1]]
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from talentlab.indicators import definitions as defs
+from talentlab.indicators._core import (
+    IndicatorInputError,
+    as_list,
+    check_confidence,
+    concat_results,
+    group_index,
+)
+from talentlab.schema import DESTINATIONS
+
+ENGINES = ("duckdb", "pandas", "spark")
+#: The indicators the engines compute, in compute_all's order.
+ENGINE_INDICATORS = ("counterpart_employment_rate", "employment_rate", "destination_rate",
+                     "local_employment_rate", "cluster_employment_rate", "turnover_6_months",
+                     "job_satisfaction_rate", "industry_certificate_rate", "retraining_hours")
+#: Input files at least this large go to DuckDB when ``engine="auto"`` (smaller: pandas).
+AUTO_DUCKDB_BYTES = 64 * 2**20
+_TYPES = {"boolean": "BOOLEAN", "integer": "DOUBLE", "number": "DOUBLE"}
+
+
+# ---------------------------------------------------------------------------------------------
+# What to count
+# ---------------------------------------------------------------------------------------------
+
+class Plan:
+    """The count columns of the requested indicators, each from one condition."""
+
+    def __init__(self, names: Sequence[str], options: Mapping[str, Mapping]):
+        self.proportions: dict[str, defs.Proportion] = {}
+        self.destination: list[str] = []
+        self.mean: defs.ClusteredMean | None = None
+        self.options = {k: dict(v) for k, v in options.items()}
+        for name in names:
+            opts = self.options.get(name, {})
+            if name == "counterpart_employment_rate":
+                den = opts.get("denominator", "full_time")
+                if den not in defs.COUNTERPART_TEXT:
+                    raise IndicatorInputError(f"{name}: denominator must be 'full_time' or "
+                                              f"'all_employed', got {den!r}")
+                self.proportions[name] = defs.counterpart(den)
+            elif name == "local_employment_rate":
+                regions = opts.get("regions", ("local",))
+                regions = [regions] if isinstance(regions, str) else list(regions)
+                if not regions or any(r not in defs.WORK_REGIONS for r in regions):
+                    raise IndicatorInputError(f"{name}: regions must be a non-empty subset of "
+                                              f"{list(defs.WORK_REGIONS)}, got {regions}")
+                self.proportions[name] = defs.local_employment(tuple(regions))
+            elif name in defs.PROPORTIONS:
+                self.proportions[name] = defs.PROPORTIONS[name]
+            elif name in defs.DESTINATION_INDICATORS:
+                self.destination.append(name)
+            elif name == "retraining_hours":
+                self.mean = defs.retraining(opts.get("cluster", "employer_id"))
+            else:
+                raise IndicatorInputError(f"engines: indicator {name!r} is not count-based; "
+                                          f"the engines compute {list(ENGINE_INDICATORS)}")
+        self.checks: dict = {}
+
+    def use_columns(self, present: Sequence[str]) -> None:
+        """Check the contract rules on the columns the source has."""
+        self.checks = {rule: fn for rule, fn in defs.CHECKS.items()
+                       if defs.CHECK_COLUMNS[rule] in present}
+
+    def conditions(self) -> dict[str, defs.Cond]:
+        """Output count column -> condition (``count_if``)."""
+        out: dict[str, defs.Cond] = {}
+        for d in DESTINATIONS:
+            out[f"dest__{d}"] = defs.Dest((d,))
+        for name, p in self.proportions.items():
+            out[f"{name}__num"] = p.numerator
+            out[f"{name}__den"] = p.denominator
+            out[f"{name}__base"] = p.base  # __unknown = __base - __den (derived)
+        if self.mean is not None:
+            m = self.mean
+            out["hours__in_base"] = m.base
+            out["hours__n"] = defs.And((m.base, defs.Known(m.column)))
+        return out
+
+    def needed_columns(self, by: list[str]) -> list[str]:
+        cols = set(by) | {"destination"}
+        for c in self.conditions().values():
+            cols |= c.columns()
+        if self.mean is not None:
+            cols.add(self.mean.column)
+            if self.mean.cluster:
+                cols.add(self.mean.cluster)
+        cols |= {defs.CHECK_COLUMNS[r] for r in self.checks}
+        return sorted(cols)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources
+# ---------------------------------------------------------------------------------------------
+
+def resolve_source(source) -> pd.DataFrame | Path | str:
+    """A DataFrame, or the graduates file for a path: a parquet/CSV file, a glob of parquet
+    files, or a data folder holding ``graduates.parquet`` / ``graduates.csv``."""
+    if isinstance(source, pd.DataFrame):
+        return source
+    if isinstance(source, Mapping) or hasattr(source, "graduates"):
+        g = source.get("graduates") if isinstance(source, Mapping) else source.graduates
+        if g is None:
+            raise IndicatorInputError("engines: the graduates table is missing")
+        return g
+    text = os.fspath(source)
+    if any(ch in text for ch in "*?["):
+        return text
+    path = Path(text)
+    if path.is_dir():
+        for suffix in (".parquet", ".csv"):
+            if (path / f"graduates{suffix}").exists():
+                return path / f"graduates{suffix}"
+        parts = sorted(path.glob("*.parquet"))
+        if parts:
+            return str(path / "*.parquet")
+        raise FileNotFoundError(f"{path}: no graduates.parquet, graduates.csv or *.parquet")
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    return path
+
+
+def source_bytes(source) -> int:
+    """Size on disk of a path source (sum over a glob); 0 for in-memory data."""
+    src = resolve_source(source)
+    if isinstance(src, pd.DataFrame):
+        return 0
+    if isinstance(src, str):
+        import glob
+        return sum(os.path.getsize(p) for p in glob.glob(src))
+    return src.stat().st_size
+
+
+def source_columns(source) -> list[str]:
+    """The column names of a source (a file's header or schema; no data read)."""
+    src = resolve_source(source)
+    if isinstance(src, pd.DataFrame):
+        return list(src.columns)
+    text = str(src)
+    if text.lower().endswith(".csv"):
+        import csv
+        with open(text, encoding="utf-8-sig", newline="") as fh:
+            return next(csv.reader(fh), [])
+    import duckdb
+    return [r[0] for r in duckdb.sql(
+        f"DESCRIBE SELECT * FROM read_parquet({defs.sql_literal(text)})").fetchall()]
+
+
+def choose_engine(source, engine: str = "auto") -> str:
+    """``auto``: DuckDB for files of :data:`AUTO_DUCKDB_BYTES` or more, pandas otherwise."""
+    if engine != "auto":
+        if engine not in ENGINES:
+            raise IndicatorInputError(f"engine must be one of {list(ENGINES)} or 'auto', "
+                                      f"got {engine!r}")
+        return engine
+    src = resolve_source(source)
+    if isinstance(src, pd.DataFrame):
+        return "pandas"
+    return "duckdb" if source_bytes(src) >= AUTO_DUCKDB_BYTES else "pandas"
+
+
+def _csv_typed_select(columns: list[str], present: list[str], quote) -> str:
+    """SELECT list that types CSV text by the contract (boolean tokens, missing tokens)."""
+    from talentlab import schema
+
+    fields = schema.fields("graduates")
+    missing = ", ".join(defs.sql_literal(m) for m in schema.missing_values("graduates"))
+    true = ", ".join(map(defs.sql_literal, sorted(schema.TRUE_TOKENS)))
+    false = ", ".join(map(defs.sql_literal, sorted(schema.FALSE_TOKENS)))
+    parts = []
+    for col in columns:
+        if col not in present:
+            continue
+        c = quote(col)
+        text = f"CASE WHEN trim({c}) IN ({missing}) THEN NULL ELSE trim({c}) END"
+        kind = fields.get(col, {}).get("type", "string")
+        if kind == "boolean":
+            expr = (f"CASE WHEN lower(trim({c})) IN ({true}) THEN true "
+                    f"WHEN lower(trim({c})) IN ({false}) THEN false END")
+        elif kind == "integer" and col in ("cohort",):
+            expr = f"TRY_CAST({text} AS BIGINT)"
+        elif kind in ("integer", "number"):
+            expr = f"TRY_CAST({text} AS DOUBLE)"
+        else:
+            expr = text
+        parts.append(f"{expr} AS {c}")
+    return ", ".join(parts)
+
+
+def _csv_bad_cells(columns: list[str], present: list[str], quote) -> dict[str, str]:
+    """Column -> condition of a CSV cell that is neither missing nor parseable."""
+    from talentlab import schema
+
+    fields = schema.fields("graduates")
+    missing = ", ".join(defs.sql_literal(m) for m in schema.missing_values("graduates"))
+    tokens = ", ".join(map(defs.sql_literal, sorted(schema.TRUE_TOKENS | schema.FALSE_TOKENS)))
+    out = {}
+    for col in columns:
+        if col not in present:
+            continue
+        c = quote(col)
+        given = f"({c} IS NOT NULL AND trim({c}) NOT IN ({missing}))"
+        kind = fields.get(col, {}).get("type", "string")
+        if kind == "boolean":
+            out[col] = f"({given} AND lower(trim({c})) NOT IN ({tokens}))"
+        elif kind in ("integer", "number"):
+            target = "BIGINT" if col == "cohort" else "DOUBLE"
+            out[col] = f"({given} AND TRY_CAST(trim({c}) AS {target}) IS NULL)"
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# SQL engines (DuckDB, Spark)
+# ---------------------------------------------------------------------------------------------
+
+def counts_sql(plan: Plan, by: list[str], table: str, quote) -> str:
+    """One aggregation over ``table``: every count column, the hours sums and the checks."""
+    aliases: dict[str, str] = {}
+    plain = quote
+    code = "talentlab_dest_code"
+    table = (f"(SELECT *, {defs.destination_code_sql(plain)} AS {code} FROM {table}) "
+             "AS coded")
+    quote = defs.CodedQuote(plain, code)
+    select = [quote(b) for b in by] + ["count(*) AS n_total"]
+    seen: dict[str, str] = {}
+    for out, cond in plan.conditions().items():
+        text = cond.sql(quote)
+        if text == "true":
+            aliases[out] = "n_total"
+            continue
+        if text not in seen:
+            seen[text] = f"c{len(seen)}"
+            select.append(f"count_if({text}) AS {seen[text]}")
+        aliases[out] = seen[text]
+    if plan.mean is not None:
+        m = plan.mean
+        x = f"CASE WHEN {m.base.sql(quote)} THEN {quote(m.column)} END"
+        select.append(f"sum({x}) AS hours__sum")
+        if m.cluster is None:
+            select.append(f"var_samp({x}) AS hours__var")
+    if plan.checks:  # one count of rows breaking any rule; the rule is found on failure
+        select.append("count_if(" + " OR ".join(fn(quote) for fn in plan.checks.values())
+                      + ") AS check_any")
+    plan._coded_table = table  # type: ignore[attr-defined]
+    plan._coded_quote = quote  # type: ignore[attr-defined]
+    group = f" GROUP BY {', '.join(quote(b) for b in by)}" if by else ""
+    plan._aliases = aliases  # type: ignore[attr-defined]
+    return f"SELECT {', '.join(select)} FROM {table}{group}"
+
+
+def cluster_sql(plan: Plan, by: list[str], table: str, quote, shift: float) -> str:
+    """Per group: the sums over (group, cluster) the CR1 standard error needs (module doc)."""
+    m = plan.mean
+    assert m is not None and m.cluster is not None
+    keys = [quote(b) for b in by]
+    x = f"({quote(m.column)} - {defs.sql_literal(float(shift))})"
+    cl = quote(m.cluster)
+    inner = (f"SELECT {', '.join(keys + [cl + ' AS cl_id'])}, count(*) AS n_c, sum({x}) AS s_c, "
+             f"sum({x} * {x}) AS q_c FROM {table} WHERE {m.base.sql(quote)} AND "
+             f"{quote(m.column)} IS NOT NULL GROUP BY {', '.join(keys + [cl])}")
+    outer = ("count(cl_id) AS g_named, "
+             "sum(CASE WHEN cl_id IS NOT NULL THEN s_c * s_c ELSE 0 END) AS sum_s2, "
+             "sum(CASE WHEN cl_id IS NOT NULL THEN n_c * s_c ELSE 0 END) AS sum_ns, "
+             "sum(CASE WHEN cl_id IS NOT NULL THEN n_c * n_c ELSE 0 END) AS sum_n2, "
+             "sum(n_c) AS n_all, sum(s_c) AS s_all, "
+             "sum(CASE WHEN cl_id IS NULL THEN n_c ELSE 0 END) AS n_single, "
+             "sum(CASE WHEN cl_id IS NULL THEN s_c ELSE 0 END) AS s_single, "
+             "sum(CASE WHEN cl_id IS NULL THEN q_c ELSE 0 END) AS q_single")
+    group = f" GROUP BY {', '.join(keys)}" if by else ""
+    sel = ", ".join(keys + [outer]) if by else outer
+    return f"SELECT {sel} FROM ({inner}) AS per_cluster{group}"
+
+
+def _ssc_from_cluster_sums(c: pd.DataFrame, shift: float) -> tuple[np.ndarray, np.ndarray]:
+    """sum_c e_c^2 and the number of clusters from :func:`cluster_sql`'s sums."""
+    n = c["n_all"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = c["s_all"].to_numpy(dtype=float) / n  # mean of the shifted hours
+    ssc = (c["sum_s2"].to_numpy(dtype=float) - 2 * m * c["sum_ns"].to_numpy(dtype=float)
+           + m * m * c["sum_n2"].to_numpy(dtype=float)
+           + c["q_single"].to_numpy(dtype=float) - 2 * m * c["s_single"].to_numpy(dtype=float)
+           + m * m * c["n_single"].to_numpy(dtype=float))
+    ssc = np.maximum(ssc, 0.0)  # rounding may leave -1e-12 where every residual is 0
+    clusters = c["g_named"].to_numpy(dtype=np.int64) + c["n_single"].to_numpy(dtype=np.int64)
+    return ssc, clusters
+
+
+def _raise_checks(plan: Plan, any_bad: int, count, examples) -> None:
+    """If rows break a rule: which rule, how many rows, example values (``count`` and
+    ``examples`` run a query for one rule)."""
+    if not any_bad:
+        return
+    for rule, fn in plan.checks.items():
+        bad = int(count(fn) or 0)
+        if bad:
+            col = defs.CHECK_COLUMNS[rule]
+            raise IndicatorInputError(
+                f"graduates.{col}: {bad} row(s) break the rule '{rule}', e.g. values "
+                f"{examples(col, fn)}")
+
+
+def _finish_sql_counts(plan: Plan, by: list[str], raw: pd.DataFrame,
+                       cluster: pd.DataFrame | None, shift: float) -> pd.DataFrame:
+    aliases = plan._aliases  # type: ignore[attr-defined]
+    out = raw[by].copy() if by else pd.DataFrame(index=raw.index)
+    out["n_total"] = raw["n_total"].to_numpy(dtype=np.int64)
+    for name, alias in aliases.items():
+        out[name] = raw[alias].to_numpy(dtype=np.int64)
+    _derive_unknown(plan, out)
+    if plan.mean is not None:
+        out["hours__sum"] = raw["hours__sum"].to_numpy(dtype=float, na_value=np.nan)
+        out["hours__sum"] = out["hours__sum"].fillna(0.0)
+        n = out["hours__n"].to_numpy(dtype=float)
+        if plan.mean.cluster is None:
+            var = raw["hours__var"].to_numpy(dtype=float, na_value=np.nan)
+            out["hours__ss"] = np.where(n > 1, var * (n - 1), np.where(n == 1, 0.0, np.nan))
+        else:
+            ssc = np.zeros(len(out))
+            clusters = np.zeros(len(out), dtype=np.int64)
+            if cluster is not None and len(cluster):
+                c_ssc, c_g = _ssc_from_cluster_sums(cluster, shift)
+                if by:
+                    pos = _match_keys(out[by], cluster[by])
+                    ssc[pos] = c_ssc
+                    clusters[pos] = c_g
+                else:
+                    ssc[:], clusters[:] = c_ssc, c_g
+            out["hours__ssc"] = ssc
+            out["hours__clusters"] = clusters
+    return out
+
+
+def _derive_unknown(plan: Plan, out: pd.DataFrame) -> None:
+    for name in plan.proportions:
+        out[f"{name}__unknown"] = out[f"{name}__base"] - out[f"{name}__den"]
+
+
+def _match_keys(keys: pd.DataFrame, other: pd.DataFrame) -> np.ndarray:
+    """Row positions in ``keys`` of each row of ``other`` (NULL matches NULL)."""
+    token = "\x00NA\x00"
+
+    def tuples(df):
+        cols = [df[c].astype(object).where(df[c].notna(), token).map(str) for c in df.columns]
+        return list(zip(*cols, strict=True))
+
+    index = {t: i for i, t in enumerate(tuples(keys))}
+    return np.array([index[t] for t in tuples(other)], dtype=np.intp)
+
+
+def _duckdb_counts(source, by: list[str], plan: Plan, connection=None) -> pd.DataFrame:
+    import duckdb
+
+    con = connection if connection is not None else duckdb.connect()
+    quote = defs.quote_duckdb
+    src = resolve_source(source)
+    if isinstance(src, pd.DataFrame):
+        frame = src
+        con.register("talentlab_graduates_df", _duckdb_frame(frame, plan.needed_columns(by)))
+        table, present = "talentlab_graduates_df", list(frame.columns)
+    else:
+        text = str(src)
+        lit = defs.sql_literal(text)
+        if text.lower().endswith((".csv", ".csv.gz", ".txt")):
+            scan = f"read_csv({lit}, all_varchar = true, header = true)"
+            present = [r[0] for r in con.sql(f"DESCRIBE SELECT * FROM {scan}").fetchall()]
+            need = plan.needed_columns(by)
+            bad = _csv_bad_cells(need, present, quote)
+            if bad:
+                counts = con.sql("SELECT " + ", ".join(
+                    f"count_if({cond}) AS {quote(col)}" for col, cond in bad.items())
+                    + f" FROM {scan}").fetchone()
+                for (col, cond), k in zip(bad.items(), counts, strict=True):
+                    if k:
+                        ex = [r[0] for r in con.sql(
+                            f"SELECT {quote(col)} FROM {scan} WHERE {cond} LIMIT 5").fetchall()]
+                        raise IndicatorInputError(
+                            f"{text}: column {col}: {k} cell(s) are not a valid "
+                            f"{talentlab_type(col)}, e.g. {ex}")
+            table = f"(SELECT {_csv_typed_select(need, present, quote)} FROM {scan}) AS g"
+        elif text.lower().endswith(".parquet") or "*" in text:
+            table = f"read_parquet({lit})"
+            present = [r[0] for r in con.sql(f"DESCRIBE SELECT * FROM {table}").fetchall()]
+        else:
+            raise IndicatorInputError(f"{text}: the engines read .parquet or .csv files")
+    _require(plan, by, present, str(src) if not isinstance(src, pd.DataFrame) else "graduates")
+    raw = _arrow_frame(con.sql(counts_sql(plan, by, table, quote)).to_arrow_table())
+
+    coded, cq = plan._coded_table, plan._coded_quote  # type: ignore[attr-defined]
+
+    def count(fn):
+        return con.sql(f"SELECT count_if({fn(cq)}) FROM {coded}").fetchone()[0]
+
+    def examples(col, fn):
+        return [r[0] for r in con.sql(
+            f"SELECT {quote(col)} FROM {coded} WHERE {fn(cq)} LIMIT 5").fetchall()]
+    _raise_checks(plan, int(raw["check_any"].sum()) if plan.checks else 0, count, examples)
+    cluster, shift = None, 0.0
+    if plan.mean is not None and plan.mean.cluster is not None:
+        shift = _shift(raw, plan)
+        cluster = _arrow_frame(con.sql(cluster_sql(plan, by, table, quote, shift))
+                               .to_arrow_table())
+    return _order(_finish_sql_counts(plan, by, raw, cluster, shift), by, src)
+
+
+def _arrow_frame(table) -> pd.DataFrame:
+    """An Arrow result as pandas: keys keep NULLs (Int64, boolean, str), sums become numpy."""
+    import pyarrow as pa
+
+    cols = {}
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        t = col.type
+        if pa.types.is_dictionary(t):
+            col = col.cast(t.value_type)
+            t = t.value_type
+        if pa.types.is_floating(t) or pa.types.is_decimal(t):
+            cols[name] = col.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        elif pa.types.is_integer(t) and col.null_count == 0:
+            cols[name] = pd.array(col.to_numpy().astype(np.int64), dtype="Int64")
+        elif pa.types.is_boolean(t):
+            cols[name] = pd.array(col.to_pylist(), dtype="boolean")
+        elif pa.types.is_integer(t):
+            cols[name] = pd.array(col.to_pylist(), dtype="Int64")
+        else:
+            cols[name] = pd.array([None if v is None else str(v) for v in col.to_pylist()],
+                                  dtype="str")
+    return pd.DataFrame(cols)
+
+
+def talentlab_type(col: str) -> str:
+    from talentlab import schema
+    return schema.fields("graduates").get(col, {}).get("type", "string")
+
+
+def _shift(raw: pd.DataFrame, plan: Plan) -> float:
+    n = raw[plan._aliases["hours__n"]].sum()  # type: ignore[attr-defined]
+    s = pd.to_numeric(raw["hours__sum"], errors="coerce").sum()
+    return float(round(s / n, 6)) if n else 0.0
+
+
+def _duckdb_frame(frame: pd.DataFrame, needed: list[str]) -> pd.DataFrame:
+    """The needed columns (DuckDB scans pandas categoricals as ENUM, nullable dtypes as NULL)."""
+    return frame[[c for c in needed if c in frame.columns]]
+
+
+def _require(plan: Plan, by: list[str], present: list[str], where: str) -> None:
+    plan.use_columns(present)
+    missing = [c for c in plan.needed_columns(by) if c not in present
+               and c not in {defs.CHECK_COLUMNS[r] for r in defs.CHECKS}]
+    if missing:
+        raise IndicatorInputError(f"{where}: the graduates table lacks column(s) {missing}")
+
+
+def _spark_session(spark=None):
+    """The given session, or a local one (``local[*]``, or the master URL given as a string)."""
+    from pyspark.sql import SparkSession
+
+    if spark is not None and not isinstance(spark, str):
+        return spark
+    builder = SparkSession.builder.appName("talentlab-indicators")
+    builder = builder.master(spark or os.environ.get("TALENTLAB_SPARK_MASTER", "local[*]"))
+    return (builder.config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.ansi.enabled", "false")
+            .getOrCreate())
+
+
+def _spark_frame(spark, frame: pd.DataFrame, needed: list[str]):
+    import pyarrow as pa
+
+    cols = [c for c in needed if c in frame.columns]
+    sub = frame[cols].copy()
+    for c in cols:
+        if isinstance(sub[c].dtype, pd.CategoricalDtype):
+            sub[c] = sub[c].astype("str")
+    table = pa.Table.from_pandas(sub, preserve_index=False)
+    if len(sub) == 0:
+        from pyspark.sql.pandas.types import from_arrow_schema
+        return spark.createDataFrame([], schema=from_arrow_schema(table.schema))
+    return spark.createDataFrame(table)
+
+
+def _spark_counts(source, by: list[str], plan: Plan, spark=None) -> pd.DataFrame:
+    session = _spark_session(spark)
+    quote = defs.quote_spark
+    src = resolve_source(source)
+    view = "talentlab_graduates"
+    if isinstance(src, pd.DataFrame):
+        sdf = _spark_frame(session, src, plan.needed_columns(by))
+        present = list(src.columns)
+        sdf.createOrReplaceTempView(view)
+        table = view
+    else:
+        text = str(src)
+        if text.lower().endswith(".csv"):
+            sdf = session.read.option("header", True).option("inferSchema", False).csv(text)
+            sdf.createOrReplaceTempView(view + "_text")
+            present = list(sdf.columns)
+            need = plan.needed_columns(by)
+            bad = _csv_bad_cells(need, present, quote)
+            for col, cond in bad.items():
+                k = session.sql(f"SELECT count_if({cond}) FROM {view}_text").collect()[0][0]
+                if k:
+                    raise IndicatorInputError(f"{text}: column {col}: {k} cell(s) are not a "
+                                              f"valid {talentlab_type(col)}")
+            session.sql(f"SELECT {_csv_typed_select(need, present, quote)} FROM {view}_text"
+                        ).createOrReplaceTempView(view)
+        else:
+            sdf = session.read.parquet(text)
+            present = list(sdf.columns)
+            sdf.createOrReplaceTempView(view)
+        table = view
+    _require(plan, by, present, str(src) if not isinstance(src, pd.DataFrame) else "graduates")
+
+    def collect(sql: str) -> pd.DataFrame:
+        df = session.sql(sql)
+        rows = df.collect()
+        return pd.DataFrame({c: [r[i] for r in rows] for i, c in enumerate(df.columns)})
+
+    raw = collect(counts_sql(plan, by, table, quote))
+
+    coded, cq = plan._coded_table, plan._coded_quote  # type: ignore[attr-defined]
+
+    def count(fn):
+        return session.sql(f"SELECT count_if({fn(cq)}) FROM {coded}").collect()[0][0]
+
+    def examples(col, fn):
+        return [r[0] for r in session.sql(
+            f"SELECT {quote(col)} FROM {coded} WHERE {fn(cq)} LIMIT 5").collect()]
+    _raise_checks(plan, int(pd.to_numeric(raw["check_any"]).sum()) if plan.checks else 0,
+                  count, examples)
+    cluster, shift = None, 0.0
+    if plan.mean is not None and plan.mean.cluster is not None:
+        shift = _shift(raw, plan)
+        cluster = collect(cluster_sql(plan, by, table, quote, shift))
+    return _order(_finish_sql_counts(plan, by, raw, cluster, shift), by, src)
+
+
+def _order(out: pd.DataFrame, by: list[str], src) -> pd.DataFrame:
+    """Keys in the source's dtypes (for a DataFrame) and in pandas groupby order."""
+    if not by:
+        return out.reset_index(drop=True)
+    for c in by:
+        if isinstance(src, pd.DataFrame):
+            dtype = src[c].dtype
+            vals = out[c].astype(object).where(out[c].notna(), None)
+            out[c] = pd.array(list(vals), dtype=dtype) if not isinstance(
+                dtype, pd.CategoricalDtype) else pd.Categorical(list(vals), dtype=dtype)
+        else:
+            out[c] = _plain_dtype(out[c])
+    return out.sort_values(by, na_position="last", kind="stable").reset_index(drop=True)
+
+
+def _plain_dtype(s: pd.Series) -> pd.Series:
+    vals = s.astype(object).where(s.notna(), None)
+    non_null = [v for v in vals if v is not None]
+    if non_null and all(isinstance(v, bool | np.bool_) for v in non_null):
+        return pd.Series(pd.array(list(vals), dtype="boolean"), index=s.index)
+    if non_null and all(isinstance(v, int | np.integer) for v in non_null):
+        return pd.Series(pd.array(list(vals), dtype="Int64"), index=s.index)
+    if non_null and all(isinstance(v, float | np.floating) for v in non_null):
+        return pd.Series(pd.array(list(vals), dtype="Float64"), index=s.index)
+    return pd.Series(pd.array([None if v is None else str(v) for v in vals], dtype="str"),
+                     index=s.index)
+
+
+# ---------------------------------------------------------------------------------------------
+# pandas engine: the same conditions as numpy masks
+# ---------------------------------------------------------------------------------------------
+
+def _pandas_counts(source, by: list[str], plan: Plan) -> pd.DataFrame:
+    src = resolve_source(source)
+    if not isinstance(src, pd.DataFrame):
+        src = _read_for_pandas(src, plan.needed_columns(by))
+    _require(plan, by, list(src.columns), "graduates")
+    codes, keys = group_index(src, by, "compute_counts", "graduates")
+    frame = defs.MaskFrame(src)
+    _pandas_checks(src, plan)
+    G = len(keys) if by else 1
+    out = keys.copy() if by else pd.DataFrame(index=pd.RangeIndex(1))
+    out["n_total"] = np.bincount(codes, minlength=G).astype(np.int64)
+    masks: dict[defs.Cond, np.ndarray] = {}
+    for name, cond in plan.conditions().items():
+        if cond not in masks:
+            masks[cond] = cond.mask(frame)
+        out[name] = np.bincount(codes[masks[cond]], minlength=G).astype(np.int64)
+    _derive_unknown(plan, out)
+    if plan.mean is not None:
+        m = plan.mean
+        base = m.base.mask(frame) & frame.known(m.column)
+        x = frame.numbers(m.column)[base]
+        c = codes[base]
+        n = np.bincount(c, minlength=G).astype(float)
+        total = np.bincount(c, weights=x, minlength=G)
+        out["hours__sum"] = total
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = total / n
+        resid = x - mean[c]
+        if m.cluster is None:
+            ss = np.bincount(c, weights=resid**2, minlength=G)
+            out["hours__ss"] = np.where(n > 0, ss, np.nan)
+        else:
+            # aggregate per (group, cluster) first: e_c = sum of residuals in the cluster
+            emp = src[m.cluster][base]
+            emp_codes = np.asarray(pd.factorize(emp, use_na_sentinel=True)[0], dtype=np.int64)
+            single = emp_codes < 0
+            k = int(emp_codes.max()) + 1 if len(emp_codes) else 0
+            pair = c.astype(np.int64) * max(k, 1) + np.where(single, 0, emp_codes)
+            pair_keys, inverse = np.unique(pair[~single], return_inverse=True)
+            e_c = np.bincount(inverse, weights=resid[~single], minlength=len(pair_keys))
+            grp = (pair_keys // max(k, 1)).astype(np.intp)
+            ssc = np.bincount(grp, weights=e_c**2, minlength=G)
+            ssc += np.bincount(c[single], weights=resid[single] ** 2, minlength=G)
+            out["hours__ssc"] = ssc
+            out["hours__clusters"] = (np.bincount(grp, minlength=G)
+                                      + np.bincount(c[single], minlength=G)).astype(np.int64)
+    return out.reset_index(drop=True)
+
+
+def _pandas_checks(df: pd.DataFrame, plan: Plan) -> None:
+    if "destination" in df.columns:
+        s = df["destination"]
+        bad = (~s.isin(DESTINATIONS) | s.isna()).to_numpy()
+        if bad.any():
+            raise IndicatorInputError(
+                f"graduates.destination: {int(bad.sum())} row(s) break the rule 'destination "
+                f"outside the contract or missing', e.g. values "
+                f"{list(map(str, s[bad].head(5)))}")
+    for col, rule in (("job_satisfaction", "job_satisfaction must be an integer 1-5"),
+                      ("retraining_hours", "retraining_hours must be >= 0")):
+        if col in df.columns and rule in plan.checks:
+            v = df[col].to_numpy(dtype=float, na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                bad = ((v < 1) | (v > 5) | (v != np.round(v))) if col == "job_satisfaction" \
+                    else (v < 0)
+            bad &= ~np.isnan(v)
+            if bad.any():
+                raise IndicatorInputError(f"graduates.{col}: {int(bad.sum())} row(s) break the "
+                                          f"rule '{rule}', e.g. values {v[bad][:5].tolist()}")
+
+
+def _read_for_pandas(src, columns: list[str]) -> pd.DataFrame:
+    text = str(src)
+    if text.lower().endswith(".parquet") or "*" in text:
+        import pyarrow.parquet as pq
+        present = pq.read_schema(text).names if "*" not in text else None
+        cols = [c for c in columns if present is None or c in present]
+        return pd.read_parquet(text if "*" not in text else Path(text).parent, columns=cols)
+    from talentlab import io as tio
+    return tio.load_graduates(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------------
+
+def compute_counts(source, by: str | Sequence[str] | None = None, *, engine: str = "auto",
+                   indicators: Sequence[str] | None = None,
+                   options: Mapping[str, Mapping] | None = None, spark=None,
+                   connection=None) -> pd.DataFrame:
+    """Per-group counts of the count-based graduate indicators, on the chosen engine.
+
+    Parameters
+    ----------
+    source : DataFrame, path, or container
+        A graduates DataFrame (or ``load_all`` container / dict with ``graduates``), a
+        parquet or CSV file, a glob of parquet files, or a data folder.
+    by : str or list of str
+        Group columns; a missing key value is a group of its own (sorted last).
+    engine : {"auto", "duckdb", "pandas", "spark"}
+        ``auto``: pandas for DataFrames and small files, DuckDB for files of at least
+        :data:`AUTO_DUCKDB_BYTES`.
+    indicators : list of str, optional
+        Subset of :data:`ENGINE_INDICATORS` (default: all).
+    options : dict, optional
+        Per indicator options as :func:`compute_all` (``denominator``, ``regions``,
+        ``unknown``, ``cluster``).
+    spark : SparkSession or str, optional
+        A session, or a master URL (default ``local[*]`` or ``$TALENTLAB_SPARK_MASTER``).
+    connection : duckdb connection, optional
+        E.g. one with ``memory_limit`` / ``temp_directory`` set for larger-than-memory data.
+
+    Returns
+    -------
+    DataFrame
+        Group columns, ``n_total``, ``dest__<destination>`` for the eight destinations, and per
+        proportion ``<name>__num``, ``__den``, ``__unknown``, ``__base``; for retraining hours
+        ``hours__in_base``, ``hours__n``, ``hours__sum`` and ``hours__ss`` (ordinary SE) or
+        ``hours__ssc``, ``hours__clusters`` (cluster-robust SE; module docstring). Integers are
+        int64; groups in pandas ``groupby(sort=True, dropna=False)`` order.
+    """
+    by = as_list(by)
+    names = list(indicators) if indicators is not None else list(ENGINE_INDICATORS)
+    eng = choose_engine(source, engine)
+    src = resolve_source(source)
+    plan = Plan(names, options or {})
+    if eng == "pandas":
+        return _pandas_counts(src, by, plan)
+    if eng == "duckdb":
+        return _duckdb_counts(src, by, plan, connection)
+    return _spark_counts(src, by, plan, spark)
+
+
+def indicators_from_counts(counts: pd.DataFrame, by: str | Sequence[str] | None = None, *,
+                           indicators: Sequence[str] | None = None,
+                           options: Mapping[str, Mapping] | None = None,
+                           confidence: float = 0.95, min_cell: int = 10) -> pd.DataFrame:
+    """The tidy indicator table (as :func:`compute_all`) from :func:`compute_counts`' counts."""
+    from talentlab.indicators.graduate import (
+        binary_result,
+        destination_rate_from_counts,
+        employment_rate_from_counts,
+        mean_result,
+    )
+
+    by = as_list(by)
+    confidence = check_confidence(confidence, "indicators_from_counts")
+    options = {k: dict(v) for k, v in (options or {}).items()}
+    names = list(indicators) if indicators is not None else list(ENGINE_INDICATORS)
+    plan = Plan(names, options)
+    keys = counts[by].reset_index(drop=True) if by else pd.DataFrame(
+        index=pd.RangeIndex(len(counts)))
+    total = counts["n_total"].to_numpy()
+    dest_table = counts[[f"dest__{d}" for d in DESTINATIONS]].to_numpy()
+    frames = []
+    common = {"confidence": confidence, "min_cell": min_cell}
+    for name in names:
+        if name in plan.proportions:
+            p = plan.proportions[name]
+            res = binary_result(
+                keys, p.code, p.column, num=counts[f"{name}__num"].to_numpy(),
+                den=counts[f"{name}__den"].to_numpy(),
+                unknown=counts[f"{name}__unknown"].to_numpy(),
+                excluded=total - counts[f"{name}__base"].to_numpy(), total=total,
+                base_text=p.base_text, **common)
+            if p.statistic != "proportion":
+                res["statistic"] = p.statistic
+            frames.append(res)
+        elif name == "employment_rate":
+            unknown = options.get(name, {}).get("unknown", "exclude")
+            frames.append(employment_rate_from_counts(keys, dest_table, unknown=unknown,
+                                                      **common))
+        elif name == "destination_rate":
+            unknown = options.get(name, {}).get("unknown", "not_placed")
+            frames.append(destination_rate_from_counts(keys, dest_table, unknown=unknown,
+                                                       **common))
+        elif name == "retraining_hours":
+            m = plan.mean
+            kw = ({"ss": counts["hours__ss"].to_numpy()} if m.cluster is None else
+                  {"ssc": counts["hours__ssc"].to_numpy(),
+                   "n_clusters": counts["hours__clusters"].to_numpy()})
+            frames.append(mean_result(keys, n=counts["hours__n"].to_numpy(),
+                                      total=counts["hours__sum"].to_numpy(), cluster=m.cluster,
+                                      in_base=counts["hours__in_base"].to_numpy(),
+                                      group_total=total, **kw, **common))
+    out = concat_results(frames)
+    lead = [c for c in by if c in out.columns]
+    return out[lead + [c for c in out.columns if c not in lead]]
+
+
+def compute_indicators(source, by: str | Sequence[str] | None = None, *, engine: str = "auto",
+                       indicators: Sequence[str] | None = None,
+                       options: Mapping[str, Mapping] | None = None, confidence: float = 0.95,
+                       min_cell: int = 10, spark=None, connection=None) -> pd.DataFrame:
+    """:func:`compute_counts` then :func:`indicators_from_counts`: the tidy table from any engine.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.indicators.engines import compute_indicators
+    >>> levels = ["employed_full_time", "employed_part_time", "self_employed", "military",
+    ...           "further_study", "preparing_further_study", "unemployed", "unknown"]
+    >>> g = pd.DataFrame({"destination": pd.Categorical(
+    ...     ["employed_full_time", "unemployed"], categories=levels)})
+    >>> r = compute_indicators(g, engine="duckdb", indicators=["employment_rate"])
+    >>> r[["indicator", "numerator", "denominator", "estimate"]].values.tolist()
+    [['employment_rate', 1.0, 2.0, 0.5]]
+    """
+    names = list(indicators) if indicators is not None else list(ENGINE_INDICATORS)
+    src = resolve_source(source)
+    if indicators is None:
+        present = source_columns(src)
+        names = [n for n in names if _has_columns(present, n)]
+    for name in (options or {}):
+        if name not in ENGINE_INDICATORS:
+            raise IndicatorInputError(f"options for unknown indicator {name!r}")
+    counts = compute_counts(src, by, engine=engine, indicators=names, options=options,
+                            spark=spark, connection=connection)
+    return indicators_from_counts(counts, by, indicators=names, options=options,
+                                  confidence=confidence, min_cell=min_cell)
+
+
+def _has_columns(columns, name: str) -> bool:
+    from talentlab.indicators.graduate import GRADUATE_COLUMNS
+    return all(c in columns for c in GRADUATE_COLUMNS[name])

@@ -56,6 +56,24 @@ from talentlab.qca import (
 
 __all__ = [
     "AGGREGATION_RULE",
+    "IMPLIED_CEILING",
+    "IMPLIED_CEILING_RULE",
+    "MANUFACTURING_PAIR",
+    "MERGE_RULE",
+    "STRICT_IMPLIED_CEILING",
+    "apply_implied_ceiling",
+    "check_implied_ceiling",
+    "coding_agreement",
+    "coding_disagreements",
+    "evidence_sentences",
+    "framework_overlap",
+    "framework_overlap_summary",
+    "merge_cases",
+    "no_evidence_conditions",
+    "paper_sections",
+    "sensitivity_runs",
+    "shared_quote_pairs",
+    "without_shared_quotes",
     "DIMENSIONS",
     "OUTCOMES",
     "RUBRIC",
@@ -109,8 +127,26 @@ AGGREGATION_RULE = (
     "sub-conditions are present on average, not when every one is (that is aggregate='and', "
     "the fuzzy minimum) or when any one is (aggregate='or', the fuzzy maximum). The mean keeps "
     "four sets for six cases, since ten conditions would leave 1,018 of 1,024 configurations "
-    "empty (data/raw/CASES.md section 6; talentlab.qca.aggregate_dimensions)."
+    "empty (data/raw/CASES.md section 6; talentlab.six_case.aggregate_dimensions). A "
+    "sub-condition with no evidence in any case (every cell not mentioned; in the shipped "
+    "codings three_party_evaluation) is constant by construction: it is flagged "
+    "(no_evidence_conditions) and left out of its dimension's mean, so that support = mean of "
+    "teacher_development and policy_resource_guarantee; a dimension whose sub-conditions all "
+    "lack evidence keeps them."
 )
+
+#: The one ceiling for *implied* evidence, applied to every coding, recoding and sensitivity run.
+IMPLIED_CEILING = 0.67
+IMPLIED_CEILING_RULE = (
+    "Ceiling rule for implied evidence (CASES.md section 4, rule 2, applied everywhere): a cell "
+    f"whose evidence_status is implied never has a membership above {IMPLIED_CEILING}; only "
+    "stated_present can reach 1. Every coding analysed is checked against it "
+    "(check_implied_ceiling raises on a breach), and the recodings of the robustness analysis "
+    "never step an implied cell above it. The strict sensitivity reading caps implied evidence "
+    "at 0.33, so that no case is in a set (> 0.5) on implied evidence alone."
+)
+#: The strict reading of implied evidence in the sensitivity runs.
+STRICT_IMPLIED_CEILING = 0.33
 
 #: Necessity: minimal inclusion (consistency) of necessity.
 NECESSITY_INCL_MIN = 0.9
@@ -279,13 +315,36 @@ def dimension_table(dimensions: Mapping[str, Sequence[str]] | None = None) -> pd
                         columns=["dimension", "condition"])
 
 
-def _dimensions_for(conditions: Sequence[str], known: Sequence[str]) -> dict[str, list[str]]:
-    """Dimension definitions for ``conditions``: the paper's dimensions by name, and every raw
-    condition as a dimension of its own."""
+def no_evidence_conditions(case_conditions: pd.DataFrame) -> list[str]:
+    """Conditions with no evidence in any case (every cell *not mentioned*), e.g.
+    ``three_party_evaluation``: constant by construction, flagged, and kept out of the averaged
+    dimensions (:data:`AGGREGATION_RULE`).
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"case_id": ["a", "b"] * 2, "condition": ["X", "X", "Y", "Y"],
+    ...     "membership": [0, 0, 1, 0.33], "evidence_status": ["not_mentioned"] * 2
+    ...     + ["stated_present", "implied"]})
+    >>> no_evidence_conditions(long)
+    ['X']
+    """
+    status = case_conditions[["condition", "evidence_status"]].astype(str)
+    has = status.assign(e=status["evidence_status"] != "not_mentioned").groupby(
+        "condition", sort=False)["e"].any()
+    return [c for c, e in has.items() if not e and c not in OUTCOMES]
+
+
+def _dimensions_for(conditions: Sequence[str], known: Sequence[str],
+                    long: pd.DataFrame | None = None) -> dict[str, list[str]]:
+    """Dimension definitions for ``conditions``: the paper's dimensions by name (without the
+    sub-conditions that have no evidence in any case of ``long``, unless that would empty the
+    dimension), and every raw condition as a dimension of its own."""
+    empty = set(no_evidence_conditions(long)) if long is not None else set()
     dims: dict[str, list[str]] = {}
     for c in conditions:
         if c in DIMENSIONS:
-            dims[c] = list(DIMENSIONS[c])
+            subs = [s_ for s_ in DIMENSIONS[c] if s_ not in empty]
+            dims[c] = subs or list(DIMENSIONS[c])
         elif c in known:
             dims[c] = [c]
         else:
@@ -326,7 +385,10 @@ def case_matrix(
     ...     "collaborative_governance", "demand_feedback"], "membership": [1, 0.33, 0],
     ...     "evidence_status": ["stated_present", "implied", "not_mentioned"]})
     >>> case_matrix(long, ["mechanism"], outcomes=[]).round(3).to_dict("index")
-    {'a': {'mechanism': 0.443}}
+    {'a': {'mechanism': 0.665}}
+
+    (``demand_feedback`` has no evidence in any case, so it is left out of the mean;
+    :data:`AGGREGATION_RULE`.)
     """
     long = _check_long(case_conditions)
     if aggregate not in ("mean", "and", "or"):
@@ -334,7 +396,7 @@ def case_matrix(
     wide = pivot_case_conditions(long)
     conds = _parse_conditions(conditions) or list(DIMENSIONS)
     known = list(wide.columns)
-    dims = _dimensions_for(conds, known)
+    dims = _dimensions_for(conds, known, long)
     if outcomes is None:
         outcomes = [o for o in OUTCOMES if o in known]
     absent = [o for o in outcomes if o not in known]
@@ -486,9 +548,9 @@ def with_reference_models(case_conditions: pd.DataFrame,
 # --------------------------------------------------------------------------------------------
 # recodings
 # --------------------------------------------------------------------------------------------
-def _step(value: float, direction: int) -> float:
+def _step(value: float, direction: int, ceiling: float = 1.0) -> float:
     idx = int(np.argmin([abs(value - r) for r in RUBRIC]))
-    return RUBRIC[min(max(idx + direction, 0), len(RUBRIC) - 1)]
+    return min(RUBRIC[min(max(idx + direction, 0), len(RUBRIC) - 1)], max(value, ceiling))
 
 
 def recoding_variants(
@@ -563,7 +625,7 @@ def _variant_memberships(base: pd.DataFrame, cells, not_mentioned_alternative, l
                              changed({i: alternative(i)})))
     for i in coded:
         for d in (-1, 1):
-            nv = _step(values[i], d)
+            nv = _step(values[i], d, IMPLIED_CEILING if status[i] == "implied" else 1.0)
             if nv == values[i]:
                 continue
             variants.append((f"rubric {'+1' if d > 0 else '-1'}: {cases[i]}/{conds[i]}",
@@ -784,7 +846,7 @@ def run_six_case_analysis(
     if outcome not in outcomes:
         outcomes.append(outcome)
     data = case_matrix(long, conds, aggregate, outcomes=outcomes)
-    dims = _dimensions_for(conds, sorted(present))
+    dims = _dimensions_for(conds, sorted(present), long)
     sub = data[conds + [outcome]]
 
     # ---- diagnostics
@@ -892,7 +954,7 @@ def _solution_robustness(long, outcome, conds, cuts, aggregate, dims):
             warnings.simplefilter("ignore")
             rob = robustness(long, outcome, conditions=conds, incl_cuts=cuts, aggregate=aggregate,
                              dimensions=dims, include="?", recode_outcome=True, levels=RUBRIC,
-                             outcomes=OUTCOMES)
+                             outcomes=OUTCOMES, ceilings={"implied": IMPLIED_CEILING})
     except QCAError as exc:
         return None, f"robustness not run: {exc}"
     n_ok = int((rob.runs["status"] == "ok").sum())
@@ -1034,7 +1096,7 @@ def judge_six_case_claims(
             rec["verdict_reason"] = f"cannot compute the set relation: {exc}"
             rows.append(rec)
             continue
-        dims = _dimensions_for(sets, sorted(set(long["condition"])))
+        dims = _dimensions_for(sets, sorted(set(long["condition"])), long)
         cells = sorted({c for s in sets for c in dims[s]} | {outcome})
         variants = _variant_memberships(long, cells, None, LENIENT_NOT_MENTIONED)
         evaluate = _variant_evaluator(long, sets, dims, outcome, analysis.aggregate, index, expr,
@@ -1143,3 +1205,551 @@ def _sufficiency_verdict(long, expr, outcome, index, membership, base, share, ro
                               f"set: {', '.join(counter)}; {rob_txt}.")
     return NOT_SUPPORTED, f"{head}, below the thresholds (inclS >= {incl_cut:g}, PRI >= " \
                           f"{SUFFICIENCY_PRI_MIN}); {rob_txt}."
+
+
+# --------------------------------------------------------------------------------------------
+# sensitivity (issue 11): case set, coding, evidence rules, shared quotes, framework wording
+# --------------------------------------------------------------------------------------------
+#: The two anonymous manufacturing cases that may be one college (CASES.md section 1).
+MANUFACTURING_PAIR = ("equipment_mfg_custom", "mechanical_training_center")
+MERGE_RULE = (
+    "Merging two case descriptions that may be one college: each cell of the merged case takes "
+    "the higher membership of the two (evidence from either description is evidence about the "
+    "one college), with that cell's status, section and quote; ties keep the first case's "
+    "cell. alternative_membership is the higher of the two."
+)
+_STATUS_RANK = {"stated_present": 3, "stated_absent": 2, "implied": 1, "not_mentioned": 0}
+
+
+def check_implied_ceiling(case_conditions: pd.DataFrame, ceiling: float = IMPLIED_CEILING,
+                          where: str = "case_conditions") -> pd.DataFrame:
+    """Raise :class:`SixCaseError` listing every *implied* cell above ``ceiling``
+    (:data:`IMPLIED_CEILING_RULE`); return the table unchanged otherwise.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"case_id": ["a"], "condition": ["X"], "membership": [1.0],
+    ...                      "evidence_status": ["implied"]})
+    >>> check_implied_ceiling(long)
+    Traceback (most recent call last):
+    ...
+    talentlab.six_case.SixCaseError: case_conditions: 1 implied cell(s) above the ceiling 0.67: a/X = 1
+    """
+    long = _check_long(case_conditions, where)
+    bad = long.loc[(long["evidence_status"] == "implied") & (long["membership"] > ceiling + 1e-9)]
+    if len(bad):
+        cells = ", ".join(f"{r.case_id}/{r.condition} = {r.membership:g}"
+                          for r in bad.itertuples())
+        raise SixCaseError(f"{where}: {len(bad)} implied cell(s) above the ceiling "
+                           f"{ceiling:g}: {cells}")
+    return case_conditions
+
+
+def apply_implied_ceiling(case_conditions: pd.DataFrame,
+                          ceiling: float = STRICT_IMPLIED_CEILING) -> pd.DataFrame:
+    """A copy with every *implied* membership capped at ``ceiling`` (the strict reading).
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"case_id": ["a", "a"], "condition": ["X", "Y"],
+    ...     "membership": [0.67, 1.0], "evidence_status": ["implied", "stated_present"]})
+    >>> apply_implied_ceiling(long)["membership"].tolist()
+    [0.33, 1.0]
+    """
+    long = _check_long(case_conditions)
+    implied = long["evidence_status"] == "implied"
+    long.loc[implied, "membership"] = np.minimum(long.loc[implied, "membership"], ceiling)
+    return long
+
+
+def merge_cases(case_conditions: pd.DataFrame, cases: Sequence[str] = MANUFACTURING_PAIR,
+                merged_id: str | None = None) -> pd.DataFrame:
+    """Merge several cases into one by :data:`MERGE_RULE` (e.g. the two anonymous manufacturing
+    cases, which may be one college). The merged case takes the first case's place.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"case_id": ["a", "b", "c"], "condition": ["X"] * 3,
+    ...     "membership": [0.33, 0.67, 1.0],
+    ...     "evidence_status": ["implied", "stated_present", "stated_present"]})
+    >>> merge_cases(long, ["a", "b"], "ab")[["case_id", "membership"]].values.tolist()
+    [['ab', 0.67], ['c', 1.0]]
+    """
+    long = _check_long(case_conditions)
+    cases = list(cases)
+    absent = [c for c in cases if c not in set(long["case_id"])]
+    if absent or len(cases) < 2:
+        raise SixCaseError(f"merge_cases needs two or more cases of the table; absent: {absent}")
+    merged_id = merged_id or "+".join(cases)
+    part = long.loc[long["case_id"].isin(cases)].copy()
+    part["_order"] = part["case_id"].map({c: i for i, c in enumerate(cases)})
+    part["_rank"] = part["evidence_status"].map(_STATUS_RANK).fillna(0)
+    part = part.sort_values(["condition", "membership", "_rank", "_order"],
+                            ascending=[True, False, False, True], kind="stable")
+    best = part.groupby("condition", sort=False).head(1).copy()
+    if "alternative_membership" in part.columns:
+        best["alternative_membership"] = best["condition"].map(
+            part.groupby("condition")["alternative_membership"].max())
+        best.loc[best["evidence_status"] != "not_mentioned", "alternative_membership"] = np.nan
+    if "coding_note" in best.columns:
+        best["coding_note"] = ("merged case (" + ", ".join(cases) + "): from "
+                               + best["case_id"] + ". " + best["coding_note"].fillna(""))
+    best["case_id"] = merged_id
+    first = long.index[long["case_id"] == cases[0]].min()
+    rest = long.loc[~long["case_id"].isin(cases)]
+    before, after = rest.loc[rest.index < first], rest.loc[rest.index > first]
+    cond_rank = {c: i for i, c in enumerate(dict.fromkeys(long["condition"]))}
+    best = best.assign(_c=best["condition"].map(cond_rank)).sort_values("_c")
+    best = best.drop(columns=["_order", "_rank", "_c"])
+    return pd.concat([before, best, after], ignore_index=True)
+
+
+def _words(text) -> list[str]:
+    import re
+
+    return re.findall(r"[a-z0-9]+", str(text).lower()) if isinstance(text, str) else []
+
+
+def _ngrams(words: list[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def shared_quote_pairs(case_conditions: pd.DataFrame, outcomes: Sequence[str] = OUTCOMES,
+                       min_words: int = 4) -> pd.DataFrame:
+    """Condition/outcome pairs of one case coded from the same words of the paper.
+
+    A pair is flagged when the condition's and the outcome's ``evidence_quote`` share a run of
+    at least ``min_words`` consecutive words (case-insensitive). Such a condition and outcome
+    are partly the same observation (CASES.md rule 6): a set relation between them is partly
+    definitional. :func:`without_shared_quotes` removes them for a rerun.
+
+    Returns
+    -------
+    DataFrame: ``case_id``, ``condition``, ``outcome``, ``shared_words`` (the longest shared
+    run), ``quote_condition``, ``quote_outcome``.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"case_id": ["a", "a"], "condition": ["X", "Y"],
+    ...     "membership": [1.0, 1.0], "evidence_status": ["stated_present"] * 2,
+    ...     "evidence_quote": ["co-built a provincial training center with firms",
+    ...                        "a provincial training center with firms grew"]})
+    >>> shared_quote_pairs(long, outcomes=["Y"])[["condition", "outcome", "shared_words"]].values.tolist()
+    [['X', 'Y', 'a provincial training center with firms']]
+    """
+    long = _check_long(case_conditions)
+    if "evidence_quote" not in long.columns:
+        raise SixCaseError("case_conditions has no evidence_quote column")
+    rows = []
+    for case, grp in long.groupby("case_id", sort=False):
+        quotes = dict(zip(grp["condition"], grp["evidence_quote"], strict=True))
+        for out in [o for o in outcomes if o in quotes]:
+            ow = _words(quotes[out])
+            if len(ow) < min_words:
+                continue
+            for cond, q in quotes.items():
+                if cond in outcomes:
+                    continue
+                cw = _words(q)
+                shared = _ngrams(cw, min_words) & _ngrams(ow, min_words)
+                if not shared:
+                    continue
+                # the longest common run of words
+                best = max((cw[i:j] for i in range(len(cw)) for j in range(i + min_words,
+                            len(cw) + 1) if " ".join(cw[i:j]) in " ".join(ow)),
+                           key=len, default=[])
+                rows.append({"case_id": case, "condition": cond, "outcome": out,
+                             "shared_words": " ".join(best), "quote_condition": q,
+                             "quote_outcome": quotes[out]})
+    return pd.DataFrame(rows, columns=["case_id", "condition", "outcome", "shared_words",
+                                       "quote_condition", "quote_outcome"])
+
+
+def without_shared_quotes(case_conditions: pd.DataFrame,
+                          pairs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A copy in which every condition cell of a flagged pair (:func:`shared_quote_pairs`) is
+    set to 0 / *not mentioned*: the condition then counts only where it has evidence of its
+    own, not the outcome's sentence.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"case_id": ["a", "a"], "condition": ["X", "talent_adaptability"],
+    ...     "membership": [1.0, 1.0], "evidence_status": ["stated_present"] * 2,
+    ...     "evidence_quote": ["the same four words here", "the same four words here"]})
+    >>> without_shared_quotes(long)["membership"].tolist()
+    [0.0, 1.0]
+    """
+    long = _check_long(case_conditions)
+    pairs = shared_quote_pairs(long) if pairs is None else pairs
+    if pairs.empty:
+        return long
+    hit = pd.MultiIndex.from_frame(long[["case_id", "condition"]]).isin(
+        pd.MultiIndex.from_frame(pairs[["case_id", "condition"]].drop_duplicates()))
+    long.loc[hit, "membership"] = 0.0
+    long.loc[hit, "evidence_status"] = "not_mentioned"
+    if "alternative_membership" in long.columns:
+        long.loc[hit, "alternative_membership"] = np.nan
+    if "coding_note" in long.columns:
+        long.loc[hit, "coding_note"] = ("removed for the shared-quote rerun: the evidence is "
+                                        "the outcome's own sentence")
+    return long
+
+
+def paper_sections(text: str, prefix: str = "4.") -> dict[str, str]:
+    """Split the paper's text into its numbered sections; keep those whose number starts with
+    ``prefix`` (e.g. ``"4."``: the framework). Headings are lines such as ``4.2.1 Interest
+    linkage mechanism``.
+
+    Examples
+    --------
+    >>> t = "4.1 Concept\\nBe cluster oriented.\\n4.2 Mechanism\\nHold meetings.\\n5 CASE\\nx"
+    >>> paper_sections(t)
+    {'4.1': 'Be cluster oriented.', '4.2': 'Hold meetings.'}
+    """
+    import re
+
+    heading = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+\S.*$", re.M)
+    marks = list(heading.finditer(text))
+    out = {}
+    for k, m in enumerate(marks):
+        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
+        number = m.group(1)
+        body = text[m.end():end].strip()
+        if number.startswith(prefix) and body:
+            out[number] = " ".join(body.split())
+    return out
+
+
+def evidence_sentences(case_conditions: pd.DataFrame, text: str,
+                       exclude_prefix: str = "4.") -> pd.DataFrame:
+    """The full sentences of the paper that hold each coded quote (one row per case x
+    condition x sentence), leaving out sentences of sections numbered ``exclude_prefix`` (the
+    framework itself; a quote taken from there, such as 4.3.2's McDonald's sentence, is the
+    framework's wording by definition).
+
+    Returns
+    -------
+    DataFrame: ``case_id``, ``condition``, ``section``, ``sentence``, ``quote``.
+
+    Examples
+    --------
+    >>> t = "3.1 Effects\nA college built a base. It trained many.\n4.1 Path\nBuild a base."
+    >>> long = pd.DataFrame({"case_id": ["a"], "condition": ["X"], "membership": [1.0],
+    ...     "evidence_status": ["stated_present"], "evidence_quote": ["built a base"]})
+    >>> evidence_sentences(long, t)[["section", "sentence"]].values.tolist()
+    [['3.1', 'A college built a base.']]
+    """
+    import re
+
+    long = _check_long(case_conditions)
+    sections = paper_sections(text, prefix="")
+    rows = []
+    for r in long.itertuples():
+        quote = getattr(r, "evidence_quote", None)
+        if not isinstance(quote, str) or not quote.strip():
+            continue
+        q = " ".join(quote.split())
+        for sec, body in sections.items():
+            if exclude_prefix and sec.startswith(exclude_prefix):
+                continue
+            pos = body.find(q)
+            if pos < 0:
+                continue
+            # "e.g." and "i.e." do not end a sentence (same length, so positions hold)
+            masked = re.sub(r"\b(e\.g|i\.e)\.", lambda m_: m_.group(0).replace(".", "\x00"),
+                            body)
+            for m in re.finditer(r"[^.!?]+[.!?]?", masked):
+                if m.start() < pos + len(q) and m.end() > pos:
+                    sentence = body[m.start():m.end()].strip()
+                    rows.append({"case_id": r.case_id, "condition": r.condition,
+                                 "section": sec, "sentence": sentence, "quote": q})
+    return pd.DataFrame(rows, columns=["case_id", "condition", "section", "sentence", "quote"])
+
+
+def framework_overlap(case_conditions: pd.DataFrame, framework: Mapping[str, str],
+                      n: int = 4, text_column: str = "evidence_quote") -> pd.DataFrame:
+    """How far each case's evidence quotes reuse the wording of the framework (section 4).
+
+    For every coded quote, the share of its word ``n``-grams (``n`` consecutive words,
+    case-insensitive) that also occur in the framework text, and the framework sections they
+    occur in. A case described in the framework's own words (Zhuhai, CASES.md section 6) has
+    quotes that overlap; the diagnostic turns that observation into a number that can be
+    compared across cases.
+
+    Parameters
+    ----------
+    case_conditions : DataFrame
+        Long table with ``case_id``, ``condition`` and the text (``evidence_quote``, or the
+        full sentences of :func:`evidence_sentences` with ``text_column="sentence"``).
+    framework : mapping
+        Section number -> text (:func:`paper_sections` with ``prefix="4."``).
+    n : int
+        Words per n-gram (4 by default: short enough to catch reused phrases, long enough that
+        ordinary word pairs do not count).
+
+    Returns
+    -------
+    DataFrame, one row per distinct (case, quote): ``case_id``, ``conditions`` (cells the quote
+    supports), ``quote``, ``n_ngrams``, ``n_shared``, ``share``, ``overlaps`` (n_shared > 0),
+    ``sections``.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"case_id": ["z", "m"], "condition": ["X", "X"],
+    ...     "membership": [1.0, 1.0], "evidence_status": ["stated_present"] * 2,
+    ...     "evidence_quote": ["hold quarterly demand docking meetings", "built a semester"]})
+    >>> fo = framework_overlap(long, {"4.2.2": "Hold quarterly demand docking meetings to plan."})
+    >>> fo[["case_id", "n_shared", "overlaps", "sections"]].values.tolist()
+    [['z', 2, True, '4.2.2'], ['m', 0, False, '']]
+    """
+    long = case_conditions
+    missing = [c for c in ("case_id", "condition", text_column) if c not in long.columns]
+    if missing:
+        raise SixCaseError(f"framework_overlap: the table lacks column(s) {missing}")
+    if not framework:
+        raise SixCaseError("framework text is empty: pass paper_sections(text, '4.')")
+    grams = {sec: _ngrams(_words(t), n) for sec, t in framework.items()}
+    quoted = long.loc[long[text_column].notna()
+                      & (long[text_column].astype(str).str.strip() != "")]
+    rows = []
+    for (case, quote), grp in quoted.groupby(["case_id", text_column], sort=False):
+        q = _ngrams(_words(quote), n)
+        hits = {sec: len(q & g) for sec, g in grams.items() if q & g}
+        shared = set().union(*[q & g for g in grams.values()]) if grams else set()
+        rows.append({"case_id": case, "conditions": ", ".join(grp["condition"]),
+                     "quote": quote, "n_ngrams": len(q), "n_shared": len(shared),
+                     "share": len(shared) / len(q) if q else np.nan,
+                     "overlaps": bool(shared), "sections": ", ".join(sorted(hits))})
+    out = pd.DataFrame(rows, columns=["case_id", "conditions", "quote", "n_ngrams", "n_shared",
+                                      "share", "overlaps", "sections"])
+    order = {c: i for i, c in enumerate(dict.fromkeys(long["case_id"].astype(str)))}
+    return out.sort_values("case_id", key=lambda s_: s_.map(order), kind="stable").reset_index(
+        drop=True)
+
+
+def framework_overlap_summary(overlap: pd.DataFrame) -> pd.DataFrame:
+    """Per case: quotes, quotes reusing framework wording, their share, and the mean share of
+    n-grams reused (:func:`framework_overlap`).
+
+    Examples
+    --------
+    >>> fo = pd.DataFrame({"case_id": ["z", "z", "m"], "n_ngrams": [4, 4, 2],
+    ...     "n_shared": [2, 0, 0], "share": [0.5, 0.0, 0.0], "overlaps": [True, False, False]})
+    >>> framework_overlap_summary(fo)[["case_id", "share_quotes_overlapping"]].values.tolist()
+    [['z', 0.5], ['m', 0.0]]
+    """
+    g = overlap.groupby("case_id", sort=False)
+    out = pd.DataFrame({
+        "n_quotes": g.size(),
+        "n_quotes_overlapping": g["overlaps"].sum().astype(int),
+        "share_quotes_overlapping": g["overlaps"].mean(),
+        "mean_share_ngrams_reused": g["share"].mean(),
+        "ngrams_reused": g["n_shared"].sum().astype(int),
+        "ngrams_total": g["n_ngrams"].sum().astype(int),
+    }).reset_index()
+    out["share_ngrams_reused"] = out["ngrams_reused"] / out["ngrams_total"].where(
+        out["ngrams_total"] > 0)
+    out["method"] = ("word 4-grams of the coded evidence quotes also found in the framework "
+                     "(paper section 4); one row per case")
+    return out
+
+
+SENSITIVITY_COLUMNS = ["run", "coding", "case_set", "evidence_rule", "n_cases", "cases",
+                       "outcome", "parsimonious", "conservative", "sufficiency_testable"]
+
+
+def sensitivity_runs(
+    codings: Mapping[str, pd.DataFrame],
+    claims: pd.DataFrame | None = None,
+    outcome: str = "talent_adaptability",
+    conditions=None,
+    baseline: str | None = None,
+    incl_cut: float = 0.8,
+    seed: int = 20240601,
+    n_sim: int = 500,
+) -> pd.DataFrame:
+    """The QCA and the QCA claims' verdicts under the alternatives a methodologist asks for.
+
+    Runs (each checked against :data:`IMPLIED_CEILING_RULE` first):
+
+    * **coding** - every coding in ``codings`` (e.g. coder 1, coder 2 and the consensus), all
+      cases;
+    * **case set** - on the ``baseline`` coding (default: the first of ``codings``): without
+      ``zhuhai_ic`` (the paper's "practical verification" case may be separate from the six),
+      and with the two anonymous manufacturing cases merged (:func:`merge_cases`);
+    * **evidence** - on the baseline coding: implied evidence capped at 0.33
+      (:data:`STRICT_IMPLIED_CEILING`), and condition cells coded from the outcome's own
+      sentence removed (:func:`without_shared_quotes`).
+
+    Sub-conditions without evidence in any case are left out of the dimensions in every run
+    (:data:`AGGREGATION_RULE`).
+
+    Returns
+    -------
+    DataFrame, one row per run: :data:`SENSITIVITY_COLUMNS`, then for each QCA claim of
+    ``claims`` its ``estimate`` and ``verdict`` (columns ``<claim_id> estimate`` and
+    ``<claim_id> verdict``).
+    """
+    if not codings:
+        raise SixCaseError("sensitivity_runs needs at least one coding")
+    labels = list(codings)
+    base_label = baseline or labels[0]
+    if base_label not in codings:
+        raise SixCaseError(f"baseline {base_label!r} is not one of the codings {labels}")
+    base = codings[base_label]
+    plan = [(lbl, "all cases", "as coded", codings[lbl]) for lbl in labels]
+    cases = list(dict.fromkeys(_check_long(base)["case_id"]))
+    if "zhuhai_ic" in cases:
+        plan.append((base_label, "without zhuhai_ic", "as coded",
+                     base.loc[base["case_id"].astype(str) != "zhuhai_ic"]))
+    if all(c in cases for c in MANUFACTURING_PAIR):
+        plan.append((base_label, "manufacturing cases merged", "as coded",
+                     merge_cases(base, MANUFACTURING_PAIR, "manufacturing_merged")))
+    plan.append((base_label, "all cases", f"implied <= {STRICT_IMPLIED_CEILING:g}",
+                 apply_implied_ceiling(base, STRICT_IMPLIED_CEILING)))
+    plan.append((base_label, "all cases", "shared-quote condition cells removed",
+                 without_shared_quotes(base)))
+    rows = []
+    for k, (coding, case_set, rule, long) in enumerate(plan, start=1):
+        check_implied_ceiling(long, where=f"coding {coding!r}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = run_six_case_analysis(long, outcome=outcome, conditions=conditions,
+                                        incl_cut=incl_cut, seed=seed, n_sim=n_sim,
+                                        solution_robustness=False)
+        sol = res.solution_table()
+        pick = {kind: " | ".join(sol.loc[sol["solution"] == kind, "expression"].tolist()
+                                 or sol.loc[sol["solution"] == kind, "note"].tolist())
+                for kind in ("parsimonious", "conservative")}
+        rec = {"run": k, "coding": coding, "case_set": case_set, "evidence_rule": rule,
+               "n_cases": len(res.data), "cases": ", ".join(res.data.index), "outcome": outcome,
+               "parsimonious": pick["parsimonious"], "conservative": pick["conservative"],
+               "sufficiency_testable": res.sufficiency_testable}
+        if claims is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                verdicts = judge_six_case_claims(claims, res)
+            for v in verdicts.itertuples():
+                rec[f"{v.claim_id} estimate"] = v.estimate
+                rec[f"{v.claim_id} verdict"] = v.verdict
+        rows.append(rec)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# agreement of several codings (issue 11)
+# --------------------------------------------------------------------------------------------
+def coding_agreement(case_codings: pd.DataFrame, n_boot: int = 2000,
+                     seed: int = 20070101) -> pd.DataFrame:
+    """Agreement of several codings of the case x condition cells (:mod:`talentlab.agreement`).
+
+    Rows: Krippendorff's alpha on the memberships (ordinal: the rubric's four values are ordered
+    steps; and interval), with seeded bootstrap intervals; Cohen's kappa on the evidence status
+    (nominal) and quadratic-weighted kappa on the memberships (two coders; Fleiss' kappa on the
+    status with more); alpha on the crisp side of the crossover (membership > 0.5, what decides
+    a case's truth-table row); and the raw share of identical cells.
+
+    Parameters
+    ----------
+    case_codings : DataFrame
+        Long, one row per case x condition x coder (``coder_id``;
+        :func:`talentlab.io.load_case_codings`).
+
+    Returns
+    -------
+    DataFrame: ``statistic``, ``value`` (what is compared), ``estimate``, ``ci_low``,
+    ``ci_high``, ``n_units``, ``n_coders``, ``method``.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"case_id": ["a"] * 4 + ["b"] * 4, "condition": ["X", "X", "Y",
+    ...     "Y"] * 2, "coder_id": ["c1", "c2"] * 4, "membership": [1, 1, 0.33, 0, 0.67, 0.67,
+    ...     0, 0], "evidence_status": ["stated_present"] * 2 + ["implied", "not_mentioned"]
+    ...     + ["implied"] * 2 + ["not_mentioned"] * 2})
+    >>> coding_agreement(long, n_boot=0)["statistic"].tolist()[:2]
+    ["Krippendorff's alpha (ordinal)", "Krippendorff's alpha (interval)"]
+    """
+    from talentlab import agreement as ag
+
+    need = {"case_id", "condition", "coder_id", "membership", "evidence_status"}
+    missing = sorted(need - set(case_codings.columns))
+    if missing:
+        raise SixCaseError(f"case_codings lacks column(s) {missing}")
+    coders = list(dict.fromkeys(case_codings["coder_id"].astype(str)))
+    if len(coders) < 2:
+        raise SixCaseError(f"only one coding ({coders}): agreement needs two or more coders")
+    long = case_codings.copy()
+    long["coder_id"] = long["coder_id"].astype(str)
+    long["membership"] = pd.to_numeric(long["membership"]).astype(float)
+    long["evidence_status"] = long["evidence_status"].astype(str)
+    long["crisp"] = np.where(long["membership"] > 0.5, "in", "out")
+    units = ["case_id", "condition"]
+    kw = {"units": units, "coder": "coder_id"}
+    rows = []
+
+    def add(stat, value, res, est_col):
+        r = res.iloc[0]
+        rows.append({"statistic": stat, "value": value, "estimate": float(r[est_col]),
+                     "ci_low": float(r.get("ci_low", np.nan)),
+                     "ci_high": float(r.get("ci_high", np.nan)),
+                     "n_units": int(r["n_units"]), "n_coders": len(coders),
+                     "method": r["method"]})
+
+    for level in ("ordinal", "interval"):
+        add(f"Krippendorff's alpha ({level})", "membership",
+            ag.krippendorff_alpha(long, "membership", level=level, categories=list(RUBRIC),
+                                  n_boot=n_boot, seed=seed, **kw), "alpha")
+    add("Krippendorff's alpha (nominal)", "crisp side of 0.5 (in / out)",
+        ag.krippendorff_alpha(long, "crisp", level="nominal", n_boot=n_boot, seed=seed, **kw),
+        "alpha")
+    statuses = ["stated_present", "implied", "not_mentioned", "stated_absent"]
+    if len(coders) == 2:
+        add("Cohen's kappa", "evidence_status",
+            ag.cohen_kappa(long, "evidence_status", categories=statuses, **kw), "kappa")
+        add("Cohen's kappa (quadratic weights)", "membership",
+            ag.cohen_kappa(long, "membership", weights="quadratic", categories=list(RUBRIC),
+                           **kw), "kappa")
+    else:
+        add("Fleiss' kappa", "evidence_status",
+            ag.fleiss_kappa(long, "evidence_status", n_boot=n_boot, seed=seed, **kw), "kappa")
+    for value in ("membership", "evidence_status"):
+        pa = ag.percent_agreement(long, value, **kw).iloc[0]
+        rows.append({"statistic": "percent agreement", "value": value,
+                     "estimate": float(pa["agreement"]), "ci_low": np.nan, "ci_high": np.nan,
+                     "n_units": int(pa["n_units"]), "n_coders": len(coders),
+                     "method": pa["method"] + " (not chance-corrected)"})
+    return pd.DataFrame(rows)
+
+
+def coding_disagreements(case_codings: pd.DataFrame,
+                         consensus: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The cells on which the codings differ, coders side by side, with the consensus value and
+    its resolution when ``consensus`` (:func:`talentlab.io.load_case_conditions_consensus`) is
+    given. ``crosses_0.5``: the codings put the case on different sides of the crossover.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"case_id": ["a", "a"], "condition": ["X", "X"],
+    ...     "coder_id": ["c1", "c2"], "membership": [0.67, 0.33],
+    ...     "evidence_status": ["implied", "implied"]})
+    >>> coding_disagreements(long)[["case_id", "crosses_0.5"]].values.tolist()
+    [['a', True]]
+    """
+    from talentlab.agreement import disagreements
+
+    long = case_codings.copy()
+    long["coder_id"] = long["coder_id"].astype(str)
+    d = disagreements(long, ("membership", "evidence_status"), ["case_id", "condition"],
+                      "coder_id")
+    mem = d[[c for c in d.columns if c.startswith("membership__")]].astype(float)
+    d["crosses_0.5"] = (mem > 0.5).any(axis=1) & (mem < 0.5).any(axis=1)
+    if consensus is not None:
+        keep = [c for c in ("membership", "evidence_status", "decision", "resolution_rule",
+                            "resolution_note") if c in consensus.columns]
+        cons = consensus[["case_id", "condition"] + keep].rename(
+            columns={"membership": "membership__consensus",
+                     "evidence_status": "evidence_status__consensus"})
+        cons = cons.astype({"case_id": str, "condition": str})
+        d = d.astype({"case_id": str, "condition": str}).merge(
+            cons, on=["case_id", "condition"], how="left")
+    return d

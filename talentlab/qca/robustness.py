@@ -162,6 +162,7 @@ def recoding_variants(
     not_mentioned_alternative: float = 0.33,
     recode_outcome: bool = False,
     levels: Sequence[float] = FOUR_VALUE_LEVELS,
+    ceilings: Mapping[str, float] | None = None,
 ) -> list[tuple[str, pd.DataFrame]]:
     """The plausible recodings of a long case × condition table, each labelled.
 
@@ -169,7 +170,8 @@ def recoding_variants(
     alone at its alternative (the coder's ``alternative_membership`` where given, else
     ``not_mentioned_alternative`` for a 0 and 0 for anything else); ``rubric_step``: each cell one
     step of the coding scale ``levels`` (default Ragin's four values 0 / 0.33 / 0.67 / 1) down
-    and up. The outcome's cells are left alone unless ``recode_outcome``.
+    and up, never above the ceiling ``ceilings[evidence_status]`` where one is given (e.g.
+    ``{"implied": 0.67}``). The outcome's cells are left alone unless ``recode_outcome``.
     """
     base = case_conditions.copy()
     base["membership"] = base["membership"].astype(float)
@@ -202,6 +204,9 @@ def recoding_variants(
             for d in (-1, 1):
                 v = base.at[i, "membership"]
                 nv = _step(v, d, levels)
+                cap = (ceilings or {}).get(str(base.at[i, "evidence_status"]))
+                if cap is not None and nv > v:
+                    nv = min(nv, max(v, float(cap)))
                 if nv == v:
                     continue
                 one = base.copy()
@@ -230,6 +235,7 @@ def robustness(
     n_cut: int = 1,
     levels: Sequence[float] = FOUR_VALUE_LEVELS,
     outcomes: Sequence[str] = (),
+    ceilings: Mapping[str, float] | None = None,
 ) -> RobustnessResult:
     """Re-run the minimisation over plausible recodings and report how often each term survives.
 
@@ -266,6 +272,8 @@ def robustness(
         The coding scale for ``rubric_step`` (default :data:`FOUR_VALUE_LEVELS`).
     outcomes : list of str
         Other outcome rows of the long table, never used as default conditions.
+    ceilings : mapping, optional
+        evidence_status -> highest membership a rubric step may give such a cell.
 
     Returns
     -------
@@ -301,7 +309,8 @@ def robustness(
 
     variants = recoding_variants(base, outcome, recodings=recodings,
                                  not_mentioned_alternative=not_mentioned_alternative,
-                                 recode_outcome=recode_outcome, levels=levels)
+                                 recode_outcome=recode_outcome, levels=levels,
+                                 ceilings=ceilings)
     anchor_list = [None] + list(anchors or [])
 
     runs = []

@@ -466,8 +466,12 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
                 v["evidence_link"] = v["evidence_link"].fillna("").map(
                     lambda a, e=entry: f"{e['html']}{a}" if str(a).startswith("#") else (a or e["html"]))
             verdicts.append(v)
-    ledger = findings_ledger(claims, verdicts)
     threshold = DEFAULT_THRESHOLD if min_cell is None else int(min_cell)
+    # nothing is written when a notebook published a small cell
+    disclosure_problems, disclosure = publish.disclosure_problems(report_dir, threshold)
+    if disclosure_problems:
+        publish.check_report(report_dir, threshold)  # raises, listing every problem
+    ledger = findings_ledger(claims, verdicts)
     claim_cols = ["claim_id", "section", "quote", "indicator"]
     fixed = ["estimate", "ci_low", "ci_high", "scale", "verdict", "verdict_reason",
              "evidence_link"]
@@ -513,9 +517,6 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
     atomic_write_text(report_dir / "findings.md", "\n".join(md) + "\n")
 
     # ---- index.html
-    disclosure_problems, disclosure = publish.disclosure_problems(report_dir, threshold)
-    if disclosure_problems:  # fail before writing the page; check_report below lists all
-        publish.check_report(report_dir, threshold)
     page = render_index(ledger, claims, notebooks, origin, raw_sums, versions, disclosure)
     atomic_write_bytes(report_dir / "index.html", page.encode("utf-8"))
 

@@ -583,16 +583,20 @@ def minimize(
                           "negative (R semantics)", QCAWarning, stacklevel=2)
         rows.loc[idx, "OUT"] = "0"
     conds = tt.conditions
-    observed = rows.loc[rows["OUT"] != "?"]
+    # row selection on numpy arrays (pandas string indexing dominates small minimisations)
+    out_codes = rows["OUT"].to_numpy(dtype=object)
+    values = rows[conds].to_numpy(dtype=np.int64)
+    observed_mask = out_codes != "?"
     pos_incl = explain_set | include_set
-    explain_rows = observed.loc[observed["OUT"].isin(list(explain_set))]
-    if explain_rows.empty:
+    explain_mask = observed_mask & np.isin(out_codes, list(explain_set))
+    if not explain_mask.any():
         raise QCAError("none of the truth table rows has an output to explain (OUT = 1)")
-    explain_values = explain_rows[conds].to_numpy(dtype=np.int64)
-    pos_rows = observed.loc[observed["OUT"].isin(list(pos_incl))]
-    neg_rows = observed.loc[~observed["OUT"].isin(list(pos_incl))]
+    explain_rows = rows.iloc[np.flatnonzero(explain_mask)]
+    explain_values = values[explain_mask]
+    pos_mask = observed_mask & np.isin(out_codes, list(pos_incl))
+    neg_mask = observed_mask & ~pos_mask
     incl_rem = "?" in include_set
-    if incl_rem and neg_rows.empty:
+    if incl_rem and not neg_mask.any():
         raise TautologyError(
             "All truth table configurations are used, all conditions are minimized "
             "(no negative configuration: the parsimonious solution is a tautology)."
@@ -605,7 +609,7 @@ def minimize(
         y_data = np.concatenate([y_data, np.zeros(len(excluded))])
     conservative = parsimonious = None
     if not incl_rem or directional is not None:
-        pos_coded = [tuple(int(v) + 1 for v in r) for r in pos_rows[conds].to_numpy()]
+        pos_coded = [tuple(int(v) + 1 for v in r) for r in values[pos_mask]]
         c_pis = qmc(pos_coded, tt.noflevels)
         if any(not any(p) for p in c_pis):
             raise TautologyError(
@@ -638,9 +642,11 @@ def minimize(
         if pi_cons > 0:
             p_pis = ccubes_consistency(explain_values, tt.noflevels, x_data, y_data, tt.fuzzy,
                                        pi_cons)
+            if not p_pis or not cover_matrix(p_pis, explain_values).any(axis=0).all():
+                raise QCAError("There are no solutions, given these constraints (pi_cons): "
+                               "a positive row is covered by no prime implicant")
         else:
-            p_pis = ccubes(explain_values, neg_rows[conds].to_numpy(dtype=np.int64),
-                           tt.noflevels)
+            p_pis = ccubes(explain_values, values[neg_mask], tt.noflevels)
         consistent = None
         if sol_cons > 0:
             consistent = (x_data, y_data, tt.fuzzy, sol_cons, sol_cov, sol_depth)

@@ -319,18 +319,19 @@ def truth_table(
             else:
                 out[idx] = "0"
     pvals = _binomial_test(inf_test, out, n_all, incl_all, ic1, ic0, _two_cuts(incl_cut))
-    table = pd.DataFrame(configs, columns=conditions, index=np.arange(1, total + 1))
-    table["OUT"] = pd.array(out.tolist(), dtype="string")
-    table["n"] = n_all
-    table["incl"] = incl_all
-    table["PRI"] = pri_all
-    table["cases"] = pd.array(cases_all.tolist(), dtype="string")
-    table["DCC"] = pd.array(dcc_all.tolist(), dtype="string")
-    for name, vals in pvals.items():
-        table[name] = vals
-    table.index.name = "row"
+    columns = {c: configs[:, j] for j, c in enumerate(conditions)}
+    columns.update({
+        "OUT": pd.array(out.tolist(), dtype="string"),
+        "n": n_all,
+        "incl": incl_all,
+        "PRI": pri_all,
+        "cases": pd.array(cases_all.tolist(), dtype="string"),
+        "DCC": pd.array(dcc_all.tolist(), dtype="string"),
+        **pvals,
+    })
+    table = pd.DataFrame(columns, index=pd.RangeIndex(1, total + 1, name="row"))
     all_rows = table
-    shown = table if complete else table.loc[table["n"] > 0]
+    shown = table if complete else table.iloc[np.flatnonzero(n_all > 0)]
     if sort_by:
         keys = [sort_by] if isinstance(sort_by, str) else list(sort_by)
         keys = ["OUT" if k == "out" else k for k in keys]

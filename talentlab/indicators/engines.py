@@ -420,7 +420,7 @@ def _duckdb_counts(source, by: list[str], plan: Plan, connection=None) -> pd.Dat
             if bad:
                 counts = con.sql("SELECT " + ", ".join(
                     f"count_if({cond}) AS {quote(col)}" for col, cond in bad.items())
-                    + f" FROM {scan}").fetchone()
+                    + f" FROM {scan}").fetchall()[0]
                 for (col, cond), k in zip(bad.items(), counts, strict=True):
                     if k:
                         ex = [r[0] for r in con.sql(
@@ -440,7 +440,7 @@ def _duckdb_counts(source, by: list[str], plan: Plan, connection=None) -> pd.Dat
     coded, cq = plan._coded_table, plan._coded_quote  # type: ignore[attr-defined]
 
     def count(fn):
-        return con.sql(f"SELECT count_if({fn(cq)}) FROM {coded}").fetchone()[0]
+        return con.sql(f"SELECT count_if({fn(cq)}) FROM {coded}").fetchall()[0][0]
 
     def examples(col, fn):
         return [r[0] for r in con.sql(
@@ -723,7 +723,7 @@ def compute_counts(source, by: str | Sequence[str] | None = None, *, engine: str
         ``auto``: pandas for DataFrames and small files, DuckDB for files of at least
         :data:`AUTO_DUCKDB_BYTES`.
     indicators : list of str, optional
-        Subset of :data:`ENGINE_INDICATORS` (default: all).
+        Subset of :data:`ENGINE_INDICATORS` (default: all whose columns the source has).
     options : dict, optional
         Per indicator options as :func:`compute_all` (``denominator``, ``regions``,
         ``unknown``, ``cluster``).
@@ -742,9 +742,9 @@ def compute_counts(source, by: str | Sequence[str] | None = None, *, engine: str
         int64; groups in pandas ``groupby(sort=True, dropna=False)`` order.
     """
     by = as_list(by)
-    names = list(indicators) if indicators is not None else list(ENGINE_INDICATORS)
-    eng = choose_engine(source, engine)
     src = resolve_source(source)
+    names = list(indicators) if indicators is not None else _available(src)
+    eng = choose_engine(src, engine)
     plan = Plan(names, options or {})
     if eng == "pandas":
         return _pandas_counts(src, by, plan)
@@ -828,11 +828,8 @@ def compute_indicators(source, by: str | Sequence[str] | None = None, *, engine:
     >>> r[["indicator", "numerator", "denominator", "estimate"]].values.tolist()
     [['employment_rate', 1.0, 2.0, 0.5]]
     """
-    names = list(indicators) if indicators is not None else list(ENGINE_INDICATORS)
     src = resolve_source(source)
-    if indicators is None:
-        present = source_columns(src)
-        names = [n for n in names if _has_columns(present, n)]
+    names = list(indicators) if indicators is not None else _available(src)
     for name in (options or {}):
         if name not in ENGINE_INDICATORS:
             raise IndicatorInputError(f"options for unknown indicator {name!r}")
@@ -842,6 +839,9 @@ def compute_indicators(source, by: str | Sequence[str] | None = None, *, engine:
                                   confidence=confidence, min_cell=min_cell)
 
 
-def _has_columns(columns, name: str) -> bool:
+def _available(src) -> list[str]:
+    """The engine indicators whose columns the source has (in order)."""
     from talentlab.indicators.graduate import GRADUATE_COLUMNS
-    return all(c in columns for c in GRADUATE_COLUMNS[name])
+
+    present = source_columns(src)
+    return [n for n in ENGINE_INDICATORS if all(c in present for c in GRADUATE_COLUMNS[n])]

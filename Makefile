@@ -29,7 +29,11 @@ export JUPYTER_PLATFORM_DIRS := 1
 
 # ---- which data: a scenario name under data/raw/synthetic/ or a folder of your own ------------
 DATA ?= paper_claims
-DATA_DIR := $(if $(wildcard $(DATA)/graduates.*),$(patsubst %/,%,$(DATA)),data/raw/synthetic/$(DATA))
+# A folder of a college's own exports (no graduates.* but .xlsx/.xls/.csv/.txt files) is first imported
+# with `talentlab import` into build/imported/<name>/ (its mapping.yaml is used when present).
+IMPORT_SRC := $(if $(wildcard $(DATA)/graduates.*),,$(if $(wildcard $(DATA)/*.xlsx $(DATA)/*.xls $(DATA)/*.csv $(DATA)/*.txt),$(patsubst %/,%,$(DATA))))
+IMPORTED := build/imported/$(notdir $(IMPORT_SRC))
+DATA_DIR := $(if $(IMPORT_SRC),$(IMPORTED),$(if $(wildcard $(DATA)/graduates.*),$(patsubst %/,%,$(DATA)),data/raw/synthetic/$(DATA)))
 ifeq ($(DATA),paper_claims)
   NAME := synthetic-paper_claims
   REPORT_DIR ?= reports
@@ -39,6 +43,12 @@ else
 endif
 PROCESSED := data/processed/$(NAME)
 RAW_FILES := $(wildcard $(DATA_DIR)/*.csv $(DATA_DIR)/*.xlsx $(DATA_DIR)/*.parquet $(DATA_DIR)/datapackage.json)
+ifneq ($(IMPORT_SRC),)
+RAW_FILES := $(IMPORTED)/datapackage.json
+$(IMPORTED)/datapackage.json: $(wildcard $(IMPORT_SRC)/*) $(SETUP) talentlab/importer.py talentlab/mappings.py \
+                              talentlab/readers.py talentlab/contract/datapackage.json
+	$(PY) -m talentlab.cli import $(IMPORT_SRC) $(IMPORTED)
+endif
 PAPER_FILES := data/raw/cases.csv data/raw/case_conditions.csv data/raw/claims.csv \
                $(wildcard data/raw/reference_configurations.csv)
 PKG_FILES := $(shell find talentlab -name '*.py' -o -name '*.json' | sort)
@@ -84,9 +94,17 @@ lock: ## re-resolve requirements.lock from pyproject.toml (needs the network)
 data: $(SETUP) ## regenerate the shipped synthetic scenarios under data/raw/synthetic/ (+ checksums)
 	$(PY) -m talentlab.cli generate --scenario all --out data/raw/synthetic
 	cd data/raw/synthetic && find . -type f ! -name SHA256SUMS | LC_ALL=C sort | xargs sha256sum > SHA256SUMS
+	$(PY) -m talentlab.cli examples --scenario paper_claims   # the example export follows its scenario
+
+.PHONY: examples
+examples: $(SETUP) ## regenerate the synthetic college export data/raw/examples/ from the paper_claims scenario
+	$(PY) -m talentlab.cli examples --scenario paper_claims
+
+.PHONY: import
+import: $(SETUP) $(if $(IMPORT_SRC),$(IMPORTED)/datapackage.json) ## import a folder of college exports (DATA=folder) into build/imported/<name>/
 
 .PHONY: validate
-validate: $(SETUP) ## check the raw data (DATA=...) against the contract; lists every problem
+validate: $(SETUP) $(if $(IMPORT_SRC),$(IMPORTED)/datapackage.json) ## check the raw data (DATA=...) against the contract; lists every problem
 	$(PY) -m talentlab.cli validate $(DATA_DIR)
 
 $(PROCESSED)/manifest.json: $(RAW_FILES) $(SETUP) talentlab/schema.py talentlab/io.py talentlab/contract/datapackage.json

@@ -57,6 +57,7 @@ __all__ = ["import_records", "ImportFailed", "ImportResult", "MappingError", "HE
 
 #: How many rows from the top of a sheet are searched for the header row.
 HEADER_SCAN_ROWS = 30
+_FIELDS: dict[str, dict] = {}
 #: A header row must name at least this many fields of one table.
 MIN_HEADER_FIELDS = 2
 MAPPING_NAMES = ("mapping.yaml", "mapping.yml", "mapping.toml")
@@ -97,6 +98,13 @@ class _Piece:
     @property
     def label(self) -> str:
         return self.file if self.sheet is None else f"{self.file} [{self.sheet}]"
+
+
+def _fields(table: str) -> dict[str, dict]:
+    """The contract's fields of a table (cached: :func:`talentlab.schema.fields` copies)."""
+    if table not in _FIELDS:
+        _FIELDS[table] = fields(table)
+    return _FIELDS[table]
 
 
 def _col_letter(i: int) -> str:
@@ -153,6 +161,43 @@ def convert_number(text: str, year: bool = False) -> str | None:
     if _NUMBER.fullmatch(t):
         return t
     return None
+
+
+def _convert_cell(m: Mappings, table: str, fdesc: dict, raw_text: str) -> tuple[str, tuple | None]:
+    """``(contract text, event)`` of one cell; event: ``("map", source, is_enum)``,
+    ``("conv", rule)``, ``("unmapped",)`` or ``None`` (taken as it is)."""
+    t = raw_text.strip()
+    if readers.is_missing(t):
+        return "", None
+    name, ftype = fdesc["name"], fdesc["type"]
+    enum = fdesc.get("constraints", {}).get("enum")
+    if enum is not None:
+        if t in enum:
+            return t, None
+        hit = m.map_value(table, name, t)
+        return (hit.target, ("map", hit.source, True)) if hit else (t, ("unmapped",))
+    if ftype == "boolean":
+        low = _clean(t).lower()
+        if low in TRUE_TOKENS or low in FALSE_TOKENS:
+            out = "true" if low in TRUE_TOKENS else "false"
+            return out, (None if t == out else ("map", "contract", False))
+        hit = m.map_value(table, name, t)
+        return (hit.target, ("map", hit.source, False)) if hit else (t, ("unmapped",))
+    if ftype in ("integer", "number"):
+        hit = m.map_value(table, name, t)
+        if hit is not None:
+            return hit.target, ("map", hit.source, False)
+        year = fdesc.get("unit") == "year"
+        num = convert_number(t, year=year)
+        if num is None:
+            return t, ("unmapped",)
+        if num == t:
+            return t, None
+        return num, ("conv", "year from text" if year else "number stored as text")
+    hit = m.map_value(table, name, t)  # free text with an optional map (evaluation dimensions)
+    if hit is not None and hit.target != t:
+        return hit.target, ("map", hit.source, False)
+    return t, None
 
 
 # --------------------------------------------------------------------------------------------
@@ -374,7 +419,7 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
     conv_examples: dict = {}
     unmapped: dict = {}
     for table, plist in by_table.items():
-        spec = fields(table)
+        spec = _fields(table)
         names = list(spec)
         loc = [(p, r) for p in plist for r in p.rows]
         cols = {n: [] for n in names}
@@ -394,68 +439,29 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
         present |= set(m.constants.get(table, {}))
         changed_enum = set()
         for n in names:
-            fdesc = spec[n]
-            ftype = fdesc["type"]
-            enum = fdesc.get("constraints", {}).get("enum")
-            year = fdesc.get("unit") == "year"
+            memo: dict[str, tuple] = {}
             for k, raw_text in enumerate(orig[n]):
                 if raw_text is None:
                     cols[n].append("")
                     continue
-                t = raw_text.strip()
-                if readers.is_missing(t):
-                    cols[n].append("")
-                    continue
-                out_text = t
-                if enum is not None:
-                    if t in enum:
-                        pass
-                    else:
-                        hit = m.map_value(table, n, t)
-                        if hit is not None:
-                            out_text = hit.target
-                            value_counts[(table, n, t, hit.target, hit.source)] += 1
-                            changed_enum.add(n)
-                        else:
-                            unmapped.setdefault((table, n, t), []).append(k)
-                elif ftype == "boolean":
-                    low = _clean(t).lower()
-                    if low in TRUE_TOKENS:
-                        out_text = "true"
-                    elif low in FALSE_TOKENS:
-                        out_text = "false"
-                    else:
-                        hit = m.map_value(table, n, t)
-                        if hit is not None:
-                            out_text = hit.target
-                        if hit is None:
-                            unmapped.setdefault((table, n, t), []).append(k)
-                    if out_text in ("true", "false") and t not in ("true", "false"):
-                        src_id = "contract" if low in TRUE_TOKENS | FALSE_TOKENS else \
-                            m.map_value(table, n, t).source
-                        value_counts[(table, n, t, out_text, src_id)] += 1
-                elif ftype in ("integer", "number"):
-                    hit = m.map_value(table, n, t)
-                    if hit is not None:
-                        out_text = hit.target
-                        value_counts[(table, n, t, hit.target, hit.source)] += 1
-                    else:
-                        num = convert_number(t, year=year)
-                        if num is None:
-                            unmapped.setdefault((table, n, t), []).append(k)
-                        else:
-                            out_text = num
-                            if num != t:
-                                rule = ("year from text" if year else "number stored as text")
-                                conv_counts[(table, n, rule)] += 1
-                                conv_examples.setdefault((table, n, rule), []).append(
-                                    f"{t} → {num}")
-                else:  # free text; optional value map (e.g. evaluation dimensions)
-                    hit = m.map_value(table, n, t)
-                    if hit is not None and hit.target != t:
-                        out_text = hit.target
-                        value_counts[(table, n, t, hit.target, hit.source)] += 1
+                if raw_text not in memo:
+                    memo[raw_text] = _convert_cell(m, table, spec[n], raw_text)
+                out_text, event = memo[raw_text]
                 cols[n].append(out_text)
+                if event is None:
+                    continue
+                kind, t = event[0], raw_text.strip()
+                if kind == "map":
+                    value_counts[(table, n, t, out_text, event[1])] += 1
+                    if event[2]:
+                        changed_enum.add(n)
+                elif kind == "conv":
+                    conv_counts[(table, n, event[1])] += 1
+                    ex = conv_examples.setdefault((table, n, event[1]), set())
+                    if len(ex) < 3:
+                        ex.add(f"{t} → {out_text}")
+                else:
+                    unmapped.setdefault((table, n, t), []).append(k)
         text = pd.DataFrame({n: cols[n] for n in names if n in present}, dtype=object)
         for n in names:
             if n in changed_enum:
@@ -471,7 +477,7 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
             p, r = locs[table][k]
             rows_.append({"file": p.file, "sheet": p.sheet, "row": r})
             unmapped_probs.append(_Located(Problem(p.label, r, n, value,
-                                                   _unmapped_rule(fields(table)[n]),
+                                                   _unmapped_rule(_fields(table)[n]),
                                                    header=p.headers.get(n)), table, k))
         report["unmapped_values"].append({"table": table, "field": n, "value": value,
                                           "count": len(ks), "rows": rows_})
@@ -494,7 +500,7 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
                 k = int(p.row)
                 piece, r = locs[p.file][k]
                 value = p.value
-                if p.column in fields(p.file):
+                if p.column in _fields(p.file):
                     o = originals[p.file][p.column][k]
                     value = o.strip() if isinstance(o, str) else value
                 if (piece.label, r, p.column) in unmapped_at:
@@ -522,7 +528,7 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
         for (t, n, v, to, s), c in sorted(value_counts.items())]
     report["conversions"] = [
         {"table": t, "field": n, "rule": rule, "count": c,
-         "examples": sorted(set(conv_examples[(t, n, rule)]))[:3]}
+         "examples": sorted(conv_examples[(t, n, rule)])}
         for (t, n, rule), c in sorted(conv_counts.items())]
     final = {t: texts[t].iloc[np.flatnonzero(keep[t])].reset_index(drop=True) for t in texts}
     report["tables"] = {

@@ -27,13 +27,20 @@ from talentlab.schema import (
     RECORD_TABLES,
     TRUE_TOKENS,
     _contract_cached,
-    fields,
 )
 
 USER_SOURCE = "mapping file"
 _QUESTION_NO = re.compile(r"^\s*(?:q|第)?\s*\d{1,3}\s*(?:题)?\s*[、.．:：)）\]]\s*", re.IGNORECASE)
 _UNIT_TAIL = re.compile(r"\s*[(（\[【][^()（）\[\]【】]*[)）\]】]\s*$")
 _DROP = re.compile(r"[\s_\-*＊:：?？。.,，/\\'\"“”‘’]+")
+
+
+def _spec(table: str) -> dict[str, dict]:
+    """Fields of a contract table, read-only (no copy: called per cell)."""
+    for res in _contract_cached()["resources"]:
+        if res["name"] == table:
+            return {f["name"]: f for f in res["schema"]["fields"]}
+    raise KeyError(table)
 
 
 class MappingError(ValueError):
@@ -117,6 +124,7 @@ class Mappings:
     constants: dict[str, dict[str, str]] = field(default_factory=dict)
     dataset: dict = field(default_factory=dict)
     mapping_file: str | None = None
+    types: dict[str, dict[str, str]] = field(default_factory=dict)
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -125,7 +133,8 @@ class Mappings:
         for table in RECORD_TABLES:
             m.headers[table] = {}
             m.values[table] = {}
-            for i_field, (name, fdesc) in enumerate(fields(table).items()):
+            m.types[table] = {name: f["type"] for name, f in _spec(table).items()}
+            for i_field, (name, fdesc) in enumerate(_spec(table).items()):
                 m._add_alias(table, name, name, "contract", rank=0)
                 for source, aliases in fdesc.get("aliases", {}).items():
                     for rank, alias in enumerate(aliases, start=1):
@@ -150,7 +159,7 @@ class Mappings:
 
     def _add_value(self, table: str, name: str, label: object, target: object, source: str,
                    where: str | None = None) -> None:
-        fdesc = fields(table)[name]
+        fdesc = _spec(table)[name]
         where = where or f"contract {table}.{name} valueMaps[{source}][{label!r}]"
         text = _target_text(fdesc, target, where)
         self.values[table].setdefault(name, {})[value_key(str(label))] = ValueMapping(
@@ -178,9 +187,9 @@ class Mappings:
                 if not isinstance(per_field, dict):
                     raise MappingError(f"{file}: {section}.{table} must map field names")
                 for name in per_field:
-                    if name not in fields(table):
+                    if name not in _spec(table):
                         raise MappingError(f"{file}: {section}.{table}.{name}: unknown field "
-                                           f"(fields: {', '.join(fields(table))})")
+                                           f"(fields: {', '.join(_spec(table))})")
             return value
 
         dataset = spec.get("dataset", {}) or {}
@@ -214,7 +223,7 @@ class Mappings:
                                     where=f"{file}: values.{table}.{name}[{label!r}]")
         for table, per_field in table_fields("constants", spec.get("constants", {}) or {}).items():
             for name, value in per_field.items():
-                fdesc = fields(table)[name]
+                fdesc = _spec(table)[name]
                 text = _target_text(fdesc, value, f"{file}: constants.{table}.{name}") \
                     if fdesc["type"] != "string" or "enum" in fdesc.get("constraints", {}) \
                     else str(value)
@@ -244,7 +253,7 @@ class Mappings:
         key = value_key(text)
         if key in vmap:
             return vmap[key]
-        if fields(table)[name]["type"] == "boolean" and key in self.booleans:
+        if self.types[table][name] == "boolean" and key in self.booleans:
             return self.booleans[key]
         m = re.fullmatch(r"(\d{1,3})\s*[-—:：、.．]?\s*(\D.*)", key) or \
             re.fullmatch(r"(\D.*?)\s*[(（](\d{1,3})[)）]", key)
@@ -343,7 +352,7 @@ def render_mappings_markdown() -> str:
         out.append(f"#### `{table}`\n")
         out.append("| field | header aliases (source) | value map (source) |")
         out.append("|---|---|---|")
-        for name, fdesc in fields(table).items():
+        for name, fdesc in _spec(table).items():
             aliases = "; ".join(f"{', '.join(_md(a) for a in al)} (`{sid}`)"
                                 for sid, al in fdesc.get("aliases", {}).items())
             vmaps = "; ".join(

@@ -235,9 +235,9 @@ def main(argv=None) -> int:
         frame = pd.read_csv(args.records)
     else:
         seeds = list(range(args.first_seed, args.first_seed + args.n_seeds))
-        chunk = 10
+        chunk = 5  # scenarios interleaved, so that a run cut short still covers all three
         tasks = [(sc, seeds[i:i + chunk], args.n_bootstrap, args.alpha)
-                 for sc in args.scenarios for i in range(0, len(seeds), chunk)]
+                 for i in range(0, len(seeds), chunk) for sc in args.scenarios]
         rows = []
         if args.jobs > 1:
             import multiprocessing as mp

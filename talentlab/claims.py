@@ -432,8 +432,8 @@ def judge(
         of the activity for reformed majors after the reform) and ``summary`` (text).
         Without it the activity verdict rests on the results row's estimate.
     adjustment : {"holm", "bh", "none"}
-        Adjustment across the family (the impact claims with an estimate; claims sharing an
-        outcome and direction are one hypothesis).
+        Adjustment across the family (the impact claims with an estimate; claims on the same
+        outcome share one two-sided test and count as one hypothesis).
     mbar : float
         The stated relative-magnitudes bound.
 
@@ -555,21 +555,22 @@ def _is_family_member(claim: dict, rec: dict) -> bool:
 
 
 def _adjust_family(records: list, adjustment: str, alpha: float) -> None:
-    """Holm / BH adjusted p-values across the impact claims (one hypothesis per outcome and
-    direction), written into each record's ``p_adjusted``, ``adjustment``, ``family_size``."""
+    """Holm / BH adjusted p-values across the impact claims (one hypothesis per outcome: its
+    two-sided test), written into each record's ``p_adjusted``, ``adjustment``,
+    ``family_size``."""
     from statsmodels.stats.multitest import multipletests
 
     keys = []
     for claim, outcome, _, rec in records:
         if _is_family_member(claim, rec):
-            key = (outcome, claim["claimed_direction"])
+            key = outcome
             if key not in keys:
                 keys.append(key)
     if not keys:
         return
     p_by_key = {}
     for claim, outcome, _, rec in records:
-        key = (outcome, claim["claimed_direction"])
+        key = outcome
         if key in keys and _is_family_member(claim, rec):
             p_by_key[key] = rec["p_raw"]
     raw = np.array([p_by_key[k] for k in keys], dtype=float)
@@ -577,7 +578,7 @@ def _adjust_family(records: list, adjustment: str, alpha: float) -> None:
     adjusted = raw if method is None else multipletests(raw, alpha=alpha, method=method)[1]
     adj_by_key = dict(zip(keys, adjusted, strict=True))
     for claim, outcome, _, rec in records:
-        key = (outcome, claim["claimed_direction"])
+        key = outcome
         if key in adj_by_key and _is_family_member(claim, rec):
             rec["p_adjusted"] = float(adj_by_key[key])
             rec["adjustment"] = adjustment

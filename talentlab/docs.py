@@ -22,9 +22,12 @@ ledger (`cases.csv`, `case_conditions.csv`, `reference_configurations.csv`, `cla
 from the paper's own text; their rubric is in `CASES.md`.
 
 To analyse your own college, put the four record tables in a folder with exactly the columns below
-(`.csv` in UTF-8 or GB18030, `.xlsx` or `.parquet`) and run `make validate DATA=that/folder`.
-Cells listed as missing values: empty, `NA`, `N/A`, `NaN`, `null`, `None`. Booleans: `true/false`,
-`yes/no`, `1/0`, `是/否`.
+(`.csv` in UTF-8 or GB18030, `.xlsx` or `.parquet`) and run `make validate DATA=that/folder` — or bring
+the exports as your systems write them (Chinese headers, ministry destination codes, several sheets)
+and run `talentlab import` (see "Importing a college's own exports" below; a synthetic example is in
+`examples/synthetic_college_export/`, made by `make examples`).
+Missing values: the one list in the import section below. Booleans: `true/false`, `yes/no`, `1/0`,
+`是/否`.
 
 ## Record tables / 记录表
 """
@@ -35,7 +38,9 @@ def render_readme() -> str:
     from talentlab.codebook import render_codebook_markdown
     from talentlab.six_case import QCA_VERDICT_RULE, QCA_VERDICT_RULE_ZH
 
-    parts = [INTRO, render_codebook(RECORD_TABLES),
+    from talentlab.mappings import render_mappings_markdown
+
+    parts = [INTRO, render_codebook(RECORD_TABLES), render_mappings_markdown(),
              "## Tables coded from the paper / 论文编码表\n", render_codebook(PAPER_TABLES),
              "## Indicators / 指标定义\n", render_codebook_markdown().strip() + "\n",
              "## Verdict rules for the paper's claims / 论断判定规则\n",

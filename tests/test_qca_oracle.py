@@ -239,3 +239,14 @@ def test_inf_test_binomial_matches_hand_computation(reference_dir):
     assert (plain.table["OUT"] == "1").sum() >= (obs["OUT"] == "1").sum()
     with pytest.raises(QCAError, match="binom"):
         truth_table(d, "SURV", inf_test="chisq")
+
+
+@pytest.mark.parametrize("include", [None, "?"])
+def test_multivalue_lipset_lm_against_brute_force(reference_dir, include):
+    # ../shared/reference/qca/ has the LM data but no R output for it (R QCA is not installable
+    # here): the multi-value minimisation is checked against the brute-force oracle instead.
+    d = pd.read_csv(reference_dir / "qca" / "data" / "LM.csv", index_col=0)
+    conds = ["DEV", "URB", "LIT", "IND", "STB"]
+    assert _check_against_oracle(d.rename(columns={"SURV": "Y"}), conds, 1, include) == "identical"
+    res = minimize(truth_table(d, "SURV", conds), include=include)
+    assert all("[" in t for model in res.solutions for t in model), "R's mv notation DEV[2]"

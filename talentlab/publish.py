@@ -39,7 +39,7 @@ from talentlab.disclosure import DEFAULT_THRESHOLD, check_threshold
 COUNT_COLUMNS = frozenset({
     "n", "count", "numerator", "denominator", "events", "n_events", "censored", "n_at_risk",
     "n_excluded", "n_unknown", "n_graduates", "n_students", "n_treated",
-    "n_comparison", "n_control", "n_dropped_missing", "cohort_size", "frequency", "人数"})
+    "n_comparison", "n_control", "n_dropped_missing", "frequency", "人数"})
 #: Counts of people with a characteristic inside a published group: shown only when 0 or at least
 #: the threshold, else as ``<threshold`` (cell suppression by :func:`prepare_table`).
 ATTRIBUTE_COUNT_COLUMNS = frozenset({"numerator", "events", "n_events", "censored", "n_excluded",
@@ -186,7 +186,9 @@ def small_cells(df: pd.DataFrame, table: str, threshold: int = DEFAULT_THRESHOLD
                                                  and not df.iloc[:, j].map(_is_mark).all())
         if not is_count:
             continue
-        small = shown & np.isfinite(values) & (values > 0) & (values < threshold)
+        # a count is a whole number; a fractional value in such a column is an average
+        small = shown & np.isfinite(values) & (values > 0) & (values < threshold) & (
+            np.mod(values, 1) == 0)
         for i in np.flatnonzero(small):
             problems.append(f"{table}: {_row_label(df, i)}, column {str(col)!r} = "
                             f"{values[i]:g} is below the threshold {threshold} "

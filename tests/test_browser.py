@@ -24,13 +24,21 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 NOTEBOOK_PAGE = "00_data_overview/00_data_overview.html"
 
 
-def chromium() -> str:
+def find_chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         path = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists()
                                       else None)
         if path:
             return path
-    pytest.skip("Chromium is not installed (Debian: apt-get install chromium); browser check skipped")
+    return None
+
+
+def chromium() -> str:
+    path = find_chromium()
+    if path is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium); "
+                    "browser check skipped")
+    return path
 
 
 def run_chromium(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:

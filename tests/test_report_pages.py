@@ -168,6 +168,12 @@ def test_hostile_names_reach_reports_inert(tmp_path):
     findings = (reports / "findings.csv").read_text(encoding="utf-8")
     assert "<script" not in findings or "'<script" in findings
     print("figures per page:", counts)
+    from tests.test_browser import browser_check, find_chromium
+
+    if find_chromium():  # what a reviewer's browser shows, where Chromium is installed
+        print("browser:", browser_check(reports, tmp_path / "shots"))
+    else:
+        print("Chromium is not installed: browser check of the hostile report skipped")
 
 
 # ------------------------------------------------------------------------------------------------

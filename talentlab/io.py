@@ -58,7 +58,14 @@ def _csv_grid(path: Path, encoding: str | None) -> list[list[str]]:
     The encoding is detected (:func:`talentlab.readers.detect_encoding`) or given; a lone CR
     (old Mac line ends) counts as a line break; an unclosed quote is an error, not a swallowed rest.
     """
-    text, _enc = readers.decode_file(path, encoding)
+    text, enc = readers.decode_file(path, encoding)
+    if encoding is None and enc == "gb18030":
+        line = _utf8_line_in_gb18030(path.read_bytes())
+        if line is not None:
+            raise ValueError(
+                f"{path.name}, line {line}: the file mixes encodings (this line is UTF-8 Chinese, "
+                "other lines are not UTF-8): reading it as GB18030 would turn these lines into "
+                "mojibake. Re-save the whole file in one encoding (UTF-8)")
     text = re.sub(r"\r(?!\n)", "\n", text)
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     # the contract's CSV is comma-separated; sniff only when the header has no comma at all
@@ -72,6 +79,53 @@ def _csv_grid(path: Path, encoding: str | None) -> list[list[str]]:
         raise ValueError(f"{path.name}, row {len(rows) + 1}: the CSV cannot be parsed ({exc}); "
                          "an unclosed quote or a stray quote character?") from None
     return rows
+
+
+def _utf8_line_in_gb18030(data: bytes) -> int | None:
+    """The first line holding UTF-8 Chinese in a file that is not UTF-8 as a whole, else None.
+
+    GB18030 decodes UTF-8 bytes without error (as mojibake), so a file concatenated from a UTF-8
+    part and a GB18030 part passes every whole-file check; its UTF-8 lines give it away.
+    """
+    for i, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            decoded = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if sum("\u4e00" <= ch <= "\u9fff" for ch in decoded) >= 2:
+            return i
+    return None
+
+
+def _uncalculated_formula(path: Path, title: str, rows: list[list[str]], label: str) -> None:
+    """Refuse formula cells without a calculated value (a file written by a program and never
+    opened in Excel): their value is unknown, and reading them as empty would lose data."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            has_formula = any(re.search(rb"<f[ >/]", z.read(n)) for n in z.namelist()
+                              if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return
+    if not has_formula:
+        return
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=False)
+    try:
+        for r, row in enumerate(book[title].iter_rows(values_only=True), start=1):
+            for c, value in enumerate(row):
+                seen = rows[r - 1][c] if r - 1 < len(rows) and c < len(rows[r - 1]) else ""
+                if isinstance(value, str) and value.startswith("=") and not seen.strip():
+                    raise ValueError(
+                        f"{label}, row {r}, column {c + 1}: a formula ({value[:60]}) without a "
+                        "calculated value (the file was written by a program and never saved by "
+                        "Excel); open and save it in Excel, or type the values")
+    finally:
+        book.close()
 
 
 def _workbook_grid(path: Path) -> tuple[list[list[str]], str]:
@@ -95,6 +149,7 @@ def _workbook_grid(path: Path) -> tuple[list[list[str]], str]:
             "every sheet")
     title, rows = filled[0]
     label = path.name if len(sheets) == 1 else f"{path.name} [sheet '{title}']"
+    _uncalculated_formula(path, title, rows, label)
     return rows, label
 
 
@@ -134,7 +189,8 @@ def _grid_to_table(grid: list[list[str]], name: str, label: str) -> RawTable:
     for j, h in enumerate(header):
         if not h:
             raise ValueError(f"{label}, row 1, column {j + 1}: the header cell is empty but the "
-                             "column holds data")
+                             "column holds data (a title row above the header? The header must "
+                             "be row 1; `talentlab import` finds it below a title)")
     text = pd.DataFrame(records, columns=header, dtype="object")
     return RawTable(name=name, file=label, text=text, rows=np.asarray(rows, dtype=int))
 

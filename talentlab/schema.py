@@ -51,6 +51,9 @@ ORIGINAL_SUFFIX = "_original"
 TRUE_TOKENS = {"true", "t", "yes", "y", "1", "1.0", "是", "真"}
 FALSE_TOKENS = {"false", "f", "no", "n", "0", "0.0", "否", "假"}
 
+#: Unknown columns listed one by one in a validation error; the rest are summarised in one line.
+MAX_UNKNOWN_LISTED = 20
+
 #: Rules that go beyond one field, in the words the codebook prints.
 CROSS_FIELD_RULES = {
     "graduates": [
@@ -94,9 +97,14 @@ class Problem:
             column = f"column '{self.column}' (header in the file: '{self.header}')"
         else:
             column = f"column '{self.column}'"
-        value = "" if self.value is None else f", value '{as_typed(self.value)}'"
+        value = "" if self.value is None else f", value '{_shorten(as_typed(self.value))}'"
         zh = rule_zh(self.rule)
         return f"{self.file}, {row}, {column}{value}: {self.rule}" + (f" / {zh}" if zh else "")
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    """A value quoted in a message: cut when very long (a huge cell must not flood the screen)."""
+    return text if len(text) <= limit else f"{text[:limit // 2]}… ({len(text)} characters)"
 
 
 def as_typed(value: object) -> str:
@@ -287,7 +295,9 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
 # parsing cell text
 # --------------------------------------------------------------------------------------------
 def _parse_number(text: pd.Series) -> pd.Series:
-    return pd.to_numeric(text, errors="coerce")
+    """Finite numbers; ``inf``, ``-inf`` and overflowing text (``1e400``) are not numbers here."""
+    num = pd.to_numeric(text, errors="coerce").astype("float64")
+    return num.where(np.isfinite(num))
 
 
 def _parse_integer(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -347,13 +357,19 @@ def validate_table(raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
             problems.append(
                 Problem(raw.file, None, name, None, "required column is missing from the file")
             )
-    for name in cols:
-        if name not in wanted and not (name.endswith(ORIGINAL_SUFFIX)
-                                       and name[:-len(ORIGINAL_SUFFIX)] in wanted):
-            problems.append(
-                Problem(raw.file, None, name, None,
-                        f"unknown column (the contract for '{raw.name}' has: {', '.join(wanted)})")
-            )
+    unknown = [name for name in cols
+               if name not in wanted and not (name.endswith(ORIGINAL_SUFFIX)
+                                              and name[:-len(ORIGINAL_SUFFIX)] in wanted)]
+    for name in unknown[:MAX_UNKNOWN_LISTED]:
+        problems.append(
+            Problem(raw.file, None, name, None,
+                    f"unknown column (the contract for '{raw.name}' has: {', '.join(wanted)})")
+        )
+    if len(unknown) > MAX_UNKNOWN_LISTED:
+        rest = unknown[MAX_UNKNOWN_LISTED:]
+        problems.append(Problem(raw.file, None, None, None,
+                                f"{len(rest)} more unknown columns: "
+                                + _shorten(", ".join(str(c) for c in rest))))
     dupes = [c for c in set(cols) if cols.count(c) > 1]
     for name in dupes:
         problems.append(Problem(raw.file, None, name, None, "column appears more than once"))

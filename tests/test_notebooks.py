@@ -22,8 +22,15 @@ def assert_publishable(out_dir, threshold=10):
         table = pd.read_csv(csv)
         for col in ("n", "numerator", "denominator"):
             if col in table and "suppressed" in table:
-                shown = table.loc[~table["suppressed"].astype(bool), col].dropna()
+                shown = pd.to_numeric(table.loc[~table["suppressed"].astype(bool), col],
+                                      errors="coerce").dropna()  # "<10" = suppressed count
                 assert not ((shown > 0) & (shown < threshold)).any(), (csv.name, col)
+    # the report build's own checks: small cells in CSV files and displayed tables, formulas
+    from talentlab import publish
+
+    problems, _ = publish.disclosure_problems(out_dir, threshold)
+    assert problems == []
+    assert publish.formula_problems(out_dir) == []
 
 
 @pytest.mark.slow

@@ -245,3 +245,26 @@ def test_notebook_publishing_a_small_cell_fails_the_build(tmp_path):
                           capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert done.returncode == 1 and "column 'n' = 3" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# ------------------------------------------------------------------------------------------------
+# make lab as root and as a user
+# ------------------------------------------------------------------------------------------------
+def test_make_lab_allows_root_only_for_root():
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    done = subprocess.run(["make", "-n", "--no-print-directory", "lab", "SETUP="],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    line = next(x for x in done.stdout.splitlines() if "jupyter lab" in x)
+    assert ("--allow-root" in line) == (os.getuid() == 0), line
+    assert "--KernelManager.transport=ipc" in line
+    if os.getuid() == 0 and shutil.which("setpriv"):
+        # as an ordinary user the flag is not passed (make evaluates `id -u` as that user)
+        user = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                               "make", "-n", "--no-print-directory", "-f",
+                               str(PROJECT_ROOT / "Makefile"), "-C", str(PROJECT_ROOT), "lab",
+                               "SETUP="], capture_output=True, text=True)
+        if user.returncode == 0:
+            line = next(x for x in user.stdout.splitlines() if "jupyter lab" in x)
+            assert "--allow-root" not in line, line

@@ -19,7 +19,12 @@ Everything in this folder is input and is never modified by the pipeline. `synth
 the shipped **synthetic** record tables (with `truth.json` and a `datapackage.json` marking
 `"data_origin": "synthetic"`; checksums in `synthetic/SHA256SUMS`). The case registry and the claims
 ledger (`cases.csv`, `case_conditions.csv`, `reference_configurations.csv`, `claims.csv`) are coded
-from the paper's own text; their rubric is in `CASES.md`.
+from the paper's own text; their rubric is in `CASES.md`. A second, blind coding of the cases
+(`case_conditions_coder2.csv`, kept verbatim; `CODER2.md`) and the consensus that resolves the two
+codings' disagreements (`case_conditions_consensus.csv`, rules in `CONSENSUS.md`; it feeds the
+six-case QCA) were added later, as was `claims_supplement.csv`, the claims of sections 3.1, 5.1, 5.3
+and 6.1 missing from `claims.csv` (same columns plus `claim_kind`; `talentlab.claims.load_claims`
+reads both).
 
 To analyse your own college, put the four record tables in a folder with exactly the columns below
 (`.csv` in UTF-8 or GB18030, `.xlsx` or `.parquet`) and run `make validate DATA=that/folder` — or bring

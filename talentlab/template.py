@@ -59,21 +59,41 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
-def header_labels(table: str, lang: str = "en") -> list[str]:
-    """The header cells of a table's template: the contract's field names.
+def _chinese_alias(fdesc: dict) -> str | None:
+    """The contract's first Chinese header alias of a field (talentlab's own list first)."""
+    aliases = fdesc.get("aliases") or {}
+    groups = [aliases["talentlab"]] if "talentlab" in aliases else []
+    groups += [v for k, v in sorted(aliases.items()) if k != "talentlab"]
+    for group in groups:
+        for alias in group:
+            if any("\u4e00" <= ch <= "\u9fff" for ch in alias):
+                return alias
+    return None
 
-    The header is the contract field name in every language, so a filled template passes the
-    contract loaders (``talentlab validate``) and the importer without any mapping; ``lang`` chooses
-    the language of the notes and of the boolean drop-down, and the Chinese meaning of each field is
-    in its header comment and on the README sheet.
+
+def header_labels(table: str, lang: str = "en") -> list[str]:
+    """The header cells of a table's template.
+
+    ``en``: the contract's field names, so a filled template passes ``talentlab validate`` as it
+    is. ``zh``: each field's first Chinese header alias from the contract (the field name where
+    there is none), which ``talentlab import`` maps back to the field; the field name stays in the
+    header's note and on the README sheet.
 
     Examples
     --------
     >>> header_labels("evaluations")
     ['student_id', 'party', 'evaluator_id', 'dimension', 'score']
+    >>> header_labels("evaluations", "zh")[:2]
+    ['学号', '评价主体']
     """
     _check_lang(lang)
-    return [f["name"] for f in resource(table)["schema"]["fields"]]
+    fdescs = resource(table)["schema"]["fields"]
+    if lang == "en":
+        return [f["name"] for f in fdescs]
+    labels = [_chinese_alias(f) or f["name"] for f in fdescs]
+    if len(set(labels)) != len(labels):  # pragma: no cover - the contract's aliases are distinct
+        raise ValueError(f"{table}: two fields share a Chinese header alias")
+    return labels
 
 
 def _constraints(fdesc: dict) -> dict:
@@ -172,21 +192,25 @@ def _readme_rows(lang: str) -> list[list[str]]:
          "(row 1) as it is and add no rows above it. Leave a cell empty when the value is missing."],
         ["每张表填一个工作表，每行一条记录，从第 2 行开始填写；第 1 行表头请勿修改，表头上方不要插入行。"
          "缺失值请留空。"],
-        ["Then run: talentlab import THIS_FILE.xlsx OUT_DIR  (or save each sheet as <table>.csv and "
-         "run talentlab validate)"],
-        ["然后运行：talentlab import 本文件.xlsx 输出目录（或将各表另存为 <表名>.csv 后运行 talentlab validate）"],
+        ["Then run: talentlab import THIS_FILE.xlsx OUT_DIR"
+         + ("  (or save each sheet as <table>.csv and run talentlab validate)" if lang == "en"
+            else "  (the Chinese headers are mapped to the contract's fields by the import)")],
+        ["然后运行：talentlab import 本文件.xlsx 输出目录"
+         + ("（或将各表另存为 <表名>.csv 后运行 talentlab validate）" if lang == "en"
+            else "（导入时中文表头自动对应到规范字段）")],
         ["Missing-value markers / 缺失值标记: "
          + ", ".join(repr(m) for m in missing_values(RECORD_TABLES[0]))],
         ["Booleans / 是否: " + ", ".join(sorted(TRUE_TOKENS)) + " | " + ", ".join(sorted(FALSE_TOKENS))],
         ["Template language / 模板语言: " + lang],
         [],
-        ["table / 表", "field / 字段", "type / 类型", "required / 必填", "unit / 单位",
-         "allowed values / 允许值", "meaning", "含义"],
+        ["table / 表", "field / 字段", "header / 表头", "type / 类型", "required / 必填",
+         "unit / 单位", "allowed values / 允许值", "meaning", "含义"],
     ]
     for table in RECORD_TABLES:
         res = resource(table)
-        for f in res["schema"]["fields"]:
-            rows.append([table, f["name"], f["type"],
+        headers = header_labels(table, lang)
+        for f, header in zip(res["schema"]["fields"], headers, strict=True):
+            rows.append([table, f["name"], header, f["type"],
                          "yes / 是" if _constraints(f).get("required") else "no / 否",
                          f.get("unit", ""), _allowed_text(f, lang), f.get("description", ""),
                          f.get("description_zh", "")])
@@ -248,7 +272,7 @@ def template_workbook_bytes(lang: str = "en") -> bytes:
     readme["A1"].font = Font(bold=True, size=14)
     for cell in readme[10]:
         cell.font = bold
-    for col, width in zip("ABCDEFGH", (18, 28, 10, 10, 12, 40, 70, 50), strict=True):
+    for col, width in zip("ABCDEFGHI", (18, 28, 24, 10, 10, 12, 40, 70, 50), strict=True):
         readme.column_dimensions[col].width = width
 
     for table in RECORD_TABLES:
@@ -265,7 +289,7 @@ def template_workbook_bytes(lang: str = "en") -> bytes:
             comment = Comment(_note(fdesc, lang), "talentlab")
             comment.width, comment.height = 360, 160
             cell.comment = comment
-            ws.column_dimensions[letter].width = max(12, len(str(cell.value)) + 4)
+            ws.column_dimensions[letter].width = min(40, max(12, 2 * len(str(cell.value)) + 4))
             if fdesc["type"] == "string" and "enum" not in _constraints(fdesc):
                 ws.column_dimensions[letter].number_format = "@"  # keep leading zeros of IDs
             dv = _validation(fdesc, lang)
@@ -297,18 +321,30 @@ def write_xlsx_template(out: str | os.PathLike, lang: str = "en") -> Path:
 def csv_readme(lang: str = "en") -> str:
     """``TEMPLATE_README.md`` written beside the CSV templates."""
     _check_lang(lang)
-    head = (
-        "# talentlab CSV templates / 数据模板（CSV）\n\n"
+    if lang == "en":
+        run_en, run_zh = "`talentlab validate THIS_FOLDER`", "`talentlab validate 本文件夹`"
+    else:
+        run_en = ("`talentlab import THIS_FOLDER OUT_DIR` (it maps the Chinese headers to the "
+                  "contract's fields)")
+        run_zh = "`talentlab import 本文件夹 输出目录`（导入时中文表头自动对应到规范字段）"
+    lines = [
+        "# talentlab CSV templates / 数据模板（CSV）\n",
         "One file per table; the first line is the header (do not change it), then one record per "
         "line. Save as CSV UTF-8 (these files carry a byte-order mark so Excel shows Chinese "
-        "correctly). Leave a cell empty when the value is missing. Then run "
-        "`talentlab validate THIS_FOLDER`.\n\n"
+        f"correctly). Leave a cell empty when the value is missing. Then run {run_en}.\n",
         "每张表一个文件；第一行为表头（请勿修改），之后每行一条记录。请保存为 CSV UTF-8 格式，缺失值留空，"
-        "然后运行 `talentlab validate 本文件夹`。\n\n"
+        f"然后运行 {run_zh}。\n",
         f"Booleans / 是否: {' / '.join(BOOLEAN_CHOICES[lang])} (also "
-        f"{', '.join(sorted(TRUE_TOKENS | FALSE_TOKENS))}).\n\n"
-    )
-    return head + render_codebook(RECORD_TABLES)
+        f"{', '.join(sorted(TRUE_TOKENS | FALSE_TOKENS))}).\n",
+    ]
+    if lang == "zh":
+        lines.append("| table / 表 | header / 表头 | field / 字段 |\n|---|---|---|")
+        for table in RECORD_TABLES:
+            for header, name in zip(header_labels(table, lang), header_labels(table, "en"),
+                                    strict=True):
+                lines.append(f"| {table} | {header} | `{name}` |")
+        lines.append("")
+    return "\n".join(lines) + "\n" + render_codebook(RECORD_TABLES)
 
 
 def write_csv_templates(out_dir: str | os.PathLike, lang: str = "en") -> list[Path]:

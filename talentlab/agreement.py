@@ -190,10 +190,12 @@ def krippendorff_alpha(
         sorted distinct values. Give it for ordinal data whose order is not the sort order.
     n_boot : int
         Bootstrap replicates (0: no interval). Units are resampled with replacement, the coders
-        and their missing cells kept (the nonparametric bootstrap over units recommended by
-        Zapf et al. 2016, *BMC Medical Research Methodology* 16:93; Hayes & Krippendorff's
-        2007 KALPHA macro resamples pairs of values instead, which gives similar intervals
-        for complete data). The interval is the percentile interval.
+        and their missing cells kept (the nonparametric bootstrap over units of Zapf et al.
+        2016, *BMC Medical Research Methodology* 16:93). Hayes & Krippendorff's (2007) KALPHA
+        macro instead draws pairs of values from the coincidence matrix with the expected
+        disagreement held fixed; resampling whole units keeps each unit's values together.
+        Both are approximations for few units (Hughes 2022, arXiv:2210.13265, compares their
+        coverage). The interval is the percentile interval.
     seed : int
     confidence : float
 

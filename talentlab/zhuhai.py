@@ -459,8 +459,8 @@ def its_evaluation(data, *, reform_cohort: int = 2022, outcomes: Sequence[str] |
     anything else that changed for the same cohort (labour market, survey), which every
     method text says.
 
-    Returns the tidy ITS rows with ``label_en``, ``label_zh``, ``scale``, ``design`` ("its")
-    and ``n_cohorts_dropped_small``.
+    Returns the tidy ITS rows with ``label_en``, ``label_zh``, ``scale``, ``design`` ("its"),
+    ``n`` (graduates), ``n_time_points`` (cohorts) and ``n_cohorts_dropped_small``.
 
     Examples
     --------
@@ -491,7 +491,10 @@ def its_evaluation(data, *, reform_cohort: int = 2022, outcomes: Sequence[str] |
         res["method"] = res["method"] + (
             "; one group, no comparison majors: the level change also absorbs anything else "
             "that changed at the reform cohort")
-        res["n_graduates"] = int(series["n_graduates"].sum())
+        # n = graduates the estimate rests on (people, for disclosure control);
+        # n_time_points = cohorts in the regression
+        res["n_time_points"] = res["n"]
+        res["n"] = res["n_graduates"] = int(series["n_graduates"].sum())
         res["n_cohorts_dropped_small"] = int(small.sum())
         res["label_en"], res["label_zh"] = OUTCOMES[outcome][1], OUTCOMES[outcome][2]
         res["scale"] = OUTCOMES[outcome][3]

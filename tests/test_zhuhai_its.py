@@ -95,7 +95,7 @@ def test_its_evaluation_is_segmented_regression_of_cohort_means(reduced):
              .mean().reset_index())
     direct = interrupted_time_series(means, "local_work", "cohort", 2022, family="ols")
     assert res["estimate"].iloc[0] == pytest.approx(direct["estimate"].iloc[0], rel=1e-12)
-    assert res["n"].iloc[0] == 9 and res["n_graduates"].iloc[0] == len(frame)
+    assert res["n_time_points"].iloc[0] == 9 and res["n"].iloc[0] == len(frame)
     with pytest.raises(ValueError, match="not graduate-level outcomes"):
         zhuhai.its_evaluation(data, outcomes=["adaptation_months"])
 
@@ -118,3 +118,8 @@ def test_notebook_takes_the_its_path(reduced, tmp_path):
     text = (tmp_path / "executed.ipynb").read_text(encoding="utf-8")
     assert "interrupted time series" in text.lower()
     assert "Skipped: this section needs comparison majors" in text
+    # what it publishes passes the report's disclosure check (n counts graduates, not cohorts)
+    from talentlab import publish
+
+    problems, _ = publish.disclosure_problems(tmp_path)
+    assert not problems, problems

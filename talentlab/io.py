@@ -359,6 +359,8 @@ def _read_json_object(path: Path) -> dict:
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path.name}, line {exc.lineno}, column {exc.colno}: not valid JSON "
                          f"({exc.msg})") from None
+    except RecursionError:
+        raise ValueError(f"{path.name}: nested too deeply to be a data-package descriptor") from None
     except OSError as exc:
         raise ValueError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
     if not isinstance(meta, dict):
@@ -398,8 +400,8 @@ def dataset_name(origin: dict) -> str:
     ValueError: datapackage.json: name '../../etc' is a path, not a name (absolute paths, '~' and '..' are not allowed; the output folder is always under data/processed/)
     """
     if origin.get("data_origin") == "synthetic":
-        return "synthetic-" + (_slug(origin.get("scenario", "data"), "scenario") or "data")
-    return _slug(origin.get("name", "user-data"), "name") or "user-data"
+        return "synthetic-" + (_slug(origin.get("scenario") or "data", "scenario") or "data")
+    return _slug(origin.get("name") or "user-data", "name") or "user-data"
 
 
 def _read_and_validate(data_dir: Path, names: Iterable[str],

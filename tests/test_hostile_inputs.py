@@ -233,6 +233,17 @@ def _(d, t):
         (d / f"{name}.csv").write_text(lines(text)[0] + "\n", encoding="utf-8")
 
 
+@case("semicolon-csv", "European-locale Excel writes ';'-separated CSV", 0, same_as_base=True)
+def _(d, t):
+    graduates_bytes(d, GRADUATES.replace(",", ";").encode())
+
+
+@case("utf16-tab-unicode-text", "Excel's 'Unicode text': UTF-16 and tab-separated", 0,
+      same_as_base=True)
+def _(d, t):
+    graduates_bytes(d, GRADUATES.replace(",", "\t").encode("utf-16"))
+
+
 # ---- line structure ----------------------------------------------------------------------------
 @case("crlf", "Windows line ends", 0, same_as_base=True)
 def _(d, t):
@@ -480,6 +491,20 @@ def _(d, t):
     (d / "graduates.csv").symlink_to(Path("sub") / "g.csv")
 
 
+@case("fifo-table", "a named pipe would block the reader forever: refused before reading", 1,
+      says=("graduates.csv", "not a regular file"))
+def _(d, t):
+    (d / "graduates.csv").unlink()
+    os.mkfifo(d / "graduates.csv")
+
+
+@case("symlink-to-device", "a link to /dev/zero (an endless file) is refused", 1,
+      says=("graduates.csv", "outside the data folder"))
+def _(d, t):
+    (d / "graduates.csv").unlink()
+    (d / "graduates.csv").symlink_to("/dev/zero")
+
+
 @case("unreadable-file", "no read permission: a message, not a PermissionError traceback", 1,
       says=("graduates.csv", "ermission"),
       marks=(pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file (permissions "
@@ -525,6 +550,30 @@ def _(d, t):
 @case("dp-binary", "a descriptor that is not text", 2, says=("datapackage.json", "UTF-8"))
 def _(d, t):
     _descriptor(d, b"\xff\xfe\x00garbage\x81")
+
+
+@case("dp-deep-nesting", "100 000 nested brackets was a RecursionError", 2,
+      says=("datapackage.json", "nested too deeply"))
+def _(d, t):
+    _descriptor(d, "[" * 100_000 + "]" * 100_000)
+
+
+@case("dp-is-a-folder", "a folder named datapackage.json", 2, says=("datapackage.json",))
+def _(d, t):
+    (d / "datapackage.json").mkdir()
+
+
+@case("dp-null-name", "'name': null falls back to the default name, not the folder 'None'", 0,
+      command="process-default",
+      check=lambda d: None)
+def _(d, t):
+    _descriptor(d, json.dumps({"name": None}))
+
+
+@case("manifest-broken", "a processed folder given as input with a broken manifest.json", 2,
+      says=("manifest.json",))
+def _(d, t):
+    (d / "manifest.json").write_text('{"origin": [1, 2]}', encoding="utf-8")
 
 
 @case("dp-bom", "a descriptor saved with a BOM by Notepad is fine", 0)
@@ -863,7 +912,7 @@ def test_hostile_input(c: Case, tmp_path, capsys, monkeypatch, base_tables):
     if c.command == "process-default" and code == 0:
         (made,) = list(processed.iterdir())
         assert made.parent == processed and (made / "manifest.json").exists()
-        assert len(made.name) <= 80 and "/" not in made.name
+        assert len(made.name) <= 80 and "/" not in made.name and made.name != "None"
     if c.same_as_base:
         assert len(loaded) == 1
         got = loaded[0].tables()

@@ -1233,6 +1233,7 @@ class _Simulation:
                 "estimand": "mean over the reformed majors' post-reform academic years of the "
                             "planted increase in the expected count (Poisson mean)",
                 "population": "programmes table, one row per major and academic year",
+                "n_treated_post": int(n_treated * len(post)),
                 "att": float(increment * ramp.mean()) if len(post) and n_treated else 0.0,
                 "planted_parameter": f"{name}_reform",
                 "planted_value": increment,

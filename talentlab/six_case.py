@@ -187,7 +187,8 @@ QCA_VERDICT_RULE = (
     "sufficiency, R QCA formulas); ci_low/ci_high are NOT confidence intervals but the minimum "
     "and maximum of that consistency over the distinct plausible recodings of the cells the "
     "claim rests on (each not-mentioned cell at its alternative, all of them at 0, at their "
-    "alternatives and at 0.67, and each coded cell one rubric step up and down).\n"
+    "alternatives and at 0.67, and each coded cell one rubric step up and down, an implied "
+    "cell never above 0.67: IMPLIED_CEILING_RULE).\n"
     f"- necessary: supported when inclN >= {NECESSITY_INCL_MIN} and RoN >= "
     f"{NECESSITY_RON_MIN} on the baseline coding and in at least {ROBUSTNESS_SHARE_MIN:.0%} of "
     "the recodings (inclN >= 0.9 is the conventional necessity threshold, Schneider & Wagemann "
@@ -1433,7 +1434,7 @@ def evidence_sentences(case_conditions: pd.DataFrame, text: str,
 
     Examples
     --------
-    >>> t = "3.1 Effects\nA college built a base. It trained many.\n4.1 Path\nBuild a base."
+    >>> t = "3.1 Effects\\nA college built a base. It trained many.\\n4.1 Path\\nBuild a base."
     >>> long = pd.DataFrame({"case_id": ["a"], "condition": ["X"], "membership": [1.0],
     ...     "evidence_status": ["stated_present"], "evidence_quote": ["built a base"]})
     >>> evidence_sentences(long, t)[["section", "sentence"]].values.tolist()

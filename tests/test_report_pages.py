@@ -42,7 +42,7 @@ HOSTILE = {
     "traversal": "../../../../etc/passwd",
     "long": "Very long major name 超长专业名称 " + "x" * 600,
 }
-EXECUTABLE_MARKERS = ["<img src=x", "<script>alert", 'onmouseover="alert', "onerror=alert"]
+EXECUTABLE_MARKERS = ["<img src=x", "<script>alert", 'onmouseover="alert']  # raw tags, real quotes
 
 
 # ------------------------------------------------------------------------------------------------

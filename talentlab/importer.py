@@ -418,6 +418,7 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
     conv_counts: Counter = Counter()
     conv_examples: dict = {}
     unmapped: dict = {}
+    empty_fields: dict[str, list[str]] = {}
     for table, plist in by_table.items():
         spec = _fields(table)
         names = list(spec)
@@ -437,6 +438,12 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
                     else:
                         orig[n].append(None)  # column absent in this piece
         present |= set(m.constants.get(table, {}))
+        left_empty = [n for n in names if n not in present
+                      and not spec[n].get("constraints", {}).get("required")]
+        for n in left_empty:  # an optional field the export does not have: empty, and reported
+            present.add(n)
+            orig[n] = [None] * len(loc)
+        empty_fields[table] = left_empty
         changed_enum = set()
         for n in names:
             memo: dict[str, tuple] = {}
@@ -534,7 +541,8 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
     report["tables"] = {
         t: {"rows": int(len(final[t])),
             "sources": [p.label for p in by_table[t]],
-            "columns_kept_original": [c for c in final[t].columns if c.endswith(ORIGINAL_SUFFIX)]}
+            "columns_kept_original": [c for c in final[t].columns if c.endswith(ORIGINAL_SUFFIX)],
+            "optional_fields_not_in_the_files": empty_fields.get(t, [])}
         for t in RECORD_TABLES if t in final}
     report["tables_not_found"] = [t for t in RECORD_TABLES if t not in final]
     md = render_report(report)
@@ -648,6 +656,10 @@ def render_report(r: dict) -> str:
     status = "FAILED — nothing written / 导入失败，未写入任何文件" if r["problems"] else "imported / 已导入"
     out.append(f"**Status:** {status}. Tables: " + (", ".join(
         f"`{t}` {v['rows']} rows" for t, v in r["tables"].items()) or "none") + ".")
+    for t, v in r["tables"].items():
+        if v.get("optional_fields_not_in_the_files"):
+            out.append(f" `{t}`: optional fields not in the files, left empty: "
+                       + ", ".join(f"`{f}`" for f in v["optional_fields_not_in_the_files"]) + ".")
     if r.get("tables_not_found"):
         out.append(f" Not found: {', '.join(f'`{t}`' for t in r['tables_not_found'])}.")
     out.append("\n")

@@ -168,6 +168,7 @@ class Mappings:
     def apply_user(self, spec: dict, file: str) -> None:
         """Merge a parsed mapping file (validated here; errors name the key)."""
         allowed = {"dataset", "tables", "aliases", "values", "constants"}
+        file = Path(file).name
         if not isinstance(spec, dict):
             raise MappingError(f"{file}: the mapping must be a table of keys "
                                f"({', '.join(sorted(allowed))}), not {type(spec).__name__}")

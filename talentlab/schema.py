@@ -144,6 +144,11 @@ _RULES_ZH = [
     (r"required when adaptation_reached is given", "填写了 adaptation_reached 时必须填写"),
     (r"must not exceed (\w+)", r"不得超过 \1"),
     (r"must exist in (\S+)", r"必须存在于 \1"),
+    (r"value is not a contract level and no value map knows it \(levels: (.*)\); .*",
+     r"该值不是契约规定的取值，也没有对应的取值映射（可用取值：\1）；请在 mapping.yaml 的 values 中添加"),
+    (r"not a yes/no value .*", "不是是/否值；请在 mapping.yaml 的 values 中添加映射"),
+    (r"not a whole number", "不是整数"),
+    (r"not a number", "不是数字"),
     (r"must be the rated graduate's employer_id \(graduates has (.*)\)",
      r"必须为被评价毕业生的 employer_id（毕业生表中为 \1）"),
 ]

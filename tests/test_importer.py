@@ -1,0 +1,505 @@
+"""talentlab import: aliases, value maps, header rows, sheets, encodings, nothing dropped silently."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+import talentlab
+from talentlab import cli, readers
+from talentlab import io as tio
+from talentlab.importer import ImportFailed, convert_number, import_records
+from talentlab.mappings import MappingError, Mappings, build_mappings, header_keys
+from talentlab.schema import Problem, fields, resource
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "data" / "raw" / "examples" / "synthetic_college_export"
+SCENARIO = ROOT / "data" / "raw" / "synthetic" / "paper_claims"
+TABLES = ("graduates", "employer_ratings", "evaluations", "programmes")
+
+GRAD_HEADER = ["学号", "院校名称", "专业名称", "届别", "是否改革专业", "毕业去向", "工作与专业是否相关",
+               "就业满意度", "单位编号", "是否集群企业", "企业类型", "就业地区", "岗位适应期（月）",
+               "是否已独立上岗", "半年内是否离职", "企业再培训时长（小时）", "是否获得职业技能证书",
+               "是否订单班"]
+
+
+def grad_row(sid: str, dest: str = "签就业协议形式就业", cohort: str = "2020届") -> list:
+    employee = dest in ("签就业协议形式就业", "10", "11 签劳动合同形式就业")
+    if employee:
+        return [sid, "示例院校", "软件技术", cohort, "是", dest, "是", "很满意", "E01", "否",
+                "中小企业", "本地", "3.5", "是", "否", "40小时", "是", "否"]
+    return [sid, "示例院校", "软件技术", cohort, "否", dest, "-", "-", "-", "-", "-", "-", "-", "-",
+            "-", "-", "无", "否"]
+
+
+def write_csv(path: Path, rows: list[list], encoding: str = "utf-8", sep: str = ",") -> Path:
+    text = "\n".join(sep.join(str(c) for c in r) for r in rows) + "\n"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list]], merge_title: bool = False) -> Path:
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        ws = book.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+        if merge_title:
+            ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=5)
+    book.save(path)
+    return path
+
+
+def digest_tree(d: Path) -> dict:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.iterdir())
+            if p.is_file()}
+
+
+# ---- mappings as data ---------------------------------------------------------------------
+@pytest.mark.parametrize("table", TABLES)
+def test_every_alias_maps_to_its_field(table):
+    m = Mappings.from_contract()
+    n = 0
+    for name, fdesc in fields(table).items():
+        assert fdesc.get("aliases"), f"{table}.{name} has no aliases"
+        for source, aliases in fdesc["aliases"].items():
+            assert source in talentlab.schema.contract()["import"]["sources"], source
+            for alias in aliases:
+                for variant in (alias, f" {alias} ", f"3、{alias}", f"{alias}（单位）",
+                                alias.upper()):
+                    hit = m.match_header(table, variant)
+                    assert hit is not None and hit[0] == name, (table, name, variant, hit)
+                n += 1
+    assert n >= len(fields(table))
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_every_value_map_maps_to_a_contract_value(table):
+    m = Mappings.from_contract()
+    checked = 0
+    for name, fdesc in fields(table).items():
+        enum = fdesc.get("constraints", {}).get("enum")
+        for source, vmap in fdesc.get("valueMaps", {}).items():
+            assert source in talentlab.schema.contract()["import"]["sources"], source
+            for label, target in vmap.items():
+                want = ("true" if target else "false") if isinstance(target, bool) else str(target)
+                for variant in (label, f" {label} ", label.replace("(", "（").replace(")", "）")):
+                    hit = m.map_value(table, name, variant)
+                    assert hit is not None and hit.target == want, (name, variant, hit)
+                if enum is not None:
+                    assert want in enum
+                checked += 1
+    assert checked > 0 or table == "programmes"
+
+
+def test_destination_codes_and_code_label_forms():
+    m = Mappings.from_contract()
+    assert m.map_value("graduates", "destination", "10").target == "employed_full_time"
+    assert m.map_value("graduates", "destination", "85").target == "further_study"
+    assert m.map_value("graduates", "destination", "10 签就业协议形式就业").target == "employed_full_time"
+    assert m.map_value("graduates", "destination", "70-待就业").target == "unemployed"
+    assert m.map_value("graduates", "destination", "自由职业(76)").target == "self_employed"
+    # code and label contradict each other: not guessed
+    assert m.map_value("graduates", "destination", "10 待就业") is None
+    assert m.map_value("graduates", "destination", "99") is None
+
+
+def test_every_decision_names_known_sources_and_levels():
+    imp = talentlab.schema.contract()["import"]
+    for d in imp["decisions"]:
+        table, name = d["field"].split(".")
+        assert name in fields(table)
+        assert set(d["sources"]) <= set(imp["sources"])
+    assert "UNVERIFIED" in imp["sources"]["moe_codes"]["status"]
+
+
+def test_header_keys_ignore_question_numbers_units_and_width():
+    assert header_keys("9、总体而言，您对该毕业生的满意程度")[0] == "总体而言您对该毕业生的满意程度"
+    assert "岗位适应期" in header_keys("岗位适应期（月）")
+    assert header_keys("Ｓｔｕｄｅｎｔ ＩＤ") == ["studentid"]
+
+
+def test_convert_number():
+    assert convert_number("2017届", year=True) == "2017"
+    assert convert_number("2019年", year=True) == "2019"
+    assert convert_number("2014-2015学年", year=True) == "2014"
+    assert convert_number("134小时") == "134"
+    assert convert_number("4.2个月") == "4.2"
+    assert convert_number("1,234") == "1234"
+    assert convert_number("１２") == "12"
+    assert convert_number("很多") is None
+    assert convert_number("12,34") is None
+
+
+# ---- reading files -----------------------------------------------------------------------
+def test_utf16_gb18030_and_bom_csv_import(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    rows = [GRAD_HEADER, grad_row("G1"), grad_row("G2", "待就业")]
+    write_csv(src / "a.txt", rows, encoding="utf-16", sep="\t")
+    res = import_records(src, tmp_path / "out")
+    assert res.tables == {"graduates": 2}
+    assert res.report["files"][0]["encoding"] == "utf-16"
+    for enc, expect in (("gb18030", "gb18030"), ("utf-8-sig", "utf-8-sig"), ("utf-8", "utf-8-sig"),
+                        ("utf-16-le", "utf-16-le")):
+        d = tmp_path / enc
+        d.mkdir()
+        data = "\n".join(",".join(r) for r in rows).encode(enc)
+        (d / "g.csv").write_bytes(data)
+        assert readers.detect_encoding(d / "g.csv") == expect
+        out = import_records(d, tmp_path / f"out-{enc}")
+        g = pd.read_csv(out.out / "graduates.csv", dtype=str, keep_default_na=False)
+        assert g["destination"].tolist() == ["employed_full_time", "unemployed"]
+        assert g["destination_original"].tolist() == ["签就业协议形式就业", "待就业"]
+
+
+def test_big5_is_refused_not_turned_into_mojibake(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    trad = [["學號", "院校名稱", "專業名稱", "屆別"], ["G1", "示範學院", "軟體技術", "2020屆"]]
+    write_csv(src / "big5.csv", trad, encoding="big5")
+    with pytest.raises(readers.EncodingError, match="Big5"):
+        readers.detect_encoding(src / "big5.csv")
+    with pytest.raises(ImportFailed, match="Big5"):
+        import_records(src, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    # named explicitly, Big5 is read correctly (traditional characters intact)
+    text, enc = readers.decode_file(src / "big5.csv", "big5")
+    assert enc == "big5" and "軟體技術" in text
+
+
+def test_explicit_wrong_encoding_is_a_clear_error(tmp_path):
+    p = write_csv(tmp_path / "g.csv", [["学号"], ["G1"], ["张三"]], encoding="gb18030")
+    with pytest.raises(readers.EncodingError, match="does not decode as utf-8"):
+        readers.detect_encoding(p, "utf-8")
+    with pytest.raises(readers.EncodingError, match="unknown encoding"):
+        readers.detect_encoding(p, "no-such-codec")
+
+
+def test_xls_renamed_xlsx_is_a_clear_error(tmp_path):
+    p = tmp_path / "old.xlsx"
+    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    with pytest.raises(ValueError, match=r"old \.xls workbook"):
+        readers.read_workbook(p)
+
+
+def test_xls_is_read_with_xlrd(tmp_path):
+    xlrd = pytest.importorskip("xlrd")
+    assert xlrd.__version__ >= "2"
+    sample = Path(xlrd.__file__).parent / "examples"
+    files = sorted(sample.glob("*.xls")) if sample.exists() else []
+    if not files:
+        pytest.skip("no sample .xls file ships with xlrd here; writing .xls needs a writer we "
+                    "do not depend on")
+    sheets = readers.read_workbook(files[0])
+    assert sheets and all(isinstance(r, list) for _, rows in sheets for r in rows)
+
+
+# ---- header rows and sheets ----------------------------------------------------------------
+def test_header_row_found_below_title_rows_in_a_multi_sheet_workbook(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    title = ["【合成数据】2020届毕业生去向登记表"]
+    write_xlsx(src / "毕业生.xlsx", {
+        "2020届": [title, ["导出：测试"], [], GRAD_HEADER, grad_row("G1"), [], grad_row("G2", "10")],
+        "2021届": [title, GRAD_HEADER, grad_row("G3", "11 签劳动合同形式就业", "2021届"),
+                  grad_row("G4", "出国、出境", "2021届")],
+        "说明": [["本表为合成数据"], ["仅供测试"]],
+    }, merge_title=True)
+    res = import_records(src, tmp_path / "out")
+    files = {f["sheet"]: f for f in res.report["files"]}
+    assert files["2020届"]["header_row"] == 4 and files["2021届"]["header_row"] == 2
+    assert files["2020届"]["title_rows"] == ["【合成数据】2020届毕业生去向登记表", "导出：测试"]
+    assert files["2020届"]["blank_rows"] == 1
+    assert files["说明"]["status"].startswith("NOT IMPORTED")
+    assert any("说明" in w for w in res.report["warnings"])
+    g = pd.read_csv(tmp_path / "out" / "graduates.csv", dtype=str, keep_default_na=False)
+    assert g["student_id"].tolist() == ["G1", "G2", "G3", "G4"]
+    assert g["destination"].tolist() == ["employed_full_time", "employed_full_time",
+                                         "employed_full_time", "further_study"]
+    assert g["cohort"].tolist() == ["2020", "2020", "2021", "2021"]
+    assert g["retraining_hours"].tolist()[0] == "40"
+    assert g["industry_certificate"].tolist() == ["true", "true", "true", ""]  # 无 = missing
+    talentlab.load_graduates(tmp_path / "out" / "graduates.csv")  # contract-conformant
+
+
+def test_questionnaire_export_maps_items_labels_and_skips(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_csv(src / "g.csv", [GRAD_HEADER, grad_row("G1")])
+    write_xlsx(src / "问卷.xlsx", {"Sheet1": [
+        ["序号", "提交答卷时间", "1、被评价学生学号", "2、贵单位编号", "3、评价人编号", "4、实践动手能力",
+         "5、岗位适应能力", "6、职业素养", "7、分析和解决问题能力", "8、学习能力",
+         "9、总体而言，您对该毕业生的满意程度", "10、是否愿意再次录用该专业毕业生", "姓名"],
+        [1, "2024-01-01 09:00:00", "G1", "E01", "R1", 5, 4, "(跳过)", "良好", 3, "无法评价", "愿意", "张三"],
+        [2, "2024-01-01 09:05:00", "G1", "E01", "R2", 4, 4, 4, 4, 4, "很满意", "否", "李四"],
+    ]})
+    res = import_records(src, tmp_path / "out")
+    r = pd.read_csv(tmp_path / "out" / "employer_ratings.csv", dtype=str, keep_default_na=False)
+    assert r["rating_id"].tolist() == ["1", "2"]
+    assert r["professional_quality"].tolist() == ["", "4"]
+    assert r["problem_solving"].tolist() == ["4", "4"]
+    assert r["overall_satisfaction"].tolist() == ["0", "5"]
+    assert r["would_hire_again"].tolist() == ["true", "false"]
+    assert "姓名" not in r.columns and "张三" not in (tmp_path / "out" / "employer_ratings.csv").read_text()
+    unm = {u["header"]: u for u in res.report["unmapped_headers"]}
+    assert "deliberately not imported" in unm["姓名"]["hint"]
+    assert unm["提交答卷时间"]["rows_with_values"] == 2
+
+
+# ---- nothing dropped silently ----------------------------------------------------------------
+def test_unmapped_destination_is_an_error_with_its_row_number(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_xlsx(src / "g.xlsx", {"名单": [["标题"], GRAD_HEADER, grad_row("G1"),
+                                        grad_row("G2", "去火星了"), grad_row("G3", "待就业")]})
+    before = digest_tree(src)
+    with pytest.raises(ImportFailed) as info:
+        import_records(src, tmp_path / "out")
+    msg = str(info.value)
+    assert "g.xlsx [名单], row 4, column 'destination' (header in the file: '毕业去向'), " \
+           "value '去火星了'" in msg
+    assert "Nothing was written" in msg and "--allow-dropped-rows" in msg
+    assert not (tmp_path / "out").exists()
+    assert "去火星了" in info.value.report and "row 4" in info.value.report
+    assert digest_tree(src) == before
+    # with the explicit option the row is dropped and listed
+    res = import_records(src, tmp_path / "out", allow_dropped_rows=True)
+    assert res.tables == {"graduates": 2} and res.dropped == 1
+    rep = json.loads((tmp_path / "out" / "import_report.json").read_text(encoding="utf-8"))
+    assert rep["dropped_rows"][0]["row"] == 4 and "去火星了" in rep["dropped_rows"][0]["reasons"][0]
+    assert rep["unmapped_values"][0]["rows"] == [{"file": "g.xlsx", "sheet": "名单", "row": 4}]
+    assert "row 4" in (tmp_path / "out" / "import_report.md").read_text(encoding="utf-8")
+
+
+def test_dropping_a_graduate_drops_its_ratings_too(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_csv(src / "g.csv", [GRAD_HEADER, grad_row("G1"), grad_row("G2", "???")])
+    write_csv(src / "r.csv", [["评价编号", "学号", "单位编号", "评价人编号", "实践技能", "总体满意度"],
+                              ["R1", "G1", "E01", "P1", "5", "4"], ["R2", "G2", "E01", "P1", "3", "3"]])
+    res = import_records(src, tmp_path / "out", allow_dropped_rows=True)
+    assert res.tables == {"graduates": 1, "employer_ratings": 1}
+    rows = {(d["file_sheet"], d["row"]) for d in res.report["dropped_rows"]}
+    assert rows == {("g.csv", 3), ("r.csv", 3)}
+
+
+def test_validation_problems_quote_values_as_typed_with_header_in_both_languages(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    row = grad_row("G1")
+    row[7] = "7分"          # job satisfaction out of range
+    row[3] = "二〇二〇届"    # not a year
+    write_csv(src / "g.csv", [GRAD_HEADER, row])
+    with pytest.raises(ImportFailed) as info:
+        import_records(src, tmp_path / "out")
+    msg = str(info.value)
+    assert "g.csv, row 2, column 'job_satisfaction' (header in the file: '就业满意度'), value '7分': " \
+           "must be <= 5 / 必须小于或等于 5" in msg
+    assert "column 'cohort' (header in the file: '届别'), value '二〇二〇届': not a whole number" in msg
+    assert "np.int64" not in msg and "np.float64" not in msg
+    p = Problem("f.csv", 3, "job_satisfaction", np.int64(4), "must be <= 3", header="就业满意度")
+    assert str(p) == ("f.csv, row 3, column 'job_satisfaction' (header in the file: '就业满意度'), "
+                      "value '4': must be <= 3 / 必须小于或等于 3")
+
+
+def test_original_columns_are_accepted_by_validation(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_csv(src / "g.csv", [GRAD_HEADER, grad_row("G1"), grad_row("G2", "出国、出境")])
+    import_records(src, tmp_path / "out")
+    g = talentlab.load_graduates(tmp_path / "out" / "graduates.csv")
+    assert "destination_original" not in g.columns  # kept in the file, not analysed
+    assert list(g["destination"].astype(str)) == ["employed_full_time", "further_study"]
+
+
+# ---- mapping files ---------------------------------------------------------------------------
+def test_mapping_file_adds_aliases_values_constants_and_origin(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    header = [h if h != "毕业去向" else "去向情况" for h in GRAD_HEADER if h != "院校名称"]
+    r1 = [c for i, c in enumerate(grad_row("G1", "灵活就业（非全日制）")) if i != 1]
+    write_csv(src / "g.csv", [header, r1])
+    (tmp_path / "m.yaml").write_text(
+        "dataset: {name: my-college, data_origin: user}\n"
+        "aliases:\n  graduates:\n    destination: [去向情况]\n"
+        "values:\n  graduates:\n    destination:\n      灵活就业（非全日制）: employed_part_time\n"
+        "constants:\n  graduates:\n    college: 某某职业技术学院\n", encoding="utf-8")
+    res = import_records(src, tmp_path / "out", mapping=tmp_path / "m.yaml")
+    g = pd.read_csv(tmp_path / "out" / "graduates.csv", dtype=str, keep_default_na=False)
+    assert g.loc[0, "destination"] == "employed_part_time"
+    assert g.loc[0, "college"] == "某某职业技术学院"
+    assert res.report["mapping"] == "m.yaml"
+    assert [v["source"] for v in res.report["value_mappings"] if v["field"] == "destination"] \
+        == ["mapping file"]
+    desc = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))
+    assert desc["name"] == "my-college" and desc["data_origin"] == "user"
+    assert "aliases" not in json.dumps(desc["resources"])
+    # the same mapping as TOML
+    (tmp_path / "m.toml").write_text(
+        "[values.graduates.destination]\n\"灵活就业（非全日制）\" = \"employed_part_time\"\n"
+        "[aliases.graduates]\ndestination = [\"去向情况\"]\n"
+        "[constants.graduates]\ncollege = \"某某职业技术学院\"\n", encoding="utf-8")
+    import_records(src, tmp_path / "out2", mapping=tmp_path / "m.toml")
+    assert (tmp_path / "out2" / "graduates.csv").read_bytes() == \
+        (tmp_path / "out" / "graduates.csv").read_bytes()
+
+
+@pytest.mark.parametrize("text, match", [
+    ("aliases: [unclosed\n", "cannot be parsed"),
+    ("- a list\n", "must be a table of keys"),
+    ("colours: {}\n", "unknown key"),
+    ("aliases: {students: {x: [y]}}\n", "unknown table"),
+    ("aliases: {graduates: {destiny: [y]}}\n", "unknown field"),
+    ("values: {graduates: {destination: {火星: mars}}}\n", "not a level of destination"),
+    ("values: {graduates: {order_class: {也许: maybe}}}\n", "not true/false"),
+    ("values: {graduates: {cohort: {去年: last}}}\n", "not a number"),
+    ("tables: {'*.xlsx': students}\n", "is not a table"),
+    ("dataset: {data_origin: real}\n", "data_origin"),
+])
+def test_bad_mapping_file_is_a_clear_error(tmp_path, text, match, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_csv(src / "g.csv", [GRAD_HEADER, grad_row("G1")])
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(MappingError, match=match):
+        import_records(src, tmp_path / "out", mapping=bad)
+    assert cli.main(["import", str(src), str(tmp_path / "out"), "--mapping", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: bad.yaml") and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_mapping_file_and_wrong_suffix(tmp_path):
+    with pytest.raises(MappingError, match="does not exist"):
+        build_mappings(tmp_path / "none.yaml")
+    (tmp_path / "m.ini").write_text("x=1")
+    with pytest.raises(MappingError, match="yaml, .toml or .json"):
+        build_mappings(tmp_path / "m.ini")
+
+
+# ---- output safety and determinism --------------------------------------------------------
+def test_rerun_gives_identical_bytes_and_src_is_untouched(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_xlsx(src / "g.xlsx", {"a": [["title"], GRAD_HEADER, grad_row("G1"), grad_row("G2", "71")]})
+    write_csv(src / "p.csv", [["院校", "专业", "学年", "专任教师数", "双师型教师数", "企业兼职教师数",
+                               "课程总数", "校企合作开发课程数", "在校生数", "订单班学生数", "技术服务项目数",
+                               "培训中小企业员工数"],
+                              ["示例院校", "软件技术", "2020-2021学年", "12人", "6", "3", "30门", "5", "1,200",
+                               "20", "1", "0"]], encoding="gb18030", sep="\t")
+    before = digest_tree(src)
+    mtimes = {p.name: p.stat().st_mtime_ns for p in src.iterdir()}
+    import_records(src, tmp_path / "a" / "out")
+    import_records(src, tmp_path / "b" / "out")
+    first = digest_tree(tmp_path / "a" / "out")
+    import_records(src, tmp_path / "a" / "out")          # over a previous import
+    assert digest_tree(tmp_path / "a" / "out") == first == digest_tree(tmp_path / "b" / "out")
+    assert sorted(first) == ["datapackage.json", "graduates.csv", "import_report.json",
+                             "import_report.md", "programmes.csv"]
+    assert digest_tree(src) == before
+    assert {p.name: p.stat().st_mtime_ns for p in src.iterdir()} == mtimes
+    p = pd.read_csv(tmp_path / "a" / "out" / "programmes.csv", dtype=str)
+    assert p.loc[0, "students_enrolled"] == "1200" and p.loc[0, "year"] == "2020"
+
+
+def test_output_never_inside_source_nor_over_other_folders(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_csv(src / "g.csv", [GRAD_HEADER, grad_row("G1")])
+    with pytest.raises(ValueError, match="must not be inside the source"):
+        import_records(src, src / "out")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "keep.txt").write_text("mine")
+    with pytest.raises(ValueError, match="refusing to overwrite"):
+        import_records(src, other)
+    assert (other / "keep.txt").read_text() == "mine"
+
+
+def test_cli_import_success_and_failure(tmp_path, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_csv(src / "g.csv", [GRAD_HEADER, grad_row("G1"), grad_row("G2", "??")])
+    assert cli.main(["import", str(src), str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "g.csv, row 3, column 'destination'" in err and "Traceback" not in err
+    assert cli.main(["import", str(src), str(tmp_path / "out"), "--allow-dropped-rows"]) == 0
+    cap = capsys.readouterr()
+    assert "graduates: 1 rows" in cap.out and "1 row(s) dropped" in cap.err
+    assert tio.import_records is import_records
+
+
+# ---- the shipped fixture -------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def imported_example(tmp_path_factory):
+    if not EXAMPLE.exists():
+        pytest.skip("data/raw/examples/synthetic_college_export is absent: run make examples")
+    out = tmp_path_factory.mktemp("imported") / "example"
+    res = import_records(EXAMPLE, out)
+    return res
+
+
+def test_fixture_is_what_the_generator_makes_from_the_scenario(tmp_path):
+    from talentlab.examples import write_college_export
+
+    if not EXAMPLE.exists():
+        pytest.skip("data/raw/examples/synthetic_college_export is absent: run make examples")
+    fresh = write_college_export("paper_claims", out_dir=tmp_path / "x")
+    assert digest_tree(fresh) == digest_tree(EXAMPLE), (
+        "the shipped example export is stale: run `make examples`")
+    lines = (EXAMPLE / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((EXAMPLE / name).read_bytes()).hexdigest() == digest
+
+
+def test_fixture_imports_every_mapping_listed_and_equals_the_scenario(imported_example):
+    rep = imported_example.report
+    assert rep["problems"] == [] and rep["unmapped_values"] == [] and rep["dropped_rows"] == []
+    assert imported_example.tables == {"evaluations": 15204, "programmes": 96, "graduates": 5880,
+                                       "employer_ratings": 3587} or set(imported_example.tables) \
+        == set(TABLES)
+    sheets = [f for f in rep["files"] if f.get("table") == "graduates"]
+    assert len(sheets) == 2 and all(f["header_row"] == 3 for f in sheets)
+    mapped = {(v["field"], v["source"]) for v in rep["value_mappings"]}
+    assert {("destination", "moe_categories"), ("destination", "mycos"),
+            ("destination", "talentlab")} <= mapped
+    assert {u["header"] for u in rep["unmapped_headers"]} == {
+        "序号", "备注", "提交答卷时间", "所用时间", "来源", "来源详情", "总分"}
+    data = talentlab.load_all(imported_example.out)
+    truth = talentlab.load_all(SCENARIO)
+    assert data.is_synthetic and data.origin["scenario"] == "paper_claims"
+    for name in TABLES:
+        a, b = truth[name], data[name]
+        if name == "employer_ratings":  # the questionnaire's 序号 becomes the rating id
+            a, b = a.drop(columns="rating_id"), b.drop(columns="rating_id")
+        if name == "graduates":
+            a = a.sort_values("student_id").reset_index(drop=True)
+            b = b.sort_values("student_id").reset_index(drop=True)
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+
+
+def test_fixture_indicators_equal_those_of_the_scenario(imported_example):
+    from talentlab.indicators import compute_all
+
+    data = talentlab.load_all(imported_example.out)
+    truth = talentlab.load_all(SCENARIO)
+    got = compute_all(data.tables(), by=["treated_major"])
+    want = compute_all(truth.tables(), by=["treated_major"])
+    assert len(want) > 10
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
+
+
+def test_contract_resources_keep_their_import_keys_only_in_the_contract():
+    res = resource("graduates")
+    assert "aliases" in res["schema"]["fields"][0]
+    assert all(m in readers.MISSING_VALUES for m in ("", "-", "无", "#N/A"))

@@ -383,7 +383,12 @@ def render_index(ledger: pd.DataFrame, claims: pd.DataFrame, notebooks: list[dic
     extras = [c for c in ledger.columns if c not in claims.columns and c not in fixed]
     shown = [c for c in extras if _SHOWN_EXTRA.match(c) and ledger[c].notna().any()]
     hidden = [c for c in extras if c not in shown]
-    order = {s: i for i, s in enumerate(dict.fromkeys(claims["section"].astype(str)))}
+    def natural(section: str) -> list:
+        return [(0, int(t), "") if t.isdigit() else (1, 0, t)
+                for t in re.split(r"(\d+)", section) if t]
+
+    order = {s: i for i, s in enumerate(sorted(dict.fromkeys(claims["section"].astype(str)),
+                                               key=natural))}
     led = ledger.assign(_sec=ledger["section"].astype(str).map(order)).sort_values(
         ["_sec", "claim_id"], kind="stable")
     testable, untestable = [], []

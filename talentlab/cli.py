@@ -99,15 +99,28 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_examples(args: argparse.Namespace) -> int:
-    from talentlab.examples import write_college_export
+def _cmd_indicators(args: argparse.Namespace) -> int:
+    from talentlab.indicators import IndicatorInputError, compute_all
+    from talentlab.publish import neutralise_frame
 
+    by = [c.strip() for c in args.by.split(",") if c.strip()] if args.by else []
     try:
-        out = write_college_export(args.scenario, out_dir=args.out)
-    except (ValueError, FileNotFoundError) as exc:
+        table = compute_all(args.data, by, engine=args.engine, min_cell=args.min_cell,
+                            confidence=args.confidence, spark=args.spark_master)
+    except (IndicatorInputError, DataValidationError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"synthetic college export (from scenario '{args.scenario}') written to {out}")
+        return 1
+    if args.out is None:
+        sys.stdout.write(neutralise_frame(table).to_csv(index=False, lineterminator="\n"))
+        return 0
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".parquet":
+        table.to_parquet(out, index=False)
+    else:
+        out.write_text(neutralise_frame(table).to_csv(index=False, lineterminator="\n"),
+                       encoding="utf-8")
+    print(f"{len(table)} indicator rows written to {out}")
     return 0
 
 
@@ -205,12 +218,18 @@ def main(argv: list[str] | None = None) -> int:
                    help="drop rows that cannot be imported (listed in the report) instead of failing")
     p.set_defaults(func=_cmd_import)
 
-    p = sub.add_parser("examples", help="write the synthetic college export (Chinese headers, "
-                       "ministry codes, two-sheet workbook) made from a synthetic scenario")
-    p.add_argument("--scenario", default="paper_claims", help="scenario under data/raw/synthetic/")
-    p.add_argument("--out", default=None,
-                   help="output folder (default: data/raw/examples/synthetic_college_export)")
-    p.set_defaults(func=_cmd_examples)
+    p = sub.add_parser("indicators", help="graduate-level indicators of a data file or folder "
+                       "on DuckDB, pandas or Spark")
+    p.add_argument("data", help="graduates parquet/CSV file, glob of parquet files, or folder")
+    p.add_argument("--by", default="", help="comma-separated group columns, e.g. cohort,major")
+    p.add_argument("--engine", choices=("auto", "duckdb", "pandas", "spark"), default="auto",
+                   help="auto (default): DuckDB for large files, pandas for small ones")
+    p.add_argument("--out", help="output .csv or .parquet (default: CSV on standard output)")
+    p.add_argument("--min-cell", type=int, default=10, help="disclosure threshold (default 10)")
+    p.add_argument("--confidence", type=float, default=0.95)
+    p.add_argument("--spark-master", default=None,
+                   help="Spark master URL for --engine spark (default: local[*])")
+    p.set_defaults(func=_cmd_indicators)
 
     p = sub.add_parser("finalize-notebook", help="normalise an executed notebook and render HTML")
     p.add_argument("executed")

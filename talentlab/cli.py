@@ -100,13 +100,14 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_indicators(args: argparse.Namespace) -> int:
-    from talentlab.indicators import IndicatorInputError, compute_all
+    from talentlab.indicators import IndicatorInputError
+    from talentlab.indicators.engines import compute_indicators
     from talentlab.publish import neutralise_frame
 
     by = [c.strip() for c in args.by.split(",") if c.strip()] if args.by else []
-    try:
-        table = compute_all(args.data, by, engine=args.engine, min_cell=args.min_cell,
-                            confidence=args.confidence, spark=args.spark_master)
+    try:  # the count-based graduate indicators, the same table from every engine
+        table = compute_indicators(args.data, by, engine=args.engine, min_cell=args.min_cell,
+                                   confidence=args.confidence, spark=args.spark_master)
     except (IndicatorInputError, DataValidationError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -121,6 +122,18 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
         out.write_text(neutralise_frame(table).to_csv(index=False, lineterminator="\n"),
                        encoding="utf-8")
     print(f"{len(table)} indicator rows written to {out}")
+    return 0
+
+
+def _cmd_examples(args: argparse.Namespace) -> int:
+    from talentlab.examples import write_college_export
+
+    try:
+        out = write_college_export(args.scenario, out_dir=args.out)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"synthetic college export (from scenario '{args.scenario}') written to {out}")
     return 0
 
 
@@ -230,6 +243,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--spark-master", default=None,
                    help="Spark master URL for --engine spark (default: local[*])")
     p.set_defaults(func=_cmd_indicators)
+
+    p = sub.add_parser("examples", help="write the synthetic college export (Chinese headers, "
+                       "ministry codes, two-sheet workbook) made from a synthetic scenario")
+    p.add_argument("--scenario", default="paper_claims", help="scenario under data/raw/synthetic/")
+    p.add_argument("--out", default=None,
+                   help="output folder (default: data/raw/examples/synthetic_college_export)")
+    p.set_defaults(func=_cmd_examples)
 
     p = sub.add_parser("finalize-notebook", help="normalise an executed notebook and render HTML")
     p.add_argument("executed")

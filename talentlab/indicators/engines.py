@@ -325,15 +325,16 @@ def cluster_sql(plan: Plan, by: list[str], table: str, quote, shift: float) -> s
 
 def _ssc_from_cluster_sums(c: pd.DataFrame, shift: float) -> tuple[np.ndarray, np.ndarray]:
     """sum_c e_c^2 and the number of clusters from :func:`cluster_sql`'s sums."""
-    n = c["n_all"].to_numpy(dtype=float)
+    def num(col):  # sums over no rows are NULL: 0
+        return pd.to_numeric(c[col]).astype("Float64").fillna(0).to_numpy(dtype=float)
+
+    n = num("n_all")
     with np.errstate(invalid="ignore", divide="ignore"):
-        m = c["s_all"].to_numpy(dtype=float) / n  # mean of the shifted hours
-    ssc = (c["sum_s2"].to_numpy(dtype=float) - 2 * m * c["sum_ns"].to_numpy(dtype=float)
-           + m * m * c["sum_n2"].to_numpy(dtype=float)
-           + c["q_single"].to_numpy(dtype=float) - 2 * m * c["s_single"].to_numpy(dtype=float)
-           + m * m * c["n_single"].to_numpy(dtype=float))
-    ssc = np.maximum(ssc, 0.0)  # rounding may leave -1e-12 where every residual is 0
-    clusters = c["g_named"].to_numpy(dtype=np.int64) + c["n_single"].to_numpy(dtype=np.int64)
+        m = num("s_all") / n  # mean of the shifted hours
+    ssc = (num("sum_s2") - 2 * m * num("sum_ns") + m * m * num("sum_n2")
+           + num("q_single") - 2 * m * num("s_single") + m * m * num("n_single"))
+    ssc = np.where(n > 0, np.maximum(ssc, 0.0), 0.0)  # rounding may leave -1e-12 for 0
+    clusters = (num("g_named") + num("n_single")).astype(np.int64)
     return ssc, clusters
 
 
@@ -355,9 +356,12 @@ def _finish_sql_counts(plan: Plan, by: list[str], raw: pd.DataFrame,
                        cluster: pd.DataFrame | None, shift: float) -> pd.DataFrame:
     aliases = plan._aliases  # type: ignore[attr-defined]
     out = raw[by].copy() if by else pd.DataFrame(index=raw.index)
-    out["n_total"] = raw["n_total"].to_numpy(dtype=np.int64)
+    def ints(col):  # count_if over no rows is NULL in some engines: 0
+        return pd.to_numeric(raw[col]).astype("Float64").fillna(0).to_numpy(dtype=np.int64)
+
+    out["n_total"] = ints("n_total")
     for name, alias in aliases.items():
-        out[name] = raw[alias].to_numpy(dtype=np.int64)
+        out[name] = ints(alias)
     _derive_unknown(plan, out)
     if plan.mean is not None:
         out["hours__sum"] = raw["hours__sum"].to_numpy(dtype=float, na_value=np.nan)
@@ -643,13 +647,13 @@ def _pandas_counts(source, by: list[str], plan: Plan) -> pd.DataFrame:
         x = frame.numbers(m.column)[base]
         c = codes[base]
         n = np.bincount(c, minlength=G).astype(float)
-        total = np.bincount(c, weights=x, minlength=G)
+        total = np.bincount(c, weights=x, minlength=G).astype(float)
         out["hours__sum"] = total
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = total / n
         resid = x - mean[c]
         if m.cluster is None:
-            ss = np.bincount(c, weights=resid**2, minlength=G)
+            ss = np.bincount(c, weights=resid**2, minlength=G).astype(float)
             out["hours__ss"] = np.where(n > 0, ss, np.nan)
         else:
             # aggregate per (group, cluster) first: e_c = sum of residuals in the cluster
@@ -661,7 +665,7 @@ def _pandas_counts(source, by: list[str], plan: Plan) -> pd.DataFrame:
             pair_keys, inverse = np.unique(pair[~single], return_inverse=True)
             e_c = np.bincount(inverse, weights=resid[~single], minlength=len(pair_keys))
             grp = (pair_keys // max(k, 1)).astype(np.intp)
-            ssc = np.bincount(grp, weights=e_c**2, minlength=G)
+            ssc = np.bincount(grp, weights=e_c**2, minlength=G).astype(float)
             ssc += np.bincount(c[single], weights=resid[single] ** 2, minlength=G)
             out["hours__ssc"] = ssc
             out["hours__clusters"] = (np.bincount(grp, minlength=G)

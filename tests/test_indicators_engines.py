@@ -1,0 +1,339 @@
+"""One definition, several engines: DuckDB, pandas and Spark count the same numerators and
+denominators, and return the same tidy table as the pandas indicator functions.
+
+Spark tests run only where PySpark (the ``spark`` test extra) and Java are installed; they are
+skipped with a message otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import talentlab
+import talentlab.indicators as ti
+from talentlab.indicators import engines
+from talentlab.indicators.engines import ENGINE_INDICATORS, compute_counts, compute_indicators
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ["paper_claims", "null", "pretrend"]
+DEST = ["employed_full_time", "employed_part_time", "self_employed", "military",
+        "further_study", "preparing_further_study", "unemployed", "unknown"]
+#: Columns of the tidy table that are counts (must agree exactly) and the float ones.
+COUNT_COLUMNS = ["numerator", "denominator", "n", "n_excluded", "n_unknown"]
+
+
+def have_spark() -> str | None:
+    """None when Spark can run here, else the reason it cannot."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "PySpark is not installed (pip install -e '.[spark]' to run the Spark tests)"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no Java runtime (Spark needs Java 17)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def scenario_data():
+    return {s: talentlab.load_all(ROOT / "data" / "raw" / "synthetic" / s) for s in SCENARIOS}
+
+
+@pytest.fixture(scope="module")
+def spark():
+    reason = have_spark()
+    if reason:
+        pytest.skip(reason)
+    session = engines._spark_session("local[1]")
+    yield session
+    session.stop()
+
+
+def reference(df: pd.DataFrame, by: list[str], **kw) -> pd.DataFrame:
+    return ti.compute_all({"graduates": df}, by, indicators=list(ENGINE_INDICATORS), **kw)
+
+
+def assert_same_table(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    """Counts and texts identical; estimates identical up to summation order (1e-12)."""
+    assert list(got.columns) == list(want.columns)
+    assert len(got) == len(want)
+    if not len(want):
+        return
+    for col in COUNT_COLUMNS:
+        np.testing.assert_array_equal(got[col].to_numpy(dtype=float),
+                                      want[col].to_numpy(dtype=float), err_msg=col)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True),
+                                  check_exact=False, rtol=1e-12, atol=1e-12)
+
+
+def keys_as_text(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Keys as text, rows sorted by them: a file has no category order, so groups of a
+    categorical key come back in text order."""
+    out = df.copy()
+    for c in by:
+        out[c] = pd.array([None if pd.isna(v) else str(v) for v in out[c]], dtype=object)
+    if by:
+        out = out.sort_values(by, na_position="last", kind="stable")
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# the shipped scenarios
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.parametrize("by", [["cohort", "major"], ["college", "treated_major"], []])
+def test_engines_equal_the_pandas_indicator_functions_on_shipped_data(scenario_data, scenario,
+                                                                     by):
+    g = scenario_data[scenario].graduates
+    want = reference(g, by)
+    for engine in ("pandas", "duckdb"):
+        assert_same_table(compute_indicators(g, by, engine=engine), want)
+
+
+def test_compute_all_with_an_engine_keeps_every_other_indicator(scenario_data):
+    data = scenario_data["paper_claims"]
+    want = ti.compute_all(data, ["cohort"])
+    got = ti.compute_all(data, ["cohort"], engine="duckdb")
+    assert_same_table(got, want)
+    assert "adaptation_cycle" in set(got["indicator"])
+    assert "three_party_evaluation" in set(got["indicator"])
+
+
+def test_duckdb_reads_the_raw_csv_and_parquet_files(scenario_data, tmp_path):
+    by = ["cohort", "major"]
+    raw = ROOT / "data" / "raw" / "synthetic" / "paper_claims"
+    g = scenario_data["paper_claims"].graduates
+    want = keys_as_text(compute_counts(g, by, engine="pandas"), by)
+    from_csv = keys_as_text(compute_counts(raw, by, engine="duckdb"), by)
+    pd.testing.assert_frame_equal(from_csv, want, check_dtype=False)
+    g.to_parquet(tmp_path / "graduates.parquet", index=False)
+    from_parquet = keys_as_text(compute_counts(tmp_path, by, engine="duckdb"), by)
+    pd.testing.assert_frame_equal(from_parquet, want, check_dtype=False)
+    # the tidy table too, with keys in their natural types
+    tidy = compute_indicators(tmp_path / "graduates.parquet", by, engine="duckdb")
+    ref = reference(g, by)
+    assert_same_table(keys_as_text(tidy, by), keys_as_text(ref, by))
+
+
+def test_options_travel_to_every_engine(scenario_data):
+    g = scenario_data["null"].graduates
+    options = {"counterpart_employment_rate": {"denominator": "all_employed"},
+               "local_employment_rate": {"regions": ["local", "province"]},
+               "employment_rate": {"unknown": "not_employed"},
+               "destination_rate": {"unknown": "exclude"},
+               "retraining_hours": {"cluster": None}}
+    want = reference(g, ["cohort"], options=options)
+    for engine in ("pandas", "duckdb"):
+        got = compute_indicators(g, ["cohort"], engine=engine, options=options)
+        assert_same_table(got, want)
+    assert set(want["statistic"]) >= {"proportion_all_employed"}
+
+
+# ---------------------------------------------------------------------------------------------
+# hypothesis: nulls, empty groups, unicode keys
+# ---------------------------------------------------------------------------------------------
+
+MAJORS = ["a", "b", "电子信息", "Ünïcode", "x'y"]
+
+
+@st.composite
+def graduates_frames(draw):
+    n = draw(st.integers(0, 40))
+    seed = draw(st.integers(0, 2**31 - 1))
+    rng = np.random.default_rng(seed)
+    dest = rng.integers(0, 8, n)
+    employed = dest <= 2
+    employee = dest <= 1
+    p_missing = draw(st.sampled_from([0.0, 0.2, 0.6]))
+
+    def nb(p, base):
+        return pd.arrays.BooleanArray(rng.random(n) < p, ~base | (rng.random(n) < p_missing))
+
+    hours = np.where(employee & (rng.random(n) >= p_missing),
+                     np.round(rng.gamma(2, 20, n), 1), np.nan)
+    major = [None if rng.random() < p_missing / 3 else MAJORS[i]
+             for i in rng.integers(0, len(MAJORS), n)]
+    region = np.where(employed & (rng.random(n) >= p_missing), rng.integers(0, 3, n), -1)
+    # categories without rows (e.g. "province" unused) make empty groups for pandas categoricals
+    return pd.DataFrame({
+        "major": pd.array(major, dtype="str"),
+        "cohort": pd.array([None if rng.random() < p_missing / 3 else int(c)
+                            for c in rng.integers(2020, 2023, n)], dtype="Int64"),
+        "destination": pd.Categorical.from_codes(dest, DEST),
+        "job_related_to_major": nb(0.6, employed),
+        "job_satisfaction": pd.arrays.IntegerArray(rng.integers(1, 6, n),
+                                                   ~employed | (rng.random(n) < p_missing)),
+        "employer_id": pd.array([None if (not e or rng.random() < p_missing) else f"e{k}"
+                                 for e, k in zip(employee, rng.integers(0, 4, n),
+                                                 strict=True)], dtype="str"),
+        "employer_in_cluster": nb(0.4, employed),
+        "work_region": pd.Categorical.from_codes(region, ["local", "province", "elsewhere"]),
+        "left_within_6_months": nb(0.4, employed),
+        "retraining_hours": hours,
+        "industry_certificate": nb(0.5, np.ones(n, bool)),
+    })
+
+
+BYS = st.sampled_from([[], ["major"], ["cohort", "major"], ["work_region", "major"]])
+SETTINGS = settings(max_examples=15, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow,
+                                           HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(df=graduates_frames(), by=BYS)
+def test_pandas_and_duckdb_agree_with_the_indicator_functions(df, by):
+    want = reference(df, by)
+    for engine in ("pandas", "duckdb"):
+        assert_same_table(compute_indicators(df, by, engine=engine), want)
+
+
+@SETTINGS
+@given(df=graduates_frames(), by=BYS)
+def test_counts_from_a_parquet_file_equal_the_in_memory_counts(df, by, tmp_path_factory):
+    path = tmp_path_factory.mktemp("pq") / "graduates.parquet"
+    df.to_parquet(path, index=False)
+    mem = keys_as_text(compute_counts(df, by, engine="pandas"), by)
+    disk = keys_as_text(compute_counts(path, by, engine="duckdb"), by)
+    if not len(mem):
+        assert not len(disk)
+        return
+    pd.testing.assert_frame_equal(disk, mem, check_dtype=False, check_exact=False, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# the cluster-robust SE from per-cluster sums
+# ---------------------------------------------------------------------------------------------
+
+def _hours_frame(hours, employers, groups) -> pd.DataFrame:
+    n = len(hours)
+    return pd.DataFrame({
+        "g": pd.array(groups, dtype="str"),
+        "destination": pd.Categorical(["employed_full_time"] * n, categories=DEST),
+        "retraining_hours": np.asarray(hours, dtype=float),
+        "employer_id": pd.array(employers, dtype="str"),
+    })
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e6])
+def test_cluster_robust_se_from_sums_equals_statsmodels_and_the_row_level_code(offset):
+    rng = np.random.default_rng(7)
+    n = 400
+    hours = offset + np.round(rng.gamma(2, 30, n), 1)
+    employers = [None if rng.random() < 0.1 else f"e{k}" for k in rng.integers(0, 25, n)]
+    groups = rng.choice(["p", "q"], n)
+    df = _hours_frame(hours, employers, groups)
+    row_level = ti.retraining_hours(df, by="g")
+    for engine in ("pandas", "duckdb"):
+        got = compute_indicators(df, "g", engine=engine, indicators=["retraining_hours"])
+        np.testing.assert_allclose(got["se"], row_level["se"], rtol=1e-9)
+        np.testing.assert_array_equal(got["n_clusters"], row_level["n_clusters"])
+    # independent check: statsmodels OLS on a constant, clusters = employer (missing: own)
+    for grp, se in zip(row_level["g"], row_level["se"], strict=True):
+        sel = groups == grp
+        emp = pd.Series(employers, dtype=object)[sel].reset_index(drop=True)
+        codes = pd.factorize(emp)[0]
+        single = codes < 0
+        codes[single] = codes.max() + 1 + np.arange(single.sum())
+        fit = sm.OLS(hours[sel], np.ones(sel.sum())).fit(cov_type="cluster",
+                                                          cov_kwds={"groups": codes})
+        assert se == pytest.approx(float(fit.bse[0]), rel=1e-9)
+
+
+def test_one_cluster_and_one_hire_give_undefined_se():
+    df = _hours_frame([10.0, 20.0, 30.0], ["e1", "e1", "e1"], ["a", "a", "a"])
+    for engine in ("pandas", "duckdb"):
+        r = compute_indicators(df, "g", engine=engine, indicators=["retraining_hours"])
+        assert r["n_clusters"].tolist() == [1] and np.isnan(r["se"].iloc[0])
+        plain = compute_indicators(df.iloc[:1], "g", engine=engine,
+                                   indicators=["retraining_hours"],
+                                   options={"retraining_hours": {"cluster": None}})
+        assert np.isnan(plain["se"].iloc[0]) and plain["estimate"].iloc[0] == 10.0
+
+
+# ---------------------------------------------------------------------------------------------
+# bad input, source choice, command line
+# ---------------------------------------------------------------------------------------------
+
+def test_contract_violations_raise_with_column_rule_and_values(tmp_path):
+    df = _hours_frame([1.0, -5.0], ["e1", "e2"], ["a", "a"])
+    for engine in ("pandas", "duckdb"):
+        with pytest.raises(ti.IndicatorInputError, match=r"retraining_hours.*>= 0.*-5"):
+            compute_counts(df, "g", engine=engine, indicators=["retraining_hours"])
+    bad = df.assign(destination=pd.array(["employed_full_time", "hired"], dtype="str"))
+    bad.to_parquet(tmp_path / "graduates.parquet")
+    with pytest.raises(ti.IndicatorInputError, match=r"destination.*hired"):
+        compute_counts(tmp_path / "graduates.parquet", "g", engine="duckdb",
+                       indicators=["employment_rate"])
+
+
+def test_csv_cells_that_do_not_parse_are_named(tmp_path):
+    src = ROOT / "data" / "raw" / "synthetic" / "paper_claims" / "graduates.csv"
+    lines = src.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    col = header.index("job_related_to_major")
+    row = lines[1].split(",")
+    row[col] = "maybe"
+    (tmp_path / "graduates.csv").write_text("\n".join([lines[0], ",".join(row), *lines[2:]]),
+                                            encoding="utf-8")
+    with pytest.raises(ti.IndicatorInputError, match=r"job_related_to_major.*maybe"):
+        compute_counts(tmp_path, "cohort", engine="duckdb")
+
+
+def test_auto_engine_uses_duckdb_for_large_files_only(tmp_path, monkeypatch, scenario_data):
+    g = scenario_data["paper_claims"].graduates
+    g.to_parquet(tmp_path / "graduates.parquet", index=False)
+    assert engines.choose_engine(tmp_path) == "pandas"
+    assert engines.choose_engine(g) == "pandas"
+    monkeypatch.setattr(engines, "AUTO_DUCKDB_BYTES", 1)
+    assert engines.choose_engine(tmp_path) == "duckdb"
+    with pytest.raises(ti.IndicatorInputError, match="engine must be one of"):
+        engines.choose_engine(g, "sqlite")
+
+
+def test_cli_indicators_same_table_from_every_engine(tmp_path):
+    data = ROOT / "data" / "raw" / "synthetic" / "pretrend"
+    outs = {}
+    for engine in ("pandas", "duckdb"):
+        out = tmp_path / f"{engine}.csv"
+        subprocess.run([sys.executable, "-m", "talentlab.cli", "indicators", str(data),
+                        "--by", "cohort,treated_major", "--engine", engine, "--out", str(out)],
+                       check=True, cwd=tmp_path)
+        outs[engine] = pd.read_csv(out)
+    pd.testing.assert_frame_equal(outs["duckdb"], outs["pandas"], check_exact=False, rtol=1e-12)
+    assert set(outs["duckdb"]["indicator"]) >= set(ENGINE_INDICATORS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spark (local mode), when installed
+# ---------------------------------------------------------------------------------------------
+
+def test_spark_equals_pandas_on_a_shipped_scenario(spark, scenario_data, tmp_path):
+    g = scenario_data["paper_claims"].graduates
+    by = ["cohort", "major"]
+    assert_same_table(compute_indicators(g, by, engine="spark", spark=spark), reference(g, by))
+    g.to_parquet(tmp_path / "graduates.parquet", index=False)
+    got = keys_as_text(compute_counts(tmp_path, by, engine="spark", spark=spark), by)
+    want = keys_as_text(compute_counts(g, by, engine="pandas"), by)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False, check_exact=False, rtol=1e-12)
+    raw = ROOT / "data" / "raw" / "synthetic" / "paper_claims"
+    got = keys_as_text(compute_counts(raw, by, engine="spark", spark=spark), by)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False, check_exact=False, rtol=1e-12)
+
+
+@settings(max_examples=5, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(df=graduates_frames(), by=BYS)
+def test_spark_agrees_on_generated_frames(spark, df, by):
+    assert_same_table(compute_indicators(df, by, engine="spark", spark=spark), reference(df, by))

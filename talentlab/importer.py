@@ -60,6 +60,8 @@ HEADER_SCAN_ROWS = 30
 _FIELDS: dict[str, dict] = {}
 #: A header row must name at least this many fields of one table.
 MIN_HEADER_FIELDS = 2
+#: Fields a questionnaire's response number (序号) may fill, and the prefix it gets.
+RESPONSE_NUMBER_IDS = {"rating_id": "Q"}
 MAPPING_NAMES = ("mapping.yaml", "mapping.yml", "mapping.toml")
 REPORT_FILES = ("import_report.md", "import_report.json")
 
@@ -323,6 +325,7 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
                     "unmapped_values": [], "problems": [], "dropped_rows": [], "tables": {},
                     "skipped_files": skipped}
     pieces: list[_Piece] = []
+    id_conversions: dict[tuple[str, str], int] = {}
     file_problems: list[Problem] = []
     source_sha = {}
     for path in files:
@@ -397,6 +400,19 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
                     continue
                 records.append([r[j] if j < len(r) else "" for j in sorted(columns)])
                 rownos.append(i + 1)
+            # a questionnaire's response number (序号) becomes an identifier-like rating_id
+            # (bare numbers could not be told apart from counts when reports are checked for ids)
+            for j, name in sorted(columns.items()):
+                if hits[j][1] == "questionnaire" and name in RESPONSE_NUMBER_IDS:
+                    k = sorted(columns).index(j)
+                    n_conv = 0
+                    for rec in records:
+                        num = convert_number(rec[k])
+                        if num is not None and re.fullmatch(r"\d+", num):
+                            rec[k] = f"{RESPONSE_NUMBER_IDS[name]}{int(num):05d}"
+                            n_conv += 1
+                    if n_conv:
+                        id_conversions[(table, name)] = id_conversions.get((table, name), 0) + n_conv
             entry["records"] = len(records)
             entry["blank_rows"] = len(blank)
             entry["status"] = "imported"
@@ -417,6 +433,10 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
     value_counts: Counter = Counter()
     conv_counts: Counter = Counter()
     conv_examples: dict = {}
+    for (t, n), c in id_conversions.items():
+        rule = f"questionnaire response number → {n} {RESPONSE_NUMBER_IDS[n]}00001 …"
+        conv_counts[(t, n, rule)] += c
+        conv_examples[(t, n, rule)] = {f"1 → {RESPONSE_NUMBER_IDS[n]}00001"}
     unmapped: dict = {}
     empty_fields: dict[str, list[str]] = {}
     for table, plist in by_table.items():

@@ -243,7 +243,7 @@ def test_questionnaire_export_maps_items_labels_and_skips(tmp_path):
     ]})
     res = import_records(src, tmp_path / "out")
     r = pd.read_csv(tmp_path / "out" / "employer_ratings.csv", dtype=str, keep_default_na=False)
-    assert r["rating_id"].tolist() == ["1", "2"]
+    assert r["rating_id"].tolist() == ["Q00001", "Q00002"]  # 序号: a response number
     assert r["professional_quality"].tolist() == ["", "4"]
     assert r["problem_solving"].tolist() == ["4", "4"]
     assert r["overall_satisfaction"].tolist() == ["0", "5"]

@@ -382,3 +382,25 @@ def test_consensus_records_both_codings_and_takes_one_of_them(conditions, coder2
     for r in consensus:
         if r["decision"] != "agreed":
             assert f"| `{r['case_id']}` | `{r['condition']}`" in documented
+
+
+def test_case_codings_file_round_trips_through_the_contract(tmp_path):
+    import shutil
+
+    from talentlab.io import load_case_codings
+    from talentlab.schema import DataValidationError
+
+    stacked = load_case_codings()
+    assert sorted(stacked["coder_id"].unique()) == ["coder1", "coder2"] and len(stacked) == 156
+    shutil.copy(RAW / "cases.csv", tmp_path / "cases.csv")
+    path = tmp_path / "case_codings.csv"
+    stacked.to_csv(path, index=False)
+    again = load_case_codings(path)
+    assert len(again) == 156
+    assert (again["membership"].to_numpy() == stacked["membership"].to_numpy()).all()
+    dup = stacked.copy()
+    dup.loc[1, ["case_id", "condition", "coder_id"]] = dup.loc[0, ["case_id", "condition",
+                                                                  "coder_id"]].to_numpy()
+    dup.to_csv(path, index=False)
+    with pytest.raises(DataValidationError, match="case_codings.csv"):
+        load_case_codings(path)

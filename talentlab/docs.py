@@ -24,7 +24,9 @@ from the paper's own text; their rubric is in `CASES.md`. A second, blind coding
 codings' disagreements (`case_conditions_consensus.csv`, rules in `CONSENSUS.md`; it feeds the
 six-case QCA) were added later, as was `claims_supplement.csv`, the claims of sections 3.1, 5.1, 5.3
 and 6.1 missing from `claims.csv` (same columns plus `claim_kind`; `talentlab.claims.load_claims`
-reads both).
+reads both). `claim_kinds.csv` types each claim of `claims.csv` (`impact`, `activity`, `existence`
+or `not_testable`, with the reason); the loader merges it, and the verdict rule judges each kind in
+its own way (activity claims descriptively, impact claims as a family).
 
 To analyse your own college, put the four record tables in a folder with exactly the columns below
 (`.csv` in UTF-8 or GB18030, `.xlsx` or `.parquet`) and run `make validate DATA=that/folder` — or bring

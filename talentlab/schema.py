@@ -22,6 +22,7 @@ import json
 import math
 import os
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -352,6 +353,8 @@ def validate_table(raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
     res = resource(raw.name)
     spec = res["schema"]
     missing_tokens = set(spec.get("missingValues", [""]))
+    # compared after NFKC, as talentlab.readers.is_missing does (full-width '－' is '-')
+    missing_nfkc = {unicodedata.normalize("NFKC", m).strip() for m in missing_tokens}
     problems: list[Problem] = []
     text = raw.text
     cols = list(text.columns)
@@ -387,7 +390,8 @@ def validate_table(raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
         if name not in cols:
             continue
         cell = text[name].astype("string").fillna("").str.strip()
-        is_missing = cell.isin(missing_tokens)
+        is_missing = cell.isin(missing_tokens) | cell.str.normalize("NFKC").str.strip().isin(
+            missing_nfkc)
         present = ~is_missing
         cons = fdesc.get("constraints", {})
         ftype = fdesc["type"]

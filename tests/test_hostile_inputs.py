@@ -407,6 +407,14 @@ def _(d, t):
     graduates_bytes(d, text.encode())
 
 
+@case("fullwidth-missing-markers", "full-width '－' and '／' from Chinese input are the same markers "
+      "(NFKC), in validate as in import", 0, same_as_base=True)
+def _(d, t):
+    text = set_cell(GRADUATES, 1, "job_related_to_major", "－")
+    text = set_cell(text, 1, "employer_id", "／")
+    graduates_bytes(d, text.encode())
+
+
 @case("missing-marker-in-required", "'-' in a required field is a missing value, reported", 1,
       says=("graduates.csv", "row 2", "student_id", "required"))
 def _(d, t):

@@ -42,7 +42,9 @@ HOSTILE = {
     "traversal": "../../../../etc/passwd",
     "long": "Very long major name 超长专业名称 " + "x" * 600,
 }
-EXECUTABLE_MARKERS = ["<img src=x", "<script>alert", 'onmouseover="alert']  # raw tags, real quotes
+# raw tags; an attribute breaking out of quotes is caught by publish.executable_content, which parses
+# every tag's attributes (a quote in element text is harmless)
+EXECUTABLE_MARKERS = ["<img src=x", "<script>alert"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -107,9 +109,11 @@ def hostile_scenario(out: Path) -> dict[str, str]:
                       cohort_size_max=40)
     grads = pd.read_csv(out / "graduates.csv", dtype=str, keep_default_na=False)
     majors = sorted(set(grads["major"]))
-    values = list(HOSTILE.values())
+    values = [v for k, v in HOSTILE.items() if k != "long"]
     mapping = {m: f"{values[i % len(values)]} #{i}" for i, m in enumerate(majors)}
-    college = {c: HOSTILE["script"] + " " + HOSTILE["formula"] for c in set(grads["college"])}
+    mapping[majors[-1]] = HOSTILE["long"]  # ~630 characters
+    college = {c: HOSTILE["formula"] + " " + HOSTILE["script"] + HOSTILE["long"]
+               for c in set(grads["college"])}
     for name in ("graduates", "programmes"):
         path = out / f"{name}.csv"
         table = pd.read_csv(path, dtype=str, keep_default_na=False)

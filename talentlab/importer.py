@@ -573,8 +573,13 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
         hint = ("" if allow_dropped_rows else
                 "\nNothing was written. Fix the file or the mapping (mapping.yaml: aliases/values), "
                 "or pass --allow-dropped-rows to drop the rows listed (they are named in the report).")
+        summary = ""
+        if len(report["unmapped_values"]) > 1 or n > 50:
+            summary = "\nValues no mapping knows (add them under `values` in mapping.yaml):\n" + \
+                "\n".join(f"  - {u['table']}.{u['field']} = '{u['value']}': {u['count']} row(s)"
+                          for u in report["unmapped_values"][:30])
         raise ImportFailed(f"{n} problem(s) importing {src.name}:\n{listed}"
-                           f"{more}{hint}", problems=problems, report=md)
+                           f"{more}{summary}{hint}", problems=problems, report=md)
 
     # ---- write -----------------------------------------------------------------------------
     dataset = {**m.dataset, **(origin or {})}

@@ -810,6 +810,13 @@ def _(d, t):
     return ["--csv", str(t / "f")]
 
 
+@case("template-out-is-folder", "the workbook path names an existing folder", 2,
+      says=("error",), command="template")
+def _(d, t):
+    (t / "book.xlsx").mkdir()
+    return [str(t / "book.xlsx")]
+
+
 # ------------------------------------------------------------------------------------------------
 def _typed_rows(text: str) -> list[list]:
     """CSV text as spreadsheet rows with numbers as numbers (as a person would type them)."""

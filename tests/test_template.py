@@ -139,6 +139,9 @@ def test_workbook_follows_the_contract(tmp_path, lang):
 
     wb = openpyxl.load_workbook(tpl.write_xlsx_template(tmp_path / "t.xlsx", lang=lang))
     assert wb.sheetnames == ["README", *schema.RECORD_TABLES]
+    formulas = [c.coordinate for ws in wb for row in ws.iter_rows() for c in row
+                if c.data_type == "f"]
+    assert formulas == [], "no text of the template may turn into a formula"
     readme_fields = {(r[0], r[1]) for r in wb["README"].iter_rows(values_only=True) if r[0]}
     for table in schema.RECORD_TABLES:
         ws = wb[table]

@@ -880,6 +880,18 @@ def run_six_case_analysis(
                        "充分性分析没有信息量。"),
         "source": "Schneider & Wagemann 2012, ch. 11; data/raw/CASES.md section 6",
     }]
+    empty = no_evidence_conditions(long)
+    extra.append({
+        "check": "no_evidence_conditions",
+        "severity": "warning" if empty else "info",
+        "value": float(len(empty)),
+        "message": (f"No case has evidence on {', '.join(empty)}: constant by construction, "
+                    "flagged, and left out of the averaged dimensions (AGGREGATION_RULE)."
+                    if empty else "Every condition has evidence in at least one case."),
+        "message_zh": ("以下条件在所有案例中均无证据（恒定），不计入维度均值：" + "、".join(empty)
+                       if empty else "每个条件至少在一个案例中有证据。"),
+        "source": "data/raw/CASES.md section 6; talentlab.six_case.no_evidence_conditions",
+    })
     if include_reference_models:
         extra.append({
             "check": "reference_models", "severity": "info",

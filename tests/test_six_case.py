@@ -153,6 +153,8 @@ def test_diagnostics_fire_on_the_six_cases(shipped):
     # 5 of 16 configurations observed (support without the no-evidence three_party_evaluation)
     assert diag.loc["limited_diversity", "value"] == pytest.approx(11 / 16)
     assert diag.loc["conditions_per_case", "severity"] == "warning"
+    assert diag.loc["no_evidence_conditions", "severity"] == "warning"
+    assert "three_party_evaluation" in diag.loc["no_evidence_conditions", "message"]
     assert diag.loc["conditions_per_case", "value"] > 0.3  # random data look clean often
 
 

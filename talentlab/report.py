@@ -81,13 +81,33 @@ def normalize_notebook(src: str | os.PathLike, dst: str | os.PathLike,
             if "text/markdown" in data:
                 # Markdown a notebook displays is built from data (names, free text): no raw HTML
                 # in it may reach the page, so every tag is shown as text ("<" → "&lt;")
-                data["text/markdown"] = data["text/markdown"].replace("<", "&lt;")
+                data["text/markdown"] = escape_markdown_html(data["text/markdown"])
             out.get("metadata", {}).pop("execution", None)
             if "traceback" in out:
                 out["traceback"] = [clean(t) for t in out["traceback"]]
     text = nbformat.writes(nb)
     atomic_write_text(dst, text if text.endswith("\n") else text + "\n")
     return dst
+
+
+_CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
+
+
+def escape_markdown_html(text: str) -> str:
+    """Markdown with every ``<`` outside code spans written as ``&lt;``: raw HTML in it (from data)
+    is shown as text; code spans already show their content as text.
+
+    Examples
+    --------
+    >>> escape_markdown_html("**Major:** <img src=x> in `<b>`")
+    '**Major:** &lt;img src=x> in `<b>`'
+    """
+    out, pos = [], 0
+    for m in _CODE_SPAN.finditer(text):
+        out += [text[pos:m.start()].replace("<", "&lt;"), m.group(0)]
+        pos = m.end()
+    out.append(text[pos:].replace("<", "&lt;"))
+    return "".join(out)
 
 
 def _assignments(source: str) -> dict[str, tuple[int, int, int, int]]:

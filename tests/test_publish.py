@@ -184,13 +184,15 @@ def test_one_parameter_block_with_the_values_used(tmp_path):
 
 def test_markdown_outputs_show_tags_as_text(tmp_path):
     nb = new_notebook(cells=[new_code_cell("x", outputs=[new_output(
-        "display_data", data={"text/markdown": "**Major:** <img src=x onerror=alert(1)>"})])])
+        "display_data", data={"text/markdown": "**Major:** <img src=x onerror=alert(1)> and "
+                                               "`<script>alert(1)</script>`"})])])
     src, dst = tmp_path / "a.ipynb", tmp_path / "b.ipynb"
     nbformat.write(nb, src)
     report.normalize_notebook(src, dst)
     html_path = report.notebook_to_html(dst, tmp_path / "b.html")
     html = html_path.read_text()
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script>alert" not in html and "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>" in html
     assert publish.executable_content(tmp_path) == []
 
 

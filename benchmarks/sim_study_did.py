@@ -1,5 +1,11 @@
 """Simulation study of the Zhuhai DiD: interval coverage and the false "supported" rate.
 
+Historical: the verdict figures below are for the OLD rule (pre-trend test does not reject at
+10%), replaced in issue 12 by the Holm family and the relative-magnitudes bound; the final rule is
+measured by ``sim_study_verdicts.py``. This study still measures the coverage of the three DiD
+intervals and the rejection rates of the pre-trend tests (now reported only); run with the new
+``judge`` it calls no claim "supported" (it passes no sensitivity analysis).
+
 Over ``--n-seeds`` seeds (default 200) of the scenario engine:
 
 * ``paper_claims`` (planted effect): how often each DiD interval (wild cluster restricted

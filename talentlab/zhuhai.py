@@ -145,8 +145,11 @@ def outcome_frame(data, outcome: str, graduates: pd.DataFrame | None = None) -> 
 
 def indicator_trends(graduates: pd.DataFrame, min_cell: int = 10) -> pd.DataFrame:
     """The claims' indicators by cohort for reformed vs comparison majors (for plots)."""
-    frames = [getattr(ind, code)(graduates, by=["cohort", "treated_major"], min_cell=min_cell)
-              for code in TREND_INDICATORS]
+    # engine="auto": national-scale tables (engines.AUTO_DUCKDB_ROWS rows or more) are counted
+    # by DuckDB from the same definitions; smaller ones take the pandas indicator functions
+    frames = [ind.compute_all({"graduates": graduates}, ["cohort", "treated_major"],
+                              indicators=list(TREND_INDICATORS), min_cell=min_cell,
+                              engine="auto")]
     adapt = ind.adaptation_cycle(graduates, by=["cohort", "treated_major"], min_cell=min_cell)
     frames.append(adapt[adapt["statistic"] == "km_median"])
     out = pd.concat(frames, ignore_index=True)

@@ -55,6 +55,7 @@ def spark():
     if reason:
         pytest.skip(reason)
     session = engines._spark_session("local[1]")
+    session.conf.set("spark.sql.shuffle.partitions", "1")  # tiny test data: one task
     yield session
     session.stop()
 
@@ -319,6 +320,7 @@ def test_cli_indicators_same_table_from_every_engine(tmp_path):
 # Spark (local mode), when installed
 # ---------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_spark_equals_pandas_on_a_shipped_scenario(spark, scenario_data, tmp_path):
     g = scenario_data["paper_claims"].graduates
     by = ["cohort", "major"]
@@ -332,8 +334,27 @@ def test_spark_equals_pandas_on_a_shipped_scenario(spark, scenario_data, tmp_pat
     pd.testing.assert_frame_equal(got, want, check_dtype=False, check_exact=False, rtol=1e-12)
 
 
-@settings(max_examples=5, deadline=None,
+@pytest.mark.slow
+@settings(max_examples=3, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(df=graduates_frames(), by=BYS)
 def test_spark_agrees_on_generated_frames(spark, df, by):
     assert_same_table(compute_indicators(df, by, engine="spark", spark=spark), reference(df, by))
+
+
+def test_report_trends_stay_on_pandas_for_shipped_data_and_match_duckdb(scenario_data,
+                                                                       monkeypatch):
+    """The report's indicator trends: the shipped data (~6,000 rows) stay on the pandas path
+    (byte-identical reports); a table at the DuckDB threshold gives the same numbers."""
+    from talentlab import zhuhai
+
+    g = scenario_data["paper_claims"].graduates
+    assert engines.choose_engine(g) == "pandas"
+    via_pandas = zhuhai.indicator_trends(g)
+    monkeypatch.setattr(engines, "AUTO_DUCKDB_ROWS", len(g))
+    assert engines.choose_engine(g) == "duckdb"
+    via_duckdb = zhuhai.indicator_trends(g)
+    pd.testing.assert_frame_equal(via_duckdb, via_pandas, check_exact=False, rtol=1e-12)
+    counts = via_pandas[["numerator", "denominator", "n"]].to_numpy(dtype=float)
+    np.testing.assert_array_equal(via_duckdb[["numerator", "denominator", "n"]]
+                                  .to_numpy(dtype=float), counts)

@@ -110,7 +110,8 @@ def compute_all(data, by: str | Sequence[str] | None = None, *,
         ``"spark"``: the same definitions as SQL (:mod:`talentlab.indicators.engines`), with
         intervals computed from the aggregated counts; the other indicators (adaptation cycle
         and the non-graduate tables) still use pandas and need DataFrames. ``"auto"``: DuckDB
-        for a path of at least ``engines.AUTO_DUCKDB_BYTES``, pandas otherwise.
+        for a path of at least ``engines.AUTO_DUCKDB_BYTES`` or a graduates table of at least
+        ``engines.AUTO_DUCKDB_ROWS`` rows, pandas otherwise.
     spark : SparkSession or master URL, optional
         For ``engine="spark"`` (default: a local session).
     by : str or list of str, optional

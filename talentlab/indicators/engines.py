@@ -68,6 +68,9 @@ ENGINE_INDICATORS = ("counterpart_employment_rate", "employment_rate", "destinat
                      "job_satisfaction_rate", "industry_certificate_rate", "retraining_hours")
 #: Input files at least this large go to DuckDB when ``engine="auto"`` (smaller: pandas).
 AUTO_DUCKDB_BYTES = 64 * 2**20
+#: In-memory graduates tables with at least this many rows go to DuckDB when
+#: ``engine="auto"`` (the shipped data, about 6,000 rows, stay on the pandas path).
+AUTO_DUCKDB_ROWS = 1_000_000
 _TYPES = {"boolean": "BOOLEAN", "integer": "DOUBLE", "number": "DOUBLE"}
 
 
@@ -199,7 +202,8 @@ def source_columns(source) -> list[str]:
 
 
 def choose_engine(source, engine: str = "auto") -> str:
-    """``auto``: DuckDB for files of :data:`AUTO_DUCKDB_BYTES` or more, pandas otherwise."""
+    """``auto``: DuckDB for files of :data:`AUTO_DUCKDB_BYTES` or more and DataFrames of
+    :data:`AUTO_DUCKDB_ROWS` rows or more, pandas otherwise."""
     if engine != "auto":
         if engine not in ENGINES:
             raise IndicatorInputError(f"engine must be one of {list(ENGINES)} or 'auto', "
@@ -207,7 +211,7 @@ def choose_engine(source, engine: str = "auto") -> str:
         return engine
     src = resolve_source(source)
     if isinstance(src, pd.DataFrame):
-        return "pandas"
+        return "duckdb" if len(src) >= AUTO_DUCKDB_ROWS else "pandas"
     return "duckdb" if source_bytes(src) >= AUTO_DUCKDB_BYTES else "pandas"
 
 
@@ -411,6 +415,7 @@ def _duckdb_counts(source, by: list[str], plan: Plan, connection=None) -> pd.Dat
     src = resolve_source(source)
     if isinstance(src, pd.DataFrame):
         frame = src
+        plan.use_columns(list(frame.columns))
         con.register("talentlab_graduates_df", _duckdb_frame(frame, plan.needed_columns(by)))
         table, present = "talentlab_graduates_df", list(frame.columns)
     else:
@@ -542,6 +547,7 @@ def _spark_counts(source, by: list[str], plan: Plan, spark=None) -> pd.DataFrame
     src = resolve_source(source)
     view = "talentlab_graduates"
     if isinstance(src, pd.DataFrame):
+        plan.use_columns(list(src.columns))
         sdf = _spark_frame(session, src, plan.needed_columns(by))
         present = list(src.columns)
         sdf.createOrReplaceTempView(view)
@@ -724,8 +730,8 @@ def compute_counts(source, by: str | Sequence[str] | None = None, *, engine: str
     by : str or list of str
         Group columns; a missing key value is a group of its own (sorted last).
     engine : {"auto", "duckdb", "pandas", "spark"}
-        ``auto``: pandas for DataFrames and small files, DuckDB for files of at least
-        :data:`AUTO_DUCKDB_BYTES`.
+        ``auto``: pandas for small DataFrames and files, DuckDB for files of at least
+        :data:`AUTO_DUCKDB_BYTES` and DataFrames of at least :data:`AUTO_DUCKDB_ROWS` rows.
     indicators : list of str, optional
         Subset of :data:`ENGINE_INDICATORS` (default: all whose columns the source has).
     options : dict, optional

@@ -404,6 +404,24 @@ def dataset_name(origin: dict) -> str:
     return _slug(origin.get("name") or "user-data", "name") or "user-data"
 
 
+def _imported_headers(data_dir: Path) -> dict[str, dict[str, str]]:
+    """Field -> the college's own header(s), for a folder written by ``talentlab import``."""
+    try:
+        meta = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+        columns = meta["imported_from"]["columns"]
+        out: dict[str, dict[str, str]] = {}
+        for table, pieces in columns.items():
+            merged: dict[str, list[str]] = {}
+            for headers in pieces.values():
+                for name, header in headers.items():
+                    if header not in merged.setdefault(name, []):
+                        merged[name].append(str(header))
+            out[table] = {n: " / ".join(h) for n, h in merged.items()}
+        return out
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
 def _read_and_validate(data_dir: Path, names: Iterable[str],
                        encoding: str | None = None) -> tuple[dict, dict]:
     raws, paths, problems = {}, {}, []
@@ -422,6 +440,9 @@ def _read_and_validate(data_dir: Path, names: Iterable[str],
             problems.append(Problem(path.name, None, None, None, message))
             continue
         paths[name] = path
+    for name, headers in _imported_headers(data_dir).items():
+        if name in raws:
+            raws[name].headers = headers  # problems name the college's own header too
     typed, more = validate_tables(raws)
     problems += more
     if problems:

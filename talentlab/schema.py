@@ -88,14 +88,14 @@ class Problem:
     column: str | None
     value: object
     rule: str
-    header: str | None = None  # the column's header in the file, when an alias was used
+    header: str | None = None  # the college's own header, when an alias was used
 
     def __str__(self) -> str:
         row = f"row {self.row}" if self.row is not None else "header"
         if self.column is None:
             column = "(table)"
         elif self.header and self.header != self.column:
-            column = f"column '{self.column}' (header in the file: '{self.header}')"
+            column = f"column '{self.column}' (original header '{self.header}')"
         else:
             column = f"column '{self.column}'"
         value = "" if self.value is None else f", value '{_shorten(as_typed(self.value))}'"

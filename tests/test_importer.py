@@ -275,7 +275,7 @@ def test_unmapped_destination_is_an_error_with_its_row_number(tmp_path):
     with pytest.raises(ImportFailed) as info:
         import_records(src, tmp_path / "out")
     msg = str(info.value)
-    assert "g.xlsx [名单], row 4, column 'destination' (header in the file: '毕业去向'), " \
+    assert "g.xlsx [名单], row 4, column 'destination' (original header '毕业去向'), " \
            "value '去火星了'" in msg
     assert "Nothing was written" in msg and "--allow-dropped-rows" in msg
     assert not (tmp_path / "out").exists()
@@ -312,12 +312,12 @@ def test_validation_problems_quote_values_as_typed_with_header_in_both_languages
     with pytest.raises(ImportFailed) as info:
         import_records(src, tmp_path / "out")
     msg = str(info.value)
-    assert "g.csv, row 2, column 'job_satisfaction' (header in the file: '就业满意度'), value '7分': " \
+    assert "g.csv, row 2, column 'job_satisfaction' (original header '就业满意度'), value '7分': " \
            "must be <= 5 / 必须小于或等于 5" in msg
-    assert "column 'cohort' (header in the file: '届别'), value '二〇二〇届': not a whole number" in msg
+    assert "column 'cohort' (original header '届别'), value '二〇二〇届': not a whole number" in msg
     assert "np.int64" not in msg and "np.float64" not in msg
     p = Problem("f.csv", 3, "job_satisfaction", np.int64(4), "must be <= 3", header="就业满意度")
-    assert str(p) == ("f.csv, row 3, column 'job_satisfaction' (header in the file: '就业满意度'), "
+    assert str(p) == ("f.csv, row 3, column 'job_satisfaction' (original header '就业满意度'), "
                       "value '4': must be <= 3 / 必须小于或等于 3")
 
 
@@ -514,3 +514,16 @@ def test_contract_resources_keep_their_import_keys_only_in_the_contract():
     res = resource("graduates")
     assert "aliases" in res["schema"]["fields"][0]
     assert all(m in readers.MISSING_VALUES for m in ("", "-", "无", "#N/A"))
+
+
+def test_validating_an_imported_folder_names_the_original_headers(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_csv(src / "g.csv", [GRAD_HEADER, grad_row("G1"), grad_row("G2", "待就业")])
+    import_records(src, tmp_path / "out")
+    g = tmp_path / "out" / "graduates.csv"
+    g.write_text(g.read_text(encoding="utf-8").replace(",5,", ",9,"), encoding="utf-8")
+    with pytest.raises(talentlab.DataValidationError) as info:
+        talentlab.load_all(tmp_path / "out")
+    assert ("graduates.csv, row 2, column 'job_satisfaction' (original header '就业满意度'), "
+            "value '9': must be <= 5 / 必须小于或等于 5") in str(info.value)

@@ -165,6 +165,30 @@ def convert_number(text: str, year: bool = False) -> str | None:
     return None
 
 
+def _wide_dimension_columns(m: Mappings, table: str, header: list[str],
+                            columns: dict[int, str]) -> dict[int, str]:
+    """Columns of a wide three-party evaluation (one column per dimension): index -> dimension.
+
+    Only for ``evaluations`` without ``dimension``/``score`` columns: a header that the dimension
+    value map knows (实践技能, 职业素养 …, or a dimension name already in use) becomes a dimension.
+    """
+    if table != "evaluations" or {"dimension", "score"} & set(columns.values()):
+        return {}
+    from talentlab.mappings import _QUESTION_NO, _UNIT_TAIL
+
+    out = {}
+    for j, cell in enumerate(header):
+        if j in columns or not cell.strip():
+            continue
+        text = _UNIT_TAIL.sub("", _QUESTION_NO.sub("", _clean(cell)))
+        hit = m.map_value(table, "dimension", text)
+        if hit is not None:
+            out[j] = hit.target
+        elif re.fullmatch(r"[a-z]+(_[a-z]+)+", text):
+            out[j] = text
+    return out
+
+
 def _convert_cell(m: Mappings, table: str, fdesc: dict, raw_text: str) -> tuple[str, tuple | None]:
     """``(contract text, event)`` of one cell; event: ``("map", source, is_enum)``,
     ``("conv", rule)``, ``("unmapped",)`` or ``None`` (taken as it is)."""
@@ -379,8 +403,9 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
                                           "alias_source": hits[j][1]})
             data_rows = [(i, rows[i]) for i in range(hrow + 1, len(rows))]
             width = max((len(r) for _, r in data_rows), default=len(header))
+            wide = _wide_dimension_columns(m, table, header, columns)
             for j in range(max(width, len(header))):
-                if j in columns:
+                if j in columns or j in wide:
                     continue
                 htext = header[j].strip() if j < len(header) else ""
                 with_values = sum(1 for _, r in data_rows if j < len(r) and r[j].strip())
@@ -394,12 +419,27 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
                           "title_rows": [" ".join(c.strip() for c in rows[i] if c.strip())
                                          for i in range(hrow) if i in set(nonempty)]})
             records, rownos, blank = [], [], []
+            empty_scores = 0
             for i, r in data_rows:
                 if not any(c.strip() for c in r):
                     blank.append(i + 1)
                     continue
-                records.append([r[j] if j < len(r) else "" for j in sorted(columns)])
-                rownos.append(i + 1)
+                base = [r[j] if j < len(r) else "" for j in sorted(columns)]
+                if not wide:
+                    records.append(base)
+                    rownos.append(i + 1)
+                    continue
+                for j, dim in wide.items():  # one column per dimension: one record per score
+                    cell = r[j] if j < len(r) else ""
+                    if readers.is_missing(cell):
+                        empty_scores += 1
+                        continue
+                    records.append(base + [dim, cell])
+                    rownos.append(i + 1)
+            if wide:
+                entry["layout"] = ("wide: one column per dimension ("
+                                   + ", ".join(f"{header[j].strip()} → {d}" for j, d in wide.items())
+                                   + f"), {empty_scores} empty score cells skipped")
             # a questionnaire's response number (序号) becomes an identifier-like rating_id
             # (bare numbers could not be told apart from counts when reports are checked for ids)
             for j, name in sorted(columns.items()):
@@ -417,6 +457,11 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
             entry["blank_rows"] = len(blank)
             entry["status"] = "imported"
             ordered = {j: columns[j] for j in sorted(columns)}
+            if wide:
+                big = max(width, len(header)) + 1
+                ordered.update({big: "dimension", big + 1: "score"})
+                headers["dimension"] = " / ".join(header[j].strip() for j in wide)
+                headers["score"] = "(the cells under " + headers["dimension"] + ")"
             pieces.append(_Piece(path.name, sheet, table, hrow + 1, ordered, headers, records,
                                  rownos))
 
@@ -699,7 +744,8 @@ def render_report(r: dict) -> str:
         out.append(f"| {_md(f['file'])} | {_md(f['sheet'] or '')} | {f.get('encoding', '')} | "
                    f"{f.get('table', '')} | {f.get('header_row', '')} | "
                    f"{_md(' / '.join(f.get('title_rows', [])))} | {f.get('records', '')} | "
-                   f"{f.get('blank_rows', '')} | {_md(f.get('status', ''))} |")
+                   f"{f.get('blank_rows', '')} | "
+                   f"{_md(f.get('status', '') + ('; ' + f['layout'] if f.get('layout') else ''))} |")
     if r["skipped_files"]:
         out.append(f"\nOther files, not read: {', '.join(r['skipped_files'])}.")
     out.append("\n## Columns / 列映射\n")

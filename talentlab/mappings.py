@@ -328,7 +328,10 @@ def render_mappings_markdown() -> str:
            "`import_report.md`/`.json`. A `mapping.yaml` (or `.toml`) adds your own aliases and value "
            "maps; where a value was re-coded, the original stays in `<field>_original`. "
            "Header matching ignores case, full-/half-width forms, spaces, a question number such as "
-           "`4、` and a trailing unit in brackets such as `（月）`.\n",
+           "`4、` and a trailing unit in brackets such as `（月）`. A three-party evaluation exported "
+           "wide (one column per dimension: 实践技能, 职业素养 …) becomes long when its sheet is "
+           "assigned to `evaluations` under `tables` in mapping.yaml (give the party under "
+           "`constants` when the sheet has no party column).\n",
            "Missing values (one list, every table) / 缺失值标记: "
            + ", ".join(f"`{m}`" if m else "empty" for m in _missing()) + ". "
            "`无` always means *missing*, never *no*.\n",

@@ -527,3 +527,28 @@ def test_validating_an_imported_folder_names_the_original_headers(tmp_path):
         talentlab.load_all(tmp_path / "out")
     assert ("graduates.csv, row 2, column 'job_satisfaction' (original header '就业满意度'), "
             "value '9': must be <= 5 / 必须小于或等于 5") in str(info.value)
+
+
+def test_wide_three_party_evaluation_becomes_long(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_csv(src / "g.csv", [GRAD_HEADER, grad_row("G1"), grad_row("G2")])
+    write_xlsx(src / "企业评价.xlsx", {"Sheet1": [
+        ["序号", "1、学号", "2、评价人编号", "3、实践技能", "4、职业素养", "5、创新能力（分）"],
+        [1, "G1", "T1", 80, 75.5, "(跳过)"],
+        [2, "G2", "T1", "90分", 70, 60],
+    ]})
+    (tmp_path / "m.yaml").write_text(
+        "tables: {'企业评价.xlsx': evaluations}\nconstants: {evaluations: {party: enterprise}}\n",
+        encoding="utf-8")
+    res = import_records(src, tmp_path / "out", mapping=tmp_path / "m.yaml")
+    e = pd.read_csv(tmp_path / "out" / "evaluations.csv", dtype=str, keep_default_na=False)
+    assert e.values.tolist() == [
+        ["G1", "enterprise", "T1", "practical_skill", "80"],
+        ["G1", "enterprise", "T1", "professional_quality", "75.5"],
+        ["G2", "enterprise", "T1", "practical_skill", "90"],
+        ["G2", "enterprise", "T1", "professional_quality", "70"],
+        ["G2", "enterprise", "T1", "innovation_ability", "60"]]
+    sheet = [f for f in res.report["files"] if f["file"] == "企业评价.xlsx"][0]
+    assert "1 empty score cells skipped" in sheet["layout"]
+    assert {u["header"] for u in res.report["unmapped_headers"]} == {"序号"}

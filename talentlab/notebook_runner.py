@@ -2,13 +2,16 @@
 
 ``python -m talentlab.notebook_runner <papermill arguments>`` takes papermill's command line
 unchanged and adds one engine: the kernel manager uses the ``ipc`` transport (Unix domain sockets
-next to the connection file, readable by the current user only), so no port is opened on the
+in a private temporary folder, one per run, reachable by the current user only), so no port is opened on the
 machine and ipykernel has no reason to warn that it "is running over TCP without encryption".
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
 
 ENGINE_NAME = "talentlab-ipc"
 
@@ -21,10 +24,18 @@ def register_engine() -> str:
     class IPCEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            # The sockets live in a fresh private folder (mode 0700): without an explicit path
+            # jupyter_client names them "kernel-ipc-N" in the working directory, where kernels
+            # run side by side (make -j2, other users) would answer each other's messages.
+            folder = tempfile.mkdtemp(prefix="talentlab-kernel-")
             config = Config()
             config.KernelManager.transport = "ipc"
+            config.KernelManager.ip = os.path.join(folder, "kernel")
             kwargs.setdefault("config", config)
-            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
 
     papermill_engines.register(ENGINE_NAME, IPCEngine)
     return ENGINE_NAME

@@ -552,3 +552,16 @@ def test_wide_three_party_evaluation_becomes_long(tmp_path):
     sheet = [f for f in res.report["files"] if f["file"] == "企业评价.xlsx"][0]
     assert "1 empty score cells skipped" in sheet["layout"]
     assert {u["header"] for u in res.report["unmapped_headers"]} == {"序号"}
+
+
+def test_make_reproduce_imports_a_folder_of_exports_first():
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None or not EXAMPLE.exists():
+        pytest.skip("make or the example export is absent")
+    rel = EXAMPLE.relative_to(ROOT)
+    out = subprocess.run(["make", "-n", "-B", "--no-print-directory", "process", f"DATA={rel}"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120).stdout
+    assert f"talentlab.cli import {rel} build/imported/{EXAMPLE.name}" in out
+    assert f"talentlab.cli process build/imported/{EXAMPLE.name}" in out

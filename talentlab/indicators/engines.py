@@ -407,10 +407,32 @@ def _match_keys(keys: pd.DataFrame, other: pd.DataFrame) -> np.ndarray:
     return np.array([index[t] for t in tuples(other)], dtype=np.intp)
 
 
+#: Memory DuckDB may use before its aggregations spill to disk (environment variable
+#: ``TALENTLAB_DUCKDB_MEMORY_LIMIT`` overrides it): the per-employer sums of the cluster-robust
+#: SE have nearly one group per employee, and spilling keeps the process small.
+DUCKDB_MEMORY_LIMIT = "128MB"
+
+
 def _duckdb_counts(source, by: list[str], plan: Plan, connection=None) -> pd.DataFrame:
+    import tempfile
+
     import duckdb
 
-    con = connection if connection is not None else duckdb.connect()
+    if connection is not None:
+        return _duckdb_counts_on(connection, source, by, plan)
+    with tempfile.TemporaryDirectory(prefix="talentlab-duckdb-") as spill:
+        con = duckdb.connect(config={
+            "memory_limit": os.environ.get("TALENTLAB_DUCKDB_MEMORY_LIMIT",
+                                           DUCKDB_MEMORY_LIMIT),
+            "temp_directory": spill, "preserve_insertion_order": False})
+        try:
+            return _duckdb_counts_on(con, source, by, plan)
+        finally:
+            con.close()
+
+
+def _duckdb_counts_on(con, source, by: list[str], plan: Plan) -> pd.DataFrame:
+    import duckdb  # noqa: F401
     quote = defs.quote_duckdb
     src = resolve_source(source)
     if isinstance(src, pd.DataFrame):

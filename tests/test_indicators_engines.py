@@ -358,3 +358,10 @@ def test_report_trends_stay_on_pandas_for_shipped_data_and_match_duckdb(scenario
     counts = via_pandas[["numerator", "denominator", "n"]].to_numpy(dtype=float)
     np.testing.assert_array_equal(via_duckdb[["numerator", "denominator", "n"]]
                                   .to_numpy(dtype=float), counts)
+
+
+def test_non_utf8_csv_is_refused_by_the_sql_engines_with_advice(tmp_path):
+    src = ROOT / "data" / "raw" / "synthetic" / "paper_claims" / "graduates.csv"
+    (tmp_path / "graduates.csv").write_bytes(src.read_text(encoding="utf-8").encode("gb18030"))
+    with pytest.raises(ti.IndicatorInputError, match=r"not UTF-8.*--engine pandas"):
+        compute_counts(tmp_path, "cohort", engine="duckdb")

@@ -163,7 +163,7 @@ def resolve_source(source) -> pd.DataFrame | Path | str:
         return text
     path = Path(text)
     if path.is_dir():
-        for suffix in (".parquet", ".csv"):
+        for suffix in (".parquet", ".csv", ".xlsx"):
             if (path / f"graduates{suffix}").exists():
                 return path / f"graduates{suffix}"
         parts = sorted(path.glob("*.parquet"))
@@ -212,6 +212,8 @@ def choose_engine(source, engine: str = "auto") -> str:
     src = resolve_source(source)
     if isinstance(src, pd.DataFrame):
         return "duckdb" if len(src) >= AUTO_DUCKDB_ROWS else "pandas"
+    if str(src).lower().endswith(".xlsx"):
+        return "pandas"
     return "duckdb" if source_bytes(src) >= AUTO_DUCKDB_BYTES else "pandas"
 
 
@@ -444,6 +446,7 @@ def _duckdb_counts_on(con, source, by: list[str], plan: Plan) -> pd.DataFrame:
         text = str(src)
         lit = defs.sql_literal(text)
         if text.lower().endswith((".csv", ".csv.gz", ".txt")):
+            _require_utf8(text)
             scan = f"read_csv({lit}, all_varchar = true, header = true)"
             present = [r[0] for r in con.sql(f"DESCRIBE SELECT * FROM {scan}").fetchall()]
             need = plan.needed_columns(by)
@@ -507,6 +510,27 @@ def _arrow_frame(table) -> pd.DataFrame:
             cols[name] = pd.array([None if v is None else str(v) for v in col.to_pylist()],
                                   dtype="str")
     return pd.DataFrame(cols)
+
+
+def _require_utf8(path: str) -> None:
+    """The SQL engines read UTF-8 CSV (with or without BOM); name anything else clearly."""
+    import codecs
+
+    if path.lower().endswith(".gz"):
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as fh:
+        for _ in range(16):  # the first 16 MiB
+            chunk = fh.read(2**20)
+            if not chunk:
+                return
+            try:
+                decoder.decode(chunk, final=False)
+            except UnicodeDecodeError as exc:
+                raise IndicatorInputError(
+                    f"{path}: not UTF-8 (byte {exc.start} of a block: {exc.reason}); the DuckDB "
+                    "and Spark engines read UTF-8 CSV - use --engine pandas (which detects "
+                    "GB18030 and UTF-16), or `talentlab process` to parquet first") from None
 
 
 def talentlab_type(col: str) -> str:
@@ -577,6 +601,7 @@ def _spark_counts(source, by: list[str], plan: Plan, spark=None) -> pd.DataFrame
     else:
         text = str(src)
         if text.lower().endswith(".csv"):
+            _require_utf8(text)
             sdf = session.read.option("header", True).option("inferSchema", False).csv(text)
             sdf.createOrReplaceTempView(view + "_text")
             present = list(sdf.columns)

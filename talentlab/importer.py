@@ -15,8 +15,14 @@ It writes ``OUT/<table>.csv`` (UTF-8), ``OUT/datapackage.json``, ``OUT/import_re
 * every value map applied is listed with its count; where a value was re-coded to a contract level,
   the original stays in ``<field>_original``;
 * a row that cannot be imported (an unmapped destination, a broken number …) is an error naming file,
-  sheet, row, column and value — unless ``allow_dropped_rows=True``, which drops such rows and lists
-  each of them in the report.
+  sheet, row, column and value — unless ``allow_dropped_rows=True``, which drops such rows (and the
+  rows of other tables that refer to them) and lists each of them in the report;
+* optional fields the files do not have are left empty and named in the report; when two columns
+  match one field, the first is used and the other is listed.
+
+Two layouts are reshaped: a questionnaire's response number (序号) becomes ``rating_id``
+``Q00001``; a three-party evaluation with one column per dimension (实践技能, 职业素养 …), assigned to
+``evaluations`` in the mapping file, becomes one record per score.
 
 SRC is only read; OUT is written through a temporary folder and moved into place, so a failed import
 leaves nothing half-way; re-running on the same input gives identical bytes.

@@ -565,3 +565,17 @@ def test_make_reproduce_imports_a_folder_of_exports_first():
                          cwd=ROOT, capture_output=True, text=True, timeout=120).stdout
     assert f"talentlab.cli import {rel} build/imported/{EXAMPLE.name}" in out
     assert f"talentlab.cli process build/imported/{EXAMPLE.name}" in out
+
+
+def test_two_columns_for_one_field_use_the_first_and_report_the_other(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    header = GRAD_HEADER[:5] + ["毕业去向代码"] + GRAD_HEADER[5:]
+    row = grad_row("G1")
+    row = row[:5] + ["10"] + row[5:]
+    write_csv(src / "g.csv", [header, row])
+    res = import_records(src, tmp_path / "out")
+    used = [c for c in res.report["columns"] if c["field"] == "destination"]
+    assert [(c["header"], c["alias_source"]) for c in used] == [("毕业去向代码", "moe_codes")]
+    other = [u for u in res.report["unmapped_headers"] if u["header"] == "毕业去向"]
+    assert other and "the column '毕业去向代码' is used" in other[0]["hint"]

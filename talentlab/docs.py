@@ -43,9 +43,8 @@ Missing values: the one list in the import section below. Booleans: `true/false`
 def render_readme() -> str:
     from talentlab.claims import VERDICT_RULE, VERDICT_RULE_ZH
     from talentlab.codebook import render_codebook_markdown
-    from talentlab.six_case import QCA_VERDICT_RULE, QCA_VERDICT_RULE_ZH
-
     from talentlab.mappings import render_mappings_markdown
+    from talentlab.six_case import QCA_VERDICT_RULE, QCA_VERDICT_RULE_ZH
 
     parts = [INTRO, render_codebook(RECORD_TABLES), render_mappings_markdown(),
              "## Tables coded from the paper / 论文编码表\n", render_codebook(PAPER_TABLES),

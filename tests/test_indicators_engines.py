@@ -365,3 +365,12 @@ def test_non_utf8_csv_is_refused_by_the_sql_engines_with_advice(tmp_path):
     (tmp_path / "graduates.csv").write_bytes(src.read_text(encoding="utf-8").encode("gb18030"))
     with pytest.raises(ti.IndicatorInputError, match=r"not UTF-8.*--engine pandas"):
         compute_counts(tmp_path, "cohort", engine="duckdb")
+
+
+def test_pandas_engine_reads_a_gb18030_csv_through_the_validating_reader(tmp_path,
+                                                                         scenario_data):
+    src = ROOT / "data" / "raw" / "synthetic" / "paper_claims" / "graduates.csv"
+    (tmp_path / "graduates.csv").write_bytes(src.read_text(encoding="utf-8").encode("gb18030"))
+    got = compute_counts(tmp_path, "cohort", engine="pandas")
+    want = compute_counts(scenario_data["paper_claims"].graduates, "cohort", engine="pandas")
+    pd.testing.assert_frame_equal(got, want)

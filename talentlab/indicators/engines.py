@@ -194,6 +194,7 @@ def source_columns(source) -> list[str]:
     text = str(src)
     if text.lower().endswith(".csv"):
         import csv
+        _require_utf8(text)
         with open(text, encoding="utf-8-sig", newline="") as fh:
             return next(csv.reader(fh), [])
     import duckdb
@@ -748,12 +749,15 @@ def _pandas_checks(df: pd.DataFrame, plan: Plan) -> None:
                                           f"rule '{rule}', e.g. values {v[bad][:5].tolist()}")
 
 
-def _read_for_pandas(src, columns: list[str]) -> pd.DataFrame:
+def _read_for_pandas(src, columns: list[str] | None) -> pd.DataFrame:
+    """A graduates file as a DataFrame: parquet as stored (``columns``: only those), CSV and
+    Excel through the validating reader of :mod:`talentlab.io`."""
     text = str(src)
     if text.lower().endswith(".parquet") or "*" in text:
         import pyarrow.parquet as pq
         present = pq.read_schema(text).names if "*" not in text else None
-        cols = [c for c in columns if present is None or c in present]
+        cols = None if columns is None else [c for c in columns
+                                             if present is None or c in present]
         return pd.read_parquet(text if "*" not in text else Path(text).parent, columns=cols)
     from talentlab import io as tio
     return tio.load_graduates(text)
@@ -800,8 +804,10 @@ def compute_counts(source, by: str | Sequence[str] | None = None, *, engine: str
     """
     by = as_list(by)
     src = resolve_source(source)
-    names = list(indicators) if indicators is not None else _available(src)
     eng = choose_engine(src, engine)
+    if eng == "pandas" and not isinstance(src, pd.DataFrame):
+        src = _read_for_pandas(src, None)  # validated (CSV in any encoding the contract reads)
+    names = list(indicators) if indicators is not None else _available(src)
     plan = Plan(names, options or {})
     if eng == "pandas":
         return _pandas_counts(src, by, plan)
@@ -886,6 +892,8 @@ def compute_indicators(source, by: str | Sequence[str] | None = None, *, engine:
     [['employment_rate', 1.0, 2.0, 0.5]]
     """
     src = resolve_source(source)
+    if choose_engine(src, engine) == "pandas" and not isinstance(src, pd.DataFrame):
+        src = _read_for_pandas(src, None)
     names = list(indicators) if indicators is not None else _available(src)
     for name in (options or {}):
         if name not in ENGINE_INDICATORS:

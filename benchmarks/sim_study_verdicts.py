@@ -45,6 +45,7 @@ RESULTS: see the end of this docstring (filled from the last full run).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -76,8 +77,30 @@ SKIPPED_CLAIMS = ("C5.3.1e",)  # adaptation: Cox model, too slow for 1500 replic
 
 def study_claims() -> pd.DataFrame:
     c = claims_mod.load_claims()
-    c = c[(c["case"] == "zhuhai") & c["outcome"].notna() & ~c["claim_id"].isin(SKIPPED_CLAIMS)]
+    c = c[(c["case"] == "zhuhai") & c["outcome"].notna() & ~c["claim_id"].isin(SKIPPED_CLAIMS)
+          & c["analysis"].isin(claims_mod.JUDGED_ANALYSES)]
     return c.reset_index(drop=True)
+
+
+def event_study_coefficients(frame: pd.DataFrame, outcome: str, reform: int
+                             ) -> tuple[pd.DataFrame, np.ndarray]:
+    """The event-study coefficients and their CR3 covariance exactly as
+    :func:`talentlab.evaluation.event_study` (``vcov="cr3"``, reference ``reform - 1``) computes
+    them, without its bootstrap pre-trend tests (reported only, not part of the rule), which
+    would triple the cost of a replication."""
+    panel = ev._panel(frame, outcome, "treated_major", "cohort", reform, "major", "major",
+                      "sim")
+    ref = reform - 1
+    cohorts = sorted(np.unique(panel.cohort).tolist())
+    est = [c for c in cohorts if c != ref and (panel.treated & (panel.cohort == c)).any()]
+    design = np.column_stack([(panel.treated & (panel.cohort == c)).astype(float) for c in est])
+    beta, _, vcov = ev._cr3_jackknife(panel, design)
+    study = pd.DataFrame({
+        "outcome": outcome, "cohort": est, "estimate": beta,
+        "se": np.sqrt(np.clip(np.diag(vcov), 0, None)),
+        "period": ["pre" if c < reform else "post" for c in est],
+        "df": panel.n_clusters - 1})
+    return study, vcov
 
 
 def one_replication(scenario: str, seed: int, n_bootstrap: int, alpha: float,
@@ -85,8 +108,9 @@ def one_replication(scenario: str, seed: int, n_bootstrap: int, alpha: float,
     tables, truth = simulate_tables(scenario, seed=seed)
     data = SimpleNamespace(**tables)
     effects, sensitivity, activity = [], [], []
-    sign = {o: (1 if d == "increase" else -1) for o, d in
-            zip(claims["outcome"], claims["claimed_direction"], strict=True)}
+    sign = {}
+    for o, d in zip(claims["outcome"], claims["claimed_direction"], strict=True):
+        sign.setdefault(o, 1 if d == "increase" else -1)  # the first claim on the outcome
     for outcome in claims["outcome"].unique():
         kind = zhuhai.OUTCOMES[outcome][0]
         frame = zhuhai.outcome_frame(data, outcome)
@@ -97,17 +121,18 @@ def one_replication(scenario: str, seed: int, n_bootstrap: int, alpha: float,
         if kind == "programme":
             activity.append(zhuhai.activity_summary(frame, outcome, reform))
             continue
-        study = ev.event_study(frame, outcome, reform_cohort=reform, n_bootstrap=99, seed=seed,
-                               alpha=alpha)
-        vcov = study.attrs["vcov"]
-        study.attrs = {}
+        study, vcov = event_study_coefficients(frame, outcome, reform)
         sensitivity.append(sens.relative_magnitudes(study, vcov, sign[outcome], alpha=alpha,
                                                     seed=seed))
     effects = pd.concat(effects, ignore_index=True)
     sensitivity = pd.concat(sensitivity, ignore_index=True)
     activity = pd.concat(activity, ignore_index=True)
-    verdicts = claims_mod.judge(claims, effects, alpha=alpha, sensitivity=sensitivity,
-                                activity=activity)
+    gc.freeze()  # statsmodels' Holm calls gc.collect(); do not let it scan the whole heap
+    try:
+        verdicts = claims_mod.judge(claims, effects, alpha=alpha, sensitivity=sensitivity,
+                                    activity=activity)
+    finally:
+        gc.unfreeze()
     out = []
     for v in verdicts.to_dict("records"):
         planted = zhuhai.planted_effect(truth, v["outcome"])
@@ -127,6 +152,11 @@ def one_replication(scenario: str, seed: int, n_bootstrap: int, alpha: float,
                                          .get("implemented", False)),
         })
     return out
+
+
+def read_records(path: Path) -> pd.DataFrame:
+    """Stored per-claim records; the scenario called "null" must not become a missing value."""
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
 
 
 def _worker(args):
@@ -174,6 +204,18 @@ def rejudge(sub: pd.DataFrame, rule: str, alpha: float, mbar: float) -> pd.Serie
 
 
 def summarise(frame: pd.DataFrame, alpha: float, mbar: float) -> dict:
+    gc.collect()
+    gc.freeze()  # statsmodels' Holm calls gc.collect() on every call (see one_replication)
+    claims = study_claims().set_index("claim_id")
+    frame = frame[frame["claim_id"].isin(claims.index)].copy()  # judged claims only
+    claimed = frame["claim_id"].map(claims["claimed_direction"]).map(
+        {"increase": 1, "decrease": -1})
+    # records written before the sign fix carry, for job_related_to_major, the direction of a
+    # not-testable supplement claim: their breakdown value answers the wrong question
+    frame["breakdown_ok"] = frame["sign"] == claimed
+    frame["sign"] = claimed
+    frame["robust_at_mbar"] = np.where(frame["sign"] > 0, frame["rm_ci_low"] > 0,
+                                       frame["rm_ci_high"] < 0)
     summary = {}
     for scenario, sub in frame.groupby("scenario"):
         s = {"n_seeds": int(sub["seed"].nunique())}
@@ -204,8 +246,14 @@ def summarise(frame: pd.DataFrame, alpha: float, mbar: float) -> dict:
                 entry["coverage_robust_mbar"] = rate(
                     (g.loc[rob, "rm_ci_low"] <= g.loc[rob, "truth"])
                     & (g.loc[rob, "truth"] <= g.loc[rob, "rm_ci_high"]))
-                entry["breakdown_below_mbar"] = rate(g["breakdown_mbar"] < mbar)
-                entry["breakdown_median"] = round(float(g["breakdown_mbar"].median()), 3)
+                entry["not_robust_at_mbar"] = rate(~g["robust_at_mbar"].astype(bool))
+                ok_b = g["breakdown_ok"]
+                entry["breakdown_median"] = (round(float(g.loc[ok_b, "breakdown_mbar"].median()),
+                                                   3) if ok_b.any() else None)
+                entry["breakdown_quartiles"] = (
+                    [round(float(x), 3) for x in g.loc[ok_b, "breakdown_mbar"].quantile(
+                        [0.25, 0.75])] if ok_b.any() else None)
+                entry["breakdown_n"] = int(ok_b.sum())
                 entry["holm_significant_claimed_side"] = rate(
                     (g["p_adjusted"] < alpha) & (np.sign(g["estimate"]) * g["sign"] > 0))
             else:
@@ -226,19 +274,31 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--output", type=Path, default=None,
                         help="write the summary and the per-claim records as JSON here")
+    parser.add_argument("--resume", type=Path, default=None,
+                        help="per-claim records (CSV) of an earlier run with the same settings "
+                             "to continue from")
     parser.add_argument("--records", type=Path, default=None,
                         help="summarise these stored records (CSV) instead of simulating")
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     start = time.time()
     if args.records:
-        frame = pd.read_csv(args.records)
+        frame = read_records(args.records)
     else:
         seeds = list(range(args.first_seed, args.first_seed + args.n_seeds))
         chunk = 5  # scenarios interleaved, so that a run cut short still covers all three
         tasks = [(sc, seeds[i:i + chunk], args.n_bootstrap, args.alpha)
                  for i in range(0, len(seeds), chunk) for sc in args.scenarios]
         rows = []
+        if args.resume and args.resume.is_file():  # continue a run cut short (same settings)
+            done = read_records(args.resume)
+            rows = done.to_dict("records")
+            have = set(zip(done["scenario"], done["seed"], strict=True))
+            tasks = [(sc, [x for x in sd if (sc, x) not in have], b, a)
+                     for sc, sd, b, a in tasks]
+            tasks = [t for t in tasks if t[1]]
+            print(f"  resuming: {len(have)} replications done, {len(tasks)} chunks to go",
+                  file=sys.stderr, flush=True)
         if args.jobs > 1:
             import multiprocessing as mp
 

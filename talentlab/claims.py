@@ -502,6 +502,8 @@ def judge(
                "mde": _num(mdes.get(outcome)) if outcome else np.nan,
                "activity_summary": pd.NA}
         row = rows.get(outcome) if outcome else None
+        if claim["analysis"] not in JUDGED_ANALYSES:
+            row = None  # e.g. a not-testable claim that names a measured outcome: no numbers
         if row is not None:
             rec.update({"estimate": _num(row.get("estimate")), "ci_low": _num(row.get("ci_low")),
                         "ci_high": _num(row.get("ci_high")), "p_raw": _num(row.get("p_value")),

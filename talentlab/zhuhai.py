@@ -274,8 +274,9 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
     effects, studies, pretrends, mdes, notes = [], [], [], [], []
     sensitivities, activities = [], []
     claimed_sign = {}
-    for rec in zhuhai_claims.to_dict("records"):
-        if pd.notna(rec["outcome"]) and rec["claimed_direction"] in ("increase", "decrease"):
+    for rec in zhuhai_claims.to_dict("records"):  # direction of the first judged claim
+        if (pd.notna(rec["outcome"]) and rec["claimed_direction"] in ("increase", "decrease")
+                and rec["analysis"] in ("zhuhai_did", "zhuhai_survival", "zhuhai_mixed")):
             claimed_sign.setdefault(str(rec["outcome"]),
                                     1 if rec["claimed_direction"] == "increase" else -1)
     adaptation = None

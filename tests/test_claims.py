@@ -362,3 +362,12 @@ def test_verdict_rule_text_names_every_verdict_and_the_bound():
         assert cl.VERDICT_LABELS_ZH[verdict] in cl.VERDICT_RULE_ZH
     assert "Mbar = 1" in cl.VERDICT_RULE and "Mbar = 1" in cl.VERDICT_RULE_ZH
     assert "Holm" in cl.VERDICT_RULE and "Rambachan & Roth (2023)" in cl.VERDICT_RULE
+
+
+def test_a_not_testable_claim_naming_a_measured_outcome_carries_no_numbers(results, sensitivity):
+    claims = pd.DataFrame([_claim("up_ok", "a"),
+                           _claim("baseline", "a", "decrease", analysis="not_testable")])
+    out = cl.judge(claims, results, sensitivity=sensitivity).set_index("claim_id")
+    assert out.loc["baseline", "verdict"] == "not testable"
+    assert np.isnan(out.loc["baseline", "estimate"]) and np.isnan(out.loc["baseline", "p_raw"])
+    assert out.loc["up_ok", "family_size"] == 1

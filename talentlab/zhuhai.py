@@ -393,7 +393,9 @@ def planted_effect(truth: dict, outcome: str) -> tuple[float, str] | None:
 def truth_coverage(result: ZhuhaiEvaluation, truth: dict) -> pd.DataFrame:
     """For synthetic data: does each interval cover the planted effect in ``truth.json``?
 
-    Planted effects are put on the estimate's scale (:func:`planted_effect`).
+    Planted effects are put on the estimate's scale (:func:`planted_effect`). ``kind`` tells
+    impact outcomes from activities (the reform's own outputs, judged descriptively; their
+    difference in differences is shown for information).
     """
     rows = []
     for _, r in result.primary_effects().iterrows():
@@ -401,7 +403,9 @@ def truth_coverage(result: ZhuhaiEvaluation, truth: dict) -> pd.DataFrame:
         if found is None:
             continue
         value, scale = found
-        rows.append({"outcome": r["outcome"], "planted": value, "planted_scale": scale,
+        kind = "activity" if OUTCOMES.get(r["outcome"], ("",))[0] == "programme" else "impact"
+        rows.append({"outcome": r["outcome"], "kind": kind, "planted": value,
+                     "planted_scale": scale,
                      "estimate": r["estimate"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
                      "covered": bool(r["ci_low"] <= value <= r["ci_high"])})
     return pd.DataFrame(rows)

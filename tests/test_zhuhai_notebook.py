@@ -73,7 +73,8 @@ def test_verdicts_follow_the_planted_truth(run):
         sig = main["p_adjusted"] < 0.05
         assert sig.all(), main[["p_raw", "p_adjusted"]]
         coverage = pd.DataFrame(results["truth_coverage"])
-        assert coverage["covered"].all(), coverage
+        coverage = coverage[coverage["kind"] == "impact"]  # activities are judged descriptively
+        assert len(coverage) >= 6 and coverage["covered"].all(), coverage
         # supported exactly when the conclusion survives the stated bound
         robust = main["breakdown_mbar"] >= 1.0
         assert ((main["verdict"] == "supported") == robust).all(), main[

@@ -41,6 +41,14 @@ def register_engine() -> str:
     return ENGINE_NAME
 
 
+def execute_notebook(input_path, output_path, **kwargs):
+    """:func:`papermill.execute_notebook` with the kernel over IPC (quiet, no port opened)."""
+    import papermill
+
+    kwargs.setdefault("engine_name", register_engine())
+    return papermill.execute_notebook(str(input_path), str(output_path), **kwargs)
+
+
 def main(argv: list[str] | None = None) -> int:
     from papermill.cli import papermill
 

@@ -8,6 +8,7 @@ import pytest
 
 import talentlab
 from talentlab import report
+from talentlab.notebook_runner import execute_notebook
 from tests.conftest import PROJECT_ROOT
 
 papermill = pytest.importorskip("papermill")
@@ -37,7 +38,7 @@ def assert_publishable(out_dir, threshold=10):
 @pytest.mark.parametrize("name", ["00_quickstart", "00_data_overview"])
 def test_notebook_runs_and_publishes_safely(tmp_path, name):
     nb = PROJECT_ROOT / "notebooks" / f"{name}.ipynb"
-    papermill.execute_notebook(str(nb), str(tmp_path / f"{name}.ipynb"), kernel_name="python3",
+    execute_notebook(str(nb), str(tmp_path / f"{name}.ipynb"), kernel_name="python3",
                                parameters={"data_dir": str(DATA), "output_dir": str(tmp_path)},
                                cwd=str(nb.parent), progress_bar=False)
     assert list((tmp_path / "figures").glob("*.png"))

@@ -8,6 +8,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from talentlab import report
+from talentlab.notebook_runner import execute_notebook
 
 
 def _tiny_notebook(path):
@@ -25,7 +26,7 @@ def _tiny_notebook(path):
 
 @pytest.mark.slow
 def test_executed_notebook_normalises_to_identical_bytes(tmp_path):
-    papermill = pytest.importorskip("papermill")
+    pytest.importorskip("papermill")
     src = tmp_path / "tiny.ipynb"
     _tiny_notebook(src)
     outputs = []
@@ -33,7 +34,7 @@ def test_executed_notebook_normalises_to_identical_bytes(tmp_path):
         out_dir = tmp_path / run
         out_dir.mkdir()
         raw = out_dir / "tiny.run.ipynb"
-        papermill.execute_notebook(str(src), str(raw), parameters={"output_dir": str(out_dir)},
+        execute_notebook(str(src), str(raw), parameters={"output_dir": str(out_dir)},
                                    kernel_name="python3", progress_bar=False)
         final = report.finalize_notebook(raw, out_dir / "tiny.ipynb")
         outputs.append((final.read_bytes(), final.with_suffix(".html").read_bytes()))

@@ -26,6 +26,7 @@ import pandas as pd
 import pytest
 
 from talentlab import publish, report
+from talentlab.notebook_runner import execute_notebook
 from tests.conftest import PROJECT_ROOT
 
 #: Figures each notebook page must show in place (at least; every PNG in its figures/ folder).
@@ -221,13 +222,13 @@ def _small_cell_notebook(path: Path) -> None:
 
 @pytest.mark.slow
 def test_notebook_publishing_a_small_cell_fails_the_build(tmp_path):
-    papermill = pytest.importorskip("papermill")
+    pytest.importorskip("papermill")
     reports = tmp_path / "reports"
     out = reports / "30_my_analysis"
     out.mkdir(parents=True)
     src = tmp_path / "30_my_analysis.ipynb"
     _small_cell_notebook(src)
-    papermill.execute_notebook(str(src), str(out / "30_my_analysis.run.ipynb"),
+    execute_notebook(str(src), str(out / "30_my_analysis.run.ipynb"),
                                parameters={"output_dir": str(out)}, kernel_name="python3",
                                progress_bar=False)
     report.finalize_notebook(out / "30_my_analysis.run.ipynb", out / "30_my_analysis.ipynb")

@@ -228,14 +228,14 @@ def run(conditions=range(7, 15), observed=(0.10, 0.25), reps=3, seed=1, max_mode
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--observed", type=float, nargs="+", default=[0.10, 0.25])
     ap.add_argument("--conditions", type=int, nargs="+", default=list(range(7, 15)))
     ap.add_argument("--max-models", type=int, default=10_000)
     ap.add_argument("--oracle-max", type=int, default=9,
                     help="largest number of conditions checked against the brute-force oracle")
-    ap.add_argument("--timeout", type=float, default=60.0,
+    ap.add_argument("--timeout", type=float, default=30.0,
                     help="seconds allowed per minimisation (beyond: reported as timed out)")
     ap.add_argument("--quick", action="store_true", help="7-10 conditions, one repetition")
     args = ap.parse_args(argv)

@@ -39,7 +39,60 @@ Usage::
     .venv/bin/python benchmarks/sim_study_verdicts.py --n-seeds 500 --jobs 2 \
         --output build/sim_verdicts.json
 
-RESULTS: see the end of this docstring (filled from the last full run).
+Results of ``--n-seeds 500`` (seeds 1001-1500 per scenario, B = 399, alpha = 0.05, Mbar = 1,
+Holm; 2026-12-02, 4 worker processes on the shared machine, 41 min; per-claim records summarised
+with ``--records``). Rates with Monte Carlo standard errors in brackets:
+
+Family-wise false "supported" (at least one impact claim with planted effect 0 supported):
+
+=============  ==================  ===================  ====================  ==================
+scenario       final rule          unadjusted, no       Holm, no sensitivity  BH + sensitivity
+               (Holm + RM, Mbar=1) sensitivity gate     gate
+=============  ==================  ===================  ====================  ==================
+null           0.000 (0.000)       0.190 (0.018)        0.034 (0.008)         0.000 (0.000)
+pretrend       0.000 (0.000)       1.000 (0.000)        0.996 (0.003)         0.000 (0.000)
+=============  ==================  ===================  ====================  ==================
+
+(0 of 500: a one-sided 95% upper bound of 0.6%.) Holm alone controls the family under ``null``
+(3.4% <= 5%) but not a violation of parallel trends (``pretrend``: 99.6%); the relative-magnitudes
+gate removes both.
+
+Per claim, ``paper_claims`` (planted effects) / ``null`` / ``pretrend`` (planted 0, DiD biased):
+
+==========  ======================  ==========  ================  ==============  ===============
+claim       outcome                 supported   Holm-significant  coverage of     Mbar* median
+                                    (power)     on claimed side   truth, primary  [IQR]
+                                                                  interval
+==========  ======================  ==========  ================  ==============  ===============
+C5.3.1a     evaluation score        0 / 0 / 0   .976/.008/.990    .930/.934/.002  .20 [.09,.30] /
+                                                                                  0 / .02
+C5.3.1b     counterpart employment  0 / 0 / 0   .890/.006/.992    .934/.946/.000  (see note)
+C5.3.1c     local employment        0 / 0 / 0   .654/.002/.806    .942/.946/.188  0 / 0 / 0
+C5.3.1d,h   recognition             0 / 0 / 0   .966/.004/.988    .912/.928/.000  .14 [.02,.25] /
+                                                                                  0 / 0
+C5.3.1f     retraining hours        0 / 0 / 0   .976/.002/.986    .922/.912/.002  .15 [.04,.24] /
+                                                                                  0 / 0
+C5.3.1g     in-cluster employment   0 / 0 / 0   .946/.012/.990    .900/.910/.000  .11 [0,.24] /
+                                                                                  0 / 0
+==========  ======================  ==========  ================  ==============  ===============
+
+Monte Carlo SE of a coverage near 0.93: 0.011; of a Holm rate near 0.97: 0.007. The robust
+interval at Mbar = 1 covers the planted effect in 100% of seeds in every scenario (it is wide).
+Activity claims (C5.3.2a, C5.3.2b): "reported" in 100% of seeds of every scenario, and the truth
+says the activity was implemented in 100% - every activity verdict is correct.
+
+What the figures say. The rule is safe (no false "supported" in 1500 data sets, including 500 with
+a biased DiD) but, at the stated bound Mbar = 1, it supports **nothing** on this design, true
+effects included (power 0): with three reformed majors and about 60-100 graduates per cohort the
+largest cohort-to-cohort change of the pre-reform event-study coefficients (mostly noise) is
+about as large as the planted effects, and the average post-reform effect lets a violation drift
+for four cohorts (L = 2.5). The breakdown values separate the scenarios (median 0.11-0.20 under
+``paper_claims`` against 0-0.02 under ``pretrend``) but stay far below 1. The primary
+(wild-bootstrap) intervals cover at 0.90-0.95 (0.90-0.93 for in-cluster employment, recognition
+and retraining, 2-4 Monte Carlo SEs below 95%; with B = 399), the known few-cluster
+under-coverage. Note: the breakdown values of C5.3.1b were recorded with the direction of a
+not-testable supplement claim on the same outcome (fixed afterwards), so they are left out; its
+verdicts, which read the robust interval, are unaffected.
 """
 
 from __future__ import annotations

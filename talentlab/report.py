@@ -30,7 +30,7 @@ MANIFEST_NAME = "MANIFEST.sha256"
 PACKAGES = ("talentlab", "pandas", "numpy", "scipy", "statsmodels", "pingouin", "lifelines",
             "seaborn", "matplotlib", "papermill", "nbconvert", "pyarrow", "mplfonts")
 VERDICT_ORDER = ["supported", "contradicted", "not supported", "inconclusive (pre-trends)",
-                 "not testable"]
+                 "reported", "not observed", "not testable"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -386,6 +386,35 @@ def _text(v) -> str:
     return _fmt(v) if isinstance(v, (int, float)) else str(v)
 
 
+def verdict_rules_summary(ledger: pd.DataFrame) -> str:
+    """The verdict rules in one paragraph, with the bound and adjustment the ledger was judged by.
+
+    The values (Mbar, the multiplicity adjustment, alpha) are read from the ledger's own columns,
+    so the text cannot drift from the rule that made the verdicts; the full rule is
+    ``claims.VERDICT_RULE`` / ``six_case.QCA_VERDICT_RULE`` (in ``data/raw/README.md``).
+    """
+    def distinct(col: str) -> list:
+        if col not in ledger.columns:
+            return []
+        return sorted({v for v in ledger[col].dropna().tolist() if v != ""}, key=str)
+
+    mbars = [f"{float(v):g}" for v in distinct("rm_mbar")]
+    adjustments = [str(v) for v in distinct("adjustment")]
+    bound = f"Mbar = {' / '.join(mbars)}" if mbars else "the stated bound Mbar"
+    adjust = " / ".join(adjustments) if adjustments else "Holm"
+    return (
+        "Zhuhai impact claims (one family per study): supported = the family-adjusted p-value "
+        f"({adjust}) is below alpha, the estimate lies on the claimed side of the null value, and "
+        "the relative-magnitudes robust interval (Rambachan & Roth 2023) at "
+        f"{bound} still excludes the null value on that side; contradicted = the same on the "
+        "opposite side; inconclusive (pre-trends) = significant after adjustment on the claimed "
+        "side but not robust at that bound; not supported = otherwise, with the minimum "
+        "detectable effect beside it. Activity claims (the reform's own outputs) are reported or "
+        "not observed, never supported. Not testable = no data measure the claim. Six-case "
+        "claims: QCA necessity (inclN >= 0.9 and RoN >= 0.6, robust to recoding) and "
+        "sufficiency (needs documented negative cases). Full rules: data/raw/README.md.")
+
+
 def render_index(ledger: pd.DataFrame, claims: pd.DataFrame, notebooks: list[dict],
                  origin: dict, raw_sums: dict, versions: dict, disclosure: dict) -> str:
     """``index.html`` from the ledger: summary by section, testable claims first, the rest folded.
@@ -454,7 +483,7 @@ def render_index(ledger: pd.DataFrame, claims: pd.DataFrame, notebooks: list[dic
         testable=testable, untestable=untestable, figures=figures,
         notebooks=[{"name": nb["name"], "html": nb["html"]} for nb in notebooks],
         disclosure=disclosure, raw_sums=sorted(raw_sums.items()),
-        versions=list(versions.items()))
+        versions=list(versions.items()), rules_text=verdict_rules_summary(ledger))
 
 
 def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike,
@@ -515,11 +544,8 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
           f"> **Data:** {_md_cell(_origin_banner(origin))}", "",
           "Paper: Liu, *Talent Cultivation Paths of Higher Vocational Education Serving Regional "
           "Industrial Clusters*, World Journal of Educational Studies (doi:10.61784/wjes3102).", "",
-          f"**Verdicts:** {summary}. Rules, fixed in advance (`data/raw/README.md`): for the "
-          "Zhuhai claims, supported = the interval excludes the null in the claimed direction and "
-          "the pre-trend test does not reject at 10%; for the six-case claims, the QCA rule of "
-          "`talentlab.six_case.QCA_VERDICT_RULE` (necessity: inclN >= 0.9 and RoN >= 0.6, robust "
-          "to recoding; sufficiency needs documented negative cases).",
+          f"**Verdicts:** {summary}. Rules, fixed in advance: "
+          f"{_md_cell(verdict_rules_summary(ledger))}",
           "",
           "| claim | section | quote | indicator | estimate [95% CI] | verdict | evidence |",
           "|---|---|---|---|---|---|---|"]

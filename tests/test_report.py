@@ -86,3 +86,21 @@ def test_identifier_scan_finds_leaks(tmp_path):
     leaks = report.scan_for_identifiers(tmp_path, tables)
     assert any("leak.csv: identifier column" in x for x in leaks)
     assert any("page.html: identifier value" in x for x in leaks)
+
+
+def test_verdict_order_covers_every_verdict_the_rules_can_give():
+    from talentlab import claims as claims_mod
+    from talentlab import report
+
+    assert set(claims_mod.VERDICTS) <= set(report.VERDICT_ORDER)
+
+
+def test_rules_summary_states_the_bound_and_adjustment_the_ledger_was_judged_by():
+    import pandas as pd
+
+    from talentlab import report
+
+    ledger = pd.DataFrame({"rm_mbar": [0.5, None], "adjustment": ["bh", None]})
+    text = report.verdict_rules_summary(ledger)
+    assert "Mbar = 0.5" in text and "(bh)" in text
+    assert "does not reject at 10%" not in text

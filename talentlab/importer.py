@@ -58,6 +58,7 @@ from talentlab.schema import (
     validate_tables,
     write_datapackage,
 )
+from talentlab.template import is_template_readme
 
 __all__ = ["import_records", "ImportFailed", "ImportResult", "MappingError", "HEADER_SCAN_ROWS"]
 
@@ -266,13 +267,31 @@ def _find_header(rows: list[list[str]], m: Mappings, forced: str | None):
 # the import
 # --------------------------------------------------------------------------------------------
 def _source_files(src: Path) -> tuple[list[Path], list[str], Path | None]:
-    if src.is_file():
-        return [src], [], None
-    if not src.is_dir():
+    """The data files of ``src``, the other files (named in the report) and a mapping file.
+
+    Every entry of the folder is checked before anything is read (the loaders' rules,
+    :func:`talentlab.readers.check_regular_file`): a link must lead to a file inside ``src``, and a
+    file must be a regular file — a named pipe or a link to ``/dev/zero`` would hang the import.
+    Sub-folders (and links to folders inside ``src``) are not read; hidden files are passed over.
+    """
+    if src.is_symlink() or src.exists():
+        if not src.is_dir():
+            return [readers.check_regular_file(src, src.resolve().parent)], [], None
+    else:
         raise FileNotFoundError(f"{src} does not exist")
     data, skipped, mapping = [], [], None
+    refused: list[Problem] = []
     for p in sorted(src.iterdir(), key=lambda q: q.name):
-        if p.name.startswith((".", "~$")) or p.is_dir():
+        if p.name.startswith((".", "~$")):
+            continue
+        try:
+            readers.check_link_inside(p, src)
+            if p.is_dir():
+                continue
+            readers.check_regular_file(p, src)
+        except ValueError as exc:
+            rule = str(exc).removeprefix(f"{p.name}: ")
+            refused.append(Problem(p.name, None, None, None, rule))
             continue
         if p.name in MAPPING_NAMES:
             mapping = mapping or p
@@ -280,9 +299,49 @@ def _source_files(src: Path) -> tuple[list[Path], list[str], Path | None]:
             data.append(p)
         else:
             skipped.append(p.name)
+    if refused:
+        listed = "\n".join(f"  - {p.file}: {p.rule}" for p in refused)
+        raise ImportFailed(
+            f"{len(refused)} problem(s) importing {src.name}: {src} may hold only regular files "
+            f"(and links to files inside it) / 源文件夹中只能包含普通文件（及指向文件夹内文件的链接）:"
+            f"\n{listed}\nNothing was written / 未写入任何文件. Remove these entries or copy the "
+            "files themselves into the folder.", problems=refused)
     if not data:
-        raise FileNotFoundError(f"{src}: no .csv, .txt, .xlsx or .xls file to import")
+        raise ImportFailed(_no_table_message(src, [], skipped))
     return data, skipped, mapping
+
+
+_STATUS_ZH = (
+    ("NOT IMPORTED", f"未导入：前 {HEADER_SCAN_ROWS} 行中没有一行包含 {MIN_HEADER_FIELDS} 个或以上的已知列名"
+                     "（可在 mapping.yaml 的 tables 中指定表，或忽略该表）"),
+    ("empty", "空表，无可导入内容"),
+    ("ignored", "已按映射文件忽略"),
+    ("skipped: template README", "模板自带的说明页，不是数据"),
+)
+
+
+def _no_table_message(src: Path, entries: list[dict], skipped: list[str]) -> str:
+    """The error for a source in which no table was recognised: every file and sheet looked at,
+    and why each was not taken, in English and Chinese."""
+    lines = []
+    for e in entries:
+        where = e["file"] + (f" [{e['sheet']}]" if e.get("sheet") else "")
+        status = e.get("status", "")
+        zh = next((z for k, z in _STATUS_ZH if status.startswith(k)), "")
+        lines.append(f"  - {where}: {status}" + (f" / {zh}" if zh else ""))
+    exts = ", ".join(readers.TEXT_SUFFIXES + readers.WORKBOOK_SUFFIXES)
+    lines += [f"  - {name}: not read (unsupported file type; talentlab import reads {exts}) / "
+              "未读取（不支持的文件类型）" for name in skipped]
+    if not lines:
+        lines.append("  (the folder holds no file / 文件夹中没有文件)")
+    return (f"no recognisable table in {src} / 在 {src} 中未找到可识别的数据表 "
+            "(graduates, employer_ratings, evaluations, programmes).\n"
+            "Files looked at / 已检查的文件:\n" + "\n".join(lines) + "\n"
+            "Nothing was written / 未写入任何文件. A table is recognised by a header row naming at "
+            f"least {MIN_HEADER_FIELDS} known columns (学号, 专业, 毕业去向 …) among the first "
+            f"{HEADER_SCAN_ROWS} rows; add your headers as aliases in mapping.yaml, or assign the "
+            "sheet in its `tables` section / 表头行须包含至少 "
+            f"{MIN_HEADER_FIELDS} 个已知列名；可在 mapping.yaml 中添加表头别名或指定表。")
 
 
 def import_records(src: str | os.PathLike, out: str | os.PathLike,
@@ -375,6 +434,9 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
                 continue
             if not nonempty:
                 entry["status"] = "empty, nothing to import"
+                continue
+            if forced is None and is_template_readme(sheet, rows):
+                entry["status"] = "skipped: template README"  # notes, not data: no warning
                 continue
             found = _find_header(rows, m, forced)
             if found is None:
@@ -471,6 +533,8 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
             pieces.append(_Piece(path.name, sheet, table, hrow + 1, ordered, headers, records,
                                  rownos))
 
+    if not pieces and not file_problems:
+        raise ImportFailed(_no_table_message(src, report["files"], skipped))
     not_imported = [f"{e['file']}" + (f" [{e['sheet']}]" if e["sheet"] else "") + f": {e['status']}"
                     for e in report["files"] if e.get("status", "").startswith("NOT IMPORTED")]
     report["warnings"] = not_imported

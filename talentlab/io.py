@@ -58,14 +58,7 @@ def _csv_grid(path: Path, encoding: str | None) -> list[list[str]]:
     The encoding is detected (:func:`talentlab.readers.detect_encoding`) or given; a lone CR
     (old Mac line ends) counts as a line break; an unclosed quote is an error, not a swallowed rest.
     """
-    text, enc = readers.decode_file(path, encoding)
-    if encoding is None and enc == "gb18030":
-        line = _utf8_line_in_gb18030(path.read_bytes())
-        if line is not None:
-            raise ValueError(
-                f"{path.name}, line {line}: the file mixes encodings (this line is UTF-8 Chinese, "
-                "other lines are not UTF-8): reading it as GB18030 would turn these lines into "
-                "mojibake. Re-save the whole file in one encoding (UTF-8)")
+    text, _enc = readers.decode_file(path, encoding)  # refuses a file mixing encodings, too
     text = re.sub(r"\r(?!\n)", "\n", text)
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     # the contract's CSV is comma-separated; sniff only when the header has no comma at all
@@ -79,24 +72,6 @@ def _csv_grid(path: Path, encoding: str | None) -> list[list[str]]:
         raise ValueError(f"{path.name}, row {len(rows) + 1}: the CSV cannot be parsed ({exc}); "
                          "an unclosed quote or a stray quote character?") from None
     return rows
-
-
-def _utf8_line_in_gb18030(data: bytes) -> int | None:
-    """The first line holding UTF-8 Chinese in a file that is not UTF-8 as a whole, else None.
-
-    GB18030 decodes UTF-8 bytes without error (as mojibake), so a file concatenated from a UTF-8
-    part and a GB18030 part passes every whole-file check; its UTF-8 lines give it away.
-    """
-    for i, line in enumerate(data.split(b"\n"), start=1):
-        if line.isascii():
-            continue
-        try:
-            decoded = line.decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        if sum("\u4e00" <= ch <= "\u9fff" for ch in decoded) >= 2:
-            return i
-    return None
 
 
 def _uncalculated_formula(path: Path, title: str, rows: list[list[str]], label: str) -> None:
@@ -263,18 +238,7 @@ def find_table_file(data_dir: str | os.PathLike, name: str) -> Path:
     if len(found) > 1:
         raise ValueError(f"{data_dir}: table '{name}' is given twice: "
                          + ", ".join(p.name for p in found))
-    path = found[0]
-    if path.is_symlink():
-        target = path.resolve()
-        if not target.exists():
-            raise ValueError(f"{path.name}: a symbolic link to {os.readlink(path)}, which does not "
-                             "exist")
-        if not target.is_relative_to(data_dir.resolve()):
-            raise ValueError(f"{path.name}: a symbolic link to a file outside the data folder "
-                             f"({os.readlink(path)}); copy the file into the folder instead")
-    if not path.is_file():
-        raise ValueError(f"{path.name}: not a regular file")
-    return path
+    return readers.check_regular_file(found[0], data_dir)  # links inside, regular files only
 
 
 def sha256_file(path: str | os.PathLike) -> str:

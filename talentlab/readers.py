@@ -27,6 +27,7 @@ import io as _io
 import math
 import os
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 from talentlab.schema import RECORD_TABLES, missing_values
@@ -50,6 +51,60 @@ class EncodingError(ValueError):
 
 def _label(source) -> str:
     return Path(source).name if isinstance(source, (str, os.PathLike)) else "<bytes>"
+
+
+def check_link_inside(path: str | os.PathLike, folder: str | os.PathLike) -> None:
+    """Refuse a symbolic link that leads nowhere or out of ``folder`` (a ``ValueError`` naming it).
+
+    Nothing outside the folder a user names is read through a link in it: a link to ``/dev/zero``
+    would be an endless file, a link elsewhere reads data the user did not put there.
+    """
+    path = Path(path)
+    if not path.is_symlink():
+        return
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        raise ValueError(f"{path.name}: a symbolic link that loops back on itself / "
+                         "符号链接循环指向自身") from None
+    if not target.exists():
+        raise ValueError(f"{path.name}: a symbolic link to {os.readlink(path)}, which does not "
+                         "exist / 符号链接指向的文件不存在")
+    if not target.is_relative_to(Path(folder).resolve()):
+        raise ValueError(f"{path.name}: a symbolic link to a file outside the data folder "
+                         f"({os.readlink(path)}); copy the file into the folder instead / "
+                         "符号链接指向数据文件夹以外的文件，请将文件复制到文件夹中")
+
+
+def check_regular_file(path: str | os.PathLike, folder: str | os.PathLike) -> Path:
+    """``path`` if it may be read as a data file of ``folder``, else a ``ValueError`` naming it.
+
+    The rules, shared by the loaders (:func:`talentlab.io.find_table_file`) and
+    ``talentlab import``: a link must lead to an existing file inside ``folder``
+    (:func:`check_link_inside`), and the file must be a regular file — a folder, a named pipe (FIFO),
+    a device or a socket would fail, block the reader forever or never end.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> os.symlink("/dev/zero", d / "graduates.csv")
+    >>> check_regular_file(d / "graduates.csv", d)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: graduates.csv: a symbolic link to a file outside the data folder (/dev/zero); ...
+    >>> os.mkfifo(d / "pipe.csv")
+    >>> check_regular_file(d / "pipe.csv", d)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: pipe.csv: not a regular file (a folder, named pipe, device or socket) / ...
+    """
+    path = Path(path)
+    check_link_inside(path, folder)
+    if not path.is_file():
+        raise ValueError(f"{path.name}: not a regular file (a folder, named pipe, device or "
+                         "socket) / 不是普通文件（文件夹、命名管道、设备或套接字）")
+    return path
 
 
 def is_missing(text: str) -> bool:
@@ -94,6 +149,25 @@ def _looks_utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+def _utf8_line_in_non_utf8(data: bytes) -> int | None:
+    """The first line holding UTF-8 Chinese in a file that is not UTF-8 as a whole, else None.
+
+    GB18030 decodes most UTF-8 bytes without error (as mojibake), so a file concatenated from a
+    UTF-8 part and a GB18030 part can pass every whole-file check; its UTF-8 lines give it away.
+    Only called on data that do not decode as UTF-8 as a whole.
+    """
+    for i, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            decoded = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if sum("\u4e00" <= ch <= "\u9fff" for ch in decoded) >= 2:
+            return i
+    return None
+
+
 def detect_encoding(source: str | os.PathLike | bytes, explicit: str | None = None) -> str:
     """The encoding of a text (CSV/TXT) file, or a clear error.
 
@@ -124,6 +198,14 @@ def detect_encoding(source: str | os.PathLike | bytes, explicit: str | None = No
     Traceback (most recent call last):
     ...
     talentlab.readers.EncodingError: <bytes>: looks like Big5 (traditional Chinese) ...
+
+    A file whose lines are in two encodings (a UTF-8 part and a GB18030 part pasted together)
+    is refused, naming the first UTF-8 line:
+
+    >>> detect_encoding("学号\\n".encode("gb18030") + "软件技术\\n".encode())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    talentlab.readers.EncodingError: <bytes>, line 2: the file mixes encodings ...
     """
     label = _label(source)
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
@@ -169,6 +251,12 @@ def detect_encoding(source: str | os.PathLike | bytes, explicit: str | None = No
         return "utf-8-sig"
     except UnicodeDecodeError:
         pass
+    line = _utf8_line_in_non_utf8(data)
+    if line is not None:
+        raise EncodingError(
+            f"{label}, line {line}: the file mixes encodings (this line is UTF-8 Chinese, "
+            "other lines are not UTF-8): reading it as GB18030 would turn these lines into "
+            "mojibake. Re-save the whole file in one encoding (UTF-8)")
 
     from charset_normalizer import from_bytes
 
@@ -218,19 +306,57 @@ def decode_file(path: str | os.PathLike, explicit: str | None = None) -> tuple[s
     return text, enc
 
 
+#: Delimiters :func:`sniff_delimiter` chooses between, in the order that breaks ties.
+DELIMITERS = (",", "\t", ";")
+#: How many non-empty records :func:`sniff_delimiter` looks at.
+SNIFF_RECORDS = 20
+
+
+def _fields_per_record(text: str, delimiter: str) -> list[int]:
+    """Number of fields of the first non-empty records, parsed with the csv module (so delimiters
+    inside quoted fields do not count)."""
+    counts: list[int] = []
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            if any(c.strip() for c in row):
+                counts.append(len(row))
+                if len(counts) >= SNIFF_RECORDS:
+                    break
+    except csv.Error:  # e.g. a field beyond the csv module's size limit: judge what was read
+        pass
+    return counts
+
+
 def sniff_delimiter(text: str) -> str:
-    """``,``, tab or ``;``: the one that splits the first lines most consistently."""
-    lines = [ln for ln in text.splitlines()[:20] if ln.strip()]
-    if not lines:
-        return ","
-    best, best_score = ",", -1.0
-    for d in (",", "\t", ";"):
-        counts = [ln.count(d) for ln in lines]
-        if max(counts) == 0:
+    """``,``, tab or ``;``: the delimiter that splits the first records most consistently.
+
+    Each candidate parses the first :data:`SNIFF_RECORDS` non-empty records with the csv module,
+    so a delimiter inside a quoted field does not count. A candidate must split the records into
+    two or more fields; the winner is the one whose most common number of fields is shared by the
+    largest share of records, then the one with more fields (a ``;`` file with decimal commas
+    ``3,5`` in every row), then comma before tab before semicolon.
+
+    Examples
+    --------
+    >>> sniff_delimiter('id,note\\n1,"a; b; c"\\n2,"d; e"\\n')
+    ','
+    >>> sniff_delimiter("学号;满意度\\nG1;3,5\\nG2;4,0\\n")
+    ';'
+    >>> sniff_delimiter("学号\\tnote\\nG1\\ta, b\\n")
+    '\\t'
+    """
+    best, best_key = ",", None
+    for rank, d in enumerate(DELIMITERS):
+        counts = _fields_per_record(text, d)
+        if not counts:
             continue
-        score = max(counts) * (sum(c == max(counts) for c in counts) / len(counts))
-        if score > best_score:
-            best, best_score = d, score
+        mode, n_mode = Counter(counts).most_common(1)[0]
+        if mode < 2:
+            continue
+        key = (n_mode / len(counts), mode, -rank)
+        if best_key is None or key > best_key:
+            best, best_key = d, key
     return best
 
 

@@ -39,7 +39,7 @@ from talentlab.schema import (
 )
 
 __all__ = ["TEMPLATE_ROWS", "LANGUAGES", "header_labels", "template_workbook_bytes",
-           "write_xlsx_template", "write_csv_templates"]
+           "write_xlsx_template", "write_csv_templates", "README_SHEET", "is_template_readme"]
 
 #: Rows (below the header) that carry the drop-downs and range checks.
 TEMPLATE_ROWS = 20000
@@ -49,6 +49,12 @@ LANGUAGES = ("en", "zh")
 BOOLEAN_CHOICES = {"en": ("true", "false"), "zh": ("是", "否")}
 #: A fixed timestamp for the document properties and the zip entries (deterministic bytes).
 FIXED_TIME = _dt.datetime(2000, 1, 1, 0, 0, 0)
+
+#: The workbook's notes sheet: its name, its title (cell A1) and the header of its field list.
+README_SHEET = "README"
+README_TITLE = "talentlab data template / talentlab 数据模板"
+README_FIELD_HEADER = ["table / 表", "field / 字段", "header / 表头", "type / 类型",
+                       "required / 必填", "unit / 单位", "allowed values / 允许值", "meaning", "含义"]
 
 _TYPE_ZH = {"string": "文本", "integer": "整数", "number": "数值", "boolean": "是/否"}
 
@@ -187,7 +193,7 @@ def _validation(fdesc: dict, lang: str):
 
 def _readme_rows(lang: str) -> list[list[str]]:
     rows: list[list[str]] = [
-        ["talentlab data template / talentlab 数据模板"],
+        [README_TITLE],
         ["Fill one sheet per table, one record per row, starting in row 2; keep the header row "
          "(row 1) as it is and add no rows above it. Leave a cell empty when the value is missing."],
         ["每张表填一个工作表，每行一条记录，从第 2 行开始填写；第 1 行表头请勿修改，表头上方不要插入行。"
@@ -203,8 +209,7 @@ def _readme_rows(lang: str) -> list[list[str]]:
         ["Booleans / 是否: " + ", ".join(sorted(TRUE_TOKENS)) + " | " + ", ".join(sorted(FALSE_TOKENS))],
         ["Template language / 模板语言: " + lang],
         [],
-        ["table / 表", "field / 字段", "header / 表头", "type / 类型", "required / 必填",
-         "unit / 单位", "allowed values / 允许值", "meaning", "含义"],
+        list(README_FIELD_HEADER),
     ]
     for table in RECORD_TABLES:
         res = resource(table)
@@ -223,6 +228,25 @@ def _readme_rows(lang: str) -> list[list[str]]:
         for rule in CROSS_FIELD_RULES.get(table, []):
             rows.append(["", rule])
     return rows
+
+
+def is_template_readme(sheet: str | None, rows: list[list[str]]) -> bool:
+    """Whether a sheet is the notes sheet this module writes (not data): named
+    :data:`README_SHEET`, titled :data:`README_TITLE` in A1, with the field list's header row.
+
+    A college's own sheet called ``README``, or the notes under another sheet name, is not it.
+
+    Examples
+    --------
+    >>> is_template_readme("README", _readme_rows("zh"))
+    True
+    >>> is_template_readme("README", [["Notes of the registrar"], ["contact", "phone"]])
+    False
+    """
+    if sheet != README_SHEET or not rows or not rows[0] or rows[0][0].strip() != README_TITLE:
+        return False
+    return any([c.strip() for c in row[:len(README_FIELD_HEADER)]] == README_FIELD_HEADER
+               for row in rows[:40])
 
 
 def _deterministic_zip(data: bytes) -> bytes:
@@ -266,7 +290,7 @@ def template_workbook_bytes(lang: str = "en") -> bytes:
     head_fill = PatternFill("solid", fgColor="DDEBF7")
 
     readme = wb.active
-    readme.title = "README"
+    readme.title = README_SHEET
     for row in _readme_rows(lang):
         readme.append(row)
     readme["A1"].font = Font(bold=True, size=14)

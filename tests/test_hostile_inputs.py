@@ -796,6 +796,32 @@ def _(d, t):
     return ["--out", str(t / "out")]
 
 
+# ---- the import command ------------------------------------------------------------------------
+@case("import-symlink-to-device", "a link to /dev/zero in an import source hung `talentlab import`",
+      1, says=("graduates.csv", "outside the data folder", "Nothing was written"), command="import",
+      marks=(pytest.mark.timeout(60),))
+def _(d, t):
+    (d / "graduates.csv").unlink()
+    (d / "graduates.csv").symlink_to("/dev/zero")
+
+
+@case("import-fifo", "a named pipe in an import source blocked the reader forever", 1,
+      says=("graduates.csv", "not a regular file"), command="import",
+      marks=(pytest.mark.timeout(60),))
+def _(d, t):
+    (d / "graduates.csv").unlink()
+    os.mkfifo(d / "graduates.csv")
+
+
+@case("import-no-table", "a source with no recognisable table exited 0 with an empty output", 1,
+      says=("未找到可识别的数据表", "notes.csv", "known columns", "Nothing was written"),
+      command="import")
+def _(d, t):
+    for name in TABLES:
+        (d / f"{name}.csv").unlink()
+    (d / "notes.csv").write_text("remark,comment\nnot a table,at all\n", encoding="utf-8")
+
+
 # ---- the template command ----------------------------------------------------------------------
 @case("template-not-xlsx", "the workbook must be .xlsx", 2, says=("template.txt", ".xlsx"),
       command="template")
@@ -880,6 +906,8 @@ def _argv(c: Case, d: Path, extra: list[str]) -> list[str]:
         return ["process", str(d), *extra]
     if c.command == "template":
         return ["template", *extra]
+    if c.command == "import":
+        return ["import", str(d), str(d.parent / "out"), *extra]
     raise AssertionError(c.command)
 
 

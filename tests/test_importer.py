@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -579,3 +580,184 @@ def test_two_columns_for_one_field_use_the_first_and_report_the_other(tmp_path):
     assert [(c["header"], c["alias_source"]) for c in used] == [("毕业去向代码", "moe_codes")]
     other = [u for u in res.report["unmapped_headers"] if u["header"] == "毕业去向"]
     assert other and "the column '毕业去向代码' is used" in other[0]["hint"]
+
+
+# ---- issue 9 leftovers: non-regular entries, no table, delimiters, mixed encodings, README ------
+def _src_with_graduates(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    src.mkdir()
+    write_csv(src / "g.csv", [GRAD_HEADER, grad_row("G1")])
+    return src
+
+
+def _link_to_dev_zero(src: Path, tmp: Path) -> str:
+    (src / "zero.csv").symlink_to("/dev/zero")
+    return "outside the data folder"
+
+
+def _fifo(src: Path, tmp: Path) -> str:
+    os.mkfifo(src / "pipe.csv")
+    return "not a regular file"
+
+
+def _fifo_without_suffix(src: Path, tmp: Path) -> str:
+    os.mkfifo(src / "pipe")
+    return "not a regular file"
+
+
+def _link_outside(src: Path, tmp: Path) -> str:
+    write_csv(tmp / "elsewhere.csv", [GRAD_HEADER, grad_row("G9")])
+    (src / "linked.csv").symlink_to(tmp / "elsewhere.csv")
+    return "outside the data folder"
+
+
+def _link_dangling(src: Path, tmp: Path) -> str:
+    (src / "gone.csv").symlink_to(tmp / "nothing.csv")
+    return "does not exist"
+
+
+def _mapping_is_a_fifo(src: Path, tmp: Path) -> str:
+    os.mkfifo(src / "mapping.yaml")
+    return "not a regular file"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX named pipes and links")
+@pytest.mark.parametrize("make", [_link_to_dev_zero, _fifo, _fifo_without_suffix, _link_outside,
+                                  _link_dangling, _mapping_is_a_fifo])
+def test_import_refuses_links_out_of_src_and_non_regular_files(tmp_path, make, capsys):
+    """A link to /dev/zero or a named pipe made `talentlab import` hang; each is refused, naming
+    the entry and the rule (the validator's wording), and nothing is written."""
+    src = _src_with_graduates(tmp_path)
+    rule = make(src, tmp_path)
+    entry = sorted(p.name for p in src.iterdir() if p.name != "g.csv")[0]
+    with pytest.raises(ImportFailed) as info:
+        import_records(src, tmp_path / "out")
+    assert f"{entry}: " in str(info.value) and rule in str(info.value)
+    assert not (tmp_path / "out").exists()
+    assert cli.main(["import", str(src), str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert entry in err and rule in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX named pipes")
+def test_import_of_a_src_that_is_not_a_regular_file_is_refused(tmp_path):
+    os.mkfifo(tmp_path / "pipe.csv")
+    with pytest.raises(ValueError, match="pipe.csv: not a regular file"):
+        import_records(tmp_path / "pipe.csv", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_links_to_files_inside_src_and_sub_folders_are_fine(tmp_path):
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    write_csv(src / "sub" / "g.csv", [GRAD_HEADER, grad_row("G1")])
+    (src / "g.csv").symlink_to(Path("sub") / "g.csv")
+    assert import_records(src, tmp_path / "out").tables == {"graduates": 1}
+
+
+def test_find_table_file_and_the_importer_share_one_check():
+    """One implementation of the link / regular-file rules (readers), used by io and importer."""
+    import inspect
+
+    from talentlab import importer
+
+    assert "check_regular_file" in inspect.getsource(tio.find_table_file)
+    assert "check_regular_file" in inspect.getsource(importer._source_files)
+
+
+def test_a_folder_without_a_recognisable_table_is_an_error_naming_every_file(tmp_path, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_csv(src / "notes.csv", [["备注", "说明"], ["本文件不是数据表", "仅供测试"]])
+    write_xlsx(src / "book.xlsx", {"封面": [["2020届毕业生"]], "Sheet2": []})
+    (src / "readme.docx").write_bytes(b"PK\x03\x04 not read")
+    with pytest.raises(ImportFailed) as info:
+        import_records(src, tmp_path / "out")
+    msg = str(info.value)
+    assert "no recognisable table" in msg and "未找到可识别的数据表" in msg
+    assert str(src) in msg
+    for looked_at in ("notes.csv", "book.xlsx [封面]", "book.xlsx [Sheet2]", "readme.docx"):
+        assert looked_at in msg, looked_at
+    assert "known columns" in msg and "已知列" in msg          # why notes.csv / 封面
+    assert "empty" in msg and "空" in msg                      # why Sheet2
+    assert "unsupported file type" in msg                     # why readme.docx
+    assert "Nothing was written" in msg and "未写入任何文件" in msg
+    assert not (tmp_path / "out").exists()
+    assert cli.main(["import", str(src), str(tmp_path / "out")]) == 1
+    assert "未找到可识别的数据表" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    # a folder with no file of a readable type at all: the same bilingual error
+    only = tmp_path / "only_docs"
+    only.mkdir()
+    (only / "readme.docx").write_bytes(b"x")
+    with pytest.raises(ImportFailed, match="未找到可识别的数据表") as info:
+        import_records(only, tmp_path / "out2")
+    assert "readme.docx" in str(info.value)
+    assert not (tmp_path / "out2").exists()
+
+
+CASES_CSV = ROOT / "data" / "raw" / "cases.csv"
+
+
+@pytest.mark.skipif(not CASES_CSV.exists(), reason="data/raw/cases.csv not in this checkout")
+def test_sniff_delimiter_ignores_semicolons_inside_and_beside_quoted_fields():
+    """data/raw/cases.csv is comma-separated; its quoted texts and section lists hold ';'."""
+    text = CASES_CSV.read_text(encoding="utf-8-sig")
+    assert ";" in text
+    assert readers.sniff_delimiter(text) == ","
+
+
+@pytest.mark.parametrize("sep", [";", "\t", ","])
+def test_sniff_delimiter_semicolon_tab_and_comma_samples(sep):
+    """Written by the csv module (quoting what needs it); every sample also holds the other
+    delimiters in its text: decimal commas, lists with ';', quotes inside quoted text."""
+    import csv
+    import io
+
+    rows = [["学号", "专业", "课程", "备注", "就业满意度"],
+            ["G1", "软件技术", "1.4.1;3.1.1", "签约, 已到岗; 待回访", "3,5"],
+            ["G2", "电子商务", "2.1;2.2", "升学", "4,0"],
+            ["G3", "软件技术", "3.3;4.1", '含 "引号"; 与, 逗号', "2,5"]]
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=sep, lineterminator="\n").writerows(rows)
+    text = buf.getvalue()
+    assert {",", ";"} - {sep} <= set(text)
+    assert readers.sniff_delimiter(text) == sep
+    got = list(csv.reader(io.StringIO(text), delimiter=readers.sniff_delimiter(text)))
+    assert got == rows
+
+
+def test_sniff_delimiter_on_a_file_read_by_the_importer(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    rows = [GRAD_HEADER, grad_row("G1"), grad_row("G2", "待就业")]
+    rows[1][7] = "很满意; 推荐"  # free text with ';' in a comma file
+    text = "\n".join(",".join(r) for r in rows) + "\n"
+    (src / "g.csv").write_text(text.replace("很满意; 推荐", '"很满意; 推荐"'), encoding="utf-8")
+    grids, facts = readers.read_grids(src / "g.csv")
+    assert facts["delimiter"] == ","
+    assert [len(r) for r in grids[0][1]] == [len(GRAD_HEADER)] * 3
+
+
+def test_mixed_utf8_and_gb18030_lines_are_refused_by_detect_encoding(tmp_path):
+    """One implementation (readers.detect_encoding) for the validator and the importer."""
+    rows = [GRAD_HEADER, grad_row("G1"), grad_row("G2", "待就业"), grad_row("G3")]
+    head = ("\n".join(",".join(r) for r in rows[:2]) + "\n").encode("utf-8")
+    tail = ("\n".join(",".join(r) for r in rows[2:]) + "\n").encode("gb18030")
+    with pytest.raises(readers.EncodingError, match=r"<bytes>, line 1: the file mixes encodings"):
+        readers.detect_encoding(head + tail)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "g.csv").write_bytes(head + tail)
+    with pytest.raises(readers.EncodingError, match=r"g\.csv, line 1: the file mixes encodings"):
+        readers.decode_file(src / "g.csv")
+    with pytest.raises(ImportFailed, match="mixes encodings"):
+        import_records(src, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    assert not hasattr(tio, "_utf8_line_in_gb18030")
+    # a clean GB18030 file is not affected
+    assert readers.detect_encoding(tail) == "gb18030"

@@ -251,12 +251,37 @@ def test_filled_workbook_imports_with_no_mapping_problem(tmp_path, scenario_rows
     src.mkdir()
     filled.rename(src / "college_records.xlsx")
     report = _import_and_check(src, tmp_path / "imported", scenario_rows, lang)
-    # every sheet is accounted for: the four tables imported, the README named as not a table
+    # every sheet is accounted for: the four tables imported, the template's own README skipped
+    # quietly (recorded in the report, no warning)
     sheets = {e["sheet"]: e.get("status", "imported") for e in report["files"]}
     assert set(sheets) == {"README", *schema.RECORD_TABLES}
-    assert sheets["README"].startswith("NOT IMPORTED")
+    assert sheets["README"] == "skipped: template README"
     assert all(not str(sheets[t]).startswith("NOT") for t in schema.RECORD_TABLES)
-    assert [w for w in report["warnings"] if "[README]" not in w] == []
+    assert report["warnings"] == []
+    assert "NOT IMPORTED" not in (tmp_path / "imported" / "import_report.md").read_text()
+
+
+def test_a_readme_sheet_that_is_not_the_templates_is_still_a_warning(tmp_path, scenario_rows):
+    """Only the template's own README (its name and its content) is skipped quietly: a college's
+    sheet called README, or the template's README renamed, is named as not imported."""
+    template = tpl.write_xlsx_template(tmp_path / "t.xlsx", lang="zh")
+    filled = fill_workbook(template, {"programmes": scenario_rows["programmes"]}, "zh")
+    wb = openpyxl.load_workbook(filled)
+    wb["README"].title = "说明"
+    own = wb.create_sheet("README")
+    own.append(["本校说明：2021 届数据"])
+    own.append(["联系人", "电话"])
+    src = tmp_path / "src"
+    src.mkdir()
+    wb.save(src / "book.xlsx")
+    from talentlab.importer import import_records
+
+    report = import_records(src, tmp_path / "out").report
+    status = {e["sheet"]: e.get("status") for e in report["files"]}
+    assert status["README"].startswith("NOT IMPORTED")
+    assert status["说明"].startswith("NOT IMPORTED")
+    assert any("[README]" in w for w in report["warnings"])
+    assert any("[说明]" in w for w in report["warnings"])
 
 
 def test_filled_chinese_csv_templates_import_with_no_mapping_problem(tmp_path, scenario_rows):

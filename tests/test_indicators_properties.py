@@ -141,4 +141,24 @@ def test_km_equals_statsmodels_per_group(seed, n):
         with np.errstate(all="ignore"):
             q = sf.quantile(0.5)
             lo, hi = sf.quantile_ci(0.5)
+        tie = np.abs(sf.surv_prob - 0.5) < 1e-12
+        if tie.any():
+            # S = 0.5 exactly (e.g. 6/12): statsmodels' product may round it to 0.49999999999999994
+            # and stop there; the rule "first S strictly below 0.5" takes the next time
+            below = np.flatnonzero(sf.surv_prob < 0.5 - 1e-12)
+            q = sf.surv_times[below[0]] if len(below) else np.nan
         np.testing.assert_equal([row["estimate"], row["ci_low"], row["ci_high"]], [q, lo, hi])
+
+
+def test_km_median_when_survival_equals_one_half_exactly():
+    # 12 graduates reach independent work one per month at 1..7, five are censored at 8:
+    # S(6) = 6/12 = 0.5 exactly (exp of a sum of logs gives 0.49999999999999994), so the first
+    # time S is strictly below 0.5 is month 7.
+    months = [1, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 8]
+    reached = [True] * 7 + [False] * 5
+    df = pd.DataFrame({"major": ["m"] * 12, "adaptation_months": np.array(months, float),
+                       "adaptation_reached": reached})
+    df["destination"] = pd.Categorical(["employed_full_time"] * 12, categories=DEST)
+    out = ti.adaptation_cycle(df, by="major")
+    row = out[out["statistic"] == "km_median"].iloc[0]
+    assert row["estimate"] == 7.0

@@ -124,6 +124,10 @@ def km_grouped(codes: np.ndarray, time: np.ndarray, event: np.ndarray, n_groups:
                    max_time)
 
 
+#: tolerance for "S equals 0.5" (products of n_risk ratios carry rounding of a few ulp)
+_TIE = 1e-12
+
+
 def km_median(km: KMTable, n_groups: int, confidence: float) -> tuple[np.ndarray, ...]:
     """Median (first S < 0.5) and its cloglog test-inversion interval, per group."""
     median = np.full(n_groups, np.nan)
@@ -131,7 +135,9 @@ def km_median(km: KMTable, n_groups: int, confidence: float) -> tuple[np.ndarray
     ub = np.full(n_groups, np.nan)
     if len(km.group) == 0:
         return median, lb, ub
-    below = np.flatnonzero(km.surv < 0.5)
+    # S equal to 0.5 up to rounding (e.g. 6/12 computed as 0.49999999999999994 by a product) is
+    # not below 0.5: the median is the first time S is *strictly* below 0.5 in exact arithmetic
+    below = np.flatnonzero(km.surv < 0.5 - _TIE)
     g_below, first = np.unique(km.group[below], return_index=True)
     median[g_below] = km.time[below[first]]
     z = stats.norm.ppf(0.5 + confidence / 2)

@@ -45,8 +45,8 @@ PROCESSED := data/processed/$(NAME)
 RAW_FILES := $(wildcard $(DATA_DIR)/*.csv $(DATA_DIR)/*.xlsx $(DATA_DIR)/*.parquet $(DATA_DIR)/datapackage.json)
 ifneq ($(IMPORT_SRC),)
 RAW_FILES := $(IMPORTED)/datapackage.json
-$(IMPORTED)/datapackage.json: $(wildcard $(IMPORT_SRC)/*) $(SETUP) talentlab/importer.py talentlab/mappings.py \
-                              talentlab/readers.py talentlab/contract/datapackage.json
+$(IMPORTED)/datapackage.json: $(wildcard $(IMPORT_SRC)/*) $(SETUP) talentlab/data/importer.py talentlab/data/mappings.py \
+                              talentlab/data/readers.py talentlab/data/contract/datapackage.json
 	$(PY) -m talentlab.cli import $(IMPORT_SRC) $(IMPORTED)
 endif
 PAPER_FILES := data/raw/cases.csv data/raw/case_conditions.csv data/raw/claims.csv \
@@ -59,7 +59,7 @@ SEED ?= 20240601
 N_BOOTSTRAP ?= 9999
 MIN_CELL ?= 10
 # papermill's own command line; the kernel talks over a local IPC socket (no TCP port, no warning)
-PAPERMILL = $(PY) -m talentlab.notebook_runner --kernel $(KERNEL) --execution-timeout $(NB_TIMEOUT) --no-progress-bar \
+PAPERMILL = $(PY) -m talentlab.report.notebook_runner --kernel $(KERNEL) --execution-timeout $(NB_TIMEOUT) --no-progress-bar \
             --log-level WARNING --cwd notebooks
 
 NOTEBOOKS := 00_data_overview 10_zhuhai_case_evaluation 20_six_case_comparison
@@ -79,7 +79,7 @@ $(SETUP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (talentlab)" >/dev/null
-	$(PY) -c "import talentlab.plotting as p; p.setup()"   # warms matplotlib's font cache
+	$(PY) -c "import talentlab.report.plotting as p; p.setup()"   # warms matplotlib's font cache
 	rm -f $(VENV)/.installed-* && touch $@
 
 .PHONY: lock
@@ -107,7 +107,7 @@ import: $(SETUP) $(if $(IMPORT_SRC),$(IMPORTED)/datapackage.json) ## import a fo
 validate: $(SETUP) $(if $(IMPORT_SRC),$(IMPORTED)/datapackage.json) ## check the raw data (DATA=...) against the contract; lists every problem
 	$(PY) -m talentlab.cli validate $(DATA_DIR)
 
-$(PROCESSED)/manifest.json: $(RAW_FILES) $(SETUP) talentlab/schema.py talentlab/io.py talentlab/contract/datapackage.json
+$(PROCESSED)/manifest.json: $(RAW_FILES) $(SETUP) talentlab/data/schema.py talentlab/data/io.py talentlab/data/contract/datapackage.json
 	$(PY) -m talentlab.cli process $(DATA_DIR) --out $(PROCESSED)
 
 .PHONY: process

@@ -2,11 +2,11 @@
 
 For each seed and scenario (``null``, ``paper_claims``, ``pretrend``) the scenario engine
 (:func:`talentlab.simulate.simulate_tables`) draws a new data set; the Zhuhai claims are judged
-by :func:`talentlab.claims.judge` exactly as :func:`talentlab.zhuhai.evaluate` does it:
+by :func:`talentlab.claims.judge` exactly as :func:`talentlab.cases.zhuhai.evaluate` does it:
 
 * impact claims: the primary DiD (wild cluster restricted bootstrap, Webb weights, ``B`` random
   draws - see "Simplifications"), Holm-adjusted across the family, and the relative-magnitudes
-  sensitivity (:mod:`talentlab.sensitivity`, Mbar = ``DEFAULT_MBAR``) of the CR3 event study;
+  sensitivity (:mod:`talentlab.evaluation.sensitivity`, Mbar = ``DEFAULT_MBAR``) of the CR3 event study;
 * activity claims (technical service projects, SME employees trained): descriptively.
 
 Reported per scenario, with Monte Carlo standard errors sqrt(p(1-p)/R):
@@ -118,8 +118,8 @@ except ImportError:  # pragma: no cover
 
 from talentlab import claims as claims_mod
 from talentlab import evaluation as ev
-from talentlab import sensitivity as sens
-from talentlab import zhuhai
+from talentlab.cases import zhuhai
+from talentlab.evaluation import sensitivity as sens
 from talentlab.simulate import simulate_tables
 
 SCENARIOS = ("null", "paper_claims", "pretrend")

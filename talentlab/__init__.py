@@ -6,9 +6,9 @@ Load and validate records (:func:`load_all`), compute the codebook's indicators
 six cases with QCA (:mod:`talentlab.qca`) and judge the paper's claims (:mod:`talentlab.claims`).
 """
 
-from talentlab import indicators, qca  # noqa: E402  (subpackages users reach as talentlab.xxx)
-from talentlab.codebook import calibration_anchors, codebook
-from talentlab.io import (
+from talentlab import _compat, indicators, qca  # (subpackages users reach as talentlab.xxx)
+from talentlab.data.codebook import calibration_anchors, codebook
+from talentlab.data.io import (
     TalentData,
     load_all,
     load_case_codings,
@@ -21,9 +21,12 @@ from talentlab.io import (
     load_programmes,
     process,
 )
-from talentlab.schema import DataValidationError
+from talentlab.data.schema import DataValidationError
 
 __version__ = "0.1.0"
+
+_compat.install()
+__getattr__ = _compat.module_getattr
 
 __all__ = [
     "DataValidationError",

@@ -5,14 +5,14 @@ types every claim (``claim_kind``, from ``data/raw/claim_kinds.csv`` or the file
 ``claim_kind`` column): *impact* (a change in graduates or employers caused by the reform),
 *activity* (the reform's own outputs: projects, trainings, courses), *existence* (that something
 exists or happened) or *not_testable* (no data could test it as stated). ``judge`` turns
-evaluation results (:mod:`talentlab.evaluation`, :mod:`talentlab.sensitivity`) into verdicts by a
+evaluation results (:mod:`talentlab.evaluation`, :mod:`talentlab.evaluation.sensitivity`) into verdicts by a
 rule fixed in advance, :data:`VERDICT_RULE`. For the impact claims of a study (the family):
 
 * **supported** — the family-adjusted p-value (Holm by default; Benjamini–Hochberg on request;
   ``statsmodels.stats.multitest``) is below alpha, the estimate lies on the claimed side of the
   null value (0 for differences, 1 for ratios), *and* the conclusion survives the stated bound
   on violations of parallel trends: the relative-magnitudes robust interval at
-  Mbar = :data:`talentlab.sensitivity.DEFAULT_MBAR` (Rambachan & Roth 2023) excludes the null
+  Mbar = :data:`talentlab.evaluation.sensitivity.DEFAULT_MBAR` (Rambachan & Roth 2023) excludes the null
   value on the claimed side;
 * **contradicted** — the same on the opposite side;
 * **inconclusive (pre-trends)** — significant after adjustment on the claimed side, but not
@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from talentlab.sensitivity import DEFAULT_MBAR
+from talentlab.evaluation.sensitivity import DEFAULT_MBAR
 
 __all__ = [
     "CLAIM_COLUMNS",
@@ -423,7 +423,7 @@ def judge(
     alpha : float
         The level of the intervals and of the family's adjusted tests.
     sensitivity : DataFrame, optional
-        One row per outcome from :func:`talentlab.sensitivity.relative_magnitudes`
+        One row per outcome from :func:`talentlab.evaluation.sensitivity.relative_magnitudes`
         (``outcome``, ``rm_mbar``, ``rm_ci_low``, ``rm_ci_high``, ``breakdown_mbar``,
         ``pretrend_bound``, ``max_pre_change``, ``sensitivity_method``). An impact claim
         without a row cannot be *supported* (verdict *inconclusive (pre-trends)* at most).

@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from talentlab import io as tio
-from talentlab.schema import DataValidationError
+from talentlab.data import io as tio
+from talentlab.data.schema import DataValidationError
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -53,7 +53,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_codebook(args: argparse.Namespace) -> int:
-    from talentlab.docs import write_codebooks
+    from talentlab.report.docs import write_codebooks
 
     for path in write_codebooks(check=args.check):
         print(f"{'up to date' if args.check else 'written'}: {path}")
@@ -61,7 +61,7 @@ def _cmd_codebook(args: argparse.Namespace) -> int:
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
-    from talentlab.template import write_csv_templates, write_xlsx_template
+    from talentlab.data.template import write_csv_templates, write_xlsx_template
 
     if args.out is None and args.csv is None:
         print("error: give OUT.xlsx and/or --csv DIR", file=sys.stderr)
@@ -75,8 +75,8 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from talentlab.importer import ImportFailed, import_records
-    from talentlab.mappings import MappingError
+    from talentlab.data.importer import ImportFailed, import_records
+    from talentlab.data.mappings import MappingError
 
     try:
         res = import_records(args.src, args.out, mapping=args.mapping, encoding=args.encoding,
@@ -102,7 +102,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_indicators(args: argparse.Namespace) -> int:
     from talentlab.indicators import IndicatorInputError
     from talentlab.indicators.engines import compute_indicators
-    from talentlab.publish import neutralise_frame
+    from talentlab.report.publish import neutralise_frame
 
     by = [c.strip() for c in args.by.split(",") if c.strip()] if args.by else []
     try:  # the count-based graduate indicators, the same table from every engine
@@ -126,7 +126,7 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def _cmd_examples(args: argparse.Namespace) -> int:
-    from talentlab.examples import write_college_export
+    from talentlab.data.examples import write_college_export
 
     try:
         out = write_college_export(args.scenario, out_dir=args.out)
@@ -145,8 +145,8 @@ def _cmd_finalize(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from talentlab.publish import PublicationError
     from talentlab.report import build_report
+    from talentlab.report.publish import PublicationError
 
     try:
         index = build_report(args.reports, args.processed, args.raw, claims_path=args.claims,
@@ -170,7 +170,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_pseudonymise(args: argparse.Namespace) -> int:
-    from talentlab.privacy import pseudonymise_dir
+    from talentlab.data.privacy import pseudonymise_dir
 
     try:
         written = pseudonymise_dir(args.input, args.output, args.key_file)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats import inter_rater
 
-from talentlab.agreement import (
+from talentlab.qca.agreement import (
     AgreementError,
     cohen_kappa,
     disagreements,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from talentlab.io import load_case_conditions, load_cases, read_table_text
-from talentlab.schema import validate_tables
+from talentlab.data.io import load_case_conditions, load_cases, read_table_text
+from talentlab.data.schema import validate_tables
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RAW = PROJECT_ROOT / "data" / "raw"
@@ -353,7 +353,7 @@ def test_second_coding_quotes_are_verbatim(coder2, paper_text):
 
 
 def test_consensus_records_both_codings_and_takes_one_of_them(conditions, coder2, consensus):
-    from talentlab.io import load_case_conditions_consensus
+    from talentlab.data.io import load_case_conditions_consensus
 
     assert len(load_case_conditions_consensus()) == 78
     c1 = {(r["case_id"], r["condition"]): r for r in conditions}
@@ -387,8 +387,8 @@ def test_consensus_records_both_codings_and_takes_one_of_them(conditions, coder2
 def test_case_codings_file_round_trips_through_the_contract(tmp_path):
     import shutil
 
-    from talentlab.io import load_case_codings
-    from talentlab.schema import DataValidationError
+    from talentlab.data.io import load_case_codings
+    from talentlab.data.schema import DataValidationError
 
     stacked = load_case_codings()
     assert sorted(stacked["coder_id"].unique()) == ["coder1", "coder2"] and len(stacked) == 156

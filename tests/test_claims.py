@@ -334,7 +334,7 @@ def test_judge_accepts_result_objects_and_lists(claims, results, sensitivity):
 def test_judge_with_evaluation_results_end_to_end():
     """DiD, event study, sensitivity and MDE on planted data into judge."""
     from talentlab import evaluation as ev
-    from talentlab import sensitivity as se
+    from talentlab.evaluation import sensitivity as se
 
     rng = np.random.default_rng(7)
     rows = []

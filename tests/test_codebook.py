@@ -7,7 +7,7 @@ import re
 import pytest
 
 import talentlab.indicators as ti
-from talentlab.codebook import (
+from talentlab.data.codebook import (
     CODEBOOK_COLUMNS,
     calibration_anchors,
     codebook,

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from talentlab import disclosure, privacy
+from talentlab.data import privacy
+from talentlab.report import disclosure
 
 
 def test_primary_and_complementary_suppression():

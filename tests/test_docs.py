@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from talentlab import docs, io, schema
+from talentlab.data import io, schema
+from talentlab.report import docs
 
 
 def test_raw_readme_is_up_to_date():

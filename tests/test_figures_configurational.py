@@ -8,12 +8,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from talentlab.figures_configurational import (
+from talentlab.qca import configuration_table, minimize, nca, truth_table
+from talentlab.report.figures_configurational import (
     configuration_table_html,
     plot_configuration_table,
     plot_nca,
 )
-from talentlab.qca import configuration_table, minimize, nca, truth_table
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 
 from talentlab import cli
-from talentlab import io as tio
+from talentlab.data import io as tio
 
 GRADUATES = """student_id,college,major,cohort,treated_major,destination,job_related_to_major,job_satisfaction,employer_id,employer_in_cluster,employer_tier,work_region,adaptation_months,adaptation_reached,left_within_6_months,retraining_hours,industry_certificate,order_class
 S001,珠海示例学院,集成电路设计,2021,true,employed_full_time,true,4,E01,true,leading,local,3.5,true,false,40,true,true

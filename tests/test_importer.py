@@ -13,11 +13,12 @@ import pytest
 from openpyxl import Workbook
 
 import talentlab
-from talentlab import cli, readers
-from talentlab import io as tio
-from talentlab.importer import ImportFailed, convert_number, import_records
-from talentlab.mappings import MappingError, Mappings, build_mappings, header_keys
-from talentlab.schema import Problem, fields, resource
+from talentlab import cli
+from talentlab.data import io as tio
+from talentlab.data import readers
+from talentlab.data.importer import ImportFailed, convert_number, import_records
+from talentlab.data.mappings import MappingError, Mappings, build_mappings, header_keys
+from talentlab.data.schema import Problem, fields, resource
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "raw" / "examples" / "synthetic_college_export"
@@ -71,7 +72,7 @@ def test_every_alias_maps_to_its_field(table):
     for name, fdesc in fields(table).items():
         assert fdesc.get("aliases"), f"{table}.{name} has no aliases"
         for source, aliases in fdesc["aliases"].items():
-            assert source in talentlab.schema.contract()["import"]["sources"], source
+            assert source in talentlab.data.schema.contract()["import"]["sources"], source
             for alias in aliases:
                 for variant in (alias, f" {alias} ", f"3、{alias}", f"{alias}（单位）",
                                 alias.upper()):
@@ -88,7 +89,7 @@ def test_every_value_map_maps_to_a_contract_value(table):
     for name, fdesc in fields(table).items():
         enum = fdesc.get("constraints", {}).get("enum")
         for source, vmap in fdesc.get("valueMaps", {}).items():
-            assert source in talentlab.schema.contract()["import"]["sources"], source
+            assert source in talentlab.data.schema.contract()["import"]["sources"], source
             for label, target in vmap.items():
                 want = ("true" if target else "false") if isinstance(target, bool) else str(target)
                 for variant in (label, f" {label} ", label.replace("(", "（").replace(")", "）")):
@@ -113,7 +114,7 @@ def test_destination_codes_and_code_label_forms():
 
 
 def test_every_decision_names_known_sources_and_levels():
-    imp = talentlab.schema.contract()["import"]
+    imp = talentlab.data.schema.contract()["import"]
     for d in imp["decisions"]:
         table, name = d["field"].split(".")
         assert name in fields(table)
@@ -461,7 +462,7 @@ def imported_example(tmp_path_factory):
 
 
 def test_fixture_is_what_the_generator_makes_from_the_scenario(tmp_path):
-    from talentlab.examples import write_college_export
+    from talentlab.data.examples import write_college_export
 
     if not EXAMPLE.exists():
         pytest.skip("data/raw/examples/synthetic_college_export is absent: run make examples")
@@ -663,7 +664,7 @@ def test_find_table_file_and_the_importer_share_one_check():
     """One implementation of the link / regular-file rules (readers), used by io and importer."""
     import inspect
 
-    from talentlab import importer
+    from talentlab.data import importer
 
     assert "check_regular_file" in inspect.getsource(tio.find_table_file)
     assert "check_regular_file" in inspect.getsource(importer._source_files)

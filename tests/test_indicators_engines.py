@@ -346,7 +346,7 @@ def test_report_trends_stay_on_pandas_for_shipped_data_and_match_duckdb(scenario
                                                                        monkeypatch):
     """The report's indicator trends: the shipped data (~6,000 rows) stay on the pandas path
     (byte-identical reports); a table at the DuckDB threshold gives the same numbers."""
-    from talentlab import zhuhai
+    from talentlab.cases import zhuhai
 
     g = scenario_data["paper_claims"].graduates
     assert engines.choose_engine(g) == "pandas"

@@ -11,7 +11,7 @@ from lifelines import KaplanMeierFitter
 from lifelines.utils import restricted_mean_survival_time
 
 import talentlab.indicators as ti
-from talentlab.codebook import codebook
+from talentlab.data.codebook import codebook
 from talentlab.indicators import IndicatorInputError, compute_all
 
 DEST = ["employed_full_time", "employed_part_time", "self_employed", "military",

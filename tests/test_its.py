@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from talentlab import evaluation as ev
-from talentlab import its
+from talentlab.evaluation import its
 
 DATA = Path(__file__).parent / "data" / "lopez_bernal_2017"
 

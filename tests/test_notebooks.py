@@ -8,7 +8,7 @@ import pytest
 
 import talentlab
 from talentlab import report
-from talentlab.notebook_runner import execute_notebook
+from talentlab.report.notebook_runner import execute_notebook
 from tests.conftest import PROJECT_ROOT
 
 papermill = pytest.importorskip("papermill")
@@ -27,7 +27,7 @@ def assert_publishable(out_dir, threshold=10):
                                       errors="coerce").dropna()  # "<10" = suppressed count
                 assert not ((shown > 0) & (shown < threshold)).any(), (csv.name, col)
     # the report build's own checks: small cells in CSV files and displayed tables, formulas
-    from talentlab import publish
+    from talentlab.report import publish
 
     problems, _ = publish.disclosure_problems(out_dir, threshold)
     assert problems == []

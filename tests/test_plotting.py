@@ -8,7 +8,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pytest
 
-import talentlab.plotting as tp
+import talentlab.report.plotting as tp
 
 
 def _draw(text: str):

@@ -17,7 +17,7 @@ import pytest
 from scipy import stats
 
 from talentlab import evaluation as ev
-from talentlab import power as pw
+from talentlab.evaluation import power_analysis as pw
 
 EFFECTS = (0.2, 0.5, 0.8)
 #: Cohen (1992) Table 2 / Cohen (1988) Table 2.4.1: n per group, t test of means, power .80

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from talentlab import disclosure, publish, report
+from talentlab import report
+from talentlab.report import disclosure, publish
 
 
 # ------------------------------------------------------------------------------------------------
@@ -103,7 +104,7 @@ def test_numbers_and_text_stay(value):
 
 
 def test_written_tables_are_safe(tmp_path):
-    from talentlab import figures
+    from talentlab.report import figures
 
     figures.write_table(pd.DataFrame({"major": ["=cmd()", "ok"], "n": [40, 50],
                                       "n_unknown": [2, 20], "estimate": [-0.5, 0.1]}),

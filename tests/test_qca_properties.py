@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from talentlab.cases.six_case import DIMENSIONS, aggregate_dimensions, pivot_case_conditions
 from talentlab.qca import (
     QCAError,
     QCAWarning,
@@ -23,7 +24,6 @@ from talentlab.qca import (
     truth_table,
 )
 from talentlab.qca._boolean import cover_matrix, minimum_covers
-from talentlab.six_case import DIMENSIONS, aggregate_dimensions, pivot_case_conditions
 
 
 def _random_data(draw, k_max=4):
@@ -254,7 +254,7 @@ def test_robustness_reports_term_survival():
 
 def test_paper_rubric_moved_to_six_case_with_deprecated_aliases():
     import talentlab.qca as q
-    from talentlab import six_case
+    from talentlab.cases import six_case
 
     for name in ("DIMENSIONS", "RUBRIC", "OUTCOMES", "pivot_case_conditions",
                  "aggregate_dimensions"):

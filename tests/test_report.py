@@ -8,7 +8,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from talentlab import report
-from talentlab.notebook_runner import execute_notebook
+from talentlab.report.notebook_runner import execute_notebook
 
 
 def _tiny_notebook(path):
@@ -18,7 +18,7 @@ def _tiny_notebook(path):
     params = new_code_cell("output_dir = '.'\nx = 1")
     params.metadata["tags"] = ["parameters"]
     nb.cells = [new_markdown_cell("# Tiny"), params,
-                new_code_cell("import matplotlib.pyplot as plt\nimport talentlab.plotting as tp\n"
+                new_code_cell("import matplotlib.pyplot as plt\nimport talentlab.report.plotting as tp\n"
                               "tp.setup()\nfig, ax = plt.subplots(figsize=(2, 1))\n"
                               "ax.set_title('专业对口率')\nprint(output_dir, x)")]
     nbformat.write(nb, path)

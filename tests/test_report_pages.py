@@ -25,8 +25,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from talentlab import publish, report
-from talentlab.notebook_runner import execute_notebook
+from talentlab import report
+from talentlab.report import publish
+from talentlab.report.notebook_runner import execute_notebook
 from tests.conftest import PROJECT_ROOT
 
 #: Figures each notebook page must show in place (at least; every PNG in its figures/ folder).

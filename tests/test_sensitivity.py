@@ -1,4 +1,4 @@
-"""Tests of talentlab.sensitivity against independent computations.
+"""Tests of talentlab.evaluation.sensitivity against independent computations.
 
 * The relative-magnitudes identified set is checked against a brute-force grid over violation
   paths: every path delta_post whose consecutive changes stay within Mbar times the largest
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from talentlab import sensitivity as se
+from talentlab.evaluation import sensitivity as se
 
 
 def _brute_force_set(beta, num_pre, num_post, mbar, l_vec, n_grid=21):

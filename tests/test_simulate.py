@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from talentlab import schema
 from talentlab import simulate as sim
+from talentlab.data import schema
 
 EMPLOYED = ["employed_full_time", "employed_part_time", "self_employed"]
 EMPLOYEES = ["employed_full_time", "employed_part_time"]
@@ -182,7 +182,7 @@ def test_cross_field_rules(runs, scenario):
 
 def test_tables_pass_the_contract_validation(runs, tmp_path):
     """The contract's own validator (schema.validate_tables) finds no problem."""
-    from talentlab.io import read_table_text
+    from talentlab.data.io import read_table_text
 
     tables, _ = runs["pretrend"]
     raws = {}
@@ -424,7 +424,7 @@ def test_overrides_change_the_design():
 # --------------------------------------------------------------------------------------------
 def _requires_datapackage():
     if getattr(schema, "write_datapackage", None) is None:
-        pytest.skip("talentlab.schema.write_datapackage is not available yet")
+        pytest.skip("talentlab.data.schema.write_datapackage is not available yet")
 
 
 def test_generate_writes_byte_identical_files(tmp_path):

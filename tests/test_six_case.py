@@ -15,11 +15,12 @@ import pandas as pd
 import pytest
 
 import talentlab
-from talentlab import figures_qca, six_case
+from talentlab.cases import six_case
+from talentlab.cases.six_case import DIMENSIONS
 from talentlab.claims import VERDICTS, load_claims
-from talentlab.io import load_reference_configurations
+from talentlab.data.io import load_reference_configurations
 from talentlab.qca import fit
-from talentlab.six_case import DIMENSIONS
+from talentlab.report import figures_qca
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
@@ -355,12 +356,12 @@ PAPER = ROOT.parent / "shared" / "paper" / "liu-hve-industrial-clusters.txt"
 
 @pytest.fixture(scope="module")
 def codings():
-    return talentlab.io.load_case_codings()
+    return talentlab.data.io.load_case_codings()
 
 
 @pytest.fixture(scope="module")
 def consensus():
-    return talentlab.io.load_case_conditions_consensus()
+    return talentlab.data.io.load_case_conditions_consensus()
 
 
 def test_every_coding_respects_the_implied_ceiling(codings, consensus):
@@ -423,7 +424,7 @@ def test_framework_wording_diagnostic_on_the_paper(consensus):
 
 
 def test_coding_agreement_and_disagreements(codings, consensus):
-    from talentlab.agreement import krippendorff_alpha
+    from talentlab.qca.agreement import krippendorff_alpha
 
     agree = six_case.coding_agreement(codings, n_boot=200).set_index("statistic")
     direct = krippendorff_alpha(codings, "membership", ["case_id", "condition"], "coder_id",

@@ -15,9 +15,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from talentlab import io as tio
-from talentlab import schema
-from talentlab import template as tpl
+from talentlab.data import io as tio
+from talentlab.data import schema
+from talentlab.data import template as tpl
 
 SCENARIO = tio.SYNTHETIC_DIR / "null"
 N_GRADUATES = 60
@@ -274,7 +274,7 @@ def test_a_readme_sheet_that_is_not_the_templates_is_still_a_warning(tmp_path, s
     src = tmp_path / "src"
     src.mkdir()
     wb.save(src / "book.xlsx")
-    from talentlab.importer import import_records
+    from talentlab.data.importer import import_records
 
     report = import_records(src, tmp_path / "out").report
     status = {e["sheet"]: e.get("status") for e in report["files"]}

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 import talentlab
-from talentlab import zhuhai
-from talentlab.its import interrupted_time_series
+from talentlab.cases import zhuhai
+from talentlab.evaluation.its import interrupted_time_series
 from tests.conftest import PROJECT_ROOT
 
 SYNTHETIC = PROJECT_ROOT / "data" / "raw" / "synthetic"
@@ -119,7 +119,7 @@ def test_notebook_takes_the_its_path(reduced, tmp_path):
     assert "interrupted time series" in text.lower()
     assert "Skipped: this section needs comparison majors" in text
     # what it publishes passes the report's disclosure check (n counts graduates, not cohorts)
-    from talentlab import publish
+    from talentlab.report import publish
 
     problems, _ = publish.disclosure_problems(tmp_path)
     assert not problems, problems

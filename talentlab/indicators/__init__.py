@@ -9,7 +9,7 @@ its definition leaves out, ``n_unknown`` the records with a missing or unknown a
 were treated is stated in ``method``), ``suppressed`` flags ``n < min_cell`` (default 10).
 Groups follow ``groupby(by, dropna=False)``: a missing key value is a group of its own.
 
-Definitions, sources and labels: :func:`talentlab.codebook.codebook`.
+Definitions, sources and labels: :func:`talentlab.data.codebook.codebook`.
 
 Examples
 --------

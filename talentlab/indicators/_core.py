@@ -13,8 +13,8 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from talentlab.codebook import label
-from talentlab.schema import DESTINATIONS, EMPLOYED, EMPLOYEES  # noqa: F401  (re-exported)
+from talentlab.data.codebook import label
+from talentlab.data.schema import DESTINATIONS, EMPLOYED, EMPLOYEES  # noqa: F401  (re-exported)
 
 #: Columns after the group columns, in this order, in every indicator result.
 RESULT_COLUMNS = ["indicator", "statistic", "label_en", "label_zh", "numerator", "denominator",

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from talentlab.schema import DESTINATIONS, EMPLOYED, EMPLOYEES
+from talentlab.data.schema import DESTINATIONS, EMPLOYED, EMPLOYEES
 
 Quote = Callable[[str], str]
 

@@ -51,6 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from talentlab.data.schema import DESTINATIONS
 from talentlab.indicators import definitions as defs
 from talentlab.indicators._core import (
     IndicatorInputError,
@@ -59,7 +60,6 @@ from talentlab.indicators._core import (
     concat_results,
     group_index,
 )
-from talentlab.schema import DESTINATIONS
 
 ENGINES = ("duckdb", "pandas", "spark")
 #: The indicators the engines compute, in compute_all's order.
@@ -220,7 +220,7 @@ def choose_engine(source, engine: str = "auto") -> str:
 
 def _csv_typed_select(columns: list[str], present: list[str], quote) -> str:
     """SELECT list that types CSV text by the contract (boolean tokens, missing tokens)."""
-    from talentlab import schema
+    from talentlab.data import schema
 
     fields = schema.fields("graduates")
     missing = ", ".join(defs.sql_literal(m) for m in schema.missing_values("graduates"))
@@ -248,7 +248,7 @@ def _csv_typed_select(columns: list[str], present: list[str], quote) -> str:
 
 def _csv_bad_cells(columns: list[str], present: list[str], quote) -> dict[str, str]:
     """Column -> condition of a CSV cell that is neither missing nor parseable."""
-    from talentlab import schema
+    from talentlab.data import schema
 
     fields = schema.fields("graduates")
     missing = ", ".join(defs.sql_literal(m) for m in schema.missing_values("graduates"))
@@ -535,7 +535,7 @@ def _require_utf8(path: str) -> None:
 
 
 def talentlab_type(col: str) -> str:
-    from talentlab import schema
+    from talentlab.data import schema
     return schema.fields("graduates").get(col, {}).get("type", "string")
 
 
@@ -751,7 +751,7 @@ def _pandas_checks(df: pd.DataFrame, plan: Plan) -> None:
 
 def _read_for_pandas(src, columns: list[str] | None) -> pd.DataFrame:
     """A graduates file as a DataFrame: parquet as stored (``columns``: only those), CSV and
-    Excel through the validating reader of :mod:`talentlab.io`."""
+    Excel through the validating reader of :mod:`talentlab.data.io`."""
     text = str(src)
     if text.lower().endswith(".parquet") or "*" in text:
         import pyarrow.parquet as pq
@@ -759,7 +759,7 @@ def _read_for_pandas(src, columns: list[str] | None) -> pd.DataFrame:
         cols = None if columns is None else [c for c in columns
                                              if present is None or c in present]
         return pd.read_parquet(text if "*" not in text else Path(text).parent, columns=cols)
-    from talentlab import io as tio
+    from talentlab.data import io as tio
     return tio.load_graduates(text)
 
 

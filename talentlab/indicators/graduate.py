@@ -188,7 +188,7 @@ def counterpart_employment_rate(graduates: pd.DataFrame, by=None, *,
     -----
     Source: hjenglish.com/gaokaozhiyuan/p402936 ("受雇全职工作的…工作与专业相关度");
     full time = at least 32 hours a week (pishu.com.cn, 2023 高职 blue book). See
-    ``talentlab.codebook.codebook()``.
+    ``talentlab.data.codebook.codebook()``.
 
     Examples
     --------

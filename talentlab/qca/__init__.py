@@ -70,7 +70,7 @@ __all__ = [
 ]
 
 
-#: The paper's rubric and dimensions moved to :mod:`talentlab.six_case` (issue 11): the old names
+#: The paper's rubric and dimensions moved to :mod:`talentlab.cases.six_case` (issue 11): the old names
 #: still resolve here, with a DeprecationWarning, for one release.
 _MOVED_TO_SIX_CASE = ("DIMENSIONS", "RUBRIC", "OUTCOMES", "pivot_case_conditions",
                       "aggregate_dimensions")
@@ -81,8 +81,8 @@ def __getattr__(name: str):
         import importlib
         import warnings
 
-        warnings.warn(f"talentlab.qca.{name} moved to talentlab.six_case.{name} (the paper's "
+        warnings.warn(f"talentlab.qca.{name} moved to talentlab.cases.six_case.{name} (the paper's "
                       "rubric is not part of the general QCA toolkit); the old name will be "
                       "removed in the next release", DeprecationWarning, stacklevel=2)
-        return getattr(importlib.import_module("talentlab.six_case"), name)
+        return getattr(importlib.import_module("talentlab.cases.six_case"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

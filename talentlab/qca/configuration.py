@@ -14,7 +14,7 @@ condition, with
 Here the four glyphs are: core present ``●`` (U+25CF), peripheral present ``•`` (U+2022), core
 absent ``⨂`` (U+2A02), peripheral absent ``⊗`` (U+2297). Multi-value literals show the level
 after the glyph (``●[2]``). Rendering (HTML, figure) lives in the plotting layer:
-:mod:`talentlab.figures_configurational`.
+:mod:`talentlab.report.figures_configurational`.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ __all__ = [
 #: membership levels between which ``rubric_step`` recodings move a cell one step.
 FOUR_VALUE_LEVELS = (0.0, 0.33, 0.67, 1.0)
 
-#: Names that moved to :mod:`talentlab.six_case` (the paper's rubric and dimensions); still
+#: Names that moved to :mod:`talentlab.cases.six_case` (the paper's rubric and dimensions); still
 #: importable from here with a DeprecationWarning for one release.
 _MOVED_TO_SIX_CASE = ("DIMENSIONS", "RUBRIC", "OUTCOMES", "pivot_case_conditions",
                       "aggregate_dimensions")
@@ -49,10 +49,10 @@ def __getattr__(name: str):
     if name in _MOVED_TO_SIX_CASE:
         import importlib
 
-        warnings.warn(f"talentlab.qca.{name} moved to talentlab.six_case.{name} (the paper's "
+        warnings.warn(f"talentlab.qca.{name} moved to talentlab.cases.six_case.{name} (the paper's "
                       "rubric is not part of the general QCA toolkit); the old name will be "
                       "removed in the next release", DeprecationWarning, stacklevel=2)
-        return getattr(importlib.import_module("talentlab.six_case"), name)
+        return getattr(importlib.import_module("talentlab.cases.six_case"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

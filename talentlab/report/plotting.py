@@ -74,7 +74,7 @@ def setup(context: str = "notebook") -> None:
 
     Examples
     --------
-    >>> import talentlab.plotting as tp
+    >>> import talentlab.report.plotting as tp
     >>> tp.setup()
     >>> "Noto Sans CJK SC" in matplotlib.rcParams["font.family"]
     True

@@ -7,7 +7,7 @@ compares reformed and comparison majors before and after the reform for each out
 ``claims.csv`` (difference in differences with major and cohort fixed effects and few-cluster
 inference; a Cox model for adaptation; a mixed model for employer ratings), shows how far the
 conclusions survive violations of parallel trends (relative-magnitudes sensitivity of the event
-study, :mod:`talentlab.sensitivity`), computes the minimum detectable effect, and judges each
+study, :mod:`talentlab.evaluation.sensitivity`), computes the minimum detectable effect, and judges each
 claim by the rule fixed in :data:`talentlab.claims.VERDICT_RULE` (impact claims as a family with
 Holm-adjusted p-values; activity claims, the reform's own outputs, descriptively).
 
@@ -37,9 +37,9 @@ import pandas as pd
 
 from talentlab import evaluation as ev
 from talentlab import indicators as ind
-from talentlab import sensitivity as sens
 from talentlab.claims import judge
-from talentlab.schema import EMPLOYED, EMPLOYEES
+from talentlab.data.schema import EMPLOYED, EMPLOYEES
+from talentlab.evaluation import sensitivity as sens
 
 #: outcome → (kind, English label, Chinese label, unit of the estimate)
 OUTCOMES = {
@@ -253,7 +253,7 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
     Examples
     --------
     >>> import talentlab
-    >>> from talentlab import zhuhai
+    >>> from talentlab.cases import zhuhai
     >>> result = zhuhai.evaluate(talentlab.load_all(), outcomes=["job_related_to_major"],
     ...                          n_bootstrap=999)
     >>> result.primary_effects().loc[0, "outcome"]
@@ -459,7 +459,7 @@ def its_evaluation(data, *, reform_cohort: int = 2022, outcomes: Sequence[str] |
 
     For each graduate-level outcome the analysis sample of :func:`outcome_frame` (reformed
     majors only) is averaged by graduation cohort, and the cohort means are fitted by segmented
-    OLS (:func:`talentlab.its.interrupted_time_series`, ``family="ols"``, Newey–West standard
+    OLS (:func:`talentlab.evaluation.its.interrupted_time_series`, ``family="ols"``, Newey–West standard
     errors, t reference): ``mean_c = b0 + b1 cohort + b2 post [+ b3 (cohort - t0) post]``. The
     primary row is the level change ``b2`` in the outcome's own unit (proportion points for
     shares, as the DiD). Cohorts with fewer than ``min_cell`` graduates are dropped (and
@@ -473,12 +473,12 @@ def its_evaluation(data, *, reform_cohort: int = 2022, outcomes: Sequence[str] |
     Examples
     --------
     >>> import talentlab
-    >>> from talentlab import zhuhai
+    >>> from talentlab.cases import zhuhai
     >>> res = zhuhai.its_evaluation(talentlab.load_all(), outcomes=["local_work"])
     >>> res.loc[0, ["outcome", "term", "design"]].tolist()
     ['local_work', 'level_change', 'its']
     """
-    from talentlab.its import interrupted_time_series
+    from talentlab.evaluation.its import interrupted_time_series
 
     graduates = with_treated_majors(data.graduates, treated_majors)
     outcomes = list(ITS_OUTCOMES if outcomes is None else outcomes)

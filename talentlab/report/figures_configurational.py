@@ -3,7 +3,7 @@ matplotlib figure) and the NCA scatter plot with ceiling lines.
 
 Inputs are the tables/results of :func:`talentlab.qca.configuration_table` and
 :func:`talentlab.qca.nca`; every function returns a string or a Figure and writes nothing (save
-with :func:`talentlab.plotting.savefig`). Labels in English (``lang="en"``) or Chinese
+with :func:`talentlab.report.plotting.savefig`). Labels in English (``lang="en"``) or Chinese
 (``"zh"``); data text is HTML-escaped. Pass ``synthetic=True`` when the data are synthetic: the
 table/figure is then labelled so.
 """
@@ -19,8 +19,8 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 
-from talentlab import plotting as tp
 from talentlab.qca.configuration import parse_glyph
+from talentlab.report import plotting as tp
 
 __all__ = ["configuration_table_html", "plot_configuration_table", "plot_nca"]
 

@@ -1,6 +1,6 @@
 """Run a notebook with papermill, the kernel talking over a local IPC socket instead of TCP.
 
-``python -m talentlab.notebook_runner <papermill arguments>`` takes papermill's command line
+``python -m talentlab.report.notebook_runner <papermill arguments>`` takes papermill's command line
 unchanged and adds one engine: the kernel manager uses the ``ipc`` transport (Unix domain sockets
 in a private temporary folder, one per run, reachable by the current user only), so no port is opened on the
 machine and ipykernel has no reason to warn that it "is running over TCP without encryption".

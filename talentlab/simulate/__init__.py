@@ -1,7 +1,7 @@
 """Synthetic scenario engine: the shipped default data, with known truth.
 
 The paper publishes no microdata, so talentlab ships synthetic records that fill the data contract
-(:mod:`talentlab.schema`) and whose data-generating process (DGP) is written down in ``truth.json``:
+(:mod:`talentlab.data.schema`) and whose data-generating process (DGP) is written down in ``truth.json``:
 every parameter, every realised random effect and every planted effect on the scale the evaluation
 estimates. An evaluation run on these files can therefore be checked against the truth.
 
@@ -68,8 +68,8 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import expit, logit, ndtr
 
-from talentlab import schema
-from talentlab.schema import EMPLOYED, EMPLOYEES
+from talentlab.data import schema
+from talentlab.data.schema import EMPLOYED, EMPLOYEES
 
 __all__ = [
     "DEFAULT_SEED",
@@ -1580,7 +1580,7 @@ def generate(scenario: str = "paper_claims", seed: int | None = None,
     """
     seed = DEFAULT_SEED if seed is None else int(seed)
     if out_dir is None:
-        from talentlab.io import SYNTHETIC_DIR
+        from talentlab.data.io import SYNTHETIC_DIR
 
         out_dir = SYNTHETIC_DIR / scenario
     out_dir = Path(out_dir)

@@ -1,7 +1,7 @@
 """Figures the notebooks draw (one theme, English or Chinese labels, synthetic data stamped).
 
 Each function takes tables or results, returns a matplotlib Figure, and leaves saving to
-:func:`talentlab.plotting.savefig`.
+:func:`talentlab.report.plotting.savefig`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from talentlab import plotting as tp
-from talentlab.schema import atomic_write_text
+from talentlab.data.schema import atomic_write_text
+from talentlab.report import plotting as tp
 
 DESTINATION_LABELS = {
     "employed_full_time": ("Employed full-time", "全职就业"),
@@ -154,13 +154,13 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike,
                 threshold: int | None = None) -> Path:
     """Write a published table as CSV (UTF-8, stable float format), made safe to publish.
 
-    Counts of people with a characteristic (:data:`talentlab.publish.ATTRIBUTE_COUNT_COLUMNS`,
+    Counts of people with a characteristic (:data:`talentlab.report.publish.ATTRIBUTE_COUNT_COLUMNS`,
     e.g. ``n_unknown``, ``censored``) below ``threshold`` (default: the disclosure default) are
     shown as ``<threshold``; text that a spreadsheet would run as a formula is neutralised. Group
-    sizes are not changed here: suppress small groups with :mod:`talentlab.disclosure` first; the
+    sizes are not changed here: suppress small groups with :mod:`talentlab.report.disclosure` first; the
     report build refuses any table that still shows one.
     """
-    from talentlab.publish import prepare_table
+    from talentlab.report.publish import prepare_table
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 
 :func:`import_records` reads every CSV/TXT/XLSX/XLS file of ``SRC`` (a file or a folder) and every
 sheet of every workbook, finds the header row of each table (title rows above it are skipped and
-reported), recognises each header through the contract's aliases (:mod:`talentlab.mappings`),
+reported), recognises each header through the contract's aliases (:mod:`talentlab.data.mappings`),
 re-codes values through the value maps (ministry destination categories and codes, 是/否, Likert
 labels …), converts numbers and years stored as text (``2017届``, ``2014-2015学年``, ``134小时``),
 turns the missing-value markers into empty cells, and validates the result against the contract.
@@ -44,9 +44,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from talentlab import readers
-from talentlab.mappings import MappingError, Mappings, build_mappings, unmapped_hint
-from talentlab.schema import (
+from talentlab.data import readers
+from talentlab.data.mappings import MappingError, Mappings, build_mappings, unmapped_hint
+from talentlab.data.schema import (
     FALSE_TOKENS,
     ORIGINAL_SUFFIX,
     RECORD_TABLES,
@@ -58,7 +58,7 @@ from talentlab.schema import (
     validate_tables,
     write_datapackage,
 )
-from talentlab.template import is_template_readme
+from talentlab.data.template import is_template_readme
 
 __all__ = ["import_records", "ImportFailed", "ImportResult", "MappingError", "HEADER_SCAN_ROWS"]
 
@@ -110,7 +110,7 @@ class _Piece:
 
 
 def _fields(table: str) -> dict[str, dict]:
-    """The contract's fields of a table (cached: :func:`talentlab.schema.fields` copies)."""
+    """The contract's fields of a table (cached: :func:`talentlab.data.schema.fields` copies)."""
     if table not in _FIELDS:
         _FIELDS[table] = fields(table)
     return _FIELDS[table]
@@ -181,7 +181,7 @@ def _wide_dimension_columns(m: Mappings, table: str, header: list[str],
     """
     if table != "evaluations" or {"dimension", "score"} & set(columns.values()):
         return {}
-    from talentlab.mappings import _QUESTION_NO, _UNIT_TAIL
+    from talentlab.data.mappings import _QUESTION_NO, _UNIT_TAIL
 
     out = {}
     for j, cell in enumerate(header):
@@ -270,7 +270,7 @@ def _source_files(src: Path) -> tuple[list[Path], list[str], Path | None]:
     """The data files of ``src``, the other files (named in the report) and a mapping file.
 
     Every entry of the folder is checked before anything is read (the loaders' rules,
-    :func:`talentlab.readers.check_regular_file`): a link must lead to a file inside ``src``, and a
+    :func:`talentlab.data.readers.check_regular_file`): a link must lead to a file inside ``src``, and a
     file must be a regular file — a named pipe or a link to ``/dev/zero`` would hang the import.
     Sub-folders (and links to folders inside ``src``) are not read; hidden files are passed over.
     """
@@ -390,7 +390,7 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
     >>> import_records(d / "export", d / "out")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    talentlab.importer.ImportFailed: 1 problem(s) importing export:
+    talentlab.data.importer.ImportFailed: 1 problem(s) importing export:
       - 专业建设.csv, row 2, column 'sme_employees_trained' (original header '培训中小企业员工数'), value '-': required value is missing / 必填值缺失...
     >>> _ = (d / "export" / "专业建设.csv").write_text(
     ...     header + "示例院校,软件技术,2020-2021学年,12,6,3,30,5,200,20,1,0\\n", encoding="gb18030")
@@ -732,7 +732,7 @@ def _problem_order(p: Problem):
 
 
 def _problem_dict(p: Problem) -> dict:
-    from talentlab.schema import as_typed, rule_zh
+    from talentlab.data.schema import as_typed, rule_zh
 
     return {"file": p.file, "row": p.row, "column": p.column, "header": p.header,
             "value": None if p.value is None else as_typed(p.value), "rule": p.rule,

@@ -22,9 +22,9 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from talentlab.schema import atomic_write_bytes, atomic_write_text
+from talentlab.data.schema import atomic_write_bytes, atomic_write_text
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RESULT_SUFFIXES = {".csv", ".json", ".png", ".svg", ".html", ".ipynb", ".md"}
 MANIFEST_NAME = "MANIFEST.sha256"
 PACKAGES = ("talentlab", "pandas", "numpy", "scipy", "statsmodels", "pingouin", "lifelines",
@@ -424,7 +424,7 @@ def render_index(ledger: pd.DataFrame, claims: pd.DataFrame, notebooks: list[dic
     """
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("talentlab", "templates"),
+    env = jinja2.Environment(loader=jinja2.PackageLoader("talentlab.report", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
     fixed = {"estimate", "ci_low", "ci_high", "scale", "verdict", "verdict_reason",
@@ -492,14 +492,14 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
     """Write ``index.html``, ``findings.md``, ``findings.csv`` and the manifest of a report folder.
 
     Before the manifest is written every published table is checked for small cells (threshold
-    ``min_cell``, default :data:`talentlab.disclosure.DEFAULT_THRESHOLD`), every CSV for
+    ``min_cell``, default :data:`talentlab.report.disclosure.DEFAULT_THRESHOLD`), every CSV for
     spreadsheet formulas, every HTML page for dead links and executable content
-    (:func:`talentlab.publish.check_report`); any problem raises
-    :class:`talentlab.publish.PublicationError` naming the file, table, row and column.
+    (:func:`talentlab.report.publish.check_report`); any problem raises
+    :class:`talentlab.report.publish.PublicationError` naming the file, table, row and column.
     """
-    from talentlab import publish
     from talentlab.claims import load_claims
-    from talentlab.disclosure import DEFAULT_THRESHOLD
+    from talentlab.report import publish
+    from talentlab.report.disclosure import DEFAULT_THRESHOLD
 
     report_dir, processed_dir = Path(report_dir), Path(processed_dir)
     manifest = json.loads((processed_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -572,7 +572,7 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
     atomic_write_bytes(report_dir / "index.html", page.encode("utf-8"))
 
     if check_privacy:
-        from talentlab.io import load_all
+        from talentlab.data.io import load_all
 
         leaks = scan_for_identifiers(report_dir, load_all(processed_dir).tables())
         if leaks:

@@ -37,12 +37,12 @@ minimum_detectable_effect, minimum_detectable_effect_from_data
     The smallest effect the clustered DiD design detects with the requested power.
 webb_weights, rademacher_weights
     Wild bootstrap weights (all 6^G or 2^G draws enumerated when that is at most B).
-interrupted_time_series (in :mod:`talentlab.its`, re-exported here)
+interrupted_time_series (in :mod:`talentlab.evaluation.its`, re-exported here)
     Segmented regression for one group with no comparison units (Lopez Bernal, Cummins &
     Gasparrini 2017): quasi-Poisson/Poisson/OLS, level and slope change, Fourier seasonality,
     Newey–West SEs.
 power, sample_size, cohens_h, cohens_d, minimum_detectable_effect_two_group (in
-:mod:`talentlab.power`, re-exported here)
+:mod:`talentlab.evaluation.power_analysis`, re-exported here)
     The plain two-group design (two proportions, two means) via statsmodels.stats.power;
     reproduces Cohen's (1988) tables.
 
@@ -866,7 +866,7 @@ def event_study(
         ``pretrend_slope_p``, ``pretrend_joint_p``, ``pretrend_F``, ``pretrend_df_num``,
         ``pretrend_df_den``, ``pretrend_joint_p_f``. ``attrs["vcov"]`` holds the covariance
         of the estimated coefficients (``vcov`` type, cohort order ``attrs["vcov_cohorts"]``),
-        which :func:`talentlab.sensitivity.relative_magnitudes` needs.
+        which :func:`talentlab.evaluation.sensitivity.relative_magnitudes` needs.
 
     Examples
     --------
@@ -984,7 +984,7 @@ def event_study(
         })
     out = _tidy(rows)
     # covariance of the estimated coefficients (cohort order) for the parallel-trends
-    # sensitivity analysis (talentlab.sensitivity); lists, so that pd.concat can compare attrs
+    # sensitivity analysis (talentlab.evaluation.sensitivity); lists, so that pd.concat can compare attrs
     out.attrs["vcov"] = np.asarray(cov, dtype=float).tolist()
     out.attrs["vcov_cohorts"] = [int(c) for c in est_cohorts]
     return out
@@ -1941,12 +1941,12 @@ def minimum_detectable_effect_from_data(
 # =============================================================================================
 #: name → module. Resolved lazily (PEP 562) because those modules import this one.
 _REEXPORTS = {
-    "interrupted_time_series": "talentlab.its",
-    "power": "talentlab.power",
-    "sample_size": "talentlab.power",
-    "cohens_h": "talentlab.power",
-    "cohens_d": "talentlab.power",
-    "minimum_detectable_effect_two_group": "talentlab.power",
+    "interrupted_time_series": "talentlab.evaluation.its",
+    "power": "talentlab.evaluation.power_analysis",
+    "sample_size": "talentlab.evaluation.power_analysis",
+    "cohens_h": "talentlab.evaluation.power_analysis",
+    "cohens_d": "talentlab.evaluation.power_analysis",
+    "minimum_detectable_effect_two_group": "talentlab.evaluation.power_analysis",
 }
 __all__ += list(_REEXPORTS)
 

@@ -1,6 +1,6 @@
 """Reading a college's files as they come: encodings, delimiters, workbooks and missing markers.
 
-Shared by :mod:`talentlab.io` (``validate``/``process``) and :mod:`talentlab.importer`
+Shared by :mod:`talentlab.data.io` (``validate``/``process``) and :mod:`talentlab.data.importer`
 (``talentlab import``), so every loader detects encodings and reads cells the same way.
 
 Encodings
@@ -30,7 +30,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from talentlab.schema import RECORD_TABLES, missing_values
+from talentlab.data.schema import RECORD_TABLES, missing_values
 
 #: Missing-value markers, as written by Chinese exports and questionnaire platforms (one list, the
 #: contract's ``missingValues`` of the record tables; see ``data/raw/README.md``).
@@ -79,7 +79,7 @@ def check_link_inside(path: str | os.PathLike, folder: str | os.PathLike) -> Non
 def check_regular_file(path: str | os.PathLike, folder: str | os.PathLike) -> Path:
     """``path`` if it may be read as a data file of ``folder``, else a ``ValueError`` naming it.
 
-    The rules, shared by the loaders (:func:`talentlab.io.find_table_file`) and
+    The rules, shared by the loaders (:func:`talentlab.data.io.find_table_file`) and
     ``talentlab import``: a link must lead to an existing file inside ``folder``
     (:func:`check_link_inside`), and the file must be a regular file — a folder, a named pipe (FIFO),
     a device or a socket would fail, block the reader forever or never end.
@@ -197,7 +197,7 @@ def detect_encoding(source: str | os.PathLike | bytes, explicit: str | None = No
     >>> detect_encoding("學號,專業,畢業去向,積體電路設計\\n".encode("big5"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    talentlab.readers.EncodingError: <bytes>: looks like Big5 (traditional Chinese) ...
+    talentlab.data.readers.EncodingError: <bytes>: looks like Big5 (traditional Chinese) ...
 
     A file whose lines are in two encodings (a UTF-8 part and a GB18030 part pasted together)
     is refused, naming the first UTF-8 line:
@@ -205,7 +205,7 @@ def detect_encoding(source: str | os.PathLike | bytes, explicit: str | None = No
     >>> detect_encoding("学号\\n".encode("gb18030") + "软件技术\\n".encode())  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    talentlab.readers.EncodingError: <bytes>, line 2: the file mixes encodings ...
+    talentlab.data.readers.EncodingError: <bytes>, line 2: the file mixes encodings ...
     """
     label = _label(source)
     data = source if isinstance(source, bytes) else Path(source).read_bytes()

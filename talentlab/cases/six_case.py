@@ -14,7 +14,7 @@ No file I/O.
 Examples
 --------
 >>> import talentlab
->>> from talentlab.six_case import case_matrix
+>>> from talentlab.cases.six_case import case_matrix
 >>> cc = talentlab.load_case_conditions()
 >>> case_matrix(cc).loc["zhuhai_ic", "mechanism"].round(2)
 np.float64(0.78)
@@ -127,7 +127,7 @@ AGGREGATION_RULE = (
     "sub-conditions are present on average, not when every one is (that is aggregate='and', "
     "the fuzzy minimum) or when any one is (aggregate='or', the fuzzy maximum). The mean keeps "
     "four sets for six cases, since ten conditions would leave 1,018 of 1,024 configurations "
-    "empty (data/raw/CASES.md section 6; talentlab.six_case.aggregate_dimensions). A "
+    "empty (data/raw/CASES.md section 6; talentlab.cases.six_case.aggregate_dimensions). A "
     "sub-condition with no evidence in any case (every cell not mentioned; in the shipped "
     "codings three_party_evaluation) is constant by construction: it is flagged "
     "(no_evidence_conditions) and left out of its dimension's mean, so that support = mean of "
@@ -804,7 +804,7 @@ def run_six_case_analysis(
         Add the three reference configurations (sensitivity analysis only).
     reference_configurations : DataFrame, optional
         Required when ``include_reference_models`` is true
-        (:func:`talentlab.io.load_reference_configurations`).
+        (:func:`talentlab.data.io.load_reference_configurations`).
     seed : int
         Seed of the Monte Carlo behind the conditions-per-case diagnostic (the only random step).
     aggregate : {"mean", "and", "or"}
@@ -834,7 +834,7 @@ def run_six_case_analysis(
     if include_reference_models:
         if reference_configurations is None:
             raise SixCaseError("include_reference_models=True needs reference_configurations "
-                               "(talentlab.io.load_reference_configurations)")
+                               "(talentlab.data.io.load_reference_configurations)")
         long = with_reference_models(long, reference_configurations)
     present = set(long["condition"])
     if outcome not in present:
@@ -890,7 +890,7 @@ def run_six_case_analysis(
                     if empty else "Every condition has evidence in at least one case."),
         "message_zh": ("以下条件在所有案例中均无证据（恒定），不计入维度均值：" + "、".join(empty)
                        if empty else "每个条件至少在一个案例中有证据。"),
-        "source": "data/raw/CASES.md section 6; talentlab.six_case.no_evidence_conditions",
+        "source": "data/raw/CASES.md section 6; talentlab.cases.six_case.no_evidence_conditions",
     })
     if include_reference_models:
         extra.append({
@@ -1246,7 +1246,7 @@ def check_implied_ceiling(case_conditions: pd.DataFrame, ceiling: float = IMPLIE
     >>> check_implied_ceiling(long)
     Traceback (most recent call last):
     ...
-    talentlab.six_case.SixCaseError: case_conditions: 1 implied cell(s) above the ceiling 0.67: a/X = 1
+    talentlab.cases.six_case.SixCaseError: case_conditions: 1 implied cell(s) above the ceiling 0.67: a/X = 1
     """
     long = _check_long(case_conditions, where)
     bad = long.loc[(long["evidence_status"] == "implied") & (long["membership"] > ceiling + 1e-9)]
@@ -1654,7 +1654,7 @@ def sensitivity_runs(
 # --------------------------------------------------------------------------------------------
 def coding_agreement(case_codings: pd.DataFrame, n_boot: int = 2000,
                      seed: int = 20070101) -> pd.DataFrame:
-    """Agreement of several codings of the case x condition cells (:mod:`talentlab.agreement`).
+    """Agreement of several codings of the case x condition cells (:mod:`talentlab.qca.agreement`).
 
     Rows: Krippendorff's alpha on the memberships (ordinal: the rubric's four values are ordered
     steps; and interval), with seeded bootstrap intervals; Cohen's kappa on the evidence status
@@ -1666,7 +1666,7 @@ def coding_agreement(case_codings: pd.DataFrame, n_boot: int = 2000,
     ----------
     case_codings : DataFrame
         Long, one row per case x condition x coder (``coder_id``;
-        :func:`talentlab.io.load_case_codings`).
+        :func:`talentlab.data.io.load_case_codings`).
 
     Returns
     -------
@@ -1682,7 +1682,7 @@ def coding_agreement(case_codings: pd.DataFrame, n_boot: int = 2000,
     >>> coding_agreement(long, n_boot=0)["statistic"].tolist()[:2]
     ["Krippendorff's alpha (ordinal)", "Krippendorff's alpha (interval)"]
     """
-    from talentlab import agreement as ag
+    from talentlab.qca import agreement as ag
 
     need = {"case_id", "condition", "coder_id", "membership", "evidence_status"}
     missing = sorted(need - set(case_codings.columns))
@@ -1737,7 +1737,7 @@ def coding_agreement(case_codings: pd.DataFrame, n_boot: int = 2000,
 def coding_disagreements(case_codings: pd.DataFrame,
                          consensus: pd.DataFrame | None = None) -> pd.DataFrame:
     """The cells on which the codings differ, coders side by side, with the consensus value and
-    its resolution when ``consensus`` (:func:`talentlab.io.load_case_conditions_consensus`) is
+    its resolution when ``consensus`` (:func:`talentlab.data.io.load_case_conditions_consensus`) is
     given. ``crosses_0.5``: the codings put the case on different sides of the crossover.
 
     Examples
@@ -1748,7 +1748,7 @@ def coding_disagreements(case_codings: pd.DataFrame,
     >>> coding_disagreements(long)[["case_id", "crosses_0.5"]].values.tolist()
     [['a', True]]
     """
-    from talentlab.agreement import disagreements
+    from talentlab.qca.agreement import disagreements
 
     long = case_codings.copy()
     long["coder_id"] = long["coder_id"].astype(str)

@@ -1,6 +1,6 @@
 """Header aliases and value maps: how a college's own wording meets the contract.
 
-The mappings are data in the contract (``talentlab/contract/datapackage.json``): every field of a
+The mappings are data in the contract (``talentlab/data/contract/datapackage.json``): every field of a
 record table lists its ``aliases`` and, where useful, ``valueMaps``, each keyed by the id of its
 source (``import.sources``: the Ministry of Education destination categories, their numeric codes,
 the MyCOS survey categories, questionnaire conventions, or a talentlab decision). A user's
@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from talentlab.schema import (
+from talentlab.data.schema import (
     FALSE_TOKENS,
     RECORD_TABLES,
     TRUE_TOKENS,
@@ -373,7 +373,7 @@ def render_mappings_markdown() -> str:
 
 
 def _missing() -> list[str]:
-    from talentlab.schema import missing_values
+    from talentlab.data.schema import missing_values
 
     return missing_values(RECORD_TABLES[0])
 

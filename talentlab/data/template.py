@@ -5,7 +5,7 @@
 * a ``README`` sheet rendered from the contract (every field with its type, unit, allowed values and
   meaning in English and Chinese, the rules across fields, the missing-value markers), then
 * one sheet per record table, named as the table, whose **first row is the header** (nothing above
-  it, nothing between it and the data, so :func:`talentlab.io.import_records` and the contract
+  it, nothing between it and the data, so :func:`talentlab.data.io.import_records` and the contract
   loaders find it as is). The bilingual description of each field travels as a cell comment on its
   header cell, not as an extra row;
 * data-validation drop-downs for allowed values and booleans, and whole-number / decimal ranges from
@@ -27,7 +27,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from talentlab.schema import (
+from talentlab.data.schema import (
     CROSS_FIELD_RULES,
     FALSE_TOKENS,
     RECORD_TABLES,

@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 import numpy as np
 import pandas as pd
 
-from talentlab.disclosure import DEFAULT_THRESHOLD, check_threshold
+from talentlab.report.disclosure import DEFAULT_THRESHOLD, check_threshold
 
 #: Columns holding counts of people: these must be 0 or at least the threshold where shown.
 COUNT_COLUMNS = frozenset({
@@ -167,7 +167,7 @@ def small_cells(df: pd.DataFrame, table: str, threshold: int = DEFAULT_THRESHOLD
     >>> t = pd.DataFrame({"major": ["A", "B"], "n": [4, 40], "estimate": [0.5, 0.7]})
     >>> small_cells(t, "t.csv")
     ["t.csv: row 0 (major=A), column 'n' = 4 is below the threshold 10 (primary suppression)"]
-    >>> from talentlab.disclosure import suppress_tidy
+    >>> from talentlab.report.disclosure import suppress_tidy
     >>> small_cells(suppress_tidy(t, by=["major"]), "t.csv")
     []
     """

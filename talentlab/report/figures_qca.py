@@ -1,7 +1,7 @@
 """Figures of the six-case comparison: case x condition heatmap, XY plot, robustness of terms.
 
 Each function takes tables or results, returns a matplotlib Figure and leaves saving to
-:func:`talentlab.plotting.savefig`. Titles and labels in English (``lang="en"``) or Chinese
+:func:`talentlab.report.plotting.savefig`. Titles and labels in English (``lang="en"``) or Chinese
 (``lang="zh"``). The case memberships are coded from the paper's text, not synthetic, so figures
 are not stamped as synthetic.
 """
@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from talentlab import plotting as tp
+from talentlab.cases.six_case import DIMENSIONS, OUTCOMES
 from talentlab.qca import compute, fit
-from talentlab.six_case import DIMENSIONS, OUTCOMES
+from talentlab.report import plotting as tp
 
 __all__ = ["SET_LABELS", "STATUS_MARKS", "evidence_matrices", "plot_case_heatmap",
            "plot_robustness", "plot_xy", "set_label"]
@@ -114,7 +114,7 @@ def plot_case_heatmap(
     Parameters
     ----------
     memberships : DataFrame
-        Cases x sets (e.g. :func:`evidence_matrices` or :func:`talentlab.six_case.case_matrix`).
+        Cases x sets (e.g. :func:`evidence_matrices` or :func:`talentlab.cases.six_case.case_matrix`).
     status : DataFrame, optional
         Same shape: evidence status of each cell (suffixes :data:`STATUS_MARKS`).
     groups : mapping, optional

@@ -2,8 +2,8 @@
 
 Raw files may be CSV (UTF-8, UTF-8 with BOM, or GB18030 as Chinese Excel exports write them; the
 encoding is detected, not asked for), Excel ``.xlsx`` or Parquet. Every table is validated against the
-contract (:mod:`talentlab.schema`); all problems are collected and raised together as one
-:class:`~talentlab.schema.DataValidationError`. Processing writes ``.parquet`` files atomically with
+contract (:mod:`talentlab.data.schema`); all problems are collected and raised together as one
+:class:`~talentlab.data.schema.DataValidationError`. Processing writes ``.parquet`` files atomically with
 a manifest of the SHA-256 of every raw input; on any validation error nothing is written. Nothing in
 talentlab writes to a raw-data folder.
 """
@@ -26,10 +26,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from talentlab import readers
-from talentlab.importer import ImportFailed, import_records  # noqa: F401 (re-exported)
-from talentlab.readers import MISSING_VALUES, EncodingError, detect_encoding  # noqa: F401 (re-exported)
-from talentlab.schema import (
+from talentlab.data import readers
+from talentlab.data.importer import ImportFailed, import_records  # noqa: F401 (re-exported)
+from talentlab.data.readers import MISSING_VALUES, EncodingError, detect_encoding  # noqa: F401 (re-exported)
+from talentlab.data.schema import (
     PAPER_TABLES,
     RECORD_TABLES,
     DataValidationError,
@@ -39,7 +39,7 @@ from talentlab.schema import (
     validate_tables,
 )
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RAW_DIR = PROJECT_ROOT / "data" / "raw"
 PROCESSED_DIR = PROJECT_ROOT / "data" / "processed"
 SYNTHETIC_DIR = RAW_DIR / "synthetic"
@@ -55,7 +55,7 @@ SUFFIXES = (".csv", ".xlsx", ".parquet")
 def _csv_grid(path: Path, encoding: str | None) -> list[list[str]]:
     """Rows of a CSV file (one list of cell texts per record, as a spreadsheet shows them).
 
-    The encoding is detected (:func:`talentlab.readers.detect_encoding`) or given; a lone CR
+    The encoding is detected (:func:`talentlab.data.readers.detect_encoding`) or given; a lone CR
     (old Mac line ends) counts as a line break; an unclosed quote is an error, not a swallowed rest.
     """
     text, _enc = readers.decode_file(path, encoding)  # refuses a file mixing encodings, too
@@ -529,7 +529,7 @@ def load_case_codings(path: str | os.PathLike | None = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import talentlab.io as tio
+    >>> import talentlab.data.io as tio
     >>> sorted(tio.load_case_codings()["coder_id"].unique())
     [\x27coder1\x27, \x27coder2\x27]
     """

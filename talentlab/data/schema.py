@@ -1,6 +1,6 @@
 """The raw-data contract and its validation.
 
-The contract is one Frictionless Data Package descriptor, ``talentlab/contract/datapackage.json``:
+The contract is one Frictionless Data Package descriptor, ``talentlab/data/contract/datapackage.json``:
 every table, field, type, unit, allowed value and key, with English and Chinese descriptions.
 It is the single source of truth for
 
@@ -353,7 +353,7 @@ def validate_table(raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
     res = resource(raw.name)
     spec = res["schema"]
     missing_tokens = set(spec.get("missingValues", [""]))
-    # compared after NFKC, as talentlab.readers.is_missing does (full-width '－' is '-')
+    # compared after NFKC, as talentlab.data.readers.is_missing does (full-width '－' is '-')
     missing_nfkc = {unicodedata.normalize("NFKC", m).strip() for m in missing_tokens}
     problems: list[Problem] = []
     text = raw.text

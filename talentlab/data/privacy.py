@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from talentlab.data.atomic import atomic_write_bytes
 from talentlab.data.io import PROJECT_ROOT, find_table_file, read_table_text
-from talentlab.data.schema import RECORD_TABLES, atomic_write_bytes
+from talentlab.data.schema import RECORD_TABLES
 
 #: Identifier columns per table and the prefix of their pseudonyms.
 ID_COLUMNS = {

@@ -21,7 +21,6 @@ import copy
 import json
 import math
 import os
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -30,6 +29,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+# The atomic writes live in talentlab.data.atomic (file I/O, not the contract); still importable
+# from here for callers that have not moved yet.
+from talentlab.data.atomic import atomic_write_bytes, atomic_write_text  # noqa: F401 (re-exported)
 
 CONTRACT_PATH = Path(__file__).with_name("contract") / "datapackage.json"
 
@@ -275,26 +278,6 @@ def _strip_import_keys(res: dict) -> dict:
         f.pop("aliases", None)
         f.pop("valueMaps", None)
     return res
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be read by others
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,12 +27,12 @@ import re
 import zipfile
 from pathlib import Path
 
+from talentlab.data.atomic import atomic_write_bytes
 from talentlab.data.schema import (
     CROSS_FIELD_RULES,
     FALSE_TOKENS,
     RECORD_TABLES,
     TRUE_TOKENS,
-    atomic_write_bytes,
     missing_values,
     render_codebook,
     resource,

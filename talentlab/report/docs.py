@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from talentlab.data.atomic import atomic_write_text
 from talentlab.data.io import RAW_DIR
-from talentlab.data.schema import PAPER_TABLES, RECORD_TABLES, atomic_write_text, render_codebook
+from talentlab.data.schema import PAPER_TABLES, RECORD_TABLES, render_codebook
 
 README_PATH = RAW_DIR / "README.md"
 

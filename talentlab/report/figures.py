@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from talentlab.data.schema import atomic_write_text
+from talentlab.data.atomic import atomic_write_text
 from talentlab.report import plotting as tp
 
 DESTINATION_LABELS = {

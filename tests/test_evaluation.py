@@ -315,16 +315,29 @@ def test_event_study_bootstrap_pretrend_tests_match_brute_force():
 
 
 def test_event_study_plot_data_and_pretrend_table():
+    from talentlab.report.event_study_figures import event_study_plot_data
+
     res = ev.event_study(simulate_panel(33, m=20), "y")
-    plot = ev.event_study_plot_data(res, lang="zh")
+    plot = event_study_plot_data(res, lang="zh")
     assert plot["rel_cohort"].is_monotonic_increasing
     assert set(plot["period_label"]) == {"改革前", "改革后", "参照届别"}
     assert plot.attrs["labels"]["x"] == "相对改革届别"
     assert plot["is_reference"].sum() == 1
+    points = ev.event_study_points(res)  # the numbers, without labels
+    assert "period_label" not in points.columns
+    pd.testing.assert_frame_equal(points, plot.drop(columns="period_label"), check_like=True)
     pt = ev.pretrend_test(res)
     assert len(pt) == 1 and 0 <= pt["pretrend_p"].iloc[0] <= 1
     with pytest.raises(ev.EvaluationInputError):
-        ev.event_study_plot_data(res, lang="fr")
+        event_study_plot_data(res, lang="fr")
+
+
+def test_event_study_plot_data_old_name_warns_and_is_the_same_function():
+    from talentlab.report import event_study_figures
+
+    with pytest.warns(DeprecationWarning, match="report.event_study_figures"):
+        old = ev.event_study_plot_data
+    assert old is event_study_figures.event_study_plot_data
 
 
 # ----------------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from talentlab.evaluation import RESULT_COLUMNS, EvaluationInputError
+from talentlab.evaluation._common import RESULT_COLUMNS, EvaluationInputError
 
 __all__ = ["interrupted_time_series", "ITS_FAMILIES", "fourier_terms", "newey_west_lags"]
 

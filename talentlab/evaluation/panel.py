@@ -1,0 +1,119 @@
+"""The DiD panel: outcome, treatment, cohort and cluster codes of a graduate-level table.
+
+Also the Frisch-Waugh-Lovell pieces of the one-regressor model ``y = D b + FE + e`` that the
+estimators and the wild bootstrap share (residualising on the fixed effects once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from talentlab.evaluation._common import (
+    _as_binary,
+    _as_float,
+    _as_int,
+    _codes,
+    _dummies,
+    _require_columns,
+)
+
+
+@dataclass
+class _Panel:
+    y: np.ndarray
+    treated: np.ndarray  # bool, per row
+    cohort: np.ndarray  # int, per row
+    post: np.ndarray  # bool
+    unit_codes: np.ndarray
+    cohort_codes: np.ndarray
+    cluster_codes: np.ndarray
+    cluster_labels: np.ndarray
+    n_dropped: int
+
+    @property
+    def n(self) -> int:
+        return len(self.y)
+
+    @property
+    def n_clusters(self) -> int:
+        return len(np.unique(self.cluster_codes))
+
+    def fe_matrix(self) -> np.ndarray:
+        """Unit dummies (all levels) and cohort dummies (first level dropped)."""
+        return np.hstack([_dummies(self.unit_codes, False), _dummies(self.cohort_codes, True)])
+
+
+def _panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where) -> _Panel:
+    _require_columns(data, [outcome, treated, cohort, cluster, unit], where)
+    y_all = _as_float(data[outcome], outcome, where)
+    keep = ~np.isnan(y_all)
+    frame = data.loc[keep]
+    coh = _as_int(frame[cohort], cohort, where)
+    tr = _as_binary(frame[treated], treated, where)
+    unit_codes, _ = _codes(frame[unit].rename(unit))
+    cluster_codes, cluster_labels = _codes(frame[cluster].rename(cluster))
+    cohort_codes, _ = _codes(pd.Series(coh, name=cohort))
+    return _Panel(
+        y=y_all[keep], treated=tr, cohort=coh, post=coh >= reform_cohort, unit_codes=unit_codes,
+        cohort_codes=cohort_codes, cluster_codes=cluster_codes, cluster_labels=cluster_labels,
+        n_dropped=int((~keep).sum()),
+    )
+
+
+def _design_problem(panel: _Panel) -> str | None:
+    """Why a DiD is not estimable on this panel, or None."""
+    if panel.n == 0:
+        return "no rows with a non-missing outcome"
+    d = panel.treated & panel.post
+    cells = {
+        "treated, pre-reform": panel.treated & ~panel.post,
+        "treated, post-reform": d,
+        "comparison, pre-reform": ~panel.treated & ~panel.post,
+        "comparison, post-reform": ~panel.treated & panel.post,
+    }
+    empty = [name for name, mask in cells.items() if not mask.any()]
+    if empty:
+        return f"no observations for {', '.join(empty)}"
+    if panel.n_clusters < 3:
+        return f"only {panel.n_clusters} cluster(s); cluster-robust inference needs at least 3"
+    return None
+
+
+def _residualize(q: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """M v = v - Q Q'v, the residual of v on the column space of Q (orthonormal)."""
+    return v - q @ (q.T @ v)
+
+
+def _orthonormal_basis(mat: np.ndarray) -> np.ndarray:
+    """Orthonormal basis of the column space (robust to collinear dummy columns)."""
+    if mat.shape[1] == 0:
+        return np.zeros((mat.shape[0], 0))
+    u, s, _ = np.linalg.svd(mat, full_matrices=False)
+    tol = s.max() * max(mat.shape) * np.finfo(float).eps
+    return u[:, s > tol]
+
+
+@dataclass
+class _FWL:
+    """Frisch-Waugh-Lovell pieces of the one-regressor DiD model y = D b + FE + e."""
+
+    y_t: np.ndarray  # M y
+    d_t: np.ndarray  # M D
+    dd: float  # D~'D~
+    beta: float
+    resid: np.ndarray
+    k: int  # number of parameters (D and the fixed effects, counted by rank)
+
+
+def _fwl(y: np.ndarray, d: np.ndarray, fe: np.ndarray) -> _FWL:
+    q = _orthonormal_basis(fe)
+    y_t = _residualize(q, y)
+    d_t = _residualize(q, d)
+    dd = float(d_t @ d_t)
+    if dd <= 1e-12 * max(1.0, float(d @ d)):
+        raise np.linalg.LinAlgError("treatment indicator is collinear with the fixed effects")
+    beta = float(d_t @ y_t) / dd
+    return _FWL(y_t=y_t, d_t=d_t, dd=dd, beta=beta, resid=y_t - beta * d_t, k=q.shape[1] + 1)

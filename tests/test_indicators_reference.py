@@ -23,6 +23,7 @@ from talentlab.indicators import (
     three_party_evaluation,
     wilson_interval,
 )
+from talentlab.indicators._core import _newcombe_limits
 
 DEST_LEVELS = ["employed_full_time", "employed_part_time", "self_employed", "military",
                "further_study", "preparing_further_study", "unemployed", "unknown"]
@@ -68,14 +69,25 @@ def test_newcombe_difference_matches_method10_and_11(newcombe_diff, stats_expect
                                    atol=exp["tolerance_abs"], err_msg=method)
 
 
-def test_newcombe_difference_agrees_with_statsmodels(newcombe_diff):
-    # independent implementation of method 10 (statsmodels "newcomb")
-    for r in newcombe_diff.itertuples():
-        ours = newcombe_difference(r.x1, r.n1, r.x2, r.n2).iloc[0]
-        lo, hi = confint_proportions_2indep(r.x1, r.n1, r.x2, r.n2, method="newcomb",
-                                            compare="diff")
-        assert ours["ci_low"] == pytest.approx(lo, abs=1e-10)
-        assert ours["ci_high"] == pytest.approx(hi, abs=1e-10)
+def test_hand_written_newcombe_step_equals_statsmodels():
+    # The square-and-add step kept by hand for the continuity-corrected variant (method 11,
+    # absent from statsmodels) must give statsmodels' method-10 limits when uncorrected.
+    rng = np.random.default_rng(13)
+    na = rng.integers(1, 400, 5000).astype(float)
+    nb = rng.integers(1, 400, 5000).astype(float)
+    xa, xb = np.floor(rng.random(5000) * (na + 1)), np.floor(rng.random(5000) * (nb + 1))
+    for confidence in (0.9, 0.95, 0.99):
+        lo, hi = _newcombe_limits(xa, na, xb, nb, confidence, continuity_correction=False)
+        want_lo, want_hi = confint_proportions_2indep(xa, na, xb, nb, method="newcomb",
+                                                      compare="diff", alpha=1 - confidence)
+        np.testing.assert_allclose(lo, want_lo, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(hi, want_hi, rtol=0, atol=1e-12)
+    # and the public function on arrays is statsmodels' interval (clipped to [-1, 1])
+    got = newcombe_difference(xa, na, xb, nb)
+    want_lo, want_hi = confint_proportions_2indep(xa, na, xb, nb, method="newcomb",
+                                                  alpha=1 - 0.95)
+    np.testing.assert_array_equal(got["ci_low"], np.clip(want_lo, -1, 1))
+    np.testing.assert_array_equal(got["ci_high"], np.clip(want_hi, -1, 1))
 
 
 def test_compare_uses_newcombe_method10_on_indicator_tables(newcombe_diff, stats_expected):

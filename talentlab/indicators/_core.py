@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from talentlab.data.codebook import label
 from talentlab.data.schema import DESTINATIONS, EMPLOYED, EMPLOYEES  # noqa: F401  (re-exported)
@@ -210,10 +210,10 @@ def newcombe_difference(successes_a, n_a, successes_b, n_b, confidence: float = 
         low  = d - sqrt((p_a - l_a)^2 + (u_b - p_b)^2)
         high = d + sqrt((u_a - p_a)^2 + (p_b - l_b)^2)
 
-    The Wilson limits come from statsmodels; the square-and-add step is two lines and is
-    written here so that arrays and the continuity-corrected variant work alike (statsmodels'
-    ``confint_proportions_2indep(method="newcomb")`` gives the same method-10 limits; the tests
-    check both against Newcombe's published table).
+    Method 10 is statsmodels' ``confint_proportions_2indep(method="newcomb")`` (vectorised
+    over arrays). Method 11 (continuity-corrected Wilson limits) is not in statsmodels and is
+    computed by :func:`_newcombe_limits`; the tests check both against Newcombe's published
+    table and that helper's method-10 limits against statsmodels.
 
     Returns
     -------
@@ -231,14 +231,30 @@ def newcombe_difference(successes_a, n_a, successes_b, n_b, confidence: float = 
     xb, nb = _check_counts(successes_b, n_b, "newcombe_difference")
     if np.any(na == 0) or np.any(nb == 0):
         raise IndicatorInputError("newcombe_difference: both groups need n > 0")
+    if continuity_correction:
+        low, high = _newcombe_limits(xa, na, xb, nb, confidence, continuity_correction=True)
+    else:
+        low, high = confint_proportions_2indep(xa, na, xb, nb, method="newcomb", compare="diff",
+                                               alpha=1 - confidence)
+    pa, pb = xa / na, xb / nb
+    return pd.DataFrame({"estimate_a": pa, "estimate_b": pb, "estimate": pa - pb,
+                         "ci_low": np.clip(low, -1, 1), "ci_high": np.clip(high, -1, 1)})
+
+
+def _newcombe_limits(xa, na, xb, nb, confidence: float,
+                     continuity_correction: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Newcombe's square-and-add limits from the (optionally continuity-corrected) Wilson limits.
+
+    Hand-written because statsmodels has no continuity-corrected Newcombe interval (method 11);
+    with ``continuity_correction=False`` it is method 10, which the tests check equals
+    statsmodels' ``confint_proportions_2indep(method="newcomb")``.
+    """
     la, ua = _wilson_limits(xa, na, confidence, continuity_correction)
     lb, ub = _wilson_limits(xb, nb, confidence, continuity_correction)
     pa, pb = xa / na, xb / nb
     d = pa - pb
-    low = d - np.sqrt((pa - la) ** 2 + (ub - pb) ** 2)
-    high = d + np.sqrt((ua - pa) ** 2 + (pb - lb) ** 2)
-    return pd.DataFrame({"estimate_a": pa, "estimate_b": pb, "estimate": d,
-                         "ci_low": np.clip(low, -1, 1), "ci_high": np.clip(high, -1, 1)})
+    return (d - np.sqrt((pa - la) ** 2 + (ub - pb) ** 2),
+            d + np.sqrt((ua - pa) ** 2 + (pb - lb) ** 2))
 
 
 # ---------------------------------------------------------------------------------------------

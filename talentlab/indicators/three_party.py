@@ -104,90 +104,119 @@ def three_party_evaluation(evaluations: pd.DataFrame, by=None, *,
     scores = df["score"].to_numpy(dtype=float, na_value=np.nan)
     if ((scores < 0) | (scores > 100)).any():
         raise IndicatorInputError(f"{fn}: evaluations.score must lie in 0-100")
-    party = df["party"]
-    if isinstance(party.dtype, pd.CategoricalDtype):
-        parties = [p for p in party.cat.categories if (party == p).any()]
-    else:
-        present = set(party.dropna().astype(str))
-        parties = [p for p in DEFAULT_PARTIES if p in present] + \
-            sorted(present - set(DEFAULT_PARTIES))
-    if weights is None:
-        w = dict.fromkeys(parties, 1.0)
-    else:
-        unknown = set(weights) - set(parties)
-        if unknown:
-            raise IndicatorInputError(f"{fn}: weights for parties not in the data: "
-                                      f"{sorted(unknown)}; parties: {parties}")
-        w = {p: float(weights.get(p, 0.0)) for p in parties}
-        if any(v < 0 for v in w.values()) or sum(w.values()) <= 0:
-            raise IndicatorInputError(f"{fn}: weights must be >= 0 with a positive sum")
-    wsum = sum(w.values())
-    weight_text = ", ".join(f"{p}={w[p] / wsum:.3g}" for p in parties)
-
+    parties = _parties(df["party"])
+    w = _party_weights(weights, parties, fn)
     codes, keys = group_index(df, by, fn, "evaluations")
-    G = len(keys)
-    work = pd.DataFrame({"g": codes, "student_id": df["student_id"].astype(str).to_numpy(),
-                         "party": party.astype(str).to_numpy(), "score": scores})
-    # graduate x party score = mean over evaluators and dimensions
-    wide = work.pivot_table(index=["g", "student_id"], columns="party", values="score",
-                            aggfunc="mean", observed=True)
-    wide = wide.reindex(columns=parties)
-    frames = []
+    wide = _graduate_party_scores(df, codes, scores, parties)
     gvals = wide.index.get_level_values("g").to_numpy() if len(wide) else np.zeros(0, int)
-    n_students = np.bincount(gvals, minlength=G).astype(float)
-
-    # per-party means
-    for p in parties:
-        col = wide[p].to_numpy() if len(wide) else np.zeros(0)
-        ok = ~np.isnan(col)
-        n = np.bincount(gvals[ok], minlength=G).astype(float)
-        s = np.bincount(gvals[ok], weights=col[ok], minlength=G)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            m = s / n
-            ss = np.bincount(gvals[ok], weights=(col[ok] - m[gvals[ok]]) ** 2, minlength=G)
-            se = np.sqrt(ss / (n - 1) / n)
-        lo, hi = t_interval(m, se, n - 1, confidence)
-        frames.append(result_frame(
-            keys, "three_party_evaluation", f"mean_{p}", numerator=s, denominator=n,
-            estimate=m, se=se, ci_low=lo, ci_high=hi, confidence=confidence, n=n,
-            n_excluded=0, n_unknown=n_students - n,
-            method=row_notes(f"mean of graduates' {p} scores (each the mean over evaluators "
-                             "and dimensions), t interval", n,
-                             {"one graduate: standard error undefined": n == 1}),
-            min_cell=min_cell))
-
-    # weighted composite over complete graduates
+    n_students = np.bincount(gvals, minlength=len(keys)).astype(float)
+    frames = [_party_mean_rows(keys, wide, gvals, p, n_students, confidence, min_cell)
+              for p in parties]
     mat = wide.to_numpy() if len(wide) else np.zeros((0, len(parties)))
     complete = ~np.isnan(mat).any(axis=1)
-    wv = np.array([w[p] for p in parties]) / wsum
-    comp = mat[complete] @ wv if complete.any() else np.zeros(0)
-    gc = gvals[complete]
-    n = np.bincount(gc, minlength=G).astype(float)
-    s = np.bincount(gc, weights=comp, minlength=G)
+    frames.append(_composite_rows(keys, mat[complete], gvals[complete], w, parties, n_students,
+                                  confidence, min_cell))
+    n_complete = np.bincount(gvals[complete], minlength=len(keys)).astype(float)
+    icc, alpha, notes = _agreement(mat[complete], gvals[complete], len(keys), parties, forms,
+                                   confidence)
+    frames += _agreement_rows(keys, forms, icc, alpha, notes, parties, n_complete, n_students,
+                              confidence, min_cell)
+    out = pd.concat(frames, ignore_index=True)
+    if by:
+        out = out.sort_values(by, kind="stable", na_position="last").reset_index(drop=True)
+    return out
+
+
+def _parties(party: pd.Series) -> list:
+    """The parties present: category order for a categorical, else the default three first."""
+    if isinstance(party.dtype, pd.CategoricalDtype):
+        return [p for p in party.cat.categories if (party == p).any()]
+    present = set(party.dropna().astype(str))
+    return [p for p in DEFAULT_PARTIES if p in present] + sorted(present - set(DEFAULT_PARTIES))
+
+
+def _party_weights(weights: Mapping[str, float] | None, parties: list, fn: str) -> dict:
+    """Checked composite weights per party (equal by default; not yet normalised)."""
+    if weights is None:
+        return dict.fromkeys(parties, 1.0)
+    unknown = set(weights) - set(parties)
+    if unknown:
+        raise IndicatorInputError(f"{fn}: weights for parties not in the data: "
+                                  f"{sorted(unknown)}; parties: {parties}")
+    w = {p: float(weights.get(p, 0.0)) for p in parties}
+    if any(v < 0 for v in w.values()) or sum(w.values()) <= 0:
+        raise IndicatorInputError(f"{fn}: weights must be >= 0 with a positive sum")
+    return w
+
+
+def _graduate_party_scores(df: pd.DataFrame, codes: np.ndarray, scores: np.ndarray,
+                           parties: list) -> pd.DataFrame:
+    """Graduate x party table (index group code ``g``, ``student_id``) of mean scores over
+    evaluators and dimensions; a party that did not score the graduate is NaN."""
+    work = pd.DataFrame({"g": codes, "student_id": df["student_id"].astype(str).to_numpy(),
+                         "party": df["party"].astype(str).to_numpy(), "score": scores})
+    wide = work.pivot_table(index=["g", "student_id"], columns="party", values="score",
+                            aggfunc="mean", observed=True)
+    return wide.reindex(columns=parties)
+
+
+def _group_mean_t(values: np.ndarray, groups: np.ndarray, n_groups: int, confidence: float):
+    """Per group: sum, count, mean, standard error s/sqrt(n) and t interval (n-1 df)."""
+    n = np.bincount(groups, minlength=n_groups).astype(float)
+    s = np.bincount(groups, weights=values, minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         m = s / n
-        ss = np.bincount(gc, weights=(comp - m[gc]) ** 2, minlength=G)
+        ss = np.bincount(groups, weights=(values - m[groups]) ** 2, minlength=n_groups)
         se = np.sqrt(ss / (n - 1) / n)
     lo, hi = t_interval(m, se, n - 1, confidence)
-    frames.append(result_frame(
+    return s, n, m, se, lo, hi
+
+
+def _party_mean_rows(keys, wide, gvals, party, n_students, confidence, min_cell):
+    """Rows ``mean_<party>``: mean of the graduates' scores from one party, t interval."""
+    col = wide[party].to_numpy() if len(wide) else np.zeros(0)
+    ok = ~np.isnan(col)
+    s, n, m, se, lo, hi = _group_mean_t(col[ok], gvals[ok], len(keys), confidence)
+    return result_frame(
+        keys, "three_party_evaluation", f"mean_{party}", numerator=s, denominator=n,
+        estimate=m, se=se, ci_low=lo, ci_high=hi, confidence=confidence, n=n,
+        n_excluded=0, n_unknown=n_students - n,
+        method=row_notes(f"mean of graduates' {party} scores (each the mean over evaluators "
+                         "and dimensions), t interval", n,
+                         {"one graduate: standard error undefined": n == 1}),
+        min_cell=min_cell)
+
+
+def _composite_rows(keys, complete_scores, complete_groups, w, parties, n_students,
+                    confidence, min_cell):
+    """Rows ``weighted_composite``: mean weighted score over graduates scored by every party."""
+    wsum = sum(w.values())
+    weight_text = ", ".join(f"{p}={w[p] / wsum:.3g}" for p in parties)
+    wv = np.array([w[p] for p in parties]) / wsum
+    comp = complete_scores @ wv if len(complete_groups) else np.zeros(0)
+    s, n, m, se, lo, hi = _group_mean_t(comp, complete_groups, len(keys), confidence)
+    return result_frame(
         keys, "three_party_evaluation", "weighted_composite", numerator=s, denominator=n,
         estimate=m, se=se, ci_low=lo, ci_high=hi, confidence=confidence, n=n, n_excluded=0,
         n_unknown=n_students - n,
         method=row_notes(f"mean over graduates scored by every party of the weighted score "
                          f"(weights {weight_text}), t interval", n,
                          {"one graduate: standard error undefined": n == 1}),
-        min_cell=min_cell))
+        min_cell=min_cell)
 
-    # agreement: ICC forms and Cronbach's alpha, per group (complete graduates)
-    icc = {f: np.full((G, 3), np.nan) for f in forms}
-    alpha = np.full((G, 3), np.nan)
-    notes = np.full(G, "", dtype=object)
-    comp_rows = pd.DataFrame(mat[complete], columns=parties)
-    comp_groups = pd.Series(np.arange(len(gc))).groupby(gc).indices if len(gc) else {}
-    for g in range(G):
+
+def _agreement(complete_scores, complete_groups, n_groups, parties, forms, confidence):
+    """Per group: ICC forms (estimate, 95% limits), Cronbach's alpha and limits, and a note
+    where agreement is undefined; complete graduates only."""
+    icc = {f: np.full((n_groups, 3), np.nan) for f in forms}
+    alpha = np.full((n_groups, 3), np.nan)
+    notes = np.full(n_groups, "", dtype=object)
+    comp_rows = pd.DataFrame(complete_scores, columns=parties)
+    comp_groups = (pd.Series(np.arange(len(complete_groups))).groupby(complete_groups).indices
+                   if len(complete_groups) else {})
+    for g in range(n_groups):
         idx = comp_groups.get(g)
-        k = len(parties)
-        if idx is None or len(idx) < 3 or k < 2:
+        if idx is None or len(idx) < 3 or len(parties) < 2:
             notes[g] = ("fewer than 3 graduates scored by every party or fewer than 2 parties: "
                         "agreement undefined (NaN)")
             continue
@@ -195,44 +224,52 @@ def three_party_evaluation(evaluations: pd.DataFrame, by=None, *,
         if np.allclose(sub.to_numpy(), sub.to_numpy()[0, 0]):
             notes[g] = "all scores equal: agreement undefined (NaN)"
             continue
-        long = sub.reset_index(drop=True).rename_axis("target").reset_index().melt(
-            id_vars="target", var_name="rater", value_name="rating")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = pg.intraclass_corr(long, targets="target", raters="rater",
-                                     ratings="rating").reset_index(drop=True)
-            a, aci = pg.cronbach_alpha(data=sub, ci=confidence)
+        res, a, aci = _icc_and_alpha(sub, confidence)
         for f in forms:
             row = ICC_FORMS[f][0]
             if str(res.loc[row, "Type"]) not in _PINGOUIN_TYPES[row]:  # pragma: no cover
                 raise RuntimeError(f"unexpected pingouin ICC layout: {res['Type'].tolist()}")
             icc[f][g] = [res.loc[row, "ICC"], *res.loc[row, "CI95"]]
         alpha[g] = [a, *aci]
-    n_complete = n
-    for f in forms:
-        name, desc = f, ICC_FORMS[f][1]
+    return icc, alpha, notes
+
+
+def _icc_and_alpha(sub: pd.DataFrame, confidence: float):
+    """pingouin's ICC table (graduates as targets, parties as raters) and Cronbach's alpha."""
+    long = sub.reset_index(drop=True).rename_axis("target").reset_index().melt(
+        id_vars="target", var_name="rater", value_name="rating")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = pg.intraclass_corr(long, targets="target", raters="rater",
+                                 ratings="rating").reset_index(drop=True)
+        a, aci = pg.cronbach_alpha(data=sub, ci=confidence)
+    return res, a, aci
+
+
+def _agreement_rows(keys, forms, icc, alpha, notes, parties, n_complete, n_students,
+                    confidence, min_cell) -> list[pd.DataFrame]:
+    """Rows of the ICC forms (in the order asked) and of Cronbach's alpha."""
+    frames = []
+    for name in forms:
+        values, desc = icc[name], ICC_FORMS[name][1]
         frames.append(result_frame(
             keys, "three_party_evaluation", name, numerator=np.nan, denominator=np.nan,
-            estimate=icc[f][:, 0], se=np.nan, ci_low=icc[f][:, 1], ci_high=icc[f][:, 2],
+            estimate=values[:, 0], se=np.nan, ci_low=values[:, 1], ci_high=values[:, 2],
             confidence=0.95, n=n_complete, n_excluded=0,
             n_unknown=n_students - n_complete,
             method=append_notes(row_notes(f"{name}: {desc}; graduates as targets, parties "
-                                   f"({', '.join(parties)}) as raters, complete graduates; "
-                                   "pingouin.intraclass_corr, F-based 95% interval (pingouin "
-                                   "reports 95% only, whatever `confidence` is)", n_complete),
-                         notes),
+                                          f"({', '.join(parties)}) as raters, complete "
+                                          "graduates; pingouin.intraclass_corr, F-based 95% "
+                                          "interval (pingouin reports 95% only, whatever "
+                                          "`confidence` is)", n_complete), notes),
             min_cell=min_cell))
     frames.append(result_frame(
         keys, "three_party_evaluation", "cronbach_alpha", numerator=np.nan,
         denominator=np.nan, estimate=alpha[:, 0], se=np.nan, ci_low=alpha[:, 1],
         ci_high=alpha[:, 2], confidence=confidence, n=n_complete, n_excluded=0,
         n_unknown=n_students - n_complete,
-        method=append_notes(row_notes("Cronbach's alpha with parties as items (= ICC(3,k)), complete "
-                               "graduates; pingouin.cronbach_alpha, Feldt interval",
-                               n_complete), notes),
+        method=append_notes(row_notes("Cronbach's alpha with parties as items (= ICC(3,k)), "
+                                      "complete graduates; pingouin.cronbach_alpha, Feldt "
+                                      "interval", n_complete), notes),
         min_cell=min_cell))
-    out = pd.concat(frames, ignore_index=True)
-    if by:
-        out = out.sort_values(by, kind="stable", na_position="last").reset_index(drop=True)
-    return out
-
+    return frames

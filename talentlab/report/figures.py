@@ -6,18 +6,17 @@ Each function takes tables or results, returns a matplotlib Figure, and leaves s
 
 from __future__ import annotations
 
-import json
-import os
 import textwrap
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from talentlab.data.atomic import atomic_write_text
 from talentlab.report import plotting as tp
+
+# JSON/CSV export lives in talentlab.report.export; the names stay importable from here
+from talentlab.report.export import write_results, write_table  # noqa: F401
 
 DESTINATION_LABELS = {
     "employed_full_time": ("Employed full-time", "全职就业"),
@@ -119,54 +118,6 @@ def plot_programme_trends(programmes: pd.DataFrame, lang: str = "en", synthetic:
     axes[1].legend(bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=7, frameon=False)
     tp.mark_synthetic(fig, synthetic)
     return fig
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, pd.DataFrame):
-        return _jsonable(obj.to_dict(orient="records"))
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        v = float(obj)
-        return None if np.isnan(v) else round(v, 10)
-    if isinstance(obj, (np.bool_,)):
-        return bool(obj)
-    if obj is pd.NA or obj is None:
-        return None
-    if isinstance(obj, Path):
-        return obj.as_posix()
-    return obj
-
-
-def write_results(output_dir: str | os.PathLike, results: dict) -> Path:
-    """Write ``results.json`` (sorted keys, rounded floats) so reruns give identical bytes."""
-    path = Path(output_dir) / "results.json"
-    atomic_write_text(path, json.dumps(_jsonable(results), ensure_ascii=False, indent=2,
-                                       sort_keys=True) + "\n")
-    return path
-
-
-def write_table(df: pd.DataFrame, path: str | os.PathLike,
-                threshold: int | None = None) -> Path:
-    """Write a published table as CSV (UTF-8, stable float format), made safe to publish.
-
-    Counts of people with a characteristic (:data:`talentlab.report.publish.ATTRIBUTE_COUNT_COLUMNS`,
-    e.g. ``n_unknown``, ``censored``) below ``threshold`` (default: the disclosure default) are
-    shown as ``<threshold``; text that a spreadsheet would run as a formula is neutralised. Group
-    sizes are not changed here: suppress small groups with :mod:`talentlab.report.disclosure` first; the
-    report build refuses any table that still shows one.
-    """
-    from talentlab.report.publish import prepare_table
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    df = prepare_table(df, threshold)
-    atomic_write_text(path, df.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
-    return path
 
 
 __all__ = ["plot_destinations", "plot_evaluation_scores", "plot_programme_trends",

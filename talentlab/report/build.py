@@ -1,0 +1,124 @@
+"""From executed notebooks to a reviewer's report: the findings ledger (``findings.csv``,
+``findings.md``, ``index.html``) from the ``results.json`` and ``*_claims.csv`` files the notebooks
+wrote and the claims of the paper, the privacy scan, the publication checks and the manifest."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from talentlab.data.atomic import atomic_write_bytes, atomic_write_text
+from talentlab.report.identifiers import scan_for_identifiers
+from talentlab.report.ledger import (
+    findings_ledger,
+    findings_markdown,
+    ledger_columns,
+    render_index,
+)
+from talentlab.report.manifest import write_manifest
+
+PACKAGES = ("talentlab", "pandas", "numpy", "scipy", "statsmodels", "pingouin", "lifelines",
+            "seaborn", "matplotlib", "papermill", "nbconvert", "pyarrow", "mplfonts")
+
+
+def software_versions(packages: Iterable[str] = PACKAGES) -> dict[str, str]:
+    out = {}
+    for name in packages:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    import platform
+
+    out["python"] = platform.python_version()
+    return out
+
+
+
+def collect_notebooks(report_dir: Path) -> tuple[list[dict], list[pd.DataFrame]]:
+    """The notebook folders of a report (``NN_name/``): their pages and ``results.json``, and
+    the claims tables (``*_claims.csv``) they wrote, each evidence link made relative to the
+    report folder."""
+    verdicts, notebooks = [], []
+    for nb_dir in sorted(p for p in report_dir.iterdir() if p.is_dir() and p.name[:2].isdigit()):
+        results = nb_dir / "results.json"
+        entry = {"name": nb_dir.name, "html": f"{nb_dir.name}/{nb_dir.name}.html",
+                 "results": json.loads(results.read_text(encoding="utf-8")) if results.exists()
+                 else {}}
+        notebooks.append(entry)
+        for csv in sorted(nb_dir.glob("*_claims.csv")):
+            v = pd.read_csv(csv, dtype={"claim_id": str})
+            if "evidence_link" not in v:
+                v["evidence_link"] = entry["html"]
+            else:
+                v["evidence_link"] = v["evidence_link"].fillna("").map(
+                    lambda a, e=entry: f"{e['html']}{a}" if str(a).startswith("#") else (a or e["html"]))
+            verdicts.append(v)
+    return notebooks, verdicts
+
+
+def _check_privacy(report_dir: Path, processed_dir: Path) -> None:
+    from talentlab.data.io import load_all
+
+    leaks = scan_for_identifiers(report_dir, load_all(processed_dir).tables())
+    if leaks:
+        raise RuntimeError("identifiers reached the report:\n" + "\n".join(leaks))
+
+
+def _load_claims(claims_path):
+    try:
+        from talentlab.data.paper import load_claims
+    except ImportError:  # before talentlab.data.paper existed
+        from talentlab.claims import load_claims
+    return load_claims(claims_path)
+
+
+def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike,
+                 raw_dir: str | os.PathLike, claims_path: str | os.PathLike | None = None,
+                 check_privacy: bool = True, min_cell: int | None = None) -> Path:
+    """Write ``index.html``, ``findings.md``, ``findings.csv`` and the manifest of a report folder.
+
+    The steps: read what the notebooks wrote (:func:`collect_notebooks`), refuse small cells
+    before anything is written, join the claims of the paper with their verdicts
+    (:func:`talentlab.report.ledger.findings_ledger`), write the ledger as CSV, Markdown and HTML,
+    scan for identifiers, check the whole folder and write the manifest.
+
+    Before the manifest is written every published table is checked for small cells (threshold
+    ``min_cell``, default :data:`talentlab.report.disclosure.DEFAULT_THRESHOLD`), every CSV for
+    spreadsheet formulas, every HTML page for dead links and executable content
+    (:func:`talentlab.report.publish.check_report`); any problem raises
+    :class:`talentlab.report.publish.PublicationError` naming the file, table, row and column.
+    ``raw_dir`` is accepted for the command line's symmetry; the raw checksums come from the
+    processed data's ``manifest.json``.
+    """
+    from talentlab.report import publish
+    from talentlab.report.disclosure import DEFAULT_THRESHOLD
+
+    report_dir, processed_dir = Path(report_dir), Path(processed_dir)
+    manifest = json.loads((processed_dir / "manifest.json").read_text(encoding="utf-8"))
+    origin, raw_sums = manifest["origin"], manifest["raw_sha256"]
+    claims = _load_claims(claims_path)
+    notebooks, verdicts = collect_notebooks(report_dir)
+    threshold = DEFAULT_THRESHOLD if min_cell is None else int(min_cell)
+    # nothing is written when a notebook published a small cell
+    disclosure_problems, disclosure = publish.disclosure_problems(report_dir, threshold)
+    if disclosure_problems:
+        publish.check_report(report_dir, threshold)  # raises, listing every problem
+    ledger = findings_ledger(claims, verdicts)
+    publish.prepare_table(ledger[ledger_columns(ledger, claims)], threshold).to_csv(
+        report_dir / "findings.csv", index=False, lineterminator="\n", float_format="%.6g")
+    versions = software_versions()
+    atomic_write_text(report_dir / "findings.md",
+                      findings_markdown(ledger, origin, notebooks, raw_sums, versions))
+    page = render_index(ledger, claims, notebooks, origin, raw_sums, versions, disclosure)
+    atomic_write_bytes(report_dir / "index.html", page.encode("utf-8"))
+    if check_privacy:
+        _check_privacy(report_dir, processed_dir)
+    publish.check_report(report_dir, threshold)
+    write_manifest(report_dir)
+    return report_dir / "index.html"

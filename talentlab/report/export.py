@@ -1,0 +1,125 @@
+"""What a notebook publishes besides figures: ``results.json`` and CSV tables, written so two runs
+give identical bytes and made safe to open in a spreadsheet.
+
+:func:`publish_results` writes the result object of a case study
+(:func:`talentlab.cases.zhuhai.evaluate`, :func:`talentlab.cases.six_case.run_six_case_analysis`),
+whose ``to_results()`` says what it publishes, so no notebook builds that dictionary by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from talentlab.data.atomic import atomic_write_text
+
+__all__ = ["origin_summary", "publish_results", "write_results", "write_table"]
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, pd.DataFrame):
+        return _jsonable(obj.to_dict(orient="records"))
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        v = float(obj)
+        return None if np.isnan(v) else round(v, 10)
+    if isinstance(obj, (np.bool_,)):
+        return bool(obj)
+    if obj is pd.NA or obj is None:
+        return None
+    if isinstance(obj, Path):
+        return obj.as_posix()
+    return obj
+
+
+def write_results(output_dir: str | os.PathLike, results: dict) -> Path:
+    """Write ``results.json`` (sorted keys, rounded floats) so reruns give identical bytes."""
+    path = Path(output_dir) / "results.json"
+    atomic_write_text(path, json.dumps(_jsonable(results), ensure_ascii=False, indent=2,
+                                       sort_keys=True) + "\n")
+    return path
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike,
+                threshold: int | None = None) -> Path:
+    """Write a published table as CSV (UTF-8, stable float format), made safe to publish.
+
+    Counts of people with a characteristic (:data:`talentlab.report.publish.ATTRIBUTE_COUNT_COLUMNS`,
+    e.g. ``n_unknown``, ``censored``) below ``threshold`` (default: the disclosure default) are
+    shown as ``<threshold``; text that a spreadsheet would run as a formula is neutralised. Group
+    sizes are not changed here: suppress small groups with :mod:`talentlab.report.disclosure` first; the
+    report build refuses any table that still shows one.
+    """
+    from talentlab.report.publish import prepare_table
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df = prepare_table(df, threshold)
+    atomic_write_text(path, df.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+    return path
+
+
+
+
+# ----------------------------------------------------------------------------------------------
+# the Zhuhai case evaluation
+
+
+def origin_summary(data) -> dict:
+    """The data origin a ``results.json`` records: ``data.origin`` without the file checksums
+    (those are in the processed data's manifest and the report's raw-data list)."""
+    return {k: v for k, v in data.origin.items() if k != "checksums"}
+
+
+def publish_results(result, output_dir: str | os.PathLike, *, notebook: str,
+                    data=None, extra: Mapping | None = None) -> Path:
+    """Write ``results.json`` of a notebook from a case study's result object.
+
+    Parameters
+    ----------
+    result : object with ``to_results()``, or a mapping
+        :class:`talentlab.cases.zhuhai.ZhuhaiEvaluation`,
+        :class:`talentlab.cases.six_case.SixCaseAnalysis`, or ``None`` (only ``extra``).
+    output_dir : path
+        The notebook's output folder.
+    notebook : str
+        The notebook's name (the report links its page by it).
+    data : TalentData, optional
+        Adds ``data_origin`` (:func:`origin_summary`).
+    extra : mapping, optional
+        Entries only the notebook knows (``key_figures`` it drew, ``tables`` it wrote, a
+        synthetic-truth check); they override the result's entries of the same name.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> import pandas as pd
+    >>> class Result:
+    ...     def to_results(self):
+    ...         return {"effects": pd.DataFrame({"estimate": [0.1234567890123]})}
+    >>> out = tempfile.mkdtemp()
+    >>> path = publish_results(Result(), out, notebook="demo", extra={"notes": []})
+    >>> json.loads(path.read_text())
+    {'effects': [{'estimate': 0.123456789}], 'notebook': 'demo', 'notes': []}
+    """
+    if result is None:
+        results: dict = {}
+    elif hasattr(result, "to_results"):
+        results = dict(result.to_results())
+    else:
+        results = dict(result)
+    results["notebook"] = notebook
+    if data is not None:
+        results["data_origin"] = origin_summary(data)
+    results.update(extra or {})
+    return write_results(output_dir, results)

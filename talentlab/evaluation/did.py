@@ -24,7 +24,14 @@ from talentlab.evaluation.inference import (
     _ols_cluster,
     _WildBootstrap,
 )
-from talentlab.evaluation.panel import _design_problem, _fwl, _orthonormal_basis, _panel
+from talentlab.evaluation.panel import (
+    _FWL,
+    _design_problem,
+    _fwl,
+    _orthonormal_basis,
+    _Panel,
+    _panel,
+)
 
 
 def did(
@@ -109,17 +116,7 @@ def did(
     (2, 2)
     """
     where = "did"
-    _check_alpha(alpha)
-    if inference not in INFERENCE_METHODS:
-        raise EvaluationInputError(
-            f"{where}: inference must be one of {INFERENCE_METHODS}, got {inference!r}"
-        )
-    if cr3_convention not in CR3_CONVENTIONS:
-        raise EvaluationInputError(
-            f"{where}: cr3_convention must be one of {CR3_CONVENTIONS}, got {cr3_convention!r}")
-    if bootstrap_weights not in BOOTSTRAP_WEIGHTS:
-        raise EvaluationInputError(f"{where}: bootstrap_weights must be one of "
-                                   f"{BOOTSTRAP_WEIGHTS}, got {bootstrap_weights!r}")
+    _check_did_options(where, alpha, inference, cr3_convention, bootstrap_weights)
     panel = _panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where)
     g = panel.n_clusters if panel.n else 0
     treated_clusters = np.unique(panel.cluster_codes[panel.treated]) if panel.n else []
@@ -143,55 +140,86 @@ def did(
 
     params, cov = _ols_cluster(panel, d[:, None])
     beta, se_cr1 = float(params[0]), math.sqrt(float(cov[0, 0]))
-    df_t = g - 1
-    tcrit = stats.t.ppf(1 - alpha / 2, df_t)
+    tcrit = stats.t.ppf(1 - alpha / 2, g - 1)
     rows = []
-
     if inference == "wild_bootstrap":
-        rng = np.random.default_rng(seed)
-        weights, enumerated = _bootstrap_weights(bootstrap_weights, g, n_bootstrap, rng)
-        q = _orthonormal_basis(panel.fe_matrix())
-        boot = _WildBootstrap(fw, panel.cluster_codes, q, weights)
-        p = boot.p_value(0.0)
-        lo, hi = boot.confint(alpha)
-        base_n = 6 if bootstrap_weights == "webb" else 2
-        draws = (f"all {base_n}^G draws enumerated" if enumerated
-                 else f"B={len(weights)} random draws")
-        rows.append({
-            "estimate": beta, "se": se_cr1, "ci_low": lo, "ci_high": hi, "p_value": p,
-            "t_stat": beta / se_cr1, "df": np.nan, "n_bootstrap": len(weights),
-            "method": (
-                f"TWFE OLS; wild cluster restricted bootstrap-t, "
-                f"{bootstrap_weights.capitalize()} weights, "
-                f"{draws}; CI by test inversion; se is CR1"
-            ),
-            "inference": "wild_bootstrap",
-        })
+        weights, enumerated = _bootstrap_weights(bootstrap_weights, g, n_bootstrap,
+                                                 np.random.default_rng(seed))
+        rows.append(_wild_bootstrap_row(panel, fw, beta, se_cr1, weights, enumerated,
+                                        bootstrap_weights, alpha))
     elif inference == "cr3":
-        _, _, vcov = _cr3_jackknife(panel, d[:, None], cr3_convention)
-        se3 = math.sqrt(vcov[0, 0])
-        t3 = beta / se3 if se3 > 0 else np.nan
-        rows.append({
-            "estimate": beta, "se": se3, "ci_low": beta - tcrit * se3,
-            "ci_high": beta + tcrit * se3, "p_value": 2 * stats.t.sf(abs(t3), df_t),
-            "t_stat": t3, "df": df_t, "n_bootstrap": 0,
-            "method": ("TWFE OLS; CR3 leave-one-cluster-out jackknife, t(G-1); "
-                       + ("(G-1)/G scaling (MacKinnon, Nielsen & Webb 2023)"
-                          if cr3_convention == "jackknife"
-                          else "G/(G-1)(N-1)/(N-K) scaling (pyfixest CRV3)")),
-            "inference": "cr3", "cr3_convention": cr3_convention,
-        })
-    t1 = beta / se_cr1 if se_cr1 > 0 else np.nan
-    rows.append({
-        "estimate": beta, "se": se_cr1, "ci_low": beta - tcrit * se_cr1,
-        "ci_high": beta + tcrit * se_cr1, "p_value": float(2 * stats.t.sf(abs(t1), df_t)),
-        "t_stat": t1, "df": df_t, "n_bootstrap": 0,
-        "method": "TWFE OLS; CR1 cluster-robust (statsmodels), t(G-1)",
-        "inference": "cluster",
-    })
+        rows.append(_cr3_row(panel, d, beta, tcrit, g - 1, cr3_convention))
+    rows.append(_cr1_row(beta, se_cr1, tcrit, g - 1))
     for i, row in enumerate(rows):
         row.update({
             "outcome": outcome, "term": DID_TERM, "n": panel.n, "n_clusters": g,
             "alpha": alpha, "null_value": 0.0, "primary": i == 0, **base,
         })
     return _tidy(rows)
+
+
+def _check_did_options(where: str, alpha: float, inference: str, cr3_convention: str,
+                       bootstrap_weights: str) -> None:
+    _check_alpha(alpha)
+    if inference not in INFERENCE_METHODS:
+        raise EvaluationInputError(
+            f"{where}: inference must be one of {INFERENCE_METHODS}, got {inference!r}"
+        )
+    if cr3_convention not in CR3_CONVENTIONS:
+        raise EvaluationInputError(
+            f"{where}: cr3_convention must be one of {CR3_CONVENTIONS}, got {cr3_convention!r}")
+    if bootstrap_weights not in BOOTSTRAP_WEIGHTS:
+        raise EvaluationInputError(f"{where}: bootstrap_weights must be one of "
+                                   f"{BOOTSTRAP_WEIGHTS}, got {bootstrap_weights!r}")
+
+
+def _wild_bootstrap_row(panel: _Panel, fw: _FWL, beta: float, se_cr1: float,
+                        weights: np.ndarray, enumerated: bool, kind: str, alpha: float) -> dict:
+    """The WCR bootstrap-t row: p-value at b = 0 and the interval by test inversion."""
+    q = _orthonormal_basis(panel.fe_matrix())
+    boot = _WildBootstrap(fw, panel.cluster_codes, q, weights)
+    p = boot.p_value(0.0)
+    lo, hi = boot.confint(alpha)
+    base_n = 6 if kind == "webb" else 2
+    draws = (f"all {base_n}^G draws enumerated" if enumerated
+             else f"B={len(weights)} random draws")
+    return {
+        "estimate": beta, "se": se_cr1, "ci_low": lo, "ci_high": hi, "p_value": p,
+        "t_stat": beta / se_cr1, "df": np.nan, "n_bootstrap": len(weights),
+        "method": (
+            f"TWFE OLS; wild cluster restricted bootstrap-t, "
+            f"{kind.capitalize()} weights, "
+            f"{draws}; CI by test inversion; se is CR1"
+        ),
+        "inference": "wild_bootstrap",
+    }
+
+
+def _cr3_row(panel: _Panel, d: np.ndarray, beta: float, tcrit: float, df_t: int,
+             convention: str) -> dict:
+    """The CR3 (leave-one-cluster-out jackknife) row, t(G-1) reference."""
+    _, _, vcov = _cr3_jackknife(panel, d[:, None], convention)
+    se3 = math.sqrt(vcov[0, 0])
+    t3 = beta / se3 if se3 > 0 else np.nan
+    return {
+        "estimate": beta, "se": se3, "ci_low": beta - tcrit * se3,
+        "ci_high": beta + tcrit * se3, "p_value": 2 * stats.t.sf(abs(t3), df_t),
+        "t_stat": t3, "df": df_t, "n_bootstrap": 0,
+        "method": ("TWFE OLS; CR3 leave-one-cluster-out jackknife, t(G-1); "
+                   + ("(G-1)/G scaling (MacKinnon, Nielsen & Webb 2023)"
+                      if convention == "jackknife"
+                      else "G/(G-1)(N-1)/(N-K) scaling (pyfixest CRV3)")),
+        "inference": "cr3", "cr3_convention": convention,
+    }
+
+
+def _cr1_row(beta: float, se_cr1: float, tcrit: float, df_t: int) -> dict:
+    """The conventional CR1 row (statsmodels clustered covariance), t(G-1) reference."""
+    t1 = beta / se_cr1 if se_cr1 > 0 else np.nan
+    return {
+        "estimate": beta, "se": se_cr1, "ci_low": beta - tcrit * se_cr1,
+        "ci_high": beta + tcrit * se_cr1, "p_value": float(2 * stats.t.sf(abs(t1), df_t)),
+        "t_stat": t1, "df": df_t, "n_bootstrap": 0,
+        "method": "TWFE OLS; CR1 cluster-robust (statsmodels), t(G-1)",
+        "inference": "cluster",
+    }

@@ -21,7 +21,7 @@ from talentlab.evaluation.inference import (
     _wild_wald_test,
     webb_weights,
 )
-from talentlab.evaluation.panel import _design_problem, _panel
+from talentlab.evaluation.panel import _design_problem, _Panel, _panel
 
 
 def event_study(
@@ -103,25 +103,12 @@ def event_study(
     ['pre', 'reference', 'post']
     """
     where = "event_study"
-    _check_alpha(alpha)
-    if vcov not in ("cr3", "cluster"):
-        raise EvaluationInputError(f"{where}: vcov must be 'cr3' or 'cluster', got {vcov!r}")
-    if cr3_convention not in CR3_CONVENTIONS:
-        raise EvaluationInputError(
-            f"{where}: cr3_convention must be one of {CR3_CONVENTIONS}, got {cr3_convention!r}")
-    if pretrend_test not in ("linear", "joint", "joint_f"):
-        raise EvaluationInputError(
-            f"{where}: pretrend_test must be 'linear', 'joint' or 'joint_f', "
-            f"got {pretrend_test!r}")
+    _check_event_study_options(where, alpha, vcov, cr3_convention, pretrend_test)
     ref = reform_cohort - 1 if reference_cohort is None else int(reference_cohort)
     panel = _panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where)
     g = panel.n_clusters if panel.n else 0
     cohorts = sorted(np.unique(panel.cohort).tolist())
-    problem = _design_problem(panel)
-    if problem is None and ref not in cohorts:
-        problem = f"reference cohort {ref} not in the data (cohorts {cohorts})"
-    if problem is None and not (panel.treated & (panel.cohort == ref)).any():
-        problem = f"no treated observations in the reference cohort {ref}"
+    problem = _event_study_problem(panel, cohorts, ref)
     if problem is not None:
         return _tidy([_not_estimable_row(outcome, "event_study", problem, alpha, panel.n, g,
                                          pretrend_p=np.nan)])
@@ -138,13 +125,64 @@ def event_study(
                   + ("" if cr3_convention == "jackknife" else "; pyfixest CRV3 scaling"))
     else:
         method = "TWFE OLS event study; CR1 cluster-robust (statsmodels), t(G-1)"
-    se = np.sqrt(np.clip(np.diag(cov), 0, None))
-    df_t = g - 1
-    tcrit = stats.t.ppf(1 - alpha / 2, df_t)
-
+    weights, enumerated = webb_weights(g, n_bootstrap, np.random.default_rng(seed))
     pre_idx = [i for i, c in enumerate(est_cohorts) if c < reform_cohort]
-    rng = np.random.default_rng(seed)
-    weights, enumerated = webb_weights(g, n_bootstrap, rng)
+    pretrend = _pretrend_tests(panel, design, beta, cov, pre_idx, ref, reform_cohort,
+                               (weights, enumerated), vcov, pretrend_test)
+    coefficients = _cohort_rows(cohorts, ref, est_cohorts, beta, cov, reform_cohort, method,
+                                alpha, g - 1)
+    rows = []
+    for row in coefficients:
+        row.update({
+            "outcome": outcome, "term": f"treated_x_cohort_{row['cohort']}",
+            "rel_cohort": row["cohort"] - reform_cohort, "n": panel.n, "n_clusters": g,
+            "alpha": alpha, "null_value": 0.0, "primary": False, "df": g - 1,
+            "reference_cohort": ref, "reform_cohort": reform_cohort, **pretrend,
+            "n_dropped_missing": panel.n_dropped,
+        })
+        rows.append(row)
+    out = _tidy(rows)
+    # covariance of the estimated coefficients (cohort order) for the parallel-trends
+    # sensitivity analysis (talentlab.evaluation.sensitivity); lists, so that pd.concat can
+    # compare attrs
+    out.attrs["vcov"] = np.asarray(cov, dtype=float).tolist()
+    out.attrs["vcov_cohorts"] = [int(c) for c in est_cohorts]
+    return out
+
+
+def _check_event_study_options(where: str, alpha: float, vcov: str, cr3_convention: str,
+                               pretrend_test: str) -> None:
+    _check_alpha(alpha)
+    if vcov not in ("cr3", "cluster"):
+        raise EvaluationInputError(f"{where}: vcov must be 'cr3' or 'cluster', got {vcov!r}")
+    if cr3_convention not in CR3_CONVENTIONS:
+        raise EvaluationInputError(
+            f"{where}: cr3_convention must be one of {CR3_CONVENTIONS}, got {cr3_convention!r}")
+    if pretrend_test not in ("linear", "joint", "joint_f"):
+        raise EvaluationInputError(
+            f"{where}: pretrend_test must be 'linear', 'joint' or 'joint_f', "
+            f"got {pretrend_test!r}")
+
+
+def _event_study_problem(panel: _Panel, cohorts: list[int], ref: int) -> str | None:
+    """Why the event study is not estimable on this panel, or None."""
+    problem = _design_problem(panel)
+    if problem is None and ref not in cohorts:
+        problem = f"reference cohort {ref} not in the data (cohorts {cohorts})"
+    if problem is None and not (panel.treated & (panel.cohort == ref)).any():
+        problem = f"no treated observations in the reference cohort {ref}"
+    return problem
+
+
+def _pretrend_tests(panel: _Panel, design: np.ndarray, beta: np.ndarray, cov: np.ndarray,
+                    pre_idx: list[int], ref: int, reform_cohort: int,
+                    weights: tuple[np.ndarray, bool], vcov: str, pretrend_test: str) -> dict:
+    """The three pre-trend tests (linear bootstrap, joint bootstrap, joint F) as row columns.
+
+    ``pretrend_p`` and ``pretrend_method`` hold the test named by ``pretrend_test``.
+    """
+    weights, enumerated = weights
+    df_t = panel.n_clusters - 1
     draws = "all 6^G draws" if enumerated else f"B={len(weights)}"
     f_stat = p_joint = p_joint_f = slope = p_slope = np.nan
     q = 0
@@ -171,7 +209,20 @@ def event_study(
     pre_method = methods[pretrend_test] if pre_idx else "no pre-reform coefficients to test"
     if pretrend_test == "linear" and pre_idx and np.isnan(p_slope):
         pre_method = "linear pre-trend not testable: fewer than two pre-reform cohorts"
+    return {
+        "pretrend_p": p_pre, "pretrend_method": pre_method, "pretrend_test": pretrend_test,
+        "pretrend_F": f_stat, "pretrend_df_num": q, "pretrend_df_den": df_t,
+        "pretrend_joint_p": p_joint, "pretrend_joint_p_f": p_joint_f,
+        "pretrend_slope": slope, "pretrend_slope_p": p_slope,
+    }
 
+
+def _cohort_rows(cohorts: list[int], ref: int, est_cohorts: list[int], beta: np.ndarray,
+                 cov: np.ndarray, reform_cohort: int, method: str, alpha: float,
+                 df_t: int) -> list[dict]:
+    """One row per cohort: the reference (0), not-estimable cohorts and the coefficients."""
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    tcrit = stats.t.ppf(1 - alpha / 2, df_t)
     rows = []
     for c in cohorts:
         if c == ref:
@@ -192,24 +243,7 @@ def event_study(
             "ci_high": beta[i] + tcrit * se[i], "p_value": 2 * stats.t.sf(abs(t), df_t),
             "period": "pre" if c < reform_cohort else "post", "method": method,
         })
-    for row in rows:
-        row.update({
-            "outcome": outcome, "term": f"treated_x_cohort_{row['cohort']}",
-            "rel_cohort": row["cohort"] - reform_cohort, "n": panel.n, "n_clusters": g,
-            "alpha": alpha, "null_value": 0.0, "primary": False, "df": df_t,
-            "reference_cohort": ref, "reform_cohort": reform_cohort,
-            "pretrend_p": p_pre, "pretrend_method": pre_method, "pretrend_test": pretrend_test,
-            "pretrend_F": f_stat, "pretrend_df_num": q, "pretrend_df_den": df_t,
-            "pretrend_joint_p": p_joint, "pretrend_joint_p_f": p_joint_f,
-            "pretrend_slope": slope, "pretrend_slope_p": p_slope,
-            "n_dropped_missing": panel.n_dropped,
-        })
-    out = _tidy(rows)
-    # covariance of the estimated coefficients (cohort order) for the parallel-trends
-    # sensitivity analysis (talentlab.evaluation.sensitivity); lists, so that pd.concat can compare attrs
-    out.attrs["vcov"] = np.asarray(cov, dtype=float).tolist()
-    out.attrs["vcov_cohorts"] = [int(c) for c in est_cohorts]
-    return out
+    return rows
 
 
 def pretrend_test(event_study_result: pd.DataFrame) -> pd.DataFrame:

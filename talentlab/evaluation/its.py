@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from talentlab.evaluation._common import RESULT_COLUMNS, EvaluationInputError
+from talentlab.evaluation._common import EvaluationInputError, _tidy
 
 __all__ = ["interrupted_time_series", "ITS_FAMILIES", "fourier_terms", "newey_west_lags"]
 
@@ -160,9 +160,59 @@ def interrupted_time_series(
     >>> round(float(res["estimate"].iloc[0]), 2)  # rate ratio exp(-0.2)
     0.82
     """
-    import statsmodels.api as sm
-
     where = "interrupted_time_series"
+    se_type = _check_its_options(data, outcome, time, family, se, offset, season, n_harmonics,
+                                 alpha, where)
+    frame, y, t, n_dropped = _its_series(data, outcome, time, family, where)
+    post = (t >= intervention_time).astype(float)
+    n_pre, n_post = int((post == 0).sum()), int((post == 1).sum())
+    design = _its_design(frame, t, post, intervention_time, slope_change, season, period,
+                         n_harmonics, where)
+    p = design.shape[1]
+    base = {"outcome": outcome, "n": len(y), "n_clusters": np.nan, "alpha": alpha,
+            "family": family, "se_type": se_type, "n_pre": n_pre, "n_post": n_post,
+            "n_harmonics": n_harmonics, "intervention_time": intervention_time,
+            "n_dropped_missing": n_dropped}
+    null = 0.0 if family == "ols" else 1.0
+
+    problem = None
+    if min(n_pre, n_post) < MIN_POINTS_PER_SEGMENT:
+        problem = (f"{n_pre} pre- and {n_post} post-intervention time points; segmented "
+                   f"regression needs at least {MIN_POINTS_PER_SEGMENT} in each")
+    elif len(y) - p < 1:
+        problem = f"{len(y)} time points for {p} parameters"
+    if problem is not None:
+        return _tidy([{**base, "term": "level_change", "estimate": np.nan, "se": np.nan,
+                       "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
+                       "method": f"not estimable: {problem}", "null_value": null,
+                       "primary": True}])
+
+    lags = hac_lags if hac_lags is not None else newey_west_lags(len(y))
+    res, dispersion = _its_fit(y, design, frame, family, offset, se_type, lags, where)
+    df_resid = float(res.df_resid)
+    if family == "ols":
+        crit = stats.t.ppf(1 - alpha / 2, df_resid)
+        ref = f"t({df_resid:.0f})"
+    else:  # normal reference, as the tutorial's ci.lin (Epi) and Stata's glm
+        crit = stats.norm.ppf(1 - alpha / 2)
+        ref = "normal"
+    fam_text = {"quasipoisson": "quasi-Poisson (over-dispersion phi = Pearson X2 / df)",
+                "poisson": "Poisson", "ols": "OLS"}[family]
+    se_text = (f"Newey-West HAC SE ({lags} lags)" if se_type == "newey_west"
+               else "model-based SE" + (" scaled by phi" if family == "quasipoisson" else ""))
+    season_text = (f"; {n_harmonics} Fourier pair(s), period {period:g}" if n_harmonics else "")
+    offset_text = f"; offset log({offset})" if offset else ""
+    method = (f"segmented regression ITS, {fam_text}{offset_text}{season_text}; {se_text}; "
+              f"{ref} reference")
+    fit_info = {"method": method, "null_value": null, "df_resid": df_resid, "crit": crit,
+                "hac_lags": lags if se_type == "newey_west" else 0, "dispersion": dispersion}
+    terms = ["level_change"] + (["slope_change"] if slope_change else []) + ["pre_trend"]
+    return _tidy([_its_row(res, term, family, outcome, base, fit_info) for term in terms])
+
+
+def _check_its_options(data, outcome, time, family, se, offset, season, n_harmonics, alpha,
+                       where) -> str:
+    """Validate the options and columns; returns the SE type."""
     if not 0 < alpha < 1:
         raise EvaluationInputError(f"{where}: alpha must lie in (0, 1), got {alpha}")
     if family not in ITS_FAMILIES:
@@ -181,7 +231,12 @@ def interrupted_time_series(
     if missing:
         raise EvaluationInputError(f"{where}: column(s) {missing} not in the data "
                                    f"(columns: {list(data.columns)})")
+    return se_type
 
+
+def _its_series(data, outcome, time, family, where
+                ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, int]:
+    """Rows with an outcome, sorted by a complete, non-repeating time; counts checked."""
     y_all = _numeric(data, outcome, where)
     keep = ~np.isnan(y_all)
     frame = data.loc[keep].copy()
@@ -203,105 +258,68 @@ def interrupted_time_series(
         raise EvaluationInputError(
             f"{where}: family {family!r} needs non-negative counts in '{outcome}'; row {bad!r} "
             f"holds {frame.loc[bad, outcome]} (use family='ols' for rates or means)")
-    post = (t >= intervention_time).astype(float)
-    n_pre, n_post = int((post == 0).sum()), int((post == 1).sum())
+    return frame, y, t, n_dropped
 
+
+def _its_design(frame, t, post, intervention_time, slope_change, season, period, n_harmonics,
+                where) -> pd.DataFrame:
+    """Columns const, pre_trend, level_change, [slope_change], [Fourier pairs]."""
     design = pd.DataFrame({"const": 1.0, "pre_trend": t, "level_change": post},
                           index=frame.index)
     if slope_change:
-        t0 = float(t[post == 0].max()) if n_pre else float(intervention_time)
+        t0 = float(t[post == 0].max()) if (post == 0).any() else float(intervention_time)
         design["slope_change"] = (t - t0) * post
     if n_harmonics:
         seas = fourier_terms(_numeric(frame, season, where), period, n_harmonics)
         seas.index = frame.index
         design = design.join(seas)
-    p = design.shape[1]
-    base = {"outcome": outcome, "n": len(y), "n_clusters": np.nan, "alpha": alpha,
-            "family": family, "se_type": se_type, "n_pre": n_pre, "n_post": n_post,
-            "n_harmonics": n_harmonics, "intervention_time": intervention_time,
-            "n_dropped_missing": n_dropped}
-    null = 0.0 if family == "ols" else 1.0
+    return design
 
-    problem = None
-    if min(n_pre, n_post) < MIN_POINTS_PER_SEGMENT:
-        problem = (f"{n_pre} pre- and {n_post} post-intervention time points; segmented "
-                   f"regression needs at least {MIN_POINTS_PER_SEGMENT} in each")
-    elif len(y) - p < 1:
-        problem = f"{len(y)} time points for {p} parameters"
-    if problem is not None:
-        return _frame([{**base, "term": "level_change", "estimate": np.nan, "se": np.nan,
-                        "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
-                        "method": f"not estimable: {problem}", "null_value": null,
-                        "primary": True}])
 
-    lags = hac_lags if hac_lags is not None else newey_west_lags(len(y))
+def _its_fit(y, design, frame, family, offset, se_type, lags, where):
+    """statsmodels OLS or Poisson GLM (X2-scaled for quasi-Poisson); (result, dispersion)."""
+    import statsmodels.api as sm
+
     fit_kwargs = ({"cov_type": "HAC", "cov_kwds": {"maxlags": lags, "use_correction": True}}
                   if se_type == "newey_west" else {})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if family == "ols":
             res = sm.OLS(y, design).fit(use_t=True, **fit_kwargs)
-            dispersion = float(res.scale)
-        else:
-            if offset is not None:
-                off = _numeric(frame, offset, where)
-                if (off <= 0).any() or np.isnan(off).any():
-                    bad = frame.index[~(off > 0)][0]
-                    raise EvaluationInputError(
-                        f"{where}: offset column '{offset}' must be > 0; row {bad!r} holds "
-                        f"{frame.loc[bad, offset]}")
-                log_off = np.log(off)
-            else:
-                log_off = None
-            model = sm.GLM(y, design, family=sm.families.Poisson(), offset=log_off)
-            scale = "X2" if family == "quasipoisson" else 1.0
-            res = model.fit(scale=scale, **fit_kwargs)
-            dispersion = float(res.pearson_chi2 / res.df_resid)
-
-    df_resid = float(res.df_resid)
-    if family == "ols":
-        crit = stats.t.ppf(1 - alpha / 2, df_resid)
-        ref = f"t({df_resid:.0f})"
-    else:  # normal reference, as the tutorial's ci.lin (Epi) and Stata's glm
-        crit = stats.norm.ppf(1 - alpha / 2)
-        ref = "normal"
-    fam_text = {"quasipoisson": "quasi-Poisson (over-dispersion phi = Pearson X2 / df)",
-                "poisson": "Poisson", "ols": "OLS"}[family]
-    se_text = (f"Newey-West HAC SE ({lags} lags)" if se_type == "newey_west"
-               else "model-based SE" + (" scaled by phi" if family == "quasipoisson" else ""))
-    season_text = (f"; {n_harmonics} Fourier pair(s), period {period:g}" if n_harmonics else "")
-    offset_text = f"; offset log({offset})" if offset else ""
-    method = (f"segmented regression ITS, {fam_text}{offset_text}{season_text}; {se_text}; "
-              f"{ref} reference")
-
-    rows = []
-    terms = ["level_change"] + (["slope_change"] if slope_change else []) + ["pre_trend"]
-    for term in terms:
-        b = float(res.params[term])
-        s = float(res.bse[term])
-        stat = b / s if s > 0 else np.nan
-        pval = (2 * stats.t.sf(abs(stat), df_resid) if family == "ols"
-                else 2 * stats.norm.sf(abs(stat)))
-        lo, hi = b - crit * s, b + crit * s
-        if family != "ols":
-            est, lo, hi = math.exp(b), math.exp(lo), math.exp(hi)
-            scale_name, se_scale = "rate ratio", "log_rate_ratio"
-        else:
-            est, scale_name, se_scale = b, f"difference in {outcome}", "estimate"
-        rows.append({
-            **base, "term": term, "estimate": est, "se": s, "ci_low": lo, "ci_high": hi,
-            "p_value": float(pval), "method": method, "null_value": null,
-            "primary": term == "level_change", "coef": b, "se_scale": se_scale,
-            "estimate_scale": scale_name, "hac_lags": lags if se_type == "newey_west" else 0,
-            "dispersion": dispersion, "df_resid": df_resid,
-        })
-    return _frame(rows)
+            return res, float(res.scale)
+        log_off = None
+        if offset is not None:
+            off = _numeric(frame, offset, where)
+            if (off <= 0).any() or np.isnan(off).any():
+                bad = frame.index[~(off > 0)][0]
+                raise EvaluationInputError(
+                    f"{where}: offset column '{offset}' must be > 0; row {bad!r} holds "
+                    f"{frame.loc[bad, offset]}")
+            log_off = np.log(off)
+        model = sm.GLM(y, design, family=sm.families.Poisson(), offset=log_off)
+        scale = "X2" if family == "quasipoisson" else 1.0
+        res = model.fit(scale=scale, **fit_kwargs)
+        return res, float(res.pearson_chi2 / res.df_resid)
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows)
-    for col in RESULT_COLUMNS:
-        if col not in frame.columns:
-            frame[col] = np.nan
-    extras = [c for c in frame.columns if c not in RESULT_COLUMNS]
-    return frame[RESULT_COLUMNS + extras]
+def _its_row(res, term: str, family: str, outcome: str, base: dict, fit_info: dict) -> dict:
+    """One term: a difference (ols) or a rate ratio (Poisson families) with its interval."""
+    df_resid, crit = fit_info["df_resid"], fit_info["crit"]
+    b = float(res.params[term])
+    s = float(res.bse[term])
+    stat = b / s if s > 0 else np.nan
+    pval = (2 * stats.t.sf(abs(stat), df_resid) if family == "ols"
+            else 2 * stats.norm.sf(abs(stat)))
+    lo, hi = b - crit * s, b + crit * s
+    if family != "ols":
+        est, lo, hi = math.exp(b), math.exp(lo), math.exp(hi)
+        scale_name, se_scale = "rate ratio", "log_rate_ratio"
+    else:
+        est, scale_name, se_scale = b, f"difference in {outcome}", "estimate"
+    return {
+        **base, "term": term, "estimate": est, "se": s, "ci_low": lo, "ci_high": hi,
+        "p_value": float(pval), "method": fit_info["method"], "null_value": fit_info["null_value"],
+        "primary": term == "level_change", "coef": b, "se_scale": se_scale,
+        "estimate_scale": scale_name, "hac_lags": fit_info["hac_lags"],
+        "dispersion": fit_info["dispersion"], "df_resid": df_resid,
+    }

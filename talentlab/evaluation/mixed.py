@@ -208,85 +208,33 @@ def recognition_model(
     where = "recognition_model"
     _check_alpha(alpha)
     items = list(items)
-    need_r = [student, employer] + ([rater] if rater else []) + items
-    _require_columns(ratings, need_r, where)
-    _require_columns(graduates, [student, treated, cohort, unit], where)
-    if graduates[student].duplicated().any():
-        raise EvaluationInputError(f"{where}: graduates.{student} is not unique")
-    score = recognition_score(ratings, items, min_items)
-    merged = ratings[need_r].assign(_score=score.to_numpy()).merge(
-        graduates[[student, treated, cohort, unit]], on=student, how="left",
-        validate="many_to_one", suffixes=("", "_grad"),
-    )
-    unmatched = int(merged[treated].isna().sum())
-    if unmatched:
-        raise EvaluationInputError(
-            f"{where}: {unmatched} rating(s) have a {student} not found in graduates"
-        )
-    usable = merged["_score"].notna() & merged[employer].notna()
-    if rater:
-        usable &= merged[rater].notna()
-    n_dropped = int((~usable).sum())
-    merged = merged[usable]
-
-    import pingouin as pg
-
-    item_frame = ratings[items].apply(lambda s: _as_float(s, s.name, where)).astype(float)
-    try:
-        c_alpha, c_ci = pg.cronbach_alpha(data=item_frame, ci=1 - alpha)
-        c_ci_low, c_ci_high = float(c_ci[0]), float(c_ci[1])
-    except Exception:  # fewer than two usable items or rows
-        c_alpha, c_ci_low, c_ci_high = np.nan, np.nan, np.nan
-    extras = {"cronbach_alpha": float(c_alpha), "cronbach_ci_low": c_ci_low,
-              "cronbach_ci_high": c_ci_high, "n_dropped_missing": n_dropped,
+    merged, n_dropped = _ratings_with_graduates(ratings, graduates, items, student, employer,
+                                                rater, treated, cohort, unit, min_items, where)
+    extras = {**_cronbach(ratings, items, alpha, where), "n_dropped_missing": n_dropped,
               "n_employers": int(merged[employer].nunique()),
               "n_raters": int(merged[rater].nunique()) if rater else np.nan,
               "estimate_scale": "recognition score (0-100)"}
     outcome = "recognition_score"
+    treated_post = _as_binary(merged[treated], treated, where)
+    cohorts = _as_int(merged[cohort], cohort, where)
     model_frame = pd.DataFrame({
         "y": merged["_score"].to_numpy(dtype=float),
-        "d": (_as_binary(merged[treated], treated, where)
-              & (_as_int(merged[cohort], cohort, where) >= reform_cohort)).astype(float),
+        "d": (treated_post & (cohorts >= reform_cohort)).astype(float),
         "unit": pd.factorize(merged[unit], sort=True)[0].astype(str),
-        "coh": _as_int(merged[cohort], cohort, where).astype(str),
+        "coh": cohorts.astype(str),
         "employer": pd.factorize(merged[employer])[0],
     })
     if rater:
         model_frame["rater"] = pd.factorize(merged[rater])[0]
     g_units = model_frame["unit"].nunique()
-    panel_check = pd.DataFrame({
-        "y": model_frame["y"], "t": _as_binary(merged[treated], treated, where),
-        "c": _as_int(merged[cohort], cohort, where), "u": model_frame["unit"],
-    })
+    panel_check = pd.DataFrame({"y": model_frame["y"], "t": treated_post, "c": cohorts,
+                                "u": model_frame["unit"]})
     check = _panel(panel_check, "y", "t", "c", reform_cohort, "u", "u", where)
     problem = _design_problem(check)
     if problem is not None:
         return _tidy([_not_estimable_row(outcome, DID_TERM, problem, alpha, len(model_frame),
                                          g_units, **extras)])
-    formula = "y ~ d"
-    formula += " + C(unit)" if g_units > 1 else ""
-    formula += " + C(coh)" if model_frame["coh"].nunique() > 1 else ""
-    vc = {"rater": "0 + C(rater)"} if rater else None
-    # re_formula="1" keeps the employer random intercept: with a vc_formula statsmodels would
-    # otherwise drop it.
-    fit = fit_mixed_model(model_frame, formula, groups="employer", re_formula="1",
-                          vc_formula=vc, alpha=alpha)
-    row = fit.fixed.set_index("term").loc["d"]
-    variances = fit.random.set_index("component")["variance"]
-    rows = [{
-        "outcome": outcome, "term": DID_TERM, "estimate": float(row["estimate"]),
-        "se": float(row["se"]), "ci_low": float(row["ci_low"]), "ci_high": float(row["ci_high"]),
-        "p_value": float(row["p_value"]), "n": fit.n, "n_clusters": g_units,
-        "method": ("linear mixed model (statsmodels MixedLM, REML): employer random intercept"
-                   + (", rater variance component" if rater else "")
-                   + "; major and cohort fixed effects; Wald z"
-                   + ("" if fit.converged else "; WARNING: optimiser did not converge")),
-        "alpha": alpha, "null_value": 0.0, "primary": True,
-        "var_employer": float(variances.get("employer: Group", np.nan)),
-        "var_rater": float(variances.get("rater", np.nan)) if rater else np.nan,
-        "var_residual": float(variances.get("residual", np.nan)),
-        "converged": fit.converged, **extras,
-    }]
+    rows = [_mixed_model_row(model_frame, rater, alpha, g_units, outcome, extras)]
     weights = webb_weights(g_units, 9999, np.random.default_rng(20220901))[0]
     slope, p_slope = _wild_pretrend_slope(check, reform_cohort - 1, reform_cohort, weights)
     rows[0].update({
@@ -308,3 +256,71 @@ def recognition_model(
             **extras,
         })
     return _tidy(rows)
+
+
+def _ratings_with_graduates(ratings, graduates, items, student, employer, rater, treated,
+                            cohort, unit, min_items, where) -> tuple[pd.DataFrame, int]:
+    """Ratings with their score (``_score``) and the graduate's group, cohort and major;
+    rows without a score, employer or rater dropped and counted."""
+    need_r = [student, employer] + ([rater] if rater else []) + items
+    _require_columns(ratings, need_r, where)
+    _require_columns(graduates, [student, treated, cohort, unit], where)
+    if graduates[student].duplicated().any():
+        raise EvaluationInputError(f"{where}: graduates.{student} is not unique")
+    score = recognition_score(ratings, items, min_items)
+    merged = ratings[need_r].assign(_score=score.to_numpy()).merge(
+        graduates[[student, treated, cohort, unit]], on=student, how="left",
+        validate="many_to_one", suffixes=("", "_grad"),
+    )
+    unmatched = int(merged[treated].isna().sum())
+    if unmatched:
+        raise EvaluationInputError(
+            f"{where}: {unmatched} rating(s) have a {student} not found in graduates"
+        )
+    usable = merged["_score"].notna() & merged[employer].notna()
+    if rater:
+        usable &= merged[rater].notna()
+    return merged[usable], int((~usable).sum())
+
+
+def _cronbach(ratings: pd.DataFrame, items: list[str], alpha: float, where: str) -> dict:
+    """Cronbach's alpha of the items and its interval (pingouin, pairwise deletion)."""
+    import pingouin as pg
+
+    item_frame = ratings[items].apply(lambda s: _as_float(s, s.name, where)).astype(float)
+    try:
+        c_alpha, c_ci = pg.cronbach_alpha(data=item_frame, ci=1 - alpha)
+        c_ci_low, c_ci_high = float(c_ci[0]), float(c_ci[1])
+    except Exception:  # fewer than two usable items or rows
+        c_alpha, c_ci_low, c_ci_high = np.nan, np.nan, np.nan
+    return {"cronbach_alpha": float(c_alpha), "cronbach_ci_low": c_ci_low,
+            "cronbach_ci_high": c_ci_high}
+
+
+def _mixed_model_row(model_frame: pd.DataFrame, rater: str | None, alpha: float,
+                     g_units: int, outcome: str, extras: dict) -> dict:
+    """The primary row: Wald estimate of ``d`` in the employer (and rater) mixed model."""
+    formula = "y ~ d"
+    formula += " + C(unit)" if g_units > 1 else ""
+    formula += " + C(coh)" if model_frame["coh"].nunique() > 1 else ""
+    vc = {"rater": "0 + C(rater)"} if rater else None
+    # re_formula="1" keeps the employer random intercept: with a vc_formula statsmodels would
+    # otherwise drop it.
+    fit = fit_mixed_model(model_frame, formula, groups="employer", re_formula="1",
+                          vc_formula=vc, alpha=alpha)
+    row = fit.fixed.set_index("term").loc["d"]
+    variances = fit.random.set_index("component")["variance"]
+    return {
+        "outcome": outcome, "term": DID_TERM, "estimate": float(row["estimate"]),
+        "se": float(row["se"]), "ci_low": float(row["ci_low"]), "ci_high": float(row["ci_high"]),
+        "p_value": float(row["p_value"]), "n": fit.n, "n_clusters": g_units,
+        "method": ("linear mixed model (statsmodels MixedLM, REML): employer random intercept"
+                   + (", rater variance component" if rater else "")
+                   + "; major and cohort fixed effects; Wald z"
+                   + ("" if fit.converged else "; WARNING: optimiser did not converge")),
+        "alpha": alpha, "null_value": 0.0, "primary": True,
+        "var_employer": float(variances.get("employer: Group", np.nan)),
+        "var_rater": float(variances.get("rater", np.nan)) if rater else np.nan,
+        "var_residual": float(variances.get("residual", np.nan)),
+        "converged": fit.converged, **extras,
+    }

@@ -182,8 +182,6 @@ def _cox_fit(
     outcome: str | None = None,
 ) -> tuple[pd.DataFrame, object, pd.DataFrame]:
     """:func:`cox_effect` plus the fitted lifelines model (None if not fitted) and its frame."""
-    from lifelines import CoxPHFitter
-
     where = "cox_effect"
     _check_alpha(alpha)
     if inference not in ("robust", "cr3"):
@@ -191,59 +189,28 @@ def _cox_fit(
     covariates = list(covariates)
     strata = [] if strata is None else [strata] if isinstance(strata, str) else list(strata)
     _require_columns(data, covariates + ([cluster] if cluster else []) + strata, where)
-    frame = _survival_frame(data, duration, event, where)
-    model_frame = pd.DataFrame({"_T": frame["_T"].to_numpy(), "_E": frame["_E"].to_numpy()})
-    for c in covariates:
-        model_frame[c] = _as_float(frame[c], c, where)
-    if model_frame[covariates].isna().any().any():
-        raise EvaluationInputError(f"{where}: covariates {covariates} have missing values")
-    strata_cols = [f"_stratum_{i}" for i in range(len(strata))]
-    for internal, col in zip(strata_cols, strata, strict=True):
-        model_frame[internal] = pd.factorize(frame[col])[0]
-    if cluster:
-        model_frame["_cluster"] = pd.factorize(frame[cluster])[0]
+    model_frame, strata_cols = _cox_model_frame(data, duration, event, covariates, cluster,
+                                                strata, where)
     n_clusters = int(model_frame["_cluster"].nunique()) if cluster else np.nan
     label = outcome or duration
     constant = [c for c in covariates if model_frame[c].nunique() < 2]
     if constant or model_frame["_E"].sum() == 0 or (cluster and n_clusters < 3):
         reason = (f"covariate(s) {constant} do not vary" if constant else "no events"
                   if model_frame["_E"].sum() == 0 else "fewer than 3 clusters")
-        return _tidy([{**_not_estimable_row(label, c, reason, alpha, len(model_frame),
-                                            n_clusters), "null_value": 1.0}
-                      for c in covariates]), None, model_frame
+        return _cox_not_estimable(label, covariates, reason, alpha, model_frame, n_clusters)
 
-    def fit(frame_, with_cluster, start=None):
-        cph_ = CoxPHFitter(alpha=alpha)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cph_.fit(frame_ if with_cluster else frame_.drop(columns="_cluster", errors="ignore"),
-                     "_T", "_E", cluster_col="_cluster" if with_cluster else None,
-                     strata=strata_cols or None, initial_point=start)
-        return cph_
-
-    cph = fit(model_frame, bool(cluster))
+    cph = _fit_cox(model_frame, bool(cluster), strata_cols, alpha)
     summary = cph.summary
     beta = summary.loc[covariates, "coef"].to_numpy(dtype=float)
     se = summary.loc[covariates, "se(coef)"].to_numpy(dtype=float)
     p_norm = summary.loc[covariates, "p"].to_numpy(dtype=float)
     se_sandwich = se.copy() if cluster else np.full(len(covariates), np.nan)
     if cluster and inference == "cr3":
-        groups = np.unique(model_frame["_cluster"])
-        loo = []
-        for g in groups:
-            sub = model_frame[model_frame["_cluster"] != g]
-            if (sub[covariates].nunique() < 2).any():
-                loo.append(np.full(len(covariates), np.nan))
-                continue
-            start = np.array(cph.params_, dtype=float)  # warm start (lifelines edits it in place)
-            loo.append(fit(sub, False, start).params_.loc[covariates].to_numpy(dtype=float))
-        loo = np.vstack(loo)
-        if np.isnan(loo).any():
-            return _tidy([{**_not_estimable_row(
-                label, c, "a covariate does not vary once a cluster is left out (CR3)",
-                alpha, len(model_frame), n_clusters), "null_value": 1.0}
-                for c in covariates]), None, model_frame
-        se = np.sqrt((len(groups) - 1) / len(groups) * np.sum((loo - beta) ** 2, axis=0))
+        se = _cox_cr3_se(cph, model_frame, covariates, strata_cols, alpha)
+        if se is None:
+            return _cox_not_estimable(
+                label, covariates, "a covariate does not vary once a cluster is left out (CR3)",
+                alpha, model_frame, n_clusters)
     rows = []
     for i, c in enumerate(covariates):
         b = float(beta[i])
@@ -273,6 +240,68 @@ def _cox_fit(
             "se_sandwich": float(se_sandwich[i]),
         })
     return _tidy(rows), cph, model_frame
+
+
+def _cox_model_frame(data: pd.DataFrame, duration: str, event: str, covariates: list[str],
+                     cluster: str | None, strata: list[str], where: str
+                     ) -> tuple[pd.DataFrame, list[str]]:
+    """The lifelines input: ``_T``, ``_E``, the covariates, coded strata and ``_cluster``."""
+    frame = _survival_frame(data, duration, event, where)
+    model_frame = pd.DataFrame({"_T": frame["_T"].to_numpy(), "_E": frame["_E"].to_numpy()})
+    for c in covariates:
+        model_frame[c] = _as_float(frame[c], c, where)
+    if model_frame[covariates].isna().any().any():
+        raise EvaluationInputError(f"{where}: covariates {covariates} have missing values")
+    strata_cols = [f"_stratum_{i}" for i in range(len(strata))]
+    for internal, col in zip(strata_cols, strata, strict=True):
+        model_frame[internal] = pd.factorize(frame[col])[0]
+    if cluster:
+        model_frame["_cluster"] = pd.factorize(frame[cluster])[0]
+    return model_frame, strata_cols
+
+
+def _cox_not_estimable(label: str, covariates: list[str], reason: str, alpha: float,
+                       model_frame: pd.DataFrame, n_clusters: float
+                       ) -> tuple[pd.DataFrame, None, pd.DataFrame]:
+    return _tidy([{**_not_estimable_row(label, c, reason, alpha, len(model_frame), n_clusters),
+                   "null_value": 1.0} for c in covariates]), None, model_frame
+
+
+def _fit_cox(frame: pd.DataFrame, with_cluster: bool, strata_cols: list[str], alpha: float,
+             start: np.ndarray | None = None):
+    """lifelines ``CoxPHFitter`` (Efron ties) on ``_T``/``_E``; robust SE by ``_cluster``."""
+    from lifelines import CoxPHFitter
+
+    cph = CoxPHFitter(alpha=alpha)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cph.fit(frame if with_cluster else frame.drop(columns="_cluster", errors="ignore"),
+                "_T", "_E", cluster_col="_cluster" if with_cluster else None,
+                strata=strata_cols or None, initial_point=start)
+    return cph
+
+
+def _cox_cr3_se(cph, model_frame: pd.DataFrame, covariates: list[str], strata_cols: list[str],
+                alpha: float) -> np.ndarray | None:
+    """CR3 SE of the log hazard ratios: V = (G-1)/G sum_g (b_-g - b)^2 over G refits.
+
+    None when a covariate is constant once a cluster is left out.
+    """
+    beta = cph.summary.loc[covariates, "coef"].to_numpy(dtype=float)
+    groups = np.unique(model_frame["_cluster"])
+    loo = []
+    for g in groups:
+        sub = model_frame[model_frame["_cluster"] != g]
+        if (sub[covariates].nunique() < 2).any():
+            loo.append(np.full(len(covariates), np.nan))
+            continue
+        start = np.array(cph.params_, dtype=float)  # warm start (lifelines edits it in place)
+        refit = _fit_cox(sub, False, strata_cols, alpha, start)
+        loo.append(refit.params_.loc[covariates].to_numpy(dtype=float))
+    loo = np.vstack(loo)
+    if np.isnan(loo).any():
+        return None
+    return np.sqrt((len(groups) - 1) / len(groups) * np.sum((loo - beta) ** 2, axis=0))
 
 
 def _cox_pretrend(surv: pd.DataFrame, cohort: str, reform_cohort: int, cluster: str,
@@ -395,12 +424,48 @@ def adaptation_comparison(
     >>> res.effect["term"].iloc[0]
     'treated_x_post'
     """
-    from lifelines.statistics import proportional_hazard_test
-
     where = "adaptation_comparison"
     _check_alpha(alpha)
     if inference not in ("cr3", "robust"):
         raise EvaluationInputError(f"{where}: inference must be 'cr3' or 'robust', got {inference!r}")
+    surv = _adaptation_frame(data, duration, event, group, period, cluster, cohort,
+                             reform_cohort, unit, where)
+    notes = []
+    curves, medians = km_table(surv, "_T", "_E", by=["_group_label", "_period_label"],
+                               alpha=alpha)
+    rename = {"_group_label": "group", "_period_label": "period"}
+    curves, medians = curves.rename(columns=rename), medians.rename(columns=rename)
+    logrank_tab = _adaptation_logrank(surv)
+
+    covs, strata, names = _cox_did_design(surv, group, period, cohort, unit, where)
+    fitted, fitter, model_frame = _cox_fit(surv, "_T", "_E", covs, cluster, strata, inference,
+                                           alpha, duration)
+    cox = fitted.copy()
+    cox["term"] = cox["term"].map(names)
+    ph_tab = _ph_test_table(fitter, model_frame, names, notes)
+    effect = cox[cox["term"] == DID_TERM].reset_index(drop=True)
+    effect["primary"] = True
+    if inference == "cr3" and not effect["method"].iloc[0].startswith("not estimable"):
+        effect = pd.concat([effect, _sandwich_row(effect, alpha)], ignore_index=True)
+    effect["orientation"] = -1
+    effect["estimate_scale"] = "hazard_ratio"
+    ph_p = ph_tab.loc[ph_tab["term"] == DID_TERM, "p_value"]
+    effect["ph_test_p"] = float(ph_p.iloc[0]) if len(ph_p) else np.nan
+    effect["ph_test_min_p"] = float(ph_tab["p_value"].min()) if len(ph_tab) else np.nan
+    effect["n_dropped_missing"] = len(data) - len(surv)
+    pre_slope, pre_p, pre_method = _cox_pretrend(surv, cohort, reform_cohort, cluster, unit,
+                                                 alpha, where)
+    effect["pretrend_slope"] = pre_slope
+    effect["pretrend_p"] = pre_p
+    effect["pretrend_method"] = pre_method
+    return AdaptationResult(effect=effect, cox=cox.reset_index(drop=True), km_curves=curves,
+                            km_medians=medians, logrank=logrank_tab, ph_test=ph_tab, notes=notes)
+
+
+def _adaptation_frame(data, duration, event, group, period, cluster, cohort, reform_cohort,
+                      unit, where) -> pd.DataFrame:
+    """Rows with a duration and event, with 0/1 ``_group``, ``_period``, ``_interaction``
+    and their labels; ``period`` derived as ``cohort >= reform_cohort`` when not a column."""
     frame = data
     if period not in data.columns:
         _require_columns(data, [cohort], where)
@@ -415,81 +480,77 @@ def adaptation_comparison(
     surv["_interaction"] = surv["_group"] * surv["_period"]
     surv["_group_label"] = np.where(surv["_group"] == 1, "treated", "comparison")
     surv["_period_label"] = np.where(surv["_period"] == 1, "post", "pre")
-    notes = []
+    return surv
 
-    curves, medians = km_table(surv, "_T", "_E", by=["_group_label", "_period_label"],
-                               alpha=alpha)
-    rename = {"_group_label": "group", "_period_label": "period"}
-    curves, medians = curves.rename(columns=rename), medians.rename(columns=rename)
 
+def _adaptation_logrank(surv: pd.DataFrame) -> pd.DataFrame:
+    """Log-rank across the four group x period cells and treated vs comparison per period."""
     tests = [logrank(surv, "_T", "_E", ["_group_label", "_period_label"])
              .assign(comparison="4 cells: group x period")]
     for per in ("pre", "post"):
         sub = surv[surv["_period_label"] == per]
         tests.append(logrank(sub, "_T", "_E", "_group_label")
                      .assign(comparison=f"treated vs comparison, {per}-reform"))
-    logrank_tab = pd.concat(tests, ignore_index=True)
+    return pd.concat(tests, ignore_index=True)
 
+
+def _cox_did_design(surv: pd.DataFrame, group: str, period: str, cohort: str,
+                    unit: str | None, where: str) -> tuple[list[str], str | None, dict]:
+    """Covariates, strata and output term names of the Cox DiD.
+
+    With ``unit``: the interaction and cohort dummies (added to ``surv`` in place), a baseline
+    hazard per unit; without: group, period and interaction.
+    """
     names = {"_group": group, "_period": period, "_interaction": DID_TERM}
-    if unit:
-        cohort_values = _as_int(surv[cohort], cohort, where)
-        levels = sorted(np.unique(cohort_values))
-        covs = ["_interaction"]
-        for lev in levels[1:]:
-            surv[f"_cohort_{lev}"] = (cohort_values == lev).astype(float)
-            covs.append(f"_cohort_{lev}")
-            names[f"_cohort_{lev}"] = f"{cohort}_{lev}"
-        strata = unit
-    else:
-        covs, strata = ["_group", "_period", "_interaction"], None
-    fitted, fitter, model_frame = _cox_fit(surv, "_T", "_E", covs, cluster, strata, inference,
-                                           alpha, duration)
-    cox = fitted.copy()
-    cox["term"] = cox["term"].map(names)
+    if not unit:
+        return ["_group", "_period", "_interaction"], None, names
+    cohort_values = _as_int(surv[cohort], cohort, where)
+    levels = sorted(np.unique(cohort_values))
+    covs = ["_interaction"]
+    for lev in levels[1:]:
+        surv[f"_cohort_{lev}"] = (cohort_values == lev).astype(float)
+        covs.append(f"_cohort_{lev}")
+        names[f"_cohort_{lev}"] = f"{cohort}_{lev}"
+    return covs, unit, names
+
+
+def _ph_test_table(fitter, model_frame: pd.DataFrame, names: dict,
+                   notes: list[str]) -> pd.DataFrame:
+    """Scaled Schoenfeld residual test per covariate (lifelines, rank time transform)."""
+    from lifelines.statistics import proportional_hazard_test
+
     ph_tab = pd.DataFrame(columns=["term", "statistic", "p_value", "method"])
-    if fitter is not None:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ph = proportional_hazard_test(fitter, model_frame,
-                                              time_transform="rank")
-            ph_sum = ph.summary
-            ph_tab = pd.DataFrame({
-                "term": [names.get(str(i[-1] if isinstance(i, tuple) else i), str(i))
-                         for i in ph_sum.index],
-                "statistic": ph_sum["test_statistic"].to_numpy(dtype=float),
-                "p_value": ph_sum["p"].to_numpy(dtype=float),
-                "method": "lifelines proportional_hazard_test (rank transform)",
-            })
-        except Exception as err:  # diagnostics must not sink the estimate
-            notes.append(f"proportional-hazards test failed: {err}")
-    effect = cox[cox["term"] == DID_TERM].reset_index(drop=True)
-    effect["primary"] = True
-    if inference == "cr3" and not effect["method"].iloc[0].startswith("not estimable"):
-        # the same fit's robust sandwich, t(G-1), as the conventional second row
-        sandwich = effect.iloc[[0]].copy()
-        b, se_s = float(sandwich["log_hr"].iloc[0]), float(sandwich["se_sandwich"].iloc[0])
-        df_t = float(sandwich["df"].iloc[0])
-        crit = stats.t.ppf(1 - alpha / 2, df_t)
-        sandwich["se"] = se_s
-        sandwich["ci_low"] = float(np.exp(b - crit * se_s))
-        sandwich["ci_high"] = float(np.exp(b + crit * se_s))
-        sandwich["p_value"] = float(2 * stats.t.sf(abs(b / se_s), df_t))
-        sandwich["method"] = sandwich["method"].str.replace(
-            "CR3 leave-one-cluster-out jackknife", "robust sandwich SE", regex=False)
-        sandwich["inference"] = "robust"
-        sandwich["primary"] = False
-        effect = pd.concat([effect, sandwich], ignore_index=True)
-    effect["orientation"] = -1
-    effect["estimate_scale"] = "hazard_ratio"
-    ph_p = ph_tab.loc[ph_tab["term"] == DID_TERM, "p_value"]
-    effect["ph_test_p"] = float(ph_p.iloc[0]) if len(ph_p) else np.nan
-    effect["ph_test_min_p"] = float(ph_tab["p_value"].min()) if len(ph_tab) else np.nan
-    effect["n_dropped_missing"] = len(data) - len(surv)
-    pre_slope, pre_p, pre_method = _cox_pretrend(surv, cohort, reform_cohort, cluster, unit,
-                                                 alpha, where)
-    effect["pretrend_slope"] = pre_slope
-    effect["pretrend_p"] = pre_p
-    effect["pretrend_method"] = pre_method
-    return AdaptationResult(effect=effect, cox=cox.reset_index(drop=True), km_curves=curves,
-                            km_medians=medians, logrank=logrank_tab, ph_test=ph_tab, notes=notes)
+    if fitter is None:
+        return ph_tab
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ph = proportional_hazard_test(fitter, model_frame, time_transform="rank")
+        ph_sum = ph.summary
+        ph_tab = pd.DataFrame({
+            "term": [names.get(str(i[-1] if isinstance(i, tuple) else i), str(i))
+                     for i in ph_sum.index],
+            "statistic": ph_sum["test_statistic"].to_numpy(dtype=float),
+            "p_value": ph_sum["p"].to_numpy(dtype=float),
+            "method": "lifelines proportional_hazard_test (rank transform)",
+        })
+    except Exception as err:  # diagnostics must not sink the estimate
+        notes.append(f"proportional-hazards test failed: {err}")
+    return ph_tab
+
+
+def _sandwich_row(effect: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """The same fit's robust sandwich, t(G-1), as the conventional second row."""
+    sandwich = effect.iloc[[0]].copy()
+    b, se_s = float(sandwich["log_hr"].iloc[0]), float(sandwich["se_sandwich"].iloc[0])
+    df_t = float(sandwich["df"].iloc[0])
+    crit = stats.t.ppf(1 - alpha / 2, df_t)
+    sandwich["se"] = se_s
+    sandwich["ci_low"] = float(np.exp(b - crit * se_s))
+    sandwich["ci_high"] = float(np.exp(b + crit * se_s))
+    sandwich["p_value"] = float(2 * stats.t.sf(abs(b / se_s), df_t))
+    sandwich["method"] = sandwich["method"].str.replace(
+        "CR3 leave-one-cluster-out jackknife", "robust sandwich SE", regex=False)
+    sandwich["inference"] = "robust"
+    sandwich["primary"] = False
+    return sandwich

@@ -19,16 +19,10 @@ from itertools import combinations
 
 import numpy as np
 
-from talentlab.qca.expressions import QCAError
+from talentlab.qca.expressions import TOLERANCE, QCAError
+from talentlab.qca.fit import sufficiency_inclusion
 
 Implicant = tuple[int, ...]
-
-
-def _radix(levels) -> np.ndarray:
-    mb = np.ones(len(levels), dtype=np.int64)
-    for j in range(len(levels) - 2, -1, -1):
-        mb[j] = mb[j + 1] * levels[j + 1]
-    return mb
 
 
 def qmc(rows: list[Implicant], noflevels) -> list[Implicant]:
@@ -227,10 +221,21 @@ def minimum_covers(chart: np.ndarray, max_models: int = 100_000) -> tuple[int, l
     m, p = chart.shape
     if p == 0:
         return 0, [()]
-    col_cov = [_mask(chart[:, c]) for c in range(p)]
+    constraints, forced = _cover_constraints(chart)
+    search = _CoverSearch(constraints, m, max_models)
+    results = search.run()
+    kmin = search.best + forced.bit_count()
+    models = sorted({tuple(sorted(_bits(c | forced))) for c in results})
+    return kmin, models
+
+
+def _cover_constraints(chart: np.ndarray) -> tuple[list[int], int]:
+    """The columns of a PI chart still to cover, each as the bitset of PIs covering it, after
+    dropping duplicated and dominated columns (implied by a stronger one) and the columns covered
+    by essential PIs; and the bitset of those essential (forced) PIs."""
+    col_cov = [_mask(chart[:, c]) for c in range(chart.shape[1])]
     if any(cc == 0 for cc in col_cov):
         raise QCAError("the prime implicant chart cannot be solved (an uncovered row)")
-    # drop duplicated / dominated columns (constraints implied by a stronger one)
     uniq = sorted(set(col_cov), key=lambda x: (x.bit_count(), x))
     kept: list[int] = []
     for cc in uniq:
@@ -240,61 +245,73 @@ def minimum_covers(chart: np.ndarray, max_models: int = 100_000) -> tuple[int, l
     for cc in kept:
         if cc.bit_count() == 1:
             forced |= cc
-    constraints = [cc for cc in kept if not (cc & forced)]
-    ncons = len(constraints)
-    # rows-as-bitsets over constraints
-    pi_cons = [0] * m
-    for ci, cc in enumerate(constraints):
-        for pi in _bits(cc):
-            pi_cons[pi] |= 1 << ci
-    all_cons = (1 << ncons) - 1
+    return [cc for cc in kept if not (cc & forced)], forced
 
-    def lower_bound(unc: int, allowed: int) -> int:
+
+class _CoverSearch:
+    """Branch and bound over the constraints (bitsets of PIs): first the minimum number of PIs
+    meeting every constraint (``best``), then every choice of that size (``results``, bitsets of
+    PIs)."""
+
+    def __init__(self, constraints: list[int], n_pis: int, max_models: int):
+        self.constraints = constraints
+        self.n_pis = n_pis
+        self.max_models = max_models
+        # rows-as-bitsets over constraints
+        self.pi_cons = [0] * n_pis
+        for ci, cc in enumerate(constraints):
+            for pi in _bits(cc):
+                self.pi_cons[pi] |= 1 << ci
+        self.best = len(constraints) + 1
+        self.results: list[int] = []
+
+    def run(self) -> list[int]:
+        all_cons = (1 << len(self.constraints)) - 1
+        full = (1 << self.n_pis) - 1
+        self.search(all_cons, 0, 0, full, False)
+        self.search(all_cons, 0, 0, full, True)
+        return self.results
+
+    def lower_bound(self, unc: int, allowed: int) -> int:
         used = 0
         count = 0
         for ci in _bits(unc):
-            cc = constraints[ci] & allowed
+            cc = self.constraints[ci] & allowed
             if not (cc & used):
                 count += 1
                 used |= cc
         return count
 
-    best = [ncons + 1]
-    results: list[int] = []
-
-    def search(unc: int, chosen: int, size: int, allowed: int, enumerate_all: bool):
-        if unc == 0:
-            if enumerate_all:
-                results.append(chosen)
-                if len(results) > max_models:
-                    raise QCAError(f"more than {max_models} equally minimal models")
-            elif size < best[0]:
-                best[0] = size
-            return
-        lb = lower_bound(unc, allowed)
-        if enumerate_all:
-            if size + lb > best[0]:
-                return
-        elif size + lb >= best[0]:
-            return
+    def _most_constrained(self, unc: int, allowed: int) -> int:
         pick, pick_n = -1, None
         for ci in _bits(unc):
-            cnt = (constraints[ci] & allowed).bit_count()
+            cnt = (self.constraints[ci] & allowed).bit_count()
             if pick_n is None or cnt < pick_n:
                 pick, pick_n = ci, cnt
                 if cnt <= 1:
                     break
-        cands = constraints[pick] & allowed
-        for pi in _bits(cands):
-            search(unc & ~pi_cons[pi], chosen | (1 << pi), size + 1, allowed, enumerate_all)
-            allowed &= ~(1 << pi)
+        return pick
 
-    full = (1 << m) - 1
-    search(all_cons, 0, 0, full, False)
-    search(all_cons, 0, 0, full, True)
-    kmin = best[0] + forced.bit_count()
-    models = sorted({tuple(sorted(_bits(c | forced))) for c in results})
-    return kmin, models
+    def search(self, unc: int, chosen: int, size: int, allowed: int, enumerate_all: bool):
+        if unc == 0:
+            if enumerate_all:
+                self.results.append(chosen)
+                if len(self.results) > self.max_models:
+                    raise QCAError(f"more than {self.max_models} equally minimal models")
+            elif size < self.best:
+                self.best = size
+            return
+        lb = self.lower_bound(unc, allowed)
+        if enumerate_all:
+            if size + lb > self.best:
+                return
+        elif size + lb >= self.best:
+            return
+        cands = self.constraints[self._most_constrained(unc, allowed)] & allowed
+        for pi in _bits(cands):
+            self.search(unc & ~self.pi_cons[pi], chosen | (1 << pi), size + 1, allowed,
+                        enumerate_all)
+            allowed &= ~(1 << pi)
 
 
 def implicant_membership(code: Implicant, x: np.ndarray, fuzzy) -> np.ndarray:
@@ -304,17 +321,21 @@ def implicant_membership(code: Implicant, x: np.ndarray, fuzzy) -> np.ndarray:
     for j, v in enumerate(code):
         if v == 0:
             continue
-        if fuzzy[j]:
-            m = x[:, j] if v == 2 else 1.0 - x[:, j]
-        else:
-            m = (x[:, j] == v - 1).astype(float)
-        out = np.minimum(out, m)
+        out = np.minimum(out, literal_membership(x[:, j], fuzzy[j], v))
     return out
+
+
+def literal_membership(xj: np.ndarray, fuzzy: bool, code: int) -> np.ndarray:
+    """Membership of every case in one coded literal (value + 1) of a condition ``xj``: fuzzy
+    ``x`` (code 2) or ``1 - x`` (code 1), crisp and multi-value ``x == code - 1``."""
+    if fuzzy:
+        return xj if code == 2 else 1.0 - xj
+    return (xj == code - 1).astype(float)
 
 
 def ccubes_consistency(
     pos: np.ndarray, noflevels, x: np.ndarray, y: np.ndarray, fuzzy, pi_cons: float,
-    tolerance: float = 1.4901161193847656e-08,
+    tolerance: float = TOLERANCE,
 ) -> list[Implicant]:
     """Prime implicants when ``pi.cons > 0`` (R ``CCubes.c``): a candidate term built from a
     positive configuration is accepted when its sufficiency inclusion on the *case data*,
@@ -342,9 +363,7 @@ def ccubes_consistency(
                 code = tuple(code)
                 if any(all(f[j] == 0 or f[j] == code[j] for j in range(nconds)) for f in found):
                     continue  # redundant: a simpler accepted term subsumes it
-                m = implicant_membership(code, x, fuzzy)
-                sx = m.sum()
-                incl = np.minimum(m, y).sum() / sx if sx > 0 else 0.0
+                incl = sufficiency_inclusion(implicant_membership(code, x, fuzzy), y)
                 if incl + tolerance < pi_cons:
                     continue
                 found.append(code)
@@ -360,7 +379,7 @@ def ccubes_consistency(
 def consistent_models(
     implicants: list[Implicant], x: np.ndarray, y: np.ndarray, fuzzy, sol_cons: float,
     sol_cov: float = 1.0, max_terms: int = 0, max_models: int = 100_000,
-    tolerance: float = 1.4901161193847656e-08,
+    tolerance: float = TOLERANCE,
 ) -> list[tuple]:
     """Models when ``sol.cons > 0`` with remainders (R ``find_consistent_models.c``): every
     combination of prime implicants, by increasing size up to ``max_terms`` (0 = as many as

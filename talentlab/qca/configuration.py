@@ -19,7 +19,6 @@ after the glyph (``●[2]``). Rendering (HTML, figure) lives in the plotting lay
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from talentlab.qca.expressions import QCAError, parse_expression
@@ -138,6 +137,43 @@ def configuration_table(
     >>> chart.loc["condition"].to_dict("list")
     {'1': ['●', '•', ''], '2': ['●', '', '•']}
     """
+    sol, p_terms = _solution_and_cores(solution, model, branch, parsimonious_model)
+    if parsimonious is not None:
+        p_terms = _terms_of(parsimonious, parsimonious_model)
+    if not p_terms:
+        raise QCAError(
+            "core and peripheral conditions need the parsimonious solution: minimise with "
+            "include='?' (and directional expectations for the intermediate solution) or "
+            "pass parsimonious=..."
+        )
+    if not 1 <= model <= len(sol.models):
+        raise QCAError(f"model {model} does not exist (the solution has {len(sol.models)})")
+    conditions = list(sol.conditions)
+    terms = sol.solutions[model - 1]
+    cond_cells, cores = _condition_cells(terms, conditions, p_terms)
+    rows: list[tuple[tuple[str, str], list]] = []
+    for c in conditions:
+        rows.append((("condition", c), cond_cells[c]))
+    rows += _fit_rows(sol, model, terms)
+    index = pd.MultiIndex.from_tuples([r[0] for r in rows], names=["section", "row"])
+    cols = [str(k + 1) for k in range(len(terms))]
+    table = pd.DataFrame([r[1] for r in rows], index=index, columns=cols, dtype=object)
+    table.columns.name = "configuration"
+    table.attrs.update({
+        "terms": list(terms),
+        "parsimonious_terms": list(p_terms),
+        "core": cores,
+        "outcome": sol.outcome_label,
+        "kind": sol.kind,
+        "model": model,
+        "n": int(len(sol.tt.data)),
+        "conditions": conditions,
+    })
+    return table
+
+
+def _solution_and_cores(solution, model: int, branch, parsimonious_model: int):
+    """The Solution to chart and the parsimonious terms that come with it (maybe none)."""
     from talentlab.qca.minimize import IntermediateBranch, MinimizeResult, Solution
 
     p_terms: list[str] = []
@@ -166,23 +202,15 @@ def configuration_table(
             p_terms = _terms_of(sol, model)
     else:
         raise QCAError("configuration_table() needs the result of minimize()")
-    if parsimonious is not None:
-        p_terms = _terms_of(parsimonious, parsimonious_model)
-    if not p_terms:
-        raise QCAError(
-            "core and peripheral conditions need the parsimonious solution: minimise with "
-            "include='?' (and directional expectations for the intermediate solution) or "
-            "pass parsimonious=..."
-        )
-    if not 1 <= model <= len(sol.models):
-        raise QCAError(f"model {model} does not exist (the solution has {len(sol.models)})")
-    conditions = list(sol.conditions)
-    terms = sol.solutions[model - 1]
-    mfit = sol.model_fits[model - 1]
+    return sol, p_terms
+
+
+def _condition_cells(terms: list[str], conditions: list[str], p_terms: list[str]):
+    """Glyph of each condition in each configuration (core when it belongs to a nested
+    parsimonious term), and per configuration the nested parsimonious terms (or None)."""
     parsed_p = [
         {_literal_key(lit) for lit in parse_expression(t, conditions)[0]} for t in p_terms
     ]
-    cols = [str(k + 1) for k in range(len(terms))]
     cond_cells = {c: [""] * len(terms) for c in conditions}
     cores: list[str | None] = []
     for k, term in enumerate(terms):
@@ -198,37 +226,25 @@ def configuration_table(
             else:
                 glyph = GLYPHS[("absent" if lit.negated else "present", role)]
             cond_cells[lit.condition][k] = glyph
-    rows: list[tuple[tuple[str, str], list]] = []
-    for c in conditions:
-        rows.append((("condition", c), cond_cells[c]))
+    return cond_cells, cores
+
+
+def _fit_rows(sol, model: int, terms: list[str]) -> list[tuple[tuple[str, str], list]]:
+    """The configuration rows (fit of each term within the model, cases) and solution rows."""
+    mfit = sol.model_fits[model - 1]
     term_fit = mfit.loc[terms]
-    rows.append((("configuration", "consistency"), term_fit["inclS"].tolist()))
-    rows.append((("configuration", "PRI"), term_fit["PRI"].tolist()))
-    rows.append((("configuration", "raw coverage"), term_fit["covS"].tolist()))
     covu = term_fit["covU"].tolist()
     if len(terms) == 1:  # R: NA for a one-term model; its unique coverage is its coverage
         covu = term_fit["covS"].tolist()
-    rows.append((("configuration", "unique coverage"), covu))
-    case_strings = [sol._term_cases(sol.models[model - 1][k]) for k in range(len(terms))]
-    rows.append((("configuration", "cases"), case_strings))
+    rows = [
+        (("configuration", "consistency"), term_fit["inclS"].tolist()),
+        (("configuration", "PRI"), term_fit["PRI"].tolist()),
+        (("configuration", "raw coverage"), term_fit["covS"].tolist()),
+        (("configuration", "unique coverage"), covu),
+        (("configuration", "cases"),
+         [sol._term_cases(sol.models[model - 1][k]) for k in range(len(terms))]),
+    ]
     srow = mfit.loc["solution"]
     for name, col in (("consistency", "inclS"), ("PRI", "PRI"), ("coverage", "covS")):
         rows.append((("solution", name), [float(srow[col])] * len(terms)))
-    index = pd.MultiIndex.from_tuples([r[0] for r in rows], names=["section", "row"])
-    table = pd.DataFrame([r[1] for r in rows], index=index, columns=cols, dtype=object)
-    table.columns.name = "configuration"
-    table.attrs.update({
-        "terms": list(terms),
-        "parsimonious_terms": list(p_terms),
-        "core": cores,
-        "outcome": sol.outcome_label,
-        "kind": sol.kind,
-        "model": model,
-        "n": int(len(sol.tt.data)),
-        "conditions": conditions,
-    })
-    return table
-
-
-def _check_numeric(values) -> np.ndarray:  # pragma: no cover - helper for renderers
-    return np.asarray(values, dtype=float)
+    return rows

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from talentlab.qca.expressions import TOLERANCE, QCAWarning
-from talentlab.qca.truth_table import prepare_data
+from talentlab.qca.truth_table import outcome_membership, prepare_data
 
 __all__ = ["diagnose", "random_consistency_probability"]
 
@@ -95,30 +95,40 @@ def diagnose(
     ['outcome_variation']
     """
     sub, name, neg, conditions, noflevels, fuzzy = prepare_data(data, outcome, conditions)
-    y = sub[name].to_numpy(dtype=float)
-    if neg:
-        y = 1.0 - y
+    y = outcome_membership(sub, name, neg)
     n = len(sub)
-    k = len(conditions)
-    findings = []
+    half = np.isclose(sub.to_numpy(dtype=float), 0.5, rtol=0, atol=TOLERANCE)
+    findings = [_outcome_variation(y, name)]
+    findings += _half_memberships(sub, half)
+    findings.append(_limited_diversity(sub, conditions, fuzzy, noflevels, half))
+    findings.append(_conditions_per_case(n, len(conditions), random_threshold))
+    findings += _skewed_sets(sub, conditions, name, y, skew_threshold)
+    out = pd.DataFrame(findings)
+    if warn:
+        for _, row in out.loc[out["severity"] == "warning"].iterrows():
+            warnings.warn(f"[{row['check']}] {row['message']}", QCAWarning, stacklevel=2)
+    return out
 
-    def add(check, severity, value, message, message_zh, source):
-        findings.append(
-            {
-                "check": check,
-                "severity": severity,
-                "value": value,
-                "message": message,
-                "message_zh": message_zh,
-                "source": source,
-            }
-        )
 
+def _finding(check, severity, value, message, message_zh, source) -> dict:
+    return {
+        "check": check,
+        "severity": severity,
+        "value": value,
+        "message": message,
+        "message_zh": message_zh,
+        "source": source,
+    }
+
+
+def _outcome_variation(y: np.ndarray, name: str) -> dict:
+    """Are the cases on both sides of 0.5 in the outcome?"""
+    n = len(y)
     in_y = int((y > 0.5).sum())
     out_y = int((y < 0.5).sum())
     if in_y == 0 or out_y == 0:
         side = "in" if out_y == 0 else "out of"
-        add(
+        return _finding(
             "outcome_variation",
             "warning",
             float(in_y / n),
@@ -129,37 +139,43 @@ def diagnose(
             "案例选择基于结果（选择偏差），无法推断导致该结果的条件组合。",
             "Schneider & Wagemann 2012, ch. 11; Ragin 2008",
         )
-    else:
-        add(
-            "outcome_variation",
-            "info",
-            float(in_y / n),
-            f"{in_y} of {n} cases are in the outcome {name!r} (membership > 0.5).",
-            f"{n} 个案例中有 {in_y} 个属于结果集合 {name}（隶属度 > 0.5）。",
-            "Schneider & Wagemann 2012, ch. 11",
-        )
+    return _finding(
+        "outcome_variation",
+        "info",
+        float(in_y / n),
+        f"{in_y} of {n} cases are in the outcome {name!r} (membership > 0.5).",
+        f"{n} 个案例中有 {in_y} 个属于结果集合 {name}（隶属度 > 0.5）。",
+        "Schneider & Wagemann 2012, ch. 11",
+    )
 
+
+def _half_memberships(sub: pd.DataFrame, half: np.ndarray) -> list[dict]:
+    """Cases with a membership of exactly 0.5 in any set (``half``: cases x sets)."""
+    half_cases = sub.index[half.any(axis=1)].tolist()
+    if not half_cases:
+        return []
+    return [_finding(
+        "membership_0.5",
+        "warning",
+        float(len(half_cases)),
+        f"Cases with a membership of exactly 0.5 (maximal ambiguity): {half_cases}. "
+        "They are allocated to no truth-table row; recalibrate or justify.",
+        f"隶属度恰为 0.5 的案例：{half_cases}。它们不会被分配到任何真值表行，请重新校准或说明理由。",
+        "R QCA truthTable(); Ragin 2008, ch. 5",
+    )]
+
+
+def _limited_diversity(sub, conditions, fuzzy, noflevels, half) -> dict:
+    """Share of logical remainders among all configurations (cases at 0.5 left out)."""
     x = sub[conditions].to_numpy(dtype=float)
     fz = np.asarray(fuzzy)
-    half = np.isclose(sub.to_numpy(dtype=float), 0.5, rtol=0, atol=TOLERANCE)
-    half_cases = sub.index[half.any(axis=1)].tolist()
-    if half_cases:
-        add(
-            "membership_0.5",
-            "warning",
-            float(len(half_cases)),
-            f"Cases with a membership of exactly 0.5 (maximal ambiguity): {half_cases}. "
-            "They are allocated to no truth-table row; recalibrate or justify.",
-            f"隶属度恰为 0.5 的案例：{half_cases}。它们不会被分配到任何真值表行，请重新校准或说明理由。",
-            "R QCA truthTable(); Ragin 2008, ch. 5",
-        )
     crisp_x = x.copy()
     crisp_x[:, fz] = (x[:, fz] > 0.5).astype(float)
     valid = ~half[:, : len(conditions)].any(axis=1)
     observed = len({tuple(r) for r in crisp_x[valid].astype(int).tolist()})
     total = int(np.prod(noflevels))
     share = 1.0 - observed / total
-    add(
+    return _finding(
         "limited_diversity",
         "warning" if share >= 0.5 else "info",
         share,
@@ -169,8 +185,12 @@ def diagnose(
         "简约解和中间解依赖于对这些余项的假设。",
         "Ragin 1987; Schneider & Wagemann 2012, ch. 6",
     )
+
+
+def _conditions_per_case(n: int, k: int, random_threshold: float) -> dict:
+    """How often random data with n cases and k conditions are contradiction-free."""
     p_random = random_consistency_probability(n, k)
-    add(
+    return _finding(
         "conditions_per_case",
         "warning" if p_random >= random_threshold else "info",
         p_random,
@@ -182,12 +202,17 @@ def diagnose(
         f"超过 {random_threshold:.0%} 时一致的结果证据力很弱；应减少条件（如合并维度）或增加案例。",
         _SOURCE_MD,
     )
+
+
+def _skewed_sets(sub, conditions, name, y, skew_threshold) -> list[dict]:
+    """Conditions and outcome with more than ``skew_threshold`` of cases on one side of 0.5."""
+    findings = []
     for c in [*conditions, name]:
         col = sub[c].to_numpy(dtype=float) if c != name else y
         hi = float((col > 0.5).mean())
         lo = float((col < 0.5).mean())
         if max(hi, lo) > skew_threshold:
-            add(
+            findings.append(_finding(
                 "skewed_set",
                 "info",
                 max(hi, lo),
@@ -196,9 +221,5 @@ def diagnose(
                 f"集合 {c} 分布偏斜：{max(hi, lo):.0%} 的案例{'属于' if hi > lo else '不属于'}该集合，"
                 "一致性与必要性可能是平凡的。",
                 "Schneider & Wagemann 2012, ch. 9.2",
-            )
-    out = pd.DataFrame(findings)
-    if warn:
-        for _, row in out.loc[out["severity"] == "warning"].iterrows():
-            warnings.warn(f"[{row['check']}] {row['message']}", QCAWarning, stacklevel=2)
-    return out
+            ))
+    return findings

@@ -60,6 +60,18 @@ class Literal:
 
 Term = tuple[Literal, ...]
 
+
+def split_outcome(outcome: str) -> tuple[str, bool]:
+    """(set name, negated) of an outcome written ``"Y"`` or ``"~Y"``.
+
+    Examples
+    --------
+    >>> split_outcome("~ SURV"), split_outcome("SURV")
+    (('SURV', True), ('SURV', False))
+    """
+    text = outcome.strip()
+    return text.lstrip("~").strip(), text.startswith("~")
+
 _LITERAL_RE = re.compile(r"^(~?)\s*([^\[\]{}~\s]+)\s*(?:[\[{]\s*([0-9,\s]+)\s*[\]}])?$")
 
 
@@ -166,13 +178,13 @@ def compute(expression: str, data: pd.DataFrame, lowercase_negation: bool = Fals
 
 def write_implicant(codes, conditions: list[str], multivalue: bool) -> str:
     """Write an implicant coded as R does (0 = minimised, value + 1 otherwise)."""
-    lits = []
-    for c, v in zip(conditions, codes, strict=True):
-        v = int(v)
-        if v == 0:
-            continue
-        if multivalue:
-            lits.append(f"{c}[{v - 1}]")
-        else:
-            lits.append(c if v == 2 else "~" + c)
-    return "*".join(lits)
+    return "*".join(write_literal(c, v, multivalue)
+                    for c, v in zip(conditions, codes, strict=True) if int(v) != 0)
+
+
+def write_literal(condition: str, code: int, multivalue: bool) -> str:
+    """One coded literal (value + 1) as R writes it: ``C[v]`` (multi-value), ``C`` or ``~C``."""
+    code = int(code)
+    if multivalue:
+        return f"{condition}[{code - 1}]"
+    return condition if code == 2 else "~" + condition

@@ -24,6 +24,7 @@ import pandas as pd
 from talentlab.qca.expressions import (
     QCAError,
     parse_expression,
+    split_outcome,
     term_membership,
     write_term,
 )
@@ -34,8 +35,7 @@ __all__ = ["fit", "sufficiency_parameters", "necessity_parameters"]
 def _outcome_vector(data: pd.DataFrame, outcome) -> tuple[np.ndarray, str]:
     if isinstance(outcome, str):
         name = outcome.strip()
-        neg = name.startswith("~")
-        base = name.lstrip("~").strip()
+        base, neg = split_outcome(name)
         if base not in data.columns:
             raise QCAError(f"outcome {base!r} is not a column of the data")
         y = data[base].to_numpy(dtype=float)
@@ -44,6 +44,44 @@ def _outcome_vector(data: pd.DataFrame, outcome) -> tuple[np.ndarray, str]:
     if y.shape != (len(data),):
         raise QCAError("outcome vector must have one value per case")
     return y, "outcome"
+
+
+def inclusion_pri(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sufficiency inclusion and PRI of every column of ``x`` (cases x sets) for outcome ``y``,
+    and ``min(X, Y)`` (cases x sets); NaN where a set is empty.
+
+    ``inclS = sum(min(X,Y)) / sum(X)`` (Ragin 2006) and
+    ``PRI = (sum(min(X,Y)) - sum(min(X,Y,1-Y))) / (sum(X) - sum(min(X,Y,1-Y)))`` (Ragin 2008;
+    R QCA ``src/truthTable.c`` and ``C_pof``). The one implementation behind
+    :func:`sufficiency_parameters` and the truth table's row inclusion.
+
+    Examples
+    --------
+    >>> incl, pri, _ = inclusion_pri(np.array([[1.0], [1.0], [0.0]]), np.array([1.0, 0.0, 1.0]))
+    >>> incl.tolist(), pri.tolist()
+    ([0.5], [0.5])
+    """
+    pmin = np.minimum(x, y[:, None])
+    sum_x = x.sum(axis=0)
+    sum_pmin = pmin.sum(axis=0)
+    sum_pmin_negy = np.minimum(pmin, 1.0 - y[:, None]).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        incl = sum_pmin / sum_x
+        pri = (sum_pmin - sum_pmin_negy) / (sum_x - sum_pmin_negy)
+    return incl, pri, pmin
+
+
+def sufficiency_inclusion(membership: np.ndarray, y: np.ndarray) -> float:
+    """Sufficiency inclusion ``sum(min(X,Y)) / sum(X)`` of one set (a vector over cases), 0 when
+    the set is empty (R ``CCubes.c`` / ``getSolution``: such a term is never consistent).
+
+    Examples
+    --------
+    >>> sufficiency_inclusion(np.array([1.0, 0.5, 0.0]), np.array([1.0, 0.0, 1.0]))
+    0.6666666666666666
+    """
+    sx = float(membership.sum())
+    return float(np.minimum(membership, y).sum() / sx) if sx > 0 else 0.0
 
 
 def sufficiency_parameters(memberships: pd.DataFrame, y) -> pd.DataFrame:
@@ -62,15 +100,10 @@ def sufficiency_parameters(memberships: pd.DataFrame, y) -> pd.DataFrame:
     """
     x = memberships.to_numpy(dtype=float)
     y = np.asarray(y, dtype=float)
-    pmin = np.minimum(x, y[:, None])
-    sum_x = x.sum(axis=0)
+    incl, pri, pmin = inclusion_pri(x, y)
     sum_y = y.sum()
-    sum_pmin = pmin.sum(axis=0)
-    sum_pmin_negy = np.minimum(pmin, 1.0 - y[:, None]).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        incl = sum_pmin / sum_x
-        pri = (sum_pmin - sum_pmin_negy) / (sum_x - sum_pmin_negy)
-        cov = sum_pmin / sum_y
+        cov = pmin.sum(axis=0) / sum_y
     ncol = x.shape[1]
     covu = np.full(ncol, np.nan)
     if ncol > 1:

@@ -39,8 +39,8 @@ from talentlab.qca.expressions import (
     parse_expression,
     write_implicant,
 )
-from talentlab.qca.fit import sufficiency_parameters
-from talentlab.qca.truth_table import TruthTable, all_configurations, row_numbers, truth_table
+from talentlab.qca.fit import sufficiency_inclusion, sufficiency_parameters
+from talentlab.qca.truth_table import TruthTable, all_configurations, truth_table
 
 __all__ = ["minimize", "MinimizeResult", "Solution", "IntermediateBranch"]
 
@@ -121,20 +121,6 @@ class Solution:
         return "\n".join(lines) + "\n\n" + self.fit.to_string()
 
     # ---------------------------------------------------------------- fit
-    def _term_membership(self, i: int) -> np.ndarray:
-        data = self.tt.data
-        out = np.ones(len(data))
-        for j, (cond, code) in enumerate(zip(self.conditions, self.implicants[i], strict=True)):
-            if code == 0:
-                continue
-            x = data[cond].to_numpy(dtype=float)
-            if self.tt.fuzzy[j]:
-                m = x if code == 2 else 1.0 - x
-            else:
-                m = (x == code - 1).astype(float)
-            out = np.minimum(out, m)
-        return out
-
     def _term_cases(self, i: int) -> str:
         covered = self.chart[i]
         cases = self.explain_rows["cases"].to_numpy()
@@ -144,7 +130,10 @@ class Solution:
         y = self.tt.data[self.tt.outcome].to_numpy(dtype=float)
         used = sorted({i for m in self.models for i in m})
         names = [self._name(i) for i in used]
-        mem = pd.DataFrame({self._name(i): self._term_membership(i) for i in used})
+        x = self.tt.data[self.conditions].to_numpy(dtype=float)
+        mem = pd.DataFrame({
+            self._name(i): implicant_membership(self.implicants[i], x, self.tt.fuzzy) for i in used
+        })
         overall = sufficiency_parameters(mem, y) if used else pd.DataFrame()
         model_fits = []
         model_rows = []
@@ -560,151 +549,31 @@ def minimize(
         tt = truth_table(tt, **truth_table_args)
     elif not isinstance(tt, TruthTable):
         raise QCAError("minimize() needs a TruthTable (see truth_table()) or a DataFrame")
-    include_set = _parse_set(include, "include") - {"1"}
-    explain_set = _parse_set(explain, "explain")
-    if "1" not in explain_set:
-        raise QCAError("explain must contain '1'")
-    if explain_set & include_set:
-        raise QCAError("contradictions are either explained or included, not both")
-    if directional is not None and "?" not in include_set:
-        raise QCAError("directional expectations need the remainders: use include='?'")
-
-    for name, v in (("pi_cons", pi_cons), ("sol_cons", sol_cons), ("sol_cov", sol_cov)):
-        if not 0 <= float(v) <= 1:
-            raise QCAError(f"{name} must lie in [0, 1], got {v}")
-    excluded = _exclude_rows(exclude, tt)
-    rows = tt.all_rows
-    if excluded:
-        rows = rows.copy()
-        idx = pd.Index(excluded)
-        observed_hit = [r for r in excluded if rows.at[r, "OUT"] != "?"]
-        if observed_hit:
-            warnings.warn(f"exclude recodes observed truth-table rows {observed_hit} as "
-                          "negative (R semantics)", QCAWarning, stacklevel=2)
-        rows.loc[idx, "OUT"] = "0"
-    conds = tt.conditions
-    # row selection on numpy arrays (pandas string indexing dominates small minimisations)
-    out_codes = rows["OUT"].to_numpy(dtype=object)
-    values = rows[conds].to_numpy(dtype=np.int64)
-    observed_mask = out_codes != "?"
-    pos_incl = explain_set | include_set
-    explain_mask = observed_mask & np.isin(out_codes, list(explain_set))
-    if not explain_mask.any():
-        raise QCAError("none of the truth table rows has an output to explain (OUT = 1)")
-    explain_rows = rows.iloc[np.flatnonzero(explain_mask)]
-    explain_values = values[explain_mask]
-    pos_mask = observed_mask & np.isin(out_codes, list(pos_incl))
-    neg_mask = observed_mask & ~pos_mask
+    include_set, explain_set = _check_options(include, explain, directional, pi_cons, sol_cons,
+                                              sol_cov)
+    rows = _minimisation_rows(tt, explain_set, include_set, exclude)
     incl_rem = "?" in include_set
-    if incl_rem and not neg_mask.any():
+    if incl_rem and not rows.neg_mask.any():
         raise TautologyError(
             "All truth table configurations are used, all conditions are minimized "
             "(no negative configuration: the parsimonious solution is a tautology)."
         )
-
-    x_data = tt.data[conds].to_numpy(dtype=float)
-    y_data = tt.data[tt.outcome].to_numpy(dtype=float)
-    if excluded:  # R appends the excluded configurations to the data with outcome 0
-        x_data = np.vstack([x_data, all_configurations(tt.noflevels)[np.asarray(excluded) - 1]])
-        y_data = np.concatenate([y_data, np.zeros(len(excluded))])
     conservative = parsimonious = None
     if not incl_rem or directional is not None:
-        pos_coded = [tuple(int(v) + 1 for v in r) for r in values[pos_mask]]
-        c_pis = qmc(pos_coded, tt.noflevels)
-        if any(not any(p) for p in c_pis):
-            raise TautologyError(
-                "Every configuration is positive: the conservative solution is a tautology "
-                "(all conditions are minimised); R prints an empty solution."
-            )
-        if pi_cons > 0:
-            c_pis = [
-                p for p in c_pis
-                if _inclusion(implicant_membership(p, x_data, tt.fuzzy), y_data) + TOLERANCE
-                >= pi_cons
-            ]
-            if not cover_matrix(c_pis, explain_values).any(axis=0).all():
-                raise QCAError("There are no solutions, given these constraints (pi_cons): "
-                               "a positive row is covered by no prime implicant")
-        conservative = _solve(
-            "conservative", c_pis, explain_rows, explain_values, tt, row_dom, max_models
-        )
-        if sol_cons > 0 and not incl_rem:
-            keep = [
-                m for m in conservative.models
-                if _inclusion(
-                    np.max([implicant_membership(conservative.implicants[i], x_data, tt.fuzzy)
-                            for i in m], axis=0), y_data) + TOLERANCE >= sol_cons
-            ]
-            if not keep:
-                raise QCAError("There are no solutions, given these constraints (sol_cons).")
-            conservative.models = keep
+        # with remainders, sol_cons constrains the parsimonious models only
+        conservative = _conservative_solution(rows, pi_cons, 0.0 if incl_rem else sol_cons,
+                                              row_dom, max_models)
     if incl_rem:
-        if pi_cons > 0:
-            p_pis = ccubes_consistency(explain_values, tt.noflevels, x_data, y_data, tt.fuzzy,
-                                       pi_cons)
-            if not p_pis or not cover_matrix(p_pis, explain_values).any(axis=0).all():
-                raise QCAError("There are no solutions, given these constraints (pi_cons): "
-                               "a positive row is covered by no prime implicant")
-        else:
-            p_pis = ccubes(explain_values, values[neg_mask], tt.noflevels)
-        consistent = None
-        if sol_cons > 0:
-            consistent = (x_data, y_data, tt.fuzzy, sol_cons, sol_cov, sol_depth)
-        parsimonious = _solve(
-            "parsimonious", p_pis, explain_rows, explain_values, tt, row_dom, max_models,
-            consistent,
-        )
+        parsimonious = _parsimonious_solution(rows, pi_cons, sol_cons, sol_cov, sol_depth,
+                                              row_dom, max_models)
     if directional is None:
         sol = parsimonious if incl_rem else conservative
         return MinimizeResult(
             kind=sol.kind, solution=sol, tt=tt, conservative=conservative,
             parsimonious=parsimonious,
         )
-
-    dem = directional_matrix(directional, conds, tt.noflevels)
-    branches: dict[str, IntermediateBranch] = {}
-    explain_coded = [tuple(int(v) + 1 for v in r) for r in explain_values]
-    for ci, cmodel in enumerate(conservative.models):
-        c_terms = [conservative.implicants[i] for i in cmodel]
-        for pj, pmodel in enumerate(parsimonious.models):
-            p_terms = [parsimonious.implicants[i] for i in pmodel]
-            sa = parsimonious.simplifying_assumptions[f"M{pj + 1}"]
-            sa_values = sa.to_numpy(dtype=np.int64).reshape(-1, len(conds))
-            if dem.size and (dem > 0).any() and len(sa_values):
-                ecs = _easy_counterfactuals(dem, c_terms, p_terms, sa_values)
-            else:
-                ecs = np.zeros(len(sa_values), dtype=bool)
-            ec = sa.loc[ecs]
-            dc = sa.loc[~ecs]
-            if ec.empty:
-                isol = Solution(
-                    kind="intermediate",
-                    conditions=conds,
-                    outcome_label=tt.outcome_label,
-                    implicants=conservative.implicants,
-                    chart=conservative.chart,
-                    models=[cmodel],
-                    multivalue=tt.multivalue,
-                    explain_rows=explain_rows,
-                    tt=tt,
-                )
-            else:
-                pool = list(dict.fromkeys(explain_coded + [
-                    tuple(int(v) + 1 for v in r) for r in ec.to_numpy()
-                ]))
-                i_pis = qmc(pool, tt.noflevels)
-                isol = _solve(
-                    "intermediate", i_pis, explain_rows, explain_values, tt, row_dom, max_models
-                )
-            name = f"C{ci + 1}P{pj + 1}"
-            branches[name] = IntermediateBranch(
-                name=name,
-                c_sol=[conservative._name(i) for i in cmodel],
-                p_sol=[parsimonious._name(i) for i in pmodel],
-                easy_counterfactuals=ec,
-                difficult_counterfactuals=dc,
-                solution=isol,
-            )
+    branches = _intermediate_branches(rows, conservative, parsimonious, directional, row_dom,
+                                      max_models)
     first = next(iter(branches.values()))
     return MinimizeResult(
         kind="intermediate",
@@ -716,10 +585,180 @@ def minimize(
     )
 
 
-def _inclusion(membership: np.ndarray, y: np.ndarray) -> float:
-    sx = float(membership.sum())
-    return float(np.minimum(membership, y).sum() / sx) if sx > 0 else 0.0
+def _check_options(include, explain, directional, pi_cons, sol_cons, sol_cov):
+    """The sets of outputs included and explained, after checking :func:`minimize`'s options."""
+    include_set = _parse_set(include, "include") - {"1"}
+    explain_set = _parse_set(explain, "explain")
+    if "1" not in explain_set:
+        raise QCAError("explain must contain '1'")
+    if explain_set & include_set:
+        raise QCAError("contradictions are either explained or included, not both")
+    if directional is not None and "?" not in include_set:
+        raise QCAError("directional expectations need the remainders: use include='?'")
+    for name, v in (("pi_cons", pi_cons), ("sol_cons", sol_cons), ("sol_cov", sol_cov)):
+        if not 0 <= float(v) <= 1:
+            raise QCAError(f"{name} must lie in [0, 1], got {v}")
+    return include_set, explain_set
 
 
-def _row_number(values, noflevels) -> int:  # pragma: no cover - helper for users
-    return int(row_numbers(np.asarray([values]), noflevels)[0])
+@dataclass
+class _Rows:
+    """The truth table as one minimisation sees it (after ``exclude``)."""
+
+    tt: TruthTable
+    values: np.ndarray  # every configuration (R row order), levels 0..k-1
+    explain_rows: pd.DataFrame  # observed rows whose output is explained
+    explain_values: np.ndarray
+    pos_mask: np.ndarray  # observed rows explained or included (over all configurations)
+    neg_mask: np.ndarray  # the other observed rows
+    x_data: np.ndarray  # case data, plus the excluded configurations
+    y_data: np.ndarray  # outcome, 0 for the excluded configurations
+
+
+def _minimisation_rows(tt: TruthTable, explain_set, include_set, exclude) -> _Rows:
+    """Positive, negative and explained rows of ``tt`` with the ``exclude`` rows recoded as
+    negative (R semantics), and the case data the inclusion constraints are computed on."""
+    excluded = _exclude_rows(exclude, tt)
+    rows = tt.all_rows
+    if excluded:
+        rows = rows.copy()
+        idx = pd.Index(excluded)
+        observed_hit = [r for r in excluded if rows.at[r, "OUT"] != "?"]
+        if observed_hit:
+            warnings.warn(f"exclude recodes observed truth-table rows {observed_hit} as "
+                          "negative (R semantics)", QCAWarning, stacklevel=3)
+        rows.loc[idx, "OUT"] = "0"
+    conds = tt.conditions
+    # row selection on numpy arrays (pandas string indexing dominates small minimisations)
+    out_codes = rows["OUT"].to_numpy(dtype=object)
+    values = rows[conds].to_numpy(dtype=np.int64)
+    observed_mask = out_codes != "?"
+    explain_mask = observed_mask & np.isin(out_codes, list(explain_set))
+    if not explain_mask.any():
+        raise QCAError("none of the truth table rows has an output to explain (OUT = 1)")
+    pos_mask = observed_mask & np.isin(out_codes, list(explain_set | include_set))
+    x_data = tt.data[conds].to_numpy(dtype=float)
+    y_data = tt.data[tt.outcome].to_numpy(dtype=float)
+    if excluded:  # R appends the excluded configurations to the data with outcome 0
+        x_data = np.vstack([x_data, all_configurations(tt.noflevels)[np.asarray(excluded) - 1]])
+        y_data = np.concatenate([y_data, np.zeros(len(excluded))])
+    return _Rows(tt=tt, values=values, explain_rows=rows.iloc[np.flatnonzero(explain_mask)],
+                 explain_values=values[explain_mask], pos_mask=pos_mask,
+                 neg_mask=observed_mask & ~pos_mask, x_data=x_data, y_data=y_data)
+
+
+def _conservative_solution(rows: _Rows, pi_cons, sol_cons, row_dom, max_models) -> Solution:
+    """Remainders as negatives: prime implicants by Quine-McCluskey (R ``C_QMC``), those below
+    ``pi_cons`` dropped, models below ``sol_cons`` dropped (R ``getSolution``)."""
+    tt = rows.tt
+    pos_coded = [tuple(int(v) + 1 for v in r) for r in rows.values[rows.pos_mask]]
+    c_pis = qmc(pos_coded, tt.noflevels)
+    if any(not any(p) for p in c_pis):
+        raise TautologyError(
+            "Every configuration is positive: the conservative solution is a tautology "
+            "(all conditions are minimised); R prints an empty solution."
+        )
+    if pi_cons > 0:
+        c_pis = [
+            p for p in c_pis
+            if sufficiency_inclusion(implicant_membership(p, rows.x_data, tt.fuzzy),
+                                     rows.y_data) + TOLERANCE >= pi_cons
+        ]
+        if not cover_matrix(c_pis, rows.explain_values).any(axis=0).all():
+            raise QCAError("There are no solutions, given these constraints (pi_cons): "
+                           "a positive row is covered by no prime implicant")
+    conservative = _solve(
+        "conservative", c_pis, rows.explain_rows, rows.explain_values, tt, row_dom, max_models
+    )
+    if sol_cons > 0:
+        keep = [
+            m for m in conservative.models
+            if sufficiency_inclusion(
+                np.max([implicant_membership(conservative.implicants[i], rows.x_data, tt.fuzzy)
+                        for i in m], axis=0), rows.y_data) + TOLERANCE >= sol_cons
+        ]
+        if not keep:
+            raise QCAError("There are no solutions, given these constraints (sol_cons).")
+        conservative.models = keep
+    return conservative
+
+
+def _parsimonious_solution(rows: _Rows, pi_cons, sol_cons, sol_cov, sol_depth, row_dom,
+                           max_models) -> Solution:
+    """Remainders as don't cares: prime implicants by Consistency Cubes (R ``CCubes``), or by
+    inclusion when ``pi_cons > 0``; models by the chart, or by R ``find_consistent_models`` when
+    ``sol_cons > 0``."""
+    tt = rows.tt
+    if pi_cons > 0:
+        p_pis = ccubes_consistency(rows.explain_values, tt.noflevels, rows.x_data, rows.y_data,
+                                   tt.fuzzy, pi_cons)
+        if not p_pis or not cover_matrix(p_pis, rows.explain_values).any(axis=0).all():
+            raise QCAError("There are no solutions, given these constraints (pi_cons): "
+                           "a positive row is covered by no prime implicant")
+    else:
+        p_pis = ccubes(rows.explain_values, rows.values[rows.neg_mask], tt.noflevels)
+    consistent = None
+    if sol_cons > 0:
+        consistent = (rows.x_data, rows.y_data, tt.fuzzy, sol_cons, sol_cov, sol_depth)
+    return _solve(
+        "parsimonious", p_pis, rows.explain_rows, rows.explain_values, tt, row_dom, max_models,
+        consistent,
+    )
+
+
+def _intermediate_branches(rows: _Rows, conservative: Solution, parsimonious: Solution,
+                           directional, row_dom, max_models) -> dict[str, IntermediateBranch]:
+    """One intermediate solution per pair of conservative model ``Ci`` and parsimonious model
+    ``Pj`` (R ``CiPj``), from the easy counterfactuals of the directional expectations."""
+    tt = rows.tt
+    dem = directional_matrix(directional, tt.conditions, tt.noflevels)
+    explain_coded = [tuple(int(v) + 1 for v in r) for r in rows.explain_values]
+    branches: dict[str, IntermediateBranch] = {}
+    for ci, cmodel in enumerate(conservative.models):
+        for pj, pmodel in enumerate(parsimonious.models):
+            name = f"C{ci + 1}P{pj + 1}"
+            sa = parsimonious.simplifying_assumptions[f"M{pj + 1}"]
+            sa_values = sa.to_numpy(dtype=np.int64).reshape(-1, len(tt.conditions))
+            if dem.size and (dem > 0).any() and len(sa_values):
+                c_terms = [conservative.implicants[i] for i in cmodel]
+                p_terms = [parsimonious.implicants[i] for i in pmodel]
+                ecs = _easy_counterfactuals(dem, c_terms, p_terms, sa_values)
+            else:
+                ecs = np.zeros(len(sa_values), dtype=bool)
+            ec = sa.loc[ecs]
+            branches[name] = IntermediateBranch(
+                name=name,
+                c_sol=[conservative._name(i) for i in cmodel],
+                p_sol=[parsimonious._name(i) for i in pmodel],
+                easy_counterfactuals=ec,
+                difficult_counterfactuals=sa.loc[~ecs],
+                solution=_intermediate_solution(rows, conservative, cmodel, ec, explain_coded,
+                                                row_dom, max_models),
+            )
+    return branches
+
+
+def _intermediate_solution(rows: _Rows, conservative: Solution, cmodel, ec: pd.DataFrame,
+                           explain_coded, row_dom, max_models) -> Solution:
+    """The explained rows plus the easy counterfactuals ``ec`` minimised; without easy
+    counterfactuals, the conservative model ``cmodel`` itself."""
+    tt = rows.tt
+    if ec.empty:
+        return Solution(
+            kind="intermediate",
+            conditions=tt.conditions,
+            outcome_label=tt.outcome_label,
+            implicants=conservative.implicants,
+            chart=conservative.chart,
+            models=[cmodel],
+            multivalue=tt.multivalue,
+            explain_rows=rows.explain_rows,
+            tt=tt,
+        )
+    pool = list(dict.fromkeys(explain_coded + [
+        tuple(int(v) + 1 for v in r) for r in ec.to_numpy()
+    ]))
+    i_pis = qmc(pool, tt.noflevels)
+    return _solve(
+        "intermediate", i_pis, rows.explain_rows, rows.explain_values, tt, row_dom, max_models
+    )

@@ -14,9 +14,10 @@ from itertools import combinations, product
 import numpy as np
 import pandas as pd
 
-from talentlab.qca.expressions import TOLERANCE, QCAError, compute
+from talentlab.qca._boolean import literal_membership
+from talentlab.qca.expressions import TOLERANCE, QCAError, compute, write_literal
 from talentlab.qca.fit import necessity_parameters
-from talentlab.qca.truth_table import prepare_data
+from talentlab.qca.truth_table import outcome_membership, prepare_data
 
 __all__ = ["necessity", "superset_subset"]
 
@@ -58,9 +59,7 @@ def necessity(
     [1.0, 0.5, 0.667]
     """
     sub, name, neg, conditions, noflevels, fuzzy = prepare_data(data, outcome, conditions)
-    y = sub[name].to_numpy(dtype=float)
-    if neg:
-        y = 1.0 - y
+    y = outcome_membership(sub, name, neg)
     cols: dict[str, np.ndarray] = {}
     for c, lv in zip(conditions, noflevels, strict=True):
         x = sub[c].to_numpy(dtype=float)
@@ -114,73 +113,17 @@ def superset_subset(
     ['A + B']
     """
     sub, name, neg, conditions, noflevels, fuzzy = prepare_data(data, outcome, conditions)
-    y = sub[name].to_numpy(dtype=float)
-    if neg:
-        y = 1.0 - y
+    y = outcome_membership(sub, name, neg)
     x = sub[conditions].to_numpy(dtype=float)
     nconds = len(conditions)
     depth = nconds if not depth else min(depth, nconds)
     icut = incl_cut - TOLERANCE
     ccut = cov_cut - TOLERANCE if cov_cut > 0 else cov_cut
+    conj, disj = _necessity_search(x, y, fuzzy, noflevels, depth, icut, ccut)
     multivalue = any(v > 2 for v in noflevels)
-    so = y.sum()
-
-    def literal(j, code):
-        if fuzzy[j]:
-            return 1.0 - x[:, j] if code == 1 else x[:, j]
-        return (x[:, j] == code - 1).astype(float)
-
-    def ratio(a, b):
-        return 0.0 if (a == 0 and b == 0) else a / b
-
-    conj: list[tuple[dict, tuple]] = []
-    disj: list[tuple[dict, tuple]] = []
-    k = 1
-    foundk = 1
-    prev_conj = prev_disj = 0
-    while k <= depth and foundk:
-        if len(conj) + len(disj) > 0 and k > 3:
-            foundk = 0
-        for cols in combinations(range(nconds), k):
-            for vals in product(*[range(noflevels[j]) for j in cols]):
-                codes = {j: v + 1 for j, v in zip(cols, vals, strict=True)}
-                lits = np.stack([literal(j, codes[j]) for j in cols], axis=1)
-                mn, mx = lits.min(axis=1), lits.max(axis=1)
-                smin, smax = mn.sum(), mx.sum()
-                sym_min = np.minimum(mn, y).sum()
-                sym_max = np.minimum(mx, y).sum()
-                incl_c = ratio(sym_min, so)
-                cov_c = ratio(sym_min, smin)
-                if incl_c >= icut and cov_c >= ccut:
-                    ron = ratio((1 - mn).sum(), (1 - np.minimum(mn, y)).sum())
-                    conj.append(({"inclN": incl_c, "RoN": ron, "covN": cov_c}, codes))
-                    foundk += 1
-                    continue
-                incl_d = ratio(sym_max, so)
-                cov_d = ratio(sym_max, smax)
-                if not (incl_d >= icut and cov_d >= ccut):
-                    continue
-                redundant = any(
-                    all(codes.get(j) == v for j, v in prev.items())
-                    for _, prev in conj[:prev_conj] + disj[:prev_disj]
-                )
-                if redundant:
-                    continue
-                ron = ratio((1 - mx).sum(), (1 - np.minimum(mx, y)).sum())
-                disj.append(({"inclN": incl_d, "RoN": ron, "covN": cov_d}, codes))
-                foundk += 1
-        prev_conj, prev_disj = len(conj), len(disj)
-        k += 1
 
     def write(codes, sep):
-        parts = []
-        for j in sorted(codes):
-            v = codes[j]
-            if multivalue:
-                parts.append(f"{conditions[j]}[{v - 1}]")
-            else:
-                parts.append(conditions[j] if v == 2 else "~" + conditions[j])
-        return sep.join(parts)
+        return sep.join(write_literal(conditions[j], codes[j], multivalue) for j in sorted(codes))
 
     rows = [(write(c, "*"), p) for p, c in conj] + [(write(c, " + "), p) for p, c in disj]
     if not rows:
@@ -192,3 +135,60 @@ def superset_subset(
     out["outcome"] = ("~" if neg else "") + name
     out.index.name = "expression"
     return out
+
+
+def _necessity_search(x, y, fuzzy, noflevels, depth, icut, ccut):
+    """R ``superSubset`` search: (parameters, codes) of the necessary conjunctions and of the
+    necessary disjunctions, codes mapping a condition's column to its value + 1."""
+    so = y.sum()
+    conj: list[tuple[dict, dict]] = []
+    disj: list[tuple[dict, dict]] = []
+    k = 1
+    foundk = 1
+    prev_conj = prev_disj = 0
+    while k <= depth and foundk:
+        if len(conj) + len(disj) > 0 and k > 3:
+            foundk = 0
+        for cols in combinations(range(len(noflevels)), k):
+            for vals in product(*[range(noflevels[j]) for j in cols]):
+                codes = {j: v + 1 for j, v in zip(cols, vals, strict=True)}
+                lits = np.stack([literal_membership(x[:, j], fuzzy[j], codes[j]) for j in cols],
+                                axis=1)
+                found = _conjunction_or_disjunction(lits, y, so, icut, ccut)
+                if found is None:
+                    continue
+                kind, params = found
+                if kind == "disjunction" and any(
+                    all(codes.get(j) == v for j, v in prev.items())
+                    for _, prev in conj[:prev_conj] + disj[:prev_disj]
+                ):
+                    continue  # contains a necessary expression of a lower level
+                (conj if kind == "conjunction" else disj).append((params, codes))
+                foundk += 1
+        prev_conj, prev_disj = len(conj), len(disj)
+        k += 1
+    return conj, disj
+
+
+def _ratio(a, b):
+    return 0.0 if (a == 0 and b == 0) else a / b
+
+
+def _conjunction_or_disjunction(lits: np.ndarray, y: np.ndarray, so, icut, ccut):
+    """("conjunction", parameters) when the conjunction of the literals (columns of ``lits``)
+    passes the cut-offs, else ("disjunction", parameters) when their disjunction does, else
+    None (R ``superSubset``: a disjunction is tested only when the conjunction fails)."""
+    mn, mx = lits.min(axis=1), lits.max(axis=1)
+    sym_min = np.minimum(mn, y).sum()
+    incl_c = _ratio(sym_min, so)
+    cov_c = _ratio(sym_min, mn.sum())
+    if incl_c >= icut and cov_c >= ccut:
+        ron = _ratio((1 - mn).sum(), (1 - np.minimum(mn, y)).sum())
+        return "conjunction", {"inclN": incl_c, "RoN": ron, "covN": cov_c}
+    sym_max = np.minimum(mx, y).sum()
+    incl_d = _ratio(sym_max, so)
+    cov_d = _ratio(sym_max, mx.sum())
+    if not (incl_d >= icut and cov_d >= ccut):
+        return None
+    ron = _ratio((1 - mx).sum(), (1 - np.minimum(mx, y)).sum())
+    return "disjunction", {"inclN": incl_d, "RoN": ron, "covN": cov_d}

@@ -288,34 +288,13 @@ def robustness(
         raise QCAError(f"unknown recodings {sorted(bad)}")
     if aggregate and not dimensions:
         raise QCAError("aggregate needs dimensions (dimension -> its sub-conditions)")
-
-    def build(long: pd.DataFrame, anchor=None) -> pd.DataFrame:
-        wide = pivot_long(long)
-        if outcome not in wide.columns:
-            raise QCAError(f"outcome {outcome!r} is not a condition of case_conditions")
-        if aggregate:
-            data = aggregate_sets(wide, dimensions, aggregate, keep=[outcome])
-        else:
-            data = wide
-        if conditions:
-            conds = list(conditions)
-        else:
-            conds = [c for c in data.columns if c != outcome and c not in set(outcomes)]
-        data = data[conds + [outcome]].copy()
-        if anchor is not None:
-            for c in conds:
-                data[c] = calibrate(data[c], list(anchor))
-        return data
-
     variants = recoding_variants(base, outcome, recodings=recodings,
                                  not_mentioned_alternative=not_mentioned_alternative,
                                  recode_outcome=recode_outcome, levels=levels,
                                  ceilings=ceilings)
-    anchor_list = [None] + list(anchors or [])
-
     runs = []
     for label, long in variants:
-        for anchor in anchor_list:
+        for anchor in [None] + list(anchors or []):
             for cut in incl_cuts:
                 rec = {
                     "recoding": label,
@@ -323,7 +302,8 @@ def robustness(
                     "incl_cut": float(cut),
                 }
                 try:
-                    data = build(long, anchor)
+                    data = _analysis_table(long, outcome, conditions, aggregate, dimensions,
+                                           outcomes, anchor)
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
                         tt = truth_table(data, outcome, incl_cut=cut, n_cut=n_cut, warn=False)
@@ -336,6 +316,35 @@ def robustness(
                 runs.append(rec)
     runs_df = pd.DataFrame(runs)
     runs_df["solution"] = [" | ".join(" + ".join(m) for m in s) for s in runs_df["solutions"]]
+    terms, baseline = _term_survival(runs_df)
+    return RobustnessResult(terms=terms, runs=runs_df, baseline=baseline)
+
+
+def _analysis_table(long: pd.DataFrame, outcome, conditions, aggregate, dimensions, outcomes,
+                    anchor=None) -> pd.DataFrame:
+    """Cases x (conditions + outcome) of one recoded long table: pivoted, aggregated into
+    dimensions when asked, and recalibrated at ``anchor`` when given."""
+    wide = pivot_long(long)
+    if outcome not in wide.columns:
+        raise QCAError(f"outcome {outcome!r} is not a condition of case_conditions")
+    if aggregate:
+        data = aggregate_sets(wide, dimensions, aggregate, keep=[outcome])
+    else:
+        data = wide
+    if conditions:
+        conds = list(conditions)
+    else:
+        conds = [c for c in data.columns if c != outcome and c not in set(outcomes)]
+    data = data[conds + [outcome]].copy()
+    if anchor is not None:
+        for c in conds:
+            data[c] = calibrate(data[c], list(anchor))
+    return data
+
+
+def _term_survival(runs_df: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str]]]:
+    """Per term seen, the share of successful runs whose models contain it; and the baseline
+    solution (the run without recoding nor anchors)."""
     ok = runs_df.loc[runs_df["status"] == "ok"]
     baseline_rows = runs_df.loc[
         (runs_df["recoding"] == "baseline") & (runs_df["anchors"] == "")
@@ -365,4 +374,4 @@ def robustness(
         f"share of {n_ok} successful runs (of {len(runs_df)}) in which the term appears in a "
         "minimal model"
     )
-    return RobustnessResult(terms=terms, runs=runs_df, baseline=baseline)
+    return terms, baseline

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from talentlab.qca.expressions import TOLERANCE, QCAError, QCAWarning
+from talentlab.qca.expressions import TOLERANCE, QCAError, QCAWarning, split_outcome
+from talentlab.qca.fit import inclusion_pri
 
 __all__ = ["TruthTable", "truth_table", "prepare_data"]
 
@@ -110,9 +111,7 @@ def prepare_data(
         raise QCAError("data must be a pandas DataFrame (cases x sets)")
     if not isinstance(outcome, str) or not outcome.strip():
         raise QCAError("outcome must be the name of a column")
-    outcome = outcome.strip()
-    negated = outcome.startswith("~")
-    name = outcome.lstrip("~").strip()
+    name, negated = split_outcome(outcome)
     if name not in data.columns:
         raise QCAError(f"outcome {name!r} is not a column of the data")
     if conditions is None:
@@ -157,6 +156,12 @@ def prepare_data(
     if y.min() < 0 or y.max() > 1:
         raise QCAError(f"outcome {name!r} must be a crisp or fuzzy set in [0, 1]")
     return sub, name, negated, conditions, noflevels, fuzzy
+
+
+def outcome_membership(sub: pd.DataFrame, name: str, negated: bool) -> np.ndarray:
+    """The outcome of :func:`prepare_data`'s table as floats, ``1 - y`` when it is negated."""
+    y = sub[name].to_numpy(dtype=float)
+    return 1.0 - y if negated else y
 
 
 def row_numbers(values: np.ndarray, noflevels: Sequence[int]) -> np.ndarray:
@@ -264,87 +269,33 @@ def truth_table(
     x = sub[conditions].to_numpy(dtype=float)
     y = sub[name].to_numpy(dtype=float)
     case_names = [str(i) for i in sub.index]
-
-    fuzzy_arr = np.asarray(fuzzy)
-    zero_five = np.zeros(len(sub), dtype=bool)
-    if fuzzy_arr.any():
-        zero_five = np.isclose(x[:, fuzzy_arr], 0.5, rtol=0, atol=TOLERANCE).any(axis=1)
-        if zero_five.any() and warn:
-            warnings.warn(
-                "Fuzzy causal conditions should not have values of 0.5 in the data; cases "
-                f"{[case_names[i] for i in np.flatnonzero(zero_five)]} are allocated to no "
-                "truth table row.",
-                QCAWarning,
-                stacklevel=2,
-            )
+    zero_five = _zero_five_cases(x, fuzzy, case_names, warn)
     crisp_values = x.copy()
+    fuzzy_arr = np.asarray(fuzzy)
     crisp_values[:, fuzzy_arr] = (x[:, fuzzy_arr] > 0.5).astype(float)
     line = row_numbers(crisp_values.astype(np.int64), noflevels)
 
     configs = all_configurations(noflevels)
-    total = configs.shape[0]
     observed_rows = np.unique(line)  # rows holding a case (R's "tt" before cut-offs)
-    obs_configs = configs[observed_rows - 1]
-    memb = corner_membership(x, obs_configs, fuzzy)
-    sum_x = memb.sum(axis=0)
-    pmin = np.minimum(memb, y[:, None])
-    sum_pmin = pmin.sum(axis=0)
-    prisum = np.minimum(pmin, 1.0 - y[:, None]).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        incl = sum_pmin / sum_x
-        pri = (sum_pmin - prisum) / (sum_x - prisum)
-    n = (memb > 0.5).sum(axis=0)
-
-    out = np.full(total, "?", dtype=object)
-    incl_all = np.full(total, np.nan)
-    pri_all = np.full(total, np.nan)
-    n_all = np.zeros(total, dtype=int)
-    cases_all = np.full(total, "", dtype=object)
-    dcc_all = np.full(total, "", dtype=object)
-    for k, r in enumerate(observed_rows):
-        idx = r - 1
-        n_all[idx] = n[k]
-        incl_all[idx] = incl[k]
-        pri_all[idx] = pri[k]
-        members = np.flatnonzero((line == r) & ~zero_five)
-        cases_all[idx] = ",".join(case_names[i] for i in members)
-        dcc = np.flatnonzero((memb[:, k] > 0.5) & (y < 0.5))
-        dcc_all[idx] = ",".join(case_names[i] for i in dcc)
-        if n[k] >= n_cut:
-            is_one = (incl[k] + TOLERANCE > ic1) and (pri[k] + TOLERANCE > pri_cut)
-            if is_one:
-                out[idx] = "1"
-            elif incl[k] < ic1 and incl[k] + TOLERANCE > ic0:
-                out[idx] = "C"
-            else:
-                out[idx] = "0"
-    pvals = _binomial_test(inf_test, out, n_all, incl_all, ic1, ic0, _two_cuts(incl_cut))
+    memb = corner_membership(x, configs[observed_rows - 1], fuzzy)
+    cols = _row_columns(memb, y, line, observed_rows, zero_five, case_names, len(configs))
+    cols["OUT"] = _output_codes(cols, observed_rows, n_cut, pri_cut, ic1, ic0)
+    pvals = _binomial_test(inf_test, cols["OUT"], cols["n"], cols["incl"], ic1, ic0,
+                           _two_cuts(incl_cut))
     columns = {c: configs[:, j] for j, c in enumerate(conditions)}
     columns.update({
-        "OUT": pd.array(out.tolist(), dtype="string"),
-        "n": n_all,
-        "incl": incl_all,
-        "PRI": pri_all,
-        "cases": pd.array(cases_all.tolist(), dtype="string"),
-        "DCC": pd.array(dcc_all.tolist(), dtype="string"),
+        "OUT": pd.array(cols["OUT"].tolist(), dtype="string"),
+        "n": cols["n"],
+        "incl": cols["incl"],
+        "PRI": cols["PRI"],
+        "cases": pd.array(cols["cases"].tolist(), dtype="string"),
+        "DCC": pd.array(cols["DCC"].tolist(), dtype="string"),
         **pvals,
     })
-    table = pd.DataFrame(columns, index=pd.RangeIndex(1, total + 1, name="row"))
-    all_rows = table
-    shown = table if complete else table.iloc[np.flatnonzero(n_all > 0)]
+    table = pd.DataFrame(columns, index=pd.RangeIndex(1, len(configs) + 1, name="row"))
+    shown = table if complete else table.iloc[np.flatnonzero(cols["n"] > 0)]
     if sort_by:
-        keys = [sort_by] if isinstance(sort_by, str) else list(sort_by)
-        keys = ["OUT" if k == "out" else k for k in keys]
-        unknown = [k for k in keys if k not in shown.columns]
-        if unknown:
-            raise QCAError(f"cannot sort by {unknown}")
-        order = list(range(len(shown)))
-        for key in reversed(keys):
-            col = shown[key].to_numpy()
-            order = sorted(order, key=lambda i, col=col: _sort_key(col[i]), reverse=decreasing)
-        rem = [i for i in order if shown["OUT"].iloc[i] == "?"]
-        order = [i for i in order if shown["OUT"].iloc[i] != "?"] + rem
-        shown = shown.iloc[order]
+        shown = _sort_rows(shown, sort_by, decreasing)
     crm = pd.DataFrame(memb, index=case_names, columns=[str(r) for r in observed_rows])
     return TruthTable(
         table=shown.copy(),
@@ -357,10 +308,86 @@ def truth_table(
         noflevels=noflevels,
         fuzzy=fuzzy,
         data=sub,
-        all_rows=all_rows,
+        all_rows=table,
         case_row_membership=crm,
         complete=complete,
     )
+
+
+def _zero_five_cases(x: np.ndarray, fuzzy: Sequence[bool], case_names: list[str],
+                     warn: bool) -> np.ndarray:
+    """Cases with a fuzzy condition at 0.5 (R's tolerance): they belong to no row (R QCA)."""
+    fuzzy_arr = np.asarray(fuzzy)
+    zero_five = np.zeros(x.shape[0], dtype=bool)
+    if fuzzy_arr.any():
+        zero_five = np.isclose(x[:, fuzzy_arr], 0.5, rtol=0, atol=TOLERANCE).any(axis=1)
+        if zero_five.any() and warn:
+            warnings.warn(
+                "Fuzzy causal conditions should not have values of 0.5 in the data; cases "
+                f"{[case_names[i] for i in np.flatnonzero(zero_five)]} are allocated to no "
+                "truth table row.",
+                QCAWarning,
+                stacklevel=3,
+            )
+    return zero_five
+
+
+def _row_columns(memb, y, line, observed_rows, zero_five, case_names, total) -> dict:
+    """``n``, ``incl``, ``PRI``, ``cases`` and ``DCC`` of every configuration (R row order) from
+    the membership ``memb`` (cases x observed rows) of each case in each observed row's corner;
+    remainders get n = 0, NaN and empty strings."""
+    incl, pri, _ = inclusion_pri(memb, y)
+    n = (memb > 0.5).sum(axis=0)
+    cols = {
+        "n": np.zeros(total, dtype=int),
+        "incl": np.full(total, np.nan),
+        "PRI": np.full(total, np.nan),
+        "cases": np.full(total, "", dtype=object),
+        "DCC": np.full(total, "", dtype=object),
+    }
+    for k, r in enumerate(observed_rows):
+        idx = r - 1
+        cols["n"][idx] = n[k]
+        cols["incl"][idx] = incl[k]
+        cols["PRI"][idx] = pri[k]
+        members = np.flatnonzero((line == r) & ~zero_five)
+        cols["cases"][idx] = ",".join(case_names[i] for i in members)
+        dcc = np.flatnonzero((memb[:, k] > 0.5) & (y < 0.5))
+        cols["DCC"][idx] = ",".join(case_names[i] for i in dcc)
+    return cols
+
+
+def _output_codes(cols: dict, observed_rows, n_cut, pri_cut, ic1, ic0) -> np.ndarray:
+    """OUT of every configuration: "1" (inclusion and PRI reach the cut-offs, R's tolerance),
+    "C" (inclusion between ``ic0`` and ``ic1``), "0", or "?" (fewer than ``n_cut`` cases)."""
+    out = np.full(len(cols["n"]), "?", dtype=object)
+    for r in observed_rows:
+        idx = r - 1
+        incl = cols["incl"][idx]
+        if cols["n"][idx] >= n_cut:
+            if (incl + TOLERANCE > ic1) and (cols["PRI"][idx] + TOLERANCE > pri_cut):
+                out[idx] = "1"
+            elif incl < ic1 and incl + TOLERANCE > ic0:
+                out[idx] = "C"
+            else:
+                out[idx] = "0"
+    return out
+
+
+def _sort_rows(shown: pd.DataFrame, sort_by, decreasing: bool) -> pd.DataFrame:
+    """Rows sorted by ``sort_by`` (stable, last key first), logical remainders last."""
+    keys = [sort_by] if isinstance(sort_by, str) else list(sort_by)
+    keys = ["OUT" if k == "out" else k for k in keys]
+    unknown = [k for k in keys if k not in shown.columns]
+    if unknown:
+        raise QCAError(f"cannot sort by {unknown}")
+    order = list(range(len(shown)))
+    for key in reversed(keys):
+        col = shown[key].to_numpy()
+        order = sorted(order, key=lambda i, col=col: _sort_key(col[i]), reverse=decreasing)
+    rem = [i for i in order if shown["OUT"].iloc[i] == "?"]
+    order = [i for i in order if shown["OUT"].iloc[i] != "?"] + rem
+    return shown.iloc[order]
 
 
 def _two_cuts(incl_cut) -> bool:

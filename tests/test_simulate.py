@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,6 +12,7 @@ import pytest
 
 from talentlab import simulate as sim
 from talentlab.data import schema
+from talentlab.simulate.engine import Simulation, spawn_streams
 
 EMPLOYED = ["employed_full_time", "employed_part_time", "self_employed"]
 EMPLOYEES = ["employed_full_time", "employed_part_time"]
@@ -333,9 +336,7 @@ def test_activity_truth_is_planted_in_every_scenario(runs, scenario):
 def test_relevance_att_equals_mean_probability_difference():
     """Independent recomputation of the truth from the DGP's potential-outcome probabilities."""
     params = sim.scenario_parameters("paper_claims")
-    children = np.random.SeedSequence(5).spawn(len(sim._STREAMS))
-    rng = {n: np.random.default_rng(s) for n, s in zip(sim._STREAMS, children, strict=True)}
-    run = sim._Simulation(params, 5, rng)
+    run = Simulation(params, 5, spawn_streams(5))
     tables, truth = run.run()
     tp = run.ft & run.D
     expected = 100 * float(np.mean(run.p_rel1[tp] - run.p_rel0[tp]))
@@ -445,6 +446,32 @@ def test_generate_writes_byte_identical_files(tmp_path):
     assert (a.stat().st_mode & 0o755) == 0o755          # readable folder, not mkdtemp's 0700
     total = sum((a / n).stat().st_size for n in names)
     assert total < 3_000_000
+
+
+def test_generator_reproduces_the_shipped_data(tmp_path):
+    """``make data`` would rewrite data/raw/synthetic with exactly the committed bytes.
+
+    Guards the order in which the engine consumes its random streams: any change to it (or to
+    the DGP, the CSV/JSON formatting or numpy's generators) shows here, and then the shipped
+    data must be regenerated with ``make data`` on purpose.
+    """
+    _requires_datapackage()
+    shipped = Path(__file__).resolve().parents[1] / "data" / "raw" / "synthetic"
+    if not (shipped / "SHA256SUMS").exists():
+        pytest.skip(f"no shipped synthetic data at {shipped}")
+    lines = []
+    for scenario in sim.SCENARIOS:
+        out = sim.generate(scenario, seed=sim.DEFAULT_SEED, out_dir=tmp_path / scenario)
+        assert sorted(p.name for p in out.iterdir()) == sorted(
+            p.name for p in (shipped / scenario).iterdir())
+        for path in sorted(out.iterdir()):
+            assert path.read_bytes() == (shipped / scenario / path.name).read_bytes(), (
+                f"{scenario}/{path.name} differs from the shipped file")
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            lines.append(f"{digest}  ./{scenario}/{path.name}\n")
+    # the checksum file as the Makefile writes it (paths sorted bytewise, LC_ALL=C)
+    lines.sort(key=lambda line: line.split("  ", 1)[1].encode())
+    assert "".join(lines) == (shipped / "SHA256SUMS").read_text(encoding="utf-8")
 
 
 def test_generated_files_format_and_round_trip(tmp_path):

@@ -66,19 +66,17 @@ def draw_random_effects(sim: Simulation) -> None:
                     "retraining", "certificate", "rating", "evaluation"):
         major = centred_normal(r, sd.get(f"{outcome}_major", 0.0), sim.n_majors)
         cohort = r.normal(0.0, sd.get(f"{outcome}_cohort", sd.get(f"{outcome}_cohort_prob",
-                                                                      0.0)),
+                                                                  0.0)),
                           len(sim.cohorts))
         cell = r.normal(0.0, sd.get(f"{outcome}_cell", sd.get(f"{outcome}_cell_prob", 0.0)),
                         n_cells)
         sim.re_major[outcome] = major[sim.major]
         sim.re_shock[outcome] = (cohort[sim.cohort - sim.p["first_cohort"]]
-                                  + cell[sim.cell])
+                                 + cell[sim.cell])
         sim.re[outcome] = sim.re_major[outcome] + sim.re_shock[outcome]
         sim.random_effects[outcome] = {
-            "major": dict(zip([m["major"] for m in sim.majors], major.tolist(),
-                              strict=True)),
-            "cohort": dict(zip([str(c) for c in sim.cohorts], cohort.tolist(),
-                               strict=True)),
+            "major": dict(zip([m["major"] for m in sim.majors], major.tolist(), strict=True)),
+            "cohort": dict(zip([str(c) for c in sim.cohorts], cohort.tolist(), strict=True)),
             "major_x_cohort_sd_realised": float(cell.std()) if n_cells > 1 else 0.0,
         }
 

@@ -70,7 +70,7 @@ def draw_tier(sim: Simulation) -> None:
     sim.intercepts["leading_tier_logit"] = a
     u = sim.rng["tier"].random(sim.n)
     sim.leading = sim.employee & (u < expit(a + p["leading_tier_ability_logit"]
-                                              * sim.ability))
+                                            * sim.ability))
 
 
 def draw_employers(sim: Simulation) -> None:

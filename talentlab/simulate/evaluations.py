@@ -22,6 +22,27 @@ def evaluations_table(sim: Simulation) -> pd.DataFrame:
     """Evaluation rows sorted by graduate, party and dimension; keeps ``eval_frame`` (expected
     scores per row) for the truth."""
     p, r = sim.p, sim.rng["evaluations"]
+    ev = _expected_scores(sim, r)
+    noise = r.normal(0.0, p["evaluation_noise_sd"], len(ev))
+    ev["_score"] = np.round(np.clip(ev["_mean0"].to_numpy() + ev["_beta"].to_numpy()
+                                    + noise, 0.0, 100.0), 1)
+    sim.eval_frame = ev
+    levels = schema.resource("evaluations")["schema"]["fields"]
+    party_levels = next(f for f in levels if f["name"] == "party")["constraints"]["enum"]
+    out = pd.DataFrame({
+        "student_id": pd.array(sim.student_ids[ev["_g"].to_numpy()], dtype="string"),
+        "party": pd.Categorical(ev["_party"].to_numpy(dtype=object), categories=party_levels),
+        "evaluator_id": pd.array(ev["_ev"].to_numpy(dtype=object), dtype="string"),
+        "dimension": pd.array(ev["_dim"].to_numpy(dtype=object), dtype="string"),
+        "score": ev["_score"].to_numpy(dtype=float),
+    })
+    return out[schema.field_names("evaluations")]
+
+
+def _expected_scores(sim: Simulation, r: np.random.Generator) -> pd.DataFrame:
+    """Who is evaluated by whom, with the untreated expected score ``_mean0`` and the planted
+    shift ``_beta`` per row (graduate ``_g``, ``_party``, ``_dim``, evaluator ``_ev``)."""
+    p = sim.p
     u_sample, u_industry, u_teacher, u_mentor, u_assessor = r.random((5, sim.n))
     sampled = u_sample < p["evaluation_sample_share"]
     n_t = p["school_evaluators_per_major"]
@@ -33,7 +54,7 @@ def evaluations_table(sim: Simulation) -> pd.DataFrame:
     emp = np.maximum(sim.employer, 0)
     n_r = sim.employer_n_raters[emp]
     mentor = sim.employer_first_rater[emp] + np.minimum((u_mentor * n_r).astype(int),
-                                                         n_r - 1)
+                                                        n_r - 1)
     parts = []
     for party in PARTIES:
         if party == "school":
@@ -62,17 +83,4 @@ def evaluations_table(sim: Simulation) -> pd.DataFrame:
     ev["_sort_dim"] = ev["_dim"].map({k: i for i, k in enumerate(EVALUATION_DIMENSIONS)})
     ev = ev.sort_values(["_g", "_sort_party", "_sort_dim"], kind="stable",
                         ignore_index=True)
-    noise = r.normal(0.0, p["evaluation_noise_sd"], len(ev))
-    ev["_score"] = np.round(np.clip(ev["_mean0"].to_numpy() + ev["_beta"].to_numpy()
-                                    + noise, 0.0, 100.0), 1)
-    sim.eval_frame = ev
-    levels = schema.resource("evaluations")["schema"]["fields"]
-    party_levels = next(f for f in levels if f["name"] == "party")["constraints"]["enum"]
-    out = pd.DataFrame({
-        "student_id": pd.array(sim.student_ids[ev["_g"].to_numpy()], dtype="string"),
-        "party": pd.Categorical(ev["_party"].to_numpy(dtype=object), categories=party_levels),
-        "evaluator_id": pd.array(ev["_ev"].to_numpy(dtype=object), dtype="string"),
-        "dimension": pd.array(ev["_dim"].to_numpy(dtype=object), dtype="string"),
-        "score": ev["_score"].to_numpy(dtype=float),
-    })
-    return out[schema.field_names("evaluations")]
+    return ev

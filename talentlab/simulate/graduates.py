@@ -36,7 +36,7 @@ def draw_certificate_and_order(sim: Simulation) -> None:
     u = sim.rng["certificate"].random(sim.n)
     sim.certificate = u < np.where(sim.D, sim.p_cert1, sim.p_cert0)
     u_order = sim.rng["order"].random(sim.n)
-    sim.order_class = u_order < order_class_share(sim.p, sim.treated, sim.cohort)
+    sim.order_class = u_order < order_class_share(p, sim.treated, sim.cohort)
 
 
 def graduates_table(sim: Simulation) -> pd.DataFrame:

@@ -26,8 +26,8 @@ def programmes_table(sim: Simulation) -> pd.DataFrame:
     rows = []
     treated_major = np.array([m["treated"] for m in sim.majors])
     intake = np.rint(sim.sizes_all / (1 - p["dropout_share"])).astype(int)
-    order_share = order_class_share(sim.p, np.repeat(treated_major[:, None], len(sim.all_cohorts),
-                                              axis=1),
+    order_share = order_class_share(p, np.repeat(treated_major[:, None], len(sim.all_cohorts),
+                                                 axis=1),
                                     np.tile(sim.all_cohorts, (sim.n_majors, 1)))
     order_students = np.rint(intake * order_share).astype(int)
     for m_i, m in enumerate(sim.majors):

@@ -274,7 +274,7 @@ def rating_effects(sim: Simulation) -> None:
 
 
 def _rating_rows(sim: Simulation) -> tuple[float, np.ndarray, np.ndarray, np.ndarray,
-                                             np.ndarray]:
+                                           np.ndarray]:
     """Planted latent shift, then per rating row: untreated latent mean, D, treated, post."""
     grad = sim.rating_grad
     beta = float(sim.p["effects"]["recognition_latent"])

@@ -762,6 +762,68 @@ class SixCaseAnalysis:
             },
         }
 
+    def to_results(self, verdicts: pd.DataFrame | None = None, *,
+                   configuration_chart: pd.DataFrame | None = None,
+                   agreement: pd.DataFrame | None = None,
+                   disagreements: pd.DataFrame | None = None,
+                   no_evidence: Sequence[str] | None = None,
+                   sensitivity: pd.DataFrame | None = None,
+                   wording: pd.DataFrame | None = None) -> dict:
+        """What ``results.json`` of the six-case notebook holds (JSON-ready;
+        :func:`talentlab.report.publish_results` writes it).
+
+        ``verdicts`` is :func:`judge_six_case_claims`; the keyword tables are the notebook's
+        other steps (:func:`talentlab.qca.configuration_table`, :func:`coding_agreement`,
+        :func:`coding_disagreements`, :func:`no_evidence_conditions`,
+        :func:`sensitivity_runs`, :func:`framework_overlap_summary`), each summarised (``None``
+        where the step did not run).
+        """
+        return {
+            # the report build checks every published table for small cells unless told why not
+            "disclosure_exempt": DISCLOSURE_EXEMPT,
+            "analysis": self.summary(),
+            "verdicts": (None if verdicts is None else
+                         {r["claim_id"]: r["verdict"] for r in verdicts.to_dict("records")}),
+            "verdict_rule": QCA_VERDICT_RULE,
+            "configuration_chart": _chart_summary(configuration_chart),
+            "agreement": _agreement_summary(agreement),
+            "n_disagreements": None if disagreements is None else int(len(disagreements)),
+            "no_evidence_conditions": None if no_evidence is None else list(no_evidence),
+            "sensitivity": _sensitivity_summary(sensitivity),
+            "framework_wording": (None if wording is None else
+                                  dict(zip(wording["case_id"],
+                                           wording["share_ngrams_reused"].round(4),
+                                           strict=True))),
+        }
+
+
+#: Why the six-case tables need no small-cell suppression (results.json ``disclosure_exempt``).
+DISCLOSURE_EXEMPT = ("case-level data coded from the published paper: the counts are cases "
+                     "(colleges), not people")
+
+
+def _chart_summary(chart: pd.DataFrame | None) -> dict | None:
+    if chart is None:
+        return None
+    return {"terms": list(chart.attrs.get("terms", [])),
+            "core": [None if t is None else str(t) for t in chart.attrs.get("core", [])]}
+
+
+def _agreement_summary(agreement: pd.DataFrame | None) -> dict | None:
+    if agreement is None:
+        return None
+    return {r["statistic"] + " / " + r["value"]: {"estimate": r["estimate"],
+                                                  "ci_low": r["ci_low"], "ci_high": r["ci_high"]}
+            for r in agreement.to_dict("records")}
+
+
+def _sensitivity_summary(sensitivity: pd.DataFrame | None) -> list | None:
+    if sensitivity is None:
+        return None
+    keep = ("coding", "case_set", "evidence_rule", "n_cases", "parsimonious")
+    return [{k: v for k, v in r.items() if k in keep or k.endswith(" verdict")}
+            for r in sensitivity.to_dict("records")]
+
 
 def _tidy_fit(kind: str, res) -> pd.DataFrame:
     f = res.fit.copy()
@@ -770,6 +832,142 @@ def _tidy_fit(kind: str, res) -> pd.DataFrame:
     f.insert(0, "solution", kind)
     keep = ["solution", "row", "term", "inclS", "PRI", "covS", "covU", "cases"]
     return f[[c for c in keep if c in f.columns]]
+
+
+def _analysis_input(case_conditions, outcome, conditions, include_reference_models,
+                    reference_configurations) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """The long table analysed (with the reference models when asked), the conditions and the
+    outcomes of the case matrix; errors name what is wrong."""
+    long = _check_long(case_conditions)
+    if include_reference_models:
+        if reference_configurations is None:
+            raise SixCaseError("include_reference_models=True needs reference_configurations "
+                               "(talentlab.data.io.load_reference_configurations)")
+        long = with_reference_models(long, reference_configurations)
+    present = set(long["condition"])
+    if outcome not in present:
+        raise SixCaseError(f"outcome {outcome!r} is not a row of case_conditions; outcomes: "
+                           f"{[o for o in OUTCOMES if o in present]}")
+    conds = _parse_conditions(conditions) or list(DIMENSIONS)
+    if outcome in conds:
+        raise SixCaseError(f"{outcome!r} cannot be both outcome and condition")
+    outcomes = [o for o in OUTCOMES if o in present]
+    if outcome not in outcomes:
+        outcomes.append(outcome)
+    return long, conds, outcomes
+
+
+def _qca_diagnostics(sub: pd.DataFrame, outcome: str, conds: list[str], *, n_sim: int,
+                     seed: int) -> pd.DataFrame:
+    """:func:`talentlab.qca.diagnose`, its conditions-per-case probability recomputed with the
+    analysis' seed (the engine's diagnostic uses its own fixed seed)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        diag = diagnose(sub, outcome, conds, warn=False)
+    p_random = random_consistency_probability(len(sub), len(conds), n_sim=n_sim, seed=seed)
+    is_cpc = diag["check"] == "conditions_per_case"
+    diag.loc[is_cpc, "value"] = p_random
+    diag.loc[is_cpc, "severity"] = "warning" if p_random >= 0.10 else "info"
+    diag.loc[is_cpc, "message"] = (
+        f"With {len(sub)} cases and {len(conds)} conditions, random data give a "
+        f"contradiction-free truth table with probability {p_random:.2f} (simulated, "
+        f"seed {seed}). Above 10%, a consistent result is weak evidence; reduce the number of "
+        "conditions or add cases.")
+    diag.loc[is_cpc, "message_zh"] = (
+        f"{len(sub)} 个案例、{len(conds)} 个条件时，随机数据产生无矛盾真值表的概率为 "
+        f"{p_random:.2f}（模拟）。超过 10% 时一致的结果证据力很弱。")
+    return diag
+
+
+def _case_diagnostics(long: pd.DataFrame, ev: pd.DataFrame, testable: bool, reason: str,
+                      include_reference_models: bool) -> list[dict]:
+    """Diagnostic rows about the cases themselves: selection on the outcome, conditions
+    without evidence, reference models included."""
+    extra = [{
+        "check": "selection_on_outcome",
+        "severity": "info" if testable else "warning",
+        "value": float(ev["documented_failure"].sum()),
+        "message": ("Sufficiency can be assessed: " + reason) if testable else
+                   ("Sufficiency is uninformative: " + reason + "."),
+        "message_zh": ("存在文本明确记载的失败案例，可检验充分性。" if testable else
+                       "没有文本明确记载的失败案例（案例按成功选择，选择基于结果），"
+                       "充分性分析没有信息量。"),
+        "source": "Schneider & Wagemann 2012, ch. 11; data/raw/CASES.md section 6",
+    }]
+    empty = no_evidence_conditions(long)
+    extra.append({
+        "check": "no_evidence_conditions",
+        "severity": "warning" if empty else "info",
+        "value": float(len(empty)),
+        "message": (f"No case has evidence on {', '.join(empty)}: constant by construction, "
+                    "flagged, and left out of the averaged dimensions (AGGREGATION_RULE)."
+                    if empty else "Every condition has evidence in at least one case."),
+        "message_zh": ("以下条件在所有案例中均无证据（恒定），不计入维度均值：" + "、".join(empty)
+                       if empty else "每个条件至少在一个案例中有证据。"),
+        "source": "data/raw/CASES.md section 6; talentlab.cases.six_case.no_evidence_conditions",
+    })
+    if include_reference_models:
+        extra.append({
+            "check": "reference_models", "severity": "info",
+            "value": float(long["reference_model"].sum() / long["condition"].nunique()),
+            "message": "The three reference configurations (coded from one sentence each, "
+                       "CASES.md section 7) are included: sensitivity analysis only.",
+            "message_zh": "已加入三个参照模式（仅用于敏感性分析）。",
+            "source": "data/raw/CASES.md section 7",
+        })
+    return extra
+
+
+def _necessity_table(long, data, sub, outcome, conds, dims) -> pd.DataFrame:
+    """Necessity of the conditions, their negations, and the sub-conditions of dimensions,
+    with ``passes`` by the thresholds of :data:`QCA_VERDICT_RULE`."""
+    nec = necessity(sub, outcome, conds).reset_index()
+    nec.insert(1, "level", "analysed")
+    subs = [s for c in conds if dims[c] != [c] for s in dims[c]]
+    if subs:
+        wide = pivot_case_conditions(long).loc[data.index]
+        sub_nec = necessity(wide[subs + [outcome]], outcome, subs, negations=False)
+        sub_nec = sub_nec.reset_index()
+        sub_nec.insert(1, "level", "sub-condition")
+        nec = pd.concat([nec, sub_nec], ignore_index=True)
+    nec["passes"] = (nec["inclN"] >= NECESSITY_INCL_MIN - 1e-8) & (
+        nec["RoN"] >= NECESSITY_RON_MIN - 1e-8)
+    return nec
+
+
+def _solutions(sub, outcome, conds, incl_cut, testable, reason):
+    """Truth table and the conservative, parsimonious and intermediate solutions; a step that
+    fails is recorded in the notes (never raised)."""
+    solutions: dict = {"conservative": None, "parsimonious": None, "intermediate": None}
+    notes: dict = {}
+    tt = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tt = truth_table(sub, outcome, conds, incl_cut=incl_cut, warn=False)
+    except QCAError as exc:
+        notes = {k: f"no truth table: {exc}" for k in solutions}
+    if tt is not None:
+        for kind, kwargs in (("conservative", {}), ("parsimonious", {"include": "?"}),
+                             ("intermediate", {"include": "?",
+                                               "directional": {c: 1 for c in conds}})):
+            try:
+                solutions[kind] = minimize(tt, **kwargs)
+                notes[kind] = "ok"
+            except QCAError as exc:  # includes TautologyError
+                notes[kind] = f"{type(exc).__name__}: {exc}"
+    if not testable:
+        for kind, res in solutions.items():
+            if res is not None:
+                notes[kind] = "computed, but uninformative: " + reason
+    return tt, solutions, notes
+
+
+def _robustness_cuts(incl_cut: float, cuts: Sequence[float] | None) -> Sequence[float]:
+    if cuts is not None:
+        return cuts
+    return sorted({round(min(max(c, 0.5), 1.0), 6)
+                   for c in (incl_cut - 0.05, incl_cut, incl_cut + 0.05)})
 
 
 def run_six_case_analysis(
@@ -830,128 +1028,26 @@ def run_six_case_analysis(
     directional expectation that the presence of every condition contributes to the outcome
     (the paper's path).
     """
-    long = _check_long(case_conditions)
-    if include_reference_models:
-        if reference_configurations is None:
-            raise SixCaseError("include_reference_models=True needs reference_configurations "
-                               "(talentlab.data.io.load_reference_configurations)")
-        long = with_reference_models(long, reference_configurations)
-    present = set(long["condition"])
-    if outcome not in present:
-        raise SixCaseError(f"outcome {outcome!r} is not a row of case_conditions; outcomes: "
-                           f"{[o for o in OUTCOMES if o in present]}")
-    conds = _parse_conditions(conditions) or list(DIMENSIONS)
-    if outcome in conds:
-        raise SixCaseError(f"{outcome!r} cannot be both outcome and condition")
-    outcomes = [o for o in OUTCOMES if o in present]
-    if outcome not in outcomes:
-        outcomes.append(outcome)
+    long, conds, outcomes = _analysis_input(case_conditions, outcome, conditions,
+                                            include_reference_models, reference_configurations)
     data = case_matrix(long, conds, aggregate, outcomes=outcomes)
-    dims = _dimensions_for(conds, sorted(present), long)
+    dims = _dimensions_for(conds, sorted(set(long["condition"])), long)
     sub = data[conds + [outcome]]
-
-    # ---- diagnostics
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        diag = diagnose(sub, outcome, conds, warn=False)
-    # the engine's diagnostic uses its own fixed seed; recompute with the analysis' seed
-    p_random = random_consistency_probability(len(sub), len(conds), n_sim=n_sim, seed=seed)
-    is_cpc = diag["check"] == "conditions_per_case"
-    diag.loc[is_cpc, "value"] = p_random
-    diag.loc[is_cpc, "severity"] = "warning" if p_random >= 0.10 else "info"
-    diag.loc[is_cpc, "message"] = (
-        f"With {len(sub)} cases and {len(conds)} conditions, random data give a "
-        f"contradiction-free truth table with probability {p_random:.2f} (simulated, "
-        f"seed {seed}). Above 10%, a consistent result is weak evidence; reduce the number of "
-        "conditions or add cases.")
-    diag.loc[is_cpc, "message_zh"] = (
-        f"{len(sub)} 个案例、{len(conds)} 个条件时，随机数据产生无矛盾真值表的概率为 "
-        f"{p_random:.2f}（模拟）。超过 10% 时一致的结果证据力很弱。")
     ev = outcome_evidence(long, outcome)
     testable, reason = _sufficiency_testability(long, outcome)
-    extra = [{
-        "check": "selection_on_outcome",
-        "severity": "info" if testable else "warning",
-        "value": float(ev["documented_failure"].sum()),
-        "message": ("Sufficiency can be assessed: " + reason) if testable else
-                   ("Sufficiency is uninformative: " + reason + "."),
-        "message_zh": ("存在文本明确记载的失败案例，可检验充分性。" if testable else
-                       "没有文本明确记载的失败案例（案例按成功选择，选择基于结果），"
-                       "充分性分析没有信息量。"),
-        "source": "Schneider & Wagemann 2012, ch. 11; data/raw/CASES.md section 6",
-    }]
-    empty = no_evidence_conditions(long)
-    extra.append({
-        "check": "no_evidence_conditions",
-        "severity": "warning" if empty else "info",
-        "value": float(len(empty)),
-        "message": (f"No case has evidence on {', '.join(empty)}: constant by construction, "
-                    "flagged, and left out of the averaged dimensions (AGGREGATION_RULE)."
-                    if empty else "Every condition has evidence in at least one case."),
-        "message_zh": ("以下条件在所有案例中均无证据（恒定），不计入维度均值：" + "、".join(empty)
-                       if empty else "每个条件至少在一个案例中有证据。"),
-        "source": "data/raw/CASES.md section 6; talentlab.cases.six_case.no_evidence_conditions",
-    })
-    if include_reference_models:
-        extra.append({
-            "check": "reference_models", "severity": "info",
-            "value": float(long["reference_model"].sum() / long["condition"].nunique()),
-            "message": "The three reference configurations (coded from one sentence each, "
-                       "CASES.md section 7) are included: sensitivity analysis only.",
-            "message_zh": "已加入三个参照模式（仅用于敏感性分析）。",
-            "source": "data/raw/CASES.md section 7",
-        })
-    diag = pd.concat([diag, pd.DataFrame(extra)], ignore_index=True)
-
-    # ---- necessity (the conditions, their negations, and sub-conditions of dimensions)
-    nec = necessity(sub, outcome, conds).reset_index()
-    nec.insert(1, "level", "analysed")
-    subs = [s for c in conds if dims[c] != [c] for s in dims[c]]
-    if subs:
-        wide = pivot_case_conditions(long).loc[data.index]
-        sub_nec = necessity(wide[subs + [outcome]], outcome, subs, negations=False)
-        sub_nec = sub_nec.reset_index()
-        sub_nec.insert(1, "level", "sub-condition")
-        nec = pd.concat([nec, sub_nec], ignore_index=True)
-    nec["passes"] = (nec["inclN"] >= NECESSITY_INCL_MIN - 1e-8) & (
-        nec["RoN"] >= NECESSITY_RON_MIN - 1e-8)
-
-    # ---- truth table and solutions
-    solutions: dict = {"conservative": None, "parsimonious": None, "intermediate": None}
-    notes: dict = {}
-    tt = None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tt = truth_table(sub, outcome, conds, incl_cut=incl_cut, warn=False)
-    except QCAError as exc:
-        notes = {k: f"no truth table: {exc}" for k in solutions}
-    if tt is not None:
-        for kind, kwargs in (("conservative", {}), ("parsimonious", {"include": "?"}),
-                             ("intermediate", {"include": "?",
-                                               "directional": {c: 1 for c in conds}})):
-            try:
-                solutions[kind] = minimize(tt, **kwargs)
-                notes[kind] = "ok"
-            except QCAError as exc:  # includes TautologyError
-                notes[kind] = f"{type(exc).__name__}: {exc}"
-    if not testable:
-        for kind, res in solutions.items():
-            if res is not None:
-                notes[kind] = "computed, but uninformative: " + reason
+    diag = pd.concat([_qca_diagnostics(sub, outcome, conds, n_sim=n_sim, seed=seed),
+                      pd.DataFrame(_case_diagnostics(long, ev, testable, reason,
+                                                     include_reference_models))],
+                     ignore_index=True)
+    nec = _necessity_table(long, data, sub, outcome, conds, dims)
+    tt, solutions, notes = _solutions(sub, outcome, conds, incl_cut, testable, reason)
     fits = [_tidy_fit(k, r) for k, r in solutions.items() if r is not None]
     fit_df = pd.concat(fits, ignore_index=True) if fits else pd.DataFrame(
         columns=["solution", "row", "term", "inclS", "PRI", "covS", "covU", "cases"])
-
-    # ---- robustness of the parsimonious solution
-    cuts = robustness_incl_cuts
-    if cuts is None:
-        cuts = sorted({round(min(max(c, 0.5), 1.0), 6)
-                       for c in (incl_cut - 0.05, incl_cut, incl_cut + 0.05)})
     rob, rob_note = None, "solution robustness not run (solution_robustness=False)"
     if solution_robustness:
+        cuts = _robustness_cuts(incl_cut, robustness_incl_cuts)
         rob, rob_note = _solution_robustness(long, outcome, conds, cuts, aggregate, dims)
-
     return SixCaseAnalysis(
         outcome=outcome, conditions=conds, aggregate=aggregate, incl_cut=float(incl_cut),
         include_reference_models=bool(include_reference_models), seed=int(seed),
@@ -1034,6 +1130,83 @@ def _fmt(x: float) -> str:
     return "NA" if x is None or not np.isfinite(x) else f"{x:.2f}"
 
 
+def _recoding_range(long, sets, outcome, expr, relation, analysis, index) -> dict:
+    """The claim's criterion over every distinct recoding of the cells it rests on: the range
+    of inclN / inclS, the share of recodings in which it holds, and the text saying so."""
+    dims = _dimensions_for(sets, sorted(set(long["condition"])), long)
+    cells = sorted({c for s in sets for c in dims[s]} | {outcome})
+    variants = _variant_memberships(long, cells, None, LENIENT_NOT_MENTIONED)
+    evaluate = _variant_evaluator(long, sets, dims, outcome, analysis.aggregate, index, expr,
+                                  relation)
+    key = "inclN" if relation == "necessity" else "inclS"
+    est, passes = [], []
+    for _, v in variants:
+        p = evaluate(v)
+        est.append(p[key])
+        if relation == "necessity":
+            passes.append(p["inclN"] >= NECESSITY_INCL_MIN - 1e-8
+                          and p["RoN"] >= NECESSITY_RON_MIN - 1e-8)
+        else:
+            passes.append(p["inclS"] >= analysis.incl_cut - 1e-8
+                          and p["PRI"] >= SUFFICIENCY_PRI_MIN - 1e-8)
+    est_arr = np.asarray(est, dtype=float)
+    share = float(np.mean(passes))
+    low, high = float(np.nanmin(est_arr)), float(np.nanmax(est_arr))
+    text = (f"over {len(variants)} distinct recodings of the cells it rests on "
+            f"({', '.join(cells)}), {key} ranges {_fmt(low)}–{_fmt(high)} (ci_low/ci_high are "
+            "this range, not a confidence interval) and the criterion holds in "
+            f"{share:.0%} of them")
+    return {"key": key, "ci_low": low, "ci_high": high, "n_recodings": len(variants),
+            "share": share, "text": text}
+
+
+def _judge_qca_claim(claim: dict, expr: str, analysis: SixCaseAnalysis) -> dict:
+    """The verdict row of one QCA claim (:data:`QCA_VERDICT_RULE`)."""
+    long = analysis.case_conditions
+    index = list(analysis.data.index)
+    cid, direction, outcome = str(claim["claim_id"]), str(claim["claimed_direction"]), \
+        claim["outcome"]
+    relation = {"necessary": "necessity", "sufficient": "sufficiency"}.get(direction)
+    rec = {"claim_id": cid, "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+           "scale": SCALE, "verdict": NOT_TESTABLE, "verdict_reason": "",
+           "evidence_link": CLAIM_ANCHORS.get(direction, "#claims"),
+           "outcome": outcome if isinstance(outcome, str) else "", "relation": relation or "",
+           "expression": expr, "n_cases": len(index), "n_recodings": 0,
+           "robustness_share": np.nan, "method": "QCA set relation (R QCA formulas)"}
+    if relation is None:
+        rec["verdict_reason"] = (f"claimed direction {direction!r} is not a set relation "
+                                 "(necessary / sufficient)")
+        return rec
+    if not isinstance(outcome, str) or outcome not in set(long["condition"]):
+        rec["verdict_reason"] = f"outcome {outcome!r} is not coded in case_conditions"
+        return rec
+    if not expr:
+        rec["verdict_reason"] = "no set is mapped to this claim; pass claim_expressions to judge it"
+        return rec
+    sets = _expression_sets(expr)
+    try:
+        data = _claim_data(long, sets, outcome, analysis.aggregate, index)
+        base = _params(data, expr, outcome, relation)
+    except (QCAError, SixCaseError) as exc:
+        rec["verdict_reason"] = f"cannot compute the set relation: {exc}"
+        return rec
+    rng = _recoding_range(long, sets, outcome, expr, relation, analysis, index)
+    rec.update(estimate=float(base[rng["key"]]), ci_low=rng["ci_low"], ci_high=rng["ci_high"],
+               n_recodings=rng["n_recodings"], robustness_share=rng["share"])
+    membership = compute(expr, data)
+    if relation == "necessity":
+        rec["verdict"], rec["verdict_reason"] = _necessity_verdict(
+            long, sets, expr, outcome, analysis.aggregate, index, data, membership, base,
+            rng["share"], rng["text"])
+    else:
+        rec["verdict"], rec["verdict_reason"] = _sufficiency_verdict(
+            long, expr, outcome, index, membership, base, rng["share"], rng["text"],
+            analysis.incl_cut)
+    if analysis.include_reference_models:
+        rec["verdict_reason"] += " Includes the three reference models (sensitivity analysis)."
+    return rec
+
+
 def judge_six_case_claims(
     claims: pd.DataFrame,
     analysis: SixCaseAnalysis,
@@ -1070,81 +1243,8 @@ def judge_six_case_claims(
     exprs = dict(QCA_CLAIM_EXPRESSIONS)
     exprs.update(claim_expressions or {})
     qca_claims = claims.loc[claims["analysis"].astype(str) == "qca"]
-    long = analysis.case_conditions
-    index = list(analysis.data.index)
-    ref_note = (" Includes the three reference models (sensitivity analysis)."
-                if analysis.include_reference_models else "")
-    rows = []
-    for claim in qca_claims.to_dict("records"):
-        cid = str(claim["claim_id"])
-        direction = str(claim["claimed_direction"])
-        outcome = claim["outcome"]
-        relation = {"necessary": "necessity", "sufficient": "sufficiency"}.get(direction)
-        rec = {"claim_id": cid, "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-               "scale": SCALE, "verdict": NOT_TESTABLE, "verdict_reason": "",
-               "evidence_link": CLAIM_ANCHORS.get(direction, "#claims"),
-               "outcome": outcome if isinstance(outcome, str) else "", "relation": relation or "",
-               "expression": exprs.get(cid, ""), "n_cases": len(index), "n_recodings": 0,
-               "robustness_share": np.nan, "method": "QCA set relation (R QCA formulas)"}
-        if relation is None:
-            rec["verdict_reason"] = (f"claimed direction {direction!r} is not a set relation "
-                                     "(necessary / sufficient)")
-            rows.append(rec)
-            continue
-        if not isinstance(outcome, str) or outcome not in set(long["condition"]):
-            rec["verdict_reason"] = f"outcome {outcome!r} is not coded in case_conditions"
-            rows.append(rec)
-            continue
-        expr = exprs.get(cid)
-        if not expr:
-            rec["verdict_reason"] = ("no set is mapped to this claim; pass claim_expressions "
-                                     "to judge it")
-            rows.append(rec)
-            continue
-        sets = _expression_sets(expr)
-        try:
-            data = _claim_data(long, sets, outcome, analysis.aggregate, index)
-            base = _params(data, expr, outcome, relation)
-        except (QCAError, SixCaseError) as exc:
-            rec["verdict_reason"] = f"cannot compute the set relation: {exc}"
-            rows.append(rec)
-            continue
-        dims = _dimensions_for(sets, sorted(set(long["condition"])), long)
-        cells = sorted({c for s in sets for c in dims[s]} | {outcome})
-        variants = _variant_memberships(long, cells, None, LENIENT_NOT_MENTIONED)
-        evaluate = _variant_evaluator(long, sets, dims, outcome, analysis.aggregate, index, expr,
-                                      relation)
-        key = "inclN" if relation == "necessity" else "inclS"
-        est, passes = [], []
-        for _, v in variants:
-            p = evaluate(v)
-            est.append(p[key])
-            if relation == "necessity":
-                passes.append(p["inclN"] >= NECESSITY_INCL_MIN - 1e-8
-                              and p["RoN"] >= NECESSITY_RON_MIN - 1e-8)
-            else:
-                passes.append(p["inclS"] >= analysis.incl_cut - 1e-8
-                              and p["PRI"] >= SUFFICIENCY_PRI_MIN - 1e-8)
-        est_arr = np.asarray(est, dtype=float)
-        share = float(np.mean(passes))
-        rec.update(estimate=float(base[key]), ci_low=float(np.nanmin(est_arr)),
-                   ci_high=float(np.nanmax(est_arr)), n_recodings=len(variants),
-                   robustness_share=share)
-        rob_txt = (f"over {len(variants)} distinct recodings of the cells it rests on "
-                   f"({', '.join(cells)}), {key} ranges {_fmt(rec['ci_low'])}–"
-                   f"{_fmt(rec['ci_high'])} (ci_low/ci_high are this range, not a confidence "
-                   f"interval) and the criterion holds in {share:.0%} of them")
-        membership = compute(expr, data)
-        if relation == "necessity":
-            rec["verdict"], rec["verdict_reason"] = _necessity_verdict(
-                long, sets, expr, outcome, analysis.aggregate, index, data, membership, base,
-                share, rob_txt)
-        else:
-            rec["verdict"], rec["verdict_reason"] = _sufficiency_verdict(
-                long, expr, outcome, index, membership, base, share, rob_txt,
-                analysis.incl_cut)
-        rec["verdict_reason"] += ref_note
-        rows.append(rec)
+    rows = [_judge_qca_claim(claim, exprs.get(str(claim["claim_id"]), ""), analysis)
+            for claim in qca_claims.to_dict("records")]
     cols = SIX_CASE_CLAIM_COLUMNS + ["verdict_zh", "outcome", "relation", "expression",
                                      "n_cases", "n_recodings", "robustness_share", "method"]
     out = pd.DataFrame(rows, columns=[c for c in cols if c != "verdict_zh"])

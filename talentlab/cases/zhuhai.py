@@ -89,6 +89,30 @@ class ZhuhaiEvaluation:
             eff = eff[eff["primary"].fillna(False).astype(bool)]
         return eff.drop_duplicates("outcome").reset_index(drop=True)
 
+    @property
+    def is_its(self) -> bool:
+        """True when the data had no comparison majors and the interrupted time series ran."""
+        return self.design.get("design") == "its"
+
+    def to_results(self) -> dict:
+        """What ``results.json`` of the Zhuhai notebook holds from this result (tables as
+        DataFrames; :func:`talentlab.report.publish_results` writes them).
+
+        With comparison majors: the design, the primary effects, pre-trend tests, sensitivity,
+        activity summaries, minimum detectable effects, the claims table with verdicts
+        (:func:`claims_table`) and notes; for the interrupted time series: the design choice,
+        the ITS rows and their method, and the note that no claim was judged.
+        """
+        if self.is_its:
+            return {"design": self.design,
+                    "its_effects": self.effects.drop(columns=["method", "label_zh"]),
+                    "its_method": self.effects["method"].iloc[0], "notes": self.notes}
+        return {"design": self.design,
+                "effects": self.primary_effects().drop(columns=["method"]),
+                "pretrend": self.pretrend, "sensitivity": self.sensitivity,
+                "activity": self.activity, "mde": self.mde, "claims": claims_table(self),
+                "notes": self.notes}
+
 
 def with_treated_majors(graduates: pd.DataFrame, treated_majors: Sequence[str] | None
                         ) -> pd.DataFrame:
@@ -220,6 +244,143 @@ def mde_from_standard_error(effect: pd.DataFrame, outcome: str, alpha: float,
     }])
 
 
+def claimed_signs(zhuhai_claims: pd.DataFrame) -> dict[str, int]:
+    """Outcome -> +1 / -1: the claimed direction of the first judged impact claim naming it
+    (the side the relative-magnitudes sensitivity analysis tests)."""
+    signs: dict[str, int] = {}
+    for rec in zhuhai_claims.to_dict("records"):
+        if (pd.notna(rec["outcome"]) and rec["claimed_direction"] in ("increase", "decrease")
+                and rec["analysis"] in ("zhuhai_did", "zhuhai_survival", "zhuhai_mixed")):
+            signs.setdefault(str(rec["outcome"]),
+                             1 if rec["claimed_direction"] == "increase" else -1)
+    return signs
+
+
+def _claims_given(claims: pd.DataFrame | None) -> pd.DataFrame:
+    if claims is not None:
+        return claims
+    import warnings
+
+    warnings.warn("zhuhai.evaluate(claims=None) reads data/raw/claims.csv itself; load the "
+                  "claims first (talentlab.data.paper.load_claims) and pass them. Reading "
+                  "them here goes in talentlab 0.2.", DeprecationWarning, stacklevel=3)
+    try:
+        from talentlab.data.paper import load_claims
+    except ImportError:  # before talentlab.data.paper existed
+        from talentlab.claims import load_claims
+    return load_claims()
+
+
+def _outcomes_named(zhuhai_claims: pd.DataFrame, outcomes: Sequence[str] | None) -> list[str]:
+    """The outcomes to analyse: as given, or every outcome a Zhuhai claim names (in
+    :data:`OUTCOMES` order)."""
+    if outcomes is None:
+        named = zhuhai_claims["outcome"].dropna().astype(str).unique().tolist()
+        outcomes = [o for o in OUTCOMES if o in named]
+    unknown = sorted(set(outcomes) - set(OUTCOMES))
+    if unknown:
+        raise ValueError(f"unknown outcomes {unknown}; known: {', '.join(OUTCOMES)}")
+    return list(outcomes)
+
+
+def _effect(data, graduates, frame, outcome, kind, reform, reform_cohort, *, alpha,
+            n_bootstrap, seed):
+    """The primary estimate of one outcome (and the adaptation result for the Cox model)."""
+    adaptation = None
+    if kind in ("did", "programme"):
+        res = ev.did(frame, outcome, reform_cohort=reform, n_bootstrap=n_bootstrap, seed=seed,
+                     alpha=alpha)
+    elif kind == "mixed":
+        res = ev.recognition_model(data.employer_ratings, graduates, reform_cohort=reform_cohort,
+                                   alpha=alpha).assign(outcome=outcome)
+    else:
+        adaptation = ev.adaptation_comparison(frame, reform_cohort=reform_cohort, alpha=alpha)
+        res = adaptation.effect.assign(outcome=outcome)
+    res = res.assign(label_en=OUTCOMES[outcome][1], label_zh=OUTCOMES[outcome][2],
+                     scale=OUTCOMES[outcome][3])
+    return res, adaptation
+
+
+def _analyse_outcome(data, graduates, outcome, *, reform_cohort, programme_length, sign,
+                     alpha, n_bootstrap, seed, mbar) -> dict:
+    """Effect, event study, pre-trend test, sensitivity, MDE and activity summary of one
+    outcome (the parts that apply to its kind; a list per part, as :func:`evaluate` stacks)."""
+    kind = OUTCOMES[outcome][0]
+    frame = outcome_frame(data, outcome, graduates)
+    # graduation cohorts for graduate outcomes; academic years for programme facts
+    reform = reform_cohort - programme_length if kind == "programme" else reform_cohort
+    res, adaptation = _effect(data, graduates, frame, outcome, kind, reform, reform_cohort,
+                              alpha=alpha, n_bootstrap=n_bootstrap, seed=seed)
+    parts = {"effects": [res], "studies": [], "pretrends": [], "sensitivities": [], "mdes": [],
+             "activities": [], "notes": [], "adaptation": adaptation}
+    if kind == "survival":
+        parts["mdes"].append(mde_from_standard_error(adaptation.effect, outcome, alpha,
+                                                     log_scale=True))
+        return parts
+    study = ev.event_study(frame, outcome, reform_cohort=reform, alpha=alpha)
+    parts["studies"].append(study)
+    parts["pretrends"].append(ev.pretrend_test(study))
+    if kind != "programme" and "vcov" in study.attrs:
+        parts["sensitivities"].append(sens.relative_magnitudes(
+            study, study.attrs["vcov"], sign, mbar=mbar, alpha=alpha, seed=seed))
+    if kind == "programme":
+        parts["activities"].append(activity_summary(frame, outcome, reform))
+        parts["mdes"].append(mde_from_standard_error(res, outcome, alpha))
+        return parts
+    try:
+        parts["mdes"].append(ev.minimum_detectable_effect_from_data(
+            frame, outcome, reform_cohort=reform, alpha=alpha))
+    except ValueError as exc:
+        parts["notes"].append(f"{outcome}: no minimum detectable effect ({exc})")
+    return parts
+
+
+def _stack(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.DataFrame:
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    return pd.DataFrame() if columns is None else pd.DataFrame(columns=columns)
+
+
+def _majors(graduates: pd.DataFrame, treated: bool) -> list[str]:
+    flag = graduates["treated_major"].fillna(False).astype(bool)
+    return sorted(graduates.loc[flag if treated else ~flag, "major"].astype(str).unique())
+
+
+def _design_summary(graduates, *, reform_cohort, programme_length, alpha, n_bootstrap, seed,
+                    adjustment, mbar) -> dict:
+    return {
+        "reform_cohort": int(reform_cohort),
+        "treated_majors": _majors(graduates, True),
+        "comparison_majors": _majors(graduates, False),
+        "cohorts": [int(c) for c in sorted(graduates["cohort"].dropna().unique())],
+        "n_graduates": int(len(graduates)),
+        "programme_reform_year": int(reform_cohort - programme_length),
+        "alpha": alpha, "n_bootstrap": int(n_bootstrap), "seed": int(seed),
+        "adjustment": adjustment, "mbar": float(mbar),
+    }
+
+
+#: The note an ITS result carries: why the claims have no verdict.
+ITS_NOTE = ("no comparison majors: interrupted time series of the reformed majors instead of the "
+            "difference in differences; claims not judged by the DiD verdict rule")
+
+
+def _its_result(data, graduates, choice, *, reform_cohort, treated_majors, alpha,
+                min_cell) -> ZhuhaiEvaluation:
+    """:func:`evaluate` on data without comparison majors: the interrupted time series
+    (:func:`its_evaluation`), the trends, and no verdicts (the DiD rule does not apply)."""
+    its = its_evaluation(data, reform_cohort=reform_cohort, treated_majors=treated_majors,
+                         alpha=alpha, min_cell=min_cell)
+    design = {**choice, "reform_cohort": int(reform_cohort), "alpha": alpha}
+    return ZhuhaiEvaluation(
+        effects=its, event_study=pd.DataFrame(),
+        pretrend=pd.DataFrame(columns=["outcome", "pretrend_p"]),
+        mde=pd.DataFrame(columns=["outcome", "mde"]), adaptation=None,
+        verdicts=pd.DataFrame(columns=["claim_id", "outcome", "verdict"]),
+        trends=indicator_trends(graduates, min_cell=min_cell), design=design,
+        notes=[ITS_NOTE])
+
+
 def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2022,
              treated_majors: Sequence[str] | None = None, outcomes: Sequence[str] | None = None,
              alpha: float = 0.05, n_bootstrap: int = 9999, seed: int = 20240601,
@@ -227,13 +388,19 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
              mbar: float = sens.DEFAULT_MBAR) -> ZhuhaiEvaluation:
     """Run the Zhuhai case evaluation and judge the claims.
 
+    The design follows the data (:func:`choose_design`): with comparison majors, difference in
+    differences for every outcome (:func:`_analyse_outcome`) and verdicts by
+    :func:`talentlab.claims.judge`; with reformed majors only, the interrupted time series of
+    :func:`its_evaluation` (``design["design"] == "its"``, no verdicts).
+
     Parameters
     ----------
     data : TalentData
         As :func:`talentlab.load_all` returns.
-    claims : DataFrame, optional
-        As :func:`talentlab.claims.load_claims` returns (default: the shipped ``claims.csv``);
-        only the Zhuhai claims are judged here.
+    claims : DataFrame
+        The claims of the paper as :func:`talentlab.data.paper.load_claims` returns; only the
+        Zhuhai claims are judged here. ``None`` still reads the shipped ``claims.csv``, with a
+        DeprecationWarning (loading is the caller's job).
     reform_cohort : int
         First graduation cohort taught under the reform.
     treated_majors : list of str, optional
@@ -254,103 +421,50 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
     --------
     >>> import talentlab
     >>> from talentlab.cases import zhuhai
-    >>> result = zhuhai.evaluate(talentlab.load_all(), outcomes=["job_related_to_major"],
-    ...                          n_bootstrap=999)
+    >>> from talentlab.claims import load_claims
+    >>> result = zhuhai.evaluate(talentlab.load_all(), load_claims(),
+    ...                          outcomes=["job_related_to_major"], n_bootstrap=999)
     >>> result.primary_effects().loc[0, "outcome"]
     'job_related_to_major'
     """
-    from talentlab.claims import load_claims
-
-    claims = load_claims() if claims is None else claims
+    claims = _claims_given(claims)
     zhuhai_claims = claims[claims["case"].astype("string") == "zhuhai"].reset_index(drop=True)
     graduates = with_treated_majors(data.graduates, treated_majors)
-    if outcomes is None:
-        named = zhuhai_claims["outcome"].dropna().astype(str).unique().tolist()
-        outcomes = [o for o in OUTCOMES if o in named]
-    unknown = sorted(set(outcomes) - set(OUTCOMES))
-    if unknown:
-        raise ValueError(f"unknown outcomes {unknown}; known: {', '.join(OUTCOMES)}")
-
-    effects, studies, pretrends, mdes, notes = [], [], [], [], []
-    sensitivities, activities = [], []
-    claimed_sign = {}
-    for rec in zhuhai_claims.to_dict("records"):  # direction of the first judged claim
-        if (pd.notna(rec["outcome"]) and rec["claimed_direction"] in ("increase", "decrease")
-                and rec["analysis"] in ("zhuhai_did", "zhuhai_survival", "zhuhai_mixed")):
-            claimed_sign.setdefault(str(rec["outcome"]),
-                                    1 if rec["claimed_direction"] == "increase" else -1)
+    choice = choose_design(graduates)
+    if choice["design"] == "its":
+        return _its_result(data, graduates, choice, reform_cohort=reform_cohort,
+                           treated_majors=treated_majors, alpha=alpha, min_cell=min_cell)
+    outcomes = _outcomes_named(zhuhai_claims, outcomes)
+    signs = claimed_signs(zhuhai_claims)
+    parts = {k: [] for k in ("effects", "studies", "pretrends", "sensitivities", "mdes",
+                             "activities", "notes")}
     adaptation = None
     for outcome in outcomes:
-        kind = OUTCOMES[outcome][0]
-        frame = outcome_frame(data, outcome, graduates)
-        # graduation cohorts for graduate outcomes; academic years for programme facts
-        reform = reform_cohort - programme_length if kind == "programme" else reform_cohort
-        if kind in ("did", "programme"):
-            res = ev.did(frame, outcome, reform_cohort=reform, n_bootstrap=n_bootstrap,
-                         seed=seed, alpha=alpha)
-        elif kind == "mixed":
-            res = ev.recognition_model(data.employer_ratings, graduates,
-                                       reform_cohort=reform_cohort, alpha=alpha)
-            res = res.assign(outcome=outcome)
-        else:
-            adaptation = ev.adaptation_comparison(frame, reform_cohort=reform_cohort,
-                                                  alpha=alpha)
-            res = adaptation.effect.assign(outcome=outcome)
-        effects.append(res.assign(label_en=OUTCOMES[outcome][1], label_zh=OUTCOMES[outcome][2],
-                                  scale=OUTCOMES[outcome][3]))
-        if kind != "survival":
-            study = ev.event_study(frame, outcome, reform_cohort=reform, alpha=alpha)
-            studies.append(study)
-            pretrends.append(ev.pretrend_test(study))
-            if kind != "programme" and "vcov" in study.attrs:
-                sensitivities.append(sens.relative_magnitudes(
-                    study, study.attrs["vcov"], claimed_sign.get(outcome, 1), mbar=mbar,
-                    alpha=alpha, seed=seed))
-            if kind == "programme":
-                activities.append(activity_summary(frame, outcome, reform))
-                mdes.append(mde_from_standard_error(res, outcome, alpha))
-            else:
-                try:
-                    mdes.append(ev.minimum_detectable_effect_from_data(
-                        frame, outcome, reform_cohort=reform, alpha=alpha))
-                except ValueError as exc:
-                    notes.append(f"{outcome}: no minimum detectable effect ({exc})")
-        else:
-            mdes.append(mde_from_standard_error(adaptation.effect, outcome, alpha,
-                                                log_scale=True))
-
-    effects_df = pd.concat(effects, ignore_index=True)
-    pretrend_df = pd.concat(pretrends, ignore_index=True) if pretrends else pd.DataFrame(
-        columns=["outcome", "pretrend_p"])
-    mde_df = pd.concat(mdes, ignore_index=True) if mdes else pd.DataFrame(
-        columns=["outcome", "mde"])
-    sensitivity_df = (pd.concat(sensitivities, ignore_index=True) if sensitivities
-                      else pd.DataFrame(columns=["outcome"]))
-    activity_df = (pd.concat(activities, ignore_index=True) if activities
-                   else pd.DataFrame(columns=["outcome"]))
-    verdicts = judge(zhuhai_claims[zhuhai_claims["outcome"].isin(outcomes)
-                                   | zhuhai_claims["outcome"].isna()],
-                     effects_df, pretrend=pretrend_df, mde=mde_df, alpha=alpha,
-                     sensitivity=sensitivity_df, activity=activity_df, adjustment=adjustment,
-                     mbar=mbar)
-    design = {
-        "reform_cohort": int(reform_cohort),
-        "treated_majors": sorted(graduates.loc[graduates["treated_major"].fillna(False)
-                                               .astype(bool), "major"].astype(str).unique()),
-        "comparison_majors": sorted(graduates.loc[~graduates["treated_major"].fillna(False)
-                                                  .astype(bool), "major"].astype(str).unique()),
-        "cohorts": [int(c) for c in sorted(graduates["cohort"].dropna().unique())],
-        "n_graduates": int(len(graduates)),
-        "programme_reform_year": int(reform_cohort - programme_length),
-        "alpha": alpha, "n_bootstrap": int(n_bootstrap), "seed": int(seed),
-        "adjustment": adjustment, "mbar": float(mbar),
-    }
+        found = _analyse_outcome(data, graduates, outcome, reform_cohort=reform_cohort,
+                                 programme_length=programme_length, sign=signs.get(outcome, 1),
+                                 alpha=alpha, n_bootstrap=n_bootstrap, seed=seed, mbar=mbar)
+        if found["adaptation"] is not None:
+            adaptation = found["adaptation"]
+        del found["adaptation"]
+        for key, values in found.items():
+            parts[key].extend(values)
+    effects = _stack(parts["effects"])
+    pretrend = _stack(parts["pretrends"], ["outcome", "pretrend_p"])
+    mde = _stack(parts["mdes"], ["outcome", "mde"])
+    sensitivity = _stack(parts["sensitivities"], ["outcome"])
+    activity = _stack(parts["activities"], ["outcome"])
+    judged = zhuhai_claims[zhuhai_claims["outcome"].isin(outcomes)
+                           | zhuhai_claims["outcome"].isna()]
+    verdicts = judge(judged, effects, pretrend=pretrend, mde=mde, alpha=alpha,
+                     sensitivity=sensitivity, activity=activity, adjustment=adjustment, mbar=mbar)
+    design = _design_summary(graduates, reform_cohort=reform_cohort,
+                             programme_length=programme_length, alpha=alpha,
+                             n_bootstrap=n_bootstrap, seed=seed, adjustment=adjustment, mbar=mbar)
     return ZhuhaiEvaluation(
-        effects=effects_df,
-        event_study=pd.concat(studies, ignore_index=True) if studies else pd.DataFrame(),
-        pretrend=pretrend_df, mde=mde_df, adaptation=adaptation, verdicts=verdicts,
-        trends=indicator_trends(graduates, min_cell=min_cell), design=design, notes=notes,
-        sensitivity=sensitivity_df, activity=activity_df)
+        effects=effects, event_study=_stack(parts["studies"]), pretrend=pretrend, mde=mde,
+        adaptation=adaptation, verdicts=verdicts,
+        trends=indicator_trends(graduates, min_cell=min_cell), design=design,
+        notes=parts["notes"], sensitivity=sensitivity, activity=activity)
 
 
 def claims_table(result: ZhuhaiEvaluation) -> pd.DataFrame:

@@ -140,74 +140,92 @@ def compute_all(data, by: str | Sequence[str] | None = None, *,
                                    spark=spark)
     by = as_list(by)
     options = dict(options or {})
-    explicit = indicators is not None
-    names = list(indicators) if explicit else list(ALL_INDICATORS)
-    unknown = [n for n in names if n not in ALL_INDICATORS]
-    if unknown:
-        raise IndicatorInputError(f"compute_all: unknown indicator(s) {unknown}; "
-                                  f"known: {list(ALL_INDICATORS)}")
+    names, explicit = _requested(indicators)
     unknown_opts = [n for n in options if n not in ALL_INDICATORS]
     if unknown_opts:
         raise IndicatorInputError(f"compute_all: options for unknown indicator(s) "
                                   f"{unknown_opts}")
     common = {"confidence": confidence, "min_cell": min_cell}
     graduates = _table(data, "graduates")
-    frames: list[pd.DataFrame] = []
-
-    grad_names = [n for n in names if n in GRADUATE_INDICATORS]
-    if grad_names:
-        if graduates is None:
-            if explicit:
-                raise IndicatorInputError("compute_all: the graduates table is missing")
-        else:
-            gp = GraduatePass(graduates, by, "compute_all")
-            for name in grad_names:
-                missing = [c for c in GRADUATE_COLUMNS[name] if c not in graduates.columns]
-                if missing:
-                    if explicit:
-                        raise IndicatorInputError(
-                            f"compute_all: {name} needs graduates column(s) {missing}")
-                    continue
-                frames.append(GRADUATE_INDICATORS[name](gp, by, **common,
-                                                        **options.get(name, {})))
-
+    frames = _graduate_frames(graduates, by, names, explicit, common, options)
     if "enterprise_recognition" in names:
-        ratings = _table(data, "employer_ratings")
-        if ratings is not None:
-            frames.append(enterprise_recognition(ratings, by, graduates=graduates, **common,
-                                                 **options.get("enterprise_recognition", {})))
-        elif explicit:
-            raise IndicatorInputError("compute_all: the employer_ratings table is missing")
-
-    prog_names = [n for n in names if n in PROGRAMME_INDICATORS]
-    programmes = _table(data, "programmes")
-    if prog_names and programmes is None and explicit:
-        raise IndicatorInputError("compute_all: the programmes table is missing")
-    if prog_names and programmes is not None:
-        sub = [c for c in by if c in programmes.columns]
-        dropped = [c for c in by if c not in programmes.columns]
-        for name in prog_names:
-            res = PROGRAMME_INDICATORS[name](programmes, sub, **common,
-                                             **options.get(name, {}))
-            if dropped:
-                res["method"] = res["method"] + (
-                    f"; grouped by {sub or 'nothing (overall)'} only: programmes have no "
-                    f"{dropped} (those columns are NA in this row)")
-            frames.append(res)
-
+        frames += _linked_frames(data, "employer_ratings", enterprise_recognition,
+                                 "enterprise_recognition", graduates, by, explicit, common,
+                                 options)
+    frames += _programme_frames(_table(data, "programmes"), by, names, explicit, common,
+                                options)
     if "three_party_evaluation" in names:
-        evaluations = _table(data, "evaluations")
-        if evaluations is not None:
-            frames.append(three_party_evaluation(
-                evaluations, by, graduates=graduates, **common,
-                **options.get("three_party_evaluation", {})))
-        elif explicit:
-            raise IndicatorInputError("compute_all: the evaluations table is missing")
-
+        frames += _linked_frames(data, "evaluations", three_party_evaluation,
+                                 "three_party_evaluation", graduates, by, explicit, common,
+                                 options)
     out = concat_results(frames)
     lead = [c for c in by if c in out.columns]
     rest = [c for c in out.columns if c not in lead]
     return out[lead + rest]
+
+
+def _requested(indicators: Sequence[str] | None) -> tuple[list[str], bool]:
+    """(indicator names to run, whether they were asked for explicitly); unknown names raise."""
+    explicit = indicators is not None
+    names = list(indicators) if explicit else list(ALL_INDICATORS)
+    unknown = [n for n in names if n not in ALL_INDICATORS]
+    if unknown:
+        raise IndicatorInputError(f"compute_all: unknown indicator(s) {unknown}; "
+                                  f"known: {list(ALL_INDICATORS)}")
+    return names, explicit
+
+
+def _graduate_frames(graduates, by, names, explicit, common, options) -> list[pd.DataFrame]:
+    """The graduate-level indicators, from one shared :class:`GraduatePass`."""
+    grad_names = [n for n in names if n in GRADUATE_INDICATORS]
+    if not grad_names:
+        return []
+    if graduates is None:
+        if explicit:
+            raise IndicatorInputError("compute_all: the graduates table is missing")
+        return []
+    frames = []
+    gp = GraduatePass(graduates, by, "compute_all")
+    for name in grad_names:
+        missing = [c for c in GRADUATE_COLUMNS[name] if c not in graduates.columns]
+        if missing:
+            if explicit:
+                raise IndicatorInputError(
+                    f"compute_all: {name} needs graduates column(s) {missing}")
+            continue
+        frames.append(GRADUATE_INDICATORS[name](gp, by, **common, **options.get(name, {})))
+    return frames
+
+
+def _linked_frames(data, table_name, function, name, graduates, by, explicit, common,
+                   options) -> list[pd.DataFrame]:
+    """An indicator of a table linked to graduates by student_id (ratings, evaluations)."""
+    table = _table(data, table_name)
+    if table is not None:
+        return [function(table, by, graduates=graduates, **common, **options.get(name, {}))]
+    if explicit:
+        raise IndicatorInputError(f"compute_all: the {table_name} table is missing")
+    return []
+
+
+def _programme_frames(programmes, by, names, explicit, common, options) -> list[pd.DataFrame]:
+    """The programme indicators, grouped by the ``by`` columns the programmes table has."""
+    prog_names = [n for n in names if n in PROGRAMME_INDICATORS]
+    if prog_names and programmes is None and explicit:
+        raise IndicatorInputError("compute_all: the programmes table is missing")
+    if not prog_names or programmes is None:
+        return []
+    sub = [c for c in by if c in programmes.columns]
+    dropped = [c for c in by if c not in programmes.columns]
+    frames = []
+    for name in prog_names:
+        res = PROGRAMME_INDICATORS[name](programmes, sub, **common, **options.get(name, {}))
+        if dropped:
+            res["method"] = res["method"] + (
+                f"; grouped by {sub or 'nothing (overall)'} only: programmes have no "
+                f"{dropped} (those columns are NA in this row)")
+        frames.append(res)
+    return frames
 
 
 def _compute_all_engine(data, by, *, indicators, confidence, min_cell, options, engine, spark):
@@ -231,12 +249,7 @@ def _compute_all_engine(data, by, *, indicators, confidence, min_cell, options, 
     if not path_source and eng == "pandas":
         return compute_all(data, by, indicators=indicators, confidence=confidence,
                            min_cell=min_cell, options=options)
-    explicit = indicators is not None
-    names = list(indicators) if explicit else list(ALL_INDICATORS)
-    unknown = [n for n in names if n not in ALL_INDICATORS]
-    if unknown:
-        raise IndicatorInputError(f"compute_all: unknown indicator(s) {unknown}; "
-                                  f"known: {list(ALL_INDICATORS)}")
+    names, explicit = _requested(indicators)
     source = data if path_source else _table(data, "graduates")
     present = engines.source_columns(source)
     counted = []

@@ -113,28 +113,9 @@ def compare(table_or_data, group_col: str, a, b, *, indicator: str,
     """
     fn = "compare"
     confidence = check_confidence(confidence, fn)
-    data = None
-    if _is_data(table_or_data):
-        data = table_or_data
-        from talentlab.indicators import compute_all
-        table = compute_all(data, by=[group_col], indicators=[indicator],
-                            confidence=confidence, options={indicator: indicator_options}
-                            if indicator_options else None)
-    elif isinstance(table_or_data, pd.DataFrame):
-        table = table_or_data
-    else:
-        raise IndicatorInputError(f"{fn}: pass an indicator table or the data container")
-    for col in ["indicator", "statistic", group_col]:
-        if col not in table.columns:
-            raise IndicatorInputError(f"{fn}: the table lacks column {col!r}")
-    stats_available = table.loc[table["indicator"] == indicator, "statistic"].unique().tolist()
-    if not stats_available:
-        raise IndicatorInputError(f"{fn}: no rows for indicator {indicator!r}")
-    if statistic is None:
-        if len(stats_available) > 1:
-            raise IndicatorInputError(f"{fn}: indicator {indicator!r} has statistics "
-                                      f"{stats_available}; pass statistic=")
-        statistic = stats_available[0]
+    table, data = _indicator_table(table_or_data, group_col, indicator, confidence,
+                                   indicator_options)
+    statistic = _which_statistic(table, group_col, indicator, statistic)
     ra = _pick(table, group_col, a, indicator, statistic)
     rb = _pick(table, group_col, b, indicator, statistic)
     base = {"indicator": indicator, "statistic": statistic, "group": group_col, "a": a, "b": b,
@@ -143,34 +124,10 @@ def compare(table_or_data, group_col: str, a, b, *, indicator: str,
     clustered = "n_clusters" in table.columns and pd.notna(ra.get("n_clusters")) and \
         "cluster" in str(ra["method"])
     if statistic in _PROPORTIONS and not clustered:
-        xa, na, xb, nb = (float(ra["numerator"]), float(ra["denominator"]),
-                          float(rb["numerator"]), float(rb["denominator"]))
-        if na == 0 or nb == 0:
-            raise IndicatorInputError(f"{fn}: a group has an empty base (n=0); no difference")
-        nd = newcombe_difference(xa, na, xb, nb, confidence=confidence).iloc[0]
-        se = float(np.sqrt(xa / na * (1 - xa / na) / na + xb / nb * (1 - xb / nb) / nb))
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore", RuntimeWarning)
-                p = float(test_proportions_2indep(xa, na, xb, nb, method="score").pvalue)
-        except (ValueError, ZeroDivisionError, FloatingPointError):
-            p = np.nan
-        row = {**base, "estimate": float(nd["estimate"]), "se": se,
-               "ci_low": float(nd["ci_low"]), "ci_high": float(nd["ci_high"]), "p_value": p,
-               "method": "Newcombe hybrid score interval (1998, method 10, Wilson limits); "
-                         "se = unpooled Wald SE for reference; p from the score test"}
+        row = {**base, **_proportion_difference(ra, rb, confidence)}
     elif statistic in _MEANS or (statistic in _PROPORTIONS and clustered) or \
             statistic.startswith("mean_"):
-        d, se, lo, hi, p, dist = _welch(ra, rb, confidence, clustered)
-        if statistic == "restricted_mean":
-            z = _z(confidence)
-            lo, hi = d - z * se, d + z * se
-            p = float(2 * stats.norm.sf(abs(d / se))) if se > 0 else np.nan
-            dist = "normal"
-        row = {**base, "estimate": float(d), "se": se, "ci_low": float(lo), "ci_high": float(hi),
-               "p_value": p,
-               "method": f"difference of means, se = sqrt(se_a^2 + se_b^2) "
-                         f"({'cluster-robust' if clustered else 'independent'} SEs), {dist}"}
+        row = {**base, **_mean_difference(ra, rb, statistic, confidence, clustered)}
     elif statistic == "km_median":
         if data is None:
             raise IndicatorInputError(f"{fn}: the KM median difference needs the data (pass the "
@@ -181,6 +138,74 @@ def compare(table_or_data, group_col: str, a, b, *, indicator: str,
         raise IndicatorInputError(f"{fn}: statistic {statistic!r} ({indicator}) is not "
                                   "comparable between groups (agreement coefficients)")
     return pd.DataFrame([row], columns=COMPARE_COLUMNS)
+
+
+def _indicator_table(table_or_data, group_col: str, indicator: str, confidence: float,
+                     indicator_options: dict):
+    """(indicator table, data or None): the table given, or the data summarised by group."""
+    data = None
+    if _is_data(table_or_data):
+        data = table_or_data
+        from talentlab.indicators import compute_all
+        table = compute_all(data, by=[group_col], indicators=[indicator],
+                            confidence=confidence, options={indicator: indicator_options}
+                            if indicator_options else None)
+    elif isinstance(table_or_data, pd.DataFrame):
+        table = table_or_data
+    else:
+        raise IndicatorInputError("compare: pass an indicator table or the data container")
+    for col in ["indicator", "statistic", group_col]:
+        if col not in table.columns:
+            raise IndicatorInputError(f"compare: the table lacks column {col!r}")
+    return table, data
+
+
+def _which_statistic(table: pd.DataFrame, group_col: str, indicator: str,
+                     statistic: str | None) -> str:
+    """The statistic asked for, or the indicator's only one."""
+    stats_available = table.loc[table["indicator"] == indicator, "statistic"].unique().tolist()
+    if not stats_available:
+        raise IndicatorInputError(f"compare: no rows for indicator {indicator!r}")
+    if statistic is None:
+        if len(stats_available) > 1:
+            raise IndicatorInputError(f"compare: indicator {indicator!r} has statistics "
+                                      f"{stats_available}; pass statistic=")
+        statistic = stats_available[0]
+    return statistic
+
+
+def _proportion_difference(ra, rb, confidence: float) -> dict:
+    """Newcombe's hybrid score interval (method 10) and the score test's p-value."""
+    xa, na, xb, nb = (float(ra["numerator"]), float(ra["denominator"]),
+                      float(rb["numerator"]), float(rb["denominator"]))
+    if na == 0 or nb == 0:
+        raise IndicatorInputError("compare: a group has an empty base (n=0); no difference")
+    nd = newcombe_difference(xa, na, xb, nb, confidence=confidence).iloc[0]
+    se = float(np.sqrt(xa / na * (1 - xa / na) / na + xb / nb * (1 - xb / nb) / nb))
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            p = float(test_proportions_2indep(xa, na, xb, nb, method="score").pvalue)
+    except (ValueError, ZeroDivisionError, FloatingPointError):
+        p = np.nan
+    return {"estimate": float(nd["estimate"]), "se": se, "ci_low": float(nd["ci_low"]),
+            "ci_high": float(nd["ci_high"]), "p_value": p,
+            "method": "Newcombe hybrid score interval (1998, method 10, Wilson limits); "
+                      "se = unpooled Wald SE for reference; p from the score test"}
+
+
+def _mean_difference(ra, rb, statistic: str, confidence: float, clustered: bool) -> dict:
+    """Difference of means: Welch-Satterthwaite t interval (normal for the restricted mean)."""
+    d, se, lo, hi, p, dist = _welch(ra, rb, confidence, clustered)
+    if statistic == "restricted_mean":
+        z = _z(confidence)
+        lo, hi = d - z * se, d + z * se
+        p = float(2 * stats.norm.sf(abs(d / se))) if se > 0 else np.nan
+        dist = "normal"
+    return {"estimate": float(d), "se": se, "ci_low": float(lo), "ci_high": float(hi),
+            "p_value": p,
+            "method": f"difference of means, se = sqrt(se_a^2 + se_b^2) "
+                      f"({'cluster-robust' if clustered else 'independent'} SEs), {dist}"}
 
 
 def _km_median_difference(data, group_col, a, b, confidence, n_boot, seed) -> dict:

@@ -17,6 +17,7 @@ from talentlab.indicators import definitions as defs
 from talentlab.indicators._core import (
     DESTINATIONS,
     IndicatorInputError,
+    _z,
     as_list,
     bool_parts,
     check_confidence,
@@ -736,70 +737,79 @@ def adaptation_cycle(graduates: pd.DataFrame, by=None, *, horizon: float = 12.0,
     gp = _as_pass(graduates, by, fn)
     base, months, reached, employed = _adaptation_data(gp, fn)
     km: KMTable = km_grouped(gp.codes[base], months[base], reached[base], gp.n_groups)
-    median, lb, ub = km_median(km, gp.n_groups, confidence)
-    rmst, rmst_se = km_restricted_mean(km, gp.n_groups, horizon)
     n = km.n.astype(float)
     events = km.n_events.astype(float)
-    censored = n - events
     in_emp = gp.count(employed)
-    unknown = in_emp - n
-    n_excl = gp.total - in_emp
+    counts = {"n": n, "events": events, "censored": n - events, "unknown": in_emp - n,
+              "n_excluded": gp.total - in_emp}
     extra = {"events": pd.array(events.astype(np.int64), dtype="Int64"),
-             "censored": pd.array(censored.astype(np.int64), dtype="Int64"),
+             "censored": pd.array(counts["censored"].astype(np.int64), dtype="Int64"),
              "horizon": float(horizon)}
-    base_text = ("Kaplan-Meier (censoring honoured); n={n}, events={e}, "
-                 "censored={c}")
-    empty = n == 0
-    no_event = (n > 0) & (events == 0)
-    not_reached = (n > 0) & (events > 0) & np.isnan(median)
-    med_method = np.array([
-        base_text.format(n=int(a), e=int(b), c=int(c)) for a, b, c in zip(n, events, censored,
-                                                                         strict=True)],
-        dtype=object)
-    med_method = np.char.add(med_method.astype(str),
-                             "; median = first event time with S(t) < 0.5; interval by "
-                             "inverting Z-tests on cloglog S(t) (Brookmeyer-Crowley, as "
-                             "statsmodels SurvfuncRight.quantile_ci); no standard error")
-    med_notes = {
-        "ALL CENSORED: no graduate reached independent work, so the median is not reached "
-        "(NaN)": no_event,
-        "median not reached: S(t) never fell below 0.5 (NaN)": not_reached,
-        "upper limit inf: S(t) is not significantly below 0.5 at any later event time":
-            np.isinf(ub) & ~np.isnan(median),
-        "employed without adaptation data: see n_unknown, left out": unknown > 0,
-    }
-    rm_method = np.char.add(
-        np.array([base_text.format(n=int(a), e=int(b), c=int(c))
-                  for a, b, c in zip(n, events, censored, strict=True)], dtype=str),
-        f"; restricted mean up to {horizon:g} months (area under S(t)), Greenwood-type "
-        "variance (Klein & Moeschberger 4.5), normal interval")
-    beyond = (n > 0) & (km.max_time < horizon)
-    rm_notes = {
-        "horizon beyond the last observation: S(t) carried forward to the horizon": beyond,
-        "ALL CENSORED: restricted mean equals the horizon, standard error 0": no_event,
-        "employed without adaptation data: see n_unknown, left out": unknown > 0,
-    }
-    rmst = np.where(empty, np.nan, rmst)
-    rmst_se = np.where(empty, np.nan, rmst_se)
-    from talentlab.indicators._core import _z
-    z = _z(confidence)
-    rows = [
-        result_frame(gp.keys, "adaptation_cycle", "km_median", numerator=events,
-                     denominator=n, estimate=median, se=np.nan, ci_low=lb, ci_high=ub,
-                     confidence=confidence, n=n, n_excluded=n_excl, n_unknown=unknown,
-                     method=_notes_on(med_method, n, med_notes), min_cell=min_cell,
-                     extra=extra),
-        result_frame(gp.keys, "adaptation_cycle", "restricted_mean", numerator=events,
-                     denominator=n, estimate=rmst, se=rmst_se, ci_low=rmst - z * rmst_se,
-                     ci_high=rmst + z * rmst_se, confidence=confidence, n=n,
-                     n_excluded=n_excl, n_unknown=unknown,
-                     method=_notes_on(rm_method, n, rm_notes), min_cell=min_cell,
-                     extra=extra),
-    ]
+    rows = [_km_median_frame(gp.keys, km, counts, extra, confidence, min_cell),
+            _restricted_mean_frame(gp.keys, km, counts, extra, horizon, confidence, min_cell)]
     out = pd.concat(rows, ignore_index=True)
     if gp.by:
         out = out.sort_values(gp.by, kind="stable", na_position="last").reset_index(drop=True)
     return out
+
+
+def _km_counts_text(counts: dict) -> list[str]:
+    """Per group: ``Kaplan-Meier (censoring honoured); n=.., events=.., censored=..``."""
+    return [f"Kaplan-Meier (censoring honoured); n={int(a)}, events={int(b)}, censored={int(c)}"
+            for a, b, c in zip(counts["n"], counts["events"], counts["censored"], strict=True)]
+
+
+def _km_median_frame(keys: pd.DataFrame, km: KMTable, counts: dict, extra: dict,
+                     confidence: float, min_cell: int) -> pd.DataFrame:
+    """Rows ``km_median`` of :func:`adaptation_cycle`: median and Brookmeyer-Crowley limits."""
+    median, lb, ub = km_median(km, len(keys), confidence)
+    n, events = counts["n"], counts["events"]
+    method = np.char.add(np.array(_km_counts_text(counts), dtype=object).astype(str),
+                         "; median = first event time with S(t) < 0.5; interval by "
+                         "inverting Z-tests on cloglog S(t) (Brookmeyer-Crowley, as "
+                         "statsmodels SurvfuncRight.quantile_ci); no standard error")
+    notes = {
+        "ALL CENSORED: no graduate reached independent work, so the median is not reached "
+        "(NaN)": (n > 0) & (events == 0),
+        "median not reached: S(t) never fell below 0.5 (NaN)":
+            (n > 0) & (events > 0) & np.isnan(median),
+        "upper limit inf: S(t) is not significantly below 0.5 at any later event time":
+            np.isinf(ub) & ~np.isnan(median),
+        "employed without adaptation data: see n_unknown, left out": counts["unknown"] > 0,
+    }
+    return result_frame(keys, "adaptation_cycle", "km_median", numerator=events,
+                        denominator=n, estimate=median, se=np.nan, ci_low=lb, ci_high=ub,
+                        confidence=confidence, n=n, n_excluded=counts["n_excluded"],
+                        n_unknown=counts["unknown"], method=_notes_on(method, n, notes),
+                        min_cell=min_cell, extra=extra)
+
+
+def _restricted_mean_frame(keys: pd.DataFrame, km: KMTable, counts: dict, extra: dict,
+                           horizon: float, confidence: float, min_cell: int) -> pd.DataFrame:
+    """Rows ``restricted_mean`` of :func:`adaptation_cycle`: area under S(t) up to the
+    horizon, Greenwood-type SE, normal interval."""
+    rmst, rmst_se = km_restricted_mean(km, len(keys), horizon)
+    n, events = counts["n"], counts["events"]
+    method = np.char.add(
+        np.array(_km_counts_text(counts), dtype=str),
+        f"; restricted mean up to {horizon:g} months (area under S(t)), Greenwood-type "
+        "variance (Klein & Moeschberger 4.5), normal interval")
+    notes = {
+        "horizon beyond the last observation: S(t) carried forward to the horizon":
+            (n > 0) & (km.max_time < horizon),
+        "ALL CENSORED: restricted mean equals the horizon, standard error 0":
+            (n > 0) & (events == 0),
+        "employed without adaptation data: see n_unknown, left out": counts["unknown"] > 0,
+    }
+    empty = n == 0
+    rmst = np.where(empty, np.nan, rmst)
+    rmst_se = np.where(empty, np.nan, rmst_se)
+    z = _z(confidence)
+    return result_frame(keys, "adaptation_cycle", "restricted_mean", numerator=events,
+                        denominator=n, estimate=rmst, se=rmst_se, ci_low=rmst - z * rmst_se,
+                        ci_high=rmst + z * rmst_se, confidence=confidence, n=n,
+                        n_excluded=counts["n_excluded"], n_unknown=counts["unknown"],
+                        method=_notes_on(method, n, notes), min_cell=min_cell, extra=extra)
 
 
 def _notes_on(methods: np.ndarray, n: np.ndarray, notes: dict) -> np.ndarray:

@@ -127,6 +127,36 @@ def enterprise_recognition(employer_ratings: pd.DataFrame, by=None, *,
     if cluster is not None:
         require_columns(employer_ratings, [cluster], fn, "employer_ratings")
     df = attach_group_columns(employer_ratings, by, graduates, fn, "employer_ratings")
+    items, overall = _checked_answers(df, fn)
+    answered = (~np.isnan(items)).sum(axis=1)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        score = 100 * (np.nanmean(items, axis=1) - 1) / 4
+    score_ok = answered >= min_items
+    codes, keys = group_index(df, by, fn, "employer_ratings")
+    clusters_all = df[cluster].to_numpy(dtype=object) if cluster is not None else None
+    rows = {k: [] for k in ["score", "share", "alpha"]}
+    members = pd.Series(np.arange(len(df))).groupby(codes).indices if len(df) else {}
+    for g in range(len(keys)):
+        idx = members.get(g, np.array([], dtype=np.intp))
+        rows["score"].append(_score_cell(idx[score_ok[idx]], idx, score, clusters_all,
+                                         confidence))
+        rows["share"].append(_share_cell(idx, overall, clusters_all, confidence))
+        rows["alpha"].append(_alpha_cell(idx, items, answered, confidence))
+    cl_text = (f"cluster-robust by {cluster} (statsmodels OLS cov_type='cluster', t with G-1 "
+               "df)" if cluster is not None else "ratings treated as independent")
+    out = pd.concat([_score_frame(keys, rows["score"], min_items, cl_text, confidence, min_cell),
+                     _share_frame(keys, rows["share"], cl_text, confidence, min_cell),
+                     _alpha_frame(keys, rows["alpha"], confidence, min_cell)],
+                    ignore_index=True)
+    if by:
+        out = out.sort_values(by, kind="stable", na_position="last").reset_index(drop=True)
+    return out
+
+
+def _checked_answers(df: pd.DataFrame, fn: str) -> tuple[np.ndarray, np.ndarray]:
+    """The five items (ratings x items, NaN = unanswered) and overall satisfaction as floats,
+    checked against the contract (items 1-5, overall 0-5)."""
     items = np.column_stack([df[c].to_numpy(dtype=float, na_value=np.nan) for c in ITEMS]) \
         if len(df) else np.zeros((0, len(ITEMS)))
     bad = ~np.isnan(items) & ~np.isin(items, [1, 2, 3, 4, 5])
@@ -136,101 +166,102 @@ def enterprise_recognition(employer_ratings: pd.DataFrame, by=None, *,
     overall = df["overall_satisfaction"].to_numpy(dtype=float, na_value=np.nan)
     if (~np.isnan(overall) & ~np.isin(overall, [0, 1, 2, 3, 4, 5])).any():
         raise IndicatorInputError(f"{fn}: employer_ratings.overall_satisfaction must be 0-5")
-    answered = (~np.isnan(items)).sum(axis=1)
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        score = 100 * (np.nanmean(items, axis=1) - 1) / 4
-    score_ok = answered >= min_items
-    codes, keys = group_index(df, by, fn, "employer_ratings")
-    G = len(keys)
-    clusters_all = df[cluster].to_numpy(dtype=object) if cluster is not None else None
-    rows = {k: [] for k in ["score", "share", "alpha"]}
-    members = pd.Series(np.arange(len(df))).groupby(codes).indices if len(df) else {}
-    for g in range(G):
-        idx = members.get(g, np.array([], dtype=np.intp))
-        cl = clusters_all[idx] if clusters_all is not None else None
-        # score
-        ok = idx[score_ok[idx]]
-        cl_ok = clusters_all[ok] if clusters_all is not None else None
-        m, se, lo, hi, gc, note = _mean_cluster(score[ok], cl_ok, confidence)
-        rows["score"].append((score[ok].sum(), len(ok), m, se, lo, hi, len(ok),
-                              len(idx) - len(ok), 0, gc, note))
-        # satisfaction share
-        valid = idx[np.isin(overall[idx], [1, 2, 3, 4, 5])]
-        zero = int((overall[idx] == 0).sum())
-        miss = int(np.isnan(overall[idx]).sum())
-        y = (overall[valid] >= 4).astype(float)
-        cl_v = clusters_all[valid] if clusters_all is not None else None
-        p, se, _, _, gc, note = _mean_cluster(y, cl_v, confidence)
-        nv = len(valid)
-        n_eff = float(nv)
-        if nv > 0 and np.isfinite(se) and se > 0 and cl_v is not None:
-            n_eff = min(float(nv), p * (1 - p) / se**2)
-        elif nv > 0 and cl_v is not None and not note and 0 < p < 1:
-            note = "cluster-robust SE is 0; plain Wilson interval"
-        if nv > 0 and (p in (0.0, 1.0)) and cl_v is not None:
-            note = (note + "; " if note else "") + \
-                "share is 0 or 1: design effect not estimable, Wilson interval on n"
-        lo, hi = _wilson_limits(np.array([p * n_eff]), np.array([n_eff]), confidence, False) \
-            if nv > 0 else (np.array([np.nan]), np.array([np.nan]))
-        rows["share"].append((y.sum(), nv, p, se, lo[0], hi[0], nv, zero, miss, gc, note,
-                              n_eff))
-        # Cronbach's alpha (listwise)
-        complete = idx[answered[idx] == len(ITEMS)]
-        a, alo, ahi, anote = np.nan, np.nan, np.nan, ""
-        if len(complete) < 3:
-            anote = "fewer than 3 complete ratings: alpha undefined (NaN)"
+    return items, overall
+
+
+def _score_cell(ok: np.ndarray, idx: np.ndarray, score: np.ndarray, clusters_all,
+                confidence: float) -> tuple:
+    """One group's score: (sum, n, mean, se, lo, hi, n, n_unknown, 0, clusters, note)."""
+    cl_ok = clusters_all[ok] if clusters_all is not None else None
+    m, se, lo, hi, gc, note = _mean_cluster(score[ok], cl_ok, confidence)
+    return (score[ok].sum(), len(ok), m, se, lo, hi, len(ok), len(idx) - len(ok), 0, gc, note)
+
+
+def _share_cell(idx: np.ndarray, overall: np.ndarray, clusters_all, confidence: float) -> tuple:
+    """One group's satisfaction share with a Wilson interval on the Kish effective n:
+    (satisfied, n, p, se, lo, hi, n, n_zero, n_missing, clusters, note, n_eff)."""
+    valid = idx[np.isin(overall[idx], [1, 2, 3, 4, 5])]
+    zero = int((overall[idx] == 0).sum())
+    miss = int(np.isnan(overall[idx]).sum())
+    y = (overall[valid] >= 4).astype(float)
+    cl_v = clusters_all[valid] if clusters_all is not None else None
+    p, se, _, _, gc, note = _mean_cluster(y, cl_v, confidence)
+    nv = len(valid)
+    n_eff = float(nv)
+    if nv > 0 and np.isfinite(se) and se > 0 and cl_v is not None:
+        n_eff = min(float(nv), p * (1 - p) / se**2)
+    elif nv > 0 and cl_v is not None and not note and 0 < p < 1:
+        note = "cluster-robust SE is 0; plain Wilson interval"
+    if nv > 0 and (p in (0.0, 1.0)) and cl_v is not None:
+        note = (note + "; " if note else "") + \
+            "share is 0 or 1: design effect not estimable, Wilson interval on n"
+    lo, hi = _wilson_limits(np.array([p * n_eff]), np.array([n_eff]), confidence, False) \
+        if nv > 0 else (np.array([np.nan]), np.array([np.nan]))
+    return (y.sum(), nv, p, se, lo[0], hi[0], nv, zero, miss, gc, note, n_eff)
+
+
+def _alpha_cell(idx: np.ndarray, items: np.ndarray, answered: np.ndarray,
+                confidence: float) -> tuple:
+    """One group's Cronbach's alpha of the items, complete ratings (listwise):
+    (alpha, lo, hi, n complete, n incomplete, note)."""
+    complete = idx[answered[idx] == len(ITEMS)]
+    a, alo, ahi, anote = np.nan, np.nan, np.nan, ""
+    if len(complete) < 3:
+        anote = "fewer than 3 complete ratings: alpha undefined (NaN)"
+    else:
+        sub = pd.DataFrame(items[complete], columns=ITEMS)
+        if (sub.var(axis=0) == 0).all() or sub.sum(axis=1).var() == 0:
+            anote = "no variance in the items: alpha undefined (NaN)"
         else:
-            sub = pd.DataFrame(items[complete], columns=ITEMS)
-            if (sub.var(axis=0) == 0).all() or sub.sum(axis=1).var() == 0:
-                anote = "no variance in the items: alpha undefined (NaN)"
-            else:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    a, ci = pg.cronbach_alpha(data=sub, ci=confidence)
-                alo, ahi = ci
-        rows["alpha"].append((a, alo, ahi, len(complete), len(idx) - len(complete), anote, cl))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                a, ci = pg.cronbach_alpha(data=sub, ci=confidence)
+            alo, ahi = ci
+    return (a, alo, ahi, len(complete), len(idx) - len(complete), anote)
 
-    def col(name, i):
-        return np.array([r[i] for r in rows[name]], dtype=float) if G else np.zeros(0)
 
-    cl_text = (f"cluster-robust by {cluster} (statsmodels OLS cov_type='cluster', t with G-1 "
-               "df)" if cluster is not None else "ratings treated as independent")
-    notes_score = np.array([r[10] for r in rows["score"]], dtype=object)
-    score_method = row_notes(
+def _column(rows: list[tuple], i: int) -> np.ndarray:
+    return np.array([r[i] for r in rows], dtype=float) if rows else np.zeros(0)
+
+
+def _notes(rows: list[tuple], i: int) -> np.ndarray:
+    return np.array([r[i] for r in rows], dtype=object)
+
+
+def _score_frame(keys, rows, min_items, cl_text, confidence, min_cell) -> pd.DataFrame:
+    method = append_notes(row_notes(
         f"mean of rating scores 100*(mean item - 1)/4, ratings with >= {min_items} of 5 items; "
-        f"SE {cl_text}", col("score", 6))
-    score_method = append_notes(score_method, notes_score)
-    score_frame = result_frame(
-        keys, "enterprise_recognition_score", "mean", numerator=col("score", 0),
-        denominator=col("score", 1), estimate=col("score", 2), se=col("score", 3),
-        ci_low=col("score", 4), ci_high=col("score", 5), confidence=confidence,
-        n=col("score", 6), n_excluded=0, n_unknown=col("score", 7), method=score_method,
-        min_cell=min_cell, extra={"n_clusters": pd.array(col("score", 9).astype(np.int64),
+        f"SE {cl_text}", _column(rows, 6)), _notes(rows, 10))
+    return result_frame(
+        keys, "enterprise_recognition_score", "mean", numerator=_column(rows, 0),
+        denominator=_column(rows, 1), estimate=_column(rows, 2), se=_column(rows, 3),
+        ci_low=_column(rows, 4), ci_high=_column(rows, 5), confidence=confidence,
+        n=_column(rows, 6), n_excluded=0, n_unknown=_column(rows, 7), method=method,
+        min_cell=min_cell, extra={"n_clusters": pd.array(_column(rows, 9).astype(np.int64),
                                                          dtype="Int64")})
-    share_method = row_notes(
+
+
+def _share_frame(keys, rows, cl_text, confidence, min_cell) -> pd.DataFrame:
+    method = append_notes(row_notes(
         "share of 4 (satisfied) or 5 (very satisfied) over valid 1-5; 0 = cannot evaluate "
         f"excluded (n_excluded), missing = n_unknown; SE {cl_text}; Wilson interval on the "
-        "Kish effective sample size p(1-p)/se^2", col("share", 6))
-    share_method = append_notes(share_method, np.array([r[10] for r in rows["share"]], dtype=object))
-    share_frame = result_frame(
-        keys, "enterprise_satisfaction_share", "proportion", numerator=col("share", 0),
-        denominator=col("share", 1), estimate=col("share", 2), se=col("share", 3),
-        ci_low=col("share", 4), ci_high=col("share", 5), confidence=confidence,
-        n=col("share", 6), n_excluded=col("share", 7), n_unknown=col("share", 8),
-        method=share_method, min_cell=min_cell,
-        extra={"n_clusters": pd.array(col("share", 9).astype(np.int64), dtype="Int64")})
-    alpha_method = row_notes("Cronbach's alpha of the five items, complete ratings "
-                             "(pingouin.cronbach_alpha), Feldt interval", col("alpha", 3))
-    alpha_method = append_notes(alpha_method, np.array([r[5] for r in rows["alpha"]], dtype=object))
-    alpha_frame = result_frame(
-        keys, "enterprise_recognition_alpha", "cronbach_alpha", numerator=np.nan,
-        denominator=np.nan, estimate=col("alpha", 0), se=np.nan, ci_low=col("alpha", 1),
-        ci_high=col("alpha", 2), confidence=confidence, n=col("alpha", 3), n_excluded=0,
-        n_unknown=col("alpha", 4), method=alpha_method, min_cell=min_cell,
-        extra={"n_clusters": pd.array([pd.NA] * G, dtype="Int64")})
-    out = pd.concat([score_frame, share_frame, alpha_frame], ignore_index=True)
-    if by:
-        out = out.sort_values(by, kind="stable", na_position="last").reset_index(drop=True)
-    return out
+        "Kish effective sample size p(1-p)/se^2", _column(rows, 6)), _notes(rows, 10))
+    return result_frame(
+        keys, "enterprise_satisfaction_share", "proportion", numerator=_column(rows, 0),
+        denominator=_column(rows, 1), estimate=_column(rows, 2), se=_column(rows, 3),
+        ci_low=_column(rows, 4), ci_high=_column(rows, 5), confidence=confidence,
+        n=_column(rows, 6), n_excluded=_column(rows, 7), n_unknown=_column(rows, 8),
+        method=method, min_cell=min_cell,
+        extra={"n_clusters": pd.array(_column(rows, 9).astype(np.int64), dtype="Int64")})
 
+
+def _alpha_frame(keys, rows, confidence, min_cell) -> pd.DataFrame:
+    method = append_notes(row_notes("Cronbach's alpha of the five items, complete ratings "
+                                    "(pingouin.cronbach_alpha), Feldt interval",
+                                    _column(rows, 3)), _notes(rows, 5))
+    return result_frame(
+        keys, "enterprise_recognition_alpha", "cronbach_alpha", numerator=np.nan,
+        denominator=np.nan, estimate=_column(rows, 0), se=np.nan, ci_low=_column(rows, 1),
+        ci_high=_column(rows, 2), confidence=confidence, n=_column(rows, 3), n_excluded=0,
+        n_unknown=_column(rows, 4), method=method, min_cell=min_cell,
+        extra={"n_clusters": pd.array([pd.NA] * len(keys), dtype="Int64")})

@@ -181,10 +181,8 @@ def _cmd_pseudonymise(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="talentlab", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_data_commands(sub) -> None:
+    """validate, process, generate, codebook, pseudonymise, template, import."""
     p = sub.add_parser("validate", help="check a data folder against the contract")
     p.add_argument("data_dir", nargs="?", help="folder with the four tables (default: shipped data)")
     p.add_argument("--encoding", help="encoding of the CSV files (default: detected; e.g. big5)")
@@ -231,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="drop rows that cannot be imported (listed in the report) instead of failing")
     p.set_defaults(func=_cmd_import)
 
+
+def _add_analysis_commands(sub) -> None:
+    """indicators, examples."""
     p = sub.add_parser("indicators", help="graduate-level indicators of a data file or folder "
                        "on DuckDB, pandas or Spark")
     p.add_argument("data", help="graduates parquet/CSV file, glob of parquet files, or folder")
@@ -251,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="output folder (default: data/raw/examples/synthetic_college_export)")
     p.set_defaults(func=_cmd_examples)
 
+
+def _add_report_commands(sub) -> None:
+    """finalize-notebook, report, verify."""
     p = sub.add_parser("finalize-notebook", help="normalise an executed notebook and render HTML")
     p.add_argument("executed")
     p.add_argument("output")
@@ -271,7 +275,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("rerun")
     p.set_defaults(func=_cmd_verify)
 
-    args = parser.parse_args(argv)
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser: one sub-command per job."""
+    parser = argparse.ArgumentParser(prog="talentlab", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_data_commands(sub)
+    _add_analysis_commands(sub)
+    _add_report_commands(sub)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run a parsed command; every failure is one message, never a traceback."""
     try:
         return args.func(args)
     except KeyboardInterrupt:
@@ -286,6 +302,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"talentlab {args.command}: internal error ({type(exc).__name__}: {exc}). Please "
               "report it; TALENTLAB_DEBUG=1 shows the traceback.", file=sys.stderr)
         return 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    return _run(build_parser().parse_args(argv))
 
 
 if __name__ == "__main__":

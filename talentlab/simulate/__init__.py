@@ -72,24 +72,32 @@ Modules
 
 from __future__ import annotations
 
-from talentlab.simulate.calibration import CALIBRATION_REFERENCE, CALIBRATION_SOURCES
-from talentlab.simulate.engine import STREAMS, Simulation, simulate_tables
+# Public API (``__all__``) and the former single module's other names, re-exported explicitly
+# (``X as X``) so that ``from talentlab.simulate import ...`` keeps working for all of them.
+from talentlab.simulate.calibration import CALIBRATION_REFERENCE as CALIBRATION_REFERENCE
+from talentlab.simulate.calibration import CALIBRATION_SOURCES as CALIBRATION_SOURCES
+from talentlab.simulate.engine import STREAMS as STREAMS
+from talentlab.simulate.engine import Simulation as Simulation
+from talentlab.simulate.engine import simulate_tables
+from talentlab.simulate.scenarios import BASE_PARAMETERS as BASE_PARAMETERS
+from talentlab.simulate.scenarios import COLLEGE as COLLEGE
 from talentlab.simulate.scenarios import (
-    BASE_PARAMETERS,
-    COLLEGE,
     DEFAULT_SEED,
-    EVALUATION_DIMENSIONS,
-    GENERATOR,
-    GENERATOR_VERSION,
-    MAJORS,
-    PARTIES,
-    RATING_ITEMS,
-    SCENARIO_SETTINGS,
     SCENARIOS,
     SimulationParameterError,
     scenario_parameters,
 )
-from talentlab.simulate.writing import FLOAT_DECIMALS, generate, to_csv_bytes, truth_json_text
+from talentlab.simulate.scenarios import EVALUATION_DIMENSIONS as EVALUATION_DIMENSIONS
+from talentlab.simulate.scenarios import GENERATOR as GENERATOR
+from talentlab.simulate.scenarios import GENERATOR_VERSION as GENERATOR_VERSION
+from talentlab.simulate.scenarios import MAJORS as MAJORS
+from talentlab.simulate.scenarios import PARTIES as PARTIES
+from talentlab.simulate.scenarios import RATING_ITEMS as RATING_ITEMS
+from talentlab.simulate.scenarios import SCENARIO_SETTINGS as SCENARIO_SETTINGS
+from talentlab.simulate.writing import FLOAT_DECIMALS as FLOAT_DECIMALS
+from talentlab.simulate.writing import generate
+from talentlab.simulate.writing import to_csv_bytes as to_csv_bytes
+from talentlab.simulate.writing import truth_json_text as truth_json_text
 
 __all__ = [
     "DEFAULT_SEED",
@@ -100,11 +108,6 @@ __all__ = [
     "simulate_tables",
 ]
 
-# Names of the single-module engine (before the split by part of the DGP), kept importable here.
+# private names of the former single module (engine internals), kept for existing callers
 _STREAMS = STREAMS
 _Simulation = Simulation
-
-# the rest of the former module's public names, still importable from talentlab.simulate
-_REEXPORTED = (BASE_PARAMETERS, CALIBRATION_REFERENCE, CALIBRATION_SOURCES, COLLEGE,
-               EVALUATION_DIMENSIONS, FLOAT_DECIMALS, GENERATOR, GENERATOR_VERSION, MAJORS,
-               PARTIES, RATING_ITEMS, SCENARIO_SETTINGS, to_csv_bytes, truth_json_text)

@@ -55,3 +55,24 @@ def test_labels_in_both_languages():
     assert tp.label("treated", "zh") == "改革专业"
     with pytest.raises(ValueError):
         tp.label("treated", "fr")
+
+
+def test_one_label_lookup_backed_by_the_codebook():
+    """plotting.label is the figures' only lookup: indicator codes come from the codebook,
+    QCA set names and texts from the same registry (figures_qca keeps no table of its own)."""
+    from talentlab.data.codebook import INDICATORS
+    from talentlab.data.codebook import label as codebook_label
+    from talentlab.report import figures_qca
+
+    for row in INDICATORS:
+        code = row["code"]
+        if code in tp.LABELS or code in tp.SET_LABELS:
+            continue
+        assert (tp.label(code, "en"), tp.label(code, "zh")) == codebook_label(code)
+    assert tp.label("counterpart_employment_rate", "both") == " / ".join(
+        codebook_label("counterpart_employment_rate"))
+    assert figures_qca.set_label("mechanism", "zh") == tp.label("mechanism", "zh") == "协同机制"
+    assert tp.label("heatmap_title", "en").startswith("Case × condition")
+    assert figures_qca.SET_LABELS is tp.SET_LABELS
+    assert not hasattr(figures_qca, "_t") and not hasattr(figures_qca, "_TEXT")
+    assert tp.label("not_a_known_key", "zh") == "not_a_known_key"

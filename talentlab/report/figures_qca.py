@@ -22,49 +22,12 @@ from talentlab.report import plotting as tp
 __all__ = ["SET_LABELS", "STATUS_MARKS", "evidence_matrices", "plot_case_heatmap",
            "plot_robustness", "plot_xy", "set_label"]
 
-#: English and Chinese names of the conditions, dimensions and outcomes (data/raw/CASES.md §2).
-SET_LABELS: dict[str, tuple[str, str]] = {
-    "concept": ("Cluster-oriented concept", "集群导向培养理念"),
-    "interest_linkage": ("Interest linkage", "利益联结机制"),
-    "collaborative_governance": ("Collaborative governance", "协同治理机制"),
-    "demand_feedback": ("Demand feedback", "需求反馈机制"),
-    "modular_curriculum": ("Modular curriculum", "模块化课程体系"),
-    "dual_training": ("Dual training", "双元合作实训"),
-    "customized_cultivation": ("Customised cultivation", "定制化培养"),
-    "teacher_development": ("Teacher development", "双师型教师建设"),
-    "three_party_evaluation": ("Three-party evaluation", "三方评价"),
-    "policy_resource_guarantee": ("Policy & resources", "政策与资源保障"),
-    "mechanism": ("Mechanism", "协同机制"),
-    "model": ("Cultivation model", "培养模式"),
-    "support": ("Support", "保障体系"),
-    "talent_adaptability": ("Talent adaptability", "人才培养适应性"),
-    "resource_integration": ("Resource integration", "校企资源整合"),
-    "industrial_service": ("Industrial service", "产业服务能力"),
-}
+#: English and Chinese names of the conditions, dimensions and outcomes: one registry with every
+#: figure label, :data:`talentlab.report.plotting.SET_LABELS` (re-exported here).
+SET_LABELS = tp.SET_LABELS
 
 #: Suffix shown after a membership in the heatmap, by evidence status (as in CASES.md §9).
 STATUS_MARKS = {"stated_present": "", "implied": "i", "not_mentioned": "n", "stated_absent": "a"}
-
-_TEXT = {
-    "heatmap_title": ("Case × condition memberships coded from the paper",
-                      "案例 × 条件隶属度（依据论文文本编码）"),
-    "heatmap_note": ("suffix: i = implied, n = not mentioned (coded 0), a = stated absent; "
-                     "none = stated present",
-                     "后缀：i 隐含，n 未提及（记为 0），a 明确不存在；无后缀为明确存在"),
-    "outcomes": ("Outcomes", "结果"),
-    "xy_title": ("XY plot: {x} and {y}", "XY 图：{x} 与 {y}"),
-    "robustness_title": ("Robustness: share of recodings in which each term appears",
-                         "稳健性：各解项在重新编码中出现的比例"),
-    "share_runs": ("Share of successful runs", "成功运行中的比例"),
-    "in_baseline": ("in baseline solution", "基准解中的项"),
-    "not_in_baseline": ("only in recodings", "仅见于重新编码"),
-}
-
-
-def _t(key: str, lang: str) -> str:
-    if lang not in ("en", "zh"):
-        raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
-    return _TEXT[key][0 if lang == "en" else 1]
 
 
 def set_label(name: str, lang: str = "en") -> str:
@@ -77,10 +40,7 @@ def set_label(name: str, lang: str = "en") -> str:
     """
     if lang not in ("en", "zh"):
         raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
-    entry = SET_LABELS.get(name)
-    if entry is None:
-        return name
-    return entry[0 if lang == "en" else 1]
+    return tp.label(name, lang)
 
 
 def evidence_matrices(case_conditions: pd.DataFrame,
@@ -153,9 +113,9 @@ def plot_case_heatmap(
         boundaries.append(pos)
     for b in boundaries[:-1]:
         ax.axvline(b, color="#333333", lw=1.2)
-    ax.set_title(title or _t("heatmap_title", lang), pad=18 if status is not None else 6)
+    ax.set_title(title or tp.label("heatmap_title", lang), pad=18 if status is not None else 6)
     if status is not None:
-        ax.text(0.0, 1.01, _t("heatmap_note", lang), transform=ax.transAxes, fontsize=7,
+        ax.text(0.0, 1.01, tp.label("heatmap_note", lang), transform=ax.transAxes, fontsize=7,
                 color="#555555", ha="left", va="bottom")
     return fig
 
@@ -213,7 +173,7 @@ def plot_xy(
                f"必要性：一致性 {nec['inclN']:.2f}，RoN {nec['RoN']:.2f}，覆盖度 {nec['covN']:.2f}")
     ax.text(0.0, -0.14, box, transform=ax.transAxes, va="top", ha="left", fontsize=7.5,
             color="#333333")
-    ax.set_title(title or _t("xy_title", lang).format(x=set_label(x, lang),
+    ax.set_title(title or tp.label("xy_title", lang).format(x=set_label(x, lang),
                                                       y=set_label(y, lang)), fontsize=10)
     return fig
 
@@ -227,14 +187,14 @@ def plot_robustness(terms: pd.DataFrame, lang: str = "en", title: str | None = N
     fig, ax = plt.subplots(figsize=(6.5, 0.4 * len(t) + 1.6))
     ax.barh(t["term"], t["share"], color=colors)
     ax.set_xlim(0, 1)
-    ax.set_xlabel(_t("share_runs", lang))
+    ax.set_xlabel(tp.label("share_runs", lang))
     ax.set_ylabel("")
     for yv, s in enumerate(t["share"].to_numpy(dtype=float)):
         if np.isfinite(s):
             ax.text(min(s + 0.01, 0.9), yv, f"{s:.0%}", va="center", fontsize=8)
     handles = [plt.Rectangle((0, 0), 1, 1, color=sns.color_palette("colorblind")[0]),
                plt.Rectangle((0, 0), 1, 1, color="#bbbbbb")]
-    ax.legend(handles, [_t("in_baseline", lang), _t("not_in_baseline", lang)], fontsize=8,
+    ax.legend(handles, [tp.label("in_baseline", lang), tp.label("not_in_baseline", lang)], fontsize=8,
               loc="lower right", frameon=False)
-    ax.set_title(title or _t("robustness_title", lang), fontsize=10)
+    ax.set_title(title or tp.label("robustness_title", lang), fontsize=10)
     return fig

@@ -20,6 +20,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
+from talentlab.data.codebook import label as codebook_label  # noqa: E402
+
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 CJK_FAMILY = "Noto Sans CJK SC"
 FONT_FAMILY = ["DejaVu Sans", CJK_FAMILY]
@@ -45,16 +47,66 @@ LABELS = {
     "membership": {"en": "Membership", "zh": "隶属度"},
     "condition": {"en": "Condition", "zh": "条件"},
     "case": {"en": "Case", "zh": "案例"},
+    # QCA figures (talentlab.report.figures_qca)
+    "heatmap_title": {"en": 'Case × condition memberships coded from the paper', "zh": '案例 × 条件隶属度（依据论文文本编码）'},
+    "heatmap_note": {"en": 'suffix: i = implied, n = not mentioned (coded 0), a = stated absent; none = stated present', "zh": '后缀：i 隐含，n 未提及（记为 0），a 明确不存在；无后缀为明确存在'},
+    "outcomes": {"en": 'Outcomes', "zh": '结果'},
+    "xy_title": {"en": 'XY plot: {x} and {y}', "zh": 'XY 图：{x} 与 {y}'},
+    "robustness_title": {"en": 'Robustness: share of recodings in which each term appears', "zh": '稳健性：各解项在重新编码中出现的比例'},
+    "share_runs": {"en": 'Share of successful runs', "zh": '成功运行中的比例'},
+    "in_baseline": {"en": 'in baseline solution', "zh": '基准解中的项'},
+    "not_in_baseline": {"en": 'only in recodings', "zh": '仅见于重新编码'},
+}
+
+#: English and Chinese names of the QCA conditions, dimensions and outcomes (data/raw/CASES.md §2).
+SET_LABELS: dict[str, tuple[str, str]] = {
+    "concept": ("Cluster-oriented concept", "集群导向培养理念"),
+    "interest_linkage": ("Interest linkage", "利益联结机制"),
+    "collaborative_governance": ("Collaborative governance", "协同治理机制"),
+    "demand_feedback": ("Demand feedback", "需求反馈机制"),
+    "modular_curriculum": ("Modular curriculum", "模块化课程体系"),
+    "dual_training": ("Dual training", "双元合作实训"),
+    "customized_cultivation": ("Customised cultivation", "定制化培养"),
+    "teacher_development": ("Teacher development", "双师型教师建设"),
+    "three_party_evaluation": ("Three-party evaluation", "三方评价"),
+    "policy_resource_guarantee": ("Policy & resources", "政策与资源保障"),
+    "mechanism": ("Mechanism", "协同机制"),
+    "model": ("Cultivation model", "培养模式"),
+    "support": ("Support", "保障体系"),
+    "talent_adaptability": ("Talent adaptability", "人才培养适应性"),
+    "resource_integration": ("Resource integration", "校企资源整合"),
+    "industrial_service": ("Industrial service", "产业服务能力"),
 }
 
 
 def label(key: str, lang: str = "en") -> str:
-    """The label of ``key`` in English (``lang="en"``), Chinese (``"zh"``) or both (``"both"``)."""
-    entry = LABELS.get(key, {"en": key, "zh": key})
+    """The label of ``key`` in English (``lang="en"``), Chinese (``"zh"``) or both (``"both"``).
+
+    The one label lookup of every figure: the figure vocabulary (:data:`LABELS`), then the QCA
+    set names (:data:`SET_LABELS`), then the indicator codes of the codebook
+    (:func:`talentlab.data.codebook.label`, the data layer's source of truth); any other key is
+    its own label.
+
+    Examples
+    --------
+    >>> label("treated", "zh"), label("mechanism"), label("turnover_6_months", "zh")
+    ('改革专业', 'Mechanism', '半年内离职率')
+    >>> label("A*B", "both")
+    'A*B / A*B'
+    """
+    if lang not in ("en", "zh", "both"):
+        raise ValueError(f"lang must be 'en', 'zh' or 'both', not {lang!r}")
+    entry = LABELS.get(key)
+    if entry is None and key in SET_LABELS:
+        entry = dict(zip(("en", "zh"), SET_LABELS[key], strict=True))
+    if entry is None:
+        try:
+            en, zh = codebook_label(key)
+        except ValueError:
+            en = zh = key
+        entry = {"en": en, "zh": zh}
     if lang == "both":
         return f"{entry['en']} / {entry['zh']}"
-    if lang not in ("en", "zh"):
-        raise ValueError(f"lang must be 'en', 'zh' or 'both', not {lang!r}")
     return entry[lang]
 
 

@@ -466,56 +466,14 @@ def judge(
         raise ClaimsError(f"{where}: mbar must be >= 0, got {mbar}")
     _validate_claims(claims, where)
     claims = with_claim_kinds(claims, None, where)
-    res = _as_frame(results)
-    if len(res):
-        missing = [c for c in ("outcome", "estimate", "ci_low", "ci_high") if c not in res.columns]
-        if missing:
-            raise ClaimsError(f"{where}: results lack column(s) {missing}")
-        if "alpha" in res.columns:
-            bad = res[res["alpha"].notna() & ~np.isclose(res["alpha"].astype(float), alpha)]
-            if len(bad):
-                raise ClaimsError(
-                    f"{where}: results for {sorted(bad['outcome'].astype(str).unique())} were "
-                    f"computed at alpha {sorted(bad['alpha'].unique())}, not {alpha}")
+    res = _checked_results(results, alpha, where)
     rows = _primary_rows(res) if len(res) else {}
-    pre = {}
-    if "pretrend_p" in res.columns:  # event-study rows or effect rows that carry their own
-        found = res[res["pretrend_p"].notna()]
-        pre = found.groupby(found["outcome"].astype(str), sort=False)["pretrend_p"].first()
-        pre = pre.to_dict()
-    pre.update({k: v for k, v in _lookup(pretrend, "pretrend", "pretrend_p").items()
-                if pd.notna(v)})  # an explicit pretrend table wins
+    pre = _pretrend_by_outcome(res, pretrend)
     mdes = _lookup(mde, "mde", "mde")
     sens = _sensitivity_rows(sensitivity)
     acts = _activity_rows(activity)
-
-    records = []
-    for claim in claims.to_dict("records"):
-        outcome = None if pd.isna(claim["outcome"]) else str(claim["outcome"])
-        rec = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
-               "p_raw": np.nan, "p_adjusted": np.nan, "adjustment": pd.NA,
-               "family_size": np.nan, "null_value": np.nan, "result_method": pd.NA,
-               "pretrend_p": _num(pre.get(outcome)) if outcome else np.nan,
-               "pretrend_bound": np.nan, "max_pre_change": np.nan, "rm_mbar": np.nan,
-               "rm_ci_low": np.nan, "rm_ci_high": np.nan, "breakdown_mbar": np.nan,
-               "sensitivity_method": pd.NA,
-               "mde": _num(mdes.get(outcome)) if outcome else np.nan,
-               "activity_summary": pd.NA}
-        row = rows.get(outcome) if outcome else None
-        if claim["analysis"] not in JUDGED_ANALYSES:
-            row = None  # e.g. a not-testable claim that names a measured outcome: no numbers
-        if row is not None:
-            rec.update({"estimate": _num(row.get("estimate")), "ci_low": _num(row.get("ci_low")),
-                        "ci_high": _num(row.get("ci_high")), "p_raw": _num(row.get("p_value")),
-                        "null_value": _num(row.get("null_value"), 0.0),
-                        "result_method": row.get("method", pd.NA)})
-            rec["p_value"] = rec["p_raw"]
-        if outcome in sens and claim["claim_kind"] == "impact":
-            rec.update({k: sens[outcome].get(k, rec[k]) for k in (
-                "pretrend_bound", "max_pre_change", "rm_mbar", "rm_ci_low", "rm_ci_high",
-                "breakdown_mbar", "sensitivity_method")})
-        records.append((claim, outcome, row, rec))
-
+    records = [_claim_record(claim, rows, pre, mdes, sens)
+               for claim in claims.to_dict("records")]
     _adjust_family(records, adjustment, alpha)
     out = []
     for claim, outcome, row, rec in records:
@@ -530,6 +488,64 @@ def judge(
                 "result_method", "adjustment", "sensitivity_method", "activity_summary"):
         frame[col] = frame[col].astype("string")
     return frame
+
+
+def _checked_results(results, alpha: float, where: str) -> pd.DataFrame:
+    """The results as one frame, with the columns a verdict reads and at the level ``alpha``."""
+    res = _as_frame(results)
+    if not len(res):
+        return res
+    missing = [c for c in ("outcome", "estimate", "ci_low", "ci_high") if c not in res.columns]
+    if missing:
+        raise ClaimsError(f"{where}: results lack column(s) {missing}")
+    if "alpha" in res.columns:
+        bad = res[res["alpha"].notna() & ~np.isclose(res["alpha"].astype(float), alpha)]
+        if len(bad):
+            raise ClaimsError(
+                f"{where}: results for {sorted(bad['outcome'].astype(str).unique())} were "
+                f"computed at alpha {sorted(bad['alpha'].unique())}, not {alpha}")
+    return res
+
+
+def _pretrend_by_outcome(res: pd.DataFrame, pretrend) -> dict:
+    """outcome -> pre-trend p-value: the results' own ``pretrend_p`` (first per outcome),
+    overridden by an explicit ``pretrend`` table."""
+    pre = {}
+    if "pretrend_p" in res.columns:  # event-study rows or effect rows that carry their own
+        found = res[res["pretrend_p"].notna()]
+        pre = found.groupby(found["outcome"].astype(str), sort=False)["pretrend_p"].first()
+        pre = pre.to_dict()
+    pre.update({k: v for k, v in _lookup(pretrend, "pretrend", "pretrend_p").items()
+                if pd.notna(v)})  # an explicit pretrend table wins
+    return pre
+
+
+def _claim_record(claim: dict, rows: dict, pre: dict, mdes: dict, sens: dict) -> tuple:
+    """(claim, outcome, primary result row or None, record of the numbers beside the verdict)."""
+    outcome = None if pd.isna(claim["outcome"]) else str(claim["outcome"])
+    rec = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
+           "p_raw": np.nan, "p_adjusted": np.nan, "adjustment": pd.NA,
+           "family_size": np.nan, "null_value": np.nan, "result_method": pd.NA,
+           "pretrend_p": _num(pre.get(outcome)) if outcome else np.nan,
+           "pretrend_bound": np.nan, "max_pre_change": np.nan, "rm_mbar": np.nan,
+           "rm_ci_low": np.nan, "rm_ci_high": np.nan, "breakdown_mbar": np.nan,
+           "sensitivity_method": pd.NA,
+           "mde": _num(mdes.get(outcome)) if outcome else np.nan,
+           "activity_summary": pd.NA}
+    row = rows.get(outcome) if outcome else None
+    if claim["analysis"] not in JUDGED_ANALYSES:
+        row = None  # e.g. a not-testable claim that names a measured outcome: no numbers
+    if row is not None:
+        rec.update({"estimate": _num(row.get("estimate")), "ci_low": _num(row.get("ci_low")),
+                    "ci_high": _num(row.get("ci_high")), "p_raw": _num(row.get("p_value")),
+                    "null_value": _num(row.get("null_value"), 0.0),
+                    "result_method": row.get("method", pd.NA)})
+        rec["p_value"] = rec["p_raw"]
+    if outcome in sens and claim["claim_kind"] == "impact":
+        rec.update({k: sens[outcome].get(k, rec[k]) for k in (
+            "pretrend_bound", "max_pre_change", "rm_mbar", "rm_ci_low", "rm_ci_high",
+            "breakdown_mbar", "sensitivity_method")})
+    return claim, outcome, row, rec
 
 
 def _sensitivity_rows(table) -> dict:

@@ -71,18 +71,9 @@ __all__ = [
 
 
 #: The paper's rubric and dimensions moved to :mod:`talentlab.cases.six_case` (issue 11): the old names
-#: still resolve here, with a DeprecationWarning, for one release.
-_MOVED_TO_SIX_CASE = ("DIMENSIONS", "RUBRIC", "OUTCOMES", "pivot_case_conditions",
-                      "aggregate_dimensions")
-
-
+#: still resolve here, with a DeprecationWarning, for one release
+#: (:func:`talentlab.qca.robustness.moved_to_six_case`).
 def __getattr__(name: str):
-    if name in _MOVED_TO_SIX_CASE:
-        import importlib
-        import warnings
+    from talentlab.qca.robustness import moved_to_six_case
 
-        warnings.warn(f"talentlab.qca.{name} moved to talentlab.cases.six_case.{name} (the paper's "
-                      "rubric is not part of the general QCA toolkit); the old name will be "
-                      "removed in the next release", DeprecationWarning, stacklevel=2)
-        return getattr(importlib.import_module("talentlab.cases.six_case"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return moved_to_six_case(__name__, name)

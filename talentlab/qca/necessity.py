@@ -171,6 +171,8 @@ def _necessity_search(x, y, fuzzy, noflevels, depth, icut, ccut):
 
 
 def _ratio(a, b):
+    # R superSubset's convention: 0/0 is 0 (not NaN as in fit.necessity_parameters), so an
+    # empty candidate can pass cov_cut = 0; kept apart from necessity_parameters for that reason
     return 0.0 if (a == 0 and b == 0) else a / b
 
 

@@ -45,15 +45,22 @@ _MOVED_TO_SIX_CASE = ("DIMENSIONS", "RUBRIC", "OUTCOMES", "pivot_case_conditions
                       "aggregate_dimensions")
 
 
-def __getattr__(name: str):
+def moved_to_six_case(module: str, name: str):
+    """The object a deprecated name of ``module`` (``talentlab.qca`` or this module) now lives
+    under in :mod:`talentlab.cases.six_case`, with a DeprecationWarning pointing at the caller;
+    AttributeError for any other name."""
     if name in _MOVED_TO_SIX_CASE:
         import importlib
 
         warnings.warn(f"talentlab.qca.{name} moved to talentlab.cases.six_case.{name} (the paper's "
                       "rubric is not part of the general QCA toolkit); the old name will be "
-                      "removed in the next release", DeprecationWarning, stacklevel=2)
+                      "removed in the next release", DeprecationWarning, stacklevel=3)
         return getattr(importlib.import_module("talentlab.cases.six_case"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+
+def __getattr__(name: str):
+    return moved_to_six_case(__name__, name)
 
 
 def pivot_long(

@@ -104,3 +104,60 @@ def test_rules_summary_states_the_bound_and_adjustment_the_ledger_was_judged_by(
     text = report.verdict_rules_summary(ledger)
     assert "Mbar = 0.5" in text and "(bh)" in text
     assert "does not reject at 10%" not in text
+
+
+def test_report_package_re_exports_its_split_modules():
+    """report/__init__ only re-exports: each public name is the object of the module doing the job."""
+    from talentlab.report import build, export, identifiers, ledger, manifest, notebooks
+
+    pairs = {"build_report": build, "software_versions": build, "findings_ledger": ledger,
+             "render_index": ledger, "verdict_rules_summary": ledger, "VERDICT_ORDER": ledger,
+             "write_manifest": manifest, "verify_reports": manifest, "result_files": manifest,
+             "scan_for_identifiers": identifiers, "normalize_notebook": notebooks,
+             "finalize_notebook": notebooks, "notebook_to_html": notebooks,
+             "write_results": export, "write_table": export, "publish_results": export}
+    for name, module in pairs.items():
+        assert getattr(report, name) is getattr(module, name), name
+    from talentlab.report import figures, publish
+
+    assert figures.write_table is export.write_table  # old import path still works
+    assert hasattr(publish, "check_report")  # the submodule, not shadowed by a function
+
+
+def test_publish_results_writes_the_result_objects_dictionary(tmp_path):
+    """publish_results(result) writes result.to_results() plus what the notebook adds, with the
+    same bytes as the hand-built dictionary it replaces."""
+    class Origin:
+        origin = {"data_origin": "synthetic", "scenario": "s", "checksums": {"a": "b"}}
+
+    class Result:
+        def to_results(self):
+            return {"effects": pd.DataFrame({"outcome": ["x"], "estimate": [0.5]}), "notes": []}
+
+    path = report.publish_results(Result(), tmp_path / "a", notebook="nb", data=Origin(),
+                                  extra={"key_figures": [{"path": "f.png"}]})
+    by_hand = report.write_results(tmp_path / "b", {
+        "notebook": "nb", "data_origin": {"data_origin": "synthetic", "scenario": "s"},
+        "effects": pd.DataFrame({"outcome": ["x"], "estimate": [0.5]}), "notes": [],
+        "key_figures": [{"path": "f.png"}]})
+    assert path.read_bytes() == by_hand.read_bytes()
+    assert b"checksums" not in path.read_bytes()
+
+
+def test_ledger_markdown_and_csv_columns_follow_the_verdict_tables():
+    claims = pd.DataFrame({"claim_id": ["C1", "C2"], "section": ["5.3", "6.1"],
+                           "quote": ["a | b", "c"], "indicator": ["i", None],
+                           "testable_with": ["", "data"]})
+    verdict = pd.DataFrame({"claim_id": ["C1"], "estimate": [0.1], "ci_low": [0.0],
+                            "ci_high": [0.2], "scale": ["share"], "verdict": ["supported"],
+                            "verdict_reason": ["r"], "evidence_link": ["x.html#a"],
+                            "p_raw": [0.01]})
+    ledger = report.findings_ledger(claims, [verdict])
+    from talentlab.report.ledger import findings_markdown, ledger_columns
+
+    assert ledger_columns(ledger, claims) == [
+        "claim_id", "section", "quote", "indicator", "estimate", "ci_low", "ci_high", "scale",
+        "p_raw", "verdict", "verdict_reason", "evidence_link"]
+    md = findings_markdown(ledger, {"data_origin": "synthetic"}, [], {"g.csv": "00"}, {"x": "1"})
+    assert "“a \\| b”" in md and "0.1 [0, 0.2] (share)" in md
+    assert "**Verdicts:** 1 supported, 1 not testable." in md

@@ -451,3 +451,23 @@ def test_sensitivity_runs_cover_case_sets_codings_and_evidence(codings, consensu
     assert "without zhuhai_ic" in set(runs["case_set"])
     assert "zhuhai_ic" not in runs.loc[runs["case_set"] == "without zhuhai_ic", "cases"].item()
     assert runs["parsimonious"].str.len().gt(0).all()
+
+
+def test_to_results_summarises_the_analysis_and_the_notebook_steps(shipped, claims):
+    verdicts = six_case.judge_six_case_claims(claims, shipped)
+    empty = six_case.no_evidence_conditions(shipped.case_conditions)
+    out = shipped.to_results(verdicts, no_evidence=empty)
+    assert out["analysis"] == shipped.summary()
+    assert out["verdicts"] == dict(zip(verdicts["claim_id"], verdicts["verdict"], strict=True))
+    assert out["verdict_rule"] == six_case.QCA_VERDICT_RULE
+    assert out["no_evidence_conditions"] == empty
+    assert out["disclosure_exempt"].startswith("case-level data")
+    # steps that did not run are None, not an empty guess
+    assert out["agreement"] is None and out["sensitivity"] is None
+    assert out["configuration_chart"] is None and out["framework_wording"] is None
+    runs = pd.DataFrame({"run": ["a"], "coding": ["c"], "case_set": ["all"], "n_cases": [6],
+                         "evidence_rule": ["r"], "parsimonious": ["X"], "C1 verdict": ["ok"],
+                         "C1 inclN": [0.9]})
+    assert shipped.to_results(sensitivity=runs)["sensitivity"] == [
+        {"coding": "c", "case_set": "all", "n_cases": 6, "evidence_rule": "r",
+         "parsimonious": "X", "C1 verdict": "ok"}]

@@ -123,3 +123,33 @@ def test_notebook_takes_the_its_path(reduced, tmp_path):
 
     problems, _ = publish.disclosure_problems(tmp_path)
     assert not problems, problems
+
+
+def test_evaluate_takes_the_its_design_without_comparison_majors(reduced):
+    """zhuhai.evaluate used to crash on data with reformed majors only; it now runs the ITS."""
+    from talentlab.claims import load_claims
+
+    data = talentlab.load_all(reduced["paper_claims"])
+    result = zhuhai.evaluate(data, load_claims(), n_bootstrap=99)
+    assert result.is_its and result.design["design"] == "its"
+    assert result.design["n_comparison_majors"] == 0
+    expected = zhuhai.its_evaluation(data)
+    pd.testing.assert_frame_equal(result.effects, expected, check_exact=True)
+    assert result.verdicts.empty and result.notes == [zhuhai.ITS_NOTE]
+    published = result.to_results()
+    assert set(published) == {"design", "its_effects", "its_method", "notes"}
+    assert "method" not in published["its_effects"] and "label_zh" not in published["its_effects"]
+
+
+def test_evaluate_without_claims_warns_and_still_loads_them():
+    from talentlab.claims import load_claims
+
+    data = talentlab.load_all(SYNTHETIC / "paper_claims")
+    with pytest.warns(DeprecationWarning, match="load the claims first"):
+        implicit = zhuhai.evaluate(data, outcomes=["local_work"], n_bootstrap=99)
+    explicit = zhuhai.evaluate(data, load_claims(), outcomes=["local_work"], n_bootstrap=99)
+    pd.testing.assert_frame_equal(implicit.verdicts, explicit.verdicts, check_exact=True)
+    published = explicit.to_results()
+    assert set(published) == {"design", "effects", "pretrend", "sensitivity", "activity", "mde",
+                              "claims", "notes"}
+    pd.testing.assert_frame_equal(published["claims"], zhuhai.claims_table(explicit))

@@ -34,17 +34,16 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from talentlab.data import readers
+from talentlab.data.atomic import atomic_write_text, write_folder_atomically
 from talentlab.data.mappings import MappingError, Mappings, build_mappings, unmapped_hint
 from talentlab.data.schema import (
     FALSE_TOKENS,
@@ -53,7 +52,6 @@ from talentlab.data.schema import (
     TRUE_TOKENS,
     Problem,
     RawTable,
-    atomic_write_text,
     fields,
     validate_tables,
     write_datapackage,
@@ -407,226 +405,385 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
     if mapping is None and found_mapping is not None:
         mapping = found_mapping
     m = build_mappings(mapping)
-    mapping_name = m.mapping_file
-
-    report: dict = {"source": src.name, "mapping": mapping_name, "files": [], "columns": [],
+    report: dict = {"source": src.name, "mapping": m.mapping_file, "files": [], "columns": [],
                     "unmapped_headers": [], "value_mappings": [], "conversions": [],
                     "unmapped_values": [], "problems": [], "dropped_rows": [], "tables": {},
                     "skipped_files": skipped}
-    pieces: list[_Piece] = []
-    id_conversions: dict[tuple[str, str], int] = {}
-    file_problems: list[Problem] = []
-    source_sha = {}
+    found = _find_tables(files, m, encoding, report)
+    if not found.pieces and not found.file_problems:
+        raise ImportFailed(_no_table_message(src, report["files"], skipped))
+    report["warnings"] = [
+        f"{e['file']}" + (f" [{e['sheet']}]" if e["sheet"] else "") + f": {e['status']}"
+        for e in report["files"] if e.get("status", "").startswith("NOT IMPORTED")]
+
+    mapped = _map_tables(found, m, report)
+    checked = _validate_dropping(mapped, found.file_problems, allow_dropped_rows)
+    final = _finish_report(report, mapped, checked)
+    md = render_report(report)
+    if checked.problems:
+        raise ImportFailed(_failure_message(src, checked.problems, report, allow_dropped_rows),
+                           problems=checked.problems, report=md)
+    dataset = _dataset_descriptor(m, origin, src, out, found, mapped.by_table, final)
+    _write_import(out, final, dataset, report, md)
+    return ImportResult(out=out, tables={t: int(len(df)) for t, df in final.items()},
+                        report=report, dropped=len(checked.dropped))
+
+
+# ---- finding the tables: files -> sheets -> header row -> columns -> records ----------------
+@dataclass
+class _Found:
+    """The tables found in the source files, before their values are mapped."""
+
+    pieces: list[_Piece] = field(default_factory=list)
+    file_problems: list[Problem] = field(default_factory=list)
+    source_sha: dict[str, str] = field(default_factory=dict)
+    #: (table, field) -> questionnaire response numbers turned into ids
+    id_conversions: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def _find_tables(files: list[Path], m: Mappings, encoding: str | None, report: dict) -> _Found:
+    """Read every file and sheet; each sheet holding a table becomes a :class:`_Piece`.
+
+    Every sheet looked at is listed in ``report["files"]`` with its status; columns, unmapped
+    columns and their hints go to the report too. A file that cannot be read is a problem.
+    """
+    found = _Found()
     for path in files:
-        source_sha[path.name] = _sha256(path)
+        found.source_sha[path.name] = _sha256(path)
         try:
             grids, facts = readers.read_grids(path, encoding)
         except ValueError as exc:  # EncodingError included
-            file_problems.append(Problem(path.name, None, None, None, str(exc)))
+            found.file_problems.append(Problem(path.name, None, None, None, str(exc)))
             continue
         for sheet, rows in grids:
             entry = {"file": path.name, "sheet": sheet, **facts}
             report["files"].append(entry)
-            nonempty = [i for i, r in enumerate(rows) if any(c.strip() for c in r)]
-            forced = m.table_for(path.name, sheet)
-            if forced == "ignore":
-                entry["status"] = "ignored (mapping file)"
-                continue
-            if not nonempty:
-                entry["status"] = "empty, nothing to import"
-                continue
-            if forced is None and is_template_readme(sheet, rows):
-                entry["status"] = "skipped: template README"  # notes, not data: no warning
-                continue
-            found = _find_header(rows, m, forced)
-            if found is None:
-                entry["status"] = ("NOT IMPORTED: no row among the first "
-                                   f"{HEADER_SCAN_ROWS} names {MIN_HEADER_FIELDS} or more known "
-                                   "columns (assign it in mapping.yaml `tables`, or ignore it)")
-                continue
-            _, table, hits, hrow = found
-            header = rows[hrow]
-            columns, headers, used_rank = {}, {}, {}
-            for j, (name, _source, rank) in sorted(hits.items()):
-                if name in used_rank and used_rank[name][1] <= rank:
-                    report["unmapped_headers"].append({
-                        "file": path.name, "sheet": sheet, "column": _col_letter(j),
-                        "header": header[j], "hint": f"also matches {table}.{name}; the column "
-                        f"'{headers[name]}' is used"})
-                    continue
-                if name in used_rank:  # a better alias: the earlier one becomes the duplicate
-                    j_old = used_rank[name][0]
-                    report["unmapped_headers"].append({
-                        "file": path.name, "sheet": sheet, "column": _col_letter(j_old),
-                        "header": header[j_old], "hint": f"also matches {table}.{name}; the "
-                        f"column '{header[j]}' is used"})
-                    columns.pop(j_old)
-                columns[j] = name
-                headers[name] = header[j].strip()
-                used_rank[name] = (j, rank)
-            for j, name in sorted(columns.items()):
-                report["columns"].append({"file": path.name, "sheet": sheet,
-                                          "column": _col_letter(j), "header": header[j].strip(),
-                                          "table": table, "field": name,
-                                          "alias_source": hits[j][1]})
-            data_rows = [(i, rows[i]) for i in range(hrow + 1, len(rows))]
-            width = max((len(r) for _, r in data_rows), default=len(header))
-            wide = _wide_dimension_columns(m, table, header, columns)
-            for j in range(max(width, len(header))):
-                if j in columns or j in wide:
-                    continue
-                htext = header[j].strip() if j < len(header) else ""
-                with_values = sum(1 for _, r in data_rows if j < len(r) and r[j].strip())
-                if not htext and not with_values:
-                    continue
-                report["unmapped_headers"].append({
-                    "file": path.name, "sheet": sheet, "column": _col_letter(j),
-                    "header": htext or "(no header)", "rows_with_values": with_values,
-                    "hint": unmapped_hint(htext) if htext else "values under an empty header"})
-            entry.update({"table": table, "header_row": hrow + 1,
-                          "title_rows": [" ".join(c.strip() for c in rows[i] if c.strip())
-                                         for i in range(hrow) if i in set(nonempty)]})
-            records, rownos, blank = [], [], []
-            empty_scores = 0
-            for i, r in data_rows:
-                if not any(c.strip() for c in r):
-                    blank.append(i + 1)
-                    continue
-                base = [r[j] if j < len(r) else "" for j in sorted(columns)]
-                if not wide:
-                    records.append(base)
-                    rownos.append(i + 1)
-                    continue
-                for j, dim in wide.items():  # one column per dimension: one record per score
-                    cell = r[j] if j < len(r) else ""
-                    if readers.is_missing(cell):
-                        empty_scores += 1
-                        continue
-                    records.append(base + [dim, cell])
-                    rownos.append(i + 1)
-            if wide:
-                entry["layout"] = ("wide: one column per dimension ("
-                                   + ", ".join(f"{header[j].strip()} → {d}" for j, d in wide.items())
-                                   + f"), {empty_scores} empty score cells skipped")
-            # a questionnaire's response number (序号) becomes an identifier-like rating_id
-            # (bare numbers could not be told apart from counts when reports are checked for ids)
-            for j, name in sorted(columns.items()):
-                if hits[j][1] == "questionnaire" and name in RESPONSE_NUMBER_IDS:
-                    k = sorted(columns).index(j)
-                    n_conv = 0
-                    for rec in records:
-                        num = convert_number(rec[k])
-                        if num is not None and re.fullmatch(r"\d+", num):
-                            rec[k] = f"{RESPONSE_NUMBER_IDS[name]}{int(num):05d}"
-                            n_conv += 1
-                    if n_conv:
-                        id_conversions[(table, name)] = id_conversions.get((table, name), 0) + n_conv
-            entry["records"] = len(records)
-            entry["blank_rows"] = len(blank)
-            entry["status"] = "imported"
-            ordered = {j: columns[j] for j in sorted(columns)}
-            if wide:
-                big = max(width, len(header)) + 1
-                ordered.update({big: "dimension", big + 1: "score"})
-                headers["dimension"] = " / ".join(header[j].strip() for j in wide)
-                headers["score"] = "(the cells under " + headers["dimension"] + ")"
-            pieces.append(_Piece(path.name, sheet, table, hrow + 1, ordered, headers, records,
-                                 rownos))
+            piece = _read_sheet(m, path.name, sheet, rows, entry, report, found.id_conversions)
+            if piece is not None:
+                found.pieces.append(piece)
+    return found
 
-    if not pieces and not file_problems:
-        raise ImportFailed(_no_table_message(src, report["files"], skipped))
-    not_imported = [f"{e['file']}" + (f" [{e['sheet']}]" if e["sheet"] else "") + f": {e['status']}"
-                    for e in report["files"] if e.get("status", "").startswith("NOT IMPORTED")]
-    report["warnings"] = not_imported
 
-    # ---- per table: map values, convert, validate -------------------------------------------
+def _locate_header(m: Mappings, file: str, sheet: str | None, rows: list[list[str]],
+                   entry: dict) -> tuple[str, dict[int, tuple], int] | None:
+    """``(table, header hits, header row index)`` of a sheet, or ``None`` with the reason
+    (ignored, empty, template README, no header) in ``entry["status"]``."""
+    forced = m.table_for(file, sheet)
+    if forced == "ignore":
+        entry["status"] = "ignored (mapping file)"
+        return None
+    if not any(any(c.strip() for c in r) for r in rows):
+        entry["status"] = "empty, nothing to import"
+        return None
+    if forced is None and is_template_readme(sheet, rows):
+        entry["status"] = "skipped: template README"  # notes, not data: no warning
+        return None
+    found = _find_header(rows, m, forced)
+    if found is None:
+        entry["status"] = ("NOT IMPORTED: no row among the first "
+                           f"{HEADER_SCAN_ROWS} names {MIN_HEADER_FIELDS} or more known "
+                           "columns (assign it in mapping.yaml `tables`, or ignore it)")
+        return None
+    _, table, hits, hrow = found
+    return table, hits, hrow
+
+
+def _read_sheet(m: Mappings, file: str, sheet: str | None, rows: list[list[str]], entry: dict,
+                report: dict, id_conversions: dict) -> _Piece | None:
+    """The table of one sheet (or CSV) as a :class:`_Piece`, or ``None`` (status in ``entry``)."""
+    located = _locate_header(m, file, sheet, rows, entry)
+    if located is None:
+        return None
+    table, hits, hrow = located
+    header = rows[hrow]
+    columns, headers = _map_header(table, hits, header, file, sheet, report)
+    data_rows = [(i, rows[i]) for i in range(hrow + 1, len(rows))]
+    width = max((len(r) for _, r in data_rows), default=len(header))
+    ncols = max(width, len(header))
+    wide = _wide_dimension_columns(m, table, header, columns)
+    _report_unmapped_columns(report, file, sheet, header, data_rows, ncols, set(columns) | set(wide))
+    entry.update({"table": table, "header_row": hrow + 1,
+                  "title_rows": [" ".join(c.strip() for c in rows[i] if c.strip())
+                                 for i in range(hrow) if any(c.strip() for c in rows[i])]})
+    records, rownos, blank, empty_scores = _sheet_records(data_rows, columns, wide)
+    if wide:
+        entry["layout"] = ("wide: one column per dimension ("
+                           + ", ".join(f"{header[j].strip()} → {d}" for j, d in wide.items())
+                           + f"), {empty_scores} empty score cells skipped")
+    _response_numbers_to_ids(records, table, columns, hits, id_conversions)
+    entry["records"] = len(records)
+    entry["blank_rows"] = blank
+    entry["status"] = "imported"
+    ordered = {j: columns[j] for j in sorted(columns)}
+    if wide:
+        ordered.update({ncols + 1: "dimension", ncols + 2: "score"})
+        headers["dimension"] = " / ".join(header[j].strip() for j in wide)
+        headers["score"] = "(the cells under " + headers["dimension"] + ")"
+    return _Piece(file, sheet, table, hrow + 1, ordered, headers, records, rownos)
+
+
+def _map_header(table: str, hits: dict[int, tuple], header: list[str], file: str,
+                sheet: str | None, report: dict) -> tuple[dict[int, str], dict[str, str]]:
+    """``(column index -> field, field -> header as written)`` of a header row.
+
+    When two columns match one field, the better-ranked alias (the first on a tie) is used and
+    the other is listed in ``report["unmapped_headers"]``; every column used goes to
+    ``report["columns"]``.
+    """
+    columns, headers, used_rank = {}, {}, {}
+    for j, (name, _source, rank) in sorted(hits.items()):
+        if name in used_rank and used_rank[name][1] <= rank:
+            report["unmapped_headers"].append({
+                "file": file, "sheet": sheet, "column": _col_letter(j),
+                "header": header[j], "hint": f"also matches {table}.{name}; the column "
+                f"'{headers[name]}' is used"})
+            continue
+        if name in used_rank:  # a better alias: the earlier one becomes the duplicate
+            j_old = used_rank[name][0]
+            report["unmapped_headers"].append({
+                "file": file, "sheet": sheet, "column": _col_letter(j_old),
+                "header": header[j_old], "hint": f"also matches {table}.{name}; the "
+                f"column '{header[j]}' is used"})
+            columns.pop(j_old)
+        columns[j] = name
+        headers[name] = header[j].strip()
+        used_rank[name] = (j, rank)
+    for j, name in sorted(columns.items()):
+        report["columns"].append({"file": file, "sheet": sheet,
+                                  "column": _col_letter(j), "header": header[j].strip(),
+                                  "table": table, "field": name,
+                                  "alias_source": hits[j][1]})
+    return columns, headers
+
+
+def _report_unmapped_columns(report: dict, file: str, sheet: str | None, header: list[str],
+                             data_rows: list[tuple[int, list[str]]], ncols: int,
+                             used: set[int]) -> None:
+    """List every column not imported (with a header or with values) and a hint for it."""
+    for j in range(ncols):
+        if j in used:
+            continue
+        htext = header[j].strip() if j < len(header) else ""
+        with_values = sum(1 for _, r in data_rows if j < len(r) and r[j].strip())
+        if not htext and not with_values:
+            continue
+        report["unmapped_headers"].append({
+            "file": file, "sheet": sheet, "column": _col_letter(j),
+            "header": htext or "(no header)", "rows_with_values": with_values,
+            "hint": unmapped_hint(htext) if htext else "values under an empty header"})
+
+
+def _sheet_records(data_rows: list[tuple[int, list[str]]], columns: dict[int, str],
+                   wide: dict[int, str]) -> tuple[list[list[str]], list[int], int, int]:
+    """``(records, their row numbers, blank rows, empty score cells)`` below the header.
+
+    A wide evaluation (one column per dimension) gives one record per non-empty score, the
+    dimension and the score appended to the record.
+    """
+    records, rownos, blank = [], [], 0
+    empty_scores = 0
+    for i, r in data_rows:
+        if not any(c.strip() for c in r):
+            blank += 1
+            continue
+        base = [r[j] if j < len(r) else "" for j in sorted(columns)]
+        if not wide:
+            records.append(base)
+            rownos.append(i + 1)
+            continue
+        for j, dim in wide.items():  # one column per dimension: one record per score
+            cell = r[j] if j < len(r) else ""
+            if readers.is_missing(cell):
+                empty_scores += 1
+                continue
+            records.append(base + [dim, cell])
+            rownos.append(i + 1)
+    return records, rownos, blank, empty_scores
+
+
+def _response_numbers_to_ids(records: list[list[str]], table: str, columns: dict[int, str],
+                             hits: dict[int, tuple], id_conversions: dict) -> None:
+    """A questionnaire's response number (序号) becomes an identifier-like ``rating_id``.
+
+    Bare numbers could not be told apart from counts when reports are checked for ids.
+    ``records`` is changed in place; the count per (table, field) is added to ``id_conversions``.
+    """
+    for j, name in sorted(columns.items()):
+        if hits[j][1] == "questionnaire" and name in RESPONSE_NUMBER_IDS:
+            k = sorted(columns).index(j)
+            n_conv = 0
+            for rec in records:
+                num = convert_number(rec[k])
+                if num is not None and re.fullmatch(r"\d+", num):
+                    rec[k] = f"{RESPONSE_NUMBER_IDS[name]}{int(num):05d}"
+                    n_conv += 1
+            if n_conv:
+                id_conversions[(table, name)] = id_conversions.get((table, name), 0) + n_conv
+
+
+# ---- mapping values and converting types, per table ----------------------------------------
+@dataclass
+class _Tally:
+    """What the value step did, for the report."""
+
+    value_counts: Counter = field(default_factory=Counter)  # (table, field, from, to, source)
+    conv_counts: Counter = field(default_factory=Counter)   # (table, field, rule)
+    conv_examples: dict = field(default_factory=dict)       # (table, field, rule) -> examples
+    unmapped: dict = field(default_factory=dict)            # (table, field, value) -> positions
+
+
+@dataclass
+class _Mapped:
+    """The record tables as contract text, and where each record came from."""
+
+    by_table: dict[str, list[_Piece]]
+    texts: dict[str, pd.DataFrame]
+    originals: dict[str, dict[str, list]]                    # table -> field -> cells as read
+    locs: dict[str, list[tuple[_Piece, int]]]                # table -> (piece, row) per record
+    empty_fields: dict[str, list[str]]
+    unmapped_probs: list[_Located]
+    tally: _Tally
+
+
+def _map_tables(found: _Found, m: Mappings, report: dict) -> _Mapped:
+    """Join the pieces of each table, map and convert their values; unmapped values are listed
+    in ``report["unmapped_values"]`` and become problems."""
     by_table: dict[str, list[_Piece]] = {}
-    for p in pieces:
+    for p in found.pieces:
         by_table.setdefault(p.table, []).append(p)
-    texts, originals, locs, raws = {}, {}, {}, {}
-    unmapped_probs: list[_Located] = []
-    value_counts: Counter = Counter()
-    conv_counts: Counter = Counter()
-    conv_examples: dict = {}
-    for (t, n), c in id_conversions.items():
+    tally = _Tally()
+    for (t, n), c in found.id_conversions.items():
         rule = f"questionnaire response number → {n} {RESPONSE_NUMBER_IDS[n]}00001 …"
-        conv_counts[(t, n, rule)] += c
-        conv_examples[(t, n, rule)] = {f"1 → {RESPONSE_NUMBER_IDS[n]}00001"}
-    unmapped: dict = {}
-    empty_fields: dict[str, list[str]] = {}
+        tally.conv_counts[(t, n, rule)] += c
+        tally.conv_examples[(t, n, rule)] = {f"1 → {RESPONSE_NUMBER_IDS[n]}00001"}
+    mapped = _Mapped(by_table, {}, {}, {}, {}, [], tally)
     for table, plist in by_table.items():
-        spec = _fields(table)
-        names = list(spec)
-        loc = [(p, r) for p in plist for r in p.rows]
-        cols = {n: [] for n in names}
-        orig = {n: [] for n in names}
-        present = set()
-        for p in plist:
-            idx = {name: k for k, name in enumerate(p.columns.values())}
-            present |= set(idx)
-            for rec in p.records:
-                for n in names:
-                    if n in idx:
-                        orig[n].append(rec[idx[n]])
-                    elif n in m.constants.get(table, {}):
-                        orig[n].append(m.constants[table][n])
-                    else:
-                        orig[n].append(None)  # column absent in this piece
-        present |= set(m.constants.get(table, {}))
-        left_empty = [n for n in names if n not in present
-                      and not spec[n].get("constraints", {}).get("required")]
-        for n in left_empty:  # an optional field the export does not have: empty, and reported
-            present.add(n)
-            orig[n] = [None] * len(loc)
-        empty_fields[table] = left_empty
-        changed_enum = set()
-        for n in names:
-            memo: dict[str, tuple] = {}
-            for k, raw_text in enumerate(orig[n]):
-                if raw_text is None:
-                    cols[n].append("")
-                    continue
-                if raw_text not in memo:
-                    memo[raw_text] = _convert_cell(m, table, spec[n], raw_text)
-                out_text, event = memo[raw_text]
-                cols[n].append(out_text)
-                if event is None:
-                    continue
-                kind, t = event[0], raw_text.strip()
-                if kind == "map":
-                    value_counts[(table, n, t, out_text, event[1])] += 1
-                    if event[2]:
-                        changed_enum.add(n)
-                elif kind == "conv":
-                    conv_counts[(table, n, event[1])] += 1
-                    ex = conv_examples.setdefault((table, n, event[1]), set())
-                    if len(ex) < 3:
-                        ex.add(f"{t} → {out_text}")
+        orig, present, left_empty = _gather_fields(table, plist, m)
+        mapped.locs[table] = [(p, r) for p in plist for r in p.rows]
+        mapped.empty_fields[table] = left_empty
+        mapped.originals[table] = orig
+        mapped.texts[table] = _convert_table(m, table, orig, present, tally)
+    mapped.unmapped_probs = _unmapped_value_problems(tally.unmapped, mapped.locs, report)
+    return mapped
+
+
+def _gather_fields(table: str, plist: list[_Piece], m: Mappings
+                   ) -> tuple[dict[str, list], set[str], list[str]]:
+    """``(field -> cells as read, fields present, optional fields left empty)`` of a table.
+
+    A cell is ``None`` where its piece has no such column; the mapping file's constants fill
+    theirs; an optional field no file has is left empty (and reported).
+    """
+    spec = _fields(table)
+    names = list(spec)
+    orig: dict[str, list] = {n: [] for n in names}
+    present: set[str] = set()
+    for p in plist:
+        idx = {name: k for k, name in enumerate(p.columns.values())}
+        present |= set(idx)
+        for rec in p.records:
+            for n in names:
+                if n in idx:
+                    orig[n].append(rec[idx[n]])
+                elif n in m.constants.get(table, {}):
+                    orig[n].append(m.constants[table][n])
                 else:
-                    unmapped.setdefault((table, n, t), []).append(k)
-        text = pd.DataFrame({n: cols[n] for n in names if n in present}, dtype=object)
-        for n in names:
-            if n in changed_enum:
-                text[n + ORIGINAL_SUFFIX] = [("" if v is None or readers.is_missing(v) else
-                                              v.strip()) for v in orig[n]]
-        texts[table] = text
-        originals[table] = orig
-        locs[table] = loc
+                    orig[n].append(None)  # column absent in this piece
+    present |= set(m.constants.get(table, {}))
+    left_empty = [n for n in names if n not in present
+                  and not spec[n].get("constraints", {}).get("required")]
+    n_records = sum(len(p.rows) for p in plist)
+    for n in left_empty:  # an optional field the export does not have: empty, and reported
+        present.add(n)
+        orig[n] = [None] * n_records
+    return orig, present, left_empty
+
+
+def _convert_table(m: Mappings, table: str, orig: dict[str, list], present: set[str],
+                   tally: _Tally) -> pd.DataFrame:
+    """The table as contract text; a field re-coded to a contract level keeps
+    ``<field>_original``."""
+    spec = _fields(table)
+    names = list(spec)
+    cols, changed_enum = {}, set()
+    for n in names:
+        cols[n], changed = _convert_column(m, table, spec[n], orig[n], tally)
+        if changed:
+            changed_enum.add(n)
+    text = pd.DataFrame({n: cols[n] for n in names if n in present}, dtype=object)
+    for n in names:
+        if n in changed_enum:
+            text[n + ORIGINAL_SUFFIX] = [("" if v is None or readers.is_missing(v) else
+                                          v.strip()) for v in orig[n]]
+    return text
+
+
+def _convert_column(m: Mappings, table: str, fdesc: dict, cells: list, tally: _Tally
+                    ) -> tuple[list[str], bool]:
+    """``(converted cells, whether a value was re-coded to a contract level)``; each map,
+    conversion and unmapped value is counted in ``tally``."""
+    n = fdesc["name"]
+    out: list[str] = []
+    changed_enum = False
+    memo: dict[str, tuple] = {}
+    for k, raw_text in enumerate(cells):
+        if raw_text is None:
+            out.append("")
+            continue
+        if raw_text not in memo:
+            memo[raw_text] = _convert_cell(m, table, fdesc, raw_text)
+        out_text, event = memo[raw_text]
+        out.append(out_text)
+        if event is None:
+            continue
+        kind, t = event[0], raw_text.strip()
+        if kind == "map":
+            tally.value_counts[(table, n, t, out_text, event[1])] += 1
+            changed_enum = changed_enum or event[2]
+        elif kind == "conv":
+            tally.conv_counts[(table, n, event[1])] += 1
+            ex = tally.conv_examples.setdefault((table, n, event[1]), set())
+            if len(ex) < 3:
+                ex.add(f"{t} → {out_text}")
+        else:
+            tally.unmapped.setdefault((table, n, t), []).append(k)
+    return out, changed_enum
+
+
+def _unmapped_value_problems(unmapped: dict, locs: dict, report: dict) -> list[_Located]:
+    """One problem per cell no value map knows; each value listed in
+    ``report["unmapped_values"]`` with its rows."""
+    problems = []
     for (table, n, value), ks in sorted(unmapped.items(), key=lambda kv: (kv[0][0], kv[0][1],
                                                                            kv[1][0])):
         rows_ = []
         for k in ks:
             p, r = locs[table][k]
             rows_.append({"file": p.file, "sheet": p.sheet, "row": r})
-            unmapped_probs.append(_Located(Problem(p.label, r, n, value,
-                                                   _unmapped_rule(_fields(table)[n]),
-                                                   header=p.headers.get(n)), table, k))
+            problems.append(_Located(Problem(p.label, r, n, value,
+                                             _unmapped_rule(_fields(table)[n]),
+                                             header=p.headers.get(n)), table, k))
         report["unmapped_values"].append({"table": table, "field": n, "value": value,
                                           "count": len(ks), "rows": rows_})
+    return problems
 
-    # validation with row positions, translated back to file/sheet/row; dropping if allowed
+
+# ---- validation, translated back to file/sheet/row; dropping rows if allowed -------------
+@dataclass
+class _Checked:
+    problems: list[Problem]
+    dropped: dict[tuple[str, int], list[str]]                 # (file [sheet], row) -> reasons
+    keep: dict[str, np.ndarray]                               # table -> records kept
+
+
+def _validate_dropping(mapped: _Mapped, file_problems: list[Problem],
+                       allow_dropped_rows: bool) -> _Checked:
+    """Validate the tables against the contract; with ``allow_dropped_rows`` drop the rows with
+    problems (up to 8 rounds: dropping a row can orphan rows of other tables) and validate again."""
+    texts = mapped.texts
     keep = {t: np.ones(len(texts[t]), dtype=bool) for t in texts}
-    unmapped_at = {(lp.problem.file, lp.problem.row, lp.problem.column) for lp in unmapped_probs}
+    unmapped_at = {(lp.problem.file, lp.problem.row, lp.problem.column)
+                   for lp in mapped.unmapped_probs}
     dropped: dict[tuple[str, int], list[str]] = {}
     for _round in range(8):
         raws = {}
@@ -635,26 +792,8 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
             sub = text.iloc[pos].reset_index(drop=True)
             raws[t] = RawTable(name=t, file=t, text=sub.astype("string"), rows=pos)
         _typed, vprobs = validate_tables(raws)
-        row_probs: list[_Located] = []
-        table_probs: list[Problem] = []
-        for p in vprobs:
-            if p.file in texts and p.row is not None:
-                k = int(p.row)
-                piece, r = locs[p.file][k]
-                value = p.value
-                if p.column in _fields(p.file):
-                    o = originals[p.file][p.column][k]
-                    value = o.strip() if isinstance(o, str) else value
-                if (piece.label, r, p.column) in unmapped_at:
-                    continue
-                row_probs.append(_Located(Problem(piece.label, r, p.column, value, p.rule,
-                                                  header=piece.headers.get(p.column)), p.file, k))
-            elif p.file in texts:
-                labels = ", ".join(sorted({pc.label for pc in by_table[p.file]}))
-                table_probs.append(Problem(labels, None, p.column, p.value, p.rule))
-            else:
-                table_probs.append(p)
-        all_row = [lp for lp in unmapped_probs if keep[lp.table][lp.pos]] + row_probs
+        row_probs, table_probs = _locate_problems(vprobs, mapped, unmapped_at)
+        all_row = [lp for lp in mapped.unmapped_probs if keep[lp.table][lp.pos]] + row_probs
         if table_probs or file_problems or not all_row or not allow_dropped_rows:
             break
         for lp in all_row:
@@ -662,52 +801,92 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
             dropped.setdefault((lp.problem.file, lp.problem.row), []).append(str(lp.problem))
     problems = file_problems + table_probs + [lp.problem for lp in all_row]
     problems = sorted(dict.fromkeys(problems), key=_problem_order)
-    report["problems"] = [_problem_dict(p) for p in problems]
+    return _Checked(problems, dropped, keep)
+
+
+def _locate_problems(vprobs: list[Problem], mapped: _Mapped, unmapped_at: set
+                     ) -> tuple[list[_Located], list[Problem]]:
+    """The contract's problems (rows are record positions) as ``(row problems at file, sheet and
+    row with the value as read, table problems)``; a cell already reported unmapped is not
+    repeated."""
+    row_probs: list[_Located] = []
+    table_probs: list[Problem] = []
+    for p in vprobs:
+        if p.file in mapped.texts and p.row is not None:
+            k = int(p.row)
+            piece, r = mapped.locs[p.file][k]
+            value = p.value
+            if p.column in _fields(p.file):
+                o = mapped.originals[p.file][p.column][k]
+                value = o.strip() if isinstance(o, str) else value
+            if (piece.label, r, p.column) in unmapped_at:
+                continue
+            row_probs.append(_Located(Problem(piece.label, r, p.column, value, p.rule,
+                                              header=piece.headers.get(p.column)), p.file, k))
+        elif p.file in mapped.texts:
+            labels = ", ".join(sorted({pc.label for pc in mapped.by_table[p.file]}))
+            table_probs.append(Problem(labels, None, p.column, p.value, p.rule))
+        else:
+            table_probs.append(p)
+    return row_probs, table_probs
+
+
+# ---- the report's remaining parts, the failure, the output --------------------------------
+def _finish_report(report: dict, mapped: _Mapped, checked: _Checked) -> dict[str, pd.DataFrame]:
+    """Fill problems, dropped rows, value maps, conversions and tables into ``report``; return
+    the tables to write (the rows kept)."""
+    tally = mapped.tally
+    report["problems"] = [_problem_dict(p) for p in checked.problems]
     report["dropped_rows"] = [{"file_sheet": f, "row": r, "reasons": rs}
-                              for (f, r), rs in sorted(dropped.items())]
+                              for (f, r), rs in sorted(checked.dropped.items())]
     report["value_mappings"] = [
         {"table": t, "field": n, "from": v, "to": to, "source": s, "count": c}
-        for (t, n, v, to, s), c in sorted(value_counts.items())]
+        for (t, n, v, to, s), c in sorted(tally.value_counts.items())]
     report["conversions"] = [
         {"table": t, "field": n, "rule": rule, "count": c,
-         "examples": sorted(conv_examples[(t, n, rule)])}
-        for (t, n, rule), c in sorted(conv_counts.items())]
-    final = {t: texts[t].iloc[np.flatnonzero(keep[t])].reset_index(drop=True) for t in texts}
+         "examples": sorted(tally.conv_examples[(t, n, rule)])}
+        for (t, n, rule), c in sorted(tally.conv_counts.items())]
+    final = {t: text.iloc[np.flatnonzero(checked.keep[t])].reset_index(drop=True)
+             for t, text in mapped.texts.items()}
     report["tables"] = {
         t: {"rows": int(len(final[t])),
-            "sources": [p.label for p in by_table[t]],
+            "sources": [p.label for p in mapped.by_table[t]],
             "columns_kept_original": [c for c in final[t].columns if c.endswith(ORIGINAL_SUFFIX)],
-            "optional_fields_not_in_the_files": empty_fields.get(t, [])}
+            "optional_fields_not_in_the_files": mapped.empty_fields.get(t, [])}
         for t in RECORD_TABLES if t in final}
     report["tables_not_found"] = [t for t in RECORD_TABLES if t not in final]
-    md = render_report(report)
-    if problems:
-        n = len(problems)
-        listed = "\n".join(f"  - {p}" for p in problems[:50])
-        more = f"\n  ... and {n - 50} more" if n > 50 else ""
-        hint = ("" if allow_dropped_rows else
-                "\nNothing was written. Fix the file or the mapping (mapping.yaml: aliases/values), "
-                "or pass --allow-dropped-rows to drop the rows listed (they are named in the report).")
-        summary = ""
-        if len(report["unmapped_values"]) > 1 or n > 50:
-            summary = "\nValues no mapping knows (add them under `values` in mapping.yaml):\n" + \
-                "\n".join(f"  - {u['table']}.{u['field']} = '{u['value']}': {u['count']} row(s)"
-                          for u in report["unmapped_values"][:30])
-        raise ImportFailed(f"{n} problem(s) importing {src.name}:\n{listed}"
-                           f"{more}{summary}{hint}", problems=problems, report=md)
+    return final
 
-    # ---- write -----------------------------------------------------------------------------
+
+def _failure_message(src: Path, problems: list[Problem], report: dict,
+                     allow_dropped_rows: bool) -> str:
+    """The :class:`ImportFailed` message: the first 50 problems, the values no map knows, the fix."""
+    n = len(problems)
+    listed = "\n".join(f"  - {p}" for p in problems[:50])
+    more = f"\n  ... and {n - 50} more" if n > 50 else ""
+    hint = ("" if allow_dropped_rows else
+            "\nNothing was written. Fix the file or the mapping (mapping.yaml: aliases/values), "
+            "or pass --allow-dropped-rows to drop the rows listed (they are named in the report).")
+    summary = ""
+    if len(report["unmapped_values"]) > 1 or n > 50:
+        summary = "\nValues no mapping knows (add them under `values` in mapping.yaml):\n" + \
+            "\n".join(f"  - {u['table']}.{u['field']} = '{u['value']}': {u['count']} row(s)"
+                      for u in report["unmapped_values"][:30])
+    return f"{n} problem(s) importing {src.name}:\n{listed}{more}{summary}{hint}"
+
+
+def _dataset_descriptor(m: Mappings, origin: dict | None, src: Path, out: Path, found: _Found,
+                        by_table: dict[str, list[_Piece]], final: dict) -> dict:
+    """The data set's keys for ``datapackage.json``: origin and what was imported from where."""
     dataset = {**m.dataset, **(origin or {})}
     dataset.setdefault("data_origin", "user")
     dataset.setdefault("name", _slug(out.name))
     dataset["imported_from"] = {
-        "source": src.name, "mapping": mapping_name,
-        "source_sha256": dict(sorted(source_sha.items())),
+        "source": src.name, "mapping": m.mapping_file,
+        "source_sha256": dict(sorted(found.source_sha.items())),
         "columns": {t: {pc.label: pc.headers for pc in by_table[t]} for t in final},
     }
-    _write_atomically(out, final, dataset, report, md)
-    return ImportResult(out=out, tables={t: int(len(df)) for t, df in final.items()},
-                        report=report, dropped=len(dropped))
+    return dataset
 
 
 @dataclass(frozen=True)
@@ -756,30 +935,23 @@ def _csv_bytes(df: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _write_atomically(out: Path, tables: dict[str, pd.DataFrame], dataset: dict, report: dict,
-                      md: str) -> None:
+def _write_import(out: Path, tables: dict[str, pd.DataFrame], dataset: dict, report: dict,
+                  md: str) -> None:
+    """Write the tables, ``datapackage.json`` and the reports; a previous import at ``out`` is
+    replaced as a whole (:func:`talentlab.data.atomic.write_folder_atomically`), any other
+    non-empty folder refused."""
     if out.exists() and any(out.iterdir()) and not (out / "import_report.json").exists():
         raise ValueError(f"{out} is not empty and is not a previous import: refusing to overwrite")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
-        os.chmod(stage, 0o755)
+
+    def write(stage: Path) -> None:
         for t, df in tables.items():
             (stage / f"{t}.csv").write_bytes(_csv_bytes(df))
         write_datapackage(stage, dataset, tables=[t for t in RECORD_TABLES if t in tables])
         atomic_write_text(stage / "import_report.json",
                           json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
         atomic_write_text(stage / "import_report.md", md)
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-            os.replace(out, old / "previous")
-        os.replace(stage, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if stage.exists():
-            shutil.rmtree(stage, ignore_errors=True)
+
+    write_folder_atomically(out, write, replace=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -791,6 +963,16 @@ def _md(text: object) -> str:
 
 def render_report(r: dict) -> str:
     """``import_report.md`` from the report dictionary (also written as JSON)."""
+    out = _report_status(r)
+    for section in (_files_section, _columns_section, _unmapped_columns_section,
+                    _value_mappings_section, _conversions_section, _unmapped_values_section,
+                    _dropped_rows_section, _problems_section):
+        out += section(r)
+    return "\n".join(out) + "\n"
+
+
+def _report_status(r: dict) -> list[str]:
+    """Title, mapping file, status, tables (and optional fields left empty), warnings."""
     out = [f"# Import report / 导入报告: `{_md(r['source'])}`\n",
            f"Mapping file: {'`' + r['mapping'] + '`' if r['mapping'] else 'none (contract aliases only)'}.\n"]
     status = "FAILED — nothing written / 导入失败，未写入任何文件" if r["problems"] else "imported / 已导入"
@@ -807,9 +989,13 @@ def render_report(r: dict) -> str:
         out.append("## Warnings / 警告\n")
         out += [f"- {_md(w)}" for w in r["warnings"]]
         out.append("")
-    out.append("## Files and sheets / 文件与工作表\n")
-    out.append("| file | sheet | encoding | table | header row | title rows above | records | blank rows | status |")
-    out.append("|---|---|---|---|---|---|---|---|---|")
+    return out
+
+
+def _files_section(r: dict) -> list[str]:
+    out = ["## Files and sheets / 文件与工作表\n",
+           "| file | sheet | encoding | table | header row | title rows above | records | blank rows | status |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for f in r["files"]:
         out.append(f"| {_md(f['file'])} | {_md(f['sheet'] or '')} | {f.get('encoding', '')} | "
                    f"{f.get('table', '')} | {f.get('header_row', '')} | "
@@ -818,58 +1004,80 @@ def render_report(r: dict) -> str:
                    f"{_md(f.get('status', '') + ('; ' + f['layout'] if f.get('layout') else ''))} |")
     if r["skipped_files"]:
         out.append(f"\nOther files, not read: {', '.join(r['skipped_files'])}.")
-    out.append("\n## Columns / 列映射\n")
-    out.append("| file | sheet | column | header | → table.field | alias source |")
-    out.append("|---|---|---|---|---|---|")
+    return out
+
+
+def _columns_section(r: dict) -> list[str]:
+    out = ["\n## Columns / 列映射\n",
+           "| file | sheet | column | header | → table.field | alias source |",
+           "|---|---|---|---|---|---|"]
     for c in r["columns"]:
         out.append(f"| {_md(c['file'])} | {_md(c['sheet'] or '')} | {c['column']} | {_md(c['header'])} | "
                    f"`{c['table']}.{c['field']}` | `{c['alias_source']}` |")
-    out.append("\n## Unmapped columns (not imported) / 未映射的列\n")
-    if r["unmapped_headers"]:
-        out.append("| file | sheet | column | header | rows with values | note |")
-        out.append("|---|---|---|---|---|---|")
-        for u in r["unmapped_headers"]:
-            out.append(f"| {_md(u['file'])} | {_md(u['sheet'] or '')} | {u['column']} | {_md(u['header'])} | "
-                       f"{u.get('rows_with_values', '')} | {_md(u.get('hint') or '')} |")
-    else:
-        out.append("None.")
-    out.append("\n## Value mappings applied / 取值映射\n")
-    if r["value_mappings"]:
-        out.append("| table.field | value in the file | → contract value | source | rows |")
-        out.append("|---|---|---|---|---|")
-        for v in r["value_mappings"]:
-            out.append(f"| `{v['table']}.{v['field']}` | {_md(v['from'])} | `{v['to']}` | "
-                       f"`{v['source']}` | {v['count']} |")
-    else:
-        out.append("None.")
-    out.append("\n## Conversions / 类型转换\n")
-    if r["conversions"]:
-        out += [f"- `{c['table']}.{c['field']}`: {c['rule']}, {c['count']} cells (e.g. "
-                f"{_md('; '.join(c['examples']))})" for c in r["conversions"]]
-    else:
-        out.append("None.")
-    out.append("\n## Unmapped values / 未映射的取值\n")
-    if r["unmapped_values"]:
-        for u in r["unmapped_values"]:
-            rows = ", ".join(f"{x['file']}{' [' + x['sheet'] + ']' if x['sheet'] else ''} row {x['row']}"
-                             for x in u["rows"][:20])
-            more = f" … and {len(u['rows']) - 20} more" if len(u["rows"]) > 20 else ""
-            out.append(f"- `{u['table']}.{u['field']}` = {_md(u['value'])!s}: {u['count']} rows ({_md(rows)}{more})")
-    else:
-        out.append("None.")
-    out.append("\n## Dropped rows / 删除的行\n")
-    if r["dropped_rows"]:
-        out += [f"- {_md(d['file_sheet'])} row {d['row']}: {_md('; '.join(d['reasons']))}"
-                for d in r["dropped_rows"]]
-    else:
-        out.append("None: every record was imported.")
-    if r["problems"]:
-        out.append("\n## Problems / 问题\n")
-        for p in r["problems"]:
-            where = f"{p['file']}, " + (f"row {p['row']}" if p["row"] is not None else "header")
-            col = "" if p["column"] is None else f", column '{p['column']}'" + (
-                f" ('{p['header']}')" if p["header"] and p["header"] != p["column"] else "")
-            val = "" if p["value"] is None else f", value '{p['value']}'"
-            out.append(f"- {_md(where + col + val)}: {_md(p['rule'])}"
-                       + (f" / {_md(p['rule_zh'])}" if p["rule_zh"] else ""))
-    return "\n".join(out) + "\n"
+    return out
+
+
+def _unmapped_columns_section(r: dict) -> list[str]:
+    out = ["\n## Unmapped columns (not imported) / 未映射的列\n"]
+    if not r["unmapped_headers"]:
+        return out + ["None."]
+    out.append("| file | sheet | column | header | rows with values | note |")
+    out.append("|---|---|---|---|---|---|")
+    for u in r["unmapped_headers"]:
+        out.append(f"| {_md(u['file'])} | {_md(u['sheet'] or '')} | {u['column']} | {_md(u['header'])} | "
+                   f"{u.get('rows_with_values', '')} | {_md(u.get('hint') or '')} |")
+    return out
+
+
+def _value_mappings_section(r: dict) -> list[str]:
+    out = ["\n## Value mappings applied / 取值映射\n"]
+    if not r["value_mappings"]:
+        return out + ["None."]
+    out.append("| table.field | value in the file | → contract value | source | rows |")
+    out.append("|---|---|---|---|---|")
+    for v in r["value_mappings"]:
+        out.append(f"| `{v['table']}.{v['field']}` | {_md(v['from'])} | `{v['to']}` | "
+                   f"`{v['source']}` | {v['count']} |")
+    return out
+
+
+def _conversions_section(r: dict) -> list[str]:
+    out = ["\n## Conversions / 类型转换\n"]
+    if not r["conversions"]:
+        return out + ["None."]
+    return out + [f"- `{c['table']}.{c['field']}`: {c['rule']}, {c['count']} cells (e.g. "
+                  f"{_md('; '.join(c['examples']))})" for c in r["conversions"]]
+
+
+def _unmapped_values_section(r: dict) -> list[str]:
+    out = ["\n## Unmapped values / 未映射的取值\n"]
+    if not r["unmapped_values"]:
+        return out + ["None."]
+    for u in r["unmapped_values"]:
+        rows = ", ".join(f"{x['file']}{' [' + x['sheet'] + ']' if x['sheet'] else ''} row {x['row']}"
+                         for x in u["rows"][:20])
+        more = f" … and {len(u['rows']) - 20} more" if len(u["rows"]) > 20 else ""
+        out.append(f"- `{u['table']}.{u['field']}` = {_md(u['value'])!s}: {u['count']} rows ({_md(rows)}{more})")
+    return out
+
+
+def _dropped_rows_section(r: dict) -> list[str]:
+    out = ["\n## Dropped rows / 删除的行\n"]
+    if not r["dropped_rows"]:
+        return out + ["None: every record was imported."]
+    return out + [f"- {_md(d['file_sheet'])} row {d['row']}: {_md('; '.join(d['reasons']))}"
+                  for d in r["dropped_rows"]]
+
+
+def _problems_section(r: dict) -> list[str]:
+    if not r["problems"]:
+        return []
+    out = ["\n## Problems / 问题\n"]
+    for p in r["problems"]:
+        where = f"{p['file']}, " + (f"row {p['row']}" if p["row"] is not None else "header")
+        col = "" if p["column"] is None else f", column '{p['column']}'" + (
+            f" ('{p['header']}')" if p["header"] and p["header"] != p["column"] else "")
+        val = "" if p["value"] is None else f", value '{p['value']}'"
+        out.append(f"- {_md(where + col + val)}: {_md(p['rule'])}"
+                   + (f" / {_md(p['rule_zh'])}" if p["rule_zh"] else ""))
+    return out

@@ -106,6 +106,23 @@ def _target_text(fdesc: dict, target: object, where: str) -> str:
     return str(target)
 
 
+def _table_fields(file: str, section: str, value: object) -> dict:
+    """A mapping-file section that maps record tables to their fields, checked (names known)."""
+    if not isinstance(value, dict):
+        raise MappingError(f"{file}: '{section}' must map table names to fields")
+    for table, per_field in value.items():
+        if table not in RECORD_TABLES:
+            raise MappingError(f"{file}: {section}.{table}: unknown table (tables: "
+                               f"{', '.join(RECORD_TABLES)})")
+        if not isinstance(per_field, dict):
+            raise MappingError(f"{file}: {section}.{table} must map field names")
+        for name in per_field:
+            if name not in _spec(table):
+                raise MappingError(f"{file}: {section}.{table}.{name}: unknown field "
+                                   f"(fields: {', '.join(_spec(table))})")
+    return value
+
+
 @dataclass
 class ValueMapping:
     target: str          # contract text
@@ -177,29 +194,23 @@ class Mappings:
             raise MappingError(f"{file}: unknown key(s) {', '.join(sorted(map(str, unknown)))} "
                                f"(allowed: {', '.join(sorted(allowed))})")
         self.mapping_file = Path(file).name
+        self._apply_dataset(spec.get("dataset", {}) or {}, file)
+        self._apply_tables(spec.get("tables", {}) or {}, file)
+        self._apply_aliases(_table_fields(file, "aliases", spec.get("aliases", {}) or {}), file)
+        self._apply_values(_table_fields(file, "values", spec.get("values", {}) or {}), file)
+        self._apply_constants(_table_fields(file, "constants", spec.get("constants", {}) or {}),
+                              file)
 
-        def table_fields(section: str, value: object) -> dict:
-            if not isinstance(value, dict):
-                raise MappingError(f"{file}: '{section}' must map table names to fields")
-            for table, per_field in value.items():
-                if table not in RECORD_TABLES:
-                    raise MappingError(f"{file}: {section}.{table}: unknown table (tables: "
-                                       f"{', '.join(RECORD_TABLES)})")
-                if not isinstance(per_field, dict):
-                    raise MappingError(f"{file}: {section}.{table} must map field names")
-                for name in per_field:
-                    if name not in _spec(table):
-                        raise MappingError(f"{file}: {section}.{table}.{name}: unknown field "
-                                           f"(fields: {', '.join(_spec(table))})")
-            return value
-
-        dataset = spec.get("dataset", {}) or {}
+    def _apply_dataset(self, dataset: object, file: str) -> None:
+        """The mapping file's ``dataset`` keys (its origin: name, data_origin …)."""
         if not isinstance(dataset, dict):
             raise MappingError(f"{file}: 'dataset' must be a table of keys (name, data_origin …)")
         if dataset.get("data_origin", "user") not in ("user", "synthetic"):
             raise MappingError(f"{file}: dataset.data_origin must be 'user' or 'synthetic'")
         self.dataset = {str(k): v for k, v in dataset.items()}
-        tables = spec.get("tables", {}) or {}
+
+    def _apply_tables(self, tables: object, file: str) -> None:
+        """``tables``: file (or file!sheet) patterns assigned to a table or ``ignore``."""
         if not isinstance(tables, dict):
             raise MappingError(f"{file}: 'tables' must map file (or file!sheet) patterns to tables")
         for pattern, table in tables.items():
@@ -207,22 +218,31 @@ class Mappings:
                 raise MappingError(f"{file}: tables[{pattern!r}]: {table!r} is not a table "
                                    f"({', '.join(RECORD_TABLES)} or ignore)")
             self.tables.append((str(pattern), str(table)))
-        for table, per_field in table_fields("aliases", spec.get("aliases", {}) or {}).items():
-            for name, aliases in per_field.items():
-                if isinstance(aliases, str):
-                    aliases = [aliases]
-                if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+
+    def _apply_aliases(self, aliases: dict, file: str) -> None:
+        """``aliases``: further headers per field, ranked before the contract's."""
+        for table, per_field in aliases.items():
+            for name, names in per_field.items():
+                if isinstance(names, str):
+                    names = [names]
+                if not isinstance(names, list) or not all(isinstance(a, str) for a in names):
                     raise MappingError(f"{file}: aliases.{table}.{name} must be a list of texts")
-                for alias in aliases:
+                for alias in names:
                     self._add_alias(table, name, alias, USER_SOURCE, rank=-1)
-        for table, per_field in table_fields("values", spec.get("values", {}) or {}).items():
+
+    def _apply_values(self, values: dict, file: str) -> None:
+        """``values``: value maps per field (text in the file -> contract value)."""
+        for table, per_field in values.items():
             for name, vmap in per_field.items():
                 if not isinstance(vmap, dict):
                     raise MappingError(f"{file}: values.{table}.{name} must map texts to values")
                 for label, target in vmap.items():
                     self._add_value(table, name, label, target, USER_SOURCE,
                                     where=f"{file}: values.{table}.{name}[{label!r}]")
-        for table, per_field in table_fields("constants", spec.get("constants", {}) or {}).items():
+
+    def _apply_constants(self, constants: dict, file: str) -> None:
+        """``constants``: one value for a field the files do not have (checked like a cell)."""
+        for table, per_field in constants.items():
             for name, value in per_field.items():
                 fdesc = _spec(table)[name]
                 text = _target_text(fdesc, value, f"{file}: constants.{table}.{name}") \

@@ -210,17 +210,30 @@ def detect_encoding(source: str | os.PathLike | bytes, explicit: str | None = No
     label = _label(source)
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     if explicit:
-        try:
-            codecs.lookup(explicit)
-        except LookupError:
-            raise EncodingError(f"{label}: unknown encoding {explicit!r}") from None
-        try:
-            data.decode(explicit)
-        except UnicodeDecodeError as exc:
-            raise EncodingError(
-                f"{label}: does not decode as {explicit} (byte {exc.start}: "
-                f"{data[exc.start:exc.start + 4]!r}); check --encoding") from None
-        return explicit
+        return _check_explicit(data, explicit, label)
+    enc = _unicode_encoding(data, label)
+    if enc is not None:
+        return enc
+    return _gb18030_or_refuse(data, label)
+
+
+def _check_explicit(data: bytes, explicit: str, label: str) -> str:
+    """``explicit`` if it is a known codec that decodes the whole file, else the error."""
+    try:
+        codecs.lookup(explicit)
+    except LookupError:
+        raise EncodingError(f"{label}: unknown encoding {explicit!r}") from None
+    try:
+        data.decode(explicit)
+    except UnicodeDecodeError as exc:
+        raise EncodingError(
+            f"{label}: does not decode as {explicit} (byte {exc.start}: "
+            f"{data[exc.start:exc.start + 4]!r}); check --encoding") from None
+    return explicit
+
+
+def _unicode_encoding(data: bytes, label: str) -> str | None:
+    """A Unicode encoding (byte-order mark, UTF-16 without one, plain UTF-8) or ``None``."""
     if data.startswith(codecs.BOM_UTF8):
         enc = "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
@@ -250,7 +263,12 @@ def detect_encoding(source: str | os.PathLike | bytes, explicit: str | None = No
         data.decode("utf-8")
         return "utf-8-sig"
     except UnicodeDecodeError:
-        pass
+        return None
+
+
+def _gb18030_or_refuse(data: bytes, label: str) -> str:
+    """``gb18030`` for a simplified-Chinese legacy file; refuses mixed encodings, Big5 and
+    anything the detector names that GB18030 would turn into mojibake."""
     line = _utf8_line_in_non_utf8(data)
     if line is not None:
         raise EncodingError(

@@ -333,16 +333,31 @@ def validate_table(raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
     Returns the typed table (``None`` when a required column is missing) and the problems.
     Cross-table rules are checked by :func:`validate_tables`.
     """
-    res = resource(raw.name)
-    spec = res["schema"]
+    spec = resource(raw.name)["schema"]
     missing_tokens = set(spec.get("missingValues", [""]))
-    # compared after NFKC, as talentlab.data.readers.is_missing does (full-width '－' is '-')
-    missing_nfkc = {unicodedata.normalize("NFKC", m).strip() for m in missing_tokens}
-    problems: list[Problem] = []
-    text = raw.text
-    cols = list(text.columns)
+    cols = list(raw.text.columns)
     wanted = [f["name"] for f in spec["fields"]]
+    problems, dupes = _column_problems(raw, cols, wanted)
+    if dupes:
+        return None, problems
+    typed: dict[str, pd.Series] = {}
+    for fdesc in spec["fields"]:
+        if fdesc["name"] in cols:
+            typed[fdesc["name"]] = _typed_column(raw, fdesc, missing_tokens, problems)
+    for name in wanted:
+        if name not in typed:
+            return None, problems
+    df = pd.DataFrame({n: typed[n] for n in wanted})
+    problems += _primary_key_problems(raw, df, spec.get("primaryKey") or [])
+    problems += _cross_field(raw, df)
+    return df, _with_headers(raw, problems)
 
+
+def _column_problems(raw: RawTable, cols: list[str], wanted: list[str]
+                     ) -> tuple[list[Problem], list[str]]:
+    """Problems of the header: missing, unknown (at most :data:`MAX_UNKNOWN_LISTED` named) and
+    repeated columns; returns them and the repeated names."""
+    problems: list[Problem] = []
     for name in wanted:
         if name not in cols:
             problems.append(
@@ -364,76 +379,85 @@ def validate_table(raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
     dupes = [c for c in set(cols) if cols.count(c) > 1]
     for name in dupes:
         problems.append(Problem(raw.file, None, name, None, "column appears more than once"))
-    if dupes:
-        return None, problems
+    return problems, dupes
 
-    typed: dict[str, pd.Series] = {}
-    for fdesc in spec["fields"]:
-        name = fdesc["name"]
-        if name not in cols:
-            continue
-        cell = text[name].astype("string").fillna("").str.strip()
-        is_missing = cell.isin(missing_tokens) | cell.str.normalize("NFKC").str.strip().isin(
-            missing_nfkc)
-        present = ~is_missing
-        cons = fdesc.get("constraints", {})
-        ftype = fdesc["type"]
 
-        def report(mask: pd.Series, rule: str, _cell=cell, _name=name) -> None:
-            for i in np.flatnonzero(mask.to_numpy()):
-                problems.append(
-                    Problem(raw.file, int(raw.rows[i]), _name, _fmt_value(_cell.iloc[i]), rule)
-                )
+def _typed_column(raw: RawTable, fdesc: dict, missing_tokens: set[str],
+                  problems: list[Problem]) -> pd.Series:
+    """One column typed by its field rule (type, required, range, levels, unique); each cell
+    breaking a rule is appended to ``problems`` with its row and the text as written."""
+    # compared after NFKC, as talentlab.data.readers.is_missing does (full-width '－' is '-')
+    missing_nfkc = {unicodedata.normalize("NFKC", m).strip() for m in missing_tokens}
+    name = fdesc["name"]
+    cell = raw.text[name].astype("string").fillna("").str.strip()
+    is_missing = cell.isin(missing_tokens) | cell.str.normalize("NFKC").str.strip().isin(
+        missing_nfkc)
+    present = ~is_missing
+    cons = fdesc.get("constraints", {})
 
-        if cons.get("required"):
-            report(is_missing, "required value is missing")
+    def report(mask: pd.Series, rule: str) -> None:
+        for i in np.flatnonzero(mask.to_numpy()):
+            problems.append(
+                Problem(raw.file, int(raw.rows[i]), name, _fmt_value(cell.iloc[i]), rule)
+            )
 
-        if ftype == "integer":
-            values, ok = _parse_integer(cell.where(present))
-            report(present & ~ok, "must be a whole number (integer)")
-            values = values.where(present & ok).astype("Int64")
-        elif ftype == "number":
-            values = _parse_number(cell.where(present))
-            report(present & values.isna(), "must be a number")
-            values = values.astype("float64")
-        elif ftype == "boolean":
-            values, ok = _parse_boolean(cell.where(present, ""))
-            report(present & ~ok, "must be true or false (true/false, yes/no, 1/0, 是/否)")
-        else:
-            values = cell.where(present).astype("string")
+    if cons.get("required"):
+        report(is_missing, "required value is missing")
+    values = _parse_typed(cell, present, fdesc["type"], report)
+    valid = present & values.notna()
+    if "minimum" in cons:
+        below = valid & (values.astype("float64") < cons["minimum"])
+        report(below, f"must be >= {cons['minimum']}")
+    if "maximum" in cons:
+        above = valid & (values.astype("float64") > cons["maximum"])
+        report(above, f"must be <= {cons['maximum']}")
+    if "enum" in cons:
+        values = _check_levels(values, valid, fdesc, report)
+    if cons.get("unique"):
+        dup = valid & cell.duplicated(keep=False)
+        report(dup, "must be unique (this value appears on more than one row)")
+    return values
 
-        valid = present & values.notna()
-        if "minimum" in cons:
-            below = valid & (values.astype("float64") < cons["minimum"])
-            report(below, f"must be >= {cons['minimum']}")
-        if "maximum" in cons:
-            above = valid & (values.astype("float64") > cons["maximum"])
-            report(above, f"must be <= {cons['maximum']}")
-        if "enum" in cons:
-            allowed = cons["enum"]
-            if ftype == "number":
-                arr = values.astype("float64").to_numpy()
-                hit = np.zeros(len(arr), dtype=bool)
-                for a in allowed:
-                    hit |= np.isclose(arr, float(a), atol=5e-3)
-                bad = valid & ~pd.Series(hit, index=values.index)
-            else:
-                bad = valid & ~values.isin(allowed)
-            report(bad, "must be one of: " + ", ".join(str(a) for a in allowed))
-            if fdesc.get("categorical"):
-                values = pd.Categorical(values.where(~bad), categories=allowed)
-                values = pd.Series(values, index=text.index)
-        if cons.get("unique"):
-            dup = valid & cell.duplicated(keep=False)
-            report(dup, "must be unique (this value appears on more than one row)")
-        typed[name] = values
 
-    for name in wanted:
-        if name not in typed:
-            return None, problems
+def _parse_typed(cell: pd.Series, present: pd.Series, ftype: str, report) -> pd.Series:
+    """The cells parsed as ``ftype`` (integer, number, boolean, else text); reports unparsable."""
+    if ftype == "integer":
+        values, ok = _parse_integer(cell.where(present))
+        report(present & ~ok, "must be a whole number (integer)")
+        return values.where(present & ok).astype("Int64")
+    if ftype == "number":
+        values = _parse_number(cell.where(present))
+        report(present & values.isna(), "must be a number")
+        return values.astype("float64")
+    if ftype == "boolean":
+        values, ok = _parse_boolean(cell.where(present, ""))
+        report(present & ~ok, "must be true or false (true/false, yes/no, 1/0, 是/否)")
+        return values
+    return cell.where(present).astype("string")
 
-    df = pd.DataFrame({n: typed[n] for n in wanted})
-    pk = spec.get("primaryKey") or []
+
+def _check_levels(values: pd.Series, valid: pd.Series, fdesc: dict, report) -> pd.Series:
+    """Report values outside the field's levels (numbers within 0.005 of a level count as it);
+    a categorical field becomes a Categorical with the levels in contract order."""
+    allowed = fdesc["constraints"]["enum"]
+    if fdesc["type"] == "number":
+        arr = values.astype("float64").to_numpy()
+        hit = np.zeros(len(arr), dtype=bool)
+        for a in allowed:
+            hit |= np.isclose(arr, float(a), atol=5e-3)
+        bad = valid & ~pd.Series(hit, index=values.index)
+    else:
+        bad = valid & ~values.isin(allowed)
+    report(bad, "must be one of: " + ", ".join(str(a) for a in allowed))
+    if fdesc.get("categorical"):
+        values = pd.Categorical(values.where(~bad), categories=allowed)
+        values = pd.Series(values, index=valid.index)
+    return values
+
+
+def _primary_key_problems(raw: RawTable, df: pd.DataFrame, pk: list[str]) -> list[Problem]:
+    """Rows repeating a combination of a compound primary key (single keys are ``unique``)."""
+    problems = []
     if len(pk) > 1 and all(c in df for c in pk):
         dup = df.duplicated(subset=pk, keep=False) & df[pk].notna().all(axis=1)
         for i in np.flatnonzero(dup.to_numpy()):
@@ -442,8 +466,7 @@ def validate_table(raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
                         " / ".join(str(df[c].iloc[i]) for c in pk),
                         "the combination must be unique (primary key)")
             )
-    problems += _cross_field(raw, df)
-    return df, _with_headers(raw, problems)
+    return problems
 
 
 def _with_headers(raw: RawTable, problems: list[Problem]) -> list[Problem]:

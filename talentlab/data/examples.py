@@ -33,13 +33,12 @@ import io as _io
 import json
 import os
 import re
-import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 
+from talentlab.data.atomic import write_folder_atomically
 from talentlab.data.io import RAW_DIR, SYNTHETIC_DIR
 
 EXAMPLES_DIR = RAW_DIR / "examples"
@@ -328,19 +327,10 @@ def write_college_export(scenario: str = "paper_claims", out_dir: str | os.PathL
     files["SHA256SUMS"] = "".join(
         f"{hashlib.sha256(data).hexdigest()}  {name}\n"
         for name, data in sorted(files.items())).encode("utf-8")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
-        os.chmod(stage, 0o755)
+
+    def write(stage: Path) -> None:
         for name, data in files.items():
             (stage / name).write_bytes(data)
             os.chmod(stage / name, 0o644)
-        if not out.exists():
-            os.replace(stage, out)
-        else:
-            for item in sorted(stage.iterdir()):
-                os.replace(item, out / item.name)
-    finally:
-        if stage.exists():
-            shutil.rmtree(stage, ignore_errors=True)
-    return out
+
+    return write_folder_atomically(out, write)

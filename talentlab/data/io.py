@@ -16,8 +16,6 @@ import io as _io
 import json
 import os
 import re
-import shutil
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from talentlab.data import readers
+from talentlab.data.atomic import atomic_write_text, write_folder_atomically
 from talentlab.data.importer import ImportFailed, import_records  # noqa: F401 (re-exported)
 from talentlab.data.readers import MISSING_VALUES, EncodingError, detect_encoding  # noqa: F401 (re-exported)
 from talentlab.data.schema import (
@@ -35,7 +34,6 @@ from talentlab.data.schema import (
     DataValidationError,
     Problem,
     RawTable,
-    atomic_write_text,
     validate_tables,
 )
 
@@ -590,12 +588,11 @@ def process(data_dir: str | os.PathLike | None = None,
             raise ValueError(f"refusing to write outside {PROCESSED_DIR}: {out_dir}")
     out_dir = Path(out_dir)
     _check_out_dir(out_dir, data.data_dir if data.data_dir is not None else DEFAULT_DATA_DIR)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+
+    def write(stage: Path) -> None:
         written = {}
         for name, df in data.tables().items():
-            target = tmp / f"{name}.parquet"
+            target = stage / f"{name}.parquet"
             df.to_parquet(target, index=False, compression="zstd")
             written[target.name] = sha256_file(target)
         manifest = {
@@ -604,11 +601,7 @@ def process(data_dir: str | os.PathLike | None = None,
             "processed_sha256": written,
             "rows": {name: int(len(df)) for name, df in data.tables().items()},
         }
-        atomic_write_text(tmp / "manifest.json",
+        atomic_write_text(stage / "manifest.json",
                           json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for f in sorted(tmp.iterdir()):
-            os.replace(f, out_dir / f.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return out_dir
+
+    return write_folder_atomically(out_dir, write)  # files merged into an existing out_dir

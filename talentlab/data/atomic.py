@@ -11,7 +11,7 @@ Every file talentlab writes goes through one of these:
   untouched. Two ways of moving into place:
 
   - ``replace=False`` (merge; :func:`talentlab.simulate.generate`, :func:`talentlab.data.io.process`,
-    :func:`talentlab.data.examples.write_example_export`): a new ``target`` is the temporary folder
+    :func:`talentlab.data.examples.write_college_export`): a new ``target`` is the temporary folder
     renamed in one step; into an existing ``target`` each written file is moved by ``os.replace``
     (atomic per file) and files of ``target`` that ``write_fn`` did not write stay.
   - ``replace=True`` (:func:`talentlab.data.importer.import_records`): an existing ``target`` is

@@ -376,6 +376,71 @@ def test_gehan_kaplan_meier_and_logrank(gehan, stats_expected):
     assert lr["df"] == exp["expected"]["logrank_df"]
 
 
+@pytest.fixture(scope="module")
+def shipped_adaptation():
+    """Adaptation months of the shipped synthetic graduates, with the four group x period cells."""
+    import talentlab
+
+    g = talentlab.load_all().graduates
+    g = g[g["adaptation_months"].notna() & g["adaptation_reached"].notna()]
+    return g.assign(post=g["cohort"] >= 2022)
+
+
+def test_km_table_matches_lifelines_on_shipped_data(shipped_adaptation):
+    """km_table runs on the indicators' vectorised Kaplan-Meier (one KM back end); every column
+    equals lifelines' KaplanMeierFitter, whose layout and conventions it keeps."""
+    import warnings
+
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times
+
+    by = ["treated_major", "post"]
+    curves, medians = ev.km_table(shipped_adaptation, "adaptation_months",
+                                  "adaptation_reached", by=by)
+    assert len(medians) == 4
+    for key, sub in shipped_adaptation.groupby(by):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            kmf = KaplanMeierFitter().fit(sub["adaptation_months"],
+                                          sub["adaptation_reached"].astype(bool))
+        table = kmf.event_table
+        got = curves[(curves["treated_major"] == key[0]) & (curves["post"] == key[1])]
+        np.testing.assert_array_equal(got["time"], table.index.to_numpy(dtype=float))
+        np.testing.assert_array_equal(got["n_at_risk"], table["at_risk"])
+        np.testing.assert_array_equal(got["events"], table["observed"])
+        np.testing.assert_array_equal(got["censored"], table["censored"])
+        np.testing.assert_allclose(got["survival"], kmf.survival_function_.iloc[:, 0],
+                                   rtol=0, atol=1e-12)
+        ci = kmf.confidence_interval_
+        np.testing.assert_allclose(got["ci_low"], ci.iloc[:, 0], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(got["ci_high"], ci.iloc[:, 1], rtol=0, atol=1e-12)
+        med = medians[(medians["treated_major"] == key[0]) & (medians["post"] == key[1])].iloc[0]
+        assert med["median"] == kmf.median_survival_time_
+        med_ci = median_survival_times(ci)
+        assert (med["median_ci_low"], med["median_ci_high"]) == tuple(med_ci.iloc[0])
+        assert med["n"] == len(sub) and med["events"] == int(sub["adaptation_reached"].sum())
+
+
+def test_logrank_matches_lifelines_on_shipped_data(shipped_adaptation):
+    """logrank (statsmodels survdiff, the project's one log-rank) equals lifelines'
+    multivariate log-rank test on the four group x period cells and on two groups."""
+    import warnings
+
+    from lifelines.statistics import multivariate_logrank_test
+
+    d = shipped_adaptation
+    for group in (["treated_major", "post"], "treated_major"):
+        ours = ev.logrank(d, "adaptation_months", "adaptation_reached", group).iloc[0]
+        labels = d[[group] if isinstance(group, str) else group].astype(str).agg("|".join, axis=1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = multivariate_logrank_test(d["adaptation_months"], labels,
+                                            d["adaptation_reached"].astype(bool))
+        assert ours["df"] == ref.degrees_of_freedom
+        assert ours["statistic"] == pytest.approx(ref.test_statistic, rel=1e-12)
+        assert ours["p_value"] == pytest.approx(ref.p_value, rel=1e-9, abs=1e-300)
+
+
 def _survival_panel(seed, hr, n_per_cell=40):
     rng = np.random.default_rng(seed)
     rows = []

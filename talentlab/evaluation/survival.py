@@ -40,77 +40,125 @@ def _survival_frame(data, duration, event, where) -> pd.DataFrame:
 
 def km_table(data: pd.DataFrame, duration: str, event: str, by: Sequence[str] | str | None = None,
              alpha: float = 0.05) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Kaplan–Meier survival tables and medians (lifelines ``KaplanMeierFitter``).
+    """Kaplan–Meier survival tables and medians.
 
-    Returns ``(curves, medians)``: ``curves`` is long (by-columns, ``time``, ``n_at_risk``,
-    ``events``, ``censored``, ``survival``, ``se`` (Greenwood), ``ci_low``, ``ci_high``;
-    exponential Greenwood interval as in lifelines), ``medians`` has one row per group with ``median``, ``median_ci_low``,
-    ``median_ci_high``, ``n``, ``events`` (a median that is not reached is NaN/inf as lifelines
-    reports it, with ``median_reached`` False).
+    The product-limit estimate and its Greenwood SE come from the project's one Kaplan–Meier
+    implementation, :func:`talentlab.indicators._survival.km_grouped` (all groups in one pass;
+    it reproduces ``statsmodels.duration.survfunc.SurvfuncRight``). Around it this function
+    keeps lifelines' ``KaplanMeierFitter`` layout and conventions, which the published tables
+    and figures use:
+
+    * ``curves`` is long: by-columns, ``time``, ``n_at_risk``, ``events``, ``censored``,
+      ``survival``, ``se`` (Greenwood), ``ci_low``, ``ci_high``, with a row at time 0 and at
+      every observed time (events or censoring only), as lifelines' ``event_table``;
+    * the pointwise interval is the exponential Greenwood ("log-log") interval
+      ``exp(-exp(log(-log S) -/+ z sqrt(sum d/(n(n-d))) / log S))`` (lifelines, R's
+      ``conf.type="log-log"``), 1 where S = 1 and 0 where S = 0;
+    * ``medians`` has one row per group: ``median`` is the first time S(t) < 0.5 (exact
+      arithmetic, as ``SurvfuncRight`` and :func:`talentlab.indicators._survival.km_median`),
+      inf when not reached (``median_reached`` False); ``median_ci_low`` / ``median_ci_high``
+      are the first times the lower / upper band reaches 0.5 (lifelines'
+      ``median_survival_times(confidence_interval_)``; inf if never), with ``n``, ``events``.
+
+    ``tests/test_evaluation.py`` checks every column against lifelines on the shipped data and
+    against Gehan's 6-MP table.
 
     Examples
     --------
     >>> import pandas as pd
     >>> d = pd.DataFrame({"t": [1, 2, 3, 4], "e": [1, 1, 0, 1], "g": ["a", "a", "b", "b"]})
     >>> km_table(d, "t", "e", by="g")[1]["median"].tolist()
-    [1.0, 4.0]
+    [2.0, 4.0]
+
+    In group ``a`` S(1) = 0.5 exactly, so the median is the next event time, 2 (SAS,
+    statsmodels; lifelines, whose test is S <= 0.5, says 1; R takes the midpoint, 1.5).
     """
-    from lifelines import KaplanMeierFitter
-    from lifelines.utils import median_survival_times
+    from talentlab.indicators._survival import km_grouped, km_median
 
     where = "km_table"
     _check_alpha(alpha)
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
     _require_columns(data, by, where)
     frame = _survival_frame(data, duration, event, where)
+    if by:
+        grouper = frame.groupby(by, observed=True, sort=True)
+        codes = grouper.ngroup().to_numpy()
+        keys = [k if isinstance(k, tuple) else (k,) for k in grouper.size().index]
+    else:
+        codes, keys = np.zeros(len(frame), dtype=int), [()]
+    time, died = frame["_T"].to_numpy(dtype=float), frame["_E"].to_numpy().astype(bool)
+    km = km_grouped(codes, time, died, len(keys))
+    median = km_median(km, len(keys), 1 - alpha)[0]
+    z = stats.norm.ppf(1 - alpha / 2)
     curves, medians = [], []
-    groups = frame.groupby(by, observed=True, sort=True) if by else [((), frame)]
-    for key, sub in groups:
-        key = key if isinstance(key, tuple) else (key,)
+    for code, key in enumerate(keys):
         labels = dict(zip(by, key, strict=True))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # lifelines' pandas deprecation warnings
-            kmf = KaplanMeierFitter(alpha=alpha).fit(sub["_T"], sub["_E"])
-        table = kmf.event_table
-        surv = kmf.survival_function_.iloc[:, 0]
-        ci = kmf.confidence_interval_
-        # Greenwood SE of S(t): S(t) sqrt(sum d / (n (n - d))); lifelines gives only the
-        # (exponential Greenwood) interval, so the SE is computed here (tested on Gehan).
-        at_risk = table["at_risk"].to_numpy(dtype=float)
-        died = table["observed"].to_numpy(dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(died > 0, died / (at_risk * (at_risk - died)), 0.0)
-        curve = pd.DataFrame({
-            "time": table.index.to_numpy(dtype=float),
-            "n_at_risk": table["at_risk"].to_numpy(),
-            "events": table["observed"].to_numpy(),
-            "censored": table["censored"].to_numpy(),
-            "survival": surv.loc[table.index].to_numpy(),
-            "se": surv.loc[table.index].to_numpy() * np.sqrt(np.cumsum(terms)),
-            "ci_low": ci.iloc[:, 0].loc[table.index].to_numpy(),
-            "ci_high": ci.iloc[:, 1].loc[table.index].to_numpy(),
-        })
+        in_group = codes == code
+        curve = _km_curve(km, code, time[in_group], died[in_group], z)
         for col, val in labels.items():
             curve.insert(0, col, val)
         curves.append(curve)
-        med_ci = median_survival_times(ci)
-        med = float(kmf.median_survival_time_)
+        med = float(median[code]) if np.isfinite(median[code]) else np.inf
         medians.append({**labels, "median": med,
-                        "median_ci_low": float(med_ci.iloc[0, 0]),
-                        "median_ci_high": float(med_ci.iloc[0, 1]),
+                        "median_ci_low": _first_time_at_or_below(curve, "ci_low", 0.5),
+                        "median_ci_high": _first_time_at_or_below(curve, "ci_high", 0.5),
                         "median_reached": bool(np.isfinite(med)),
-                        "n": len(sub), "events": int(sub["_E"].sum()), "alpha": alpha})
+                        "n": int(in_group.sum()), "events": int(died[in_group].sum()),
+                        "alpha": alpha})
     return pd.concat(curves, ignore_index=True), pd.DataFrame(medians)
+
+
+def _km_curve(km, code: int, time: np.ndarray, died: np.ndarray, z: float) -> pd.DataFrame:
+    """One group's event table (time 0 and every observed time) with S, SE and the band."""
+    times, inverse = np.unique(np.r_[0.0, time], return_inverse=True)
+    inverse = inverse[1:]
+    removed = np.bincount(inverse, minlength=len(times))
+    events = np.bincount(inverse[died], minlength=len(times))
+    at_risk = len(time) - np.r_[0, np.cumsum(removed)[:-1]]
+    mine = km.group == code
+    # S and SE are step functions: the value at the last event time <= t (1 and 0 before)
+    pos = np.searchsorted(km.time[mine], times, side="right") - 1
+    before = pos < 0
+    surv = np.where(before, 1.0, km.surv[mine][np.maximum(pos, 0)])
+    se = np.where(before, 0.0, km.se[mine][np.maximum(pos, 0)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.log(surv)
+        half = z * (se / surv) / v  # z sqrt(Greenwood sum) / log S
+        ci_low = np.exp(-np.exp(np.log(-v) - half))
+        ci_high = np.exp(-np.exp(np.log(-v) + half))
+    zero = surv == 0
+    ci_low = np.where(zero, 0.0, np.nan_to_num(ci_low, nan=1.0))
+    ci_high = np.where(zero, 0.0, np.nan_to_num(ci_high, nan=1.0))
+    return pd.DataFrame({
+        "time": times, "n_at_risk": at_risk.astype(np.int64), "events": events.astype(np.int64),
+        "censored": (removed - events).astype(np.int64), "survival": surv, "se": se,
+        "ci_low": ci_low, "ci_high": ci_high,
+    })
+
+
+def _first_time_at_or_below(curve: pd.DataFrame, column: str, level: float) -> float:
+    """First time ``column`` is at or below ``level`` (inf if never): lifelines' quantile."""
+    hit = np.flatnonzero(curve[column].to_numpy() <= level)
+    return float(curve["time"].iloc[hit[0]]) if len(hit) else np.inf
 
 
 def logrank(data: pd.DataFrame, duration: str, event: str, group: Sequence[str] | str
             ) -> pd.DataFrame:
-    """Log-rank test across the groups formed by ``group`` (lifelines).
+    """Log-rank test across the groups formed by ``group`` (statsmodels ``survdiff``).
 
     Returns one row: ``test``, ``statistic`` (chi-square), ``df``, ``p_value``, ``n``,
-    ``n_groups``.
+    ``n_groups``. The project's one log-rank back end (``talentlab.indicators.compare`` calls
+    the same function).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"t": [1, 2, 3, 4, 5, 6], "e": [1, 1, 1, 1, 0, 1],
+    ...                   "g": ["a", "a", "a", "b", "b", "b"]})
+    >>> round(float(logrank(d, "t", "e", "g")["statistic"].iloc[0]), 3)  # lifelines: 5.052
+    5.052
     """
-    from lifelines.statistics import multivariate_logrank_test
+    from statsmodels.duration.survfunc import survdiff
 
     where = "logrank"
     group = [group] if isinstance(group, str) else list(group)
@@ -122,13 +170,15 @@ def logrank(data: pd.DataFrame, duration: str, event: str, group: Sequence[str] 
         return pd.DataFrame([{"test": "log-rank", "statistic": np.nan, "df": 0,
                               "p_value": np.nan, "n": len(frame), "n_groups": n_groups,
                               "method": "not testable: fewer than two groups"}])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # lifelines' pandas deprecation warnings
-        res = multivariate_logrank_test(frame["_T"], labels, frame["_E"])
-    return pd.DataFrame([{"test": "log-rank", "statistic": float(res.test_statistic),
-                          "df": int(res.degrees_of_freedom), "p_value": float(res.p_value),
+    chisq, _ = survdiff(frame["_T"].to_numpy(dtype=float), frame["_E"].to_numpy(dtype=float),
+                        labels.to_numpy(dtype=object))
+    # p from the chi-square upper tail: survdiff returns 1 - cdf, which loses digits (and
+    # reaches 0) for the small p-values a large sample gives
+    p = stats.chi2.sf(chisq, n_groups - 1)
+    return pd.DataFrame([{"test": "log-rank", "statistic": float(chisq),
+                          "df": int(n_groups - 1), "p_value": float(p),
                           "n": len(frame), "n_groups": n_groups,
-                          "method": "lifelines multivariate_logrank_test"}])
+                          "method": "log-rank (statsmodels survdiff)"}])
 
 
 def cox_effect(

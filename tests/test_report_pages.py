@@ -173,6 +173,16 @@ def test_hostile_names_reach_reports_inert(tmp_path):
     assert "&lt;img src=x onerror=alert(1)&gt;" in index      # the banner
     findings = (reports / "findings.csv").read_text(encoding="utf-8")
     assert "<script" not in findings or "'<script" in findings
+    # the report step again over the same folder (a second run) writes the same bytes: the
+    # disclosure summary counts findings.csv whether or not an earlier run left one
+    first = {p.name: p.read_bytes() for p in (reports / "index.html", reports / "findings.md",
+                                              reports / "findings.csv")}
+    again = subprocess.run(
+        [sys.executable, "-m", "talentlab.cli", "report", "--reports", str(reports),
+         "--processed", str(tmp_path / "processed"), "--raw", str(data), "--min-cell", "10"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, env=env)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert {name: (reports / name).read_bytes() for name in first} == first
     print("figures per page:", counts)
     from tests.test_browser import browser_check, find_chromium
 

@@ -264,10 +264,8 @@ def _claims_given(claims: pd.DataFrame | None) -> pd.DataFrame:
     warnings.warn("zhuhai.evaluate(claims=None) reads data/raw/claims.csv itself; load the "
                   "claims first (talentlab.data.paper.load_claims) and pass them. Reading "
                   "them here goes in talentlab 0.2.", DeprecationWarning, stacklevel=3)
-    try:
-        from talentlab.data.paper import load_claims
-    except ImportError:  # before talentlab.data.paper existed
-        from talentlab.claims import load_claims
+    from talentlab.data.paper import load_claims
+
     return load_claims()
 
 

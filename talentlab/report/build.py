@@ -71,10 +71,8 @@ def _check_privacy(report_dir: Path, processed_dir: Path) -> None:
 
 
 def _load_claims(claims_path):
-    try:
-        from talentlab.data.paper import load_claims
-    except ImportError:  # before talentlab.data.paper existed
-        from talentlab.claims import load_claims
+    from talentlab.data.paper import load_claims
+
     return load_claims(claims_path)
 
 
@@ -105,13 +103,17 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
     claims = _load_claims(claims_path)
     notebooks, verdicts = collect_notebooks(report_dir)
     threshold = DEFAULT_THRESHOLD if min_cell is None else int(min_cell)
-    # nothing is written when a notebook published a small cell
-    disclosure_problems, disclosure = publish.disclosure_problems(report_dir, threshold)
+    # nothing is written when a notebook published a small cell (a findings.csv of an earlier
+    # run is not the notebooks' and is rewritten below)
+    disclosure_problems, _ = publish.disclosure_problems(report_dir, threshold,
+                                                         skip_files=["findings.csv"])
     if disclosure_problems:
         publish.check_report(report_dir, threshold)  # raises, listing every problem
     ledger = findings_ledger(claims, verdicts)
     publish.prepare_table(ledger[ledger_columns(ledger, claims)], threshold).to_csv(
         report_dir / "findings.csv", index=False, lineterminator="\n", float_format="%.6g")
+    # the summary on the page counts what is published, findings.csv included, on every run
+    _, disclosure = publish.disclosure_problems(report_dir, threshold)
     versions = software_versions()
     atomic_write_text(report_dir / "findings.md",
                       findings_markdown(ledger, origin, notebooks, raw_sums, versions))

@@ -69,7 +69,10 @@ def _origin_banner(origin: dict) -> str:
 
 
 #: Verdict-table columns shown as columns of the testable-claims table (the rest go under "why").
-_SHOWN_EXTRA = re.compile(r"^(claim_kind|p_value|p_raw|p_adjusted|p_adj\w*)$")
+#: extra ledger columns shown in the table (the rest fold under "why"): the raw and the
+#: family-adjusted p-value and the breakdown value Mbar* the verdict rule reads; p_value only
+#: where a ledger has no p_raw (it is the same number)
+_SHOWN_EXTRA = re.compile(r"^(claim_kind|p_raw|p_adjusted|p_adj\w*|breakdown_mbar)$")
 
 
 def _anchor(text: str) -> str:
@@ -187,7 +190,8 @@ def render_index(ledger: pd.DataFrame, claims: pd.DataFrame, notebooks: list[dic
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
     extras = [c for c in ledger.columns if c not in claims.columns and c not in LEDGER_FIXED]
-    shown = [c for c in extras if _SHOWN_EXTRA.match(c) and ledger[c].notna().any()]
+    shown = [c for c in extras if (_SHOWN_EXTRA.match(c) or (
+        c == "p_value" and "p_raw" not in extras)) and ledger[c].notna().any()]
     hidden = [c for c in extras if c not in shown]
     order = {s: i for i, s in enumerate(sorted(dict.fromkeys(claims["section"].astype(str)),
                                                key=_natural))}

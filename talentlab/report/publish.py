@@ -437,17 +437,24 @@ def exemptions(report_dir: str | os.PathLike) -> dict[str, str]:
 
 
 def disclosure_problems(report_dir: str | os.PathLike, threshold: int = DEFAULT_THRESHOLD,
-                        exclude: Iterable[str] = ("datasets",)) -> tuple[list[str], dict]:
+                        exclude: Iterable[str] = ("datasets",),
+                        skip_files: Iterable[str] = ()) -> tuple[list[str], dict]:
     """Small cells in every CSV and every notebook table of a report folder, and a summary
-    ``{"checked_tables": ..., "checked_cells": ..., "exempt": {...}}``."""
+    ``{"checked_tables": ..., "checked_cells": ..., "exempt": {...}}``.
+
+    ``skip_files`` (paths relative to the folder) are left out: the report build checks the
+    notebooks' tables before it writes its own ``findings.csv``, so a file left by an earlier
+    run must not be counted then.
+    """
     report_dir = Path(report_dir)
     exempt = exemptions(report_dir)
-    exclude = set(exclude)
+    exclude, skip = set(exclude), set(skip_files)
     problems: list[str] = []
     n_tables = n_cells = 0
     for path in sorted(report_dir.rglob("*")):
         rel = path.relative_to(report_dir)
-        if (set(rel.parts[:-1]) & exclude) or (len(rel.parts) > 1 and rel.parts[0] in exempt):
+        if (set(rel.parts[:-1]) & exclude) or (len(rel.parts) > 1 and rel.parts[0] in exempt) \
+                or rel.as_posix() in skip:
             continue
         if path.suffix == ".csv":
             tables = [(rel.as_posix(), pd.read_csv(path, dtype=str, keep_default_na=False))]

@@ -24,41 +24,13 @@ from talentlab.report import plotting as tp
 
 __all__ = ["configuration_table_html", "plot_configuration_table", "plot_nca"]
 
-_TEXT = {
-    "configuration": ("Configuration", "组态"),
-    "condition": ("Condition", "条件"),
-    "consistency": ("Consistency", "一致性"),
-    "PRI": ("PRI", "PRI"),
-    "raw coverage": ("Raw coverage", "原始覆盖度"),
-    "unique coverage": ("Unique coverage", "唯一覆盖度"),
-    "cases": ("Cases", "案例"),
-    "solution": ("Solution", "总体解"),
-    "coverage": ("Coverage", "覆盖度"),
-    "solution consistency": ("Solution consistency", "总体解一致性"),
-    "solution PRI": ("Solution PRI", "总体解 PRI"),
-    "solution coverage": ("Solution coverage", "总体解覆盖度"),
-    "legend": ("● core condition present · • peripheral condition present · ⨂ core condition "
-               "absent · ⊗ peripheral condition absent · blank: don't care. Core conditions "
-               "are part of the parsimonious and the intermediate solution, peripheral ones of "
-               "the intermediate solution only (Ragin & Fiss 2008; Fiss 2011).",
-               "● 核心条件存在 · • 边缘条件存在 · ⨂ 核心条件缺失 · ⊗ 边缘条件缺失 · 空白：无关紧要。"
-               "核心条件同时出现在简约解与中间解中，边缘条件仅出现在中间解中（Ragin & Fiss 2008；"
-               "Fiss 2011）。"),
-    "title": ("Configurations for {outcome}", "{outcome} 的组态"),
-    "synthetic": ("SYNTHETIC DATA", "合成数据"),
-    "nca_title": ("NCA: {x} necessary for {y}?", "必要条件分析：{x} 是否为 {y} 的必要条件？"),
-    "ce_fdh": ("CE-FDH ceiling", "CE-FDH 上限线"),
-    "cr_fdh": ("CR-FDH ceiling", "CR-FDH 上限线"),
-    "peers": ("peers (ceiling points)", "上限点（peers）"),
-    "cases_label": ("cases", "案例"),
-    "effect": ("d", "效应量 d"),
-}
 
 
 def _t(key: str, lang: str) -> str:
+    """The chart's words, from the one label lookup (:func:`talentlab.report.plotting.label`)."""
     if lang not in ("en", "zh"):
         raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
-    return _TEXT[key][0 if lang == "en" else 1]
+    return tp.label(f"configuration chart: {key}", lang)
 
 
 def _label(name: str, labels: Mapping | None, lang: str) -> str:

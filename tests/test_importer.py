@@ -762,3 +762,16 @@ def test_mixed_utf8_and_gb18030_lines_are_refused_by_detect_encoding(tmp_path):
     assert not hasattr(tio, "_utf8_line_in_gb18030")
     # a clean GB18030 file is not affected
     assert readers.detect_encoding(tail) == "gb18030"
+
+
+def test_mapping_file_that_is_a_fifo_is_refused_not_read(tmp_path):
+    import os
+
+    from talentlab.data.mappings import MappingError, load_mapping_file
+
+    fifo = tmp_path / "mapping.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(MappingError, match="not a regular file"):
+        load_mapping_file(fifo)
+    with pytest.raises(MappingError, match="does not exist"):
+        load_mapping_file(tmp_path / "absent.yaml")

@@ -291,8 +291,11 @@ class Mappings:
 def load_mapping_file(path: str | os.PathLike) -> dict:
     """Parse a ``.yaml``/``.yml``/``.toml``/``.json`` mapping file, or raise :class:`MappingError`."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise MappingError(f"mapping file {path} does not exist")
+    if not path.is_file():  # a FIFO or device would block the reader or never end
+        raise MappingError(f"mapping file {path}: not a regular file (a folder, named pipe, "
+                           "device or socket) / 不是普通文件（文件夹、命名管道、设备或套接字）")
     suffix = path.suffix.lower()
     try:
         text = path.read_text(encoding="utf-8-sig")

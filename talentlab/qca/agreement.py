@@ -130,14 +130,20 @@ def _encode(wide: pd.DataFrame, level: str, categories: Sequence | None):
         domain = np.array(sorted(set(data[np.isfinite(data)].tolist())) if categories is None
                           else [float(c) for c in categories])
         return data, domain
-    cats = list(categories) if categories is not None else sorted(set(present), key=_sort_key)
-    unknown = sorted({str(v) for v in present if v not in cats})
-    if unknown:
-        raise AgreementError(f"values {unknown} are not among the categories {cats}")
+    cats = _categories(present, categories)
     pos = {c: i for i, c in enumerate(cats)}
     data = np.array([[np.nan if pd.isna(v) else pos[v] for v in row] for row in values],
                     dtype=float)
     return data, np.arange(len(cats), dtype=float)
+
+
+def _categories(present, categories: Sequence | None) -> list:
+    """The categories given (every present value must be one) or the present values, sorted."""
+    cats = list(categories) if categories is not None else sorted(set(present), key=_sort_key)
+    unknown = sorted({str(v) for v in present if v not in cats})
+    if unknown:
+        raise AgreementError(f"values {unknown} are not among the categories {cats}")
+    return cats
 
 
 def _sort_key(v):
@@ -269,11 +275,7 @@ def _two_coder_table(codings, value, units, coder, coders, categories):
     if pair.empty:
         raise AgreementError("no unit was coded by both coders")
     values = pair.to_numpy(dtype=object)
-    cats = (list(categories) if categories is not None
-            else sorted(set(values.ravel().tolist()), key=_sort_key))
-    unknown = sorted({str(v) for v in values.ravel() if v not in cats})
-    if unknown:
-        raise AgreementError(f"values {unknown} are not among the categories {cats}")
+    cats = _categories(values.ravel().tolist(), categories)
     pos = {c: i for i, c in enumerate(cats)}
     table = np.zeros((len(cats), len(cats)))
     for a, b in values:
@@ -373,11 +375,7 @@ def fleiss_kappa(
         raise AgreementError("no unit was coded by every coder; Fleiss' kappa needs the same "
                              "number of codings per unit")
     values = complete.to_numpy(dtype=object)
-    cats = (list(categories) if categories is not None
-            else sorted(set(values.ravel().tolist()), key=_sort_key))
-    unknown = sorted({str(v) for v in values.ravel() if v not in cats})
-    if unknown:
-        raise AgreementError(f"values {unknown} are not among the categories {cats}")
+    cats = _categories(values.ravel().tolist(), categories)
     pos = {c: i for i, c in enumerate(cats)}
     counts = np.zeros((len(values), len(cats)))
     for i, row in enumerate(values):

@@ -63,7 +63,7 @@ def plot_destinations(graduates: pd.DataFrame, lang: str = "en", synthetic: bool
                 color=sns.color_palette("colorblind", shares.shape[1]))
     ax.set_xlabel(tp.label("cohort", lang))
     ax.set_ylabel(tp.label("share", lang))
-    ax.set_title("Graduate destinations by cohort" if lang == "en" else "各届毕业生去向构成")
+    ax.set_title(tp.label("destinations_title", lang))
     ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=8, frameon=False)
     ax.tick_params(axis="x", rotation=0)
     tp.mark_synthetic(fig, synthetic)
@@ -81,7 +81,7 @@ def plot_rating_items(ratings: pd.DataFrame, lang: str = "en", synthetic: bool =
     sns.barplot(data=share, x="item", y="share", hue="rating", ax=ax, palette="crest")
     ax.set_xlabel("")
     ax.set_ylabel(tp.label("share", lang))
-    ax.set_title("Employer ratings by item (1–5)" if lang == "en" else "用人单位评价各题项分布（1–5分）")
+    ax.set_title(tp.label("ratings_title", lang))
     ax.tick_params(axis="x", rotation=15)
     tp.mark_synthetic(fig, synthetic)
     return fig
@@ -93,8 +93,8 @@ def plot_evaluation_scores(evaluations: pd.DataFrame, lang: str = "en", syntheti
     fig, ax = plt.subplots(figsize=(8, 4))
     sns.boxplot(data=evaluations, x="dimension", y="score", hue="party", ax=ax, fliersize=1)
     ax.set_xlabel("")
-    ax.set_ylabel("Score (0–100)" if lang == "en" else "得分（0–100）")
-    ax.set_title("Three-party evaluation scores" if lang == "en" else "学校、企业、行业三方评价得分")
+    ax.set_ylabel(tp.label("score_0_100", lang))
+    ax.set_title(tp.label("evaluation_title", lang))
     ax.tick_params(axis="x", rotation=15)
     tp.mark_synthetic(fig, synthetic)
     return fig
@@ -110,11 +110,11 @@ def plot_programme_trends(programmes: pd.DataFrame, lang: str = "en", synthetic:
     sns.lineplot(data=p, x="year", y="double_qualified_ratio", hue="major", ax=axes[0],
                  legend=False, marker="o")
     sns.lineplot(data=p, x="year", y="co_developed_share", hue="major", ax=axes[1], marker="o")
-    axes[0].set_title("Double-qualified teacher ratio" if lang == "en" else "双师型教师比例")
-    axes[1].set_title("Co-developed course share" if lang == "en" else "校企合作开发课程占比")
+    axes[0].set_title(tp.label("double_qualified_title", lang))
+    axes[1].set_title(tp.label("co_developed_title", lang))
     for ax in axes:
         ax.set_ylabel(tp.label("share", lang))
-        ax.set_xlabel("Academic year" if lang == "en" else "学年")
+        ax.set_xlabel(tp.label("academic_year", lang))
     axes[1].legend(bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=7, frameon=False)
     tp.mark_synthetic(fig, synthetic)
     return fig
@@ -208,7 +208,7 @@ def plot_km_curves(km_curves: pd.DataFrame, min_at_risk: int = 10, lang: str = "
                 color=palette.get(group), label=f"{tp.label(group, lang)}, {tp.label(period, lang)}")
     ax.set_xlabel(tp.label("months", lang))
     ax.set_ylabel(tp.label("still_adapting", lang))
-    ax.set_title("Post adaptation cycle" if lang == "en" else "岗位适应期")
+    ax.set_title(tp.label("adaptation_title", lang))
     ax.legend(fontsize=8, frameon=False)
     tp.mark_synthetic(fig, synthetic)
     return fig

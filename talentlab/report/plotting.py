@@ -47,6 +47,15 @@ LABELS = {
     "membership": {"en": "Membership", "zh": "隶属度"},
     "condition": {"en": "Condition", "zh": "条件"},
     "case": {"en": "Case", "zh": "案例"},
+    # titles and axes of talentlab.report.figures
+    "destinations_title": {"en": "Graduate destinations by cohort", "zh": "各届毕业生去向构成"},
+    "ratings_title": {"en": "Employer ratings by item (1–5)", "zh": "用人单位评价各题项分布（1–5分）"},
+    "score_0_100": {"en": "Score (0–100)", "zh": "得分（0–100）"},
+    "evaluation_title": {"en": "Three-party evaluation scores", "zh": "学校、企业、行业三方评价得分"},
+    "double_qualified_title": {"en": "Double-qualified teacher ratio", "zh": "双师型教师比例"},
+    "co_developed_title": {"en": "Co-developed course share", "zh": "校企合作开发课程占比"},
+    "academic_year": {"en": "Academic year", "zh": "学年"},
+    "adaptation_title": {"en": "Post adaptation cycle", "zh": "岗位适应期"},
     # QCA figures (talentlab.report.figures_qca)
     "heatmap_title": {"en": 'Case × condition memberships coded from the paper', "zh": '案例 × 条件隶属度（依据论文文本编码）'},
     "heatmap_note": {"en": 'suffix: i = implied, n = not mentioned (coded 0), a = stated absent; none = stated present', "zh": '后缀：i 隐含，n 未提及（记为 0），a 明确不存在；无后缀为明确存在'},

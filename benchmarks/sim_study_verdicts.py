@@ -157,7 +157,7 @@ def event_study_coefficients(frame: pd.DataFrame, outcome: str, reform: int
 
 
 def one_replication(scenario: str, seed: int, n_bootstrap: int, alpha: float,
-                    claims: pd.DataFrame) -> list[dict]:
+                    claims: pd.DataFrame, inference: str = "cr3") -> list[dict]:
     tables, truth = simulate_tables(scenario, seed=seed)
     data = SimpleNamespace(**tables)
     effects, sensitivity, activity = [], [], []
@@ -169,7 +169,7 @@ def one_replication(scenario: str, seed: int, n_bootstrap: int, alpha: float,
         frame = zhuhai.outcome_frame(data, outcome)
         reform = REFORM_COHORT - PROGRAMME_LENGTH if kind == "programme" else REFORM_COHORT
         res = ev.did(frame, outcome, reform_cohort=reform, n_bootstrap=n_bootstrap, seed=seed,
-                     alpha=alpha)
+                     alpha=alpha, inference=inference)
         effects.append(res)
         if kind == "programme":
             activity.append(zhuhai.activity_summary(frame, outcome, reform))
@@ -213,12 +213,12 @@ def read_records(path: Path) -> pd.DataFrame:
 
 
 def _worker(args):
-    scenario, seeds, n_bootstrap, alpha = args
+    scenario, seeds, n_bootstrap, alpha, inference = args
     warnings.simplefilter("ignore")
     claims = study_claims()
     rows = []
     for seed in seeds:
-        rows += one_replication(scenario, seed, n_bootstrap, alpha, claims)
+        rows += one_replication(scenario, seed, n_bootstrap, alpha, claims, inference)
     return rows
 
 
@@ -323,6 +323,8 @@ def main(argv=None) -> int:
     parser.add_argument("--first-seed", type=int, default=1001)
     parser.add_argument("--n-bootstrap", type=int, default=399)
     parser.add_argument("--alpha", type=float, default=0.05)
+    parser.add_argument("--inference", choices=("cr3", "wild_bootstrap"), default="cr3",
+                        help="primary inference of the DiDs (zhuhai.evaluate's default: cr3)")
     parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS))
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--output", type=Path, default=None,
@@ -340,15 +342,15 @@ def main(argv=None) -> int:
     else:
         seeds = list(range(args.first_seed, args.first_seed + args.n_seeds))
         chunk = 5  # scenarios interleaved, so that a run cut short still covers all three
-        tasks = [(sc, seeds[i:i + chunk], args.n_bootstrap, args.alpha)
+        tasks = [(sc, seeds[i:i + chunk], args.n_bootstrap, args.alpha, args.inference)
                  for i in range(0, len(seeds), chunk) for sc in args.scenarios]
         rows = []
         if args.resume and args.resume.is_file():  # continue a run cut short (same settings)
             done = read_records(args.resume)
             rows = done.to_dict("records")
             have = set(zip(done["scenario"], done["seed"], strict=True))
-            tasks = [(sc, [x for x in sd if (sc, x) not in have], b, a)
-                     for sc, sd, b, a in tasks]
+            tasks = [(sc, [x for x in sd if (sc, x) not in have], b, a, inf)
+                     for sc, sd, b, a, inf in tasks]
             tasks = [t for t in tasks if t[1]]
             print(f"  resuming: {len(have)} replications done, {len(tasks)} chunks to go",
                   file=sys.stderr, flush=True)
@@ -374,7 +376,7 @@ def main(argv=None) -> int:
         "study": "final verdict rule: family-wise false 'supported', coverage, power",
         "generator": "talentlab.simulate.simulate_tables", "n_seeds": args.n_seeds,
         "first_seed": args.first_seed, "n_bootstrap": args.n_bootstrap, "alpha": args.alpha,
-        "mbar": sens.DEFAULT_MBAR, "adjustment": "holm",
+        "mbar": sens.DEFAULT_MBAR, "adjustment": "holm", "inference": args.inference,
         "runtime_seconds": round(time.time() - start, 1), "summary": summary,
     }
     print(json.dumps(report, indent=1, ensure_ascii=False))

@@ -209,6 +209,24 @@ def test_did_recovers_planted_effect():
     assert res["n_clusters_treated"].iloc[0] == 3 and res["n_clusters_control"].iloc[0] == 5
 
 
+def test_did_checks_are_extra_rows_equal_to_their_own_primary_runs():
+    """``checks`` adds non-primary rows; each equals the row ``did`` gives with that method as
+    the primary, and CR1 is reported once, last."""
+    df = simulate_panel(22, effect=0.05, m=40)
+    both = ev.did(df, "y", inference="cr3", checks=("wild_bootstrap",), n_bootstrap=499, seed=5)
+    assert both["inference"].tolist() == ["cr3", "wild_bootstrap", "cluster"]
+    assert both["primary"].tolist() == [True, False, False]
+    cr3 = ev.did(df, "y", inference="cr3").iloc[0]
+    wcr = ev.did(df, "y", n_bootstrap=499, seed=5).iloc[0]
+    cols = ["estimate", "se", "ci_low", "ci_high", "p_value"]
+    assert both.iloc[0][cols].astype(float).tolist() == cr3[cols].astype(float).tolist()
+    assert both.iloc[1][cols].astype(float).tolist() == wcr[cols].astype(float).tolist()
+    cl = ev.did(df, "y", inference="cluster", checks=("cr3", "cluster"))
+    assert cl["inference"].tolist() == ["cluster", "cr3"] and cl["primary"].tolist() == [True, False]
+    with pytest.raises(ev.EvaluationInputError, match="checks must be drawn from"):
+        ev.did(df, "y", checks=("bogus",))
+
+
 def test_did_drops_and_counts_missing_outcomes():
     df = simulate_panel(4, effect=0.0, m=20)
     df.loc[df.index[:37], "y"] = pd.NA
@@ -551,6 +569,26 @@ def test_recognition_model_recovers_effect():
     robust = res[~res["primary"]].iloc[0]
     assert "CR3" in robust["method"] and robust["ci_low"] <= 10 <= robust["ci_high"]
     assert 0 <= main["pretrend_p"] <= 1 and "pre-trend" in main["pretrend_method"]
+
+
+def test_recognition_model_did_primary_swaps_roles():
+    """``primary="did"``: the rating-level DiD clustered by major decides (it equals :func:`did`
+    on the same ratings), the mixed model is reported beside it, unchanged."""
+    grads, ratings = _ratings_panel(53, effect_points=0.4)
+    mixed_first = ev.recognition_model(ratings, grads)
+    did_first = ev.recognition_model(ratings, grads, primary="did", checks=("wild_bootstrap",),
+                                     n_bootstrap=199, seed=2)
+    assert did_first["primary"].tolist() == [True, False, False, False]
+    assert did_first["inference"].tolist()[:3] == ["cr3", "wild_bootstrap", "cluster"]
+    assert did_first.iloc[3]["method"].startswith("linear mixed model")
+    for col in ("estimate", "se", "ci_low", "ci_high"):
+        assert did_first.iloc[3][col] == mixed_first.iloc[0][col]
+        assert did_first.iloc[0][col] == pytest.approx(mixed_first.iloc[1][col], rel=1e-12)
+    assert did_first.iloc[0]["ci_low"] <= 10 <= did_first.iloc[0]["ci_high"]
+    with pytest.raises(ev.EvaluationInputError, match="primary must be"):
+        ev.recognition_model(ratings, grads, primary="bogus")
+    with pytest.raises(ev.EvaluationInputError, match="needs a robustness"):
+        ev.recognition_model(ratings, grads, primary="did", robustness=None)
 
 
 def test_recognition_score_rescaling_and_min_items():

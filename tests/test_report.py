@@ -104,6 +104,21 @@ def test_rules_summary_states_the_bound_and_adjustment_the_ledger_was_judged_by(
     text = report.verdict_rules_summary(ledger)
     assert "Mbar = 0.5" in text and "(bh)" in text
     assert "does not reject at 10%" not in text
+    assert "primary estimates by" not in text  # no methods in the ledger: none named
+
+
+def test_rules_summary_names_the_inference_of_the_primary_estimates():
+    import pandas as pd
+
+    from talentlab import report
+
+    ledger = pd.DataFrame({"result_method": [
+        "TWFE OLS; CR3 leave-one-cluster-out jackknife, t(G-1); (G-1)/G scaling",
+        "Cox PH (lifelines, Efron ties); CR3 leave-one-cluster-out jackknife clustered by major",
+        "TWFE OLS; wild cluster restricted bootstrap-t, Webb weights", None]})
+    text = report.verdict_rules_summary(ledger)
+    assert ("primary estimates by CR3 jackknife with t(G-1), wild cluster restricted "
+            "bootstrap-t, see result_method") in text
 
 
 def test_report_package_re_exports_its_split_modules():

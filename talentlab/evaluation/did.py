@@ -48,6 +48,7 @@ def did(
     alpha: float = 0.05,
     cr3_convention: str = "jackknife",
     bootstrap_weights: str = "webb",
+    checks: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Two-way fixed-effects difference in differences with few-cluster inference.
 
@@ -96,6 +97,10 @@ def did(
         (pyfixest's CRV3; SE larger by about G/(G-1)).
     bootstrap_weights : {"webb", "rademacher"}
         Wild bootstrap weights: Webb six-point (default; Webb 2023) or Rademacher.
+    checks : tuple of {"wild_bootstrap", "cr3", "cluster"}
+        Further inference methods reported as non-primary rows beside the primary one (for
+        example ``inference="cr3", checks=("wild_bootstrap",)``: the CR3 row decides, the wild
+        bootstrap is shown as a check). No method is repeated; CR1 is always reported.
 
     Returns
     -------
@@ -117,6 +122,10 @@ def did(
     """
     where = "did"
     _check_did_options(where, alpha, inference, cr3_convention, bootstrap_weights)
+    checks = tuple(checks)
+    if not set(checks) <= set(INFERENCE_METHODS):
+        raise EvaluationInputError(
+            f"{where}: checks must be drawn from {INFERENCE_METHODS}, got {checks!r}")
     panel = _panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where)
     g = panel.n_clusters if panel.n else 0
     treated_clusters = np.unique(panel.cluster_codes[panel.treated]) if panel.n else []
@@ -142,14 +151,17 @@ def did(
     beta, se_cr1 = float(params[0]), math.sqrt(float(cov[0, 0]))
     tcrit = stats.t.ppf(1 - alpha / 2, g - 1)
     rows = []
-    if inference == "wild_bootstrap":
-        weights, enumerated = _bootstrap_weights(bootstrap_weights, g, n_bootstrap,
-                                                 np.random.default_rng(seed))
-        rows.append(_wild_bootstrap_row(panel, fw, beta, se_cr1, weights, enumerated,
-                                        bootstrap_weights, alpha))
-    elif inference == "cr3":
-        rows.append(_cr3_row(panel, d, beta, tcrit, g - 1, cr3_convention))
-    rows.append(_cr1_row(beta, se_cr1, tcrit, g - 1))
+    # the primary row first, then the checks, then CR1 (always reported, once)
+    for method in dict.fromkeys((inference, *checks, "cluster")):
+        if method == "wild_bootstrap":
+            weights, enumerated = _bootstrap_weights(bootstrap_weights, g, n_bootstrap,
+                                                     np.random.default_rng(seed))
+            rows.append(_wild_bootstrap_row(panel, fw, beta, se_cr1, weights, enumerated,
+                                            bootstrap_weights, alpha))
+        elif method == "cr3":
+            rows.append(_cr3_row(panel, d, beta, tcrit, g - 1, cr3_convention))
+        else:
+            rows.append(_cr1_row(beta, se_cr1, tcrit, g - 1))
     for i, row in enumerate(rows):
         row.update({
             "outcome": outcome, "term": DID_TERM, "n": panel.n, "n_clusters": g,

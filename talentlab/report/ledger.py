@@ -97,12 +97,16 @@ def verdict_rules_summary(ledger: pd.DataFrame) -> str:
             return []
         return sorted({v for v in ledger[col].dropna().tolist() if v != ""}, key=str)
 
+    methods = _inference_names(distinct("result_method"))
     mbars = [f"{float(v):g}" for v in distinct("rm_mbar")]
     adjustments = [str(v) for v in distinct("adjustment")]
     bound = f"Mbar = {' / '.join(mbars)}" if mbars else "the stated bound Mbar"
     adjust = " / ".join(adjustments) if adjustments else "Holm"
     return (
-        "Zhuhai impact claims (one family per study): supported = the family-adjusted p-value "
+        "Zhuhai impact claims (one family per study"
+        + (f"; primary estimates by {', '.join(methods)}, see result_method in findings.csv"
+           if methods else "")
+        + "): supported = the family-adjusted p-value "
         f"({adjust}) is below alpha, the estimate lies on the claimed side of the null value, and "
         "the relative-magnitudes robust interval (Rambachan & Roth 2023) at "
         f"{bound} still excludes the null value on that side; contradicted = the same on the "
@@ -112,6 +116,20 @@ def verdict_rules_summary(ledger: pd.DataFrame) -> str:
         "not observed, never supported. Not testable = no data measure the claim. Six-case "
         "claims: QCA necessity (inclN >= 0.9 and RoN >= 0.6, robust to recoding) and "
         "sufficiency (needs documented negative cases). Full rules: data/raw/README.md.")
+
+
+#: How a result's ``method`` text names its inference (first match wins), for the rules summary.
+_INFERENCE_NAMES = (("CR3", "CR3 jackknife with t(G-1)"),
+                    ("wild cluster restricted bootstrap", "wild cluster restricted bootstrap-t"),
+                    ("CR1", "CR1 with t(G-1)"), ("Cox", "Cox model"),
+                    ("mixed model", "mixed model"))
+
+
+def _inference_names(methods: list) -> list[str]:
+    """The inference families the ledger's primary estimates used, in a stable order."""
+    found = {next((name for key, name in _INFERENCE_NAMES if key in str(m)), None)
+             for m in methods}
+    return [name for _, name in _INFERENCE_NAMES if name in found]
 
 
 def _natural(section: str) -> list:

@@ -1,0 +1,72 @@
+"""Which inference the Zhuhai verdicts read (issue 12): CR3 with t(G-1) primary, the wild
+cluster bootstrap reported beside it, and recognition judged by the rating-level DiD clustered by
+major with the employer mixed model beside it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import talentlab
+from talentlab import evaluation as ev
+from talentlab.cases import zhuhai
+from talentlab.data.paper import load_claims
+from tests.conftest import PROJECT_ROOT
+
+PAPER_CLAIMS = PROJECT_ROOT / "data" / "raw" / "synthetic" / "paper_claims"
+OUTCOMES = ["local_work", "recognition_score"]
+
+
+@pytest.fixture(scope="module")
+def data():
+    return talentlab.load_all(PAPER_CLAIMS)
+
+
+@pytest.fixture(scope="module")
+def default_run(data):
+    return zhuhai.evaluate(data, load_claims(), outcomes=OUTCOMES, n_bootstrap=99)
+
+
+def test_verdicts_read_cr3_and_report_the_wild_bootstrap_beside_it(data, default_run):
+    eff = default_run.effects
+    assert default_run.design["inference"] == "cr3"
+    for outcome in OUTCOMES:
+        rows = eff[eff["outcome"] == outcome]
+        primary = rows[rows["primary"].astype(bool)]
+        assert len(primary) == 1 and primary["inference"].iloc[0] == "cr3"
+        assert "wild_bootstrap" in set(rows.loc[~rows["primary"].astype(bool), "inference"])
+    # the verdict's p-value and interval are the CR3 row's, and the ledger shows its method
+    frame = zhuhai.outcome_frame(data, "local_work")
+    cr3 = ev.did(frame, "local_work", inference="cr3").iloc[0]
+    verdict = default_run.verdicts.set_index("claim_id").loc["C5.3.1c"]
+    assert verdict["p_raw"] == pytest.approx(cr3["p_value"], rel=1e-12)
+    assert verdict["ci_low"] == pytest.approx(cr3["ci_low"], rel=1e-12)
+    assert "CR3" in verdict["result_method"]
+    assert "CR3" in zhuhai.claims_table(default_run).set_index("claim_id").loc[
+        "C5.3.1c", "result_method"]
+
+
+def test_recognition_is_judged_by_the_did_clustered_by_major(data, default_run):
+    eff = default_run.effects
+    rows = eff[eff["outcome"] == "recognition_score"].reset_index(drop=True)
+    assert rows.loc[0, "primary"] and rows.loc[0, "method"].startswith("rating-level TWFE OLS; CR3")
+    mixed = rows[rows["method"].str.startswith("linear mixed model")]
+    assert len(mixed) == 1 and not mixed["primary"].iloc[0]
+    # the same contrast as a plain DiD on the rating-level frame the simulation study judges
+    frame = zhuhai.outcome_frame(data, "recognition_score")
+    plain = ev.did(frame, "recognition_score", inference="cr3").iloc[0]
+    assert rows.loc[0, "estimate"] == pytest.approx(plain["estimate"], rel=1e-10)
+    assert rows.loc[0, "ci_high"] == pytest.approx(plain["ci_high"], rel=1e-10)
+
+
+def test_wild_bootstrap_primary_on_request_keeps_cr3_as_the_check(data, default_run):
+    wcr = zhuhai.evaluate(data, load_claims(), outcomes=["local_work"], n_bootstrap=99,
+                          inference="wild_bootstrap")
+    rows = wcr.effects
+    assert rows["inference"].tolist() == ["wild_bootstrap", "cr3", "cluster"]
+    assert rows["primary"].tolist() == [True, False, False]
+    assert wcr.design["inference"] == "wild_bootstrap"
+    same = default_run.effects[default_run.effects["outcome"] == "local_work"]
+    pd.testing.assert_series_equal(
+        rows.set_index("inference")["ci_low"].sort_index(),
+        same.set_index("inference")["ci_low"].sort_index())

@@ -6,7 +6,9 @@ Load and validate records (:func:`load_all`), compute the codebook's indicators
 six cases with QCA (:mod:`talentlab.qca`) and judge the paper's claims (:mod:`talentlab.claims`).
 """
 
-from talentlab import _compat, indicators, qca  # (subpackages users reach as talentlab.xxx)
+import importlib
+
+from talentlab import _compat
 from talentlab.data.codebook import calibration_anchors, codebook
 from talentlab.data.io import (
     TalentData,
@@ -26,7 +28,16 @@ from talentlab.data.schema import DataValidationError
 __version__ = "0.1.0"
 
 _compat.install()
-__getattr__ = _compat.module_getattr
+
+#: subpackages users reach as ``talentlab.indicators`` / ``talentlab.qca``, imported on first use
+#: so that ``import talentlab`` (and the CLI) does not pay for scipy and statsmodels up front
+_LAZY_SUBPACKAGES = ("indicators", "qca")
+
+
+def __getattr__(name: str):
+    if name in _LAZY_SUBPACKAGES:
+        return importlib.import_module(f"talentlab.{name}")
+    return _compat.module_getattr(name)
 
 __all__ = [
     "DataValidationError",

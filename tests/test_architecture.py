@@ -142,3 +142,28 @@ def test_old_module_names_are_aliases_that_warn(old):
     assert alias is new
     assert any(issubclass(w.category, DeprecationWarning) and _compat.MOVED[old] in str(w.message)
                for w in caught)
+
+
+#: libraries `import talentlab` and the CLI's start must not load (they cost 1.5 s and 175 MB
+#: before the first command runs; issue 14): they load with the function that needs them
+HEAVY_AT_IMPORT = ("scipy.stats", "statsmodels.api", "statsmodels.stats.proportion", "pingouin",
+                   "matplotlib", "krippendorff")
+
+
+@pytest.mark.parametrize("module", ["talentlab", "talentlab.cli"])
+def test_importing_the_package_stays_light(module):
+    code = (f"import sys, {module}; "
+            f"print(','.join(m for m in {HEAVY_AT_IMPORT!r} if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "", f"import {module} loads {loaded}"
+
+
+def test_lazy_subpackages_are_the_real_modules():
+    import talentlab
+
+    assert talentlab.indicators is importlib.import_module("talentlab.indicators")
+    assert talentlab.qca is importlib.import_module("talentlab.qca")
+    assert callable(talentlab.indicators.compute_all)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        talentlab.nope  # noqa: B018

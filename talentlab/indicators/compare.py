@@ -7,8 +7,6 @@ import warnings
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.duration.survfunc import survdiff
-from statsmodels.stats.proportion import test_proportions_2indep
 
 from talentlab.indicators._core import (
     IndicatorInputError,
@@ -176,6 +174,8 @@ def _which_statistic(table: pd.DataFrame, group_col: str, indicator: str,
 
 def _proportion_difference(ra, rb, confidence: float) -> dict:
     """Newcombe's hybrid score interval (method 10) and the score test's p-value."""
+    from statsmodels.stats.proportion import test_proportions_2indep  # on use (issue 14)
+
     xa, na, xb, nb = (float(ra["numerator"]), float(ra["denominator"]),
                       float(rb["numerator"]), float(rb["denominator"]))
     if na == 0 or nb == 0:
@@ -245,6 +245,8 @@ def _km_median_difference(data, group_col, a, b, confidence, n_boot, seed) -> di
     lo, hi = (np.quantile(diffs[ok], [alpha / 2, 1 - alpha / 2]) if ok.sum() >= 20
               else (np.nan, np.nan))
     # log-rank
+    from statsmodels.duration.survfunc import survdiff  # on use (issue 14)
+
     grp = np.r_[np.zeros(len(t_ab[0])), np.ones(len(t_ab[1]))]
     try:
         chisq, p = survdiff(np.r_[t_ab[0], t_ab[1]], np.r_[e_ab[0], e_ab[1]].astype(float), grp)

@@ -412,8 +412,11 @@ def _match_keys(keys: pd.DataFrame, other: pd.DataFrame) -> np.ndarray:
 
 #: Memory DuckDB may use before its aggregations spill to disk (environment variable
 #: ``TALENTLAB_DUCKDB_MEMORY_LIMIT`` overrides it): the per-employer sums of the cluster-robust
-#: SE have nearly one group per employee, and spilling keeps the process small.
-DUCKDB_MEMORY_LIMIT = "128MB"
+#: SE have nearly one group per employee, and spilling keeps the process small. 256 MB keeps
+#: the whole process below the size of the data in memory from 5M rows on (500 MiB peak RSS at
+#: 5M against 533 MiB as a DataFrame) and is 17-25% faster than 128 MB; 512 MB is 8-14% faster
+#: again but exceeds it (664 MiB) - ``benchmarks/README.md``.
+DUCKDB_MEMORY_LIMIT = "256MB"
 
 
 def _duckdb_counts(source, by: list[str], plan: Plan, connection=None) -> pd.DataFrame:

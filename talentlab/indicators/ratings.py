@@ -6,8 +6,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
-import statsmodels.api as sm
 
 from talentlab.indicators._core import (
     IndicatorInputError,
@@ -46,6 +44,8 @@ def attach_group_columns(table: pd.DataFrame, by: list[str], graduates: pd.DataF
 
 def _mean_cluster(y: np.ndarray, clusters: np.ndarray | None, confidence: float):
     """Mean, SE, interval, df and cluster count of y; statsmodels OLS on a constant."""
+    import statsmodels.api as sm  # on use: keeps `import talentlab` light (issue 14)
+
     n = len(y)
     if n == 0:
         return np.nan, np.nan, np.nan, np.nan, 0, "empty"
@@ -213,6 +213,8 @@ def _alpha_cell(idx: np.ndarray, items: np.ndarray, answered: np.ndarray,
         if (sub.var(axis=0) == 0).all() or sub.sum(axis=1).var() == 0:
             anote = "no variance in the items: alpha undefined (NaN)"
         else:
+            import pingouin as pg  # on use: keeps `import talentlab` light (issue 14)
+
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 a, ci = pg.cronbach_alpha(data=sub, ci=confidence)

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
 
 from talentlab.indicators._core import (
     IndicatorInputError,
@@ -236,6 +235,8 @@ def _agreement(complete_scores, complete_groups, n_groups, parties, forms, confi
 
 def _icc_and_alpha(sub: pd.DataFrame, confidence: float):
     """pingouin's ICC table (graduates as targets, parties as raters) and Cronbach's alpha."""
+    import pingouin as pg  # on use: keeps `import talentlab` light (issue 14)
+
     long = sub.reset_index(drop=True).rename_axis("target").reset_index().melt(
         id_vars="target", var_name="rater", value_name="rating")
     with warnings.catch_warnings():

@@ -1,4 +1,5 @@
-"""Tests of talentlab.claims: loading the claims table and the verdict rule."""
+"""Tests of talentlab.claims: the verdict rule (the claims readers, which moved to
+talentlab.data.paper, are tested in tests/test_data_paper.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,6 @@ import pandas as pd
 import pytest
 
 from talentlab import claims as cl
-
-HEADER = ("claim_id,section,quote,case,indicator,outcome,claimed_direction,testable_with,"
-          "analysis\n")
 
 
 def _claim(claim_id, outcome, direction="increase", analysis="zhuhai_did", case="zhuhai"):
@@ -22,107 +20,6 @@ def _result(outcome, est, lo, hi, **extra):
     return {"outcome": outcome, "term": "treated_x_post", "estimate": est, "se": 0.01,
             "ci_low": lo, "ci_high": hi, "p_value": 0.01, "alpha": 0.05, "primary": True,
             "method": "test", **extra}
-
-
-# ----------------------------------------------------------------------------------------------
-# load_claims
-# ----------------------------------------------------------------------------------------------
-def test_load_claims_reads_utf8_bom_and_chinese(tmp_path):
-    path = tmp_path / "claims.csv"
-    text = (HEADER + "C1,5.3.1,对口就业率大幅提升,zhuhai,counterpart,job_related_to_major,"
-            "increase,graduate records,zhuhai_did\n"
-            "C2,3.1,\"quote, with comma\",six_case,,,necessary,cases,qca\n")
-    path.write_bytes(text.encode("utf-8-sig"))
-    claims = cl.load_claims(path)
-    assert claims["claim_id"].tolist() == ["C1", "C2"]
-    assert claims.loc[0, "quote"] == "对口就业率大幅提升"
-    assert claims.loc[1, "quote"] == "quote, with comma"
-    assert pd.isna(claims.loc[1, "outcome"]) and pd.isna(claims.loc[1, "indicator"])
-    assert list(claims.columns) == cl.CLAIM_COLUMNS + ["claim_kind", "claim_kind_reason"]
-    # no claim_kinds.csv beside the file: the default by analysis, and it says so
-    assert claims["claim_kind"].tolist() == ["impact", "impact"]
-    assert claims.loc[0, "claim_kind_reason"].startswith("default by analysis")
-
-
-def test_load_claims_lists_every_problem_with_rows(tmp_path):
-    path = tmp_path / "claims.csv"
-    path.write_text(HEADER
-                    + "C1,5.3,q,zhuhai,x,y,rises,d,zhuhai_did\n"  # bad direction
-                    + "C1,5.3,q,zhuhai,x,,increase,d,zhuhai_did\n"  # dup id, no outcome
-                    + "C3,5.3,q,zhuhai,x,y,increase,d,regression\n",  # bad analysis
-                    encoding="utf-8")
-    with pytest.raises(cl.ClaimsError) as err:
-        cl.load_claims(path)
-    msg = str(err.value)
-    assert "4 problem(s)" in msg
-    assert "row 2, column 'claimed_direction', value 'rises'" in msg
-    assert "row 3, column 'outcome': required" in msg
-    assert "row 4, column 'analysis', value 'regression'" in msg
-    assert "'C1': duplicated" in msg
-
-
-def test_load_claims_missing_file_and_columns(tmp_path):
-    with pytest.raises(cl.ClaimsError, match="not found"):
-        cl.load_claims(tmp_path / "nope.csv")
-    path = tmp_path / "claims.csv"
-    path.write_text("claim_id,quote\nC1,q\n", encoding="utf-8")
-    with pytest.raises(cl.ClaimsError, match="missing column"):
-        cl.load_claims(path)
-
-
-def test_default_path_is_project_data_raw(project_root):
-    assert cl.default_claims_path() == project_root / "data" / "raw" / "claims.csv"
-
-
-def test_shipped_claims_file_loads_if_present():
-    if not cl.default_claims_path().is_file():
-        pytest.skip("data/raw/claims.csv not written yet")
-    claims = cl.load_claims()
-    assert claims["claim_id"].is_unique
-    assert set(claims["analysis"]) <= set(cl.ANALYSES)
-
-
-def test_shipped_claims_have_exactly_one_recorded_kind_each():
-    claims = cl.load_claims()
-    kinds = cl.load_claim_kinds()
-    original = claims[claims["claim_id"].isin(
-        __import__("pandas").read_csv(cl.default_claims_path())["claim_id"])]
-    assert kinds["claim_id"].is_unique
-    assert set(kinds["claim_id"]) == set(original["claim_id"])  # one kind per claim, no extras
-    assert set(original["claim_kind"]) <= set(cl.CLAIM_KINDS)
-    assert not original["claim_kind_reason"].str.startswith("default").any()
-    by_id = original.set_index("claim_id")["claim_kind"]
-    # the reform's own outputs (section 5.3.2) are activities, the 5.3.1 outcomes impacts
-    assert by_id["C5.3.2a"] == "activity" and by_id["C5.3.2b"] == "activity"
-    assert (by_id[[f"C5.3.1{x}" for x in "abcdefgh"]] == "impact").all()
-
-
-def test_claim_kinds_file_errors_name_row_column_and_value(tmp_path):
-    path = tmp_path / "claim_kinds.csv"
-    path.write_text("claim_id,claim_kind,reason\nC1,outcome,x\nC1,impact,\n", encoding="utf-8")
-    with pytest.raises(cl.ClaimsError) as err:
-        cl.load_claim_kinds(path)
-    msg = str(err.value)
-    assert "row 2, column 'claim_kind', value 'outcome'" in msg
-    assert "row 3, column 'reason': a value is required" in msg
-    assert "'C1': more than one kind" in msg
-
-
-def test_kinds_beside_the_claims_file_and_a_files_own_kind_column(tmp_path):
-    (tmp_path / "claims.csv").write_text(
-        HEADER + "C1,5.3,q,zhuhai,x,y,increase,d,zhuhai_did\n"
-        "C2,5.3,q,zhuhai,x,z,increase,d,zhuhai_did\n", encoding="utf-8")
-    (tmp_path / "claim_kinds.csv").write_text(
-        "claim_id,claim_kind,reason\nC2,activity,projects\n", encoding="utf-8")
-    claims = cl.load_claims(tmp_path / "claims.csv")
-    assert claims.set_index("claim_id")["claim_kind"].to_dict() == {"C1": "impact",
-                                                                     "C2": "activity"}
-    # a supplement that carries its own claim_kind column keeps it
-    own = claims.assign(claim_kind=["existence", "activity"])
-    assert cl.with_claim_kinds(own, cl.load_claim_kinds(tmp_path / "claim_kinds.csv"))[
-        "claim_kind"].tolist() == ["existence", "activity"]
-    with pytest.raises(cl.ClaimsError, match="claim_kind must be one of"):
-        cl.with_claim_kinds(claims.assign(claim_kind="outcome"))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -102,3 +102,47 @@ def test_claim_kinds_checked(tmp_path):
     with pytest.raises(paper.ClaimsError, match=r"unknown claim\(s\) \['C2'\]"):
         paper.with_claim_kinds(claims, pd.DataFrame(
             {"claim_id": ["C2"], "claim_kind": ["impact"], "reason": ["r"]}))
+
+
+def test_utf8_bom_chinese_and_quoted_commas(tmp_path):
+    path = tmp_path / "claims.csv"
+    text = (HEADER + "C1,5.3.1,对口就业率大幅提升,zhuhai,counterpart,job_related_to_major,"
+            "increase,graduate records,zhuhai_did\n"
+            "C2,3.1,\"quote, with comma\",six_case,,,necessary,cases,qca\n")
+    path.write_bytes(text.encode("utf-8-sig"))
+    claims = paper.load_claims(path)
+    assert claims["claim_id"].tolist() == ["C1", "C2"]
+    assert claims.loc[0, "quote"] == "对口就业率大幅提升"
+    assert claims.loc[1, "quote"] == "quote, with comma"
+    assert pd.isna(claims.loc[1, "outcome"]) and pd.isna(claims.loc[1, "indicator"])
+    assert list(claims.columns) == paper.CLAIM_COLUMNS + ["claim_kind", "claim_kind_reason"]
+
+
+@pytest.mark.skipif(not (RAW_DIR / "claims.csv").is_file(), reason="data/raw/claims.csv absent")
+def test_shipped_claims_have_exactly_one_recorded_kind_each():
+    claims = paper.load_claims()
+    kinds = paper.load_claim_kinds()
+    original = claims[claims["claim_id"].isin(
+        pd.read_csv(paper.default_claims_path(), encoding="utf-8-sig")["claim_id"])]
+    assert claims["claim_id"].is_unique and set(claims["analysis"]) <= set(paper.ANALYSES)
+    assert kinds["claim_id"].is_unique
+    assert set(kinds["claim_id"]) == set(original["claim_id"])  # one kind per claim, no extras
+    assert not original["claim_kind_reason"].str.startswith("default").any()
+    by_id = original.set_index("claim_id")["claim_kind"]
+    # the reform's own outputs (section 5.3.2) are activities, the 5.3.1 outcomes impacts
+    assert by_id["C5.3.2a"] == "activity" and by_id["C5.3.2b"] == "activity"
+    assert (by_id[[f"C5.3.1{x}" for x in "abcdefgh"]] == "impact").all()
+
+
+def test_a_tables_own_kind_column_is_kept_and_checked(tmp_path):
+    p = tmp_path / "claims.csv"
+    p.write_text(HEADER + "C1,5.3,q,zhuhai,x,y,increase,d,zhuhai_did\n"
+                 "C2,5.3,q,zhuhai,x,z,increase,d,zhuhai_did\n", encoding="utf-8")
+    (tmp_path / "claim_kinds.csv").write_text(
+        "claim_id,claim_kind,reason\nC2,activity,projects\n", encoding="utf-8")
+    claims = paper.load_claims(p)
+    own = claims.assign(claim_kind=["existence", "activity"])
+    assert paper.with_claim_kinds(own, paper.load_claim_kinds(tmp_path / "claim_kinds.csv"))[
+        "claim_kind"].tolist() == ["existence", "activity"]
+    with pytest.raises(paper.ClaimsError, match="claim_kind must be one of"):
+        paper.with_claim_kinds(claims.assign(claim_kind="outcome"))

@@ -70,3 +70,8 @@ def test_wild_bootstrap_primary_on_request_keeps_cr3_as_the_check(data, default_
     pd.testing.assert_series_equal(
         rows.set_index("inference")["ci_low"].sort_index(),
         same.set_index("inference")["ci_low"].sort_index())
+
+
+def test_unknown_inference_is_a_clear_error(data):
+    with pytest.raises(ev.EvaluationInputError, match="zhuhai.evaluate: inference must be one of"):
+        zhuhai.evaluate(data, load_claims(), outcomes=["local_work"], inference="bogus")

@@ -450,6 +450,9 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
     >>> result.primary_effects().loc[0, "outcome"]
     'job_related_to_major'
     """
+    if inference not in ev.INFERENCE_METHODS:
+        raise ev.EvaluationInputError(f"zhuhai.evaluate: inference must be one of "
+                                      f"{ev.INFERENCE_METHODS}, got {inference!r}")
     claims = _claims_given(claims)
     zhuhai_claims = claims[claims["case"].astype("string") == "zhuhai"].reset_index(drop=True)
     graduates = with_treated_majors(data.graduates, treated_majors)

@@ -435,6 +435,11 @@ _ADJ_TEXT = {"holm": "Holm", "bh": "Benjamini-Hochberg", "none": "no adjustment"
 
 
 def _activity_verdict(claim: dict, outcome: str | None, row, rec: dict, acts: dict):
+    """Reported / not observed: descriptive, so no p-value is read for the reform's own
+    outputs, and the interval beside the verdict is labelled as no test of the claim."""
+    rec["p_value"] = rec["p_raw"] = np.nan
+    if isinstance(rec["result_method"], str):
+        rec["result_method"] = "descriptive only, not a test of the claim: " + rec["result_method"]
     rule = "activity: descriptive (records of the reform's own output)"
     if claim["analysis"] == "not_testable" or outcome is None:
         return NOT_TESTABLE, "activity: no data", "the data has no records of this activity"
@@ -461,8 +466,7 @@ def _verdict(claim: dict, outcome: str | None, row, rec: dict, alpha: float, mba
     analysis, kind = claim["analysis"], claim["claim_kind"]
     if analysis == "qca":
         return pd.NA, "qca", "six-case claim: judged by the QCA (talentlab.qca), not by this rule"
-    if kind == "activity":  # descriptive: no p-value is read for the reform's own outputs
-        rec["p_value"] = rec["p_raw"] = np.nan
+    if kind == "activity":
         return _activity_verdict(claim, outcome, row, rec, acts)
     if analysis == "not_testable" or outcome is None or kind in ("not_testable", "existence"):
         what = ("the data has no indicator for this claim" if kind != "existence"

@@ -174,6 +174,7 @@ def test_activity_claims_are_reported_never_supported():
     assert "1.1 -> 7.9 per year" in out.loc["A1", "verdict_reason"]
     assert out["p_adjusted"].isna().all() and out["p_raw"].isna().all()  # not in the family
     assert out["verdict_rule"].str.startswith("activity: descriptive").all()
+    assert out["result_method"].str.startswith("descriptive only, not a test").all()
     # without a summary the records in the results decide
     plain = cl.judge(claims, results)
     assert (plain["verdict"] == "reported").all()

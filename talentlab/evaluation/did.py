@@ -121,11 +121,8 @@ def did(
     (2, 2)
     """
     where = "did"
-    _check_did_options(where, alpha, inference, cr3_convention, bootstrap_weights)
     checks = tuple(checks)
-    if not set(checks) <= set(INFERENCE_METHODS):
-        raise EvaluationInputError(
-            f"{where}: checks must be drawn from {INFERENCE_METHODS}, got {checks!r}")
+    _check_did_options(where, alpha, inference, cr3_convention, bootstrap_weights, checks)
     panel = _panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where)
     g = panel.n_clusters if panel.n else 0
     treated_clusters = np.unique(panel.cluster_codes[panel.treated]) if panel.n else []
@@ -171,12 +168,15 @@ def did(
 
 
 def _check_did_options(where: str, alpha: float, inference: str, cr3_convention: str,
-                       bootstrap_weights: str) -> None:
+                       bootstrap_weights: str, checks: tuple[str, ...] = ()) -> None:
     _check_alpha(alpha)
     if inference not in INFERENCE_METHODS:
         raise EvaluationInputError(
             f"{where}: inference must be one of {INFERENCE_METHODS}, got {inference!r}"
         )
+    if not set(checks) <= set(INFERENCE_METHODS):
+        raise EvaluationInputError(
+            f"{where}: checks must be drawn from {INFERENCE_METHODS}, got {checks!r}")
     if cr3_convention not in CR3_CONVENTIONS:
         raise EvaluationInputError(
             f"{where}: cr3_convention must be one of {CR3_CONVENTIONS}, got {cr3_convention!r}")

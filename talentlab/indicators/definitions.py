@@ -9,9 +9,11 @@ evaluate themselves on a pandas DataFrame as numpy masks, so every engine counts
 definition. The pandas indicator functions in :mod:`talentlab.indicators.graduate` take their
 base texts from here, and the tests check that their counts equal these definitions'.
 
-SQL semantics: every condition is NULL-free (``coalesce(..., false)``), so ``NOT`` and
-``count_if`` never meet a NULL; a missing group key is a group of its own (``GROUP BY`` keeps
-NULL keys as one group, as pandas ``groupby(dropna=False)``).
+SQL semantics: every condition's ``sql`` is NULL-free (``coalesce(..., false)``), so ``NOT``
+and ``count_if`` never meet a NULL; ``sql_nullable`` is the shorter form for a conjunction
+counted by ``count_if`` (true where the condition holds, false or NULL elsewhere: ``count_if``
+counts only true, and ``x AND NULL`` is never true). A missing group key is a group of its own
+(``GROUP BY`` keeps NULL keys as one group, as pandas ``groupby(dropna=False)``).
 
 Examples
 --------
@@ -44,24 +46,6 @@ def quote_duckdb(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-class CodedQuote:
-    """A quoting function whose conditions test ``destination`` through an integer code column
-    (``destination_code``), projected once per row: cheaper than string comparisons."""
-
-    def __init__(self, quote: Quote, destination_code: str):
-        self.quote = quote
-        self.destination_code = destination_code
-
-    def __call__(self, name: str) -> str:
-        return self.quote(name)
-
-
-def destination_code_sql(quote: Quote) -> str:
-    """SQL for the destination's position in the contract order (NULL outside the contract)."""
-    whens = " ".join(f"WHEN {sql_literal(d)} THEN {i}" for i, d in enumerate(DESTINATIONS))
-    return f"CASE {quote('destination')} {whens} END"
-
-
 def quote_spark(name: str) -> str:
     """A Spark SQL identifier: ```name``` with embedded backticks doubled."""
     return "`" + name.replace("`", "``") + "`"
@@ -86,6 +70,10 @@ class Cond:
     def sql(self, quote: Quote) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def sql_nullable(self, quote: Quote) -> str:
+        """SQL true where the condition holds, false or NULL elsewhere (for ``count_if``)."""
+        return self.sql(quote)
+
     def mask(self, frame: MaskFrame) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -106,14 +94,8 @@ class Dest(Cond):
     names: tuple[str, ...]
 
     def sql(self, quote):
-        code = getattr(quote, "destination_code", None)
-        if code:  # an integer code column (contract order) projected once per row
-            idx = sorted(DESTINATIONS.index(n) for n in self.names)
-            if idx == list(range(idx[0], idx[-1] + 1)):
-                if len(idx) == 1:
-                    return f"({code} = {idx[0]})"
-                return f"({code} BETWEEN {idx[0]} AND {idx[-1]})"
-            return f"({code} IN ({', '.join(map(str, idx))}))"
+        if not self.names:
+            return "false"
         return f"({quote('destination')} IN ({', '.join(map(sql_literal, self.names))}))"
 
     def mask(self, frame):
@@ -148,6 +130,9 @@ class IsTrue(Cond):
     def sql(self, quote):
         return f"coalesce({quote(self.column)}, false)"
 
+    def sql_nullable(self, quote):
+        return f"({quote(self.column)})"
+
     def mask(self, frame):
         return frame.true(self.column)
 
@@ -166,6 +151,9 @@ class InSet(Cond):
         vals = ", ".join(map(sql_literal, self.values))
         return f"coalesce({quote(self.column)} IN ({vals}), false)"
 
+    def sql_nullable(self, quote):
+        return f"({quote(self.column)} IN ({', '.join(map(sql_literal, self.values))}))"
+
     def mask(self, frame):
         return frame.in_set(self.column, self.values)
 
@@ -182,6 +170,9 @@ class AtLeast(Cond):
 
     def sql(self, quote):
         return f"coalesce({quote(self.column)} >= {sql_literal(self.value)}, false)"
+
+    def sql_nullable(self, quote):
+        return f"({quote(self.column)} >= {sql_literal(self.value)})"
 
     def mask(self, frame):
         v = frame.numbers(self.column)
@@ -245,6 +236,43 @@ class Not(Cond):
 
     def columns(self):
         return self.part.columns()
+
+
+def destination_split(cond: Cond) -> tuple[tuple[str, ...] | None, list[Cond]]:
+    """A condition as (destinations, row conditions) whose conjunction it is.
+
+    ``destinations`` is None when the condition does not restrict the destination (else the
+    contract-ordered intersection of its :class:`Dest` parts); the row conditions are the other
+    parts. The SQL engines count the row conditions per (group, destination) and then add up
+    the destinations: the destination never has to be compared row by row.
+    """
+    parts = list(cond._flat()) if isinstance(cond, And) else [cond]
+    dest: set[str] | None = None
+    rows: list[Cond] = []
+    for p in parts:
+        if isinstance(p, Dest):
+            dest = set(p.names) if dest is None else dest & set(p.names)
+        elif not isinstance(p, Always):
+            rows.append(p)
+    if dest is None:
+        return None, rows
+    return tuple(d for d in DESTINATIONS if d in dest), rows
+
+
+def count_sql(rows: Sequence[Cond], quote: Quote) -> str:
+    """The SQL aggregate counting the rows where every condition of ``rows`` holds.
+
+    ``count(*)`` for none, ``count(column)`` for one :class:`Known`, else ``count_if`` over
+    the conditions' ``sql_nullable`` forms; a :class:`Known` test of a column that another
+    condition reads as NULL-when-missing is dropped (that condition is then not true).
+    """
+    nullable = {r.column for r in rows if isinstance(r, IsTrue | InSet | AtLeast)}
+    kept = [r for r in rows if not (isinstance(r, Known) and r.column in nullable)]
+    if not kept:
+        return "count(*)"
+    if len(kept) == 1 and isinstance(kept[0], Known):
+        return f"count({quote(kept[0].column)})"
+    return "count_if(" + " AND ".join(r.sql_nullable(quote) for r in kept) + ")"
 
 
 class MaskFrame:
@@ -407,7 +435,6 @@ def retraining(cluster: str | None = "employer_id") -> ClusteredMean:
 #: Contract rules the engines check while counting (a violation raises, naming the rule).
 CHECKS = {
     "destination outside the contract or missing": lambda q: (
-        f"({q.destination_code} IS NULL)" if getattr(q, "destination_code", None) else
         f"({q('destination')} IS NULL OR {q('destination')} NOT IN "
         f"({', '.join(map(sql_literal, DESTINATIONS))}))"),
     "job_satisfaction must be an integer 1-5": lambda q: (

@@ -257,6 +257,47 @@ def test_cluster_robust_se_from_sums_equals_statsmodels_and_the_row_level_code(o
         assert se == pytest.approx(float(fit.bse[0]), rel=1e-9)
 
 
+def test_cluster_sums_grouped_by_key_hash_only_when_the_hashes_are_distinct(monkeypatch):
+    rng = np.random.default_rng(3)
+    n = 300
+    df = _hours_frame(np.round(rng.gamma(2, 30, n), 1),
+                      [None if rng.random() < 0.2 else f"e{k}" for k in rng.integers(0, 30, n)],
+                      rng.choice(["p", "q", "r"], n))
+    df["destination"] = pd.Categorical(rng.choice(DEST[:2], n), categories=DEST)
+    calls = []
+    real = engines.cluster_sql
+
+    def spy(*args, **kw):
+        calls.append(kw.get("hashed"))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(engines, "cluster_sql", spy)
+    want = ti.retraining_hours(df, by="g")
+    hashed = compute_indicators(df, "g", engine="duckdb", indicators=["retraining_hours"])
+    # every group the same "hash": grouping by it would merge them, so the keys are used
+    monkeypatch.setattr(engines, "_group_hash", lambda by, quote: "42")
+    keyed = compute_indicators(df, "g", engine="duckdb", indicators=["retraining_hours"])
+    assert calls == [True, False]
+    for got in (hashed, keyed):
+        np.testing.assert_allclose(got["se"], want["se"], rtol=1e-9)
+        np.testing.assert_array_equal(got["n_clusters"], want["n_clusters"])
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e6])
+def test_ordinary_se_combines_destinations_without_cancellation(offset):
+    rng = np.random.default_rng(11)
+    n = 200
+    df = _hours_frame(offset + np.round(rng.gamma(2, 30, n), 1), [None] * n,
+                      rng.choice(["p", "q"], n))
+    df["destination"] = pd.Categorical(rng.choice(DEST[:3], n), categories=DEST)
+    plain = {"retraining_hours": {"cluster": None}}
+    got = compute_indicators(df, "g", engine="duckdb", indicators=["retraining_hours"],
+                             options=plain)
+    for grp, se in zip(got["g"], got["se"], strict=True):  # independent: numpy's std / sqrt n
+        x = df.loc[(df["g"] == grp) & df["destination"].isin(DEST[:2]), "retraining_hours"]
+        assert se == pytest.approx(np.std(x, ddof=1) / np.sqrt(len(x)), rel=1e-9)
+
+
 def test_one_cluster_and_one_hire_give_undefined_se():
     df = _hours_frame([10.0, 20.0, 30.0], ["e1", "e1", "e1"], ["a", "a", "a"])
     for engine in ("pandas", "duckdb"):
@@ -282,6 +323,25 @@ def test_contract_violations_raise_with_column_rule_and_values(tmp_path):
     with pytest.raises(ti.IndicatorInputError, match=r"destination.*hired"):
         compute_counts(tmp_path / "graduates.parquet", "g", engine="duckdb",
                        indicators=["employment_rate"])
+
+
+@pytest.mark.parametrize("values", [[3.0, 3.5], [3, 6], [0, 4]])
+def test_job_satisfaction_outside_1_to_5_or_not_whole_is_named(values, tmp_path):
+    # the SQL engines find a broken rule from per-group minimum, maximum and fractional part
+    n = len(values)
+    df = pd.DataFrame({"destination": pd.Categorical(["employed_full_time"] * n,
+                                                     categories=DEST),
+                       "job_satisfaction": np.asarray(values)})
+    df.to_parquet(tmp_path / "graduates.parquet", index=False)
+    bad = [v for v in values if not (1 <= v <= 5 and v == int(v))]
+    for source in (df, tmp_path / "graduates.parquet"):
+        for engine in ("pandas", "duckdb"):
+            with pytest.raises(ti.IndicatorInputError,
+                               match=rf"job_satisfaction: 1 row\(s\).*integer 1-5.*{bad[0]}"):
+                compute_counts(source, engine=engine, indicators=["job_satisfaction_rate"])
+    fine = df.assign(job_satisfaction=np.asarray([3.0, 5.0][:n]))
+    assert compute_counts(fine, engine="duckdb",
+                          indicators=["job_satisfaction_rate"])["n_total"].tolist() == [n]
 
 
 def test_csv_cells_that_do_not_parse_are_named(tmp_path):

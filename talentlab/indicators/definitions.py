@@ -442,6 +442,14 @@ CHECKS = {
         f"{q('job_satisfaction')} <> round({q('job_satisfaction')}), false)"),
     "retraining_hours must be >= 0": lambda q: f"coalesce({q('retraining_hours')} < 0, false)",
 }
+#: The rules above as bounds a column's minimum and maximum reveal (column, lowest allowed,
+#: highest allowed or None, whole numbers only): the SQL engines learn from per-group
+#: ``min``/``max`` (cheaper than a condition per row) whether any row breaks a rule, and only
+#: then count the rows that do. The destination rule is checked on the per-destination counts.
+CHECK_BOUNDS = {
+    "job_satisfaction must be an integer 1-5": ("job_satisfaction", 1, 5, True),
+    "retraining_hours must be >= 0": ("retraining_hours", 0, None, False),
+}
 #: The column each check reads.
 CHECK_COLUMNS = {
     "destination outside the contract or missing": "destination",

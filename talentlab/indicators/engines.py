@@ -380,14 +380,19 @@ def _hours_stages(plan: Plan, quote, stage1: list[str], select: list[str], by: l
         x = f"CASE WHEN {' AND '.join(r.sql(quote) for r in rows)} THEN {x} END"
     sub = x if m.cluster is None else f"CASE WHEN {quote(m.cluster)} IS NULL THEN {x} END"
     h = _HOURS
-    stage1 += [f"sum({x}) AS {h}", f"count({x}) AS {h}_all", f"count({sub}) AS {h}_n",
-               f"avg({sub}) AS {h}_mean", f"var_pop({sub}) AS {h}_var"]
-    part = f"{h}_var * {h}_n + {h}_n * ({h}_mean - {h}_gm) * ({h}_mean - {h}_gm)"
+    aggs = {f"sum({x})": h, f"count({x})": f"{h}_all"}  # the same text is computed once
+    aggs.setdefault(f"sum({sub})", f"{h}_sub")
+    aggs.setdefault(f"count({sub})", f"{h}_n")
+    aggs[f"var_pop({sub})"] = f"{h}_var"
+    stage1 += [f"{a} AS {alias}" for a, alias in aggs.items()]
+    n = aggs[f"count({sub})"]
+    mean = f"({aggs[f'sum({sub})']} / nullif({n}, 0))"
+    part = f"{h}_var * {n} + {n} * ({mean} - {h}_gm) * ({mean} - {h}_gm)"
     name = "hours__ss" if m.cluster is None else "hours__ss_single"
     select += [f"{_sum_over(dest, h, quote)} AS hours__sum",
                f"{_sum_over(dest, part, quote)} AS {name}"]
     if m.cluster is not None:
-        select.append(f"{_sum_over(dest, f'{h}_n', quote)} AS hours__n_single")
+        select.append(f"{_sum_over(dest, n, quote)} AS hours__n_single")
         if by:  # a hash of the group keys: the per-cluster query groups by it (cluster_sql)
             select.append(f"{_group_hash(by, quote)} AS {_GROUP_HASH}")
     partition = f"PARTITION BY {', '.join(quote(b) for b in by)}" if by else ""

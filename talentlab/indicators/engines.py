@@ -310,14 +310,13 @@ def counts_sql(plan: Plan, by: list[str], table: str, quote) -> str:
             second[text] = f"c{len(second)}"
             select.append(f"{text} AS {second[text]}")
         aliases[out] = second[text]
-    group_mean = _hours_stages(plan, quote, stage1, select, by) if plan.mean else None
+    if plan.mean is not None:
+        _hours_stages(plan, quote, stage1, select, by)
     if plan.checks:  # rows breaking any rule (0 or more); the rule is found on failure
         select.append(f"{_check_signal(plan, quote, stage1)} AS check_any")
     plan._aliases = aliases  # type: ignore[attr-defined]
     inner = (f"SELECT {', '.join(stage1)} FROM {table} "
              f"GROUP BY {', '.join(quote(k) for k in keys1)}")
-    if group_mean:
-        inner = f"SELECT *, {group_mean} AS {_HOURS}_gm FROM ({inner}) AS stage1"
     group = f" GROUP BY {', '.join(quote(b) for b in by)}" if by else ""
     return f"SELECT {', '.join(select)} FROM ({inner}) AS per_destination{group}"
 
@@ -363,15 +362,13 @@ def _sum_over(dest: tuple[str, ...] | None, column: str, quote) -> str:
 
 
 def _hours_stages(plan: Plan, quote, stage1: list[str], select: list[str], by: list[str]
-                  ) -> str:
-    """The retraining-hours sum and a sum of squared deviations from the group mean.
+                  ) -> None:
+    """The retraining-hours sum, and per destination the count, sum and squared deviations
+    (``n * var_pop``) of the records whose deviations the SE adds one by one.
 
-    For the ordinary SE, ``hours__ss`` over every record; for the cluster-robust SE,
-    ``hours__ss_single`` over the records without a cluster id (each a cluster of its own,
-    module doc) and their number ``hours__n_single``. Squared deviations combine exactly
-    across destinations: ``sum_d [M2_d + n_d (mean_d - mean)^2]`` with ``M2_d = n_d
-    var_pop_d`` (Chan, Golub & LeVeque 1983), every term non-negative, so nothing cancels.
-    The group mean comes from a window over the small stage-1 table: returns its expression.
+    Those are every record for the ordinary SE, the records without a cluster id for the
+    cluster-robust SE (each a cluster of its own, module doc). :func:`_squared_deviations`
+    combines the destinations.
     """
     m = plan.mean
     dest, rows = defs.destination_split(m.base)
@@ -380,24 +377,40 @@ def _hours_stages(plan: Plan, quote, stage1: list[str], select: list[str], by: l
         x = f"CASE WHEN {' AND '.join(r.sql(quote) for r in rows)} THEN {x} END"
     sub = x if m.cluster is None else f"CASE WHEN {quote(m.cluster)} IS NULL THEN {x} END"
     h = _HOURS
-    aggs = {f"sum({x})": h, f"count({x})": f"{h}_all"}  # the same text is computed once
+    aggs = {f"sum({x})": h}  # the same text is computed once
     aggs.setdefault(f"sum({sub})", f"{h}_sub")
-    aggs.setdefault(f"count({sub})", f"{h}_n")
-    aggs[f"var_pop({sub})"] = f"{h}_var"
+    aggs[f"count({sub})"] = f"{h}_n"
+    aggs[f"var_pop({sub}) * count({sub})"] = f"{h}_m2"
     stage1 += [f"{a} AS {alias}" for a, alias in aggs.items()]
-    n = aggs[f"count({sub})"]
-    mean = f"({aggs[f'sum({sub})']} / nullif({n}, 0))"
-    part = f"{h}_var * {n} + {n} * ({mean} - {h}_gm) * ({mean} - {h}_gm)"
-    name = "hours__ss" if m.cluster is None else "hours__ss_single"
-    select += [f"{_sum_over(dest, h, quote)} AS hours__sum",
-               f"{_sum_over(dest, part, quote)} AS {name}"]
-    if m.cluster is not None:
-        select.append(f"{_sum_over(dest, n, quote)} AS hours__n_single")
-        if by:  # a hash of the group keys: the per-cluster query groups by it (cluster_sql)
-            select.append(f"{_group_hash(by, quote)} AS {_GROUP_HASH}")
-    partition = f"PARTITION BY {', '.join(quote(b) for b in by)}" if by else ""
-    return (f"{_sum_over(dest, h, quote)} OVER ({partition}) / "
-            f"nullif({_sum_over(dest, f'{h}_all', quote)} OVER ({partition}), 0)")
+    select.append(f"{_sum_over(dest, h, quote)} AS hours__sum")
+    for i, d in enumerate(dest if dest is not None else DESTINATIONS):
+        for what, col in (("n", f"{h}_n"), ("s", aggs[f"sum({sub})"]), ("m2", f"{h}_m2")):
+            select.append(f"{_sum_over((d,), col, quote)} AS talentlab_dev_{what}{i}")
+    if m.cluster is not None and by:  # the per-cluster query groups by it (cluster_sql)
+        select.append(f"{_group_hash(by, quote)} AS {_GROUP_HASH}")
+
+
+def _squared_deviations(raw: pd.DataFrame, mean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per group: ``sum_i (x_i - mean)^2`` over the records :func:`_hours_stages` counts per
+    destination, and their number.
+
+    Destinations combine exactly: ``sum_d [M2_d + n_d (mean_d - mean)^2]`` with ``M2_d``
+    the destination's squared deviations from its own mean (Chan, Golub & LeVeque 1983);
+    every term is non-negative, so nothing cancels.
+    """
+    def num(col):  # sums over no rows are NULL: 0
+        return pd.to_numeric(raw[col]).astype("Float64").fillna(0).to_numpy(dtype=float)
+
+    ss, count = np.zeros(len(raw)), np.zeros(len(raw))
+    i = 0
+    while f"talentlab_dev_n{i}" in raw.columns:
+        n, s, m2 = (num(f"talentlab_dev_{w}{i}") for w in ("n", "s", "m2"))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gap = np.where(n > 0, s / n - mean, 0.0)
+        ss += m2 + n * gap * gap
+        count += n
+        i += 1
+    return ss, count
 
 
 _GROUP_HASH = "talentlab_group_hash"
@@ -477,8 +490,10 @@ def _finish_sql_counts(plan: Plan, by: list[str], raw: pd.DataFrame,
         out["hours__sum"] = out["hours__sum"].fillna(0.0)
         n = out["hours__n"].to_numpy(dtype=float)
         if plan.mean.cluster is None:
-            ss = raw["hours__ss"].to_numpy(dtype=float, na_value=np.nan)
-            out["hours__ss"] = np.where(n > 0, np.maximum(ss, 0.0), np.nan)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = np.where(n > 0, out["hours__sum"].to_numpy(dtype=float) / n, 0.0)
+            ss = _squared_deviations(raw, mean)[0]
+            out["hours__ss"] = np.where(n > 0, ss, np.nan)
         else:
             _clustered_sums(out, raw, cluster, by, shift)
     return out
@@ -492,9 +507,10 @@ def _clustered_sums(out: pd.DataFrame, raw: pd.DataFrame, cluster: pd.DataFrame 
 
     n = out["hours__n"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_shifted = np.where(n > 0, out["hours__sum"].to_numpy(dtype=float) / n - shift, 0)
-    ssc = num(raw, "hours__ss_single")
-    clusters = num(raw, "hours__n_single").astype(np.int64)
+        mean = np.where(n > 0, out["hours__sum"].to_numpy(dtype=float) / n, 0.0)
+    mean_shifted = mean - shift
+    ssc, singles = _squared_deviations(raw, mean)
+    clusters = singles.astype(np.int64)
     if cluster is not None and len(cluster):
         if not by:
             pos = np.zeros(len(cluster), dtype=np.intp)

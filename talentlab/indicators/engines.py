@@ -15,18 +15,26 @@ counts and retraining-hours sums), on the engine you choose:
 (Wilson intervals, labels, method text) with the very functions the pandas indicator functions
 end in, so every engine returns the same table; :func:`compute_indicators` does both.
 
+The SQL engines count in two stages (:func:`counts_sql`): per (group, destination) first, each
+condition's row part (``count(column)`` for a known answer, ``count_if`` otherwise), then per
+group the destinations each condition takes; no row compares its destination text.
+
 The cluster-robust standard error of the mean retraining hours needs only per-cluster sums.
 For an intercept-only OLS with clusters ``c`` (Cameron & Miller 2015, eq. 11 with
 ``X = 1``) the CR1 variance of the mean is ``G/(G-1) * sum_c e_c^2 / n^2`` with
 ``e_c = sum_{i in c} (x_i - m) = s_c - n_c m``, ``s_c`` and ``n_c`` the cluster's sum and size
-and ``m = sum_c s_c / n``. Expanding the square,
+and ``m`` the group mean. Expanding the square,
 ``sum_c e_c^2 = sum_c s_c^2 - 2 m sum_c n_c s_c + m^2 sum_c n_c^2``: one aggregation per
-(group, cluster) and one per group, no pass over the rows with ``m``. A missing cluster id
-makes every such record a cluster of its own; their share is
-``sum_i (x_i - m)^2 = q - 2 m s + m^2 n`` from the sums of ``x``, ``x^2`` and the count of
-those records. The engines subtract a global shift (the overall mean hours, from the first
-query) from ``x`` before these sums so that the expansion does not lose digits to
-cancellation; the estimates themselves come from exact counts and sums.
+(group, cluster) and one per group (:func:`cluster_sql`), no pass over the rows with ``m``.
+The engines subtract a global shift (the overall mean hours, from the counts query) from ``x``
+before these sums so that the expansion does not lose digits to cancellation. The
+(group, cluster) aggregation groups by a 64-bit hash of the group keys and the cluster id when
+the groups' hashes are distinct (checked on the counts; otherwise by the keys themselves), so
+it is exact either way. A missing cluster id makes every such record a cluster of its own:
+their share, ``sum_i (x_i - m)^2``, comes from the counts query as per-destination count, sum
+and squared deviations, combined without cancellation (:func:`_squared_deviations`); the
+ordinary SE uses the same sums over every record. The estimates come from exact counts and
+sums.
 
 Examples
 --------
@@ -199,6 +207,9 @@ def source_columns(source) -> list[str]:
         _require_utf8(text)
         with open(text, encoding="utf-8-sig", newline="") as fh:
             return next(csv.reader(fh), [])
+    if text.lower().endswith(".parquet") and not any(ch in text for ch in "*?["):  # its footer
+        import pyarrow.parquet as pq
+        return list(pq.read_schema(text).names)
     import duckdb
     return [r[0] for r in duckdb.sql(
         f"DESCRIBE SELECT * FROM read_parquet({defs.sql_literal(text)})").fetchall()]

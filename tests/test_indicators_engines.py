@@ -98,7 +98,8 @@ def keys_as_text(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-@pytest.mark.parametrize("by", [["cohort", "major"], ["college", "treated_major"], []])
+@pytest.mark.parametrize("by", [["cohort", "major"], ["college", "treated_major"], [],
+                                ["destination", "major"]])  # the SQL's own first-stage key
 def test_engines_equal_the_pandas_indicator_functions_on_shipped_data(scenario_data, scenario,
                                                                      by):
     g = scenario_data[scenario].graduates

@@ -295,7 +295,7 @@ def counts_sql(plan: Plan, by: list[str], table: str, quote) -> str:
     Stage 1 groups the rows by the keys and ``destination`` and counts each condition's row
     part (:func:`~talentlab.indicators.definitions.destination_split`); stage 2 adds up, per
     group, the stage-1 rows of the destinations each condition takes. Comparing the
-    destination per (group, destination) rather than per row makes the query about 1.6 times
+    destination per (group, destination) rather than per row makes the query 1.3-1.6 times
     faster at five million rows (``benchmarks/README.md``); the counts are the same integers.
     """
     keys1 = by + ([] if "destination" in by else ["destination"])

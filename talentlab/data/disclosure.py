@@ -47,7 +47,7 @@ def check_min_cell(value) -> int:
     (10, 12)
     >>> check_min_cell(1)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    ValueError: disclosure threshold (min-cell) 1 is below the floor of 5 people; ...
+    ValueError: disclosure threshold (min-cell) 1 is below the minimum of 5 people; ...
     """
     if isinstance(value, bool):
         number = None
@@ -63,7 +63,7 @@ def check_min_cell(value) -> int:
         raise ValueError(f"disclosure threshold (min-cell) {value!r} is not a whole number of "
                          f"people / 披露阈值 (min-cell) {value!r} 不是整数")
     if number < MIN_CELL_FLOOR:
-        raise ValueError(f"disclosure threshold (min-cell) {number} is below the floor of "
+        raise ValueError(f"disclosure threshold (min-cell) {number} is below the minimum of "
                          f"{MIN_CELL_FLOOR} people; use {MIN_CELL_FLOOR} or more (default "
                          f"{MIN_CELL}) / 披露阈值 (min-cell) {number} 低于下限 {MIN_CELL_FLOOR} 人")
     return number

@@ -228,6 +228,7 @@ def judge(
     activity=None,
     adjustment: str = "holm",
     mbar: float = DEFAULT_MBAR,
+    unavailable: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Verdicts for the claims, by :data:`VERDICT_RULE`.
 
@@ -260,6 +261,11 @@ def judge(
         outcome share one two-sided test and count as one hypothesis).
     mbar : float
         The stated relative-magnitudes bound.
+    unavailable : dict, optional
+        Outcome -> why it could not be analysed, e.g. ``"no employer_ratings supplied"`` when the
+        data folder holds no table the analysis needs. Every impact or activity claim on such an
+        outcome is *not testable* with that reason (an absent table is no evidence either way:
+        never "not observed", never "not supported"), and stays out of the family.
 
     Returns
     -------
@@ -279,6 +285,9 @@ def judge(
     ...     "rm_ci_high": 0.2, "breakdown_mbar": 1.4}])
     >>> judge(claims, results, sensitivity=sens)[["verdict", "p_adjusted"]].values.tolist()
     [['supported', 0.01]]
+    >>> judge(claims, results.iloc[:0], unavailable={"y": "no graduates supplied"})[
+    ...     ["verdict", "verdict_reason"]].values.tolist()
+    [['not testable', 'no graduates supplied']]
     """
     where = "judge"
     if not 0 < alpha < 1:
@@ -296,12 +305,18 @@ def judge(
     mdes = _lookup(mde, "mde", "mde")
     sens = _sensitivity_rows(sensitivity)
     acts = _activity_rows(activity)
+    absent = _unavailable_outcomes(unavailable, rows, where)
     records = [_claim_record(claim, rows, pre, mdes, sens)
                for claim in claims.to_dict("records")]
     _adjust_family(records, adjustment, alpha)
     out = []
     for claim, outcome, row, rec in records:
-        verdict, rule, reason = _verdict(claim, outcome, row, rec, alpha, mbar, acts)
+        if outcome in absent and claim["analysis"] in JUDGED_ANALYSES and claim["claim_kind"] in (
+                "impact", "activity"):
+            verdict, rule, reason = (NOT_TESTABLE, f"{claim['claim_kind']}: data not supplied",
+                                     absent[outcome])
+        else:
+            verdict, rule, reason = _verdict(claim, outcome, row, rec, alpha, mbar, acts)
         rec["verdict"] = verdict
         rec["verdict_zh"] = pd.NA if verdict is pd.NA else VERDICT_LABELS_ZH[verdict]
         rec["verdict_rule"] = rule
@@ -312,6 +327,20 @@ def judge(
                 "result_method", "adjustment", "sensitivity_method", "activity_summary"):
         frame[col] = frame[col].astype("string")
     return frame
+
+
+def _unavailable_outcomes(unavailable, rows: dict, where: str) -> dict[str, str]:
+    """outcome -> reason it could not be analysed; an outcome cannot both lack its data and
+    have a result."""
+    if unavailable is None:
+        return {}
+    if not isinstance(unavailable, Mapping):
+        raise ClaimsError(f"{where}: unavailable must be a dict outcome -> reason")
+    absent = {str(k): str(v) for k, v in unavailable.items()}
+    both = sorted(set(absent) & set(rows))
+    if both:
+        raise ClaimsError(f"{where}: outcome(s) {both} are marked unavailable but have results")
+    return absent
 
 
 def _checked_results(results, alpha: float, where: str) -> pd.DataFrame:

@@ -40,6 +40,7 @@ import pandas as pd
 from talentlab import evaluation as ev
 from talentlab import indicators as ind
 from talentlab.claims import judge
+from talentlab.data.io import not_supplied
 from talentlab.data.schema import EMPLOYED, EMPLOYEES
 from talentlab.evaluation import sensitivity as sens
 
@@ -62,6 +63,44 @@ OUTCOMES = {
     "sme_employees_trained": ("programme", "SME employees trained", "培训中小企业员工人次",
                               "people per major-year"),
 }
+
+#: outcome → the record tables its analysis reads. graduates carry the reform flag
+#: (treated_major) and the cohorts, so every outcome needs them; programme facts take the flag of
+#: their major from graduates.
+OUTCOME_TABLES = {
+    "job_related_to_major": ("graduates",),
+    "local_work": ("graduates",),
+    "employer_in_cluster": ("graduates",),
+    "retraining_hours": ("graduates",),
+    "evaluation_score": ("graduates", "evaluations"),
+    "recognition_score": ("graduates", "employer_ratings"),
+    "adaptation_months": ("graduates",),
+    "technical_service_projects": ("graduates", "programmes"),
+    "sme_employees_trained": ("graduates", "programmes"),
+}
+
+
+def tables_missing(data, outcome: str) -> tuple[str, ...]:
+    """The record tables ``outcome`` needs that ``data`` does not hold (empty: it can run).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.data.io import TalentData
+    >>> data = TalentData(graduates=pd.DataFrame())
+    >>> tables_missing(data, "local_work"), tables_missing(data, "recognition_score")
+    ((), ('employer_ratings',))
+    """
+    if outcome not in OUTCOME_TABLES:
+        raise ValueError(f"unknown outcome {outcome!r}; known: {', '.join(OUTCOME_TABLES)}")
+    return tuple(t for t in OUTCOME_TABLES[outcome] if getattr(data, t, None) is None)
+
+
+def unavailable_outcomes(data, outcomes: Sequence[str]) -> dict[str, str]:
+    """Outcome → why it cannot be analysed (``"no employer_ratings supplied"``), for those of
+    ``outcomes`` whose tables ``data`` does not hold."""
+    return {o: not_supplied(tables_missing(data, o)) for o in outcomes if tables_missing(data, o)}
+
 
 #: indicator trends drawn by cohort for reformed vs comparison majors
 TREND_INDICATORS = ("counterpart_employment_rate", "local_employment_rate",
@@ -92,6 +131,12 @@ class ZhuhaiEvaluation:
         return eff.drop_duplicates("outcome").reset_index(drop=True)
 
     @property
+    def has_estimates(self) -> bool:
+        """False when no analysis could run (no graduates supplied: ``design["design"]`` is
+        ``"none"``)."""
+        return self.design.get("design") != "none"
+
+    @property
     def is_its(self) -> bool:
         """True when the data had no comparison majors and the interrupted time series ran."""
         return self.design.get("design") == "its"
@@ -103,8 +148,11 @@ class ZhuhaiEvaluation:
         With comparison majors: the design, the primary effects, pre-trend tests, sensitivity,
         activity summaries, minimum detectable effects, the claims table with verdicts
         (:func:`claims_table`) and notes; for the interrupted time series: the design choice,
-        the ITS rows and their method, and the note that no claim was judged.
+        the ITS rows and their method, and the note that no claim was judged; without graduates
+        (``design["design"] == "none"``): the design's reason and the claims, each not testable.
         """
+        if self.design.get("design") == "none":
+            return {"design": self.design, "claims": claims_table(self), "notes": self.notes}
         if self.is_its:
             return {"design": self.design,
                     "its_effects": self.effects.drop(columns=["method", "label_zh"]),
@@ -130,7 +178,17 @@ def with_treated_majors(graduates: pd.DataFrame, treated_majors: Sequence[str] |
 
 
 def outcome_frame(data, outcome: str, graduates: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The analysis sample of one outcome, with the outcome as a float column of that name."""
+    """The analysis sample of one outcome, with the outcome as a float column of that name.
+
+    An outcome whose tables ``data`` does not hold (:data:`OUTCOME_TABLES`) is a ``ValueError``
+    saying which table is not supplied.
+    """
+    if outcome in OUTCOME_TABLES:
+        absent = [t for t in tables_missing(data, outcome)
+                  if not (t == "graduates" and graduates is not None)]
+        if absent:
+            raise ValueError(f"outcome {outcome!r} needs {', '.join(OUTCOME_TABLES[outcome])}: "
+                             f"{not_supplied(absent)}")
     g = data.graduates if graduates is None else graduates
     dest = g["destination"].astype("string")
     if outcome == "job_related_to_major":
@@ -386,13 +444,35 @@ def _its_result(data, graduates, choice, *, reform_cohort, treated_majors, alpha
     its = its_evaluation(data, reform_cohort=reform_cohort, treated_majors=treated_majors,
                          alpha=alpha, min_cell=min_cell)
     design = {**choice, "reform_cohort": int(reform_cohort), "alpha": alpha}
+    skipped = unavailable_outcomes(data, ITS_OUTCOMES)
     return ZhuhaiEvaluation(
         effects=its, event_study=pd.DataFrame(),
         pretrend=pd.DataFrame(columns=["outcome", "pretrend_p"]),
         mde=pd.DataFrame(columns=["outcome", "mde"]), adaptation=None,
         verdicts=pd.DataFrame(columns=["claim_id", "outcome", "verdict"]),
         trends=indicator_trends(graduates, min_cell=min_cell), design=design,
-        notes=[ITS_NOTE])
+        notes=[ITS_NOTE] + [f"{o}: not analysed: {why}" for o, why in skipped.items()])
+
+
+def _no_graduates_result(data, zhuhai_claims: pd.DataFrame, *, reform_cohort, alpha,
+                         adjustment, mbar) -> ZhuhaiEvaluation:
+    """:func:`evaluate` on data without graduates: nothing can be estimated (the reform flag,
+    the cohorts and every graduate outcome are in graduates), so each claim an analysis would
+    judge is *not testable* with the reason, and the design says why (``"none"``)."""
+    why = not_supplied(["graduates"])
+    reasons = {o: not_supplied(tables_missing(data, o)) for o in OUTCOMES}
+    verdicts = judge(zhuhai_claims, pd.DataFrame(), alpha=alpha, adjustment=adjustment,
+                     mbar=mbar, unavailable=reasons)
+    design = {"design": "none", "reason": f"{why}: the reform flag (treated_major), the cohorts "
+              "and every graduate outcome are read from graduates, so no Zhuhai analysis can "
+              "run", "reform_cohort": int(reform_cohort), "alpha": alpha,
+              "tables_supplied": list(getattr(data, "supplied", ()))}
+    empty = pd.DataFrame(columns=["outcome", "estimate", "ci_low", "ci_high", "p_value"])
+    return ZhuhaiEvaluation(
+        effects=empty, event_study=pd.DataFrame(),
+        pretrend=pd.DataFrame(columns=["outcome", "pretrend_p"]),
+        mde=pd.DataFrame(columns=["outcome", "mde"]), adaptation=None, verdicts=verdicts,
+        trends=pd.DataFrame(), design=design, notes=[f"no analysis: {why}"])
 
 
 def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2022,
@@ -406,6 +486,13 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
     differences for every outcome (:func:`_analyse_outcome`) and verdicts by
     :func:`talentlab.claims.judge`; with reformed majors only, the interrupted time series of
     :func:`its_evaluation` (``design["design"] == "its"``, no verdicts).
+
+    The data may hold any subset of the record tables. An outcome whose table was not supplied
+    (:data:`OUTCOME_TABLES`: recognition needs ``employer_ratings``, the evaluation score
+    ``evaluations``, the programme facts ``programmes``) is not analysed, and each claim on it
+    is *not testable* with the reason ``"no <table> supplied"`` (also in ``notes``). Without
+    graduates nothing can be estimated: ``design["design"]`` is ``"none"`` and every judged
+    claim is not testable.
 
     Parameters
     ----------
@@ -455,17 +542,23 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
                                       f"{ev.INFERENCE_METHODS}, got {inference!r}")
     claims = _claims_given(claims)
     zhuhai_claims = claims[claims["case"].astype("string") == "zhuhai"].reset_index(drop=True)
+    if getattr(data, "graduates", None) is None:
+        return _no_graduates_result(data, zhuhai_claims, reform_cohort=reform_cohort,
+                                    alpha=alpha, adjustment=adjustment, mbar=mbar)
     graduates = with_treated_majors(data.graduates, treated_majors)
     choice = choose_design(graduates)
     if choice["design"] == "its":
         return _its_result(data, graduates, choice, reform_cohort=reform_cohort,
                            treated_majors=treated_majors, alpha=alpha, min_cell=min_cell)
     outcomes = _outcomes_named(zhuhai_claims, outcomes)
+    # an outcome whose table was not supplied is not analysed; its claims are not testable
+    unavailable = unavailable_outcomes(data, outcomes)
     signs = claimed_signs(zhuhai_claims)
     parts = {k: [] for k in ("effects", "studies", "pretrends", "sensitivities", "mdes",
                              "activities", "notes")}
+    parts["notes"] += [f"{o}: not analysed: {why}" for o, why in unavailable.items()]
     adaptation = None
-    for outcome in outcomes:
+    for outcome in [o for o in outcomes if o not in unavailable]:
         found = _analyse_outcome(data, graduates, outcome, reform_cohort=reform_cohort,
                                  programme_length=programme_length, sign=signs.get(outcome, 1),
                                  alpha=alpha, n_bootstrap=n_bootstrap, seed=seed, mbar=mbar,
@@ -475,7 +568,7 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
         del found["adaptation"]
         for key, values in found.items():
             parts[key].extend(values)
-    effects = _stack(parts["effects"])
+    effects = _stack(parts["effects"], ["outcome", "estimate", "ci_low", "ci_high", "p_value"])
     pretrend = _stack(parts["pretrends"], ["outcome", "pretrend_p"])
     mde = _stack(parts["mdes"], ["outcome", "mde"])
     sensitivity = _stack(parts["sensitivities"], ["outcome"])
@@ -483,7 +576,8 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
     judged = zhuhai_claims[zhuhai_claims["outcome"].isin(outcomes)
                            | zhuhai_claims["outcome"].isna()]
     verdicts = judge(judged, effects, pretrend=pretrend, mde=mde, alpha=alpha,
-                     sensitivity=sensitivity, activity=activity, adjustment=adjustment, mbar=mbar)
+                     sensitivity=sensitivity, activity=activity, adjustment=adjustment, mbar=mbar,
+                     unavailable=unavailable)
     design = _design_summary(graduates, reform_cohort=reform_cohort,
                              programme_length=programme_length, alpha=alpha,
                              n_bootstrap=n_bootstrap, seed=seed, adjustment=adjustment, mbar=mbar,
@@ -624,7 +718,9 @@ def its_evaluation(data, *, reform_cohort: int = 2022, outcomes: Sequence[str] |
     from talentlab.evaluation.its import interrupted_time_series
 
     graduates = with_treated_majors(data.graduates, treated_majors)
-    outcomes = list(ITS_OUTCOMES if outcomes is None else outcomes)
+    # by default the outcomes whose tables the data hold (an absent table is no error here)
+    outcomes = list([o for o in ITS_OUTCOMES if not tables_missing(data, o)]
+                    if outcomes is None else outcomes)
     unknown = sorted(set(outcomes) - set(ITS_OUTCOMES))
     if unknown:
         raise ValueError(f"its_evaluation: outcomes {unknown} are not graduate-level outcomes "

@@ -21,8 +21,18 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from talentlab.data.schema import cross_table_rules_not_checked
+
     counts = ", ".join(f"{n}: {len(df)} rows" for n, df in data.tables().items())
     print(f"{data_dir}: valid ({counts}). {data.describe_origin()}")
+    if data.missing:
+        # a subset is valid: say what it means, so an absent table is never a surprise later
+        print(f"not supplied: {', '.join(data.missing)}. The analyses that need them are "
+              "skipped and the claims they would judge read 'not testable' / 未提供的表：相关分析将跳过")
+        unchecked = cross_table_rules_not_checked(data.supplied)
+        if unchecked:
+            print("not checked (the other table is not supplied): " + "; ".join(unchecked))
+    print(f"next: make reproduce DATA={data_dir}   (the analysis and the report / 分析与报告)")
     return 0
 
 

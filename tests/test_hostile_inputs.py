@@ -460,9 +460,26 @@ def _(d, t):
 
 
 # ---- folder structure --------------------------------------------------------------------------
-@case("missing-table", "a table not supplied", 1, says=("graduates",))
+@case("missing-table", "a table not supplied: any subset is valid, and validate says which is absent "
+      "and which cross-table rule could not be checked", 0,
+      says=("not supplied: graduates", "employer_ratings.student_id must exist in graduates"))
 def _(d, t):
     (d / "graduates.csv").unlink()
+
+
+@case("no-table-at-all", "a folder holding none of the tables names the files it expects and "
+      "the import command", 1, says=("no record table found", "graduates.csv", "talentlab import"))
+def _(d, t):
+    for name in ("graduates", "employer_ratings", "evaluations", "programmes"):
+        for p in d.glob(f"{name}.*"):
+            p.unlink()
+    (d / "毕业生.xlsx").write_bytes(b"not read")
+
+
+@case("table-name-not-lower-case", "Graduates.CSV would be left out in silence on Linux: reported", 1,
+      says=("Graduates.CSV", "looks like table 'graduates'"))
+def _(d, t):
+    (d / "graduates.csv").rename(d / "Graduates.CSV")
 
 
 @case("table-twice", "graduates.csv and graduates.xlsx: which one is meant is unknown", 1,

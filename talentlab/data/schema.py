@@ -560,6 +560,32 @@ def validate_tables(raws: Mapping[str, RawTable]) -> tuple[dict[str, pd.DataFram
     return typed, problems
 
 
+def cross_table_rules_not_checked(supplied: Iterable[str]) -> list[str]:
+    """The rules between two tables that could not be checked because one table was not
+    supplied (:func:`validate_tables` checks a rule only where both tables are present).
+
+    Examples
+    --------
+    >>> cross_table_rules_not_checked(["employer_ratings"])
+    ['employer_ratings.student_id must exist in graduates.student_id', "employer_ratings.employer_id must be the rated graduate's employer_id in graduates"]
+    >>> cross_table_rules_not_checked(["graduates", "evaluations"])
+    []
+    """
+    supplied = set(supplied)
+    rules = []
+    for name in sorted(supplied, key=lambda n: [r["name"] for r in
+                                                _contract_cached()["resources"]].index(n)):
+        for fk in resource(name)["schema"].get("foreignKeys", []):
+            target = fk["reference"]["resource"]
+            if target not in supplied:
+                (col,), (tcol,) = fk["fields"], fk["reference"]["fields"]
+                rules.append(f"{name}.{col} must exist in {target}.{tcol}")
+        if name == "employer_ratings" and "graduates" not in supplied:
+            rules.append("employer_ratings.employer_id must be the rated graduate's employer_id "
+                         "in graduates")
+    return rules
+
+
 # --------------------------------------------------------------------------------------------
 # the human-readable codebook
 # --------------------------------------------------------------------------------------------

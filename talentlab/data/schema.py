@@ -153,6 +153,10 @@ _RULES_ZH = [
     (r"not a yes/no value .*", "不是是/否值；请在 mapping.yaml 的 values 中添加映射"),
     (r"not a whole number", "不是整数"),
     (r"not a number", "不是数字"),
+    (r"a row with a student_id stands for one graduate: its count must be 1",
+     "填写了学生编号的行只代表一名毕业生：其人数（count）必须为 1"),
+    (r"no whole number of the n=(\d+) graduates gives (.*) rounded to (\d+) decimal\(s\)",
+     r"n=\1 名毕业生中，没有任何整数人数按 \3 位小数四舍五入后等于 \2"),
     (r"must be the rated graduate's employer_id \(graduates has (.*)\)",
      r"必须为被评价毕业生的 employer_id（毕业生表中为 \1）"),
 ]
@@ -222,9 +226,21 @@ def resource(name: str) -> dict:
     raise KeyError(f"no table {name!r} in the contract (known: {known})")
 
 
-def field_names(name: str) -> list[str]:
-    """Column names of a table, in contract order."""
-    return [f["name"] for f in resource(name)["schema"]["fields"]]
+def field_names(name: str, optional: bool = False) -> list[str]:
+    """Column names of a table, in contract order.
+
+    ``optional=False`` (default): the table's fixed layout, the columns every file of it has
+    (what the generators and templates write); ``True`` adds the ``optional_column`` fields
+    (graduates' ``count``).
+    """
+    return [f["name"] for f in layout_fields(name, optional)]
+
+
+def layout_fields(name: str, optional: bool = False) -> list[dict]:
+    """Field descriptors of a table in contract order, without the ``optional_column`` fields
+    unless ``optional`` (see :func:`field_names`)."""
+    return [f for f in resource(name)["schema"]["fields"]
+            if optional or not f.get("optional_column")]
 
 
 def fields(name: str) -> dict[str, dict]:
@@ -265,11 +281,35 @@ def write_datapackage(
         + (" (SYNTHETIC data)" if origin["data_origin"] == "synthetic" else ""),
         "contract_version": base["version"],
         **{k: v for k, v in origin.items() if k != "name"},
-        "resources": [_strip_import_keys(resource(t)) for t in tables],
+        "resources": [_strip_import_keys(_fields_present(resource(t), Path(out_dir)))
+                      for t in tables],
     }
     out = Path(out_dir) / "datapackage.json"
     atomic_write_text(out, json.dumps(package, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
     return out
+
+
+def _fields_present(res: dict, folder: Path) -> dict:
+    """A resource without the fields the table's file in ``folder`` may lack and does
+    (:func:`absent_allowed`: a graduates table without ``count``; a count table without
+    ``student_id``), so that the descriptor matches the file. A table not written yet keeps
+    its fixed layout."""
+    if not any(f.get("optional_column") or f.get("optional_when_column")
+               for f in res["schema"]["fields"]):
+        return res
+    path = folder / res["path"]
+    header = [f["name"] for f in res["schema"]["fields"] if not f.get("optional_column")]
+    if path.is_file():
+        import csv
+
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh), [])
+    absent = absent_allowed(res["name"], header)
+    res["schema"]["fields"] = [f for f in res["schema"]["fields"]
+                               if f["name"] not in absent or f["name"] in header]
+    res["schema"]["primaryKey"] = [k for k in res["schema"].get("primaryKey", [])
+                                   if any(f["name"] == k for f in res["schema"]["fields"])]
+    return res
 
 
 def _strip_import_keys(res: dict) -> dict:
@@ -337,29 +377,71 @@ def validate_table(raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
     missing_tokens = set(spec.get("missingValues", [""]))
     cols = list(raw.text.columns)
     wanted = [f["name"] for f in spec["fields"]]
-    problems, dupes = _column_problems(raw, cols, wanted)
+    optional = absent_allowed(raw.name, cols)
+    problems, dupes = _column_problems(raw, cols, wanted, optional)
     if dupes:
         return None, problems
     typed: dict[str, pd.Series] = {}
     for fdesc in spec["fields"]:
         if fdesc["name"] in cols:
             typed[fdesc["name"]] = _typed_column(raw, fdesc, missing_tokens, problems)
+        elif fdesc.get("optional_when_column"):
+            # kept as an empty column: links by this key find no row instead of failing
+            typed[fdesc["name"]] = pd.Series(pd.NA, index=raw.text.index, dtype="string")
+    if raw.name == "published_rates" and "rate_decimals" not in typed:
+        typed["rate_decimals"] = _decimals_as_written(raw, missing_tokens)
     for name in wanted:
-        if name not in typed:
+        if name not in typed and name not in optional:
             return None, problems
-    df = pd.DataFrame({n: typed[n] for n in wanted})
-    problems += _primary_key_problems(raw, df, spec.get("primaryKey") or [])
+    df = pd.DataFrame({n: typed[n] for n in wanted if n in typed})
+    problems += _primary_key_problems(raw, df, [c for c in spec.get("primaryKey") or []
+                                                if c in df])
     problems += _cross_field(raw, df)
     return df, _with_headers(raw, problems)
 
 
-def _column_problems(raw: RawTable, cols: list[str], wanted: list[str]
-                     ) -> tuple[list[Problem], list[str]]:
-    """Problems of the header: missing, unknown (at most :data:`MAX_UNKNOWN_LISTED` named) and
-    repeated columns; returns them and the repeated names."""
+def absent_allowed(table: str, columns: Iterable[str]) -> set[str]:
+    """Fields of ``table`` whose column a file may leave out, given the columns it has.
+
+    ``optional_column`` fields (graduates' ``count``: absent means one graduate per row) and
+    ``optional_when_column`` fields whose named column is present (``student_id`` in a count
+    table, where a row of several graduates has no one identifier).
+
+    Examples
+    --------
+    >>> sorted(absent_allowed("graduates", ["major"]))
+    ['count']
+    >>> sorted(absent_allowed("graduates", ["major", "count"]))
+    ['count', 'student_id']
+    """
+    columns = set(columns)
+    out = set()
+    for f in resource(table)["schema"]["fields"]:
+        if f.get("optional_column") or f.get("optional_when_column") in columns:
+            out.add(f["name"])
+    return out
+
+
+def _decimals_as_written(raw: RawTable, missing_tokens: set[str]) -> pd.Series:
+    """Decimals of each published rate as its cell is written (``93.40`` -> 2, ``93`` -> 0).
+
+    Used when a published_rates file has no ``rate_decimals`` column. A rate that is not a
+    plain number gets no decimals here (its own cell problem is reported by the rate field).
+    """
+    text = raw.text["rate"].astype("string").fillna("").str.strip()
+    plain = text.str.fullmatch(r"[+-]?\d+(\.\d*)?") & ~text.isin(missing_tokens)
+    decimals = text.str.extract(r"\.(\d*)$", expand=False).fillna("").str.len()
+    return decimals.where(plain.fillna(False)).astype("Int64")
+
+
+def _column_problems(raw: RawTable, cols: list[str], wanted: list[str],
+                     optional: set[str] = frozenset()) -> tuple[list[Problem], list[str]]:
+    """Problems of the header: missing (unless ``optional``), unknown (at most
+    :data:`MAX_UNKNOWN_LISTED` named) and repeated columns; returns them and the repeated
+    names."""
     problems: list[Problem] = []
     for name in wanted:
-        if name not in cols:
+        if name not in cols and name not in optional:
             problems.append(
                 Problem(raw.file, None, name, None, "required column is missing from the file")
             )
@@ -401,7 +483,7 @@ def _typed_column(raw: RawTable, fdesc: dict, missing_tokens: set[str],
                 Problem(raw.file, int(raw.rows[i]), name, _fmt_value(cell.iloc[i]), rule)
             )
 
-    if cons.get("required"):
+    if cons.get("required") and fdesc.get("optional_when_column") not in raw.text.columns:
         report(is_missing, "required value is missing")
     values = _parse_typed(cell, present, fdesc["type"], report)
     valid = present & values.notna()
@@ -509,11 +591,59 @@ def _cross_field(raw: RawTable, df: pd.DataFrame) -> list[Problem]:
                "required when adaptation_months is given (False means censored)")
         report(months.isna() & reached.notna(), "adaptation_months",
                "required when adaptation_reached is given")
+        if "count" in df:
+            report(df["student_id"].notna() & (df["count"] != 1), "student_id",
+                   "a row with a student_id stands for one graduate: its count must be 1")
+    elif raw.name == "published_rates":
+        problems += _published_rate_problems(raw, df)
     elif raw.name == "programmes":
         for part, whole in (("double_qualified_teachers", "specialised_teachers"),
                             ("courses_co_developed", "courses_total"),
                             ("order_class_students", "students_enrolled")):
             report(df[part] > df[whole], part, f"must not exceed {whole}")
+    return problems
+
+
+def published_numerator_range(rate: float, n: int, decimals: int) -> tuple[int, int]:
+    """Whole numerators ``k`` whose rate ``100 k / n`` %, rounded to ``decimals``, gives ``rate``.
+
+    ``rate`` is a percentage rounded to ``decimals`` decimals, so the true rate lies in
+    ``[rate - h, rate + h]`` with ``h = 0.5 * 10**-decimals`` (both ends kept: rounding rules
+    differ at the half). The numerators are ``ceil(n (rate - h) / 100)`` to
+    ``floor(n (rate + h) / 100)`` within ``[0, n]``, computed in exact fractions. An empty
+    range (low > high) means no count of ``n`` graduates rounds to that rate.
+
+    Examples
+    --------
+    >>> published_numerator_range(93.4, 500, 1)
+    (467, 467)
+    >>> published_numerator_range(93.4, 5230, 1)
+    (4883, 4887)
+    >>> published_numerator_range(93.4, 523, 1)  # 488/523 = 93.31 %, 489/523 = 93.50 %
+    (489, 488)
+    """
+    from fractions import Fraction
+
+    r = Fraction(str(float(rate)))
+    h = Fraction(1, 2 * 10 ** int(decimals))
+    low = math.ceil(n * (r - h) / 100)
+    high = math.floor(n * (r + h) / 100)
+    return max(low, 0), min(high, int(n))
+
+
+def _published_rate_problems(raw: RawTable, df: pd.DataFrame) -> list[Problem]:
+    """A published rate that no whole number of its ``n`` graduates gives (a typo, or a rate
+    that is not over ``n``)."""
+    problems = []
+    ok = df["rate"].notna() & df["n"].notna() & df["rate_decimals"].notna()
+    for i in np.flatnonzero(ok.to_numpy(dtype=bool)):
+        rate, n, dec = float(df["rate"].iloc[i]), int(df["n"].iloc[i]), int(
+            df["rate_decimals"].iloc[i])
+        low, high = published_numerator_range(rate, n, dec)
+        if low > high:
+            problems.append(Problem(raw.file, int(raw.rows[i]), "rate", _fmt_value(rate),
+                                    f"no whole number of the n={n} graduates gives "
+                                    f"{rate:.{dec}f} % rounded to {dec} decimal(s)"))
     return problems
 
 

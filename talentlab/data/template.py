@@ -33,6 +33,7 @@ from talentlab.data.schema import (
     FALSE_TOKENS,
     RECORD_TABLES,
     TRUE_TOKENS,
+    layout_fields,
     missing_values,
     render_codebook,
     resource,
@@ -93,7 +94,7 @@ def header_labels(table: str, lang: str = "en") -> list[str]:
     ['学号', '评价主体']
     """
     _check_lang(lang)
-    fdescs = resource(table)["schema"]["fields"]
+    fdescs = layout_fields(table)
     if lang == "en":
         return [f["name"] for f in fdescs]
     labels = [_chinese_alias(f) or f["name"] for f in fdescs]
@@ -214,7 +215,7 @@ def _readme_rows(lang: str) -> list[list[str]]:
     for table in RECORD_TABLES:
         res = resource(table)
         headers = header_labels(table, lang)
-        for f, header in zip(res["schema"]["fields"], headers, strict=True):
+        for f, header in zip(layout_fields(table), headers, strict=True):
             rows.append([table, f["name"], header, f["type"],
                          "yes / 是" if _constraints(f).get("required") else "no / 否",
                          f.get("unit", ""), _allowed_text(f, lang), f.get("description", ""),
@@ -301,7 +302,7 @@ def template_workbook_bytes(lang: str = "en") -> bytes:
 
     for table in RECORD_TABLES:
         ws = wb.create_sheet(table)
-        fdescs = resource(table)["schema"]["fields"]
+        fdescs = layout_fields(table)
         ws.append(header_labels(table, lang))
         ws.freeze_panes = "A2"
         for j, fdesc in enumerate(fdescs, start=1):

@@ -184,10 +184,15 @@ def _cmd_pseudonymise(args: argparse.Namespace) -> int:
 
     try:
         written = pseudonymise_dir(args.input, args.output, args.key_file)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except DataValidationError as exc:
+        print(str(exc), file=sys.stderr)
+        print("nothing was written (fix the input first: the copy must validate).", file=sys.stderr)
+        return 1
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}\nnothing was written.", file=sys.stderr)
         return 2
-    print(f"pseudonymised {len(written)} tables into {args.output}")
+    names = ", ".join(p.stem for p in written)
+    print(f"pseudonymised {len(written)} tables ({names}) into {args.output}")
     return 0
 
 
@@ -216,8 +221,9 @@ def _add_data_commands(sub) -> None:
     p.set_defaults(func=_cmd_codebook)
 
     p = sub.add_parser("pseudonymise", help="replace identifiers with keyed hashes (HMAC-SHA256)")
-    p.add_argument("input", help="raw data folder")
-    p.add_argument("output", help="folder for the pseudonymised copy")
+    p.add_argument("input", help="data folder holding any of the four record tables (only read)")
+    p.add_argument("output", help="folder for the pseudonymised copy (new, empty or a previous "
+                   "copy, replaced as a whole; not inside the input nor under data/raw/)")
     p.add_argument("--key-file", required=True, help="secret key file, kept outside the repository")
     p.set_defaults(func=_cmd_pseudonymise)
 

@@ -692,18 +692,42 @@ def load_case_codings(path: str | os.PathLike | None = None) -> pd.DataFrame:
 # processing
 # --------------------------------------------------------------------------------------------
 def _check_out_dir(out_dir: Path, data_dir: Path) -> None:
-    """The processed folder may be neither the raw folder, nor inside it, nor inside data/raw/."""
+    """The processed folder may be neither the raw folder, nor inside it, nor inside data/raw/,
+    nor hold the raw folder or data/raw/; an existing one must be empty or a previous output of
+    :func:`process` (it is replaced as a whole, so nothing else may be lost with it)."""
     out, raw = out_dir.resolve(), data_dir.resolve()
     if out == raw:
         raise ValueError(f"--out {out_dir}: the processed folder must not be the raw folder "
-                         "(raw data are never modified)")
+                         "(raw data are never modified) / 输出文件夹不能是原始数据文件夹")
     if out.is_relative_to(raw):
         raise ValueError(f"--out {out_dir}: the processed folder must not be inside the raw folder "
-                         f"{data_dir}")
+                         f"{data_dir} / 输出文件夹不能位于原始数据文件夹内")
     if out.is_relative_to(RAW_DIR.resolve()):
-        raise ValueError(f"--out {out_dir}: processed data must not be written under data/raw/")
+        raise ValueError(f"--out {out_dir}: processed data must not be written under data/raw/ "
+                         "/ 处理结果不能写入 data/raw/")
+    for inside, what in ((raw, f"the raw folder {data_dir}"), (RAW_DIR.resolve(), "data/raw/")):
+        if inside.is_relative_to(out):
+            raise ValueError(f"--out {out_dir}: holds {what}, and the output folder is replaced "
+                             "as a whole / 输出文件夹包含原始数据，而输出文件夹会被整体替换")
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out_dir}: exists and is not a folder")
+        raise ValueError(f"--out {out_dir}: exists and is not a folder / 已存在且不是文件夹")
+    if out.is_dir() and any(out.iterdir()) and not _is_processed_folder(out):
+        raise ValueError(
+            f"--out {out_dir}: is not empty and is not a folder written by `talentlab process` "
+            "(no manifest.json of one); it would be replaced as a whole, so choose a new or empty "
+            "folder / 该文件夹非空且不是 talentlab process 的输出，请选择新的或空的文件夹")
+
+
+def _is_processed_folder(folder: Path) -> bool:
+    """Does ``folder`` hold the ``manifest.json`` of a :func:`process` run?"""
+    manifest = folder / "manifest.json"
+    try:
+        if not manifest.is_file() or manifest.stat().st_size > 1 << 20:
+            return False
+        meta = json.loads(manifest.read_bytes().decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(meta, dict) and isinstance(meta.get("processed_sha256"), dict)
 
 
 def process(data_dir: str | os.PathLike | None = None,
@@ -711,14 +735,27 @@ def process(data_dir: str | os.PathLike | None = None,
             encoding: str | None = None) -> Path:
     """Validate a raw data folder and write its processed tables.
 
-    Writes ``<out_dir>/<table>.parquet`` for the four record tables and ``manifest.json`` (origin,
-    SHA-256 of every raw input, of every processed file, and the row counts). All files are first
-    written to a temporary folder beside ``out_dir`` and then moved into place by atomic renames;
-    on a validation error nothing is written. The raw folder is only read. By default the output
+    Writes ``<out_dir>/<table>.parquet`` for each record table the folder holds and
+    ``manifest.json`` (origin, SHA-256 of every raw input, of every processed file, the row
+    counts, and ``tables_absent`` when a record table was not supplied). The whole folder is
+    written beside ``out_dir`` first and then swapped in as one atomic step
+    (:func:`talentlab.data.atomic.write_folder_atomically` with ``replace=True``): a kill or a full
+    disk at any moment leaves the previous output or the new one, never a mix; on a validation
+    error nothing is written. An existing ``out_dir`` must be empty or a previous output of
+    ``process`` (it is replaced as a whole). The raw folder is only read. By default the output
     goes to ``data/processed/<data set>/``, the data set's name made a safe slug
     (:func:`dataset_name`): nothing read from the data chooses another place.
 
     Returns the output folder.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import talentlab.data.io as tio
+    >>> out = tio.process(out_dir=pathlib.Path(tempfile.mkdtemp()) / "processed")
+    >>> sorted(p.name for p in out.iterdir())  # doctest: +NORMALIZE_WHITESPACE
+    ['employer_ratings.parquet', 'evaluations.parquet', 'graduates.parquet', 'manifest.json',
+     'programmes.parquet']
     """
     if out_dir is not None:
         _check_out_dir(Path(out_dir), Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR)
@@ -729,20 +766,25 @@ def process(data_dir: str | os.PathLike | None = None,
             raise ValueError(f"refusing to write outside {PROCESSED_DIR}: {out_dir}")
     out_dir = Path(out_dir)
     _check_out_dir(out_dir, data.data_dir if data.data_dir is not None else DEFAULT_DATA_DIR)
+    tables = data.tables()
+    absent = [name for name in RECORD_TABLES if name not in tables]
 
     def write(stage: Path) -> None:
         written = {}
-        for name, df in data.tables().items():
-            target = stage / f"{name}.parquet"
-            df.to_parquet(target, index=False, compression="zstd")
-            written[target.name] = sha256_file(target)
+        for name, df in tables.items():
+            buffer = _io.BytesIO()  # the same bytes as writing to the path, written in one call
+            df.to_parquet(buffer, index=False, compression="zstd")
+            (stage / f"{name}.parquet").write_bytes(buffer.getvalue())
+            written[f"{name}.parquet"] = hashlib.sha256(buffer.getvalue()).hexdigest()
         manifest = {
             "origin": {k: v for k, v in data.origin.items() if k != "checksums"},
             "raw_sha256": data.origin["checksums"],
             "processed_sha256": written,
-            "rows": {name: int(len(df)) for name, df in data.tables().items()},
+            "rows": {name: int(len(df)) for name, df in tables.items()},
         }
+        if absent:
+            manifest["tables_absent"] = absent
         atomic_write_text(stage / "manifest.json",
                           json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
-    return write_folder_atomically(out_dir, write)  # files merged into an existing out_dir
+    return write_folder_atomically(out_dir, write, replace=True)  # the whole folder, one swap

@@ -88,7 +88,8 @@ def test_failure_leaves_target_untouched_and_no_stage(tmp_path, replace):
 
 
 def test_callers_write_through_it(tmp_path, monkeypatch):
-    """The importer (replace) and processing (merge) go through it."""
+    """The importer and processing swap whole folders; processing refuses a folder that is not
+    its own output (it would be replaced as a whole) and leaves nothing of an old run behind."""
     from talentlab.data import importer, io
 
     calls = []
@@ -115,8 +116,138 @@ def test_callers_write_through_it(tmp_path, monkeypatch):
 
     processed = tmp_path / "processed"
     processed.mkdir()
-    (processed / "notes.txt").write_text("kept")
+    (processed / "notes.txt").write_text("not an output of process")
+    with pytest.raises(ValueError, match="not a folder written by `talentlab process`"):
+        io.process(write_dir(tmp_path), processed)
+    assert _names(processed) == ["notes.txt"]
+    (processed / "notes.txt").unlink()
     io.process(write_dir(tmp_path), processed)
-    assert calls[-1] == (os.fspath(processed), False)
-    assert "notes.txt" in _names(processed) and "manifest.json" in _names(processed)
+    (processed / "stale.parquet").write_text("from an older run")
+    io.process(write_dir(tmp_path), processed)
+    assert calls[-1] == (os.fspath(processed), True)
+    assert "stale.parquet" not in _names(processed) and "manifest.json" in _names(processed)
     assert not [n for n in _names(tmp_path) if n.startswith(".")]
+
+
+def test_process_refuses_an_output_folder_holding_its_input(tmp_path):
+    """A whole-folder swap of --out would delete the raw folder inside it."""
+    from talentlab.data import io
+    from tests.test_io_validation import write_dir
+
+    raw = write_dir(tmp_path / "project")
+    with pytest.raises(ValueError, match="holds the raw folder"):
+        io.process(raw, tmp_path / "project")
+    assert _names(raw) == ["employer_ratings.csv", "evaluations.csv", "graduates.csv",
+                           "programmes.csv"]
+
+
+# --------------------------------------------------------------------------------------------
+# the swap and the recovery of a killed run
+# --------------------------------------------------------------------------------------------
+def test_swap_is_one_exchange_on_linux(tmp_path, monkeypatch):
+    """With renameat2 the staged folder itself becomes the target (no second rename)."""
+    if atomic._renameat2 is None:
+        pytest.skip("no renameat2 here: the two-rename scheme is tested below")
+    out = tmp_path / "out"
+    atomic.write_folder_atomically(out, _writer({"a": "1"}), replace=True)
+    renames, real_rename = [], os.rename
+    monkeypatch.setattr(atomic.os, "rename", lambda *a: renames.append(a) or real_rename(*a))
+    stages = []
+
+    def write(stage):
+        stages.append(stage.stat().st_ino)
+        (stage / "b").write_text("2")
+
+    atomic.write_folder_atomically(out, write, replace=True)
+    assert renames == [] and out.stat().st_ino == stages[0]
+    assert _names(out) == ["b"] and _names(tmp_path) == ["out"]
+
+
+def test_two_rename_scheme_where_there_is_no_exchange(tmp_path, monkeypatch):
+    monkeypatch.setattr(atomic, "_renameat2", None)
+    assert atomic.exchange_folders(tmp_path, tmp_path) is False
+    out = tmp_path / "out"
+    atomic.write_folder_atomically(out, _writer({"a": "1"}), replace=True)
+    atomic.write_folder_atomically(out, _writer({"b": "2"}), replace=True)
+    assert _names(out) == ["b"] and _names(tmp_path) == ["out"]
+
+
+def _leftover(parent, name, pid, kind, files):
+    path = parent / f".{name}.{pid}-abcd1234.{kind}"
+    path.mkdir()
+    for fname, text in files.items():
+        (path / fname).write_text(text)
+    return path
+
+
+def _dead_pid():
+    import subprocess
+    import sys
+
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    return int(child.stdout)
+
+
+def test_a_missing_target_is_restored_from_the_old_copy(tmp_path):
+    """Killed between the two renames: no target, the old copy and the complete new stage."""
+    pid = _dead_pid()
+    _leftover(tmp_path, "out", pid, "old", {"a": "old"})
+    _leftover(tmp_path, "out", pid, "tmp", {"a": "new"})
+    done = atomic.recover_folder(tmp_path / "out")
+    assert [d.split(":")[0] for d in done] == ["restored", "deleted"]
+    assert _names(tmp_path) == ["out"] and (tmp_path / "out" / "a").read_text() == "old"
+    atomic.write_folder_atomically(tmp_path / "out", _writer({"a": "newer"}), replace=True)
+    assert (tmp_path / "out" / "a").read_text() == "newer" and _names(tmp_path) == ["out"]
+
+
+def test_leftovers_beside_an_existing_target_are_deleted_by_the_next_write(tmp_path):
+    pid = _dead_pid()
+    out = tmp_path / "out"
+    atomic.write_folder_atomically(out, _writer({"a": "1"}), replace=True)
+    _leftover(tmp_path, "out", pid, "old", {"a": "0"})        # killed before deleting the old
+    _leftover(tmp_path, "out", pid, "tmp", {"a": "half"})     # killed while writing
+    (tmp_path / f".out.{pid}-ffff0000.tmp").write_text("a file, too")
+    _leftover(tmp_path, "out.v2", pid, "tmp", {})             # another target's: not ours
+    atomic.write_folder_atomically(out, _writer({"a": "2"}), replace=True)
+    assert (out / "a").read_text() == "2"
+    assert _names(tmp_path) == [f".out.v2.{pid}-abcd1234.tmp", "out"]
+
+
+def test_leftovers_of_a_running_process_are_left_alone(tmp_path):
+    running = os.getppid()                                    # the process that started pytest
+    _leftover(tmp_path, "out", running, "tmp", {"a": "being written"})
+    atomic.write_folder_atomically(tmp_path / "out", _writer({"a": "1"}), replace=True)
+    assert _names(tmp_path) == [f".out.{running}-abcd1234.tmp", "out"]
+
+
+def test_two_old_copies_and_no_target_is_an_error_not_a_guess(tmp_path):
+    pid = _dead_pid()
+    _leftover(tmp_path, "out", pid, "old", {"a": "x"})
+    (tmp_path / f".out.{pid}-ffff0000.old").mkdir()
+    with pytest.raises(FileExistsError, match="2 old copies"):
+        atomic.write_folder_atomically(tmp_path / "out", _writer({"a": "1"}), replace=True)
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_old_layout_of_a_killed_import_is_recovered(tmp_path):
+    """0.1 left the previous import in .<name>.<random>.old/previous and no target."""
+    old = tmp_path / ".imported.k2j4h5g6.old"
+    (old / "previous").mkdir(parents=True)
+    (old / "previous" / "graduates.csv").write_text("old")
+    (tmp_path / ".imported.a1b2c3d4.tmp").mkdir()
+    atomic.recover_folder(tmp_path / "imported")
+    assert _names(tmp_path) == ["imported"]
+    assert (tmp_path / "imported" / "graduates.csv").read_text() == "old"
+
+
+def test_a_link_is_followed_and_a_file_refused(tmp_path):
+    real = tmp_path / "real"
+    atomic.write_folder_atomically(real, _writer({"a": "1"}), replace=True)
+    (tmp_path / "link").symlink_to(real)
+    atomic.write_folder_atomically(tmp_path / "link", _writer({"b": "2"}), replace=True)
+    assert (tmp_path / "link").is_symlink() and _names(real) == ["b"]
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(NotADirectoryError):
+        atomic.write_folder_atomically(tmp_path / "file", _writer({"a": "1"}), replace=True)
+    assert (tmp_path / "file").read_text() == "x"

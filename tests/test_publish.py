@@ -52,7 +52,8 @@ def test_crosstab_needs_complementary_suppression():
     only_primary.loc[0, ["b", "c"]] = [30, 20]  # undo the complementary cells of row x
     only_primary.loc[1:2, "a"] = [40, 50]
     problems = publish.small_cells(only_primary, "primary_only.csv")
-    assert any("has one suppressed cell" in p for p in problems)
+    assert any("row 0 (major=x), column 'a' is suppressed but lies within [3, 3]" in p
+               and "secondary suppression missing" in p for p in problems)
 
 
 def test_attribute_counts_below_threshold_are_masked():

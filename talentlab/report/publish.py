@@ -33,7 +33,8 @@ from urllib.parse import unquote, urlsplit
 import numpy as np
 import pandas as pd
 
-from talentlab.report.disclosure import DEFAULT_THRESHOLD, check_threshold
+from talentlab.data.disclosure import MIN_CELL, check_min_cell
+from talentlab.report import disclosure as _disclosure
 
 #: Columns holding counts of people: these must be 0 or at least the threshold where shown.
 COUNT_COLUMNS = frozenset({
@@ -87,26 +88,33 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def suppress_attribute_counts(df: pd.DataFrame,
-                              threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+def suppress_attribute_counts(df: pd.DataFrame, threshold: int = MIN_CELL,
+                              mark: bool = True) -> pd.DataFrame:
     """Show counts of people with a characteristic (:data:`ATTRIBUTE_COUNT_COLUMNS`) below the
-    threshold as ``<threshold`` (cell suppression; zero stays zero).
+    threshold as ``<threshold`` (cell suppression; zero stays zero), or blank them
+    (``mark=False``: for typed outputs such as parquet, whose number columns hold no text).
 
     Examples
     --------
     >>> t = pd.DataFrame({"n": [150, 200], "n_unknown": [6, 14]})
     >>> suppress_attribute_counts(t)["n_unknown"].tolist()
     ['<10', 14]
+    >>> suppress_attribute_counts(t, mark=False)["n_unknown"].tolist()
+    [nan, 14.0]
     """
-    threshold = check_threshold(threshold)
+    threshold = check_min_cell(threshold)
     out = df.copy()
     for col in out.columns:
         if str(col) not in ATTRIBUTE_COUNT_COLUMNS:
             continue
         values = out[col].map(_num).to_numpy(dtype=float)
         small = np.isfinite(values) & (values > 0) & (values < threshold)
-        if small.any():
+        if not small.any():
+            continue
+        if mark:
             out[col] = out[col].astype(object).mask(small, f"<{threshold}")
+        else:
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64").mask(small)
     return out
 
 
@@ -114,7 +122,7 @@ def prepare_table(df: pd.DataFrame, threshold: int | None = None) -> pd.DataFram
     """What every published CSV goes through: attribute counts below the threshold suppressed,
     spreadsheet formulas neutralised."""
     return neutralise_frame(suppress_attribute_counts(
-        df, DEFAULT_THRESHOLD if threshold is None else threshold))
+        df, MIN_CELL if threshold is None else threshold))
 
 
 def formula_cells(df: pd.DataFrame) -> list[tuple[int, str, str]]:
@@ -158,7 +166,78 @@ def _has_totals(df: pd.DataFrame) -> tuple[bool, bool]:
     return row_total, col_total
 
 
-def small_cells(df: pd.DataFrame, table: str, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
+def crosstab_disclosures(df: pd.DataFrame, table: str, threshold: int = MIN_CELL) -> list[str]:
+    """Suppressed cells (``<threshold`` marks) of a published two-way count table with totals
+    whose value follows from the published cells and totals to within fewer than ``threshold``
+    people (:func:`talentlab.report.disclosure.disclosed_cells`: every linear combination, not
+    one row or column at a time).
+
+    The first column holds the row labels; a row labelled ``Total`` (``合计``, ``All``) holds
+    the column totals, a column so named the row totals. Tables that are not additive counts
+    (fractions, text, totals that are not sums) are not audited; a table larger than
+    :data:`talentlab.report.disclosure.MAX_AUDIT_CELLS` is itself a problem.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"major": ["A", "B", "M", "Total"], "2019": [30, "<10", "<10", 60],
+    ...                   "2020": [25, "<10", "<10", 53], "Total": [55, 51, "<10", 113]})
+    >>> for p in crosstab_disclosures(t, "t.csv"):
+    ...     print(p)  # doctest: +ELLIPSIS
+    t.csv: row 1 (major=B), column '2019' is suppressed but lies within [23, 30] ...
+    t.csv: row 1 (major=B), column '2020' is suppressed but lies within [21, 28] ...
+    t.csv: row 2 (major=M), column '2019' is suppressed but lies within [0, 7] ...
+    t.csv: row 2 (major=M), column '2020' is suppressed but lies within [0, 7] ...
+    t.csv: row 2 (major=M), column 'Total' is suppressed but lies within [7, 7] ...
+    """
+    threshold = check_min_cell(threshold)
+    labels = df.iloc[:, 0].astype(str).str.strip()
+    names = [str(c).split(" / ")[-1].strip() for c in df.columns]
+    total_rows = np.flatnonzero(labels.isin(TOTAL_LABELS).to_numpy())
+    total_cols = [j for j in range(1, df.shape[1]) if names[j] in TOTAL_LABELS]
+    if len(total_rows) > 1 or len(total_cols) > 1:
+        return []  # several totals: not one two-way table with margins
+    rows = [i for i in range(len(df)) if i not in set(total_rows)] + list(total_rows)
+    cols = [j for j in range(1, df.shape[1]) if j not in total_cols] + total_cols
+    cells = df.iloc[rows, cols].to_numpy(dtype=object)
+    hidden = np.vectorize(_is_mark, otypes=[bool])(cells) if cells.size else np.zeros((0, 0), bool)
+    values = np.vectorize(_num, otypes=[float])(cells) if cells.size else np.zeros((0, 0))
+    if not cells.size or not hidden.any() or (~hidden & ~np.isfinite(values)).any() or \
+            (np.mod(values[~hidden], 1) != 0).any() or (values[~hidden] < 0).any():
+        return []  # no suppressed cell, or not a table of counts
+    try:
+        _disclosure._check_size(cells.size, f"{table}: the table")
+    except ValueError as exc:
+        return [str(exc)]
+    n_rows, n_cols = cells.shape
+    body_rows = n_rows - len(total_rows)
+    body_cols = n_cols - len(total_cols)
+
+    def at(i, j):
+        return i * n_cols + j
+
+    relations = []
+    if total_cols:  # each row adds up to its total
+        relations += [([at(i, j) for j in range(body_cols)], at(i, n_cols - 1))
+                      for i in range(n_rows)]
+    if len(total_rows):  # each column adds up to its total
+        relations += [([at(i, j) for i in range(body_rows)], at(n_rows - 1, j))
+                      for j in range(n_cols)]
+    try:
+        disclosed = _disclosure.disclosed_cells(np.nan_to_num(values).ravel(), hidden.ravel(),
+                                                relations, threshold)
+    except _disclosure.NotAdditive:
+        return []  # the totals are not sums of the cells: nothing follows by difference
+    problems = []
+    for cell, (low, high) in disclosed.items():
+        i, j = rows[cell // n_cols], cols[cell % n_cols]
+        problems.append(f"{table}: row {i} ({df.columns[0]}={df.iloc[i, 0]}), column "
+                        f"{str(df.columns[j])!r} is suppressed but lies within [{low:g}, {high:g}] given the published "
+                        f"cells and totals, a range narrower than the threshold {threshold} "
+                        "(secondary suppression missing)")
+    return problems
+
+
+def small_cells(df: pd.DataFrame, table: str, threshold: int = MIN_CELL) -> list[str]:
     """Every count a published table shows below the threshold, and every missing secondary
     suppression; empty when the table may be published.
 
@@ -171,7 +250,7 @@ def small_cells(df: pd.DataFrame, table: str, threshold: int = DEFAULT_THRESHOLD
     >>> small_cells(suppress_tidy(t, by=["major"]), "t.csv")
     []
     """
-    threshold = check_threshold(threshold)
+    threshold = check_min_cell(threshold)
     problems: list[str] = []
     if df.empty:
         return problems
@@ -193,21 +272,10 @@ def small_cells(df: pd.DataFrame, table: str, threshold: int = DEFAULT_THRESHOLD
             problems.append(f"{table}: {_row_label(df, i)}, column {str(col)!r} = "
                             f"{values[i]:g} is below the threshold {threshold} "
                             "(primary suppression)")
-    # secondary suppression, tables with totals: no line with exactly one suppressed cell
+    # secondary suppression, tables with totals: no suppressed cell follows, to within fewer
+    # than threshold people, from any linear combination of the published cells and totals
     if crosstab:
-        body = df.iloc[:, 1:]
-        keep_rows = ~df.iloc[:, 0].astype(str).isin(TOTAL_LABELS).to_numpy()
-        keep_cols = [str(c).split(" / ")[-1] not in TOTAL_LABELS for c in body.columns]
-        marks = body.loc[keep_rows, keep_cols].map(_is_mark).to_numpy()
-        sub = body.loc[keep_rows, keep_cols]
-        for i in np.flatnonzero(marks.sum(axis=1) == 1):
-            if col_total:
-                problems.append(f"{table}: {_row_label(df.loc[keep_rows], i)} has one suppressed "
-                                "cell and a published total (secondary suppression missing)")
-        for j in np.flatnonzero(marks.sum(axis=0) == 1):
-            if row_total:
-                problems.append(f"{table}: column {str(sub.columns[j])!r} has one suppressed cell "
-                                "and a published total (secondary suppression missing)")
+        problems += crosstab_disclosures(df, table, threshold)
     # secondary suppression, tidy tables: no block with exactly one suppressed row
     if "suppressed" in df.columns:
         n_col = next((c for c in df.columns if str(c) in ("n", "denominator")), None)
@@ -436,7 +504,7 @@ def exemptions(report_dir: str | os.PathLike) -> dict[str, str]:
     return out
 
 
-def disclosure_problems(report_dir: str | os.PathLike, threshold: int = DEFAULT_THRESHOLD,
+def disclosure_problems(report_dir: str | os.PathLike, threshold: int = MIN_CELL,
                         exclude: Iterable[str] = ("datasets",),
                         skip_files: Iterable[str] = ()) -> tuple[list[str], dict]:
     """Small cells in every CSV and every notebook table of a report folder, and a summary
@@ -487,7 +555,7 @@ def formula_problems(report_dir: str | os.PathLike,
     return problems
 
 
-def check_report(report_dir: str | os.PathLike, threshold: int = DEFAULT_THRESHOLD,
+def check_report(report_dir: str | os.PathLike, threshold: int = MIN_CELL,
                  exclude: Iterable[str] = ("datasets",)) -> dict:
     """Run every publication check on a report folder; raise :class:`PublicationError` listing
     each problem, or return the summary of what was checked."""

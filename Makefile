@@ -29,16 +29,20 @@ export JUPYTER_PLATFORM_DIRS := 1
 
 # ---- which data: a scenario name under data/raw/synthetic/ or a folder of your own ------------
 DATA ?= paper_claims
-# A folder of a college's own exports (no graduates.* but .xlsx/.xls/.csv/.txt files) is first imported
-# with `talentlab import` into build/imported/<name>/ (its mapping.yaml is used when present).
-IMPORT_SRC := $(if $(wildcard $(DATA)/graduates.*),,$(if $(wildcard $(DATA)/*.xlsx $(DATA)/*.xls $(DATA)/*.csv $(DATA)/*.txt),$(patsubst %/,%,$(DATA))))
+# A folder holding any of the contract's record tables (any subset: a destination export alone is
+# a graduates table) is analysed as it is; the analyses that need an absent table are skipped.
+RECORD_TABLES := graduates employer_ratings evaluations programmes
+table_files = $(strip $(foreach t,$(RECORD_TABLES),$(wildcard $(1)/$(t).csv $(1)/$(t).xlsx $(1)/$(t).parquet)))
+# A folder of a college's own exports (no contract table but .xlsx/.xls/.csv/.txt files) is first
+# imported with `talentlab import` into build/imported/<name>/ (its mapping.yaml is used when present).
+IMPORT_SRC := $(if $(call table_files,$(DATA)),,$(if $(wildcard $(DATA)/*.xlsx $(DATA)/*.xls $(DATA)/*.csv $(DATA)/*.txt),$(patsubst %/,%,$(DATA))))
 IMPORTED := build/imported/$(notdir $(IMPORT_SRC))
-DATA_DIR := $(if $(IMPORT_SRC),$(IMPORTED),$(if $(wildcard $(DATA)/graduates.*),$(patsubst %/,%,$(DATA)),data/raw/synthetic/$(DATA)))
+DATA_DIR := $(if $(IMPORT_SRC),$(IMPORTED),$(if $(call table_files,$(DATA)),$(patsubst %/,%,$(DATA)),data/raw/synthetic/$(DATA)))
 ifeq ($(DATA),paper_claims)
   NAME := synthetic-paper_claims
   REPORT_DIR ?= reports
 else
-  NAME := $(if $(wildcard data/raw/synthetic/$(DATA)/graduates.*),synthetic-$(DATA),$(notdir $(patsubst %/,%,$(DATA))))
+  NAME := $(if $(call table_files,data/raw/synthetic/$(DATA)),synthetic-$(DATA),$(notdir $(patsubst %/,%,$(DATA))))
   REPORT_DIR ?= reports/datasets/$(NAME)
 endif
 PROCESSED := data/processed/$(NAME)

@@ -122,6 +122,8 @@ class ZhuhaiEvaluation:
     notes: list[str] = field(default_factory=list)
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     activity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: outcome -> why it was not analysed (``"no employer_ratings supplied"``)
+    unavailable: dict = field(default_factory=dict)
 
     def primary_effects(self) -> pd.DataFrame:
         """One row per outcome: the estimate the verdict rests on."""
@@ -451,7 +453,8 @@ def _its_result(data, graduates, choice, *, reform_cohort, treated_majors, alpha
         mde=pd.DataFrame(columns=["outcome", "mde"]), adaptation=None,
         verdicts=pd.DataFrame(columns=["claim_id", "outcome", "verdict"]),
         trends=indicator_trends(graduates, min_cell=min_cell), design=design,
-        notes=[ITS_NOTE] + [f"{o}: not analysed: {why}" for o, why in skipped.items()])
+        notes=[ITS_NOTE] + [f"{o}: not analysed: {why}" for o, why in skipped.items()],
+        unavailable=skipped)
 
 
 def _no_graduates_result(data, zhuhai_claims: pd.DataFrame, *, reform_cohort, alpha,
@@ -472,7 +475,8 @@ def _no_graduates_result(data, zhuhai_claims: pd.DataFrame, *, reform_cohort, al
         effects=empty, event_study=pd.DataFrame(),
         pretrend=pd.DataFrame(columns=["outcome", "pretrend_p"]),
         mde=pd.DataFrame(columns=["outcome", "mde"]), adaptation=None, verdicts=verdicts,
-        trends=pd.DataFrame(), design=design, notes=[f"no analysis: {why}"])
+        trends=pd.DataFrame(), design=design, notes=[f"no analysis: {why}"],
+        unavailable=reasons)
 
 
 def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2022,
@@ -586,7 +590,8 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
         effects=effects, event_study=_stack(parts["studies"]), pretrend=pretrend, mde=mde,
         adaptation=adaptation, verdicts=verdicts,
         trends=indicator_trends(graduates, min_cell=min_cell), design=design,
-        notes=parts["notes"], sensitivity=sensitivity, activity=activity)
+        notes=parts["notes"], sensitivity=sensitivity, activity=activity,
+        unavailable=unavailable)
 
 
 def claims_table(result: ZhuhaiEvaluation) -> pd.DataFrame:

@@ -327,6 +327,25 @@ class TalentData:
                 f"{what} needs {', '.join(tables)}: {not_supplied(absent)} (supplied: "
                 f"{', '.join(self.supplied) or 'none'}) / 未提供 {', '.join(absent)} 表")
 
+    def skip_reason(self, *tables: str) -> str | None:
+        """The line a notebook prints instead of a section that needs ``tables`` when one of
+        them was not supplied; ``None`` when the section can run.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> data = TalentData(graduates=pd.DataFrame())
+        >>> data.skip_reason("graduates") is None
+        True
+        >>> data.skip_reason("employer_ratings")
+        'Skipped: this section needs employer_ratings; no employer_ratings supplied / 跳过：未提供 employer_ratings 表'
+        """
+        absent = self.missing_for(*tables)
+        if not absent:
+            return None
+        return (f"Skipped: this section needs {', '.join(tables)}; {not_supplied(absent)} / "
+                f"跳过：未提供 {', '.join(absent)} 表")
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """The supplied tables by name (absent tables are left out)."""
         return {name: getattr(self, name) for name in self.supplied}

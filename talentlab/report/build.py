@@ -70,6 +70,23 @@ def _check_privacy(report_dir: Path, processed_dir: Path) -> None:
         raise RuntimeError("identifiers reached the report:\n" + "\n".join(leaks))
 
 
+def absent_tables(manifest: dict) -> list[str]:
+    """The record tables a processed data set does not hold: its manifest's ``tables_absent``,
+    else those without a row count (a manifest written before the key existed).
+
+    Examples
+    --------
+    >>> absent_tables({"rows": {"graduates": 5}})
+    ['employer_ratings', 'evaluations', 'programmes']
+    """
+    from talentlab.data.schema import RECORD_TABLES
+
+    if "tables_absent" in manifest:
+        return [str(t) for t in manifest["tables_absent"]]
+    rows = manifest.get("rows", {})
+    return [t for t in RECORD_TABLES if t not in rows]
+
+
 def _load_claims(claims_path):
     from talentlab.data.paper import load_claims
 
@@ -100,6 +117,7 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
     report_dir, processed_dir = Path(report_dir), Path(processed_dir)
     manifest = json.loads((processed_dir / "manifest.json").read_text(encoding="utf-8"))
     origin, raw_sums = manifest["origin"], manifest["raw_sha256"]
+    absent = absent_tables(manifest)
     claims = _load_claims(claims_path)
     notebooks, verdicts = collect_notebooks(report_dir)
     threshold = DEFAULT_THRESHOLD if min_cell is None else int(min_cell)
@@ -116,8 +134,10 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
     _, disclosure = publish.disclosure_problems(report_dir, threshold)
     versions = software_versions()
     atomic_write_text(report_dir / "findings.md",
-                      findings_markdown(ledger, origin, notebooks, raw_sums, versions))
-    page = render_index(ledger, claims, notebooks, origin, raw_sums, versions, disclosure)
+                      findings_markdown(ledger, origin, notebooks, raw_sums, versions,
+                                        absent_tables=absent))
+    page = render_index(ledger, claims, notebooks, origin, raw_sums, versions, disclosure,
+                        absent_tables=absent)
     atomic_write_bytes(report_dir / "index.html", page.encode("utf-8"))
     if check_privacy:
         _check_privacy(report_dir, processed_dir)

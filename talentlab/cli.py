@@ -90,7 +90,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     try:
         res = import_records(args.src, args.out, mapping=args.mapping, encoding=args.encoding,
-                             allow_dropped_rows=args.allow_dropped_rows)
+                             allow_dropped_rows=args.allow_dropped_rows,
+                             max_dropped_share=args.max_dropped_share, key_file=args.key_file,
+                             keep_identifiers=args.keep_identifiers)
     except ImportFailed as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -103,9 +105,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     if res.dropped:
         print(f"warning: {res.dropped} row(s) dropped, each listed in the report", file=sys.stderr)
+    pseudonymised = res.report.get("identifiers_pseudonymised")
+    if pseudonymised:
+        print("identifiers written as keyed pseudonyms: " + "; ".join(
+            f"{t}: {', '.join(cols)}" for t, cols in pseudonymised.items()))
     missing = res.report.get("tables_not_found", [])
     if missing:
-        print(f"note: no file held {', '.join(missing)}", file=sys.stderr)
+        print(f"note: no file held {', '.join(missing)}: the analyses that need "
+              f"{'it' if len(missing) == 1 else 'them'} are reported as not testable / "
+              f"未提供 {', '.join(missing)}，相关分析将标为无法检验")
+    print(f"next / 下一步: talentlab validate {res.out}   then   make reproduce DATA={res.out}")
     return 0
 
 
@@ -242,7 +251,17 @@ def _add_data_commands(sub) -> None:
                    "(default: SRC/mapping.yaml when present)")
     p.add_argument("--encoding", help="encoding of the CSV/TXT files (default: detected)")
     p.add_argument("--allow-dropped-rows", action="store_true",
-                   help="drop rows that cannot be imported (listed in the report) instead of failing")
+                   help="drop rows that cannot be imported (listed in the report) instead of "
+                   "failing; refused when the problems are one column or one unknown value (add "
+                   "a mapping instead), when no row would be left, or beyond --max-dropped-share")
+    p.add_argument("--max-dropped-share", type=float, default=0.05, metavar="SHARE",
+                   help="largest share of a table's rows --allow-dropped-rows may drop "
+                   "(default 0.05)")
+    p.add_argument("--key-file", help="secret key (kept outside the project): identifier columns "
+                   "are written as keyed pseudonyms, as `talentlab pseudonymise` writes them")
+    p.add_argument("--keep-identifiers", action="store_true",
+                   help="write identifiers that look like real student numbers in clear "
+                   "(refused without this or --key-file)")
     p.set_defaults(func=_cmd_import)
 
 

@@ -279,29 +279,42 @@ def test_unmapped_destination_is_an_error_with_its_row_number(tmp_path):
     msg = str(info.value)
     assert "g.xlsx [名单], row 4, column 'destination' (original header '毕业去向'), " \
            "value '去火星了'" in msg
-    assert "Nothing was written" in msg and "--allow-dropped-rows" in msg
+    assert "Nothing was written" in msg
+    # one unknown value: the fix is a value map, so dropping rows is not offered
+    assert "--allow-dropped-rows" not in msg
     assert not (tmp_path / "out").exists()
     assert "去火星了" in info.value.report and "row 4" in info.value.report
     assert digest_tree(src) == before
-    # with the explicit option the row is dropped and listed
-    res = import_records(src, tmp_path / "out", allow_dropped_rows=True)
-    assert res.tables == {"graduates": 2} and res.dropped == 1
+    # and asked for, dropping is refused, naming the mapping to add
+    with pytest.raises(ImportFailed, match="one unknown value in graduates.destination") as info:
+        import_records(src, tmp_path / "out", allow_dropped_rows=True)
+    assert "values: graduates: destination" in str(info.value)
+    assert not (tmp_path / "out").exists()
+    # scattered problems in two columns, within the allowed share: dropped and listed
+    bad_cohort = grad_row("G4", cohort="二〇二〇届")
+    write_xlsx(src / "g.xlsx", {"名单": [["标题"], GRAD_HEADER, grad_row("G1"),
+                                        grad_row("G2", "去火星了"), grad_row("G3", "待就业"),
+                                        bad_cohort]})
+    res = import_records(src, tmp_path / "out", allow_dropped_rows=True, max_dropped_share=0.5)
+    assert res.tables == {"graduates": 2} and res.dropped == 2
     rep = json.loads((tmp_path / "out" / "import_report.json").read_text(encoding="utf-8"))
     assert rep["dropped_rows"][0]["row"] == 4 and "去火星了" in rep["dropped_rows"][0]["reasons"][0]
-    assert rep["unmapped_values"][0]["rows"] == [{"file": "g.xlsx", "sheet": "名单", "row": 4}]
+    dest = [u for u in rep["unmapped_values"] if u["field"] == "destination"]
+    assert dest[0]["rows"] == [{"file": "g.xlsx", "sheet": "名单", "row": 4}]
     assert "row 4" in (tmp_path / "out" / "import_report.md").read_text(encoding="utf-8")
 
 
 def test_dropping_a_graduate_drops_its_ratings_too(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
-    write_csv(src / "g.csv", [GRAD_HEADER, grad_row("G1"), grad_row("G2", "???")])
+    write_csv(src / "g.csv", [GRAD_HEADER, grad_row("G1"), grad_row("G2", "???"),
+                              grad_row("G3", cohort="二〇二〇届"), grad_row("G4")])
     write_csv(src / "r.csv", [["评价编号", "学号", "单位编号", "评价人编号", "实践技能", "总体满意度"],
                               ["R1", "G1", "E01", "P1", "5", "4"], ["R2", "G2", "E01", "P1", "3", "3"]])
-    res = import_records(src, tmp_path / "out", allow_dropped_rows=True)
-    assert res.tables == {"graduates": 1, "employer_ratings": 1}
+    res = import_records(src, tmp_path / "out", allow_dropped_rows=True, max_dropped_share=0.5)
+    assert res.tables == {"graduates": 2, "employer_ratings": 1}
     rows = {(d["file_sheet"], d["row"]) for d in res.report["dropped_rows"]}
-    assert rows == {("g.csv", 3), ("r.csv", 3)}
+    assert rows == {("g.csv", 3), ("g.csv", 4), ("r.csv", 3)}
 
 
 def test_validation_problems_quote_values_as_typed_with_header_in_both_languages(tmp_path):
@@ -441,13 +454,17 @@ def test_output_never_inside_source_nor_over_other_folders(tmp_path):
 def test_cli_import_success_and_failure(tmp_path, capsys):
     src = tmp_path / "src"
     src.mkdir()
-    write_csv(src / "g.csv", [GRAD_HEADER, grad_row("G1"), grad_row("G2", "??")])
+    write_csv(src / "g.csv", [GRAD_HEADER, grad_row("G1"), grad_row("G2", "??"),
+                              grad_row("G3", cohort="二〇二〇届")])
     assert cli.main(["import", str(src), str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "g.csv, row 3, column 'destination'" in err and "Traceback" not in err
-    assert cli.main(["import", str(src), str(tmp_path / "out"), "--allow-dropped-rows"]) == 0
+    assert cli.main(["import", str(src), str(tmp_path / "out"), "--allow-dropped-rows"]) == 1
+    assert "more than the 5% allowed" in capsys.readouterr().err
+    assert cli.main(["import", str(src), str(tmp_path / "out"), "--allow-dropped-rows",
+                     "--max-dropped-share", "0.7"]) == 0
     cap = capsys.readouterr()
-    assert "graduates: 1 rows" in cap.out and "1 row(s) dropped" in cap.err
+    assert "graduates: 1 rows" in cap.out and "2 row(s) dropped" in cap.err
     assert tio.import_records is import_records
 
 
@@ -569,18 +586,24 @@ def test_make_reproduce_imports_a_folder_of_exports_first():
     assert f"talentlab.cli process build/imported/{EXAMPLE.name}" in out
 
 
-def test_two_columns_for_one_field_use_the_first_and_report_the_other(tmp_path):
+def test_two_columns_for_one_field_use_the_better_ranked_alias_and_report_the_other(tmp_path):
+    """毕业去向 (the category, listed first in the contract) beats 毕业去向代码 (the code, whose
+    table is UNVERIFIED) wherever the columns stand: the rank decides, never the position."""
     src = tmp_path / "src"
     src.mkdir()
-    header = GRAD_HEADER[:5] + ["毕业去向代码"] + GRAD_HEADER[5:]
-    row = grad_row("G1")
-    row = row[:5] + ["10"] + row[5:]
-    write_csv(src / "g.csv", [header, row])
-    res = import_records(src, tmp_path / "out")
-    used = [c for c in res.report["columns"] if c["field"] == "destination"]
-    assert [(c["header"], c["alias_source"]) for c in used] == [("毕业去向代码", "moe_codes")]
-    other = [u for u in res.report["unmapped_headers"] if u["header"] == "毕业去向"]
-    assert other and "the column '毕业去向代码' is used" in other[0]["hint"]
+    for order in ("code first", "label first"):
+        header = GRAD_HEADER[:5] + ["毕业去向代码"] + GRAD_HEADER[5:]
+        row = grad_row("G1")
+        row = row[:5] + ["10"] + row[5:]
+        if order == "label first":
+            header = GRAD_HEADER + ["毕业去向代码"]
+            row = grad_row("G1") + ["10"]
+        write_csv(src / "g.csv", [header, row])
+        res = import_records(src, tmp_path / "out")
+        used = [c for c in res.report["columns"] if c["field"] == "destination"]
+        assert [(c["header"], c["alias_source"]) for c in used] == [("毕业去向", "moe_categories")]
+        other = [u for u in res.report["unmapped_headers"] if u["header"] == "毕业去向代码"]
+        assert other and "the column '毕业去向' is used (a better-ranked alias)" in other[0]["hint"]
 
 
 # ---- issue 9 leftovers: non-regular entries, no table, delimiters, mixed encodings, README ------

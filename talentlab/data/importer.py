@@ -44,7 +44,16 @@ import pandas as pd
 
 from talentlab.data import readers
 from talentlab.data.atomic import atomic_write_text, write_folder_atomically
-from talentlab.data.mappings import MappingError, Mappings, build_mappings, unmapped_hint
+from talentlab.data.mappings import (
+    DERIVE_JOIN,
+    USER_SOURCE,
+    DerivedField,
+    MappingError,
+    Mappings,
+    build_mappings,
+    header_keys,
+    unmapped_hint,
+)
 from talentlab.data.schema import (
     FALSE_TOKENS,
     ORIGINAL_SUFFIX,
@@ -58,7 +67,8 @@ from talentlab.data.schema import (
 )
 from talentlab.data.template import is_template_readme
 
-__all__ = ["import_records", "ImportFailed", "ImportResult", "MappingError", "HEADER_SCAN_ROWS"]
+__all__ = ["import_records", "ImportFailed", "ImportResult", "MappingError", "HEADER_SCAN_ROWS",
+           "DEFAULT_MAX_DROPPED_SHARE", "failure_report_paths", "looks_like_real_id"]
 
 #: How many rows from the top of a sheet are searched for the header row.
 HEADER_SCAN_ROWS = 30
@@ -69,6 +79,8 @@ MIN_HEADER_FIELDS = 2
 RESPONSE_NUMBER_IDS = {"rating_id": "Q"}
 MAPPING_NAMES = ("mapping.yaml", "mapping.yml", "mapping.toml")
 REPORT_FILES = ("import_report.md", "import_report.json")
+#: The largest share of a table's rows ``--allow-dropped-rows`` may drop unless told otherwise.
+DEFAULT_MAX_DROPPED_SHARE = 0.05
 
 
 class ImportFailed(ValueError):
@@ -133,6 +145,8 @@ def _sha256(path: Path) -> str:
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?", re.IGNORECASE)
 _UNITS = ("人次", "学时", "小时", "个月", "月", "人", "门", "项", "个", "分", "h", "小时数")
 _YEAR = re.compile(r"((?:19|20)\d{2})(?:\s*(?:届|年|级|学年|年度)?|(?:\s*[-/.年—~至]\s*\d{1,4}.*))")
+#: A date written as digits only, YYYYMM or YYYYMMDD (毕业时间 ``201807`` in a 就业方案 export).
+_YEAR_MONTH = re.compile(r"((?:19|20)\d{2})(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])?")
 
 
 def _clean(text: str) -> str:
@@ -143,7 +157,10 @@ def convert_number(text: str, year: bool = False) -> str | None:
     """Text of a number stored as text, or ``None`` when it is not one.
 
     Full-width digits, thousands separators and a trailing unit (人, 门, 小时, 个月, 分 …) are
-    accepted; with ``year=True`` also ``2017届``, ``2017年``, ``2014-2015学年`` and dates.
+    accepted; with ``year=True`` also ``2017届``, ``2017年``, ``2014-2015学年``, dates, and
+    dates written as digits only, ``YYYYMM`` or ``YYYYMMDD`` (the 就业方案 export's 毕业时间
+    ``201807``; a month 13 or day 32 is not a date and stays a number, which the year range
+    then refuses).
 
     Examples
     --------
@@ -153,10 +170,14 @@ def convert_number(text: str, year: bool = False) -> str | None:
     ('2017', '2014')
     >>> convert_number("2020-06-30", year=True)
     '2020'
+    >>> convert_number("201807", year=True), convert_number("20180630", year=True)
+    ('2018', '2018')
+    >>> convert_number("201813", year=True)
+    '201813'
     """
     t = _clean(text).replace(" ", "")
     if year:
-        m = _YEAR.fullmatch(t)
+        m = _YEAR.fullmatch(t) or _YEAR_MONTH.fullmatch(t)
         if m:
             return m.group(1)
     for unit in _UNITS:
@@ -224,7 +245,11 @@ def _convert_cell(m: Mappings, table: str, fdesc: dict, raw_text: str) -> tuple[
             return t, ("unmapped",)
         if num == t:
             return t, None
-        return num, ("conv", "year from text" if year else "number stored as text")
+        rule = "number stored as text"
+        if year:
+            rule = ("year from a YYYYMM / YYYYMMDD date" if _YEAR_MONTH.fullmatch(_clean(t))
+                    else "year from text")
+        return num, ("conv", rule)
     hit = m.map_value(table, name, t)  # free text with an optional map (evaluation dimensions)
     if hit is not None and hit.target != t:
         return hit.target, ("map", hit.source, False)
@@ -344,7 +369,10 @@ def _no_table_message(src: Path, entries: list[dict], skipped: list[str]) -> str
 
 def import_records(src: str | os.PathLike, out: str | os.PathLike,
                    mapping: str | os.PathLike | dict | None = None, encoding: str | None = None,
-                   allow_dropped_rows: bool = False, origin: dict | None = None) -> ImportResult:
+                   allow_dropped_rows: bool = False, origin: dict | None = None,
+                   max_dropped_share: float = DEFAULT_MAX_DROPPED_SHARE,
+                   key_file: str | os.PathLike | None = None,
+                   keep_identifiers: bool = False) -> ImportResult:
     """Import a college's exports into a contract-conformant data folder.
 
     Parameters
@@ -362,8 +390,20 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
         The encoding of every CSV/TXT file, when detection is not wanted.
     allow_dropped_rows : bool
         Drop rows that cannot be imported (each listed in the report) instead of failing.
+        Refused (an :class:`ImportFailed` saying why) when every problem sits in one column or
+        is one unknown value (the fix is then a mapping), when more than ``max_dropped_share``
+        of a table's rows would go, or when no row would be left.
     origin : dict, optional
         Origin keys for ``datapackage.json`` (override the mapping file's ``dataset``).
+    max_dropped_share : float
+        The largest share of a table's rows ``allow_dropped_rows`` may drop (default 0.05).
+    key_file : path, optional
+        A secret key (:func:`talentlab.data.privacy.read_key`): identifier columns (student,
+        employer, rater, evaluator and rating ids) are written as keyed pseudonyms, the same as
+        ``talentlab pseudonymise`` gives.
+    keep_identifiers : bool
+        Without a key, identifiers that look like real student numbers (:data:`REAL_ID_SHAPE`:
+        8 or more digits, an 18-character ID-card number) are refused unless this is true.
 
     Returns
     -------
@@ -372,7 +412,8 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
     Raises
     ------
     ImportFailed
-        Listing every problem (file, sheet, row, column, value, rule); nothing is written.
+        Listing every problem (file, sheet, row, column, value, rule); nothing is written to
+        ``out``, the report goes beside it (:func:`failure_report_paths`).
     MappingError
         A mapping file that cannot be used.
 
@@ -401,6 +442,14 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
     if out.resolve() == src.resolve() or src.resolve() in out.resolve().parents:
         raise ValueError(f"the output folder {out} must not be inside the source {src} "
                          "(the source is never modified)")
+    if not 0 <= max_dropped_share < 1:
+        raise ValueError(f"max_dropped_share must be at least 0 and below 1, not "
+                         f"{max_dropped_share}")
+    key = None
+    if key_file is not None:  # a bad key fails before any work
+        from talentlab.data.privacy import read_key
+
+        key = read_key(key_file, forbidden_roots=(src, out))
     files, skipped, found_mapping = _source_files(src)
     if mapping is None and found_mapping is not None:
         mapping = found_mapping
@@ -417,16 +466,117 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
         for e in report["files"] if e.get("status", "").startswith("NOT IMPORTED")]
 
     mapped = _map_tables(found, m, report)
-    checked = _validate_dropping(mapped, found.file_problems, allow_dropped_rows)
+    checked = _validate_dropping(mapped, found.file_problems, allow_dropped_rows,
+                                 max_dropped_share)
     final = _finish_report(report, mapped, checked)
+    if not checked.problems:
+        if key is not None:
+            final = _pseudonymise_tables(final, key, report)
+        elif not keep_identifiers:
+            checked.problems = _real_identifier_problems(final, mapped)
+            checked.drop_refusal = "the problem is the identifiers, not rows"
+            report["problems"] = [_problem_dict(p) for p in checked.problems]
     md = render_report(report)
     if checked.problems:
-        raise ImportFailed(_failure_message(src, checked.problems, report, allow_dropped_rows),
+        written = _write_failure_report(out, report, md)
+        raise ImportFailed(_failure_message(src, checked.problems, report, allow_dropped_rows,
+                                            checked.drop_refusal, written),
                            problems=checked.problems, report=md)
     dataset = _dataset_descriptor(m, origin, src, out, found, mapped.by_table, final)
     _write_import(out, final, dataset, report, md)
+    for stale in failure_report_paths(out):  # an earlier failure's report would now mislead
+        stale.unlink(missing_ok=True)
     return ImportResult(out=out, tables={t: int(len(df)) for t, df in final.items()},
                         report=report, dropped=len(checked.dropped))
+
+
+def _write_failure_report(out: Path, report: dict, md: str) -> Path | None:
+    """Write a failed import's report beside ``out`` (:func:`failure_report_paths`); ``None``
+    when the folder above ``out`` cannot be written (the message still lists the problems)."""
+    md_path, json_path = failure_report_paths(out)
+    try:
+        md_path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(json_path, json.dumps(report, ensure_ascii=False, indent=2,
+                                                sort_keys=True) + "\n")
+        atomic_write_text(md_path, md)
+    except OSError:
+        return None
+    return md_path
+
+
+# ---- identifiers: pseudonymised with a key, refused in clear ------------------------------
+#: Identifier columns (as ``talentlab pseudonymise`` treats them: privacy.ID_COLUMNS).
+IDENTIFIER_FIELDS = ("student_id", "employer_id", "rater_id", "evaluator_id", "rating_id")
+#: What a real student number looks like: 8 or more digits (学号 of 8-13 digits, the 14-digit
+#: 考生号), or an 18-character ID-card number (身份证号: 17 digits and a digit or X).
+REAL_ID_SHAPE = re.compile(r"\d{8,}|\d{17}[\dXx]")
+
+
+def looks_like_real_id(text: str) -> bool:
+    """Whether an identifier looks like a real student number, exam number or ID-card number.
+
+    Examples
+    --------
+    >>> [looks_like_real_id(v) for v in ("20190101234", "S0001", "44010619900101123X", "Q00001")]
+    [True, False, True, False]
+    """
+    return bool(REAL_ID_SHAPE.fullmatch(_clean(str(text))))
+
+
+def mask_id(text: str) -> str:
+    """An identifier shown in a message without giving it away: ``20*******34``.
+
+    Examples
+    --------
+    >>> mask_id("20190101234"), mask_id("S01")
+    ('20*******34', 'S01')
+    """
+    t = str(text)
+    return t[:2] + "*" * (len(t) - 4) + t[-2:] if looks_like_real_id(t) else t
+
+
+def _real_identifier_problems(final: dict[str, pd.DataFrame], mapped: _Mapped) -> list[Problem]:
+    """One problem per identifier column holding values shaped like real student numbers."""
+    problems = []
+    for t, df in final.items():
+        for name in IDENTIFIER_FIELDS:
+            if name not in df.columns:
+                continue
+            hits = [v for v in df[name] if isinstance(v, str) and looks_like_real_id(v)]
+            if not hits:
+                continue
+            labels = ", ".join(sorted({pc.label for pc in mapped.by_table[t]}))
+            header = next((pc.headers[name] for pc in mapped.by_table[t] if name in pc.headers),
+                          None)
+            problems.append(Problem(labels, None, name, None, (
+                f"{len(hits)} of {len(df)} values look like real student numbers (e.g. "
+                f"{mask_id(hits[0])}: 8 or more digits, or an ID-card number), and identifiers "
+                "never leave an import in clear. Make a key once and keep it outside the "
+                "project and the shared folder: `python -c \"import secrets; "
+                "print(secrets.token_hex(32))\" > ~/talentlab.key`, then import with "
+                "`--key-file ~/talentlab.key` (keyed pseudonyms, the same as `talentlab "
+                "pseudonymise`); or pass --keep-identifiers if they are not real numbers / "
+                "标识列中含有疑似真实学号：请用 --key-file 生成匿名编号"), header=header))
+    return problems
+
+
+def _pseudonymise_tables(final: dict[str, pd.DataFrame], key: bytes, report: dict
+                         ) -> dict[str, pd.DataFrame]:
+    """Identifier columns as keyed pseudonyms (``talentlab pseudonymise``'s own function, so an
+    import with a key equals an import without one followed by ``pseudonymise``)."""
+    from talentlab.data.privacy import pseudonymise_frame
+
+    out, done = {}, {}
+    for t, df in final.items():
+        pseudo = pseudonymise_frame(df, key)
+        out[t] = pd.DataFrame({c: pseudo[c].astype(object).where(pseudo[c].notna(), "")
+                               if c in IDENTIFIER_FIELDS else df[c] for c in df.columns},
+                              dtype=object)
+        names = [c for c in IDENTIFIER_FIELDS if c in df.columns]
+        if names:
+            done[t] = names
+    report["identifiers_pseudonymised"] = done
+    return out
 
 
 # ---- finding the tables: files -> sheets -> header row -> columns -> records ----------------
@@ -458,16 +608,20 @@ def _find_tables(files: list[Path], m: Mappings, encoding: str | None, report: d
         for sheet, rows in grids:
             entry = {"file": path.name, "sheet": sheet, **facts}
             report["files"].append(entry)
-            piece = _read_sheet(m, path.name, sheet, rows, entry, report, found.id_conversions)
+            piece = _read_sheet(m, path.name, sheet, rows, entry, report, found)
             if piece is not None:
                 found.pieces.append(piece)
     return found
 
 
 def _locate_header(m: Mappings, file: str, sheet: str | None, rows: list[list[str]],
-                   entry: dict) -> tuple[str, dict[int, tuple], int] | None:
+                   entry: dict, problems: list[Problem]) -> tuple[str, dict[int, tuple], int] | None:
     """``(table, header hits, header row index)`` of a sheet, or ``None`` with the reason
-    (ignored, empty, template README, no header) in ``entry["status"]``."""
+    (ignored, empty, template README, no header) in ``entry["status"]``.
+
+    A sheet the mapping file assigns to a table in which no header names any of its fields is a
+    problem, not a warning: the user said the table is there (a questionnaire sheet assigned to
+    ``employer_ratings`` whose headers nothing recognises must not vanish or come out empty)."""
     forced = m.table_for(file, sheet)
     if forced == "ignore":
         entry["status"] = "ignored (mapping file)"
@@ -479,6 +633,16 @@ def _locate_header(m: Mappings, file: str, sheet: str | None, rows: list[list[st
         entry["status"] = "skipped: template README"  # notes, not data: no warning
         return None
     found = _find_header(rows, m, forced)
+    if found is None and forced is not None:
+        entry["status"] = (f"NOT IMPORTED: assigned to {forced} in the mapping file, but no row "
+                           f"among the first {HEADER_SCAN_ROWS} names any of its fields")
+        label = file if sheet is None else f"{file} [{sheet}]"
+        problems.append(Problem(label, None, None, None, (
+            f"the mapping file assigns this sheet to {forced} (`tables`), but no row among the "
+            f"first {HEADER_SCAN_ROWS} names any of its fields ({', '.join(_fields(forced))}): "
+            f"add the headers as aliases under `aliases: {forced}:` in mapping.yaml / 映射文件"
+            f"将此表指定为 {forced}，但前 {HEADER_SCAN_ROWS} 行中没有任何可识别的字段列名")))
+        return None
     if found is None:
         entry["status"] = ("NOT IMPORTED: no row among the first "
                            f"{HEADER_SCAN_ROWS} names {MIN_HEADER_FIELDS} or more known "
@@ -489,71 +653,150 @@ def _locate_header(m: Mappings, file: str, sheet: str | None, rows: list[list[st
 
 
 def _read_sheet(m: Mappings, file: str, sheet: str | None, rows: list[list[str]], entry: dict,
-                report: dict, id_conversions: dict) -> _Piece | None:
-    """The table of one sheet (or CSV) as a :class:`_Piece`, or ``None`` (status in ``entry``)."""
-    located = _locate_header(m, file, sheet, rows, entry)
+                report: dict, found: _Found) -> _Piece | None:
+    """The table of one sheet (or CSV) as a :class:`_Piece`, or ``None`` (status in ``entry``);
+    header problems (ties, an assigned sheet with no known header, an incomplete ``derive``)
+    go to ``found.file_problems``."""
+    located = _locate_header(m, file, sheet, rows, entry, found.file_problems)
     if located is None:
         return None
     table, hits, hrow = located
     header = rows[hrow]
-    columns, headers = _map_header(table, hits, header, file, sheet, report)
+    derived, hits = _derived_columns(m, table, header, hits, file, sheet, report,
+                                     found.file_problems)
+    columns, headers, problems, tied = _map_header(table, hits, header, file, sheet, report)
+    found.file_problems += problems
     data_rows = [(i, rows[i]) for i in range(hrow + 1, len(rows))]
     width = max((len(r) for _, r in data_rows), default=len(header))
     ncols = max(width, len(header))
-    wide = _wide_dimension_columns(m, table, header, columns)
-    _report_unmapped_columns(report, file, sheet, header, data_rows, ncols, set(columns) | set(wide))
+    sources = {j for _, js in derived for j in js}
+    wide = _wide_dimension_columns(m, table, header, {**columns, **dict.fromkeys(sources, "")})
+    _report_unmapped_columns(report, file, sheet, header, data_rows, ncols,
+                             set(columns) | set(wide) | sources | tied)
     entry.update({"table": table, "header_row": hrow + 1,
                   "title_rows": [" ".join(c.strip() for c in rows[i] if c.strip())
                                  for i in range(hrow) if any(c.strip() for c in rows[i])]})
-    records, rownos, blank, empty_scores = _sheet_records(data_rows, columns, wide)
+    records, rownos, blank, empty_scores = _sheet_records(data_rows, columns, wide, derived)
     if wide:
         entry["layout"] = ("wide: one column per dimension ("
                            + ", ".join(f"{header[j].strip()} → {d}" for j, d in wide.items())
                            + f"), {empty_scores} empty score cells skipped")
-    _response_numbers_to_ids(records, table, columns, hits, id_conversions)
+    _response_numbers_to_ids(records, table, columns, hits, found.id_conversions)
     entry["records"] = len(records)
     entry["blank_rows"] = blank
     entry["status"] = "imported"
     ordered = {j: columns[j] for j in sorted(columns)}
+    for k, (name, js) in enumerate(derived):  # appended after the columns, in this order
+        ordered[ncols + 1 + k] = name
+        headers[name] = DERIVE_JOIN.join(header[j].strip() for j in js)
     if wide:
-        ordered.update({ncols + 1: "dimension", ncols + 2: "score"})
+        ordered.update({ncols + len(derived) + 1: "dimension", ncols + len(derived) + 2: "score"})
         headers["dimension"] = " / ".join(header[j].strip() for j in wide)
         headers["score"] = "(the cells under " + headers["dimension"] + ")"
     return _Piece(file, sheet, table, hrow + 1, ordered, headers, records, rownos)
 
 
-def _map_header(table: str, hits: dict[int, tuple], header: list[str], file: str,
-                sheet: str | None, report: dict) -> tuple[dict[int, str], dict[str, str]]:
-    """``(column index -> field, field -> header as written)`` of a header row.
+def _derived_columns(m: Mappings, table: str, header: list[str], hits: dict[int, tuple],
+                     file: str, sheet: str | None, report: dict, problems: list[Problem]
+                     ) -> tuple[list[tuple[str, list[int]]], dict[int, tuple]]:
+    """``([(field, source column indexes)], the other header hits)`` for the mapping file's
+    ``derive`` rules of ``table`` in one header row.
 
-    When two columns match one field, the better-ranked alias (the first on a tie) is used and
-    the other is listed in ``report["unmapped_headers"]``; every column used goes to
+    The source columns (目标, 状态) are consumed; a column that an alias maps to a derived field
+    yields to the derivation and is listed as not imported. A sheet holding only some of a
+    rule's columns is a problem naming the missing ones.
+    """
+    specs = m.derived.get(table, {})
+    if not specs:
+        return [], hits
+    label = file if sheet is None else f"{file} [{sheet}]"
+    keys = {j: header_keys(cell)[0] for j, cell in enumerate(header) if header_keys(cell)}
+    derived = []
+    for name, spec in specs.items():
+        where = [[j for j, k in keys.items() if k == key] for key in spec.keys]
+        if not any(where):
+            continue
+        missing = [c for c, js in zip(spec.columns, where, strict=True) if not js]
+        twice = [c for c, js in zip(spec.columns, where, strict=True) if len(js) > 1]
+        if missing or twice:
+            problems.append(Problem(label, None, name, None, (
+                f"derive.{table}.{name} combines the columns {', '.join(spec.columns)}; "
+                + (f"not in this sheet: {', '.join(missing)}" if missing else
+                   f"more than one column is headed {', '.join(twice)}")
+                + " / 映射文件 derive 所需的列缺失或重复")))
+            continue
+        derived.append((name, [js[0] for js in where]))
+    sources = {j for _, js in derived for j in js}
+    names = {name: DERIVE_JOIN.join(specs[name].columns) for name, _ in derived}
+    kept = {}
+    for j, hit in hits.items():
+        if j in sources:
+            continue
+        if hit[0] in names:
+            report["unmapped_headers"].append({
+                "file": file, "sheet": sheet, "column": _col_letter(j), "header": header[j],
+                "hint": f"{table}.{hit[0]} is derived from {names[hit[0]]} (mapping file "
+                        "`derive`)"})
+            continue
+        kept[j] = hit
+    for name, js in derived:
+        report["columns"].append({"file": file, "sheet": sheet,
+                                  "column": "+".join(_col_letter(j) for j in js),
+                                  "header": names[name], "table": table, "field": name,
+                                  "alias_source": f"{USER_SOURCE} (derive)"})
+    return derived, kept
+
+
+def _map_header(table: str, hits: dict[int, tuple], header: list[str], file: str,
+                sheet: str | None, report: dict) -> tuple[dict[int, str], dict[str, str],
+                                                          list[Problem], set[int]]:
+    """``(column index -> field, field -> header as written, problems, tied columns)``.
+
+    When several columns match one field, an exact match beats a normalised one (a header that
+    matches only once a bracketed tail is dropped), then the better-ranked alias wins (the user's
+    aliases in the order listed, then the contract's in its order); each other column is listed
+    in ``report["unmapped_headers"]``. Columns that tie on both are a problem naming them all:
+    which one is meant cannot be told, and taking the first silently imported the wrong
+    sub-question (第6题(运动) for an alias of 第6题(阅读)). Every column used goes to
     ``report["columns"]``.
     """
-    columns, headers, used_rank = {}, {}, {}
-    for j, (name, _source, rank) in sorted(hits.items()):
-        if name in used_rank and used_rank[name][1] <= rank:
+    by_field: dict[str, list[int]] = {}
+    for j, hit in sorted(hits.items()):
+        by_field.setdefault(hit[0], []).append(j)
+    columns, headers, problems, tied_cols = {}, {}, [], set()
+    label = file if sheet is None else f"{file} [{sheet}]"
+
+    def strength(j: int) -> tuple[bool, int]:
+        return (not hits[j][3], hits[j][2])
+
+    for name, js in by_field.items():
+        ranked = sorted(js, key=lambda j: (strength(j), j))
+        tied = [j for j in ranked if strength(j) == strength(ranked[0])]
+        if len(tied) > 1:
+            tied_cols.update(tied)
+            how = "exactly" if hits[tied[0]][3] else "only after dropping a bracketed tail"
+            problems.append(Problem(label, None, name, None, (
+                "columns " + ", ".join(f"{_col_letter(j)} '{header[j].strip()}'" for j in tied)
+                + f" all match {table}.{name} {how}, so which one is meant cannot be told: give "
+                "the one you mean exactly as an alias (mapping.yaml `aliases`), or rename the "
+                "other in a copy of the file / 多列同等匹配同一字段，无法判断应使用哪一列："
+                "请在 mapping.yaml 的 aliases 中写出所需列的完整列名")))
+            continue
+        best = ranked[0]
+        columns[best] = name
+        headers[name] = header[best].strip()
+        for j in ranked[1:]:
+            why = "an exact match" if hits[best][3] and not hits[j][3] else "a better-ranked alias"
             report["unmapped_headers"].append({
                 "file": file, "sheet": sheet, "column": _col_letter(j),
                 "header": header[j], "hint": f"also matches {table}.{name}; the column "
-                f"'{headers[name]}' is used"})
-            continue
-        if name in used_rank:  # a better alias: the earlier one becomes the duplicate
-            j_old = used_rank[name][0]
-            report["unmapped_headers"].append({
-                "file": file, "sheet": sheet, "column": _col_letter(j_old),
-                "header": header[j_old], "hint": f"also matches {table}.{name}; the "
-                f"column '{header[j]}' is used"})
-            columns.pop(j_old)
-        columns[j] = name
-        headers[name] = header[j].strip()
-        used_rank[name] = (j, rank)
+                f"'{headers[name]}' is used ({why})"})
     for j, name in sorted(columns.items()):
         report["columns"].append({"file": file, "sheet": sheet,
                                   "column": _col_letter(j), "header": header[j].strip(),
                                   "table": table, "field": name,
                                   "alias_source": hits[j][1]})
-    return columns, headers
+    return columns, headers, problems, tied_cols
 
 
 def _report_unmapped_columns(report: dict, file: str, sheet: str | None, header: list[str],
@@ -574,19 +817,25 @@ def _report_unmapped_columns(report: dict, file: str, sheet: str | None, header:
 
 
 def _sheet_records(data_rows: list[tuple[int, list[str]]], columns: dict[int, str],
-                   wide: dict[int, str]) -> tuple[list[list[str]], list[int], int, int]:
+                   wide: dict[int, str], derived: list[tuple[str, list[int]]] = ()
+                   ) -> tuple[list[list[str]], list[int], int, int]:
     """``(records, their row numbers, blank rows, empty score cells)`` below the header.
 
-    A wide evaluation (one column per dimension) gives one record per non-empty score, the
-    dimension and the score appended to the record.
+    A derived field's combination (``就业 + 已落实``; empty when every part is missing) is
+    appended to the record after the columns. A wide evaluation (one column per dimension)
+    gives one record per non-empty score, the dimension and the score appended last.
     """
     records, rownos, blank = [], [], 0
     empty_scores = 0
+    order = sorted(columns)
     for i, r in data_rows:
         if not any(c.strip() for c in r):
             blank += 1
             continue
-        base = [r[j] if j < len(r) else "" for j in sorted(columns)]
+        base = [r[j] if j < len(r) else "" for j in order]
+        for _name, js in derived:
+            parts = ["" if j >= len(r) or readers.is_missing(r[j]) else r[j].strip() for j in js]
+            base.append(DerivedField.combine(parts) if any(parts) else "")
         if not wide:
             records.append(base)
             rownos.append(i + 1)
@@ -643,6 +892,7 @@ class _Mapped:
     empty_fields: dict[str, list[str]]
     unmapped_probs: list[_Located]
     tally: _Tally
+    derived_fields: set[tuple[str, str]] = field(default_factory=set)  # (table, field)
 
 
 def _map_tables(found: _Found, m: Mappings, report: dict) -> _Mapped:
@@ -656,7 +906,8 @@ def _map_tables(found: _Found, m: Mappings, report: dict) -> _Mapped:
         rule = f"questionnaire response number → {n} {RESPONSE_NUMBER_IDS[n]}00001 …"
         tally.conv_counts[(t, n, rule)] += c
         tally.conv_examples[(t, n, rule)] = {f"1 → {RESPONSE_NUMBER_IDS[n]}00001"}
-    mapped = _Mapped(by_table, {}, {}, {}, {}, [], tally)
+    mapped = _Mapped(by_table, {}, {}, {}, {}, [], tally,
+                     {(t, n) for t, per in m.derived.items() for n in per})
     for table, plist in by_table.items():
         orig, present, left_empty = _gather_fields(table, plist, m)
         mapped.locs[table] = [(p, r) for p in plist for r in p.rows]
@@ -690,6 +941,13 @@ def _gather_fields(table: str, plist: list[_Piece], m: Mappings
                 else:
                     orig[n].append(None)  # column absent in this piece
     present |= set(m.constants.get(table, {}))
+    # a column the contract lets a table leave out (``count``: one graduate per row; student_id
+    # beside a count) stays out rather than empty
+    absent_ok = {n for n in names if n not in present and (
+        spec[n].get("optional_column") or spec[n].get("optional_when_column") in present)}
+    for n in absent_ok:
+        orig.pop(n)
+    names = [n for n in names if n not in absent_ok]
     left_empty = [n for n in names if n not in present
                   and not spec[n].get("constraints", {}).get("required")]
     n_records = sum(len(p.rows) for p in plist)
@@ -704,7 +962,7 @@ def _convert_table(m: Mappings, table: str, orig: dict[str, list], present: set[
     """The table as contract text; a field re-coded to a contract level keeps
     ``<field>_original``."""
     spec = _fields(table)
-    names = list(spec)
+    names = [n for n in spec if n in orig]
     cols, changed_enum = {}, set()
     for n in names:
         cols[n], changed = _convert_column(m, table, spec[n], orig[n], tally)
@@ -760,8 +1018,12 @@ def _unmapped_value_problems(unmapped: dict, locs: dict, report: dict) -> list[_
         for k in ks:
             p, r = locs[table][k]
             rows_.append({"file": p.file, "sheet": p.sheet, "row": r})
-            problems.append(_Located(Problem(p.label, r, n, value,
-                                             _unmapped_rule(_fields(table)[n]),
+            rule = _unmapped_rule(_fields(table)[n])
+            if DERIVE_JOIN in value or (value and n in p.headers
+                                        and DERIVE_JOIN in p.headers[n]):
+                rule = rule.replace("add it under `values`",
+                                    f"add the combination under `derive: {table}: {n}: values`")
+            problems.append(_Located(Problem(p.label, r, n, value, rule,
                                              header=p.headers.get(n)), table, k))
         report["unmapped_values"].append({"table": table, "field": n, "value": value,
                                           "count": len(ks), "rows": rows_})
@@ -774,34 +1036,101 @@ class _Checked:
     problems: list[Problem]
     dropped: dict[tuple[str, int], list[str]]                 # (file [sheet], row) -> reasons
     keep: dict[str, np.ndarray]                               # table -> records kept
+    #: why dropping rows cannot be the fix (``None``: it can, and the hint is offered)
+    drop_refusal: str | None = None
 
 
-def _validate_dropping(mapped: _Mapped, file_problems: list[Problem],
-                       allow_dropped_rows: bool) -> _Checked:
-    """Validate the tables against the contract; with ``allow_dropped_rows`` drop the rows with
-    problems (up to 8 rounds: dropping a row can orphan rows of other tables) and validate again."""
-    texts = mapped.texts
-    keep = {t: np.ones(len(texts[t]), dtype=bool) for t in texts}
+def _validate_kept(mapped: _Mapped, keep: dict[str, np.ndarray], unmapped_at: set
+                   ) -> tuple[list[_Located], list[Problem]]:
+    """``(row problems, table problems)`` of the records kept."""
+    raws = {}
+    for t, text in mapped.texts.items():
+        pos = np.flatnonzero(keep[t])
+        sub = text.iloc[pos].reset_index(drop=True)
+        raws[t] = RawTable(name=t, file=t, text=sub.astype("string"), rows=pos)
+    _typed, vprobs = validate_tables(raws)
+    row_probs, table_probs = _locate_problems(vprobs, mapped, unmapped_at)
+    return [lp for lp in mapped.unmapped_probs if keep[lp.table][lp.pos]] + row_probs, table_probs
+
+
+def _validate_dropping(mapped: _Mapped, file_problems: list[Problem], allow_dropped_rows: bool,
+                       max_dropped_share: float = DEFAULT_MAX_DROPPED_SHARE) -> _Checked:
+    """Validate the tables against the contract; work out what dropping the rows with problems
+    would do, and do it when ``allow_dropped_rows`` and :func:`_drop_refusal` finds no reason not
+    to (up to 8 rounds: dropping a row can orphan rows of other tables)."""
+    keep = {t: np.ones(len(mapped.texts[t]), dtype=bool) for t in mapped.texts}
     unmapped_at = {(lp.problem.file, lp.problem.row, lp.problem.column)
                    for lp in mapped.unmapped_probs}
+    causes, table_probs = _validate_kept(mapped, keep, unmapped_at)
+    problems = sorted(dict.fromkeys(file_problems + table_probs + [lp.problem for lp in causes]),
+                      key=_problem_order)
+    if not problems:
+        return _Checked([], {}, keep)
+    if file_problems or table_probs:
+        return _Checked(problems, {}, keep, (
+            "some problems are not in rows (a file, a header, a missing column or a whole "
+            "table), so dropping rows cannot fix them"))
+    kept = {t: k.copy() for t, k in keep.items()}
     dropped: dict[tuple[str, int], list[str]] = {}
+    row_probs, left = causes, []
     for _round in range(8):
-        raws = {}
-        for t, text in texts.items():
-            pos = np.flatnonzero(keep[t])
-            sub = text.iloc[pos].reset_index(drop=True)
-            raws[t] = RawTable(name=t, file=t, text=sub.astype("string"), rows=pos)
-        _typed, vprobs = validate_tables(raws)
-        row_probs, table_probs = _locate_problems(vprobs, mapped, unmapped_at)
-        all_row = [lp for lp in mapped.unmapped_probs if keep[lp.table][lp.pos]] + row_probs
-        if table_probs or file_problems or not all_row or not allow_dropped_rows:
-            break
-        for lp in all_row:
-            keep[lp.table][lp.pos] = False
+        for lp in row_probs:
+            kept[lp.table][lp.pos] = False
             dropped.setdefault((lp.problem.file, lp.problem.row), []).append(str(lp.problem))
-    problems = file_problems + table_probs + [lp.problem for lp in all_row]
-    problems = sorted(dict.fromkeys(problems), key=_problem_order)
-    return _Checked(problems, dropped, keep)
+        row_probs, left = _validate_kept(mapped, kept, unmapped_at)
+        if left or not row_probs:
+            break
+    left = left + [lp.problem for lp in row_probs]
+    refusal = _drop_refusal(mapped, causes, kept, left, max_dropped_share)
+    if allow_dropped_rows and refusal is None:
+        return _Checked([], dropped, kept)
+    return _Checked(problems, {}, keep, refusal)
+
+
+def _drop_refusal(mapped: _Mapped, causes: list[_Located], kept: dict[str, np.ndarray],
+                  left: list[Problem], max_share: float) -> str | None:
+    """Why dropping the rows with problems is not the fix, or ``None``.
+
+    Dropping rows is for scattered bad records. When every problem sits in one column (one
+    unknown value above all) the fix is a mapping: dropping kept 2,318 of 7,738 rows, all
+    ``further_study``, on a real export. Neither may it take more than ``max_share`` of a
+    table's rows, nor every row, nor leave problems behind.
+    """
+    if left:
+        return ("dropping the rows would still leave problems: "
+                + "; ".join(str(p) for p in left[:3]))
+    columns = Counter((lp.table, lp.problem.column) for lp in causes)
+    if len(columns) == 1:
+        (table, name), n = columns.most_common(1)[0]
+        values = Counter(str(lp.problem.value) for lp in causes)
+        listed = ", ".join(f"'{v}' ({c} row{'s' * (c > 1)})" for v, c in values.most_common(8))
+        more = f" and {len(values) - 8} more" if len(values) > 8 else ""
+        unmapped = {id(lp) for lp in mapped.unmapped_probs}
+        all_unmapped = all(id(lp) in unmapped for lp in causes)
+        header = next((lp.problem.header for lp in causes if lp.problem.header), None)
+        where = f"{table}.{name}" + (f" ('{header}')" if header and header != name else "")
+        if all_unmapped and len(values) == 1:
+            lead = f"every row to drop has one unknown value in {where}: {listed}"
+        else:
+            lead = f"every row to drop has its problem in one column, {where}: {listed}{more}"
+        return (f"{lead}. That is a mapping to add, not rows to drop: map the value(s) under "
+                f"`{_map_section(mapped, table, name)}` in mapping.yaml (or correct the "
+                "column) / 所有问题都在同一列：请在 mapping.yaml 中添加取值映射，而不是删除行")
+    for t, k in kept.items():
+        total, n_kept = len(k), int(k.sum())
+        if total and n_kept == 0:
+            return f"dropping the rows would leave no row of {t} / 删除后 {t} 表不剩任何行"
+        if total and (total - n_kept) / total > max_share:
+            return (f"dropping the rows would take {total - n_kept} of {total} rows of {t} "
+                    f"({(total - n_kept) / total:.1%}), more than the {max_share:.0%} allowed "
+                    "(--max-dropped-share) / 删除的行超过允许比例")
+    return None
+
+
+def _map_section(mapped: _Mapped, table: str, name: str) -> str:
+    """Where the mapping file maps a field's values: ``values`` or its ``derive`` rules."""
+    return f"derive: {table}: {name}: values" if (table, name) in mapped.derived_fields else \
+        f"values: {table}: {name}"
 
 
 def _locate_problems(vprobs: list[Problem], mapped: _Mapped, unmapped_at: set
@@ -821,6 +1150,8 @@ def _locate_problems(vprobs: list[Problem], mapped: _Mapped, unmapped_at: set
                 value = o.strip() if isinstance(o, str) else value
             if (piece.label, r, p.column) in unmapped_at:
                 continue
+            if p.column in IDENTIFIER_FIELDS and isinstance(value, str):
+                value = mask_id(value)  # a real student number never goes into a message
             row_probs.append(_Located(Problem(piece.label, r, p.column, value, p.rule,
                                               header=piece.headers.get(p.column)), p.file, k))
         elif p.file in mapped.texts:
@@ -858,21 +1189,69 @@ def _finish_report(report: dict, mapped: _Mapped, checked: _Checked) -> dict[str
     return final
 
 
-def _failure_message(src: Path, problems: list[Problem], report: dict,
-                     allow_dropped_rows: bool) -> str:
-    """The :class:`ImportFailed` message: the first 50 problems, the values no map knows, the fix."""
+#: Example problem lines a failure message shows after its summary (the report has them all).
+FAILURE_EXAMPLES = 5
+
+
+def failure_report_paths(out: str | os.PathLike) -> tuple[Path, Path]:
+    """Where a failed import writes its report: beside ``OUT``, never inside it
+    (``<OUT>.import_report.md`` and ``.json``), so the output folder stays untouched."""
+    out = Path(out)
+    return (out.parent / f"{out.name}.import_report.md",
+            out.parent / f"{out.name}.import_report.json")
+
+
+def _failure_message(src: Path, problems: list[Problem], report: dict, allow_dropped_rows: bool,
+                     refusal: str | None, report_md: Path | None) -> str:
+    """The :class:`ImportFailed` message, summary first: the values no map knows, the columns
+    not imported, the problems counted by column and rule; then a few example rows, where the
+    report is, and the fix (``--allow-dropped-rows`` only where dropping rows can help)."""
     n = len(problems)
-    listed = "\n".join(f"  - {p}" for p in problems[:50])
-    more = f"\n  ... and {n - 50} more" if n > 50 else ""
-    hint = ("" if allow_dropped_rows else
-            "\nNothing was written. Fix the file or the mapping (mapping.yaml: aliases/values), "
-            "or pass --allow-dropped-rows to drop the rows listed (they are named in the report).")
-    summary = ""
-    if len(report["unmapped_values"]) > 1 or n > 50:
-        summary = "\nValues no mapping knows (add them under `values` in mapping.yaml):\n" + \
-            "\n".join(f"  - {u['table']}.{u['field']} = '{u['value']}': {u['count']} row(s)"
-                      for u in report["unmapped_values"][:30])
-    return f"{n} problem(s) importing {src.name}:\n{listed}{more}{summary}{hint}"
+    out = [f"{n} problem(s) importing {src.name}. Nothing was written / 导入失败，未写入任何文件."]
+    if allow_dropped_rows and refusal is not None:
+        out.append(f"--allow-dropped-rows refused / 拒绝删除行: {refusal}.")
+    if report["unmapped_values"]:
+        out.append("Values no mapping knows / 未映射的取值 (add them under `values` in "
+                   "mapping.yaml):")
+        for u in report["unmapped_values"][:15]:
+            first = u["rows"][0]
+            out.append(f"  - {u['table']}.{u['field']} = '{u['value']}': {u['count']} row(s), "
+                       f"first {first['file']}" + (f" [{first['sheet']}]" if first["sheet"] else "")
+                       + f" row {first['row']}")
+        if len(report["unmapped_values"]) > 15:
+            out.append(f"  ... and {len(report['unmapped_values']) - 15} more values (report)")
+    unknown = [u for u in report["unmapped_headers"] if not u.get("hint")]
+    if unknown:
+        out.append("Columns no alias knows, not imported / 未识别的列 (add them under `aliases` "
+                   "in mapping.yaml if they hold a field):")
+        by_file: dict[str, list[str]] = {}
+        for u in unknown:
+            where = u["file"] + (f" [{u['sheet']}]" if u["sheet"] else "")
+            by_file.setdefault(where, []).append(f"{u['header']} ({u['column']})")
+        for where, cols in list(by_file.items())[:10]:
+            out.append(f"  - {where}: " + ", ".join(cols[:12]) + (" …" if len(cols) > 12 else ""))
+    kinds = Counter((p.column or "(table)", _rule_kind(p.rule)) for p in problems)
+    if len(kinds) > 1 or n > FAILURE_EXAMPLES:
+        out.append("Problems by column / 按列汇总:")
+        for (column, rule), c in kinds.most_common(12):
+            out.append(f"  - {column}: {rule} — {c} row(s)" if c > 1 else f"  - {column}: {rule}")
+    shown = problems[:FAILURE_EXAMPLES]
+    out.append(("Examples / 示例" if n > len(shown) else "Problems / 问题")
+               + (f" (first {len(shown)} of {n}):" if n > len(shown) else ":"))
+    out += [f"  - {p}" for p in shown]
+    if report_md is not None:
+        out.append(f"Report with every row / 完整报告: {report_md} (and .json)")
+    fix = "Fix the file or mapping.yaml (aliases, values, derive)"
+    if refusal is None and not allow_dropped_rows:
+        fix += (", or pass --allow-dropped-rows to drop the rows with problems (each listed in "
+                "the report; at most --max-dropped-share of a table)")
+    out.append(fix + ". / 请修改文件或 mapping.yaml。")
+    return "\n".join(out)
+
+
+def _rule_kind(rule: str) -> str:
+    """A rule without the value-specific tail, for counting problems by kind."""
+    return rule.split(";")[0].split(" (levels:")[0]
 
 
 def _dataset_descriptor(m: Mappings, origin: dict | None, src: Path, out: Path, found: _Found,

@@ -9,7 +9,19 @@ origin (:func:`load_mapping_file`). :class:`Mappings` merges both and answers tw
 *which field is this header?* and *which contract value is this cell?*
 
 Matching ignores case, full-/half-width forms (NFKC), spaces, ``_``/``-``, a questionnaire's
-question number (``4、``, ``Q4.``) and a trailing unit in brackets (``岗位适应期（月）``).
+question number (``4、``, ``Q4.``) and a trailing unit in brackets (``岗位适应期（月）``). A header
+equal to an alias after that normalisation is an *exact* match; a header that matches only once a
+bracketed tail is dropped from one side (``岗位适应期（月）`` against the alias ``岗位适应期``) is a
+*normalised* match, and an exact match always beats a normalised one. Two headers whose bracketed
+tails differ (``第6题(阅读)``, ``第6题(运动)``) never match each other.
+
+A mapping file can also *derive* a field from several columns (``derive``: e.g. a register's 目标 +
+状态 into ``destination``), with rules tried in the order written (:class:`DerivedField`).
+
+A mapping file is bounded: at most :data:`MAX_MAPPING_BYTES` bytes, and after parsing at most
+:data:`MAX_MAPPING_NODES` values counting every expansion of a YAML alias (``*a``) and at most
+:data:`MAX_MAPPING_DEPTH` levels of nesting, so that a small file of nested anchors (a "billion
+laughs") is refused at once instead of expanding without end.
 """
 
 from __future__ import annotations
@@ -30,6 +42,16 @@ from talentlab.data.schema import (
 )
 
 USER_SOURCE = "mapping file"
+#: Largest mapping file read, in bytes (a mapping of aliases and value maps is a few KiB).
+MAX_MAPPING_BYTES = 512 * 1024
+#: Most values a parsed mapping may hold, every expansion of a YAML alias counted.
+MAX_MAPPING_NODES = 100_000
+#: Deepest nesting of a parsed mapping (the documented format needs 5 levels).
+MAX_MAPPING_DEPTH = 20
+#: How the parts of a derived field's combination are joined (in reports and ``_original``).
+DERIVE_JOIN = " + "
+#: A part of a ``derive`` rule that matches any value (an empty cell too).
+DERIVE_ANY = "*"
 _QUESTION_NO = re.compile(r"^\s*(?:q|第)?\s*\d{1,3}\s*(?:题)?\s*[、.．:：)）\]]\s*", re.IGNORECASE)
 _UNIT_TAIL = re.compile(r"\s*[(（\[【][^()（）\[\]【】]*[)）\]】]\s*$")
 _DROP = re.compile(r"[\s_\-*＊:：?？。.,，/\\'\"“”‘’]+")
@@ -64,6 +86,15 @@ def header_keys(text: str) -> list[str]:
     if bare != t and _DROP.sub("", bare):
         keys.append(_DROP.sub("", bare))
     return [k for k in dict.fromkeys(keys) if k]
+
+
+def _full_and_bare_key(text: str) -> tuple[str, str | None]:
+    """``(key, key without the trailing bracketed tail)`` of a header or alias; the second is
+    ``None`` when there is no such tail."""
+    keys = header_keys(text)
+    if not keys:
+        return "", None
+    return keys[0], (keys[1] if len(keys) > 1 else None)
 
 
 def value_key(text: str) -> str:
@@ -131,10 +162,87 @@ class ValueMapping:
 
 
 @dataclass
+class DerivedField:
+    """A field computed from several columns (mapping file ``derive``).
+
+    ``columns`` are the headers as written (matched like aliases, exactly); ``rules`` are
+    ``(parts, target)`` tried in the order written, the first that matches wins; a part ``*``
+    matches any value, an empty cell too. The combination of a row is shown as the parts joined
+    with `` + `` (``就业 + 已落实``) in the report and in ``<field>_original``.
+
+    Examples
+    --------
+    >>> d = DerivedField.parse("graduates", "destination", {
+    ...     "from": ["目标", "状态"],
+    ...     "values": {"就业 + 已落实": "employed_full_time", "升学 + *": "further_study"}}, "m")
+    >>> d.lookup("就业 + 已落实").target, d.lookup("升学 + ").target, d.lookup("就业 + 未落实")
+    ('employed_full_time', 'further_study', None)
+    """
+
+    columns: list[str]
+    keys: list[str]                                    # the columns' header keys
+    rules: list[tuple[tuple[str | None, ...], ValueMapping]]
+
+    @classmethod
+    def parse(cls, table: str, name: str, spec: object, where: str) -> DerivedField:
+        """Check one ``derive.<table>.<field>`` entry; every error names the key."""
+        fdesc = _spec(table)[name]
+        if not isinstance(spec, dict) or set(spec) - {"from", "values"} or \
+                not {"from", "values"} <= set(spec):
+            raise MappingError(f"{where} must have exactly two keys, 'from' (the columns, e.g. "
+                               "[目标, 状态]) and 'values' (combination -> contract value)")
+        cols = spec["from"]
+        if not isinstance(cols, list) or not 2 <= len(cols) <= 4 or \
+                not all(isinstance(c, str) and header_keys(c) for c in cols):
+            raise MappingError(f"{where}.from must list 2 to 4 column headers as written")
+        keys = [header_keys(c)[0] for c in cols]
+        if len(set(keys)) != len(keys):
+            raise MappingError(f"{where}.from names one column twice")
+        vals = spec["values"]
+        if not isinstance(vals, dict) or not vals:
+            raise MappingError(f"{where}.values must map combinations such as "
+                               f"'{DERIVE_JOIN.join(['就业', '已落实'][:len(cols)] + ['*'] * (len(cols) - 2))}'"
+                               " to contract values")
+        rules = []
+        for label, target in vals.items():
+            parts = [p.strip() for p in str(label).split(DERIVE_JOIN.strip())]
+            if len(parts) != len(cols):
+                raise MappingError(
+                    f"{where}.values[{label!r}]: {len(parts)} part(s), but 'from' names "
+                    f"{len(cols)} columns ({', '.join(cols)}); write the values joined with "
+                    f"'{DERIVE_JOIN.strip()}', '{DERIVE_ANY}' for any value")
+            if all(p == DERIVE_ANY for p in parts):
+                raise MappingError(f"{where}.values[{label!r}]: a rule must name at least one "
+                                   "value (a rule of '*' only would hide every unknown value)")
+            text = _target_text(fdesc, target, f"{where}.values[{label!r}]")
+            key = tuple(None if p == DERIVE_ANY else value_key(p) for p in parts)
+            rules.append((key, ValueMapping(text, str(label), USER_SOURCE)))
+        return cls(list(cols), keys, rules)
+
+    @staticmethod
+    def combine(parts: list[str]) -> str:
+        """The combination of one row's cells (missing markers already emptied)."""
+        return DERIVE_JOIN.join(p.strip() for p in parts)
+
+    def lookup(self, text: str) -> ValueMapping | None:
+        """The first rule matching a combination, or ``None``."""
+        parts = [value_key(p) for p in text.split(DERIVE_JOIN.strip())]
+        if len(parts) != len(self.keys):
+            return None
+        for key, hit in self.rules:
+            if all(k is None or k == p for k, p in zip(key, parts, strict=True)):
+                return hit
+        return None
+
+
+@dataclass
 class Mappings:
     """Aliases, value maps and options for one import (contract + optional mapping file)."""
 
     headers: dict[str, dict[str, tuple[str, str, str, int]]] = field(default_factory=dict)
+    #: aliases with a bracketed tail, by their key without it (a header without the tail
+    #: matches them, but only as a normalised match)
+    headers_bare: dict[str, dict[str, tuple[str, str, str, int]]] = field(default_factory=dict)
     values: dict[str, dict[str, dict[str, ValueMapping]]] = field(default_factory=dict)
     booleans: dict[str, ValueMapping] = field(default_factory=dict)
     tables: list[tuple[str, str]] = field(default_factory=list)
@@ -142,6 +250,7 @@ class Mappings:
     dataset: dict = field(default_factory=dict)
     mapping_file: str | None = None
     types: dict[str, dict[str, str]] = field(default_factory=dict)
+    derived: dict[str, dict[str, DerivedField]] = field(default_factory=dict)
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -149,13 +258,19 @@ class Mappings:
         m = cls()
         for table in RECORD_TABLES:
             m.headers[table] = {}
+            m.headers_bare[table] = {}
             m.values[table] = {}
             m.types[table] = {name: f["type"] for name, f in _spec(table).items()}
-            for i_field, (name, fdesc) in enumerate(_spec(table).items()):
+            for name, fdesc in _spec(table).items():
                 m._add_alias(table, name, name, "contract", rank=0)
+                # one running rank per field across its sources, in the contract's order: when
+                # two columns match one field (毕业去向 and 毕业去向代码), the alias listed
+                # first wins, never the column that happens to come first
+                rank = 0
                 for source, aliases in fdesc.get("aliases", {}).items():
-                    for rank, alias in enumerate(aliases, start=1):
-                        m._add_alias(table, name, alias, source, rank=rank + 100 * i_field)
+                    for alias in aliases:
+                        rank += 1
+                        m._add_alias(table, name, alias, source, rank=rank)
                 for source, vmap in fdesc.get("valueMaps", {}).items():
                     for label, target in vmap.items():
                         m._add_value(table, name, label, target, source)
@@ -166,13 +281,16 @@ class Mappings:
         return m
 
     def _add_alias(self, table: str, name: str, alias: str, source: str, rank: int) -> None:
-        for key in header_keys(alias):
-            known = self.headers[table].get(key)
+        full, bare = _full_and_bare_key(alias)
+        for key, index in ((full, self.headers[table]), (bare, self.headers_bare[table])):
+            if not key:
+                continue
+            known = index.get(key)
             if known is not None and known[0] != name and source != USER_SOURCE:
                 raise MappingError(f"alias {alias!r} of {table}.{name} is already an alias of "
                                    f"{table}.{known[0]}")
-            if known is None or source == USER_SOURCE:
-                self.headers[table][key] = (name, alias, source, rank)
+            if known is None or (source == USER_SOURCE and known[2] != USER_SOURCE):
+                index[key] = (name, alias, source, rank)
 
     def _add_value(self, table: str, name: str, label: object, target: object, source: str,
                    where: str | None = None) -> None:
@@ -184,7 +302,7 @@ class Mappings:
 
     def apply_user(self, spec: dict, file: str) -> None:
         """Merge a parsed mapping file (validated here; errors name the key)."""
-        allowed = {"dataset", "tables", "aliases", "values", "constants"}
+        allowed = {"dataset", "tables", "aliases", "values", "constants", "derive"}
         file = Path(file).name
         if not isinstance(spec, dict):
             raise MappingError(f"{file}: the mapping must be a table of keys "
@@ -200,6 +318,7 @@ class Mappings:
         self._apply_values(_table_fields(file, "values", spec.get("values", {}) or {}), file)
         self._apply_constants(_table_fields(file, "constants", spec.get("constants", {}) or {}),
                               file)
+        self._apply_derive(_table_fields(file, "derive", spec.get("derive", {}) or {}), file)
 
     def _apply_dataset(self, dataset: object, file: str) -> None:
         """The mapping file's ``dataset`` keys (its origin: name, data_origin …)."""
@@ -227,8 +346,9 @@ class Mappings:
                     names = [names]
                 if not isinstance(names, list) or not all(isinstance(a, str) for a in names):
                     raise MappingError(f"{file}: aliases.{table}.{name} must be a list of texts")
-                for alias in names:
-                    self._add_alias(table, name, alias, USER_SOURCE, rank=-1)
+                for position, alias in enumerate(names):
+                    # the user's aliases rank before the contract's, in the order listed
+                    self._add_alias(table, name, alias, USER_SOURCE, rank=position - 10_000)
 
     def _apply_values(self, values: dict, file: str) -> None:
         """``values``: value maps per field (text in the file -> contract value)."""
@@ -250,6 +370,14 @@ class Mappings:
                     else str(value)
                 self.constants.setdefault(table, {})[name] = text
 
+    def _apply_derive(self, derive: dict, file: str) -> None:
+        """``derive``: a field computed from several columns by rules (:class:`DerivedField`)."""
+        for table, per_field in derive.items():
+            for name, spec in per_field.items():
+                where = f"{file}: derive.{table}.{name}"
+                self.derived.setdefault(table, {})[name] = DerivedField.parse(
+                    table, name, spec, where)
+
     # -- questions --------------------------------------------------------------------------
     def table_for(self, file: str, sheet: str | None) -> str | None:
         """The table a file/sheet is assigned to by the mapping file (``ignore`` allowed)."""
@@ -260,16 +388,39 @@ class Mappings:
                 return table
         return None
 
-    def match_header(self, table: str, header: str) -> tuple[str, str, int] | None:
-        """``(field, alias source, rank)`` of a header in ``table``, or ``None``."""
-        for key in header_keys(header):
-            hit = self.headers[table].get(key)
+    def match_header(self, table: str, header: str) -> tuple[str, str, int, bool] | None:
+        """``(field, alias source, rank, exact)`` of a header in ``table``, or ``None``.
+
+        ``exact`` is true when the header equals an alias after normalisation; otherwise one of
+        the two had a bracketed tail the other has not (a unit such as ``（月）``). Tails that
+        differ never match: ``第6题(运动)`` is not the alias ``第6题(阅读)``.
+
+        Examples
+        --------
+        >>> m = build_mappings({"aliases": {"graduates": {"job_satisfaction": ["第6题(阅读)"]}}})
+        >>> m.match_header("graduates", "第6题（阅读）")[::3], m.match_header("graduates", "第6题(运动)")
+        (('job_satisfaction', True), None)
+        >>> m.match_header("graduates", "岗位适应期（月）")
+        ('adaptation_months', 'talentlab', 1, False)
+        """
+        full, bare = _full_and_bare_key(header)
+        hit = self.headers[table].get(full)
+        if hit is not None:
+            return hit[0], hit[2], hit[3], True
+        for key, index in ((bare, self.headers[table]), (full, self.headers_bare[table])):
+            hit = index.get(key) if key else None
             if hit is not None:
-                return hit[0], hit[2], hit[3]
+                return hit[0], hit[2], hit[3], False
         return None
 
     def map_value(self, table: str, name: str, text: str) -> ValueMapping | None:
-        """The mapping of a cell's text, trying ``code-label`` forms (``10 签就业协议形式就业``)."""
+        """The mapping of a cell's text, trying ``code-label`` forms (``10 签就业协议形式就业``);
+        a derived field's combination (``就业 + 已落实``) goes through its rules."""
+        derived = self.derived.get(table, {}).get(name)
+        if derived is not None and DERIVE_JOIN.strip() in text:
+            hit = derived.lookup(text)
+            if hit is not None:
+                return hit
         vmap = self.values[table].get(name, {})
         key = value_key(text)
         if key in vmap:
@@ -297,15 +448,18 @@ def load_mapping_file(path: str | os.PathLike) -> dict:
         raise MappingError(f"mapping file {path}: not a regular file (a folder, named pipe, "
                            "device or socket) / 不是普通文件（文件夹、命名管道、设备或套接字）")
     suffix = path.suffix.lower()
+    with path.open("rb") as fh:  # never more than the limit, whatever the file claims
+        data = fh.read(MAX_MAPPING_BYTES + 1)
+    if len(data) > MAX_MAPPING_BYTES:
+        raise MappingError(f"{path.name}: a mapping file may hold at most {MAX_MAPPING_BYTES} "
+                           f"bytes / 映射文件不得超过 {MAX_MAPPING_BYTES} 字节")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise MappingError(f"{path.name}: a mapping file must be UTF-8 text") from None
     try:
         if suffix in (".yaml", ".yml"):
-            import yaml
-
-            spec = yaml.safe_load(text)
+            spec = _load_yaml_bounded(text, path.name)
         elif suffix == ".toml":
             import tomllib
 
@@ -316,9 +470,99 @@ def load_mapping_file(path: str | os.PathLike) -> dict:
             raise MappingError(f"{path.name}: use a .yaml, .toml or .json mapping file")
     except MappingError:
         raise
+    except RecursionError:
+        raise MappingError(f"{path.name}: nested too deeply (at most {MAX_MAPPING_DEPTH} "
+                           f"levels) / 嵌套层数过多") from None
     except Exception as exc:  # yaml/toml/json syntax errors carry line and column
         raise MappingError(f"{path.name}: cannot be parsed: {exc}") from None
+    if suffix not in (".yaml", ".yml"):
+        _check_size(spec, path.name)
     return {} if spec is None else spec
+
+
+def _too_big(name: str, what: str) -> MappingError:
+    return MappingError(
+        f"{name}: {what} (at most {MAX_MAPPING_NODES} values, every YAML alias expansion "
+        f"counted, and {MAX_MAPPING_DEPTH} levels of nesting) / 映射文件展开后过大或嵌套过深；"
+        "a mapping of aliases and value maps never needs this: remove the YAML anchors (&) and "
+        "aliases (*)")
+
+
+def _load_yaml_bounded(text: str, name: str) -> object:
+    """``yaml.safe_load`` that counts the values of the composed document, each alias counted
+    as the whole node it repeats, and refuses the document before building any Python object
+    when it exceeds :data:`MAX_MAPPING_NODES` or :data:`MAX_MAPPING_DEPTH` (or refers to itself)."""
+    import yaml
+
+    class BoundedLoader(yaml.SafeLoader):
+        def construct_document(self, node):
+            _check_yaml_nodes(node, name)
+            return super().construct_document(node)
+
+    return yaml.load(text, Loader=BoundedLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def _check_yaml_nodes(root, name: str) -> None:
+    """Expanded size and depth of a composed YAML node graph, memoised per node (shared nodes
+    are what aliases make), so the check is linear in the file however large the expansion."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+
+    def visit(node, depth: int) -> int:
+        if depth > MAX_MAPPING_DEPTH:  # a shared node's depth depends on where it is used
+            raise _too_big(name, "nested too deeply")
+        key = id(node)
+        if key in on_path:
+            raise _too_big(name, "a YAML alias refers to the node that contains it")
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            return 1
+        if key in sizes and depth + _height(node) <= MAX_MAPPING_DEPTH:
+            return sizes[key]
+        on_path.add(key)
+        total = 1
+        for child in children:
+            total += visit(child, depth + 1)
+            if total > MAX_MAPPING_NODES:
+                raise _too_big(name, "too large once its YAML aliases are expanded")
+        on_path.discard(key)
+        sizes[key] = total
+        return total
+
+    heights: dict[int, int] = {}
+
+    def _height(node) -> int:
+        key = id(node)
+        if key not in heights:
+            kids = node.value if isinstance(node, yaml.SequenceNode) else \
+                [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) \
+                else []
+            heights[key] = 1 + max((_height(k) for k in kids), default=0)
+        return heights[key]
+
+    visit(root, 0)
+
+
+def _check_size(spec: object, name: str) -> None:
+    """The same bounds for a TOML or JSON mapping (no aliases there: a plain walk)."""
+    count = 0
+    stack = [(spec, 0)]
+    while stack:
+        obj, depth = stack.pop()
+        count += 1
+        if count > MAX_MAPPING_NODES:
+            raise _too_big(name, "too large")
+        if depth > MAX_MAPPING_DEPTH:
+            raise _too_big(name, "nested too deeply")
+        if isinstance(obj, dict):
+            stack.extend((v, depth + 1) for kv in obj.items() for v in kv)
+        elif isinstance(obj, list):
+            stack.extend((v, depth + 1) for v in obj)
 
 
 def build_mappings(mapping: str | os.PathLike | dict | None = None) -> Mappings:

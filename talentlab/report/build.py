@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from talentlab.data.atomic import atomic_write_bytes, atomic_write_text
-from talentlab.report.identifiers import scan_for_identifiers
+from talentlab.data.atomic import atomic_write_text
+from talentlab.report.identifiers import check_identifiers
 from talentlab.report.ledger import (
     findings_ledger,
     findings_markdown,
@@ -62,29 +62,13 @@ def collect_notebooks(report_dir: Path) -> tuple[list[dict], list[pd.DataFrame]]
     return notebooks, verdicts
 
 
-def _check_privacy(report_dir: Path, processed_dir: Path) -> None:
+def _check_privacy(report_dir: Path, processed_dir: Path,
+                   staged: dict[str, str] | None = None) -> None:
+    """Raise :class:`~talentlab.report.publish.PublicationError` when an identifier of the
+    processed data is in the report folder or in the build's own ``staged`` files."""
     from talentlab.data.io import load_all
 
-    leaks = scan_for_identifiers(report_dir, load_all(processed_dir).tables())
-    if leaks:
-        raise RuntimeError("identifiers reached the report:\n" + "\n".join(leaks))
-
-
-def absent_tables(manifest: dict) -> list[str]:
-    """The record tables a processed data set does not hold: its manifest's ``tables_absent``,
-    else those without a row count (a manifest written before the key existed).
-
-    Examples
-    --------
-    >>> absent_tables({"rows": {"graduates": 5}})
-    ['employer_ratings', 'evaluations', 'programmes']
-    """
-    from talentlab.data.schema import RECORD_TABLES
-
-    if "tables_absent" in manifest:
-        return [str(t) for t in manifest["tables_absent"]]
-    rows = manifest.get("rows", {})
-    return [t for t in RECORD_TABLES if t not in rows]
+    check_identifiers(report_dir, load_all(processed_dir).tables(), staged)
 
 
 def _load_claims(claims_path):
@@ -100,27 +84,29 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
 
     The steps: read what the notebooks wrote (:func:`collect_notebooks`), refuse small cells
     before anything is written, join the claims of the paper with their verdicts
-    (:func:`talentlab.report.ledger.findings_ledger`), write the ledger as CSV, Markdown and HTML,
-    scan for identifiers, check the whole folder and write the manifest.
+    (:func:`talentlab.report.ledger.findings_ledger`), render the ledger as CSV, Markdown and
+    HTML in memory, scan the folder and these three for identifiers
+    (:func:`talentlab.report.identifiers.check_identifiers`: a leak raises
+    :class:`talentlab.report.publish.PublicationError` before anything is written), write
+    them, check the whole folder and write the manifest.
 
     Before the manifest is written every published table is checked for small cells (threshold
-    ``min_cell``, default :data:`talentlab.report.disclosure.DEFAULT_THRESHOLD`), every CSV for
+    ``min_cell``, default :data:`talentlab.data.disclosure.MIN_CELL`), every CSV for
     spreadsheet formulas, every HTML page for dead links and executable content
     (:func:`talentlab.report.publish.check_report`); any problem raises
     :class:`talentlab.report.publish.PublicationError` naming the file, table, row and column.
     ``raw_dir`` is accepted for the command line's symmetry; the raw checksums come from the
     processed data's ``manifest.json``.
     """
+    from talentlab.data.disclosure import MIN_CELL, check_min_cell
     from talentlab.report import publish
-    from talentlab.report.disclosure import DEFAULT_THRESHOLD
 
     report_dir, processed_dir = Path(report_dir), Path(processed_dir)
     manifest = json.loads((processed_dir / "manifest.json").read_text(encoding="utf-8"))
     origin, raw_sums = manifest["origin"], manifest["raw_sha256"]
-    absent = absent_tables(manifest)
     claims = _load_claims(claims_path)
     notebooks, verdicts = collect_notebooks(report_dir)
-    threshold = DEFAULT_THRESHOLD if min_cell is None else int(min_cell)
+    threshold = check_min_cell(MIN_CELL if min_cell is None else min_cell)
     # nothing is written when a notebook published a small cell (a findings.csv of an earlier
     # run is not the notebooks' and is rewritten below)
     disclosure_problems, _ = publish.disclosure_problems(report_dir, threshold,
@@ -128,19 +114,21 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
     if disclosure_problems:
         publish.check_report(report_dir, threshold)  # raises, listing every problem
     ledger = findings_ledger(claims, verdicts)
-    publish.prepare_table(ledger[ledger_columns(ledger, claims)], threshold).to_csv(
-        report_dir / "findings.csv", index=False, lineterminator="\n", float_format="%.6g")
+    # the build's own files are staged in memory and scanned for identifiers before any is
+    # written: a leak leaves no new findings.* or index.html behind
+    staged = {"findings.csv": publish.prepare_table(
+        ledger[ledger_columns(ledger, claims)], threshold).to_csv(
+        index=False, lineterminator="\n", float_format="%.6g")}
     # the summary on the page counts what is published, findings.csv included, on every run
-    _, disclosure = publish.disclosure_problems(report_dir, threshold)
+    _, disclosure = publish.disclosure_problems(report_dir, threshold, staged=staged)
     versions = software_versions()
-    atomic_write_text(report_dir / "findings.md",
-                      findings_markdown(ledger, origin, notebooks, raw_sums, versions,
-                                        absent_tables=absent))
-    page = render_index(ledger, claims, notebooks, origin, raw_sums, versions, disclosure,
-                        absent_tables=absent)
-    atomic_write_bytes(report_dir / "index.html", page.encode("utf-8"))
+    staged["findings.md"] = findings_markdown(ledger, origin, notebooks, raw_sums, versions)
+    staged["index.html"] = render_index(ledger, claims, notebooks, origin, raw_sums, versions,
+                                        disclosure)
     if check_privacy:
-        _check_privacy(report_dir, processed_dir)
+        _check_privacy(report_dir, processed_dir, staged)
+    for name, text in staged.items():
+        atomic_write_text(report_dir / name, text)
     publish.check_report(report_dir, threshold)
     write_manifest(report_dir)
     return report_dir / "index.html"

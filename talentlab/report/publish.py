@@ -506,25 +506,35 @@ def exemptions(report_dir: str | os.PathLike) -> dict[str, str]:
 
 def disclosure_problems(report_dir: str | os.PathLike, threshold: int = MIN_CELL,
                         exclude: Iterable[str] = ("datasets",),
-                        skip_files: Iterable[str] = ()) -> tuple[list[str], dict]:
+                        skip_files: Iterable[str] = (),
+                        staged: dict[str, str] | None = None) -> tuple[list[str], dict]:
     """Small cells in every CSV and every notebook table of a report folder, and a summary
     ``{"checked_tables": ..., "checked_cells": ..., "exempt": {...}}``.
 
     ``skip_files`` (paths relative to the folder) are left out: the report build checks the
     notebooks' tables before it writes its own ``findings.csv``, so a file left by an earlier
-    run must not be counted then.
+    run must not be counted then. ``staged`` CSV files (relative path -> text) are checked as
+    if written, in place of a file of that name on disk.
     """
+    import io
+
     report_dir = Path(report_dir)
     exempt = exemptions(report_dir)
     exclude, skip = set(exclude), set(skip_files)
+    staged = dict(staged or {})
     problems: list[str] = []
     n_tables = n_cells = 0
-    for path in sorted(report_dir.rglob("*")):
-        rel = path.relative_to(report_dir)
+    paths = {path.relative_to(report_dir).as_posix(): path for path in report_dir.rglob("*")}
+    for name in sorted(set(paths) | set(staged)):
+        path = paths.get(name, report_dir / name)
+        rel = Path(name)
         if (set(rel.parts[:-1]) & exclude) or (len(rel.parts) > 1 and rel.parts[0] in exempt) \
-                or rel.as_posix() in skip:
+                or name in skip:
             continue
-        if path.suffix == ".csv":
+        if name in staged and path.suffix == ".csv":
+            tables = [(name, pd.read_csv(io.StringIO(staged[name]), dtype=str,
+                                         keep_default_na=False))]
+        elif path.suffix == ".csv":
             tables = [(rel.as_posix(), pd.read_csv(path, dtype=str, keep_default_na=False))]
         elif path.suffix == ".ipynb" and not path.name.endswith(".run.ipynb"):
             tables = [(f"{rel.parent.as_posix()}/{label}", t) for label, t in notebook_tables(path)]

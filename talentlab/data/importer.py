@@ -564,17 +564,16 @@ def _pseudonymise_tables(final: dict[str, pd.DataFrame], key: bytes, report: dic
                          ) -> dict[str, pd.DataFrame]:
     """Identifier columns as keyed pseudonyms (``talentlab pseudonymise``'s own function, so an
     import with a key equals an import without one followed by ``pseudonymise``)."""
-    from talentlab.data.privacy import pseudonymise_frame
+    from talentlab.data.privacy import ID_COLUMNS, pseudonymise_frame
 
     out, done = {}, {}
     for t, df in final.items():
-        pseudo = pseudonymise_frame(df, key)
+        pseudo = pseudonymise_frame(df, key, table=t)
+        ids = [c for c in df.columns if c.removesuffix(ORIGINAL_SUFFIX) in ID_COLUMNS]
         out[t] = pd.DataFrame({c: pseudo[c].astype(object).where(pseudo[c].notna(), "")
-                               if c in IDENTIFIER_FIELDS else df[c] for c in df.columns},
-                              dtype=object)
-        names = [c for c in IDENTIFIER_FIELDS if c in df.columns]
-        if names:
-            done[t] = names
+                               if c in ids else df[c] for c in df.columns}, dtype=object)
+        if ids:
+            done[t] = ids
     report["identifiers_pseudonymised"] = done
     return out
 

@@ -119,29 +119,59 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_indicators(args: argparse.Namespace) -> int:
+    import io
+
+    from talentlab.data.atomic import atomic_write_bytes
     from talentlab.indicators import IndicatorInputError
     from talentlab.indicators.engines import compute_indicators
-    from talentlab.report.publish import neutralise_frame
+    from talentlab.report.disclosure import publishable_indicators, refuse_identifier_keys
+    from talentlab.report.publish import prepare_table, suppress_attribute_counts
 
     by = [c.strip() for c in args.by.split(",") if c.strip()] if args.by else []
+    try:
+        refuse_identifier_keys(by)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:  # the count-based graduate indicators, the same table from every engine
         table = compute_indicators(args.data, by, engine=args.engine, min_cell=args.min_cell,
                                    confidence=args.confidence, spark=args.spark_master)
     except (IndicatorInputError, DataValidationError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    # what leaves is disclosure-controlled: small groups and their complements blanked
+    table = publishable_indicators(table, by, args.min_cell)
+    n_hidden = int(table["suppressed"].sum())
+    note = (f"{n_hidden} of {len(table)} rows blanked: groups of fewer than {args.min_cell} "
+            "people and the rows that would reveal them by difference / "
+            f"{n_hidden} 行因人数少于 {args.min_cell} 或可被差分推出而留空")
     if args.out is None:
-        sys.stdout.write(neutralise_frame(table).to_csv(index=False, lineterminator="\n"))
+        sys.stdout.write(prepare_table(table, args.min_cell).to_csv(index=False,
+                                                                    lineterminator="\n"))
+        print(note, file=sys.stderr)
         return 0
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".parquet":
-        table.to_parquet(out, index=False)
+        buffer = io.BytesIO()
+        suppress_attribute_counts(table, args.min_cell, mark=False).to_parquet(buffer,
+                                                                                index=False)
+        atomic_write_bytes(out, buffer.getvalue())
     else:
-        out.write_text(neutralise_frame(table).to_csv(index=False, lineterminator="\n"),
-                       encoding="utf-8")
-    print(f"{len(table)} indicator rows written to {out}")
+        atomic_write_bytes(out, prepare_table(table, args.min_cell).to_csv(
+            index=False, lineterminator="\n").encode("utf-8"))
+    print(f"{len(table)} indicator rows written to {out}; {note}")
     return 0
+
+
+def _min_cell_argument(value: str) -> int:
+    """``--min-cell``: the disclosure rule's check (a whole number, at least 5)."""
+    from talentlab.data.disclosure import check_min_cell
+
+    try:
+        return check_min_cell(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _cmd_examples(args: argparse.Namespace) -> int:
@@ -274,7 +304,9 @@ def _add_analysis_commands(sub) -> None:
     p.add_argument("--engine", choices=("auto", "duckdb", "pandas", "spark"), default="auto",
                    help="auto (default): DuckDB for large files, pandas for small ones")
     p.add_argument("--out", help="output .csv or .parquet (default: CSV on standard output)")
-    p.add_argument("--min-cell", type=int, default=10, help="disclosure threshold (default 10)")
+    p.add_argument("--min-cell", type=_min_cell_argument, default=10,
+                   help="disclosure threshold: groups of fewer people are blanked, with the "
+                        "groups that would reveal them (default 10, never below 5)")
     p.add_argument("--confidence", type=float, default=0.95)
     p.add_argument("--spark-master", default=None,
                    help="Spark master URL for --engine spark (default: local[*])")

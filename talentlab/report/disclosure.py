@@ -463,9 +463,9 @@ def suppress_tidy(table: pd.DataFrame, n_col: str = "n", by: Sequence[str] | Non
     >>> t = pd.DataFrame({"major": ["A", "B", "C"], "n": [4, 30, 50], "estimate": [.5, .6, .7]})
     >>> suppress_tidy(t, by=["major"])
       major     n  estimate  suppressed
-    0     A   NaN       NaN        True
-    1     B   NaN       NaN        True
-    2     C  50.0       0.7       False
+    0     A  <NA>       NaN        True
+    1     B  <NA>       NaN        True
+    2     C    50       0.7       False
     """
     threshold = check_min_cell(threshold)
     out = table.copy()
@@ -500,12 +500,36 @@ def suppress_tidy(table: pd.DataFrame, n_col: str = "n", by: Sequence[str] | Non
     for col in blank:
         if col in by or col not in out.columns:
             continue
-        if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+        if pd.api.types.is_integer_dtype(out[col]):
+            out[col] = out[col].astype("Int64").mask(mask)  # a count stays a whole number
+        elif pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].astype("float64").mask(mask)
         else:
             out[col] = out[col].astype(object).mask(mask)
+    if "method" in out.columns and mask.any():
+        out["method"] = _general_method(out, mask)
     out["suppressed"] = mask
     return out
+
+
+def _general_method(table: pd.DataFrame, mask: np.ndarray) -> pd.Series:
+    """``method`` with the notes about one group (``; group of one ...``, ``; missing ... see
+    n_unknown``) dropped from hidden rows: they would tell what the blanked numbers were. A
+    hidden row keeps the ``"; "``-separated part its indicator's rows have in common."""
+    keys = [c for c in ("indicator", "statistic") if c in table.columns]
+    codes = _group_codes(table, keys)
+    methods = table["method"].astype(object).to_numpy().copy()
+    for code in np.unique(codes[mask]):
+        rows = np.flatnonzero(codes == code)
+        parts = [str(m).split("; ") for m in methods[rows]]
+        common = []
+        for segment in zip(*parts, strict=False):
+            if len(set(segment)) > 1:
+                break
+            common.append(segment[0])
+        hidden = rows[mask[rows]]
+        methods[hidden] = "; ".join(common) if common else pd.NA
+    return pd.Series(methods, index=table.index, dtype=table["method"].dtype)
 
 
 def refuse_identifier_keys(by: Sequence[str]) -> list[str]:
@@ -547,9 +571,9 @@ def publishable_indicators(table: pd.DataFrame, by: Sequence[str],
     ...                   "estimate": [.75, .8, .89], "confidence": .95, "n": [4, 25, 45]})
     >>> publishable_indicators(t, ["major"])[["major", "n", "estimate", "suppressed"]]
       major     n  estimate  suppressed
-    0     A   NaN       NaN        True
-    1     B   NaN       NaN        True
-    2     C  45.0      0.89       False
+    0     A  <NA>       NaN        True
+    1     B  <NA>       NaN        True
+    2     C    45      0.89       False
     """
     by = refuse_identifier_keys(by)
     return suppress_tidy(table, by=by, threshold=threshold)

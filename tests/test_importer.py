@@ -389,6 +389,19 @@ def test_mapping_file_adds_aliases_values_constants_and_origin(tmp_path):
     ("values: {graduates: {cohort: {去年: last}}}\n", "not a number"),
     ("tables: {'*.xlsx': students}\n", "is not a table"),
     ("dataset: {data_origin: real}\n", "data_origin"),
+    ("derive: {graduates: {destination: {from: [目标]}}}\n", "exactly two keys"),
+    ("derive: {graduates: {destination: {from: [目标], values: {a: unknown}}}}\n",
+     "2 to 4 column headers"),
+    ("derive: {graduates: {destination: {from: [目标, 目标], values: {a + b: unknown}}}}\n",
+     "one column twice"),
+    ("derive: {graduates: {destination: {from: [目标, 状态], values: {就业: unknown}}}}\n",
+     r"values\['就业'\]: 1 part\(s\), but 'from' names 2 columns"),
+    ("derive: {graduates: {destination: {from: [目标, 状态], values: {就业 + 已落实: mars}}}}\n",
+     "not a level of destination"),
+    ("derive: {graduates: {destination: {from: [目标, 状态], values: {'* + *': unknown}}}}\n",
+     "at least one value"),
+    ("derive: {graduates: {destiny: {from: [a, b], values: {a + b: unknown}}}}\n",
+     "unknown field"),
 ])
 def test_bad_mapping_file_is_a_clear_error(tmp_path, text, match, capsys):
     src = tmp_path / "src"
@@ -798,3 +811,344 @@ def test_mapping_file_that_is_a_fifo_is_refused_not_read(tmp_path):
         load_mapping_file(fifo)
     with pytest.raises(MappingError, match="does not exist"):
         load_mapping_file(tmp_path / "absent.yaml")
+
+
+# ---- issue 20: silent wrong results and real export shapes -------------------------------------
+def _src(tmp_path: Path, rows: list[list], name: str = "g.csv") -> Path:
+    src = tmp_path / "src"
+    src.mkdir(exist_ok=True)
+    write_csv(src / name, rows)
+    return src
+
+
+def test_an_exact_header_match_beats_a_normalised_one(tmp_path):
+    """A user alias for 第6题(阅读) imported the column 第6题(运动): the bracket-stripped key
+    matched every sub-column and the first won. Brackets that differ never match now, and the
+    exact column is used wherever it stands."""
+    header = GRAD_HEADER[:7] + ["第6题(运动)", "第6题(阅读)"] + GRAD_HEADER[8:]
+    rows = [header]
+    for k in range(6):
+        r = grad_row(f"G{k}")
+        rows.append(r[:7] + [str(1 + k % 5), str(5 - k % 5)] + r[8:])
+    src = _src(tmp_path, rows)
+    mapping = {"aliases": {"graduates": {"job_satisfaction": ["第6题(阅读)"]}}}
+    res = import_records(src, tmp_path / "out", mapping=mapping)
+    g = pd.read_csv(tmp_path / "out" / "graduates.csv", dtype=str, keep_default_na=False)
+    assert g["job_satisfaction"].tolist() == [str(5 - k % 5) for k in range(6)]
+    used = [c["header"] for c in res.report["columns"] if c["field"] == "job_satisfaction"]
+    assert used == ["第6题(阅读)"]
+    unm = {u["header"]: u for u in res.report["unmapped_headers"]}
+    assert "第6题(运动)" in unm and unm["第6题(运动)"].get("hint") in (None, "")
+    # a unit tail still matches the bare alias (岗位适应期（月） is adaptation_months) ...
+    m = build_mappings(mapping)
+    assert m.match_header("graduates", "岗位适应期（月）")[::3] == ("adaptation_months", False)
+    # ... but an exact header beats it: 岗位适应期 is used, 岗位适应期（月） is listed
+    hdr = GRAD_HEADER + ["岗位适应期"]
+    rows = [hdr, grad_row("G1") + ["7"]]
+    write_csv(src / "g.csv", rows)
+    res = import_records(src, tmp_path / "out2")
+    g = pd.read_csv(tmp_path / "out2" / "graduates.csv", dtype=str, keep_default_na=False)
+    assert g["adaptation_months"].tolist() == ["7"]
+    hint = [u["hint"] for u in res.report["unmapped_headers"] if u["header"] == "岗位适应期（月）"]
+    assert hint and "(an exact match)" in hint[0]
+
+
+def test_columns_tying_for_one_field_are_an_error_naming_both(tmp_path, capsys):
+    header = GRAD_HEADER[:7] + ["第6题(运动)", "第6题(阅读)"] + GRAD_HEADER[8:]
+    r = grad_row("G1")
+    src = _src(tmp_path, [header, r[:7] + ["1", "5"] + r[8:]])
+    mapping = {"aliases": {"graduates": {"job_satisfaction": ["第6题"]}}}
+    with pytest.raises(ImportFailed) as info:
+        import_records(src, tmp_path / "out", mapping=mapping)
+    msg = str(info.value)
+    assert "columns H '第6题(运动)', I '第6题(阅读)' all match graduates.job_satisfaction" in msg
+    assert "--allow-dropped-rows" not in msg  # dropping rows cannot help
+    assert not (tmp_path / "out").exists()
+    # two columns with one header: the same error
+    src2 = tmp_path / "two"
+    src2.mkdir()
+    write_csv(src2 / "g.csv", [GRAD_HEADER + ["学号"], grad_row("G1") + ["G9"]])
+    with pytest.raises(ImportFailed, match=r"columns A '学号', S '学号' all match "
+                                           r"graduates.student_id exactly"):
+        import_records(src2, tmp_path / "out")
+
+
+def _many_rows(n: int, bad: dict[int, tuple[int, str]]) -> list[list]:
+    """``n`` graduates; ``bad`` maps a row number (0-based) to (column index, bad value)."""
+    rows = [GRAD_HEADER]
+    for k in range(n):
+        r = grad_row(f"G{k:03d}")
+        if k in bad:
+            col, value = bad[k]
+            r[col] = value
+        rows.append(r)
+    return rows
+
+
+def test_allow_dropped_rows_refuses_one_column_one_value_a_large_share_or_no_row(tmp_path):
+    """--allow-dropped-rows kept 2,318 of 7,738 rows (all further_study) on a real file and wrote
+    0 rows on another, with one warning line."""
+    dest, cohort, sat = 5, 3, 7
+    cases = {
+        # several unknown destinations: one column, the fix is a value map
+        "one column": (_many_rows(40, {k: (dest, ("就业", "选调", "灵活")[k % 3])
+                                       for k in range(0, 40, 2)}), 0.9,
+                       "every row to drop has its problem in one column, graduates.destination"),
+        "one value": (_many_rows(40, {3: (dest, "去火星了")}), 0.9,
+                      "one unknown value in graduates.destination ('毕业去向'): '去火星了'"),
+        "share": (_many_rows(20, {1: (dest, "去火星了"), 2: (cohort, "二〇二〇届"),
+                                  3: (sat, "7分")}), 0.05,
+                  "take 3 of 20 rows of graduates (15.0%), more than the 5% allowed"),
+        "no row": (_many_rows(2, {0: (dest, "去火星了"), 1: (cohort, "二〇二〇届")}), 0.99,
+                   "would leave no row of graduates"),
+    }
+    for name, (rows, share, says) in cases.items():
+        src = tmp_path / name
+        src.mkdir()
+        write_csv(src / "g.csv", rows)
+        with pytest.raises(ImportFailed) as info:
+            import_records(src, tmp_path / f"out-{name}", allow_dropped_rows=True,
+                           max_dropped_share=share)
+        assert says in str(info.value), (name, str(info.value))
+        assert "--allow-dropped-rows refused" in str(info.value)
+        assert not (tmp_path / f"out-{name}").exists()
+        # without the option, the hint to use it is not offered: it would not help
+        with pytest.raises(ImportFailed) as info:
+            import_records(src, tmp_path / f"out-{name}")
+        assert "pass --allow-dropped-rows" not in str(info.value), name
+    # scattered problems in two columns within the share: the hint is offered, and it works
+    src = tmp_path / "scattered"
+    src.mkdir()
+    write_csv(src / "g.csv", _many_rows(60, {5: (dest, "去火星了"), 40: (cohort, "二〇二〇届")}))
+    with pytest.raises(ImportFailed, match="pass --allow-dropped-rows"):
+        import_records(src, tmp_path / "out-scattered")
+    res = import_records(src, tmp_path / "out-scattered", allow_dropped_rows=True)
+    assert res.tables == {"graduates": 58} and res.dropped == 2
+    with pytest.raises(ValueError, match="max_dropped_share"):
+        import_records(src, tmp_path / "x", allow_dropped_rows=True, max_dropped_share=1.5)
+
+
+def test_a_sheet_assigned_to_a_table_with_no_field_recognised_is_an_error(tmp_path):
+    """A sheet assigned to employer_ratings whose headers nothing recognised was passed over
+    with a warning (or imported empty) and the import exited 0."""
+    src = _src(tmp_path, [GRAD_HEADER, grad_row("G1")])
+    write_xlsx(src / "问卷.xlsx", {"Sheet1": [["编号", "第1题", "第2题"], [1, 5, 4], [2, 3, 3]]})
+    (src / "mapping.yaml").write_text("tables: {'问卷.xlsx': employer_ratings}\n",
+                                      encoding="utf-8")
+    with pytest.raises(ImportFailed) as info:
+        import_records(src, tmp_path / "out")
+    msg = str(info.value)
+    assert "问卷.xlsx [Sheet1]" in msg and "assigns this sheet to employer_ratings" in msg
+    assert "no row among the first 30 names any of its fields" in msg
+    assert not (tmp_path / "out").exists()
+
+
+def test_yyyymm_and_yyyymmdd_graduation_dates_give_the_cohort(tmp_path):
+    """毕业时间 = 201807 (the 就业方案 form) failed 2,403 rows with 'must be <= 2035'."""
+    header = [h if h != "届别" else "毕业时间" for h in GRAD_HEADER]
+    src = _src(tmp_path, [header, grad_row("G1", cohort="201807"),
+                          grad_row("G2", cohort="20190630"), grad_row("G3", cohort="2020-06")])
+    res = import_records(src, tmp_path / "out")
+    g = pd.read_csv(tmp_path / "out" / "graduates.csv", dtype=str, keep_default_na=False)
+    assert g["cohort"].tolist() == ["2018", "2019", "2020"]
+    rules = {c["rule"]: c["count"] for c in res.report["conversions"] if c["field"] == "cohort"}
+    assert rules == {"year from a YYYYMM / YYYYMMDD date": 2, "year from text": 1}
+    # a month 13 is no date: refused as a year, not guessed
+    write_csv(src / "g.csv", [header, grad_row("G1", cohort="201813")])
+    with pytest.raises(ImportFailed, match="value '201813': must be <= 2035"):
+        import_records(src, tmp_path / "out2")
+
+
+REGISTER_MAPPING = """\
+derive:
+  graduates:
+    destination:
+      from: [目标, 状态]
+      values:
+        就业 + 已落实: employed_full_time
+        就业 + 未落实: unemployed
+        升学 + 已录取: further_study
+        升学 + *: preparing_further_study
+        "* + 未联系上": unknown
+"""
+
+
+def test_a_destination_derived_from_two_columns(tmp_path):
+    header = [h for h in GRAD_HEADER if h != "毕业去向"] + ["目标", "状态"]
+    plan = [("就业", "已落实"), ("就业", "未落实"), ("升学", "已录取"), ("升学", "备考"),
+            ("就业", "未联系上"), ("升学", "")]
+    rows = [header]
+    for k, (goal, state) in enumerate(plan):
+        r = grad_row(f"G{k}", "待就业")
+        rows.append([c for i, c in enumerate(r) if i != 5] + [goal, state])
+    src = _src(tmp_path, rows)
+    (src / "mapping.yaml").write_text(REGISTER_MAPPING, encoding="utf-8")
+    res = import_records(src, tmp_path / "out")
+    g = pd.read_csv(tmp_path / "out" / "graduates.csv", dtype=str, keep_default_na=False)
+    assert g["destination"].tolist() == ["employed_full_time", "unemployed", "further_study",
+                                         "preparing_further_study", "unknown",
+                                         "preparing_further_study"]
+    assert g["destination_original"].tolist()[:2] == ["就业 + 已落实", "就业 + 未落实"]
+    used = [c for c in res.report["columns"] if c["field"] == "destination"]
+    assert [(c["header"], c["column"], c["alias_source"]) for c in used] == [
+        ("目标 + 状态", "R+S", "mapping file (derive)")]
+    assert not {u["header"] for u in res.report["unmapped_headers"]} & {"目标", "状态"}
+    # a combination no rule knows: an error naming it and where to add it
+    rows.append([c for i, c in enumerate(grad_row("G9", "待就业")) if i != 5] + ["参军", "已入伍"])
+    write_csv(src / "g.csv", rows)
+    with pytest.raises(ImportFailed) as info:
+        import_records(src, tmp_path / "out2")
+    msg = str(info.value)
+    assert "graduates.destination = '参军 + 已入伍'" in msg
+    assert "derive: graduates: destination: values" in msg
+    # a sheet holding only one of the columns: an error naming the missing one
+    write_csv(src / "g.csv", [[h for h in header if h != "状态"],
+                              [c for i, c in enumerate(grad_row("G1")) if i != 5] + ["就业"]])
+    with pytest.raises(ImportFailed, match="not in this sheet: 状态"):
+        import_records(src, tmp_path / "out3")
+
+
+def test_a_failed_import_writes_its_report_beside_out_and_summarises_first(tmp_path, capsys):
+    rows = _many_rows(30, {k: (5, "去火星了") for k in range(30)})
+    rows[0] = rows[0] + ["备注"]
+    src = _src(tmp_path, rows)
+    out = tmp_path / "out"
+    with pytest.raises(ImportFailed) as info:
+        import_records(src, out)
+    msg = str(info.value).splitlines()
+    assert not out.exists()
+    md, js = tmp_path / "out.import_report.md", tmp_path / "out.import_report.json"
+    assert md.exists() and js.exists()
+    assert "row 31" in md.read_text(encoding="utf-8")
+    assert json.loads(js.read_text(encoding="utf-8"))["unmapped_values"][0]["count"] == 30
+    first_value = next(i for i, line in enumerate(msg) if "= '去火星了': 30 row(s)" in line)
+    first_header = next(i for i, line in enumerate(msg) if "备注" in line)
+    first_row = next(i for i, line in enumerate(msg) if ", row " in line and line.startswith("  - g"))
+    assert first_value < first_row and first_header < first_row
+    assert sum(1 for line in msg if line.startswith("  - g.csv, row")) == 5
+    assert any(str(md) in line for line in msg)
+    # fixed, the import succeeds, removes the stale report and names the next command
+    write_csv(src / "g.csv", _many_rows(3, {}))
+    assert cli.main(["import", str(src), str(out)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1].startswith("next / 下一步: talentlab validate") and "make reproduce DATA=" \
+        in lines[-1]
+    assert not md.exists() and not js.exists()
+
+
+def _four_tables(src: Path, ids: list[str]) -> None:
+    src.mkdir()
+    write_csv(src / "g.csv", [GRAD_HEADER] + [grad_row(i) for i in ids])
+    write_csv(src / "r.csv", [["评价编号", "学号", "单位编号", "评价人编号", "实践技能", "总体满意度"]]
+              + [[f"R{k}", i, "E01", "P1", "4", "4"] for k, i in enumerate(ids)])
+    write_csv(src / "e.csv", [["学号", "评价主体", "评价人编号", "评价维度", "得分"]]
+              + [[i, "学校", "T1", "实践技能", "80"] for i in ids])
+    write_csv(src / "p.csv", [["院校", "专业", "学年", "专任教师数", "双师型教师数", "企业兼职教师数",
+                               "课程总数", "校企合作开发课程数", "在校生数", "订单班学生数", "技术服务项目数",
+                               "培训中小企业员工数"],
+                              ["示例院校", "软件技术", "2020", "12", "6", "3", "30", "5", "200", "20",
+                               "1", "0"]])
+
+
+def test_real_student_numbers_are_refused_in_clear_and_pseudonymised_with_a_key(tmp_path):
+    """Real 11-digit student numbers were written to graduates.csv with no warning."""
+    from talentlab.data.privacy import pseudonymise_dir
+
+    ids = ["20190101234", " 20190101235", "20190101236\u00a0"]
+    src = tmp_path / "src"
+    _four_tables(src, ids)
+    with pytest.raises(ImportFailed) as info:
+        import_records(src, tmp_path / "out")
+    msg = str(info.value)
+    assert "look like real student numbers" in msg and "20*******34" in msg
+    assert "20190101234" not in msg and "--key-file" in msg and "secrets.token_hex" in msg
+    assert not (tmp_path / "out").exists()
+    key = tmp_path / "keys" / "k.key"
+    key.parent.mkdir()
+    key.write_text("0123456789abcdef" * 4)
+    res = import_records(src, tmp_path / "out", key_file=key)
+    written = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir())
+    assert "2019010123" not in written
+    assert res.report["identifiers_pseudonymised"]["graduates"] == ["student_id", "employer_id"]
+    # the same pseudonyms as an import in clear followed by `talentlab pseudonymise`
+    import_records(src, tmp_path / "clear", keep_identifiers=True)
+    assert "20190101234" in (tmp_path / "clear" / "graduates.csv").read_text(encoding="utf-8")
+    pseudonymise_dir(tmp_path / "clear", tmp_path / "pseudo", key)
+    for t in TABLES:
+        a = pd.read_csv(tmp_path / "out" / f"{t}.csv", dtype=str, keep_default_na=False)
+        b = pd.read_csv(tmp_path / "pseudo" / f"{t}.csv", dtype=str, keep_default_na=False)
+        pd.testing.assert_frame_equal(a, b)
+    data = talentlab.load_all(tmp_path / "out")  # links survive: ratings meet their graduates
+    assert set(data["employer_ratings"]["student_id"]) == set(data["graduates"]["student_id"])
+    # CLI: the key step and the refusal
+    assert cli.main(["import", str(src), str(tmp_path / "cli"), "--key-file", str(key)]) == 0
+
+
+def test_identifier_columns_are_those_pseudonymise_hashes():
+    from talentlab.data import importer, privacy
+
+    assert importer.IDENTIFIER_FIELDS == tuple(privacy.ID_COLUMNS)
+    assert importer.looks_like_real_id("44010619900101123X")   # 身份证号
+    assert importer.looks_like_real_id("19440101123456")       # 14-digit 考生号
+    assert not importer.looks_like_real_id("S-0123456789abcdef")
+
+
+@pytest.mark.timeout(30)
+def test_a_billion_laughs_mapping_file_is_refused_quickly(tmp_path):
+    """A 289-byte file of nested anchors ran past 240 s."""
+    import time
+
+    from talentlab.data.mappings import MAX_MAPPING_BYTES, load_mapping_file
+
+    text = "dataset:\n  name: x\n  a: &a [x,x,x,x,x,x,x,x,x]\n"
+    prev = "a"
+    for name in "bcdefgh":
+        text += f"  {name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]\n"
+        prev = name
+    assert len(text.encode()) < 400
+    (tmp_path / "laughs.yaml").write_text(text, encoding="utf-8")
+    src = _src(tmp_path, [GRAD_HEADER, grad_row("G1")])
+    t0 = time.monotonic()
+    with pytest.raises(MappingError, match="too large once its YAML aliases are expanded"):
+        import_records(src, tmp_path / "out", mapping=tmp_path / "laughs.yaml")
+    assert time.monotonic() - t0 < 5
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "loop.yaml").write_text("dataset: &a {name: x, me: *a}\n", encoding="utf-8")
+    with pytest.raises(MappingError):
+        load_mapping_file(tmp_path / "loop.yaml")
+    (tmp_path / "deep.json").write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    with pytest.raises(MappingError, match="nested too deeply"):
+        load_mapping_file(tmp_path / "deep.json")
+    (tmp_path / "deep.yaml").write_text("a: " + "[" * 30 + "]" * 30 + "\n", encoding="utf-8")
+    with pytest.raises(MappingError, match="nested too deeply"):
+        load_mapping_file(tmp_path / "deep.yaml")
+    (tmp_path / "big.yaml").write_text("# " + "x" * MAX_MAPPING_BYTES + "\n", encoding="utf-8")
+    with pytest.raises(MappingError, match=f"at most {MAX_MAPPING_BYTES} bytes"):
+        load_mapping_file(tmp_path / "big.yaml")
+    # anchors within bounds are fine
+    (tmp_path / "ok.yaml").write_text(
+        "aliases:\n  graduates:\n    major: &m [专业方向]\n  programmes:\n    major: *m\n",
+        encoding="utf-8")
+    assert load_mapping_file(tmp_path / "ok.yaml")["aliases"]["programmes"]["major"] == ["专业方向"]
+
+
+def test_new_labels_and_headers_carry_their_sources_into_the_codebook():
+    from talentlab.data.mappings import render_mappings_markdown
+
+    m = Mappings.from_contract()
+    for label, want in (("就业", "employed_full_time"), ("选调生", "employed_full_time"),
+                        ("志愿服务西部计划", "employed_full_time"), ("Placed", "employed_full_time"),
+                        ("Not Placed", "unemployed"), ("出国（境）留学或工作", "further_study")):
+        assert m.map_value("graduates", "destination", label).target == want, label
+    for header, name in (("Xh", "student_id"), ("Zy", "major"), ("Bysj", "cohort"),
+                         ("Byqx", "destination"), ("Byqxdm", "destination"), ("Yxmc", "college"),
+                         ("学校", "college")):
+        assert m.match_header("graduates", header)[0] == name, header
+    assert m.match_header("programmes", "学校")[0] == "college"
+    # Byqx (the category) beats Byqxdm (the code) when both are there
+    assert m.match_header("graduates", "Byqx")[2] < m.match_header("graduates", "Byqxdm")[2]
+    md = render_mappings_markdown()
+    for source in ("jyfa_fields", "observed_exports", "moe_basic_level_projects",
+                   "civil_service_selection", "placement_status"):
+        assert f"| `{source}` |" in md, source
+    assert "Xh (`jyfa_fields`)" in md and "选调生 → `employed_full_time` (`civil_service_selection`)" in md

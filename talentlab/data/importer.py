@@ -16,13 +16,26 @@ It writes ``OUT/<table>.csv`` (UTF-8), ``OUT/datapackage.json``, ``OUT/import_re
   the original stays in ``<field>_original``;
 * a row that cannot be imported (an unmapped destination, a broken number …) is an error naming file,
   sheet, row, column and value — unless ``allow_dropped_rows=True``, which drops such rows (and the
-  rows of other tables that refer to them) and lists each of them in the report;
+  rows of other tables that refer to them) and lists each of them in the report. Dropping is
+  refused when every problem sits in one column or is one unknown value (the fix is a mapping),
+  when more than ``max_dropped_share`` (5 %) of a table's rows would go, or when none would be
+  left; a failure offers the option only where dropping rows can help;
 * optional fields the files do not have are left empty and named in the report; when two columns
-  match one field, the first is used and the other is listed.
+  match one field, an exact header match beats one found by dropping a bracketed tail, then the
+  better-ranked alias wins and the other column is listed; columns that tie are an error naming
+  them all; a sheet assigned to a table in mapping.yaml with no header recognised is an error;
+* identifiers never leave in clear: with ``key_file`` they are written as keyed pseudonyms
+  (:func:`talentlab.data.privacy.pseudonymise_frame`); without one, values shaped like real
+  student numbers are refused unless ``keep_identifiers=True``.
+
+On failure nothing is written to ``OUT``; the report goes beside it, ``<OUT>.import_report.md``
+and ``.json`` (:func:`failure_report_paths`), and the message gives the summary (values no map
+knows, columns no alias knows, problems per column) before a few example rows.
 
 Two layouts are reshaped: a questionnaire's response number (序号) becomes ``rating_id``
 ``Q00001``; a three-party evaluation with one column per dimension (实践技能, 职业素养 …), assigned to
-``evaluations`` in the mapping file, becomes one record per score.
+``evaluations`` in the mapping file, becomes one record per score; a field the mapping file derives
+from several columns (``derive``: destination from 目标 + 状态) is computed per row by its rules.
 
 SRC is only read; OUT is written through a temporary folder and moved into place, so a failed import
 leaves nothing half-way; re-running on the same input gives identical bytes.
@@ -429,8 +442,11 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
     >>> import_records(d / "export", d / "out")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    talentlab.data.importer.ImportFailed: 1 problem(s) importing export:
-      - 专业建设.csv, row 2, column 'sme_employees_trained' (original header '培训中小企业员工数'), value '-': required value is missing / 必填值缺失...
+    talentlab.data.importer.ImportFailed: 1 problem(s) importing export. Nothing was written / 导入失败，未写入任何文件.
+    Problems / 问题:
+      - 专业建设.csv, row 2, column 'sme_employees_trained' (original header '培训中小企业员工数'), value '-': required value is missing / 必填值缺失
+    Report with every row / 完整报告: .../out.import_report.md (and .json)
+    ...
     >>> _ = (d / "export" / "专业建设.csv").write_text(
     ...     header + "示例院校,软件技术,2020-2021学年,12,6,3,30,5,200,20,1,0\\n", encoding="gb18030")
     >>> import_records(d / "export", d / "out").tables
@@ -1362,6 +1378,10 @@ def _report_status(r: dict) -> list[str]:
                        + ", ".join(f"`{f}`" for f in v["optional_fields_not_in_the_files"]) + ".")
     if r.get("tables_not_found"):
         out.append(f" Not found: {', '.join(f'`{t}`' for t in r['tables_not_found'])}.")
+    if r.get("identifiers_pseudonymised"):
+        out.append(" Identifiers written as keyed pseudonyms (HMAC-SHA256) / 标识列已匿名化: "
+                   + "; ".join(f"`{t}`: " + ", ".join(f"`{c}`" for c in cols)
+                               for t, cols in r["identifiers_pseudonymised"].items()) + ".")
     out.append("\n")
     if r.get("warnings"):
         out.append("## Warnings / 警告\n")

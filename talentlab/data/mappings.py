@@ -595,10 +595,25 @@ def render_mappings_markdown() -> str:
            "`import_report.md`/`.json`. A `mapping.yaml` (or `.toml`) adds your own aliases and value "
            "maps; where a value was re-coded, the original stays in `<field>_original`. "
            "Header matching ignores case, full-/half-width forms, spaces, a question number such as "
-           "`4、` and a trailing unit in brackets such as `（月）`. A three-party evaluation exported "
+           "`4、` and a trailing unit in brackets such as `（月）`; an exact match beats one found by "
+           "dropping the bracketed tail, brackets that differ never match (`第6题(运动)` is not "
+           "`第6题(阅读)`), and two columns that match one field equally are an error naming both. "
+           "A three-party evaluation exported "
            "wide (one column per dimension: 实践技能, 职业素养 …) becomes long when its sheet is "
            "assigned to `evaluations` under `tables` in mapping.yaml (give the party under "
            "`constants` when the sheet has no party column).\n",
+           "A field can be derived from 2 to 4 columns under `derive` in mapping.yaml: `from` lists "
+           "the headers, `values` maps each combination, written with ` + ` between the parts "
+           "(`*` for any value, an empty cell too), to a contract value; rules are tried in the "
+           "order written and the first that matches wins; a combination no rule knows is an "
+           "error naming its rows; the combination stays in `<field>_original`:\n",
+           "```yaml\nderive:\n  graduates:\n    destination:\n      from: [目标, 状态]\n"
+           "      values:\n        就业 + 已落实: employed_full_time\n"
+           "        就业 + 未落实: unemployed\n        升学 + 已录取: further_study\n"
+           "        升学 + *: preparing_further_study\n"
+           "        \"* + 未联系上\": unknown\n```\n",
+           f"A mapping file holds at most {MAX_MAPPING_BYTES // 1024} KiB, {MAX_MAPPING_NODES} values "
+           f"(each expansion of a YAML alias counted) and {MAX_MAPPING_DEPTH} levels of nesting.\n",
            "Missing values (one list, every table) / 缺失值标记: "
            + ", ".join(f"`{m}`" if m else "empty" for m in _missing()) + ". "
            "`无` always means *missing*, never *no*.\n",

@@ -452,7 +452,8 @@ def suppress_tidy(table: pd.DataFrame, n_col: str = "n", by: Sequence[str] | Non
     (:func:`protect`). When the table holds several indicators of the same groups with their
     ``n_excluded``/``n_unknown`` (the group's size is ``n + n_excluded + n_unknown`` in any of
     its rows), the group sizes are protected the same way first: a group of fewer than
-    ``threshold`` people loses every row, and whole groups are hidden as complements.
+    ``threshold`` people loses every row (and so does a row whose ``n + n_excluded + n_unknown``
+    is below it), and whole groups are hidden as complements.
 
     Hidden rows keep their group labels, get ``suppressed = True`` and lose every number in
     ``value_cols`` (default: every numeric column but the group columns and parameters such as
@@ -481,7 +482,7 @@ def suppress_tidy(table: pd.DataFrame, n_col: str = "n", by: Sequence[str] | Non
         row_size = n + np.sum(parts, axis=0)
         group = _group_codes(out, by)
         size = pd.Series(row_size).groupby(group).transform("max").to_numpy()
-        primary |= (size > 0) & (size < threshold)
+        primary |= (size > 0) & (size < threshold) | (row_size > 0) & (row_size < threshold)
         # a group's size is published while any of its rows is: protect the sizes first
         first = pd.Series(np.arange(len(out))).groupby(group).transform("min").to_numpy()
         heads = np.flatnonzero(first == np.arange(len(out)))

@@ -415,7 +415,7 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
         employer, rater, evaluator and rating ids) are written as keyed pseudonyms, the same as
         ``talentlab pseudonymise`` gives.
     keep_identifiers : bool
-        Without a key, identifiers that look like real student numbers (:data:`REAL_ID_SHAPE`:
+        Without a key, identifiers that look like real student numbers (:func:`looks_like_real_id`:
         8 or more digits, an 18-character ID-card number) are refused unless this is true.
 
     Returns
@@ -523,20 +523,26 @@ def _write_failure_report(out: Path, report: dict, md: str) -> Path | None:
 # ---- identifiers: pseudonymised with a key, refused in clear ------------------------------
 #: Identifier columns (as ``talentlab pseudonymise`` treats them: privacy.ID_COLUMNS).
 IDENTIFIER_FIELDS = ("student_id", "employer_id", "rater_id", "evaluator_id", "rating_id")
-#: What a real student number looks like: 8 or more digits (学号 of 8-13 digits, the 14-digit
-#: 考生号), or an 18-character ID-card number (身份证号: 17 digits and a digit or X).
-REAL_ID_SHAPE = re.compile(r"\d{8,}|\d{17}[\dXx]")
+#: What a real student number looks like: at least this many digits and nothing else (学号 of
+#: 8-13 digits, the 14-digit 考生号), or an 18-character ID-card number (身份证号: 17 digits and X).
+REAL_ID_MIN_DIGITS = 8
 
 
 def looks_like_real_id(text: str) -> bool:
     """Whether an identifier looks like a real student number, exam number or ID-card number.
+
+    Only digits, at least :data:`REAL_ID_MIN_DIGITS` of them (full-width digits count), or 17
+    digits and an X. ``str.isdecimal`` rather than a regular expression: it runs once per
+    identifier of every import, a million of them in under a second.
 
     Examples
     --------
     >>> [looks_like_real_id(v) for v in ("20190101234", "S0001", "44010619900101123X", "Q00001")]
     [True, False, True, False]
     """
-    return bool(REAL_ID_SHAPE.fullmatch(_clean(str(text))))
+    t = str(text).strip()
+    return len(t) >= REAL_ID_MIN_DIGITS and (
+        t.isdecimal() or (len(t) == 18 and t[:17].isdecimal() and t[17] in "Xx"))
 
 
 def mask_id(text: str) -> str:
@@ -558,7 +564,7 @@ def _real_identifier_problems(final: dict[str, pd.DataFrame], mapped: _Mapped) -
         for name in IDENTIFIER_FIELDS:
             if name not in df.columns:
                 continue
-            hits = [v for v in df[name] if isinstance(v, str) and looks_like_real_id(v)]
+            hits = [v for v in df[name] if v and looks_like_real_id(v)]
             if not hits:
                 continue
             labels = ", ".join(sorted({pc.label for pc in mapped.by_table[t]}))

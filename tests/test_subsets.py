@@ -266,6 +266,41 @@ def test_graduates_only_reaches_a_report(graduates_only, tmp_path):
 
 
 @pytest.mark.slow
+def test_employer_ratings_only_reaches_a_report(tmp_path):
+    """Without graduates the Zhuhai notebook estimates nothing: it says why, skips every section
+    without a traceback, and still writes the claims, each not testable."""
+    pytest.importorskip("papermill")
+    from talentlab.report import build_report, finalize_notebook
+    from talentlab.report.notebook_runner import execute_notebook
+
+    folder = subset_folder(tmp_path / "ratings", "employer_ratings")
+    processed = talentlab.process(folder, tmp_path / "processed")
+    reports = tmp_path / "reports"
+    for name in ("00_data_overview", "10_zhuhai_case_evaluation"):
+        out = reports / name
+        out.mkdir(parents=True)
+        execute_notebook(PROJECT_ROOT / "notebooks" / f"{name}.ipynb", out / f"{name}.run.ipynb",
+                         kernel_name="python3", cwd=str(PROJECT_ROOT / "notebooks"),
+                         progress_bar=False,
+                         parameters={"data_dir": str(processed), "output_dir": str(out)})
+        finalize_notebook(out / f"{name}.run.ipynb", out / f"{name}.ipynb")
+        text = (out / f"{name}.ipynb").read_text(encoding="utf-8")
+        assert "Traceback" not in text and "Skipped: this section needs graduates" in text
+    assert (reports / "00_data_overview" / "figures" / "rating_items.png").exists()
+    results = json.loads((reports / "10_zhuhai_case_evaluation" / "results.json").read_text())
+    assert results["design"]["design"] == "none"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        build_report(reports, processed, folder)
+    ledger = pd.read_csv(reports / "findings.csv").set_index("claim_id")
+    judged = ledger.loc[sorted(GRADUATE_CLAIMS | set(NEEDS_OTHER_TABLE))]
+    assert (judged["verdict"] == "not testable").all()
+    assert judged["verdict_reason"].str.startswith("no graduates supplied").all()
+    assert "Tables not supplied: graduates, evaluations, programmes" in (
+        reports / "findings.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
 def test_quickstart_analyses_the_folder_it_is_given(tmp_path):
     """The quickstart imported and analysed its shipped example even when given data_dir."""
     pytest.importorskip("papermill")

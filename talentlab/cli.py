@@ -238,7 +238,8 @@ def _cmd_pseudonymise(args: argparse.Namespace) -> int:
 def _add_data_commands(sub) -> None:
     """validate, process, generate, codebook, pseudonymise, template, import."""
     p = sub.add_parser("validate", help="check a data folder against the contract")
-    p.add_argument("data_dir", nargs="?", help="folder with the four tables (default: shipped data)")
+    p.add_argument("data_dir", nargs="?", help="folder with any of the four record tables "
+                   "(default: shipped data)")
     p.add_argument("--encoding", help="encoding of the CSV files (default: detected; e.g. big5)")
     p.set_defaults(func=_cmd_validate)
 

@@ -61,6 +61,7 @@ from talentlab.indicators.programmes import (
     double_qualified_teacher_ratio,
     order_class_share,
 )
+from talentlab.indicators.published import from_published_rates
 from talentlab.indicators.ratings import enterprise_recognition
 from talentlab.indicators.three_party import three_party_evaluation
 
@@ -72,7 +73,7 @@ __all__ = [
     "job_satisfaction_rate", "industry_certificate_rate", "retraining_hours",
     "adaptation_cycle", "adaptation_km_table", "enterprise_recognition",
     "double_qualified_teacher_ratio", "co_developed_course_share", "order_class_share",
-    "three_party_evaluation", "compute_all", "compare",
+    "three_party_evaluation", "compute_all", "compare", "from_published_rates",
 ]
 
 #: Every indicator function compute_all can run, by name, with the table it reads.

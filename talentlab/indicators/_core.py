@@ -47,6 +47,62 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], where: str, table:
                                   f"it has {list(df.columns)}")
 
 
+#: The contract's frequency column: a row of a count table stands for this many identical
+#: graduates (absent: one per row; 0: none).
+COUNT_COLUMN = "count"
+
+
+def counted_rows(df: pd.DataFrame, where: str, table: str = "graduates"
+                 ) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """The rows that stand for at least one graduate, and their counts (``None``: no count
+    column, one graduate per row).
+
+    Rows with count 0 stand for no graduate and are left out, so a count table gives the same
+    groups as the microdata it came from. A count that is missing, negative or not a whole
+    number raises :class:`IndicatorInputError`, naming the first positions.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows, counts = counted_rows(pd.DataFrame({"count": [2, 0, 3]}), "example")
+    >>> len(rows), counts.tolist()
+    (2, [2, 3])
+    """
+    if COUNT_COLUMN not in df.columns:
+        return df, None
+    try:
+        values = df[COUNT_COLUMN].to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise IndicatorInputError(f"{where}: {table}.{COUNT_COLUMN} must hold whole numbers "
+                                  f">= 0, got dtype {df[COUNT_COLUMN].dtype}") from exc
+    bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
+    if bad.any():
+        pos = np.flatnonzero(bad)[:5].tolist()
+        raise IndicatorInputError(
+            f"{where}: {table}.{COUNT_COLUMN} must be a whole number >= 0 (the graduates a row "
+            f"stands for); {int(bad.sum())} row(s) break it, e.g. positions {pos}, values "
+            f"{values[pos].tolist()}")
+    counts = values.astype(np.int64)
+    if (counts == 0).any():
+        keep = counts > 0
+        return df.loc[keep], counts[keep]
+    return df, counts
+
+
+def weighted_bincount(codes: np.ndarray, counts: np.ndarray | None, minlength: int,
+                      mask: np.ndarray | None = None) -> np.ndarray:
+    """Graduates per code: rows (``counts`` None) or the rows' counts, as int64.
+
+    Sums of whole-number floats are exact below 2**53, far above any graduate count.
+    """
+    if mask is not None:
+        codes = codes[mask]
+        counts = None if counts is None else counts[mask]
+    if counts is None:
+        return np.bincount(codes, minlength=minlength).astype(np.int64)
+    return np.bincount(codes, weights=counts, minlength=minlength).astype(np.int64)
+
+
 def check_confidence(confidence: float, where: str) -> float:
     if not (isinstance(confidence, int | float) and 0 < confidence < 1):
         raise IndicatorInputError(f"{where}: confidence must be in (0, 1), got {confidence!r}")

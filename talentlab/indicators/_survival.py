@@ -62,43 +62,59 @@ class KMTable:
     max_time: np.ndarray   # per group: largest observed time (NaN if empty)
 
 
+def _count(codes: np.ndarray, weights: np.ndarray | None, minlength: int) -> np.ndarray:
+    """Subjects per code: rows, or the rows' counts (whole numbers: exact as int64)."""
+    if weights is None:
+        return np.bincount(codes, minlength=minlength)
+    return np.bincount(codes, weights=weights, minlength=minlength).astype(np.int64)
+
+
 def _cell_counts(codes: np.ndarray, time: np.ndarray, event: np.ndarray,
-                 n_groups: int) -> tuple[np.ndarray, ...]:
+                 n_groups: int, weights: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Subjects and events per (group, distinct time) cell, sorted by group then time.
 
     No sort of the rows: times are factorised (hashing) and ranked, and the cells counted
     with bincount (dense grid when groups x distinct times is small, else factorised cells).
+    ``weights``: subjects per row (a count table), else one.
     """
+    w_event = None if weights is None else weights[event]
     t_codes, t_uniques = pd.factorize(time, sort=True)
     n_times = len(t_uniques)
     key = codes.astype(np.int64) * n_times + t_codes
     if n_groups * n_times <= 20_000_000:
         size = n_groups * n_times
-        count = np.bincount(key, minlength=size)
-        events = np.bincount(key[event], minlength=size)
+        count = _count(key, weights, size)
+        events = _count(key[event], w_event, size)
         cells = np.flatnonzero(count)
         count, events = count[cells], events[cells]
     else:
         cell_codes, cells = pd.factorize(key, sort=True)
-        count = np.bincount(cell_codes, minlength=len(cells))
-        events = np.bincount(cell_codes[event], minlength=len(cells))
+        count = _count(cell_codes, weights, len(cells))
+        events = _count(cell_codes[event], w_event, len(cells))
     group = (cells // n_times).astype(np.intp)
     t = np.asarray(t_uniques, dtype=float)[cells % n_times]
     return group, t, count, events
 
 
-def km_grouped(codes: np.ndarray, time: np.ndarray, event: np.ndarray, n_groups: int) -> KMTable:
-    """Kaplan-Meier tables of all groups in one pass (rows with valid time and event only)."""
+def km_grouped(codes: np.ndarray, time: np.ndarray, event: np.ndarray, n_groups: int,
+               weights: np.ndarray | None = None) -> KMTable:
+    """Kaplan-Meier tables of all groups in one pass (rows with valid time and event only).
+
+    ``weights``: the subjects each row stands for (a count table's counts, whole numbers);
+    the table is then that of the microdata with each row repeated so many times.
+    """
     codes = np.asarray(codes, dtype=np.intp)
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=bool)
-    n = np.bincount(codes, minlength=n_groups)
-    n_events = np.bincount(codes[event], minlength=n_groups)
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.int64)
+    n = _count(codes, weights, n_groups)
+    n_events = _count(codes[event], None if weights is None else weights[event], n_groups)
     max_time = np.full(n_groups, np.nan)
     if len(codes) == 0:
         z = np.zeros(0)
         return KMTable(z.astype(np.intp), z, z, z, z, z, n, n_events, max_time)
-    uc, ut, cnt, d = _cell_counts(codes, time, event, n_groups)
+    uc, ut, cnt, d = _cell_counts(codes, time, event, n_groups, weights)
     last = np.r_[uc[1:] != uc[:-1], True]
     max_time[uc[last]] = ut[last]
     # at risk just before t: subjects of the group with time >= t

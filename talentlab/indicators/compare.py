@@ -220,8 +220,10 @@ def _km_median_difference(data, group_col, a, b, confidence, n_boot, seed) -> di
     t_ab, e_ab = [], []
     for v in (a, b):
         m = base & (gp.codes == pos[v])
-        t_ab.append(months[m])
-        e_ab.append(reached[m])
+        # a count table's row of k graduates is k graduates to resample
+        k = np.ones(int(m.sum()), dtype=np.int64) if gp.weights is None else gp.weights[m]
+        t_ab.append(np.repeat(months[m], k))
+        e_ab.append(np.repeat(reached[m], k))
     # observed medians
     km = km_grouped(np.r_[np.zeros(len(t_ab[0]), int), np.ones(len(t_ab[1]), int)],
                     np.r_[t_ab[0], t_ab[1]], np.r_[e_ab[0], e_ab[1]], 2)

@@ -259,15 +259,27 @@ def destination_split(cond: Cond) -> tuple[tuple[str, ...] | None, list[Cond]]:
     return tuple(d for d in DESTINATIONS if d in dest), rows
 
 
-def count_sql(rows: Sequence[Cond], quote: Quote) -> str:
+#: The contract's frequency column (a count table's row stands for this many graduates).
+COUNT_COLUMN = "count"
+
+
+def count_sql(rows: Sequence[Cond], quote: Quote, weight: str | None = None) -> str:
     """The SQL aggregate counting the rows where every condition of ``rows`` holds.
 
     ``count(*)`` for none, ``count(column)`` for one :class:`Known`, else ``count_if`` over
     the conditions' ``sql_nullable`` forms; a :class:`Known` test of a column that another
     condition reads as NULL-when-missing is dropped (that condition is then not true).
+    With ``weight`` (a count table's count column) the same conditions add up the rows'
+    counts instead: ``sum(w)``, ``sum(CASE WHEN ... THEN w END)``.
     """
     nullable = {r.column for r in rows if isinstance(r, IsTrue | InSet | AtLeast)}
     kept = [r for r in rows if not (isinstance(r, Known) and r.column in nullable)]
+    if weight is not None:
+        w = quote(weight)
+        if not kept:
+            return f"sum({w})"
+        return ("sum(CASE WHEN " + " AND ".join(r.sql_nullable(quote) for r in kept)
+                + f" THEN {w} END)")
     if not kept:
         return "count(*)"
     if len(kept) == 1 and isinstance(kept[0], Known):

@@ -66,7 +66,9 @@ from talentlab.indicators._core import (
     as_list,
     check_confidence,
     concat_results,
+    counted_rows,
     group_index,
+    weighted_bincount,
 )
 
 ENGINES = ("duckdb", "pandas", "spark")
@@ -121,11 +123,22 @@ class Plan:
         self.checks: dict = {}
         #: columns the source stores as integers (no whole-number check needed)
         self.integer_columns: set[str] = set()
+        #: the source is a count table: every count adds up the ``count`` column
+        self.weighted = False
+        #: the shift of the hours' squared deviations in a count table (:func:`_count_scan`)
+        self.hours_shift = 0.0
 
     def use_columns(self, present: Sequence[str]) -> None:
-        """Check the contract rules on the columns the source has."""
+        """Check the contract rules on the columns the source has; a ``count`` column makes
+        it a count table."""
         self.checks = {rule: fn for rule, fn in defs.CHECKS.items()
                        if defs.CHECK_COLUMNS[rule] in present}
+        self.weighted = defs.COUNT_COLUMN in present
+
+    @property
+    def weight(self) -> str | None:
+        """The count column the SQL sums (``None``: rows are counted)."""
+        return defs.COUNT_COLUMN if self.weighted else None
 
     def conditions(self) -> dict[str, defs.Cond]:
         """Output count column -> condition (``count_if``)."""
@@ -151,6 +164,8 @@ class Plan:
             if self.mean.cluster:
                 cols.add(self.mean.cluster)
         cols |= {defs.CHECK_COLUMNS[r] for r in self.checks}
+        if self.weighted:
+            cols.add(defs.COUNT_COLUMN)
         return sorted(cols)
 
 
@@ -299,14 +314,15 @@ def counts_sql(plan: Plan, by: list[str], table: str, quote) -> str:
     faster at five million rows (``benchmarks/README.md``); the counts are the same integers.
     """
     keys1 = by + ([] if "destination" in by else ["destination"])
-    stage1 = [quote(k) for k in keys1] + [f"count(*) AS {_N}"]
-    first: dict[str, str] = {"count(*)": _N}
+    rows_agg = defs.count_sql([], quote, plan.weight)  # count(*), or sum(count)
+    stage1 = [quote(k) for k in keys1] + [f"{rows_agg} AS {_N}"]
+    first: dict[str, str] = {rows_agg: _N}
     select = [quote(b) for b in by] + [f"sum({_N}) AS n_total"]
     second: dict[str, str] = {}
     aliases: dict[str, str] = {}
 
     def column(dest, rows) -> str:
-        agg = defs.count_sql(rows, quote)
+        agg = defs.count_sql(rows, quote, plan.weight)
         if agg not in first:
             first[agg] = f"talentlab_s{len(first)}"
             stage1.append(f"{agg} AS {first[agg]}")
@@ -388,14 +404,28 @@ def _hours_stages(plan: Plan, quote, stage1: list[str], select: list[str], by: l
         x = f"CASE WHEN {' AND '.join(r.sql(quote) for r in rows)} THEN {x} END"
     sub = x if m.cluster is None else f"CASE WHEN {quote(m.cluster)} IS NULL THEN {x} END"
     h = _HOURS
-    aggs = {f"sum({x})": h}  # the same text is computed once
-    aggs.setdefault(f"sum({sub})", f"{h}_sub")
-    aggs[f"count({sub})"] = f"{h}_n"
-    aggs[f"var_pop({sub}) * count({sub})"] = f"{h}_m2"
+    if plan.weighted:
+        # a count table: a row of k graduates adds k, k x and k (x - shift)^2; the shift (the
+        # overall mean, :func:`_count_scan`) keeps the squared deviations from cancelling
+        w = quote(defs.COUNT_COLUMN)
+        dev = f"({sub} - {defs.sql_literal(float(plan.hours_shift))})"
+        n_sub = f"sum(CASE WHEN {sub} IS NOT NULL THEN {w} END)"
+        sub_sum = f"sum({sub} * {w})"
+        aggs = {f"sum({x} * {w})": h}
+        aggs.setdefault(sub_sum, f"{h}_sub")
+        aggs[n_sub] = f"{h}_n"
+        aggs[f"sum({w} * {dev} * {dev}) - sum({w} * {dev}) * sum({w} * {dev}) / {n_sub}"] = \
+            f"{h}_m2"
+    else:
+        sub_sum = f"sum({sub})"
+        aggs = {f"sum({x})": h}  # the same text is computed once
+        aggs.setdefault(sub_sum, f"{h}_sub")
+        aggs[f"count({sub})"] = f"{h}_n"
+        aggs[f"var_pop({sub}) * count({sub})"] = f"{h}_m2"
     stage1 += [f"{a} AS {alias}" for a, alias in aggs.items()]
     select.append(f"{_sum_over(dest, h, quote)} AS hours__sum")
     for i, d in enumerate(dest if dest is not None else DESTINATIONS):
-        for what, col in (("n", f"{h}_n"), ("s", aggs[f"sum({sub})"]), ("m2", f"{h}_m2")):
+        for what, col in (("n", f"{h}_n"), ("s", aggs[sub_sum]), ("m2", f"{h}_m2")):
             select.append(f"{_sum_over((d,), col, quote)} AS talentlab_dev_{what}{i}")
     if m.cluster is not None and by:  # the per-cluster query groups by it (cluster_sql)
         select.append(f"{_group_hash(by, quote)} AS {_GROUP_HASH}")
@@ -451,7 +481,12 @@ def cluster_sql(plan: Plan, by: list[str], table: str, quote, shift: float,
     x = f"({quote(m.column)} - {defs.sql_literal(float(shift))})"
     cl = quote(m.cluster)
     group1 = ", ".join(([_group_hash(by, quote)] if hashed else keys) + [cl])
-    inner = (f"SELECT {', '.join(keys + [cl])}, count(*) AS n_c, sum({x}) AS s_c "
+    if plan.weighted:  # a count table: the cluster's graduates and their hours
+        w = quote(defs.COUNT_COLUMN)
+        n_c, s_c = f"sum({w})", f"sum({x} * {w})"
+    else:
+        n_c, s_c = "count(*)", f"sum({x})"
+    inner = (f"SELECT {', '.join(keys + [cl])}, {n_c} AS n_c, {s_c} AS s_c "
              f"FROM {table} WHERE {m.base.sql(quote)} AND {quote(m.column)} IS NOT NULL "
              f"AND {cl} IS NOT NULL GROUP BY {group1}")
     outer = ("count(*) AS g_named, sum(s_c * s_c) AS sum_s2, sum(n_c * s_c) AS sum_ns, "
@@ -469,6 +504,35 @@ def _ssc_named(c: pd.DataFrame, mean_shifted: np.ndarray) -> np.ndarray:
 
     m = mean_shifted
     return num("sum_s2") - 2 * m * num("sum_ns") + m * m * num("sum_n2")
+
+
+def _count_scan(plan: Plan, table: str, quote, fetch, examples) -> str:
+    """A count table's own checks and the table to count from.
+
+    Refuses counts that are missing, negative or not whole (naming examples); sets
+    ``plan.hours_shift`` to the mean hours of the graduates in the hours base (the shift of
+    the squared deviations in :func:`_hours_stages`); returns ``table`` without its rows of
+    count 0 (they stand for no graduate, so no group or cluster comes from them alone).
+    ``fetch`` runs a query and returns its one row.
+    """
+    c = quote(defs.COUNT_COLUMN)
+    bad = f"({c} IS NULL OR {c} < 0 OR {c} <> round({c}))"
+    parts = [f"count_if({bad})"]
+    m = plan.mean
+    if m is not None:
+        x = quote(m.column)
+        cond = f"{m.base.sql(quote)} AND {x} IS NOT NULL AND {c} > 0"
+        parts += [f"sum(CASE WHEN {cond} THEN {x} * {c} END)",
+                  f"sum(CASE WHEN {cond} THEN {c} END)"]
+    row = fetch(f"SELECT {', '.join(parts)} FROM {table}")
+    if row[0]:
+        raise IndicatorInputError(
+            f"graduates.{defs.COUNT_COLUMN}: {int(row[0])} row(s) break the rule 'count must be "
+            f"a whole number >= 0 (the graduates a row stands for)', e.g. values "
+            f"{examples(defs.COUNT_COLUMN, lambda q: bad)}")
+    if m is not None and row[2]:
+        plan.hours_shift = float(round(float(row[1]) / float(row[2]), 6))
+    return f"(SELECT * FROM {table} WHERE {c} > 0) AS counted"
 
 
 def _raise_checks(plan: Plan, any_bad: int, count, examples) -> None:
@@ -603,6 +667,7 @@ def _duckdb_counts_on(con, source, by: list[str], plan: Plan) -> pd.DataFrame:
             _require_utf8(text)
             scan = f"read_csv({lit}, all_varchar = true, header = true)"
             present = [r[0] for r in con.sql(f"DESCRIBE SELECT * FROM {scan}").fetchall()]
+            plan.use_columns(present)
             need = plan.needed_columns(by)
             bad = _csv_bad_cells(need, present, quote)
             if bad:
@@ -626,7 +691,6 @@ def _duckdb_counts_on(con, source, by: list[str], plan: Plan) -> pd.DataFrame:
             raise IndicatorInputError(f"{text}: the engines read .parquet or .csv files")
     _require(plan, by, present, str(src) if not isinstance(src, pd.DataFrame) else "graduates")
     plan.integer_columns = integers
-    raw = _arrow_frame(con.sql(counts_sql(plan, by, table, quote)).to_arrow_table())
 
     def count(fn):
         return con.sql(f"SELECT count_if({fn(quote)}) FROM {table}").fetchall()[0][0]
@@ -634,6 +698,10 @@ def _duckdb_counts_on(con, source, by: list[str], plan: Plan) -> pd.DataFrame:
     def examples(col, fn):
         return [r[0] for r in con.sql(
             f"SELECT {quote(col)} FROM {table} WHERE {fn(quote)} LIMIT 5").fetchall()]
+    if plan.weighted:
+        table = _count_scan(plan, table, quote, lambda sql: con.sql(sql).fetchall()[0],
+                            examples)
+    raw = _arrow_frame(con.sql(counts_sql(plan, by, table, quote)).to_arrow_table())
     _raise_checks(plan, int(raw["check_any"].sum()) if plan.checks else 0, count, examples)
     cluster, shift = None, 0.0
     if plan.mean is not None and plan.mean.cluster is not None:
@@ -769,6 +837,7 @@ def _spark_counts(source, by: list[str], plan: Plan, spark=None) -> pd.DataFrame
             sdf = session.read.option("header", True).option("inferSchema", False).csv(text)
             sdf.createOrReplaceTempView(view + "_text")
             present = list(sdf.columns)
+            plan.use_columns(present)
             need = plan.needed_columns(by)
             bad = _csv_bad_cells(need, present, quote)
             for col, cond in bad.items():
@@ -791,14 +860,16 @@ def _spark_counts(source, by: list[str], plan: Plan, spark=None) -> pd.DataFrame
         rows = df.collect()
         return pd.DataFrame({c: [r[i] for r in rows] for i, c in enumerate(df.columns)})
 
-    raw = collect(counts_sql(plan, by, table, quote))
-
     def count(fn):
         return session.sql(f"SELECT count_if({fn(quote)}) FROM {table}").collect()[0][0]
 
     def examples(col, fn):
         return [r[0] for r in session.sql(
             f"SELECT {quote(col)} FROM {table} WHERE {fn(quote)} LIMIT 5").collect()]
+    if plan.weighted:
+        table = _count_scan(plan, table, quote,
+                            lambda sql: tuple(session.sql(sql).collect()[0]), examples)
+    raw = collect(counts_sql(plan, by, table, quote))
     _raise_checks(plan, int(pd.to_numeric(raw["check_any"]).sum()) if plan.checks else 0,
                   count, examples)
     cluster, shift = None, 0.0
@@ -846,47 +917,56 @@ def _pandas_counts(source, by: list[str], plan: Plan) -> pd.DataFrame:
     if not isinstance(src, pd.DataFrame):
         src = _read_for_pandas(src, plan.needed_columns(by))
     _require(plan, by, list(src.columns), "graduates")
+    src, counts = counted_rows(src, "compute_counts")  # a count table: rows of count 0 go
     codes, keys = group_index(src, by, "compute_counts", "graduates")
     frame = defs.MaskFrame(src)
     _pandas_checks(src, plan)
     G = len(keys) if by else 1
     out = keys.copy() if by else pd.DataFrame(index=pd.RangeIndex(1))
-    out["n_total"] = np.bincount(codes, minlength=G).astype(np.int64)
+    out["n_total"] = weighted_bincount(codes, counts, G)
     masks: dict[defs.Cond, np.ndarray] = {}
     for name, cond in plan.conditions().items():
         if cond not in masks:
             masks[cond] = cond.mask(frame)
-        out[name] = np.bincount(codes[masks[cond]], minlength=G).astype(np.int64)
+        out[name] = weighted_bincount(codes, counts, G, masks[cond])
     _derive_unknown(plan, out)
     if plan.mean is not None:
         m = plan.mean
         base = m.base.mask(frame) & frame.known(m.column)
         x = frame.numbers(m.column)[base]
         c = codes[base]
-        n = np.bincount(c, minlength=G).astype(float)
-        total = np.bincount(c, weights=x, minlength=G).astype(float)
+        w = np.ones(len(x)) if counts is None else counts[base].astype(float)
+        n = np.bincount(c, weights=None if counts is None else w, minlength=G).astype(float)
+        total = np.bincount(c, weights=x if counts is None else x * w,
+                            minlength=G).astype(float)
         out["hours__sum"] = total
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = total / n
         resid = x - mean[c]
         if m.cluster is None:
-            ss = np.bincount(c, weights=resid**2, minlength=G).astype(float)
+            ss = np.bincount(c, weights=resid**2 if counts is None else w * resid**2,
+                             minlength=G).astype(float)
             out["hours__ss"] = np.where(n > 0, ss, np.nan)
         else:
             # aggregate per (group, cluster) first: e_c = sum of residuals in the cluster
+            # (a row of k graduates adds k e); each graduate without a cluster id is a
+            # cluster of its own (a row of k such graduates: k clusters of e^2 each)
             emp = src[m.cluster][base]
             emp_codes = np.asarray(pd.factorize(emp, use_na_sentinel=True)[0], dtype=np.int64)
             single = emp_codes < 0
             k = int(emp_codes.max()) + 1 if len(emp_codes) else 0
             pair = c.astype(np.int64) * max(k, 1) + np.where(single, 0, emp_codes)
             pair_keys, inverse = np.unique(pair[~single], return_inverse=True)
-            e_c = np.bincount(inverse, weights=resid[~single], minlength=len(pair_keys))
+            e = resid if counts is None else resid * w
+            e_c = np.bincount(inverse, weights=e[~single], minlength=len(pair_keys))
             grp = (pair_keys // max(k, 1)).astype(np.intp)
             ssc = np.bincount(grp, weights=e_c**2, minlength=G).astype(float)
-            ssc += np.bincount(c[single], weights=resid[single] ** 2, minlength=G)
+            ssc += np.bincount(c[single], weights=(resid**2 * w)[single], minlength=G)
             out["hours__ssc"] = ssc
             out["hours__clusters"] = (np.bincount(grp, minlength=G)
-                                      + np.bincount(c[single], minlength=G)).astype(np.int64)
+                                      + weighted_bincount(c, None if counts is None
+                                                          else counts[base], G, single)
+                                      ).astype(np.int64)
     return out.reset_index(drop=True)
 
 

@@ -21,12 +21,14 @@ from talentlab.indicators._core import (
     as_list,
     bool_parts,
     check_confidence,
+    counted_rows,
     group_index,
     proportion_result,
     require_columns,
     result_frame,
     row_notes,
     t_interval,
+    weighted_bincount,
 )
 from talentlab.indicators._survival import (
     KMTable,
@@ -42,20 +44,26 @@ DENSE_CELLS = 20_000_000
 
 
 class GraduatePass:
-    """Group codes and destination counts of a graduates table, shared by the indicators."""
+    """Group codes and destination counts of a graduates table, shared by the indicators.
+
+    A count table (a ``count`` column: a row stands for that many identical graduates) is
+    counted by its counts: every count below is a number of graduates, the same as on the
+    microdata the table came from. Rows with count 0 are left out (``weights`` holds the
+    counts of the rows kept, ``None`` without a count column).
+    """
 
     def __init__(self, graduates: pd.DataFrame, by: str | Sequence[str] | None,
                  where: str = "graduate indicators"):
         self.by = as_list(by)
         self.where = where
         require_columns(graduates, ["destination"], where, "graduates")
-        self.df = graduates
-        self.codes, self.keys = group_index(graduates, self.by, where, "graduates")
+        self.df, self.weights = counted_rows(graduates, where)
+        self.codes, self.keys = group_index(self.df, self.by, where, "graduates")
         self.n_groups = len(self.keys)
-        self.dest = self._destination_codes(graduates["destination"])
+        self.dest = self._destination_codes(self.df["destination"])
         # destinations per group: (n_groups, 8) table from one bincount
-        flat = np.bincount(self.codes * len(DESTINATIONS) + self.dest,
-                           minlength=self.n_groups * len(DESTINATIONS))
+        flat = weighted_bincount(self.codes * len(DESTINATIONS) + self.dest, self.weights,
+                                 self.n_groups * len(DESTINATIONS))
         self.dest_table = flat.reshape(self.n_groups, len(DESTINATIONS))
         self.total = self.dest_table.sum(axis=1)
         self._masks: dict[str, np.ndarray] = {}
@@ -93,7 +101,8 @@ class GraduatePass:
         return self._masks[name]
 
     def count(self, mask: np.ndarray) -> np.ndarray:
-        return np.bincount(self.codes[mask], minlength=self.n_groups)
+        """Graduates per group among the rows of ``mask``."""
+        return weighted_bincount(self.codes, self.weights, self.n_groups, mask)
 
     def column(self, col: str, fn: str) -> pd.Series:
         require_columns(self.df, [col], fn, "graduates")
@@ -123,7 +132,8 @@ def _binary_over_base(gp: GraduatePass, code: str, col: str, base: np.ndarray, b
         value, known = value_known
     # state: 0 outside the base, 1 in the base but unknown, 2 known no, 3 known yes
     state = base.astype(np.int8) * (1 + known.astype(np.int8) + (value & known).astype(np.int8))
-    table = np.bincount(gp.codes * 4 + state, minlength=4 * gp.n_groups).reshape(gp.n_groups, 4)
+    table = weighted_bincount(gp.codes * 4 + state, gp.weights, 4 * gp.n_groups
+                              ).reshape(gp.n_groups, 4)
     return binary_result(gp.keys, code, col, num=table[:, 3], den=table[:, 2] + table[:, 3],
                          unknown=table[:, 1], excluded=table[:, 0], total=gp.total,
                          base_text=base_text, confidence=confidence, min_cell=min_cell)
@@ -557,14 +567,16 @@ def retraining_hours(graduates: pd.DataFrame, by=None, *, cluster: str | None = 
     base = employees & known
     codes = gp.codes[base]
     x = hours[base]
+    # count table: a row of k graduates adds k to n, k x to the sum, k e^2 to squared sums
+    w = None if gp.weights is None else gp.weights[base].astype(float)
     G = gp.n_groups
-    n = np.bincount(codes, minlength=G).astype(float)
-    total = np.bincount(codes, weights=x, minlength=G)
+    n = np.bincount(codes, weights=w, minlength=G).astype(float)
+    total = np.bincount(codes, weights=x if w is None else x * w, minlength=G)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = total / n
     resid = x - mean[codes]
     if cluster is None:
-        ss = np.bincount(codes, weights=resid**2, minlength=G)
+        ss = np.bincount(codes, weights=resid**2 if w is None else w * resid**2, minlength=G)
         return mean_result(gp.keys, n=n, total=total, ss=ss, cluster=None,
                            in_base=gp.count(employees), group_total=gp.total,
                            confidence=confidence, min_cell=min_cell)
@@ -573,9 +585,20 @@ def retraining_hours(graduates: pd.DataFrame, by=None, *, cluster: str | None = 
     emp_codes = np.asarray(emp_codes, dtype=np.int64)
     n_emp = int(emp_codes.max()) + 1 if len(emp_codes) else 0
     missing = emp_codes < 0
-    if missing.any():  # a missing employer id is a cluster of its own
+    singles_ssc = singles_n = np.zeros(G)
+    if w is not None and missing.any():
+        # each of a row's k graduates without an employer id is a cluster of its own: k
+        # clusters of k e^2 in all (not one cluster of (k e)^2)
+        singles_ssc = np.bincount(codes[missing], weights=w[missing] * resid[missing] ** 2,
+                                  minlength=G)
+        singles_n = np.bincount(codes[missing], weights=w[missing], minlength=G)
+        named = ~missing
+        codes, resid, w, emp_codes = codes[named], resid[named], w[named], emp_codes[named]
+    elif missing.any():  # a missing employer id is a cluster of its own
         emp_codes[missing] = n_emp + np.arange(int(missing.sum()))
         n_emp += int(missing.sum())
+    if w is not None:
+        resid = resid * w  # the cluster sums below add the graduates' residuals
     pair = codes.astype(np.int64) * max(n_emp, 1) + emp_codes
     if G * max(n_emp, 1) <= DENSE_CELLS:  # dense grid: plain bincounts
         s_c = np.bincount(pair, weights=resid, minlength=G * max(n_emp, 1))
@@ -589,8 +612,8 @@ def retraining_hours(graduates: pd.DataFrame, by=None, *, cluster: str | None = 
         s_c = np.add.reduceat(resid[order], starts) if len(starts) else np.zeros(0)
         pair_uniques = sorted_pair[starts]
     grp_of_pair = (pair_uniques // max(n_emp, 1)).astype(np.intp)
-    n_clusters = np.bincount(grp_of_pair, minlength=G).astype(float)
-    ssc = np.bincount(grp_of_pair, weights=s_c**2, minlength=G)
+    n_clusters = np.bincount(grp_of_pair, minlength=G).astype(float) + singles_n
+    ssc = np.bincount(grp_of_pair, weights=s_c**2, minlength=G) + singles_ssc
     return mean_result(gp.keys, n=n, total=total, ssc=ssc, n_clusters=n_clusters,
                        cluster=cluster, in_base=gp.count(employees), group_total=gp.total,
                        confidence=confidence, min_cell=min_cell)
@@ -683,7 +706,8 @@ def adaptation_km_table(graduates: pd.DataFrame, by=None) -> pd.DataFrame:
     fn = "adaptation_km_table"
     gp = _as_pass(graduates, by, fn)
     base, months, reached, _ = _adaptation_data(gp, fn)
-    km = km_grouped(gp.codes[base], months[base], reached[base], gp.n_groups)
+    km = km_grouped(gp.codes[base], months[base], reached[base], gp.n_groups,
+                    weights=None if gp.weights is None else gp.weights[base])
     out = gp.keys.iloc[km.group].reset_index(drop=True) if gp.by else pd.DataFrame(
         index=pd.RangeIndex(len(km.group)))
     out["time"] = km.time
@@ -736,7 +760,8 @@ def adaptation_cycle(graduates: pd.DataFrame, by=None, *, horizon: float = 12.0,
                                   f"got {horizon!r}")
     gp = _as_pass(graduates, by, fn)
     base, months, reached, employed = _adaptation_data(gp, fn)
-    km: KMTable = km_grouped(gp.codes[base], months[base], reached[base], gp.n_groups)
+    km: KMTable = km_grouped(gp.codes[base], months[base], reached[base], gp.n_groups,
+                             weights=None if gp.weights is None else gp.weights[base])
     n = km.n.astype(float)
     events = km.n_events.astype(float)
     in_emp = gp.count(employed)

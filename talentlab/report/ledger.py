@@ -72,9 +72,10 @@ def _origin_banner(origin: dict, absent_tables: Sequence[str] = ()) -> str:
         text = f"User data: {origin.get('name', '')} (checksums below) / 用户数据"
     if absent_tables:
         names = ", ".join(absent_tables)
-        text += (f" Tables not supplied: {names}. The analyses that need them were skipped and "
-                 "the claims they would judge are not testable (reason: no <table> supplied). "
-                 f"/ 未提供的表：{names}，相关论断无法检验。")
+        text += ("" if text.endswith("。") else ".") + (
+            f" Tables not supplied: {names}. The analyses that need them were skipped and the "
+            "claims they would judge are not testable (reason: no <table> supplied). / "
+            f"未提供的表：{names}，相关论断无法检验。")
     return text
 
 

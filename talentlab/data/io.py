@@ -10,7 +10,6 @@ talentlab writes to a raw-data folder.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io as _io
 import json
@@ -55,50 +54,15 @@ def _csv_grid(path: Path, encoding: str | None) -> list[list[str]]:
 
     The encoding is detected (:func:`talentlab.data.readers.detect_encoding`) or given; a lone CR
     (old Mac line ends) counts as a line break; an unclosed quote is an error, not a swallowed rest.
+    The readers' limits apply (file size, rows, columns, cell length:
+    :func:`talentlab.data.readers.parse_csv`).
     """
     text, _enc = readers.decode_file(path, encoding)  # refuses a file mixing encodings, too
     text = re.sub(r"\r(?!\n)", "\n", text)
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     # the contract's CSV is comma-separated; sniff only when the header has no comma at all
     delimiter = "," if "," in first_line else readers.sniff_delimiter(text)
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows: list[list[str]] = []
-    try:
-        for row in reader:
-            rows.append(row)
-    except csv.Error as exc:
-        raise ValueError(f"{path.name}, row {len(rows) + 1}: the CSV cannot be parsed ({exc}); "
-                         "an unclosed quote or a stray quote character?") from None
-    return rows
-
-
-def _uncalculated_formula(path: Path, title: str, rows: list[list[str]], label: str) -> None:
-    """Refuse formula cells without a calculated value (a file written by a program and never
-    opened in Excel): their value is unknown, and reading them as empty would lose data."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as z:
-            has_formula = any(re.search(rb"<f[ >/]", z.read(n)) for n in z.namelist()
-                              if n.startswith("xl/worksheets/") and n.endswith(".xml"))
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return
-    if not has_formula:
-        return
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=False)
-    try:
-        for r, row in enumerate(book[title].iter_rows(values_only=True), start=1):
-            for c, value in enumerate(row):
-                seen = rows[r - 1][c] if r - 1 < len(rows) and c < len(rows[r - 1]) else ""
-                if isinstance(value, str) and value.startswith("=") and not seen.strip():
-                    raise ValueError(
-                        f"{label}, row {r}, column {c + 1}: a formula ({value[:60]}) without a "
-                        "calculated value (the file was written by a program and never saved by "
-                        "Excel); open and save it in Excel, or type the values")
-    finally:
-        book.close()
+    return readers.parse_csv(text, delimiter, path.name, strict=True)
 
 
 def _workbook_grid(path: Path) -> tuple[list[list[str]], str]:
@@ -112,17 +76,19 @@ def _workbook_grid(path: Path) -> tuple[list[list[str]], str]:
               if any(cell.strip() for row in rows for cell in row)]
     if not filled:
         names = ", ".join(repr(t) for t, _ in sheets)
-        raise ValueError(f"{path.name}: no sheet holds any data (sheets: {names})")
+        raise ValueError(f"{readers.printable(path.name)}: no sheet holds any data (sheets: "
+                         f"{readers.printable(names)})")
     if len(filled) > 1:
-        names = ", ".join(f"'{t}' ({sum(1 for r in rows if any(c.strip() for c in r))} rows)"
+        names = ", ".join(f"'{readers.printable(t)}' "
+                          f"({sum(1 for r in rows if any(c.strip() for c in r))} rows)"
                           for t, rows in filled)
         raise ValueError(
             f"{path.name}: data on {len(filled)} sheets: {names}. A table file holds one table "
             "on one sheet: put all rows on one sheet, or run `talentlab import`, which reads "
             "every sheet")
     title, rows = filled[0]
-    label = path.name if len(sheets) == 1 else f"{path.name} [sheet '{title}']"
-    _uncalculated_formula(path, title, rows, label)
+    # formulas without a calculated value are refused by read_workbook itself (both paths)
+    label = path.name if len(sheets) == 1 else f"{path.name} [sheet '{readers.printable(title)}']"
     return rows, label
 
 

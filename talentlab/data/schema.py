@@ -103,7 +103,12 @@ class Problem:
             column = f"column '{self.column}'"
         value = "" if self.value is None else f", value '{_shorten(as_typed(self.value))}'"
         zh = rule_zh(self.rule)
-        return f"{self.file}, {row}, {column}{value}: {self.rule}" + (f" / {zh}" if zh else "")
+        text = f"{self.file}, {row}, {column}{value}: {self.rule}" + (f" / {zh}" if zh else "")
+        # values, headers and file names come from the data: control characters (a terminal
+        # escape, a line break, a bidirectional override) are shown escaped, never acted on
+        from talentlab.data.readers import printable  # readers imports this module
+
+        return printable(text)
 
 
 def _shorten(text: str, limit: int = 200) -> str:
@@ -592,7 +597,8 @@ def _cross_field(raw: RawTable, df: pd.DataFrame) -> list[Problem]:
         report(months.isna() & reached.notna(), "adaptation_months",
                "required when adaptation_reached is given")
         if "count" in df:
-            report(df["student_id"].notna() & (df["count"] != 1), "student_id",
+            report(df["student_id"].notna() & (df["count"] >= 0) & (df["count"] != 1),
+                   "student_id",
                    "a row with a student_id stands for one graduate: its count must be 1")
     elif raw.name == "published_rates":
         problems += _published_rate_problems(raw, df)

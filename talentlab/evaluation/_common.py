@@ -18,6 +18,8 @@ RESULT_COLUMNS = [
 ]
 
 DID_TERM = "treated_x_post"
+#: The contract's count column: a row of a count table stands for that many graduates.
+COUNT_COLUMN = "count"
 INFERENCE_METHODS = ("wild_bootstrap", "cr3", "cluster")
 #: CR3 scalings: "jackknife" (G-1)/G (MacKinnon, Nielsen & Webb 2023) or "pyfixest"
 #: G/(G-1) (N-1)/(N-K) (pyfixest's CRV3 with its default ssc()); see the module docstring.
@@ -108,6 +110,16 @@ def _not_estimable_row(outcome: str, term: str, reason: str, alpha: float, n: in
         "method": f"not estimable: {reason}", "alpha": alpha, "null_value": 0.0,
         "primary": True, **extra,
     }
+
+
+def _count_column(data: pd.DataFrame, count: str | None) -> str | None:
+    """The column of graduates per row to weight by: ``count`` when ``data`` has it, None
+    without one (a column named explicitly, other than the contract's, must exist)."""
+    if count is None:
+        return None
+    if isinstance(data, pd.DataFrame) and count not in data.columns and count == COUNT_COLUMN:
+        return None
+    return count
 
 
 def _check_alpha(alpha: float) -> None:

@@ -15,6 +15,7 @@ from talentlab.evaluation._common import (
     INFERENCE_METHODS,
     EvaluationInputError,
     _check_alpha,
+    _count_column,
     _not_estimable_row,
     _tidy,
 )
@@ -49,6 +50,7 @@ def did(
     cr3_convention: str = "jackknife",
     bootstrap_weights: str = "webb",
     checks: tuple[str, ...] = (),
+    count: str | None = "count",
 ) -> pd.DataFrame:
     """Two-way fixed-effects difference in differences with few-cluster inference.
 
@@ -101,6 +103,12 @@ def did(
         Further inference methods reported as non-primary rows beside the primary one (for
         example ``inference="cr3", checks=("wild_bootstrap",)``: the CR3 row decides, the wild
         bootstrap is shown as a check). No method is repeated; CR1 is always reported.
+    count : str or None
+        Column of graduates per row (a count table: the row stands for that many identical
+        graduates), used when ``data`` has it; ``None`` reads one graduate per row. The fit is
+        WLS with these frequency weights and every small-sample factor counts graduates, so
+        estimates, CR1, CR3 and the wild bootstrap (same seed) equal those on the microdata
+        the table came from; ``n`` counts graduates. Rows of count 0 are left out.
 
     Returns
     -------
@@ -123,7 +131,8 @@ def did(
     where = "did"
     checks = tuple(checks)
     _check_did_options(where, alpha, inference, cr3_convention, bootstrap_weights, checks)
-    panel = _panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where)
+    panel = _panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where,
+                   weights=_count_column(data, count))
     g = panel.n_clusters if panel.n else 0
     treated_clusters = np.unique(panel.cluster_codes[panel.treated]) if panel.n else []
     base = {
@@ -136,8 +145,9 @@ def did(
     d = (panel.treated & panel.post).astype(float)
     fw = None
     if problem is None:
-        try:
-            fw = _fwl(panel.y, d, panel.fe_matrix())
+        try:  # a count table: rows scaled by sqrt(count) (WLS), N = graduates
+            fw = _fwl(panel.weigh(panel.y), panel.weigh(d), panel.weigh(panel.fe_matrix()),
+                      n_obs=panel.n)
         except np.linalg.LinAlgError as err:
             problem = str(err)
     if problem is not None:
@@ -188,7 +198,7 @@ def _check_did_options(where: str, alpha: float, inference: str, cr3_convention:
 def _wild_bootstrap_row(panel: _Panel, fw: _FWL, beta: float, se_cr1: float,
                         weights: np.ndarray, enumerated: bool, kind: str, alpha: float) -> dict:
     """The WCR bootstrap-t row: p-value at b = 0 and the interval by test inversion."""
-    q = _orthonormal_basis(panel.fe_matrix())
+    q = _orthonormal_basis(panel.weigh(panel.fe_matrix()))
     boot = _WildBootstrap(fw, panel.cluster_codes, q, weights)
     p = boot.p_value(0.0)
     lo, hi = boot.confint(alpha)

@@ -10,6 +10,7 @@ from talentlab.evaluation._common import (
     CR3_CONVENTIONS,
     EvaluationInputError,
     _check_alpha,
+    _count_column,
     _not_estimable_row,
     _require_columns,
     _tidy,
@@ -39,6 +40,7 @@ def event_study(
     seed: int | None = 20220901,
     alpha: float = 0.05,
     cr3_convention: str = "jackknife",
+    count: str | None = "count",
 ) -> pd.DataFrame:
     """Cohort-by-cohort effects relative to a reference cohort, with a joint pre-trend test.
 
@@ -78,6 +80,9 @@ def event_study(
     alpha : float
     cr3_convention : {"jackknife", "pyfixest"}
         Scaling of the CR3 covariance, as in :func:`did`.
+    count : str or None
+        Column of graduates per row (a count table), as in :func:`did`: the estimates,
+        covariances and pre-trend tests equal those on the microdata.
 
     Returns
     -------
@@ -105,7 +110,8 @@ def event_study(
     where = "event_study"
     _check_event_study_options(where, alpha, vcov, cr3_convention, pretrend_test)
     ref = reform_cohort - 1 if reference_cohort is None else int(reference_cohort)
-    panel = _panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where)
+    panel = _panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where,
+                   weights=_count_column(data, count))
     g = panel.n_clusters if panel.n else 0
     cohorts = sorted(np.unique(panel.cohort).tolist())
     problem = _event_study_problem(panel, cohorts, ref)

@@ -40,7 +40,7 @@ def _cr1_factor(n: int, k: int, g: int) -> float:
 def _cr1_se(fw: _FWL, cluster_codes: np.ndarray) -> float:
     g = int(cluster_codes.max()) + 1
     scores = np.bincount(cluster_codes, weights=fw.d_t * fw.resid, minlength=g)
-    var = _cr1_factor(len(fw.y_t), fw.k, g) * float(scores @ scores) / fw.dd**2
+    var = _cr1_factor(fw.n_obs, fw.k, g) * float(scores @ scores) / fw.dd**2
     return math.sqrt(var)
 
 
@@ -116,7 +116,7 @@ class _WildBootstrap:
         g = int(cluster_codes.max()) + 1
         self.fw = fw
         self.weights = weights
-        self.c = _cr1_factor(len(fw.y_t), fw.k, g)
+        self.c = _cr1_factor(fw.n_obs, fw.k, g)  # graduates, not rows (a count table)
         indicator = np.zeros((len(cluster_codes), g))
         indicator[np.arange(len(cluster_codes)), cluster_codes] = 1.0
         self.d_h = indicator.T @ (fw.d_t**2)
@@ -194,10 +194,14 @@ def _cr3_jackknife(panel: _Panel, design_columns: np.ndarray, convention: str = 
         coh = pd.factorize(panel.cohort_codes[rows])[0]
         fe = np.hstack([_dummies(unit, False), _dummies(coh, True)])
         x = np.hstack([design_columns[rows], fe])
-        coef, *_ = np.linalg.lstsq(x, panel.y[rows], rcond=None)
+        y = panel.y[rows]
+        if panel.w is not None:  # WLS with the counts as frequency weights
+            root = np.sqrt(panel.w[rows].astype(float))
+            x, y = x * root[:, None], y * root
+        coef, *_ = np.linalg.lstsq(x, y, rcond=None)
         return coef[: design_columns.shape[1]]
 
-    b_full = fit(np.ones(panel.n, dtype=bool))
+    b_full = fit(np.ones(panel.n_rows, dtype=bool))
     groups = np.unique(panel.cluster_codes)
     b_minus = np.vstack([fit(panel.cluster_codes != g) for g in groups])
     dev = b_minus - b_full
@@ -234,6 +238,10 @@ def _ols_cluster(panel: _Panel, design_columns: np.ndarray) -> tuple[np.ndarray,
     section VI.B; with store fixed effects this reproduces Card & Krueger's SE 1.34). The
     covariance is rescaled by (N - K_full) / (N - K_nested_excluded) accordingly.
 
+    A count table is fitted as OLS on the rows scaled by sqrt(count) (WLS with frequency
+    weights, :meth:`_Panel.weigh`); statsmodels then counts rows in (N-1)/(N-K), so the
+    covariance is rescaled to N = the graduates.
+
     Returns (params, vcov) of the design columns.
     """
     import statsmodels.api as sm
@@ -242,10 +250,13 @@ def _ols_cluster(panel: _Panel, design_columns: np.ndarray) -> tuple[np.ndarray,
     x = np.hstack([design_columns, panel.fe_matrix()])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = sm.OLS(panel.y, x).fit(
+        fit = sm.OLS(panel.weigh(panel.y), panel.weigh(x)).fit(
             cov_type="cluster", cov_kwds={"groups": panel.cluster_codes}, use_t=True
         )
     cov = np.asarray(fit.cov_params())[:p, :p]
+    if panel.w is not None:
+        rows, k_sm = panel.n_rows, x.shape[1]
+        cov = cov * ((panel.n - 1) / (panel.n - k_sm)) / ((rows - 1) / (rows - k_sm))
     k_full = int(np.linalg.matrix_rank(x))
     if _fe_nested_in_clusters(panel):
         n_units = len(np.unique(panel.unit_codes))
@@ -269,15 +280,18 @@ def _wild_wald_test(panel: _Panel, design: np.ndarray, test_idx: list[int],
     so each draw costs O(G^2 q). Returns (F = W / q, p-value, q).
     """
     n_cl = int(panel.cluster_codes.max()) + 1
-    fe = panel.fe_matrix()
+    # a count table works in the rows scaled by sqrt(count) (module docstring of panel)
+    fe = panel.weigh(panel.fe_matrix())
+    design = panel.weigh(design)
+    y = panel.weigh(panel.y)
     q_fe = _orthonormal_basis(fe)
     d_t = _residualize(q_fe, design)
     dd_inv = np.linalg.pinv(d_t.T @ d_t)
     keep = [i for i in range(design.shape[1]) if i not in test_idx]
     q_restricted = _orthonormal_basis(np.hstack([fe, design[:, keep]]))
     q_full = _orthonormal_basis(np.hstack([fe, design]))
-    indicator = np.zeros((panel.n, n_cl))
-    indicator[np.arange(panel.n), panel.cluster_codes] = 1.0
+    indicator = np.zeros((panel.n_rows, n_cl))
+    indicator[np.arange(panel.n_rows), panel.cluster_codes] = 1.0
     rmat = np.zeros((len(test_idx), design.shape[1]))
     rmat[np.arange(len(test_idx)), test_idx] = 1.0
     proj = rmat @ dd_inv  # q x p
@@ -288,14 +302,14 @@ def _wild_wald_test(panel: _Panel, design: np.ndarray, test_idx: list[int],
         return np.einsum("...i,...ij,...j->...", b, v_inv, b)
 
     # observed statistic (CR1 factor omitted: it cancels between the observed and the draws)
-    resid = _residualize(q_full, panel.y)
-    b_obs = proj @ (d_t.T @ panel.y)
+    resid = _residualize(q_full, y)
+    b_obs = proj @ (d_t.T @ y)
     scores = np.stack([d_t[panel.cluster_codes == h].T @ resid[panel.cluster_codes == h]
                        for h in range(n_cl)])  # G x p
     w_obs = float(wald(b_obs, scores @ proj.T))
     rank = int(np.linalg.matrix_rank(np.einsum("hi,hj->ij", scores @ proj.T, scores @ proj.T)))
     # bootstrap pieces
-    u = _residualize(q_restricted, panel.y)
+    u = _residualize(q_restricted, y)
     u_g = indicator * u[:, None]  # n x G
     a = (proj @ (d_t.T @ u_g)).T  # G x q: b*_test = w @ a
     eps = _residualize(q_full, u_g)  # n x G
@@ -326,14 +340,16 @@ def _wild_pretrend_slope(panel: _Panel, ref: int, reform_cohort: int, weights: n
         cohort_codes=pd.factorize(panel.cohort_codes[pre])[0],
         cluster_codes=pd.factorize(panel.cluster_codes[pre], sort=True)[0],
         cluster_labels=panel.cluster_labels, n_dropped=0,
+        w=None if panel.w is None else panel.w[pre],
     )
     slope_x = np.where(sub.treated, sub.cohort - float(ref), 0.0)
+    fe = sub.weigh(sub.fe_matrix())
     try:
-        fw = _fwl(sub.y, slope_x, sub.fe_matrix())
+        fw = _fwl(sub.weigh(sub.y), sub.weigh(slope_x), fe, n_obs=sub.n)
     except np.linalg.LinAlgError:
         return np.nan, np.nan
     n_cl = int(sub.cluster_codes.max()) + 1
     w = (weights if weights.shape[1] == n_cl
          else webb_weights(n_cl, len(weights), np.random.default_rng(0))[0])
-    boot = _WildBootstrap(fw, sub.cluster_codes, _orthonormal_basis(sub.fe_matrix()), w)
+    boot = _WildBootstrap(fw, sub.cluster_codes, _orthonormal_basis(fe), w)
     return fw.beta, boot.p_value(0.0)

@@ -47,6 +47,9 @@ DESTINATIONS = ("employed_full_time", "employed_part_time", "self_employed", "mi
                 "further_study", "preparing_further_study", "unemployed", "unknown")
 EMPLOYED = ("employed_full_time", "employed_part_time", "self_employed")
 EMPLOYEES = ("employed_full_time", "employed_part_time")
+#: The graduates' optional count column: a row of a count table stands for this many identical
+#: graduates (absent: one per row; 0: none). Every consumer that counts graduates weights by it.
+COUNT_COLUMN = "count"
 
 #: Suffix of the extra column an import writes beside a field whose values it mapped
 #: (``destination_original`` keeps the college's own category): accepted by validation, not analysed.

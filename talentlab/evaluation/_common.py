@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from talentlab.data.schema import COUNT_COLUMN
+
 #: Columns every evaluation result carries (in this order, extras follow).
 RESULT_COLUMNS = [
     "outcome", "term", "estimate", "se", "ci_low", "ci_high", "p_value", "n", "n_clusters",
@@ -18,8 +20,6 @@ RESULT_COLUMNS = [
 ]
 
 DID_TERM = "treated_x_post"
-#: The contract's count column: a row of a count table stands for that many graduates.
-COUNT_COLUMN = "count"
 INFERENCE_METHODS = ("wild_bootstrap", "cr3", "cluster")
 #: CR3 scalings: "jackknife" (G-1)/G (MacKinnon, Nielsen & Webb 2023) or "pyfixest"
 #: G/(G-1) (N-1)/(N-K) (pyfixest's CRV3 with its default ssc()); see the module docstring.

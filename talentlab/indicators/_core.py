@@ -14,7 +14,12 @@ from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from talentlab.data.codebook import label
-from talentlab.data.schema import DESTINATIONS, EMPLOYED, EMPLOYEES  # noqa: F401  (re-exported)
+from talentlab.data.schema import (  # noqa: F401  (re-exported)
+    COUNT_COLUMN,
+    DESTINATIONS,
+    EMPLOYED,
+    EMPLOYEES,
+)
 
 #: Columns after the group columns, in this order, in every indicator result.
 RESULT_COLUMNS = ["indicator", "statistic", "label_en", "label_zh", "numerator", "denominator",
@@ -45,11 +50,6 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], where: str, table:
     if missing:
         raise IndicatorInputError(f"{where}: table `{table}` lacks column(s) {missing}; "
                                   f"it has {list(df.columns)}")
-
-
-#: The contract's frequency column: a row of a count table stands for this many identical
-#: graduates (absent: one per row; 0: none).
-COUNT_COLUMN = "count"
 
 
 def counted_rows(df: pd.DataFrame, where: str, table: str = "graduates"

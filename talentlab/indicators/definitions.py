@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from talentlab.data.schema import DESTINATIONS, EMPLOYED, EMPLOYEES
+from talentlab.data.schema import COUNT_COLUMN, DESTINATIONS, EMPLOYED, EMPLOYEES  # noqa: F401
 
 Quote = Callable[[str], str]
 
@@ -257,10 +257,6 @@ def destination_split(cond: Cond) -> tuple[tuple[str, ...] | None, list[Cond]]:
     if dest is None:
         return None, rows
     return tuple(d for d in DESTINATIONS if d in dest), rows
-
-
-#: The contract's frequency column (a count table's row stands for this many graduates).
-COUNT_COLUMN = "count"
 
 
 def count_sql(rows: Sequence[Cond], quote: Quote, weight: str | None = None) -> str:

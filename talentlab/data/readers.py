@@ -757,6 +757,35 @@ def _greater_number(number: int) -> bytes:
     return b"(?:" + b"|".join(alternatives) + b")"
 
 
+#: An ``&`` that starts no XML entity: calamine drops such a value silently (a cell read empty).
+_BAD_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
+
+
+def _check_entities(buf: bytes, label: str) -> None:
+    bad = _BAD_ENTITY.search(buf)
+    if bad is not None:
+        snippet = printable(buf[bad.start():bad.start() + 20].decode("utf-8", "replace"))
+        raise ValueError(f"{label}: the workbook is damaged: malformed XML ({snippet!r} is not an "
+                         "XML entity), a value would be lost; open it in Excel and save it again "
+                         "/ 工作簿已损坏：XML 格式错误，将丢失数据；请用 Excel 打开后重新保存")
+
+
+class _EntityChecker:
+    """Checks a part (the shared strings) for ampersands that start no entity, piece by piece
+    (cut after a ``>``, so no entity is split)."""
+
+    def __init__(self, label: str):
+        self.label, self.tail = label, b""
+
+    def feed(self, data: bytes, final: bool = False) -> None:
+        buf = self.tail + data
+        cut = len(buf) if final else buf.rfind(b">") + 1
+        if cut <= 0 and len(buf) > _MAX_TAG_BYTES:
+            cut = len(buf) - 16  # a huge text: keep only what could be an entity's start
+        buf, self.tail = buf[:cut], buf[cut:]
+        _check_entities(buf, self.label)
+
+
 _REF = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]+)([0-9]+)["']""")
 _ROW_REF = re.compile(rb"""(?:^|\s)r\s*=\s*["']([0-9]+)["']""")
 _TYPE = re.compile(rb"""(?:^|\s)t\s*=\s*["']([A-Za-z]+)["']""")
@@ -818,6 +847,7 @@ class _XlsxSheetScanner:
         end = buf.find(b"</" + self.prefix + b"sheetData>")
         if end >= 0:
             buf, self.done = buf[:end], True
+        _check_entities(buf, self.label)
         p = self.prefix
         cells = buf.count(b"<" + p + b"c")  # also <color>, <charset> of rich text: overstates
         self.scan.cells += cells
@@ -1038,6 +1068,8 @@ def _scan_zip_parts(z: zipfile.ZipFile, infos, parts: dict[str, str], label: str
                     and info.filename.endswith(".xml")) or info.filename in parts
         if is_ods and info.filename == "content.xml":
             consumer = _OdsScanner(scans, label)
+        elif not is_ods and info.filename == "xl/sharedStrings.xml":
+            consumer = _EntityChecker(f"{label} (xl/sharedStrings.xml)")
         elif is_sheet:
             name = parts.get(info.filename, info.filename)
             scan = scans[name] = _SheetScan(name)
@@ -1397,8 +1429,8 @@ def _read_with_calamine(path: Path, label: str, kind: str, scans: list[_SheetSca
                 # the scan is the bound the limits were checked against: never exceed it silently
                 raise ValueError(f"{where}: the sheet holds more than its XML was measured to "
                                  "hold; the file is damaged or unusual / 工作表内容超出预检范围")
-            for (row0, col0), text in scan.errors.items():
-                if row0 < len(rows) and col0 < len(rows[row0]) and not rows[row0][col0]:
+            for (row0, col0), text in scan.errors.items():  # calamine reads them as '' or 0
+                if row0 < len(rows) and col0 < len(rows[row0]):
                     rows[row0][col0] = text
             sheets.append((name, rows))
     return sheets

@@ -102,6 +102,7 @@ from talentlab.evaluation.mixed import (
     recognition_score,
 )
 from talentlab.evaluation.panel import _panel  # noqa: F401  (used by benchmarks)
+from talentlab.evaluation.staggered import StaggeredDiDResult, staggered_did
 from talentlab.evaluation.survival import (
     AdaptationResult,
     adaptation_comparison,
@@ -133,6 +134,7 @@ __all__ = [
     "rademacher_weights",
     "CR3_CONVENTIONS",
     "BOOTSTRAP_WEIGHTS",
+    "staggered_did", "StaggeredDiDResult",
 ]
 _CONSTANTS = (DID_TERM, INFERENCE_METHODS, MDE_SOURCE, WEBB_POINTS)  # re-exported names
 

@@ -324,3 +324,15 @@ def test_a_rate_written_with_more_decimals_is_narrower_and_an_impossible_rate_is
     assert (out["numerator_low"].iloc[0], out["numerator_high"].iloc[0]) == (4885, 4885)
     with pytest.raises(ind.IndicatorInputError, match=r"row 1 .*'rate'.*n=523"):
         ind.from_published_rates(df)
+
+
+def test_a_not_estimable_event_study_still_gives_its_pretrend_row():
+    """An outcome a count table cannot carry (scores linked by student id: none in a count
+    table) leaves an empty panel; zhuhai.evaluate then asks for its pre-trend test, which must
+    read 'not testable' rather than fail on missing columns."""
+    frame = pd.DataFrame({"major": pd.Series([], dtype="str"), "cohort": pd.Series([], dtype="int64"),
+                          "treated_major": pd.Series([], dtype=bool),
+                          "evaluation_score": pd.Series([], dtype=float)})
+    study = ev.event_study(frame, "evaluation_score")
+    row = ev.pretrend_test(study).iloc[0]
+    assert np.isnan(row["pretrend_p"]) and row["pretrend_method"].startswith("not testable")

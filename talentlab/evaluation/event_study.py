@@ -116,8 +116,14 @@ def event_study(
     cohorts = sorted(np.unique(panel.cohort).tolist())
     problem = _event_study_problem(panel, cohorts, ref)
     if problem is not None:
-        return _tidy([_not_estimable_row(outcome, "event_study", problem, alpha, panel.n, g,
-                                         pretrend_p=np.nan)])
+        # every pre-trend column, so that pretrend_test reads "not testable" (e.g. an outcome
+        # a count table cannot link: no student ids)
+        return _tidy([_not_estimable_row(
+            outcome, "event_study", problem, alpha, panel.n, g, pretrend_p=np.nan,
+            pretrend_method=f"not testable: {problem}", pretrend_test=pretrend_test,
+            pretrend_slope=np.nan, pretrend_slope_p=np.nan, pretrend_joint_p=np.nan,
+            pretrend_F=np.nan, pretrend_df_num=0, pretrend_df_den=np.nan,
+            pretrend_joint_p_f=np.nan, n_dropped_missing=panel.n_dropped)])
 
     est_cohorts = [c for c in cohorts if c != ref
                    and (panel.treated & (panel.cohort == c)).any()]

@@ -245,7 +245,8 @@ def _add_data_commands(sub) -> None:
 
     p = sub.add_parser("process", help="validate and write processed parquet files + manifest")
     p.add_argument("data_dir", nargs="?", help="raw data folder (default: shipped data)")
-    p.add_argument("--out", help="output folder (default: data/processed/<data set>)")
+    p.add_argument("--out", help="output folder (default: data/processed/<data set>); new, empty "
+                   "or a previous output of process, replaced as a whole")
     p.add_argument("--encoding", help="encoding of the CSV files (default: detected; e.g. big5)")
     p.set_defaults(func=_cmd_process)
 

@@ -368,17 +368,26 @@ def _sync_tree(root: Path) -> None:
                     os.fsync(fd)
                 finally:
                     os.close(fd)
-        _sync_dir(Path(folder))
+        _sync_dir(Path(folder), strict=True)
 
 
-def _sync_dir(folder: Path) -> None:
-    """fsync a folder so renames in it are durable (silently skipped where folders cannot be)."""
+#: fsync of a folder is not supported here (some file systems, Windows): not an error
+_NO_DIR_SYNC = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF, errno.EACCES,
+                errno.EISDIR, errno.EPERM}
+
+
+def _sync_dir(folder: Path, strict: bool = False) -> None:
+    """fsync a folder so the entries in it are durable. ``strict``: a failure (a full disk, an
+    I/O error) raises, except where folders cannot be synced at all; otherwise — after the swap,
+    when the new folder is already in place — it is ignored."""
     try:
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_CLOEXEC)
     except OSError:
         return
     try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
+        os.fsync(fd)
+    except OSError as exc:
+        if strict and exc.errno not in _NO_DIR_SYNC:
+            raise
     finally:
         os.close(fd)

@@ -423,7 +423,7 @@ def staggered_did(
                 est = r["estimate"]
                 r.update({"se": se, "ci_low": est - z * se, "ci_high": est + z * se,
                           "p_value": _p_value(est, se), "method": method})
-                crit = r.get("crit_value", np.nan)
+                crit = r["crit_value"] = r.get("crit_value", np.nan)
                 r["band_low"], r["band_high"] = est - crit * se, est + crit * se
             out.append({**common, **r})
         tables.append(_tidy(out))
@@ -457,6 +457,11 @@ def _check_options(control, confidence, n_bootstrap, seed, panel) -> None:
         raise EvaluationInputError(f"{_WHERE}: seed must be a whole number or None, got {seed!r}")
     if not isinstance(panel, bool):
         raise EvaluationInputError(f"{_WHERE}: panel must be True or False, got {panel!r}")
+
+
+def _plain(value):
+    """A numpy scalar as the Python value it holds (for messages)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _rows_named(data: pd.DataFrame, mask: np.ndarray, limit: int = 5) -> str:
@@ -500,7 +505,7 @@ def _constant_within_unit(data: pd.DataFrame, unit: str, column: str, values,
         dropna=False)
     varying = per_unit[per_unit > 1]
     if len(varying):
-        u = varying.index[0]
+        u = _plain(varying.index[0])
         seen = sorted(pd.unique(pd.Series(values)[(data[unit] == u).to_numpy()]).tolist())[:5]
         raise EvaluationInputError(
             f"{_WHERE}: column '{column}' must be constant within each {unit} ({what}); "
@@ -591,7 +596,7 @@ def _panel_sample(data, outcome, unit, time, first_treated, covariates, weights,
         u0 = missing_units[0]
         raise EvaluationInputError(
             f"{_WHERE}: the panel is not balanced: {len(missing_units)} {unit}(s) lack some "
-            f"{time}(s), e.g. {unit} = {units[u0]!r} has no row for "
+            f"{time}(s), e.g. {unit} = {_plain(units[u0])!r} has no row for "
             f"{periods[~seen[u0]].tolist()[:10]}. Supply every year of every unit, or use "
             "panel=False (repeated cross-sections)")
     order = np.lexsort((t_codes, unit_codes))  # unit-major, then year

@@ -66,6 +66,11 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 #: errno values meaning "this kernel or file system cannot exchange": fall back to two renames
 _NO_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM}
+#: fsync is not possible here (a folder on some file systems; a read-only handle on Windows):
+#: nothing to report
+_NO_SYNC = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF, errno.EACCES,
+            errno.EISDIR, errno.EPERM}
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
 
 
 def _load_renameat2():
@@ -185,7 +190,7 @@ def write_folder_atomically(target: str | os.PathLike, write_fn: Callable[[Path]
     >>> (out / "a.csv").read_text(), sorted(p.name for p in d.iterdir())
     ('x\\n', ['out'])
     """
-    target = Path(target)
+    target = Path(os.path.abspath(target))           # "out/.", "./out": the folder's own name
     if target.is_symlink():
         target = Path(os.path.realpath(target))
     if target.exists() and not target.is_dir():
@@ -264,7 +269,7 @@ def recover_folder(target: str | os.PathLike) -> list[str]:
     >>> sorted(p.name for p in d.iterdir()), (d / "out" / "a.csv").read_text()
     (['out'], 'old')
     """
-    target = Path(target)
+    target = Path(os.path.abspath(target))
     parent = target.parent
     if not parent.is_dir():
         return []
@@ -345,7 +350,7 @@ def _parent_locked(parent: Path) -> Iterator[None]:
         yield
         return
     try:
-        fd = os.open(parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_CLOEXEC)
+        fd = os.open(parent, _OPEN_FLAGS | getattr(os, "O_DIRECTORY", 0))
     except OSError:
         yield
         return
@@ -363,31 +368,29 @@ def _sync_tree(root: Path) -> None:
         for name in files:
             path = os.path.join(folder, name)
             if stat.S_ISREG(os.lstat(path).st_mode):
-                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-        _sync_dir(Path(folder), strict=True)
+                _fsync(path, strict=True)
+        _fsync(folder, strict=True, folder=True)
 
 
-#: fsync of a folder is not supported here (some file systems, Windows): not an error
-_NO_DIR_SYNC = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF, errno.EACCES,
-                errno.EISDIR, errno.EPERM}
+def _sync_dir(folder: Path) -> None:
+    """fsync a folder after the swap, so the new entry is durable; the new folder is already in
+    place, so a failure here is no reason to report the write as failed."""
+    _fsync(folder, strict=False, folder=True)
 
 
-def _sync_dir(folder: Path, strict: bool = False) -> None:
-    """fsync a folder so the entries in it are durable. ``strict``: a failure (a full disk, an
-    I/O error) raises, except where folders cannot be synced at all; otherwise — after the swap,
-    when the new folder is already in place — it is ignored."""
+def _fsync(path: str | os.PathLike, strict: bool, folder: bool = False) -> None:
+    """fsync one file or folder. ``strict``: a real failure (ENOSPC, EIO) raises; where fsync is
+    not possible at all (a folder that cannot be opened, :data:`_NO_SYNC`) nothing happens."""
     try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_CLOEXEC)
+        fd = os.open(path, _OPEN_FLAGS | (getattr(os, "O_DIRECTORY", 0) if folder else 0))
     except OSError:
-        return
+        if folder:
+            return                                   # e.g. Windows cannot open a folder
+        raise
     try:
         os.fsync(fd)
     except OSError as exc:
-        if strict and exc.errno not in _NO_DIR_SYNC:
+        if strict and exc.errno not in _NO_SYNC:
             raise
     finally:
         os.close(fd)

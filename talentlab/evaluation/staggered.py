@@ -706,7 +706,7 @@ def _wls(x: np.ndarray, y: np.ndarray, w: np.ndarray):
     """Weighted least squares: coefficients and the inverse cross-product, or None if singular."""
     xw = x * w[:, None]
     a = xw.T @ x
-    if np.linalg.matrix_rank(x * np.sqrt(w)[:, None]) < x.shape[1]:
+    if np.linalg.matrix_rank(a) < x.shape[1]:  # rank of X'WX = rank of W^(1/2) X
         return None
     a_inv = np.linalg.inv(a)
     return a_inv @ (xw.T @ y), a_inv

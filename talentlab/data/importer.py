@@ -50,6 +50,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -124,7 +125,10 @@ class _Piece:
     header_row: int
     columns: dict[int, str]              # column index -> field
     headers: dict[str, str]              # field -> header as written
-    records: list[list[str]]
+    #: the records column by column, in the order of ``columns``: one list of cell texts per
+    #: field (converting a column at a time, by its distinct values, is what makes a 100,000-row
+    #: export fast; a list per record cost a Python step per cell)
+    cells: list[list[str]]
     rows: list[int]
 
     @property
@@ -687,23 +691,23 @@ def _read_sheet(m: Mappings, file: str, sheet: str | None, rows: list[list[str]]
                                      found.file_problems)
     columns, headers, problems, tied = _map_header(table, hits, header, file, sheet, report)
     found.file_problems += problems
-    data_rows = [(i, rows[i]) for i in range(hrow + 1, len(rows))]
-    width = max((len(r) for _, r in data_rows), default=len(header))
+    body = rows[hrow + 1:]  # row i of body is sheet row hrow + 2 + i
+    width = max(map(len, body), default=len(header))
     ncols = max(width, len(header))
     sources = {j for _, js in derived for j in js}
     wide = _wide_dimension_columns(m, table, header, {**columns, **dict.fromkeys(sources, "")})
-    _report_unmapped_columns(report, file, sheet, header, data_rows, ncols,
+    _report_unmapped_columns(report, file, sheet, header, body, ncols,
                              set(columns) | set(wide) | sources | tied)
     entry.update({"table": table, "header_row": hrow + 1,
                   "title_rows": [" ".join(c.strip() for c in rows[i] if c.strip())
                                  for i in range(hrow) if any(c.strip() for c in rows[i])]})
-    records, rownos, blank, empty_scores = _sheet_records(data_rows, columns, wide, derived)
+    cells, rownos, blank, empty_scores = _sheet_records(body, hrow + 2, columns, wide, derived)
     if wide:
         entry["layout"] = ("wide: one column per dimension ("
                            + ", ".join(f"{header[j].strip()} → {d}" for j, d in wide.items())
                            + f"), {empty_scores} empty score cells skipped")
-    _response_numbers_to_ids(records, table, columns, hits, found.id_conversions)
-    entry["records"] = len(records)
+    _response_numbers_to_ids(cells, table, columns, hits, found.id_conversions)
+    entry["records"] = len(rownos)
     entry["blank_rows"] = blank
     entry["status"] = "imported"
     ordered = {j: columns[j] for j in sorted(columns)}
@@ -714,7 +718,7 @@ def _read_sheet(m: Mappings, file: str, sheet: str | None, rows: list[list[str]]
         ordered.update({ncols + len(derived) + 1: "dimension", ncols + len(derived) + 2: "score"})
         headers["dimension"] = " / ".join(header[j].strip() for j in wide)
         headers["score"] = "(the cells under " + headers["dimension"] + ")"
-    return _Piece(file, sheet, table, hrow + 1, ordered, headers, records, rownos)
+    return _Piece(file, sheet, table, hrow + 1, ordered, headers, cells, rownos)
 
 
 def _derived_columns(m: Mappings, table: str, header: list[str], hits: dict[int, tuple],
@@ -821,14 +825,14 @@ def _map_header(table: str, hits: dict[int, tuple], header: list[str], file: str
 
 
 def _report_unmapped_columns(report: dict, file: str, sheet: str | None, header: list[str],
-                             data_rows: list[tuple[int, list[str]]], ncols: int,
-                             used: set[int]) -> None:
+                             body: list[list[str]], ncols: int, used: set[int]) -> None:
     """List every column not imported (with a header or with values) and a hint for it."""
     for j in range(ncols):
         if j in used:
             continue
         htext = header[j].strip() if j < len(header) else ""
-        with_values = sum(1 for _, r in data_rows if j < len(r) and r[j].strip())
+        counts = Counter(_column(body, j))  # a step per distinct value, not per cell
+        with_values = sum(c for v, c in counts.items() if v.strip())
         if not htext and not with_values:
             continue
         report["unmapped_headers"].append({
@@ -837,55 +841,104 @@ def _report_unmapped_columns(report: dict, file: str, sheet: str | None, header:
             "hint": unmapped_hint(htext) if htext else "values under an empty header"})
 
 
-def _sheet_records(data_rows: list[tuple[int, list[str]]], columns: dict[int, str],
+def _column(rows: list[list[str]], j: int) -> list[str]:
+    """Column ``j`` of ``rows`` ('' where a row is shorter)."""
+    if all(len(r) > j for r in rows):
+        return list(map(itemgetter(j), rows))
+    return [r[j] if j < len(r) else "" for r in rows]
+
+
+def _is_filled(row: list[str]) -> bool:
+    """Whether a row has a cell that is not blank (``"".join`` is blank only when every cell
+    is: one string operation per row instead of one per cell)."""
+    return bool(row and (row[0].strip() or "".join(row).strip()))
+
+
+def _sheet_records(body: list[list[str]], first_row: int, columns: dict[int, str],
                    wide: dict[int, str], derived: list[tuple[str, list[int]]] = ()
                    ) -> tuple[list[list[str]], list[int], int, int]:
-    """``(records, their row numbers, blank rows, empty score cells)`` below the header.
+    """``(records column by column, their row numbers, blank rows, empty score cells)``.
 
-    A derived field's combination (``就业 + 已落实``; empty when every part is missing) is
-    appended to the record after the columns. A wide evaluation (one column per dimension)
-    gives one record per non-empty score, the dimension and the score appended last.
+    ``body`` holds the rows below the header, ``first_row`` the sheet row number of its first.
+    The columns come in the order of ``columns`` (by index), then one per derived field (its
+    combination ``就业 + 已落实``; empty when every part is missing), then, for a wide
+    evaluation (one column per dimension), the dimension and the score: one record per
+    non-empty score, in row order and then column order.
     """
-    records, rownos, blank = [], [], 0
-    empty_scores = 0
-    order = sorted(columns)
-    for i, r in data_rows:
-        if not any(c.strip() for c in r):
-            blank += 1
-            continue
-        base = [r[j] if j < len(r) else "" for j in order]
-        for _name, js in derived:
-            parts = ["" if j >= len(r) or readers.is_missing(r[j]) else r[j].strip() for j in js]
-            base.append(DerivedField.combine(parts) if any(parts) else "")
-        if not wide:
-            records.append(base)
-            rownos.append(i + 1)
-            continue
-        for j, dim in wide.items():  # one column per dimension: one record per score
-            cell = r[j] if j < len(r) else ""
-            if readers.is_missing(cell):
+    keep = [i for i, r in enumerate(body) if _is_filled(r)]
+    blank = len(body) - len(keep)
+    rows = body if not blank else [body[i] for i in keep]
+    cols = [_column(rows, j) for j in sorted(columns)]
+    for _name, js in derived:
+        cols.append(_derived_cells([_column(rows, j) for j in js]))
+    rownos = [first_row + i for i in keep]
+    if not wide:
+        return cols, rownos, blank, 0
+    take, dims, scores, empty_scores = [], [], [], 0
+    by_dimension = [(dim, _column(rows, j)) for j, dim in wide.items()]
+    missing = _missing_lookup()
+    for k in range(len(rows)):
+        for dim, col in by_dimension:  # one column per dimension: one record per score
+            cell = col[k]
+            if missing(cell):
                 empty_scores += 1
                 continue
-            records.append(base + [dim, cell])
-            rownos.append(i + 1)
-    return records, rownos, blank, empty_scores
+            take.append(k)
+            dims.append(dim)
+            scores.append(cell)
+    cols = [[c[k] for k in take] for c in cols] + [dims, scores]
+    return cols, [rownos[k] for k in take], blank, empty_scores
 
 
-def _response_numbers_to_ids(records: list[list[str]], table: str, columns: dict[int, str],
+def _missing_lookup():
+    """:func:`talentlab.data.readers.is_missing`, computed once per distinct text."""
+    memo: dict[str, bool] = {}
+
+    def missing(text: str) -> bool:
+        hit = memo.get(text)
+        if hit is None:
+            hit = memo[text] = readers.is_missing(text)
+        return hit
+
+    return missing
+
+
+def _derived_cells(parts: list[list[str]]) -> list[str]:
+    """The combination of a derived field's source cells, row by row (``就业 + 已落实``;
+    empty when every part is missing)."""
+    missing = _missing_lookup()
+    memo: dict[tuple[str, ...], str] = {}
+    out = []
+    for combo in zip(*parts, strict=True):
+        text = memo.get(combo)
+        if text is None:
+            cleaned = ["" if missing(c) else c.strip() for c in combo]
+            text = memo[combo] = DerivedField.combine(cleaned) if any(cleaned) else ""
+        out.append(text)
+    return out
+
+
+def _response_numbers_to_ids(cells: list[list[str]], table: str, columns: dict[int, str],
                              hits: dict[int, tuple], id_conversions: dict) -> None:
     """A questionnaire's response number (序号) becomes an identifier-like ``rating_id``.
 
     Bare numbers could not be told apart from counts when reports are checked for ids.
-    ``records`` is changed in place; the count per (table, field) is added to ``id_conversions``.
+    ``cells`` (column by column) is changed in place; the count per (table, field) is added to
+    ``id_conversions``.
     """
     for j, name in sorted(columns.items()):
         if hits[j][1] == "questionnaire" and name in RESPONSE_NUMBER_IDS:
             k = sorted(columns).index(j)
+            memo: dict[str, str | None] = {}
             n_conv = 0
-            for rec in records:
-                num = convert_number(rec[k])
-                if num is not None and re.fullmatch(r"\d+", num):
-                    rec[k] = f"{RESPONSE_NUMBER_IDS[name]}{int(num):05d}"
+            col = cells[k]
+            for i, text in enumerate(col):
+                if text not in memo:
+                    num = convert_number(text)
+                    memo[text] = (f"{RESPONSE_NUMBER_IDS[name]}{int(num):05d}"
+                                  if num is not None and re.fullmatch(r"\d+", num) else None)
+                if memo[text] is not None:
+                    col[i] = memo[text]
                     n_conv += 1
             if n_conv:
                 id_conversions[(table, name)] = id_conversions.get((table, name), 0) + n_conv
@@ -953,14 +1006,14 @@ def _gather_fields(table: str, plist: list[_Piece], m: Mappings
     for p in plist:
         idx = {name: k for k, name in enumerate(p.columns.values())}
         present |= set(idx)
-        for rec in p.records:
-            for n in names:
-                if n in idx:
-                    orig[n].append(rec[idx[n]])
-                elif n in m.constants.get(table, {}):
-                    orig[n].append(m.constants[table][n])
-                else:
-                    orig[n].append(None)  # column absent in this piece
+        n_rows = len(p.rows)
+        for n in names:
+            if n in idx:
+                orig[n].extend(p.cells[idx[n]])
+            elif n in m.constants.get(table, {}):
+                orig[n].extend([m.constants[table][n]] * n_rows)
+            else:
+                orig[n].extend([None] * n_rows)  # column absent in this piece
     present |= set(m.constants.get(table, {}))
     # a column the contract lets a table leave out (``count``: one graduate per row; student_id
     # beside a count) stays out rather than empty
@@ -984,49 +1037,94 @@ def _convert_table(m: Mappings, table: str, orig: dict[str, list], present: set[
     ``<field>_original``."""
     spec = _fields(table)
     names = [n for n in spec if n in orig]
-    cols, changed_enum = {}, set()
+    cols, changed_enum, distinct = {}, set(), {}
     for n in names:
-        cols[n], changed = _convert_column(m, table, spec[n], orig[n], tally)
+        distinct[n] = _distinct(orig[n])
+        cols[n], changed = _convert_column(m, table, spec[n], distinct[n], tally)
         if changed:
             changed_enum.add(n)
     text = pd.DataFrame({n: cols[n] for n in names if n in present}, dtype=object)
     for n in names:
         if n in changed_enum:
-            text[n + ORIGINAL_SUFFIX] = [("" if v is None or readers.is_missing(v) else
-                                          v.strip()) for v in orig[n]]
+            codes, values = distinct[n]
+            text[n + ORIGINAL_SUFFIX] = _take([
+                "" if readers.is_missing(v) else v.strip() for v in values], codes)
     return text
 
 
-def _convert_column(m: Mappings, table: str, fdesc: dict, cells: list, tally: _Tally
-                    ) -> tuple[list[str], bool]:
-    """``(converted cells, whether a value was re-coded to a contract level)``; each map,
-    conversion and unmapped value is counted in ``tally``."""
+def _distinct(cells: list) -> tuple[np.ndarray, list]:
+    """``(codes, distinct values)`` of a column: ``values[codes[k]]`` is cell ``k`` (code -1 for
+    ``None``, a column absent in the piece), the values in order of first appearance.
+
+    An export has few distinct values in most columns (a destination, a major, 是/否), so
+    each is converted once and mapped back, instead of one Python step per cell.
+    """
+    codes, uniques = pd.factorize(np.asarray(cells, dtype=object))
+    return codes, list(uniques)
+
+
+def _take(values: list, codes: np.ndarray) -> np.ndarray:
+    """The column ``values[codes[k]]`` ('' where the code is -1)."""
+    table = np.empty(len(values) + 1, dtype=object)
+    table[:-1] = values
+    table[-1] = ""
+    return table[codes]
+
+
+def _convert_column(m: Mappings, table: str, fdesc: dict, distinct: tuple[np.ndarray, list],
+                    tally: _Tally) -> tuple[np.ndarray, bool]:
+    """``(converted cells, whether a value was re-coded to a contract level)`` of a column given
+    by :func:`_distinct`; each map, conversion and unmapped value is counted in ``tally``.
+
+    Each distinct text is converted once (:func:`_convert_cell`) and counted by how many cells
+    hold it; the conversion examples are the first three in the order of the cells, and an
+    unmapped value lists its record positions in order."""
     n = fdesc["name"]
-    out: list[str] = []
+    codes, values = distinct
     changed_enum = False
-    memo: dict[str, tuple] = {}
-    for k, raw_text in enumerate(cells):
-        if raw_text is None:
-            out.append("")
-            continue
-        if raw_text not in memo:
-            memo[raw_text] = _convert_cell(m, table, fdesc, raw_text)
-        out_text, event = memo[raw_text]
-        out.append(out_text)
+    counts = np.bincount(codes + 1, minlength=len(values) + 1)[1:]
+    converted, unmapped = [], []
+    for u, (raw_text, count) in enumerate(zip(values, counts.tolist(), strict=True)):
+        out_text, event = _convert_cell(m, table, fdesc, raw_text)
+        converted.append(out_text)
         if event is None:
             continue
         kind, t = event[0], raw_text.strip()
         if kind == "map":
-            tally.value_counts[(table, n, t, out_text, event[1])] += 1
+            tally.value_counts[(table, n, t, out_text, event[1])] += count
             changed_enum = changed_enum or event[2]
         elif kind == "conv":
-            tally.conv_counts[(table, n, event[1])] += 1
+            tally.conv_counts[(table, n, event[1])] += count
             ex = tally.conv_examples.setdefault((table, n, event[1]), set())
             if len(ex) < 3:
                 ex.add(f"{t} → {out_text}")
         else:
-            tally.unmapped.setdefault((table, n, t), []).append(k)
-    return out, changed_enum
+            unmapped.append(u)
+    if unmapped:
+        _positions_of_unmapped(table, n, codes, values, unmapped, tally)
+    return _take(converted, codes), changed_enum
+
+
+def _positions_of_unmapped(table: str, n: str, codes: np.ndarray, values: list,
+                           unmapped: list[int], tally: _Tally) -> None:
+    """Record positions of the unmapped values, by value as written (trimmed), in order."""
+    is_unmapped = np.zeros(len(values), dtype=bool)
+    is_unmapped[unmapped] = True
+    pos = np.flatnonzero(is_unmapped[codes] & (codes >= 0))
+    order = np.argsort(codes[pos], kind="stable")
+    sorted_codes = codes[pos][order]
+    bounds = np.flatnonzero(np.diff(sorted_codes)) + 1
+    groups = np.split(pos[order], bounds)
+    by_code = {int(sorted_codes[g0]): grp for g0, grp in
+               zip(np.r_[0, bounds].astype(int).tolist(), groups, strict=True)}
+    merged: set[tuple] = set()
+    for u in unmapped:  # in order of first appearance, as the cells come
+        key = (table, n, values[u].strip())
+        if key in tally.unmapped:
+            merged.add(key)  # two texts trimmed to one value: their positions interleave
+        tally.unmapped.setdefault(key, []).extend(by_code[u].tolist())
+    for key in merged:
+        tally.unmapped[key].sort()
 
 
 def _unmapped_value_problems(unmapped: dict, locs: dict, report: dict) -> list[_Located]:
@@ -1330,9 +1428,16 @@ def _csv_bytes(df: pd.DataFrame) -> bytes:
     buf = _io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(list(df.columns))
-    for row in df.itertuples(index=False):
-        w.writerow(["" if v is None else str(v) for v in row])
+    w.writerows(zip(*(_texts(df[c]) for c in df.columns), strict=True))  # one call, not a row
     return buf.getvalue().encode("utf-8")
+
+
+def _texts(column: pd.Series) -> list[str]:
+    """A column's cells as the text written: '' for ``None``, ``str`` of anything else."""
+    values = column.tolist()
+    if set(map(type, values)) <= {str}:  # the usual case: text already, nothing to convert
+        return values
+    return ["" if v is None else str(v) for v in values]
 
 
 def _write_import(out: Path, tables: dict[str, pd.DataFrame], dataset: dict, report: dict,

@@ -297,6 +297,9 @@ def test_one_reform_date_equals_did_on_graduates():
     cs = staggered_did(data, "y", "major", "cohort", "first_treated", panel=False)
     assert cs.simple.estimate[0] == pytest.approx(twfe.estimate[0], abs=1e-12)
     assert cs.simple.n_clusters[0] == 8  # graduates clustered by their major by default
+    assert any("only 8 clusters (major)" in n for n in cs.notes)
+    many = staggered_did(_staggered_panel(n_units=30), "y", "unit", "year", "first_treated")
+    assert not any("clusters" in n for n in many.notes)
 
 
 def test_count_table_equals_the_graduates():

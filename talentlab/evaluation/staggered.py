@@ -74,6 +74,8 @@ from talentlab.evaluation._common import (
 #: comparison groups: units never treated, or never treated plus those not treated by year t
 CONTROL_GROUPS = ("never_treated", "not_yet_treated")
 #: bounds on the work one call may do (a call beyond them is refused with an error, not run)
+#: below this many clusters the result carries a note that its intervals rest on many clusters
+FEW_CLUSTERS = 30
 MIN_BOOTSTRAP = 99
 MAX_BOOTSTRAP = 100_000
 MAX_CELLS = 2_500  # adoption years x periods
@@ -264,7 +266,9 @@ def staggered_did(
 
     Notes
     -----
-    Cells without treated or comparison observations (for example the last years under
+    The standard errors and bands are large-sample results in the number of clusters: with
+    few clusters (fewer than :data:`FEW_CLUSTERS`, e.g. the eight majors of one college) they
+    are too narrow, and ``notes`` says so. Cells without treated or comparison observations (for example the last years under
     ``control="not_yet_treated"`` when no unit is never treated) are reported as not estimable
     and left out of the aggregations (R's ``na.rm = TRUE``), said in ``notes``. Checked against
     R ``did`` 2.5.1's published results on ``mpdta`` (tests/reference/mpdta/).
@@ -314,6 +318,11 @@ def staggered_did(
     alpha = 1.0 - confidence
     z = float(stats.norm.ppf(1 - alpha / 2))
 
+    if sample.n_clusters < FEW_CLUSTERS:
+        notes.append(
+            f"only {sample.n_clusters} clusters ({sample.cluster_name}): the influence-function "
+            "standard errors and the multiplier bootstrap rest on many clusters, and with few "
+            "the intervals are too narrow; read them beside design-based inference")
     cells = _group_time_cells(sample, control, notes)
     common = {"outcome": outcome, "n_clusters": sample.n_clusters, "alpha": alpha,
               "null_value": 0.0}

@@ -71,6 +71,23 @@ def _check_privacy(report_dir: Path, processed_dir: Path,
     check_identifiers(report_dir, load_all(processed_dir).tables(), staged)
 
 
+def absent_tables(manifest: dict) -> list[str]:
+    """The record tables a processed data set does not hold: its manifest's ``tables_absent``,
+    else those without a row count (a manifest written before the key existed).
+
+    Examples
+    --------
+    >>> absent_tables({"rows": {"graduates": 5}})
+    ['employer_ratings', 'evaluations', 'programmes']
+    """
+    from talentlab.data.schema import RECORD_TABLES
+
+    if "tables_absent" in manifest:
+        return [str(t) for t in manifest["tables_absent"]]
+    rows = manifest.get("rows", {})
+    return [t for t in RECORD_TABLES if t not in rows]
+
+
 def _load_claims(claims_path):
     from talentlab.data.paper import load_claims
 
@@ -104,6 +121,7 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
     report_dir, processed_dir = Path(report_dir), Path(processed_dir)
     manifest = json.loads((processed_dir / "manifest.json").read_text(encoding="utf-8"))
     origin, raw_sums = manifest["origin"], manifest["raw_sha256"]
+    absent = absent_tables(manifest)
     claims = _load_claims(claims_path)
     notebooks, verdicts = collect_notebooks(report_dir)
     threshold = check_min_cell(MIN_CELL if min_cell is None else min_cell)
@@ -122,9 +140,10 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
     # the summary on the page counts what is published, findings.csv included, on every run
     _, disclosure = publish.disclosure_problems(report_dir, threshold, staged=staged)
     versions = software_versions()
-    staged["findings.md"] = findings_markdown(ledger, origin, notebooks, raw_sums, versions)
+    staged["findings.md"] = findings_markdown(ledger, origin, notebooks, raw_sums, versions,
+                                              absent_tables=absent)
     staged["index.html"] = render_index(ledger, claims, notebooks, origin, raw_sums, versions,
-                                        disclosure)
+                                        disclosure, absent_tables=absent)
     if check_privacy:
         _check_privacy(report_dir, processed_dir, staged)
     for name, text in staged.items():

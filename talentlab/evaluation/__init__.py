@@ -102,6 +102,13 @@ from talentlab.evaluation.mixed import (
     recognition_score,
 )
 from talentlab.evaluation.panel import _panel  # noqa: F401  (used by benchmarks)
+from talentlab.evaluation.randomization import did_t_statistic, randomization_inference
+from talentlab.evaluation.sensitivity import (
+    breakdown_mbar,
+    classify_robustness,
+    relative_magnitudes_interval,
+    smoothness_interval,
+)
 from talentlab.evaluation.staggered import StaggeredDiDResult, staggered_did
 from talentlab.evaluation.survival import (
     AdaptationResult,
@@ -135,6 +142,9 @@ __all__ = [
     "CR3_CONVENTIONS",
     "BOOTSTRAP_WEIGHTS",
     "staggered_did", "StaggeredDiDResult",
+    "randomization_inference", "did_t_statistic",
+    "relative_magnitudes_interval", "smoothness_interval", "breakdown_mbar",
+    "classify_robustness",
 ]
 _CONSTANTS = (DID_TERM, INFERENCE_METHODS, MDE_SOURCE, WEBB_POINTS)  # re-exported names
 

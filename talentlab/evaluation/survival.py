@@ -1,4 +1,26 @@
-"""Survival analysis of the post-adaptation cycle: Kaplan-Meier, log-rank, Cox DiD."""
+"""Survival analysis of the post-adaptation cycle: Kaplan-Meier, log-rank, Cox DiD.
+
+Count tables. A graduates table may carry a ``count`` column (:data:`COUNT_COLUMN`): a row
+stands for that many identical graduates. Every function here then counts graduates, not rows,
+and gives what it gives on the microdata the table came from:
+
+* Kaplan-Meier: the one Kaplan-Meier (:func:`talentlab.indicators._survival.km_grouped`) takes
+  the counts as subjects per row;
+* log-rank: at-risk and event counts per group and time are sums of counts (the formulas of
+  statsmodels' ``survdiff``, which has no frequency weights);
+* Cox: lifelines ``CoxPHFitter`` with the counts as ``weights_col``, except that a row of k
+  graduates who reached the event is fitted as k rows of weight 1. Efron's tie correction
+  counts the tied *rows* (lifelines, as R's ``coxph``, spreads a weighted row's deaths as one
+  death), so a weighted event row would give another partial likelihood than its k graduates
+  (log hazard ratio 0.28818 against 0.28882 on the paper_claims scenario); censored rows enter
+  the risk sets only, where a weight is exactly k graduates;
+* the clustered sandwich SE is computed here from Efron score residuals (Lin & Wei 1989 with
+  Efron ties, as R's ``coxph(..., cluster=)``): lifelines' own score residuals sum the risk sets
+  in row order within tied times, so its robust SE changed with the order of the rows (0.0709
+  against 0.0685 on the same graduates shuffled), and a count table could not equal them.
+
+Rows of count 0 stand for no graduate and are left out.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from talentlab.data.schema import COUNT_COLUMN
 from talentlab.evaluation._common import (
     DID_TERM,
     EvaluationInputError,
@@ -17,14 +40,32 @@ from talentlab.evaluation._common import (
     _as_float,
     _as_int,
     _check_alpha,
+    _count_column,
     _not_estimable_row,
     _require_columns,
     _tidy,
 )
 
 
-def _survival_frame(data, duration, event, where) -> pd.DataFrame:
-    _require_columns(data, [duration, event], where)
+def _graduate_counts(data: pd.DataFrame, count: str | None, where: str) -> np.ndarray | None:
+    """Graduates per row (int64) from the count column ``count``, or None (one per row)."""
+    if count is None:
+        return None
+    values = _as_float(data[count], count, where)
+    bad = np.isnan(values) | (values < 0) | (values != np.round(values))
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise EvaluationInputError(
+            f"{where}: column '{count}' (graduates per row) must hold whole numbers >= 0; "
+            f"{int(bad.sum())} row(s) do not, e.g. row {data.index[first]!r} holds "
+            f"{data[count].iloc[first]!r}")
+    return values.astype(np.int64)
+
+
+def _survival_frame(data, duration, event, where, count: str | None = None) -> pd.DataFrame:
+    """Rows with a duration and an event as ``_T`` / ``_E``; with ``count``, the graduates per
+    row as ``_W`` (rows of count 0 left out)."""
+    _require_columns(data, [duration, event] + ([count] if count else []), where)
     t = _as_float(data[duration], duration, where)
     e = _as_float(data[event], event, where)
     keep = ~(np.isnan(t) | np.isnan(e))
@@ -32,14 +73,33 @@ def _survival_frame(data, duration, event, where) -> pd.DataFrame:
         raise EvaluationInputError(f"{where}: column '{duration}' has negative durations")
     if not set(np.unique(e[keep])) <= {0.0, 1.0}:
         raise EvaluationInputError(f"{where}: column '{event}' must be boolean or 0/1")
+    weights = _graduate_counts(data, count, where)
+    if weights is not None:
+        keep &= weights > 0
     out = data.loc[keep].copy()
     out["_T"] = t[keep]
     out["_E"] = e[keep].astype(int)
+    if weights is not None:
+        out["_W"] = weights[keep]
     return out
 
 
+def _weights(frame: pd.DataFrame) -> np.ndarray | None:
+    """The graduates per row of a survival frame (``_W``), or None: one per row."""
+    return frame["_W"].to_numpy(dtype=np.int64) if "_W" in frame.columns else None
+
+
+def _n_graduates(frame: pd.DataFrame, mask: np.ndarray | None = None) -> int:
+    """Graduates in the rows of ``frame`` (those of ``mask``): counts summed, or rows."""
+    w = _weights(frame)
+    if w is None:
+        return int(len(frame) if mask is None else np.count_nonzero(mask))
+    return int(w.sum() if mask is None else w[mask].sum())
+
+
 def km_table(data: pd.DataFrame, duration: str, event: str, by: Sequence[str] | str | None = None,
-             alpha: float = 0.05) -> tuple[pd.DataFrame, pd.DataFrame]:
+             alpha: float = 0.05, count: str | None = COUNT_COLUMN
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Kaplan–Meier survival tables and medians.
 
     The product-limit estimate and its Greenwood SE come from the project's one Kaplan–Meier
@@ -60,6 +120,10 @@ def km_table(data: pd.DataFrame, duration: str, event: str, by: Sequence[str] | 
       are the first times the lower / upper band reaches 0.5 (lifelines'
       ``median_survival_times(confidence_interval_)``; inf if never), with ``n``, ``events``.
 
+    ``count`` names a count table's column of graduates per row (used when ``data`` has it;
+    ``None`` reads one per row): at-risk, event and censored numbers, ``n`` and ``events`` then
+    count graduates and every column equals that of the microdata the table came from.
+
     ``tests/test_evaluation.py`` checks every column against lifelines on the shipped data and
     against Gehan's 6-MP table.
 
@@ -79,7 +143,7 @@ def km_table(data: pd.DataFrame, duration: str, event: str, by: Sequence[str] | 
     _check_alpha(alpha)
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
     _require_columns(data, by, where)
-    frame = _survival_frame(data, duration, event, where)
+    frame = _survival_frame(data, duration, event, where, _count_column(data, count))
     if by:
         grouper = frame.groupby(by, observed=True, sort=True)
         codes = grouper.ngroup().to_numpy()
@@ -87,14 +151,16 @@ def km_table(data: pd.DataFrame, duration: str, event: str, by: Sequence[str] | 
     else:
         codes, keys = np.zeros(len(frame), dtype=int), [()]
     time, died = frame["_T"].to_numpy(dtype=float), frame["_E"].to_numpy().astype(bool)
-    km = km_grouped(codes, time, died, len(keys))
+    weights = _weights(frame)
+    km = km_grouped(codes, time, died, len(keys), weights)
     median = km_median(km, len(keys), 1 - alpha)[0]
     z = stats.norm.ppf(1 - alpha / 2)
     curves, medians = [], []
     for code, key in enumerate(keys):
         labels = dict(zip(by, key, strict=True))
         in_group = codes == code
-        curve = _km_curve(km, code, time[in_group], died[in_group], z)
+        curve = _km_curve(km, code, time[in_group], died[in_group], z,
+                          None if weights is None else weights[in_group])
         for col, val in labels.items():
             curve.insert(0, col, val)
         curves.append(curve)
@@ -103,18 +169,24 @@ def km_table(data: pd.DataFrame, duration: str, event: str, by: Sequence[str] | 
                         "median_ci_low": _first_time_at_or_below(curve, "ci_low", 0.5),
                         "median_ci_high": _first_time_at_or_below(curve, "ci_high", 0.5),
                         "median_reached": bool(np.isfinite(med)),
-                        "n": int(in_group.sum()), "events": int(died[in_group].sum()),
+                        "n": _n_graduates(frame, in_group),
+                        "events": _n_graduates(frame, in_group & died),
                         "alpha": alpha})
     return pd.concat(curves, ignore_index=True), pd.DataFrame(medians)
 
 
-def _km_curve(km, code: int, time: np.ndarray, died: np.ndarray, z: float) -> pd.DataFrame:
-    """One group's event table (time 0 and every observed time) with S, SE and the band."""
+def _km_curve(km, code: int, time: np.ndarray, died: np.ndarray, z: float,
+              weights: np.ndarray | None = None) -> pd.DataFrame:
+    """One group's event table (time 0 and every observed time) with S, SE and the band;
+    ``weights``: graduates per row (a count table)."""
     times, inverse = np.unique(np.r_[0.0, time], return_inverse=True)
     inverse = inverse[1:]
-    removed = np.bincount(inverse, minlength=len(times))
-    events = np.bincount(inverse[died], minlength=len(times))
-    at_risk = len(time) - np.r_[0, np.cumsum(removed)[:-1]]
+    if weights is None:
+        weights = np.ones(len(time), dtype=np.int64)
+    removed = np.bincount(inverse, weights=weights, minlength=len(times)).astype(np.int64)
+    events = np.bincount(inverse[died], weights=weights[died],
+                         minlength=len(times)).astype(np.int64)
+    at_risk = int(weights.sum()) - np.r_[0, np.cumsum(removed)[:-1]]
     mine = km.group == code
     # S and SE are step functions: the value at the last event time <= t (1 and 0 before)
     pos = np.searchsorted(km.time[mine], times, side="right") - 1
@@ -142,13 +214,20 @@ def _first_time_at_or_below(curve: pd.DataFrame, column: str, level: float) -> f
     return float(curve["time"].iloc[hit[0]]) if len(hit) else np.inf
 
 
-def logrank(data: pd.DataFrame, duration: str, event: str, group: Sequence[str] | str
-            ) -> pd.DataFrame:
+def logrank(data: pd.DataFrame, duration: str, event: str, group: Sequence[str] | str,
+            count: str | None = COUNT_COLUMN) -> pd.DataFrame:
     """Log-rank test across the groups formed by ``group`` (statsmodels ``survdiff``).
 
     Returns one row: ``test``, ``statistic`` (chi-square), ``df``, ``p_value``, ``n``,
     ``n_groups``. The project's one log-rank back end (``talentlab.indicators.compare`` calls
     the same function).
+
+    ``count`` names a count table's column of graduates per row (used when ``data`` has it).
+    ``survdiff`` has no frequency weights, so a count table's test is computed here from the
+    at-risk and event counts per group and time (sums of counts) with ``survdiff``'s formulas:
+    O - E and its variance summed over the times with more than one at risk, the first group
+    (in sorted order) left out of the quadratic form. It equals ``survdiff`` on the microdata
+    (``tests/test_counts_evaluation.py``).
 
     Examples
     --------
@@ -163,22 +242,54 @@ def logrank(data: pd.DataFrame, duration: str, event: str, group: Sequence[str] 
     where = "logrank"
     group = [group] if isinstance(group, str) else list(group)
     _require_columns(data, group, where)
-    frame = _survival_frame(data, duration, event, where)
+    frame = _survival_frame(data, duration, event, where, _count_column(data, count))
     labels = frame[group].astype(str).agg(" | ".join, axis=1)
     n_groups = labels.nunique()
+    n = _n_graduates(frame)
     if n_groups < 2:
         return pd.DataFrame([{"test": "log-rank", "statistic": np.nan, "df": 0,
-                              "p_value": np.nan, "n": len(frame), "n_groups": n_groups,
+                              "p_value": np.nan, "n": n, "n_groups": n_groups,
                               "method": "not testable: fewer than two groups"}])
-    chisq, _ = survdiff(frame["_T"].to_numpy(dtype=float), frame["_E"].to_numpy(dtype=float),
-                        labels.to_numpy(dtype=object))
+    time, died = frame["_T"].to_numpy(dtype=float), frame["_E"].to_numpy(dtype=float)
+    if "_W" in frame.columns:
+        chisq = _logrank_counts(time, died, labels.to_numpy(dtype=object), _weights(frame))
+    else:
+        chisq, _ = survdiff(time, died, labels.to_numpy(dtype=object))
     # p from the chi-square upper tail: survdiff returns 1 - cdf, which loses digits (and
     # reaches 0) for the small p-values a large sample gives
     p = stats.chi2.sf(chisq, n_groups - 1)
     return pd.DataFrame([{"test": "log-rank", "statistic": float(chisq),
                           "df": int(n_groups - 1), "p_value": float(p),
-                          "n": len(frame), "n_groups": n_groups,
+                          "n": n, "n_groups": n_groups,
                           "method": "log-rank (statsmodels survdiff)"}])
+
+
+def _logrank_counts(time: np.ndarray, died: np.ndarray, labels: np.ndarray,
+                    weights: np.ndarray) -> float:
+    """The log-rank chi-square of statsmodels' ``survdiff`` with graduates per row ``weights``.
+
+    At each distinct time: at risk ``n_gt`` and events ``d_gt`` per group (sums of counts),
+    ``O - E = d_gt - n_gt D_t / N_t``, ``V = D_t (N_t - D_t) / (N_t - 1) r_g (1[g=h] - r_h)``
+    with ``r_g = n_gt / N_t``, over the times with ``N_t > 1``; chi-square on groups 2..K.
+    """
+    groups, g_codes = np.unique(labels, return_inverse=True)
+    times, t_codes = np.unique(time, return_inverse=True)
+    k, m = len(groups), len(times)
+    w = weights.astype(float)
+    leaving = np.zeros((k, m))
+    events = np.zeros((k, m))
+    np.add.at(leaving, (g_codes, t_codes), w)
+    np.add.at(events, (g_codes, t_codes), w * died)
+    at_risk = np.cumsum(leaving[:, ::-1], axis=1)[:, ::-1]  # subjects with time >= t
+    total_risk, total_events = at_risk.sum(axis=0), events.sum(axis=0)
+    use = total_risk > 1
+    share = at_risk[:, use] / total_risk[use]
+    d, n = total_events[use], total_risk[use]
+    o_minus_e = (events[:, use] - share * d).sum(axis=1)[1:]
+    scale = d * (n - d) / (n - 1)
+    r = share[1:]
+    var = np.diag((r * scale).sum(axis=1)) - (r * scale) @ r.T
+    return float(o_minus_e @ np.linalg.solve(var, o_minus_e))
 
 
 def cox_effect(
@@ -191,6 +302,7 @@ def cox_effect(
     inference: str = "robust",
     alpha: float = 0.05,
     outcome: str | None = None,
+    count: str | None = COUNT_COLUMN,
 ) -> pd.DataFrame:
     """Cox proportional hazards model (lifelines ``CoxPHFitter``, Efron ties); hazard ratios.
 
@@ -200,13 +312,19 @@ def cox_effect(
     Inference:
 
     * no ``cluster``: model-based SE, normal reference (as R's ``coxph``);
-    * ``cluster`` with ``inference="robust"``: lifelines' robust sandwich SE clustered by that
-      column (Lin & Wei 1989), interval and p-value from t(G-1) (the few-cluster convention of
-      the CR1 rows of :func:`did`; the normal-reference p-value is kept as ``p_value_normal``);
+    * ``cluster`` with ``inference="robust"``: the robust sandwich SE clustered by that column
+      (Lin & Wei 1989; Efron score residuals, as R's ``coxph(..., cluster=)``; lifelines' own
+      depends on the order of rows with tied times), interval and p-value from t(G-1) (the
+      few-cluster convention of the CR1 rows of :func:`did`; the normal-reference p-value is
+      kept as ``p_value_normal``);
     * ``cluster`` with ``inference="cr3"``: leave-one-cluster-out jackknife of the log hazard
       ratios, V = (G-1)/G sum_g (b_-g - b)^2, t(G-1) — the Cox analogue of CR3, better
       calibrated than the sandwich with a handful of clusters (hand-written: lifelines has no
       jackknife; it is G refits of lifelines' own model).
+
+    ``count`` names a count table's column of graduates per row (used when ``data`` has it):
+    the fit, the SEs, ``n`` and ``n_events`` are then those of the microdata the table came
+    from (see the module docstring for why a row of k events is fitted as k rows).
 
     Examples
     --------
@@ -217,7 +335,7 @@ def cox_effect(
     True
     """
     return _cox_fit(data, duration, event, covariates, cluster, strata, inference, alpha,
-                    outcome)[0]
+                    outcome, count)[0]
 
 
 def _cox_fit(
@@ -230,6 +348,7 @@ def _cox_fit(
     inference: str = "robust",
     alpha: float = 0.05,
     outcome: str | None = None,
+    count: str | None = COUNT_COLUMN,
 ) -> tuple[pd.DataFrame, object, pd.DataFrame]:
     """:func:`cox_effect` plus the fitted lifelines model (None if not fitted) and its frame."""
     where = "cox_effect"
@@ -240,7 +359,7 @@ def _cox_fit(
     strata = [] if strata is None else [strata] if isinstance(strata, str) else list(strata)
     _require_columns(data, covariates + ([cluster] if cluster else []) + strata, where)
     model_frame, strata_cols = _cox_model_frame(data, duration, event, covariates, cluster,
-                                                strata, where)
+                                                strata, where, _count_column(data, count))
     n_clusters = int(model_frame["_cluster"].nunique()) if cluster else np.nan
     label = outcome or duration
     constant = [c for c in covariates if model_frame[c].nunique() < 2]
@@ -249,12 +368,16 @@ def _cox_fit(
                   if model_frame["_E"].sum() == 0 else "fewer than 3 clusters")
         return _cox_not_estimable(label, covariates, reason, alpha, model_frame, n_clusters)
 
-    cph = _fit_cox(model_frame, bool(cluster), strata_cols, alpha)
+    cph = _fit_cox(model_frame, strata_cols, alpha)
     summary = cph.summary
     beta = summary.loc[covariates, "coef"].to_numpy(dtype=float)
     se = summary.loc[covariates, "se(coef)"].to_numpy(dtype=float)
     p_norm = summary.loc[covariates, "p"].to_numpy(dtype=float)
-    se_sandwich = se.copy() if cluster else np.full(len(covariates), np.nan)
+    se_sandwich = np.full(len(covariates), np.nan)
+    if cluster:
+        vcov = _cox_sandwich(cph, model_frame, covariates, strata_cols)
+        se = se_sandwich = np.sqrt(np.diag(vcov))
+        p_norm = 2 * stats.norm.sf(np.abs(beta / se))
     if cluster and inference == "cr3":
         se = _cox_cr3_se(cph, model_frame, covariates, strata_cols, alpha)
         if se is None:
@@ -282,10 +405,10 @@ def _cox_fit(
             "outcome": label, "term": c, "estimate": float(np.exp(b)), "se": float(se[i]),
             "ci_low": float(np.exp(b - crit * se[i])),
             "ci_high": float(np.exp(b + crit * se[i])),
-            "p_value": p, "n": len(model_frame), "n_clusters": n_clusters, "method": method,
-            "alpha": alpha, "null_value": 1.0, "primary": False, "log_hr": b,
+            "p_value": p, "n": _n_graduates(model_frame), "n_clusters": n_clusters,
+            "method": method, "alpha": alpha, "null_value": 1.0, "primary": False, "log_hr": b,
             "se_scale": "log_hazard_ratio", "p_value_normal": float(p_norm[i]), "df": df_t,
-            "n_events": int(model_frame["_E"].sum()),
+            "n_events": _n_graduates(model_frame, model_frame["_E"].to_numpy() == 1),
             "inference": inference if cluster else "model",
             "se_sandwich": float(se_sandwich[i]),
         })
@@ -293,11 +416,21 @@ def _cox_fit(
 
 
 def _cox_model_frame(data: pd.DataFrame, duration: str, event: str, covariates: list[str],
-                     cluster: str | None, strata: list[str], where: str
-                     ) -> tuple[pd.DataFrame, list[str]]:
-    """The lifelines input: ``_T``, ``_E``, the covariates, coded strata and ``_cluster``."""
-    frame = _survival_frame(data, duration, event, where)
+                     cluster: str | None, strata: list[str], where: str,
+                     count: str | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """The lifelines input: ``_T``, ``_E``, the covariates, coded strata and ``_cluster``; with
+    ``count``, the graduates per row as ``_W`` and each event row of k graduates as k rows of
+    weight 1 (Efron's tie correction counts tied rows: see the module docstring)."""
+    frame = _survival_frame(data, duration, event, where, count)
+    if "_W" in frame.columns:
+        w = frame["_W"].to_numpy(dtype=np.int64)
+        repeat = np.where(frame["_E"].to_numpy() == 1, w, 1)
+        frame = frame.iloc[np.repeat(np.arange(len(frame)), repeat)]
+        frame = frame.assign(_W=np.where(frame["_E"].to_numpy() == 1, 1,
+                                         frame["_W"].to_numpy(dtype=np.int64)))
     model_frame = pd.DataFrame({"_T": frame["_T"].to_numpy(), "_E": frame["_E"].to_numpy()})
+    if "_W" in frame.columns:
+        model_frame["_W"] = frame["_W"].to_numpy(dtype=np.int64)
     for c in covariates:
         model_frame[c] = _as_float(frame[c], c, where)
     if model_frame[covariates].isna().any().any():
@@ -313,22 +446,102 @@ def _cox_model_frame(data: pd.DataFrame, duration: str, event: str, covariates: 
 def _cox_not_estimable(label: str, covariates: list[str], reason: str, alpha: float,
                        model_frame: pd.DataFrame, n_clusters: float
                        ) -> tuple[pd.DataFrame, None, pd.DataFrame]:
-    return _tidy([{**_not_estimable_row(label, c, reason, alpha, len(model_frame), n_clusters),
+    return _tidy([{**_not_estimable_row(label, c, reason, alpha, _n_graduates(model_frame),
+                                        n_clusters),
                    "null_value": 1.0} for c in covariates]), None, model_frame
 
 
-def _fit_cox(frame: pd.DataFrame, with_cluster: bool, strata_cols: list[str], alpha: float,
+def _fit_cox(frame: pd.DataFrame, strata_cols: list[str], alpha: float,
              start: np.ndarray | None = None):
-    """lifelines ``CoxPHFitter`` (Efron ties) on ``_T``/``_E``; robust SE by ``_cluster``."""
+    """lifelines ``CoxPHFitter`` (Efron ties) on ``_T``/``_E``, weights ``_W`` when present;
+    model-based variance (the clustered sandwich is :func:`_cox_sandwich`)."""
     from lifelines import CoxPHFitter
 
     cph = CoxPHFitter(alpha=alpha)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        cph.fit(frame if with_cluster else frame.drop(columns="_cluster", errors="ignore"),
-                "_T", "_E", cluster_col="_cluster" if with_cluster else None,
+        cph.fit(frame.drop(columns="_cluster", errors="ignore"), "_T", "_E",
+                weights_col="_W" if "_W" in frame.columns else None,
                 strata=strata_cols or None, initial_point=start)
     return cph
+
+
+def _efron_score_residuals(time: np.ndarray, died: np.ndarray, x: np.ndarray,
+                           weights: np.ndarray, strata: np.ndarray, beta: np.ndarray
+                           ) -> np.ndarray:
+    """Score residuals of the Efron partial likelihood, one graduate of each row (n x p).
+
+    A row of weight w stands for w identical graduates (its deaths are w tied deaths). At an
+    event time with d deaths (weighted) the Efron approximation takes d steps k = 0..d-1 with
+    the deaths' risk scaled by (1 - k/d): S0_k = R0 - k/d D0, xbar_k = (R1 - k/d D1) / S0_k.
+    A graduate at risk there gets -phi (x - xbar_k) / S0_k at each step, times (1 - k/d) if it
+    is one of the deaths, which also adds (x - mean_k xbar_k). The residuals times the weights
+    sum to the Efron score; they do not depend on the order of the rows (Therneau & Grambsch
+    2000, sec. 3.7; R's ``coxph`` score residuals with ``ties="efron"``).
+    """
+    n, p = x.shape
+    out = np.zeros((n, p))
+    phi = np.exp(x @ beta)
+    wphi = weights * phi
+    for stratum in np.unique(strata):
+        rows = np.flatnonzero(strata == stratum)
+        t, e, xs, ws, wp = time[rows], died[rows], x[rows], weights[rows], wphi[rows]
+        times, t_code = np.unique(t, return_inverse=True)
+        m = len(times)
+        # risk sets: everyone with time >= t_j (reverse cumulative sums over distinct times)
+        r0 = np.cumsum(np.bincount(t_code, wp, m)[::-1])[::-1]
+        r1 = np.cumsum(np.vstack([np.bincount(t_code, wp * xs[:, j], m)
+                                  for j in range(p)]).T[::-1], axis=0)[::-1]
+        d0 = np.bincount(t_code[e], wp[e], m)
+        d1 = np.vstack([np.bincount(t_code[e], (wp * xs[:, j])[e], m) for j in range(p)]).T
+        deaths = np.rint(np.bincount(t_code[e], ws[e], m)).astype(np.int64)
+        # one entry per Efron step: the event time j and the fraction k/d
+        step_time = np.repeat(np.arange(m), deaths)
+        k = np.arange(len(step_time)) - np.repeat(np.cumsum(deaths) - deaths, deaths)
+        frac = k / np.repeat(np.maximum(deaths, 1), deaths)
+        s0 = r0[step_time] - frac * d0[step_time]
+        xbar = (r1[step_time] - frac[:, None] * d1[step_time]) / s0[:, None]
+        hazard, hazard_x = 1.0 / s0, xbar / s0[:, None]
+        # per event time: sums over its steps, plain and weighted by (1 - k/d); mean xbar
+        a = np.bincount(step_time, hazard, m)
+        b = np.vstack([np.bincount(step_time, hazard_x[:, j], m) for j in range(p)]).T
+        a_dead = np.bincount(step_time, (1 - frac) * hazard, m)
+        b_dead = np.vstack([np.bincount(step_time, (1 - frac) * hazard_x[:, j], m)
+                            for j in range(p)]).T
+        mean_xbar = (np.vstack([np.bincount(step_time, xbar[:, j], m) for j in range(p)]).T
+                     / np.maximum(deaths, 1)[:, None])
+        cum_a, cum_b = np.cumsum(a), np.cumsum(b, axis=0)
+        # a censored graduate is at risk at every event time <= its time
+        resid = -phi[rows, None] * (xs * cum_a[t_code, None] - cum_b[t_code])
+        if e.any():
+            j = t_code[e]
+            before_a = cum_a[j] - a[j] + a_dead[j]
+            before_b = cum_b[j] - b[j] + b_dead[j]
+            resid[e] = (xs[e] - mean_xbar[j]
+                        - phi[rows[e], None] * (xs[e] * before_a[:, None] - before_b))
+        out[rows] = resid
+    return out
+
+
+def _cox_sandwich(cph, model_frame: pd.DataFrame, covariates: list[str],
+                  strata_cols: list[str]) -> np.ndarray:
+    """Clustered sandwich V I^-1 (sum_g U_g U_g') I^-1 from Efron score residuals (Lin & Wei
+    1989), U_g the score residuals of cluster g's graduates; no small-sample factor (R's
+    ``coxph(..., cluster=)``, lifelines' ``cluster_col``)."""
+    x = model_frame[covariates].to_numpy(dtype=float)
+    weights = (model_frame["_W"].to_numpy(dtype=float) if "_W" in model_frame.columns
+               else np.ones(len(model_frame)))
+    strata = (model_frame[strata_cols].to_numpy() @ np.cumprod(
+        [1] + [int(model_frame[c].max()) + 1 for c in strata_cols[:-1]])
+              if strata_cols else np.zeros(len(model_frame), dtype=np.int64))
+    beta = cph.params_.loc[covariates].to_numpy(dtype=float)
+    resid = _efron_score_residuals(model_frame["_T"].to_numpy(dtype=float),
+                                   model_frame["_E"].to_numpy() == 1, x, weights, strata, beta)
+    codes = model_frame["_cluster"].to_numpy()
+    scores = np.vstack([np.bincount(codes, weights * resid[:, j]) for j in range(x.shape[1])]).T
+    inverse_info = cph.variance_matrix_.loc[covariates, covariates].to_numpy(dtype=float)
+    dfbeta = scores @ inverse_info
+    return dfbeta.T @ dfbeta
 
 
 def _cox_cr3_se(cph, model_frame: pd.DataFrame, covariates: list[str], strata_cols: list[str],
@@ -346,12 +559,17 @@ def _cox_cr3_se(cph, model_frame: pd.DataFrame, covariates: list[str], strata_co
             loo.append(np.full(len(covariates), np.nan))
             continue
         start = np.array(cph.params_, dtype=float)  # warm start (lifelines edits it in place)
-        refit = _fit_cox(sub, False, strata_cols, alpha, start)
+        refit = _fit_cox(sub, strata_cols, alpha, start)
         loo.append(refit.params_.loc[covariates].to_numpy(dtype=float))
     loo = np.vstack(loo)
     if np.isnan(loo).any():
         return None
     return np.sqrt((len(groups) - 1) / len(groups) * np.sum((loo - beta) ** 2, axis=0))
+
+
+def _internal_count(surv: pd.DataFrame) -> str | None:
+    """The count column of a frame :func:`_survival_frame` made (``_W``), or None."""
+    return "_W" if "_W" in surv.columns else None
 
 
 def _cox_pretrend(surv: pd.DataFrame, cohort: str, reform_cohort: int, cluster: str,
@@ -376,7 +594,7 @@ def _cox_pretrend(surv: pd.DataFrame, cohort: str, reform_cohort: int, cluster: 
     if not unit:
         covs.append("_group")
     res = cox_effect(pre, "_T", "_E", covs, cluster=cluster, strata=unit, inference="cr3",
-                     alpha=alpha)
+                     alpha=alpha, count=_internal_count(pre))
     row = res.iloc[0]
     if str(row["method"]).startswith("not estimable"):
         return np.nan, np.nan, f"pre-trend {row['method']}"
@@ -433,6 +651,7 @@ def adaptation_comparison(
     unit: str | None = "major",
     inference: str = "cr3",
     alpha: float = 0.05,
+    count: str | None = COUNT_COLUMN,
 ) -> AdaptationResult:
     """Adaptation cycle: Kaplan–Meier by group x period, log-rank, Cox DiD hazard ratio.
 
@@ -451,8 +670,18 @@ def adaptation_comparison(
     The event is reaching independent work, so a hazard ratio above 1 means the reform
     *shortened* adaptation: the effect rows say so with ``orientation`` = -1 (direction on the
     duration scale). Rows with a missing duration or event (graduates not in employment) are
-    dropped and counted. If ``period`` is not a column it is derived as
-    ``cohort >= reform_cohort``.
+    dropped and counted (``n_dropped_missing``, in graduates). If ``period`` is not a column it
+    is derived as ``cohort >= reform_cohort``.
+
+    ``count`` names a count table's column of graduates per row (used when ``data`` has it):
+    Kaplan-Meier tables, log-rank tests, the Cox fits (primary, sandwich, CR3 refits, pre-trend)
+    and the proportional-hazards test then equal those of the microdata the table came from
+    (``tests/test_counts_evaluation.py``).
+
+    The proportional-hazards test is lifelines' ``proportional_hazard_test`` on the model-based
+    fit (the Grambsch-Therneau statistic is built on the information matrix, not a sandwich)
+    with the event times ranked, tied times sharing their average rank as R's ``cox.zph``
+    (lifelines' ``"rank"`` numbers tied times in row order).
 
     Pre-trend check (columns ``pretrend_slope``, ``pretrend_p``, ``pretrend_method`` of the
     effect rows): on the pre-reform cohorts, the log hazard's differential linear trend
@@ -479,17 +708,18 @@ def adaptation_comparison(
     if inference not in ("cr3", "robust"):
         raise EvaluationInputError(f"{where}: inference must be 'cr3' or 'robust', got {inference!r}")
     surv = _adaptation_frame(data, duration, event, group, period, cluster, cohort,
-                             reform_cohort, unit, where)
+                             reform_cohort, unit, where, _count_column(data, count))
+    weighted = _internal_count(surv)
     notes = []
     curves, medians = km_table(surv, "_T", "_E", by=["_group_label", "_period_label"],
-                               alpha=alpha)
+                               alpha=alpha, count=weighted)
     rename = {"_group_label": "group", "_period_label": "period"}
     curves, medians = curves.rename(columns=rename), medians.rename(columns=rename)
     logrank_tab = _adaptation_logrank(surv)
 
     covs, strata, names = _cox_did_design(surv, group, period, cohort, unit, where)
     fitted, fitter, model_frame = _cox_fit(surv, "_T", "_E", covs, cluster, strata, inference,
-                                           alpha, duration)
+                                           alpha, duration, weighted)
     cox = fitted.copy()
     cox["term"] = cox["term"].map(names)
     ph_tab = _ph_test_table(fitter, model_frame, names, notes)
@@ -502,7 +732,9 @@ def adaptation_comparison(
     ph_p = ph_tab.loc[ph_tab["term"] == DID_TERM, "p_value"]
     effect["ph_test_p"] = float(ph_p.iloc[0]) if len(ph_p) else np.nan
     effect["ph_test_min_p"] = float(ph_tab["p_value"].min()) if len(ph_tab) else np.nan
-    effect["n_dropped_missing"] = len(data) - len(surv)
+    counts = _graduate_counts(data, _count_column(data, count), where)
+    effect["n_dropped_missing"] = ((len(data) if counts is None else int(counts.sum()))
+                                   - _n_graduates(surv))
     pre_slope, pre_p, pre_method = _cox_pretrend(surv, cohort, reform_cohort, cluster, unit,
                                                  alpha, where)
     effect["pretrend_slope"] = pre_slope
@@ -513,7 +745,7 @@ def adaptation_comparison(
 
 
 def _adaptation_frame(data, duration, event, group, period, cluster, cohort, reform_cohort,
-                      unit, where) -> pd.DataFrame:
+                      unit, where, count: str | None = None) -> pd.DataFrame:
     """Rows with a duration and event, with 0/1 ``_group``, ``_period``, ``_interaction``
     and their labels; ``period`` derived as ``cohort >= reform_cohort`` when not a column."""
     frame = data
@@ -522,7 +754,7 @@ def _adaptation_frame(data, duration, event, group, period, cluster, cohort, ref
         frame = data.assign(**{period: _as_int(data[cohort], cohort, where) >= reform_cohort})
     needed = [duration, event, group, period, cluster] + ([cohort, unit] if unit else [])
     _require_columns(frame, needed, where)
-    surv = _survival_frame(frame, duration, event, where)
+    surv = _survival_frame(frame, duration, event, where, count)
     surv = surv.assign(
         _group=_as_binary(surv[group], group, where).astype(int),
         _period=_as_binary(surv[period], period, where).astype(int),
@@ -535,11 +767,12 @@ def _adaptation_frame(data, duration, event, group, period, cluster, cohort, ref
 
 def _adaptation_logrank(surv: pd.DataFrame) -> pd.DataFrame:
     """Log-rank across the four group x period cells and treated vs comparison per period."""
-    tests = [logrank(surv, "_T", "_E", ["_group_label", "_period_label"])
+    weighted = _internal_count(surv)
+    tests = [logrank(surv, "_T", "_E", ["_group_label", "_period_label"], count=weighted)
              .assign(comparison="4 cells: group x period")]
     for per in ("pre", "post"):
         sub = surv[surv["_period_label"] == per]
-        tests.append(logrank(sub, "_T", "_E", "_group_label")
+        tests.append(logrank(sub, "_T", "_E", "_group_label", count=weighted)
                      .assign(comparison=f"treated vs comparison, {per}-reform"))
     return pd.concat(tests, ignore_index=True)
 
@@ -564,6 +797,17 @@ def _cox_did_design(surv: pd.DataFrame, group: str, period: str, cohort: str,
     return covs, unit, names
 
 
+def _event_time_rank(durations: pd.Series, events: pd.Series, weights) -> pd.Series:
+    """lifelines time transform: the rank of each event time among the event times, tied times
+    sharing their average rank (R's ``cox.zph(transform="rank")``); NaN for censored rows."""
+    from scipy.stats import rankdata
+
+    died = events.to_numpy().astype(bool)
+    ranks = np.full(len(durations), np.nan)
+    ranks[died] = rankdata(durations.to_numpy(dtype=float)[died], method="average")
+    return pd.Series(ranks, index=durations.index)
+
+
 def _ph_test_table(fitter, model_frame: pd.DataFrame, names: dict,
                    notes: list[str]) -> pd.DataFrame:
     """Scaled Schoenfeld residual test per covariate (lifelines, rank time transform)."""
@@ -575,14 +819,16 @@ def _ph_test_table(fitter, model_frame: pd.DataFrame, names: dict,
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ph = proportional_hazard_test(fitter, model_frame, time_transform="rank")
+            ph = proportional_hazard_test(fitter, model_frame.drop(columns="_cluster",
+                                                                   errors="ignore"),
+                                          time_transform=_event_time_rank)
         ph_sum = ph.summary
         ph_tab = pd.DataFrame({
             "term": [names.get(str(i[-1] if isinstance(i, tuple) else i), str(i))
                      for i in ph_sum.index],
             "statistic": ph_sum["test_statistic"].to_numpy(dtype=float),
             "p_value": ph_sum["p"].to_numpy(dtype=float),
-            "method": "lifelines proportional_hazard_test (rank transform)",
+            "method": "lifelines proportional_hazard_test (rank transform, ties averaged)",
         })
     except Exception as err:  # diagnostics must not sink the estimate
         notes.append(f"proportional-hazards test failed: {err}")

@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from talentlab.evaluation._common import EvaluationInputError, _check_alpha, _dummies
+from talentlab.data.schema import COUNT_COLUMN
+from talentlab.evaluation._common import (
+    EvaluationInputError,
+    _check_alpha,
+    _count_column,
+    _dummies,
+)
 from talentlab.evaluation.panel import _design_problem, _Panel, _panel
 
 MDE_SOURCE = (
@@ -102,13 +108,25 @@ def _icc_major_cohort(panel: _Panel) -> tuple[float, float, float]:
     mean square of the (unweighted) TWFE regression of cell means estimates
     ``var(nu) + sigma2_within * mean(1/n_c)``; the pooled within-cell variance estimates
     ``sigma2_within``. Returns (icc, total sd, harmonic mean cell size).
+
+    On a count table (``panel.w``) the cells count graduates: ``n_c`` is the sum of the
+    counts, the cell mean and variance are frequency-weighted (variance with ``n_c - 1``), so
+    every quantity is that of the microdata the table came from.
     """
-    cells = pd.DataFrame({"u": panel.unit_codes, "c": panel.cohort_codes, "y": panel.y,
-                          "d": (panel.treated & panel.post).astype(float)})
-    agg = cells.groupby(["u", "c"]).agg(mean=("y", "mean"), var=("y", "var"), n=("y", "size"),
+    w = np.ones(panel.n_rows) if panel.w is None else panel.w.astype(float)
+    cells = pd.DataFrame({"u": panel.unit_codes, "c": panel.cohort_codes, "w": w,
+                          "wy": w * panel.y, "d": (panel.treated & panel.post).astype(float)})
+    agg = cells.groupby(["u", "c"]).agg(n=("w", "sum"), wy=("wy", "sum"),
                                          d=("d", "first")).reset_index()
+    agg["mean"] = agg["wy"] / agg["n"]
+    # within-cell sums of squares about each cell's own mean (shifted: no cancellation)
+    cell_mean = agg.set_index(["u", "c"])["mean"]
+    centred = panel.y - cell_mean.reindex(pd.MultiIndex.from_arrays(
+        [panel.unit_codes, panel.cohort_codes])).to_numpy()
+    agg["ss"] = (cells.assign(ss=w * centred ** 2).groupby(["u", "c"])["ss"].sum()
+                 .to_numpy())
     within_df = int((agg["n"] - 1).sum())
-    sigma2_w = float(((agg["n"] - 1) * agg["var"].fillna(0)).sum() / within_df)
+    sigma2_w = float(agg["ss"].sum() / within_df)
     fe = np.hstack([_dummies(agg["u"].to_numpy(), False), _dummies(agg["c"].to_numpy(), True),
                     agg[["d"]].to_numpy()])
     coef, *_ = np.linalg.lstsq(fe, agg["mean"].to_numpy(), rcond=None)
@@ -132,6 +150,7 @@ def minimum_detectable_effect_from_data(
     unit: str = "major",
     alpha: float = 0.05,
     power: float = 0.8,
+    count: str | None = COUNT_COLUMN,
 ) -> pd.DataFrame:
     """:func:`minimum_detectable_effect` with the design read from the data.
 
@@ -139,9 +158,26 @@ def minimum_detectable_effect_from_data(
     size come from ``data``; the ICC of major x cohort shocks and the outcome SD are estimated
     by :func:`_icc_major_cohort` (moment estimator net of major, cohort and treatment effects).
     For a binary outcome the SD is the total residual SD (not p0).
+
+    ``count`` names a count table's column of graduates per row (used when ``data`` has it;
+    ``None`` reads one per row): cell sizes, means and variances then count graduates and the
+    result equals that of the microdata the table came from; ``n`` counts graduates.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(2)
+    >>> d = pd.DataFrame([(f"m{m}", c) for m in range(8) for c in range(2018, 2026)
+    ...                   for _ in range(40)], columns=["major", "cohort"])
+    >>> d["treated_major"] = d["major"].isin(["m0", "m1", "m2"])
+    >>> d["y"] = rng.normal(0, 1, len(d))
+    >>> out = minimum_detectable_effect_from_data(d, "y")
+    >>> int(out["n"].iloc[0]), int(out["n_clusters"].iloc[0])
+    (2560, 8)
     """
     where = "minimum_detectable_effect_from_data"
-    panel = _panel(data, outcome, treated, cohort, reform_cohort, unit, unit, where)
+    panel = _panel(data, outcome, treated, cohort, reform_cohort, unit, unit, where,
+                   weights=_count_column(data, count))
     problem = _design_problem(panel)
     if problem is not None:
         return pd.DataFrame([{"outcome": outcome, "mde": np.nan, "alpha": alpha,

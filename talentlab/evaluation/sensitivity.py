@@ -190,7 +190,7 @@ def _r_uniforms(n: int, seed: int) -> np.ndarray:
     >>> [round(float(u), 7) for u in _r_uniforms(3, 0)]
     [0.8966972, 0.2655087, 0.3721239]
     """
-    state = int(seed) % 2**32
+    state = int(seed or 0) % 2**32  # None: HonestDiD's seed 0
     for _ in range(50):  # R's initial scrambling (RNG_Init)
         state = (69069 * state + 1) % 2**32
     key = np.empty(625, dtype=np.uint32)

@@ -70,6 +70,10 @@ CROSS_FIELD_RULES = {
         "employer_id, employer_tier and retraining_hours are only for employees "
         "(employed_full_time, employed_part_time).",
         "adaptation_months and adaptation_reached are given together or not at all.",
+        "treated_major may be left out when programmes has a reform_year column: it is derived "
+        "(true iff the graduate's college × major has a reform year), and every college × major "
+        "of graduates must then have programme rows. When both are given they must agree, and a "
+        "reformed major (treated_major true) must have a reform year in programmes.",
     ],
     "employer_ratings": [
         "student_id must exist in graduates.",
@@ -80,6 +84,7 @@ CROSS_FIELD_RULES = {
         "double_qualified_teachers <= specialised_teachers.",
         "courses_co_developed <= courses_total.",
         "order_class_students <= students_enrolled.",
+        "reform_year is the same on every row of a college × major (or empty on all of them).",
     ],
     "case_conditions": ["case_id must exist in cases."],
 }
@@ -167,6 +172,21 @@ _RULES_ZH = [
      r"n=\1 名毕业生中，没有任何整数人数按 \3 位小数四舍五入后等于 \2"),
     (r"must be the rated graduate's employer_id \(graduates has (.*)\)",
      r"必须为被评价毕业生的 employer_id（毕业生表中为 \1）"),
+    (r"must be the same on every row of a college × major \(row (\d+) has (.*)\)",
+     r"同一院校×专业的各行必须相同（第 \1 行为 \2）"),
+    (r"must agree with programmes\.reform_year, which is (.*) for this college × major \(so "
+     r"treated_major must be (\w+)\); (\d+) row\(s\) of it disagree, the first shown",
+     r"必须与 programmes.reform_year 一致：该院校×专业的改革年份为 \1（因此 treated_major 应为 \2）；"
+     r"共 \3 行不一致，此处显示第一行"),
+    (r"a reformed major needs a reform year, but programmes \(which has a reform_year column\) has "
+     r"no row for this college × major; (\d+) row\(s\), the first shown",
+     r"改革专业必须有改革年份，但 programmes 表（含 reform_year 列）没有该院校×专业的行；共 \1 行，"
+     r"此处显示第一行"),
+    (r"treated_major is not in the file and is derived from programmes\.reform_year, but "
+     r"programmes has no row for this college × major: add its rows \(reform_year empty if it "
+     r"was never reformed\) or give treated_major; (\d+) row\(s\), the first shown",
+     r"文件中没有 treated_major 列，需由 programmes.reform_year 推出，但 programmes 表没有该院校×专业"
+     r"的行：请补充其行（从未改革则 reform_year 留空），或填写 treated_major；共 \1 行，此处显示第一行"),
 ]
 
 
@@ -375,17 +395,20 @@ class RawTable:
     headers: dict | None = None  # contract field -> header in the file, when an alias was used
 
 
-def validate_table(raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
+def validate_table(raw: RawTable, derived: Iterable[str] = ()
+                   ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Check one table against its field rules and convert it to typed columns.
 
     Returns the typed table (``None`` when a required column is missing) and the problems.
-    Cross-table rules are checked by :func:`validate_tables`.
+    Cross-table rules are checked by :func:`validate_tables`. ``derived`` names required fields
+    the file may leave out because another table gives them (graduates' ``treated_major`` beside
+    programmes' ``reform_year``); :func:`validate_tables` adds them afterwards.
     """
     spec = resource(raw.name)["schema"]
     missing_tokens = set(spec.get("missingValues", [""]))
     cols = list(raw.text.columns)
     wanted = [f["name"] for f in spec["fields"]]
-    optional = absent_allowed(raw.name, cols)
+    optional = absent_allowed(raw.name, cols) | (set(derived) - set(cols))
     problems, dupes = _column_problems(raw, cols, wanted, optional)
     if dupes:
         return None, problems
@@ -472,16 +495,38 @@ def _column_problems(raw: RawTable, cols: list[str], wanted: list[str],
     return problems, dupes
 
 
+def _missing_cells(cell: pd.Series, missing_tokens: set[str]) -> pd.Series:
+    """Which trimmed cells are missing markers, compared as written and after NFKC, as
+    :func:`talentlab.data.readers.is_missing` compares them (full-width '－' is '-').
+
+    Only a non-ASCII text can change under NFKC (an ASCII one is its own normal form), and
+    a text already in either set is missing whatever its form; so only the other non-ASCII
+    cells are normalised, once per distinct text when they repeat (a Python step per cell
+    was most of the time validation took on 100,000 rows).
+    """
+    missing_nfkc = {unicodedata.normalize("NFKC", m).strip() for m in missing_tokens}
+    missing = cell.isin(missing_tokens | missing_nfkc)
+    other = ~missing & ~cell.str.isascii().astype(bool)
+    n_other = int(other.sum())
+    if not n_other:
+        return missing
+    sub = cell[other]
+    distinct = sub.unique()
+    if 2 * len(distinct) <= n_other:
+        hits = [v for v in distinct.to_numpy(dtype=object).tolist()
+                if unicodedata.normalize("NFKC", v).strip() in missing_nfkc]
+        return missing | cell.isin(hits) if hits else missing
+    extra = sub.str.normalize("NFKC").str.strip().isin(missing_nfkc)
+    return missing | extra.reindex(cell.index, fill_value=False)
+
+
 def _typed_column(raw: RawTable, fdesc: dict, missing_tokens: set[str],
                   problems: list[Problem]) -> pd.Series:
     """One column typed by its field rule (type, required, range, levels, unique); each cell
     breaking a rule is appended to ``problems`` with its row and the text as written."""
-    # compared after NFKC, as talentlab.data.readers.is_missing does (full-width '－' is '-')
-    missing_nfkc = {unicodedata.normalize("NFKC", m).strip() for m in missing_tokens}
     name = fdesc["name"]
     cell = raw.text[name].astype("string").fillna("").str.strip()
-    is_missing = cell.isin(missing_tokens) | cell.str.normalize("NFKC").str.strip().isin(
-        missing_nfkc)
+    is_missing = _missing_cells(cell, missing_tokens)
     present = ~is_missing
     cons = fdesc.get("constraints", {})
 
@@ -610,6 +655,32 @@ def _cross_field(raw: RawTable, df: pd.DataFrame) -> list[Problem]:
                             ("courses_co_developed", "courses_total"),
                             ("order_class_students", "students_enrolled")):
             report(df[part] > df[whole], part, f"must not exceed {whole}")
+        if "reform_year" in df:
+            problems += _reform_year_problems(raw, df)
+    return problems
+
+
+def _reform_year_problems(raw: RawTable, df: pd.DataFrame) -> list[Problem]:
+    """Rows of a college × major whose reform_year differs from the first row of it (a year
+    against another year, or against an empty cell): one major has one reform year. A cell that
+    is not a valid year has its own problem already and is left out here."""
+    tokens = set(missing_values("programmes"))
+    cell = raw.text["reform_year"].astype("string").fillna("").str.strip()
+    year = df["reform_year"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    usable = ~np.isnan(year) | cell.isin(tokens).to_numpy(dtype=bool)
+    usable &= df[["college", "major"]].notna().all(axis=1).to_numpy(dtype=bool)
+    problems = []
+    first: dict[tuple[str, str], int] = {}
+    for i in np.flatnonzero(usable):
+        key = (df["college"].iloc[i], df["major"].iloc[i])
+        j = first.setdefault(key, i)
+        same = year[i] == year[j] or (np.isnan(year[i]) and np.isnan(year[j]))
+        if not same:
+            shown = "empty" if np.isnan(year[j]) else str(int(year[j]))
+            problems.append(Problem(raw.file, int(raw.rows[i]), "reform_year",
+                                    None if np.isnan(year[i]) else int(year[i]),
+                                    f"must be the same on every row of a college × major "
+                                    f"(row {int(raw.rows[j])} has {shown})"))
     return problems
 
 
@@ -660,11 +731,18 @@ def validate_tables(raws: Mapping[str, RawTable]) -> tuple[dict[str, pd.DataFram
     """Validate several tables, including foreign keys and cross-table rules."""
     typed: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
+    derive = _treated_major_derived(raws)
     for name, raw in raws.items():
-        df, probs = validate_table(raw)
+        df, probs = validate_table(raw, derived=("treated_major",) if derive and
+                                   name == "graduates" else ())
         problems += probs
         if df is not None:
             typed[name] = df
+    if "graduates" in typed and "reform_year" in typed.get("programmes", ()):
+        typed["graduates"], more = _reform_years_in_graduates(raws["graduates"],
+                                                               typed["graduates"],
+                                                               typed["programmes"])
+        problems += more
 
     for name, raw in raws.items():
         if name not in typed:
@@ -697,6 +775,169 @@ def validate_tables(raws: Mapping[str, RawTable]) -> tuple[dict[str, pd.DataFram
     for raw in raws.values():
         problems = _with_headers(raw, problems)
     return typed, problems
+
+
+def _treated_major_derived(raws: Mapping[str, RawTable]) -> bool:
+    """Is graduates' ``treated_major`` left out of the file and given by programmes'
+    ``reform_year`` instead?"""
+    return ("graduates" in raws and "treated_major" not in raws["graduates"].text.columns
+            and "programmes" in raws and "reform_year" in raws["programmes"].text.columns)
+
+
+def _reform_years_in_graduates(raw: RawTable, grads: pd.DataFrame, programmes: pd.DataFrame
+                               ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Graduates with ``treated_major`` derived from programmes' reform years when the file
+    leaves it out, or checked against them when it gives it.
+
+    A college × major is reformed iff its programme rows give a reform year. Problems are
+    reported once per college × major (its first graduates row, with the number of rows), not
+    once per graduate: a whole major disagrees at once.
+    """
+    reform = programmes.dropna(subset=["college", "major"]).drop_duplicates(["college", "major"])
+    reform_index = pd.MultiIndex.from_arrays([reform["college"].astype("string"),
+                                              reform["major"].astype("string")])
+    reform_year = reform["reform_year"].astype("Float64").to_numpy(dtype=float,
+                                                                   na_value=np.nan)
+    has_key = grads[["college", "major"]].notna().all(axis=1).to_numpy(dtype=bool)
+    codes, units = pd.factorize(pd.MultiIndex.from_arrays(
+        [grads["college"].astype("string").fillna(""), grads["major"].astype("string").fillna("")]))
+    unit_pos = reform_index.get_indexer(units)
+    unit_year = np.where(unit_pos >= 0, reform_year[np.maximum(unit_pos, 0)], np.nan)
+    known = (unit_pos >= 0)[codes] & has_key
+    reformed = ~np.isnan(unit_year)[codes] & known
+    problems: list[Problem] = []
+
+    def report_once(mask: np.ndarray, column: str, value, rule) -> None:
+        rows = np.flatnonzero(mask)
+        unit_codes, first, count = np.unique(codes[rows], return_index=True, return_counts=True)
+        for u, i, n in sorted(zip(unit_codes, rows[first], count, strict=True),
+                              key=lambda t: t[1]):
+            problems.append(Problem(raw.file, int(raw.rows[i]), column, value(i, units[u]),
+                                    rule(unit_year[u], int(n))))
+
+    if "treated_major" not in grads:
+        report_once(has_key & ~known, "college+major", lambda i, unit: " / ".join(unit),
+                    lambda year, n: "treated_major is not in the file and is derived from "
+                                    "programmes.reform_year, but programmes has no row for this "
+                                    "college × major: add its rows (reform_year empty if it was "
+                                    "never reformed) or give treated_major; "
+                                    f"{n} row(s), the first shown")
+        derived = pd.array(reformed, dtype="boolean")
+        derived[~known] = pd.NA
+        grads = grads.assign(treated_major=derived)
+        return grads[[f for f in field_names("graduates", optional=True) if f in grads]], problems
+    given = grads["treated_major"].notna().to_numpy(dtype=bool)
+    treated = grads["treated_major"].fillna(False).to_numpy(dtype=bool)
+    report_once(given & known & (treated != reformed), "treated_major",
+                lambda i, unit: bool(treated[i]),
+                lambda year, n: "must agree with programmes.reform_year, which is "
+                                + ("empty (never reformed)" if np.isnan(year) else str(int(year)))
+                                + " for this college × major (so treated_major must be "
+                                + ("false" if np.isnan(year) else "true")
+                                + f"); {n} row(s) of it disagree, the first shown")
+    report_once(given & treated & ~known & has_key, "treated_major", lambda i, unit: True,
+                lambda year, n: "a reformed major needs a reform year, but programmes (which has "
+                                "a reform_year column) has no row for this college × major; "
+                                f"{n} row(s), the first shown")
+    return grads, problems
+
+
+class ReformYearsUnknown(ValueError):
+    """The data give no reform years and no single reform cohort was supplied."""
+
+
+def reform_years(data, reform_cohort: int | None = None) -> pd.DataFrame:
+    """The reform year of every college × major in the data (first reformed graduation cohort).
+
+    The reform years come from the ``reform_year`` column of programmes when the data have one
+    (reforms that start in different years: a staggered design). Older data sets have only
+    graduates' ``treated_major``: every reformed major then gets the one date ``reform_cohort``,
+    or, when that is not given, the ``reform_cohort`` the data's origin records (the synthetic
+    scenarios write it into ``datapackage.json``). ``reform_cohort`` is only this fallback: data
+    with reform years keep their own.
+
+    Parameters
+    ----------
+    data : TalentData or mapping of DataFrame
+        Validated tables (:func:`talentlab.load_all`, or a dict with ``graduates`` and / or
+        ``programmes``, optionally ``origin``).
+    reform_cohort : int, optional
+        The single reform date of a data set without reform years.
+
+    Returns
+    -------
+    DataFrame
+        ``college``, ``major`` (string) and ``reform_year`` (Int64; missing = never reformed),
+        one row per college × major found in graduates or programmes, sorted. ``attrs["source"]``
+        says where the years came from (``"programmes.reform_year"`` or
+        ``"treated_major + reform_cohort <year>"``).
+
+    Raises
+    ------
+    ReformYearsUnknown
+        No ``reform_year`` column, and no ``reform_cohort`` given or recorded in the origin.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> grads = pd.DataFrame({"college": ["A", "A", "B"], "major": ["IC", "Software", "IC"],
+    ...                       "treated_major": [True, False, True]})
+    >>> reform_years({"graduates": grads}, reform_cohort=2022)
+      college     major  reform_year
+    0       A        IC         2022
+    1       A  Software         <NA>
+    2       B        IC         2022
+    >>> programmes = pd.DataFrame({"college": ["A", "A", "B", "B"],
+    ...                            "major": ["IC", "Software", "IC", "IC"],
+    ...                            "year": [2019, 2019, 2019, 2020],
+    ...                            "reform_year": pd.array([2020, None, 2022, 2022], dtype="Int64")})
+    >>> years = reform_years({"graduates": grads, "programmes": programmes})
+    >>> years["reform_year"].tolist(), years.attrs["source"]
+    ([2020, <NA>, 2022], 'programmes.reform_year')
+    """
+    def table(name: str) -> pd.DataFrame | None:
+        if isinstance(data, Mapping):
+            return data.get(name)
+        return getattr(data, name, None)
+
+    origin = (data.get("origin") if isinstance(data, Mapping)
+              else getattr(data, "origin", None)) or {}
+    grads, programmes = table("graduates"), table("programmes")
+    units = [t[["college", "major"]] for t in (grads, programmes) if t is not None]
+    if not units:
+        raise ReformYearsUnknown("reform years need graduates or programmes (neither supplied) / "
+                                 "需要 graduates 或 programmes 表")
+    out = (pd.concat(units, ignore_index=True).astype("string").dropna()
+           .drop_duplicates().sort_values(["college", "major"], kind="stable")
+           .reset_index(drop=True))
+    keys = pd.MultiIndex.from_frame(out)
+    if programmes is not None and "reform_year" in programmes:
+        given = programmes.dropna(subset=["college", "major"])
+        given = given.drop_duplicates(["college", "major"])
+        index = pd.MultiIndex.from_arrays([given["college"].astype("string"),
+                                           given["major"].astype("string")])
+        years = pd.Series(given["reform_year"].astype("Int64").to_numpy(), index=index)
+        out["reform_year"] = years.reindex(keys).to_numpy()
+        out["reform_year"] = out["reform_year"].astype("Int64")
+        out.attrs["source"] = "programmes.reform_year"
+        return out
+    if reform_cohort is None:
+        reform_cohort = origin.get("reform_cohort")
+    if reform_cohort is None or grads is None or "treated_major" not in grads:
+        raise ReformYearsUnknown(
+            "the data give no reform years (no reform_year column in programmes) and no single "
+            "reform cohort is known: pass reform_cohort=<first reformed graduation cohort> / "
+            "数据中没有改革年份（programmes 表无 reform_year 列），也未给出统一的改革届别")
+    if isinstance(reform_cohort, bool) or not float(reform_cohort).is_integer():
+        raise ReformYearsUnknown(f"reform_cohort must be a whole year, not {reform_cohort!r}")
+    treated = grads.dropna(subset=["college", "major"])
+    treated = treated[treated["treated_major"].fillna(False).astype(bool)]
+    reformed = pd.MultiIndex.from_frame(treated[["college", "major"]].astype("string"))
+    out["reform_year"] = pd.array(np.where(keys.isin(reformed), int(reform_cohort), 0),
+                                  dtype="Int64")
+    out.loc[~keys.isin(reformed), "reform_year"] = pd.NA
+    out.attrs["source"] = f"treated_major + reform_cohort {int(reform_cohort)}"
+    return out
 
 
 def cross_table_rules_not_checked(supplied: Iterable[str]) -> list[str]:

@@ -27,6 +27,14 @@ Outcome definitions (the unit of analysis is the graduate unless stated):
   major × academic year. A programme's reform starts when the first reformed cohort enrols, that
   is ``programme_length`` (3 for higher vocational programmes) academic years before it
   graduates, so these panels use ``reform_cohort - programme_length`` as the first reformed year.
+
+Count tables. graduates may be a count table (a ``count`` column: a row stands for that many
+identical graduates, rows of count 0 for none). Every analysis then counts graduates: the DiD,
+event study, Cox model, minimum detectable effect, interrupted time series, indicator trends
+and the design's ``n_graduates`` equal those of the microdata the table came from. Ratings and
+evaluations are linked to graduates by ``student_id``, which a count table does not carry: their
+outcomes are not analysed and their claims are *not testable* with that reason
+(:func:`unlinkable_outcomes`).
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ from talentlab import evaluation as ev
 from talentlab import indicators as ind
 from talentlab.claims import judge
 from talentlab.data.io import not_supplied
-from talentlab.data.schema import EMPLOYED, EMPLOYEES
+from talentlab.data.schema import COUNT_COLUMN, EMPLOYED, EMPLOYEES
 from talentlab.evaluation import sensitivity as sens
 
 #: outcome → (kind, English label, Chinese label, unit of the estimate)
@@ -100,6 +108,73 @@ def unavailable_outcomes(data, outcomes: Sequence[str]) -> dict[str, str]:
     """Outcome → why it cannot be analysed (``"no employer_ratings supplied"``), for those of
     ``outcomes`` whose tables ``data`` does not hold."""
     return {o: not_supplied(tables_missing(data, o)) for o in outcomes if tables_missing(data, o)}
+
+
+#: outcome -> the table its analysis links to graduates by student_id
+LINKED_BY_STUDENT = {"evaluation_score": "evaluations", "recognition_score": "employer_ratings"}
+
+
+def graduates_present(graduates: pd.DataFrame) -> pd.DataFrame:
+    """graduates without the rows of a count table that stand for no graduate (count 0).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> g = pd.DataFrame({"major": ["a", "b"], "count": [3, 0]})
+    >>> graduates_present(g)["major"].tolist()
+    ['a']
+    """
+    if COUNT_COLUMN not in graduates.columns:
+        return graduates
+    counts = pd.to_numeric(graduates[COUNT_COLUMN])
+    return graduates[(counts != 0).to_numpy(dtype=bool, na_value=True)]
+
+
+def n_graduates(graduates: pd.DataFrame) -> int:
+    """Graduates in the table: the sum of a count table's counts, else the rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> n_graduates(pd.DataFrame({"count": [3, 0, 2]})), n_graduates(pd.DataFrame({"x": [1, 2]}))
+    (5, 2)
+    """
+    if COUNT_COLUMN not in graduates.columns:
+        return int(len(graduates))
+    return int(pd.to_numeric(graduates[COUNT_COLUMN]).sum())
+
+
+def unlinkable_outcomes(data, graduates: pd.DataFrame, outcomes: Sequence[str]
+                        ) -> dict[str, str]:
+    """Outcome -> why its table cannot be linked to ``graduates`` by student id, for those of
+    ``outcomes`` in :data:`LINKED_BY_STUDENT` whose table ``data`` holds.
+
+    A count table links only if each graduate has a row of its own with a ``student_id``
+    (every row of count > 0 counts 1 and has an id); otherwise ratings and evaluations cannot
+    be attributed to a major and cohort, and their outcomes are not analysed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.data.io import TalentData
+    >>> g = pd.DataFrame({"major": ["a"], "count": [12]})
+    >>> data = TalentData(graduates=g, employer_ratings=pd.DataFrame())
+    >>> unlinkable_outcomes(data, g, ["recognition_score", "local_work"])["recognition_score"]
+    'graduates is a count table: 12 of 12 graduates have no row with a student_id of their own, so employer_ratings cannot be linked to them'
+    """
+    if COUNT_COLUMN not in graduates.columns:
+        return {}
+    counts = pd.to_numeric(graduates[COUNT_COLUMN]).to_numpy(dtype=float, na_value=np.nan)
+    ids = (graduates["student_id"].notna().to_numpy() if "student_id" in graduates.columns
+           else np.zeros(len(graduates), dtype=bool))
+    unlinked = int(counts[(counts > 0) & ~(ids & (counts == 1))].sum())
+    if not unlinked:
+        return {}
+    total = int(np.nansum(counts))
+    return {o: (f"graduates is a count table: {unlinked} of {total} graduates have no row with "
+                f"a student_id of their own, so {LINKED_BY_STUDENT[o]} cannot be linked to them")
+            for o in outcomes
+            if o in LINKED_BY_STUDENT and getattr(data, LINKED_BY_STUDENT[o], None) is not None}
 
 
 #: indicator trends drawn by cohort for reformed vs comparison majors
@@ -192,6 +267,9 @@ def outcome_frame(data, outcome: str, graduates: pd.DataFrame | None = None) -> 
             raise ValueError(f"outcome {outcome!r} needs {', '.join(OUTCOME_TABLES[outcome])}: "
                              f"{not_supplied(absent)}")
     g = data.graduates if graduates is None else graduates
+    unlinkable = unlinkable_outcomes(data, g, [outcome]) if outcome in LINKED_BY_STUDENT else {}
+    if unlinkable:
+        raise ValueError(f"outcome {outcome!r}: {unlinkable[outcome]}")
     dest = g["destination"].astype("string")
     if outcome == "job_related_to_major":
         frame = g[(dest == "employed_full_time") & g["job_related_to_major"].notna()].copy()
@@ -427,7 +505,7 @@ def _design_summary(graduates, *, reform_cohort, programme_length, alpha, n_boot
         "treated_majors": _majors(graduates, True),
         "comparison_majors": _majors(graduates, False),
         "cohorts": [int(c) for c in sorted(graduates["cohort"].dropna().unique())],
-        "n_graduates": int(len(graduates)),
+        "n_graduates": n_graduates(graduates),
         "programme_reform_year": int(reform_cohort - programme_length),
         "alpha": alpha, "n_bootstrap": int(n_bootstrap), "seed": int(seed),
         "adjustment": adjustment, "mbar": float(mbar), "inference": inference,
@@ -446,7 +524,8 @@ def _its_result(data, graduates, choice, *, reform_cohort, treated_majors, alpha
     its = its_evaluation(data, reform_cohort=reform_cohort, treated_majors=treated_majors,
                          alpha=alpha, min_cell=min_cell)
     design = {**choice, "reform_cohort": int(reform_cohort), "alpha": alpha}
-    skipped = unavailable_outcomes(data, ITS_OUTCOMES)
+    skipped = {**unavailable_outcomes(data, ITS_OUTCOMES),
+               **unlinkable_outcomes(data, graduates, ITS_OUTCOMES)}
     return ZhuhaiEvaluation(
         effects=its, event_study=pd.DataFrame(),
         pretrend=pd.DataFrame(columns=["outcome", "pretrend_p"]),
@@ -549,14 +628,16 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
     if getattr(data, "graduates", None) is None:
         return _no_graduates_result(data, zhuhai_claims, reform_cohort=reform_cohort,
                                     alpha=alpha, adjustment=adjustment, mbar=mbar)
-    graduates = with_treated_majors(data.graduates, treated_majors)
+    graduates = graduates_present(with_treated_majors(data.graduates, treated_majors))
     choice = choose_design(graduates)
     if choice["design"] == "its":
         return _its_result(data, graduates, choice, reform_cohort=reform_cohort,
                            treated_majors=treated_majors, alpha=alpha, min_cell=min_cell)
     outcomes = _outcomes_named(zhuhai_claims, outcomes)
-    # an outcome whose table was not supplied is not analysed; its claims are not testable
-    unavailable = unavailable_outcomes(data, outcomes)
+    # an outcome whose table was not supplied, or that a count table cannot link by student
+    # id, is not analysed; its claims are not testable with the reason
+    unavailable = {**unavailable_outcomes(data, outcomes),
+                   **unlinkable_outcomes(data, graduates, outcomes)}
     signs = claimed_signs(zhuhai_claims)
     parts = {k: [] for k in ("effects", "studies", "pretrends", "sensitivities", "mdes",
                              "activities", "notes")}
@@ -705,7 +786,10 @@ def its_evaluation(data, *, reform_cohort: int = 2022, outcomes: Sequence[str] |
     errors, t reference): ``mean_c = b0 + b1 cohort + b2 post [+ b3 (cohort - t0) post]``. The
     primary row is the level change ``b2`` in the outcome's own unit (proportion points for
     shares, as the DiD). Cohorts with fewer than ``min_cell`` graduates are dropped (and
-    counted). Annual data have no seasonality. The design cannot separate the reform from
+    counted). On a count table the cohort means and sizes count graduates (means weighted by
+    ``count``, sizes its sums), so the series is that of the microdata; an outcome linked by
+    student id that a count table cannot link (:func:`unlinkable_outcomes`) is left out by
+    default and refused when asked for. Annual data have no seasonality. The design cannot separate the reform from
     anything else that changed for the same cohort (labour market, survey), which every
     method text says.
 
@@ -722,10 +806,11 @@ def its_evaluation(data, *, reform_cohort: int = 2022, outcomes: Sequence[str] |
     """
     from talentlab.evaluation.its import interrupted_time_series
 
-    graduates = with_treated_majors(data.graduates, treated_majors)
-    # by default the outcomes whose tables the data hold (an absent table is no error here)
-    outcomes = list([o for o in ITS_OUTCOMES if not tables_missing(data, o)]
-                    if outcomes is None else outcomes)
+    graduates = graduates_present(with_treated_majors(data.graduates, treated_majors))
+    # by default the outcomes whose tables the data hold and can link (no error here)
+    unlinkable = unlinkable_outcomes(data, graduates, ITS_OUTCOMES)
+    outcomes = list([o for o in ITS_OUTCOMES if not tables_missing(data, o)
+                     and o not in unlinkable] if outcomes is None else outcomes)
     unknown = sorted(set(outcomes) - set(ITS_OUTCOMES))
     if unknown:
         raise ValueError(f"its_evaluation: outcomes {unknown} are not graduate-level outcomes "
@@ -734,10 +819,17 @@ def its_evaluation(data, *, reform_cohort: int = 2022, outcomes: Sequence[str] |
     for outcome in outcomes:
         frame = outcome_frame(data, outcome, graduates)
         frame = frame[frame["treated_major"]]
-        by = (frame.assign(cohort=frame["cohort"].astype(int))
-              .groupby("cohort")[outcome].agg(["mean", "size"]).reset_index())
+        weight = (pd.to_numeric(frame[COUNT_COLUMN]).astype(float)
+                  if COUNT_COLUMN in frame.columns else pd.Series(1.0, index=frame.index))
+        cells = pd.DataFrame({"cohort": frame["cohort"].astype(int), "size": weight,
+                              "total": weight * frame[outcome].astype(float)})
+        by = cells.groupby("cohort")[["size", "total"]].sum().reset_index()
+        by = by[by["size"] > 0]
+        by["mean"] = by["total"] / by["size"]
+        by["size"] = by["size"].astype(np.int64)
         small = by["size"] < min_cell
-        series = by[~small].rename(columns={"mean": outcome, "size": "n_graduates"})
+        series = by.loc[~small, ["cohort", "mean", "size"]].rename(
+            columns={"mean": outcome, "size": "n_graduates"}).reset_index(drop=True)
         res = interrupted_time_series(series, outcome, "cohort", reform_cohort, family="ols",
                                       slope_change=slope_change, alpha=alpha)
         res["method"] = res["method"] + (

@@ -44,6 +44,8 @@ DEFAULT_SCENARIO = "paper_claims"
 DEFAULT_DATA_DIR = SYNTHETIC_DIR / DEFAULT_SCENARIO
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
+#: the table of published rates with their group sizes (no record table: no graduate is in it)
+PUBLISHED_RATES = "published_rates"
 
 
 # --------------------------------------------------------------------------------------------
@@ -248,6 +250,11 @@ class TalentData:
     ``origin`` holds ``data_origin`` (``"synthetic"`` or ``"user"``), for synthetic data the
     ``scenario`` and ``seed``, and ``checksums`` (SHA-256 of every raw file read).
 
+    ``published_rates`` is the folder's table of published rates with their group sizes (the
+    per-major tables of an employment quality report), validated, or ``None``. It is no record
+    table (no graduate is in it): :attr:`supplied`, :attr:`missing` and :meth:`tables` name the
+    record tables only; :func:`talentlab.indicators.from_published_rates` reports its rates.
+
     Examples
     --------
     >>> import pandas as pd
@@ -266,6 +273,7 @@ class TalentData:
     programmes: pd.DataFrame | None = None
     origin: dict = field(default_factory=dict)
     data_dir: Path | None = None
+    published_rates: pd.DataFrame | None = None
 
     @property
     def supplied(self) -> tuple[str, ...]:
@@ -540,12 +548,16 @@ def load_all(data_dir: str | os.PathLike | None = None,
     :func:`not_supplied` gives. Rules between two tables (a rating's student must exist in
     graduates) are checked where both are present.
 
+    A ``published_rates`` file beside them (or alone: a published table needs no microdata) is
+    read and validated too (:func:`load_published_rates`) and carried as
+    :attr:`TalentData.published_rates`.
+
     Parameters
     ----------
     data_dir : path, optional
-        Folder with any of ``graduates``, ``employer_ratings``, ``evaluations`` and
-        ``programmes`` as ``.csv`` / ``.xlsx`` / ``.parquet``. Default: the shipped synthetic
-        scenario ``data/raw/synthetic/paper_claims``.
+        Folder with any of ``graduates``, ``employer_ratings``, ``evaluations``,
+        ``programmes`` and ``published_rates`` as ``.csv`` / ``.xlsx`` / ``.parquet``.
+        Default: the shipped synthetic scenario ``data/raw/synthetic/paper_claims``.
     encoding : str, optional
         The encoding of the CSV files (default: detected; a file that cannot be decoded safely is
         refused rather than read as mojibake).
@@ -568,7 +580,8 @@ def load_all(data_dir: str | os.PathLike | None = None,
     if not data_dir.is_dir():
         raise FileNotFoundError(f"data folder {data_dir} does not exist")
     origin = read_origin(data_dir)
-    typed, paths = _read_and_validate(data_dir, RECORD_TABLES, encoding=encoding)
+    typed, paths = _read_and_validate(data_dir, (*RECORD_TABLES, PUBLISHED_RATES),
+                                      encoding=encoding)
     origin["checksums"] = {p.name: sha256_file(p) for p in paths.values()}
     return TalentData(**typed, origin=origin, data_dir=data_dir)
 
@@ -612,6 +625,31 @@ def load_employer_ratings(path: str | os.PathLike | None = None) -> pd.DataFrame
 def load_evaluations(path: str | os.PathLike | None = None) -> pd.DataFrame:
     """Load and validate the three-party evaluations (checked against graduates.* beside it)."""
     return _load_one("evaluations", path, context=("graduates",))
+
+
+def load_published_rates(path: str | os.PathLike) -> pd.DataFrame:
+    """Load and validate a table of published rates (``published_rates``: rates in percent with
+    their group sizes, as an employment quality report prints them).
+
+    Each row is one rate: ``indicator`` (a codebook indicator), ``rate`` in percent, ``n`` (the
+    graduates it is a rate of) and ``rate_decimals`` (the rounding; from the text of the rate when
+    the column is absent: ``93.40`` has 2). A rate that no whole number of the ``n`` graduates
+    gives when rounded so is refused, as every problem is: file, row, column, value and rule.
+    :func:`talentlab.indicators.from_published_rates` turns the table into indicator rows with
+    the range of numerators each rounded rate allows carried into the interval.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from talentlab.indicators import from_published_rates
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "published_rates.csv").write_text(
+    ...     "major,indicator,rate,n\\nIC Design,employment_rate,93.4,5230\\n", encoding="utf-8")
+    >>> rates = load_published_rates(folder / "published_rates.csv")
+    >>> from_published_rates(rates)[["numerator_low", "numerator_high"]].iloc[0].tolist()
+    [4883, 4887]
+    """
+    return _load_one(PUBLISHED_RATES, path)
 
 
 def load_programmes(path: str | os.PathLike | None = None) -> pd.DataFrame:

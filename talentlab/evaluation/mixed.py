@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from talentlab.data.schema import COUNT_COLUMN
 from talentlab.evaluation._common import (
     DID_TERM,
     RESULT_COLUMNS,
@@ -292,6 +293,16 @@ def _ratings_with_graduates(ratings, graduates, items, student, employer, rater,
     need_r = [student, employer] + ([rater] if rater else []) + items
     _require_columns(ratings, need_r, where)
     _require_columns(graduates, [student, treated, cohort, unit], where)
+    if COUNT_COLUMN in graduates.columns:
+        # a count table's row of several graduates has no one student id to link a rating to
+        counts = _as_float(graduates[COUNT_COLUMN], COUNT_COLUMN, where)
+        alone = graduates[student].notna().to_numpy() & (counts == 1)
+        unlinked = int(np.nansum(counts[(counts > 0) & ~alone]))
+        if unlinked:
+            raise EvaluationInputError(
+                f"{where}: graduates is a count table: {unlinked} graduate(s) have no row with a "
+                f"{student} of their own, so ratings cannot be linked to their major and cohort")
+        graduates = graduates[counts > 0]
     if graduates[student].duplicated().any():
         raise EvaluationInputError(f"{where}: graduates.{student} is not unique")
     score = recognition_score(ratings, items, min_items)

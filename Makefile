@@ -2,7 +2,7 @@
 #
 #   make reproduce            # environment + the full analysis on the shipped synthetic data
 #   make test                 # environment + the test suite
-#   make reproduce DATA=path/to/your_data_dir   (or DATA=null / DATA=pretrend for a scenario)
+#   make reproduce DATA=path/to/your_data_dir   (or DATA=null / DATA=pretrend / DATA=staggered for a scenario)
 #
 # Run `make help` for every target.
 
@@ -97,6 +97,7 @@ lock: ## re-resolve requirements.lock from pyproject.toml (needs the network)
 .PHONY: data
 data: $(SETUP) ## regenerate the shipped synthetic scenarios under data/raw/synthetic/ (+ checksums)
 	$(PY) -m talentlab.cli generate --scenario all --out data/raw/synthetic
+	$(PY) -m talentlab.cli generate --scenario staggered --out data/raw/synthetic/staggered
 	cd data/raw/synthetic && find . -type f ! -name SHA256SUMS | LC_ALL=C sort | xargs sha256sum > SHA256SUMS
 	$(PY) -m talentlab.cli examples --scenario paper_claims   # the example export follows its scenario
 

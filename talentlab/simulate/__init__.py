@@ -40,8 +40,20 @@ Scenarios
     No effect at the reform, but the reformed majors improve along a linear trend over all cohorts
     (parallel trends fail; a naive DiD finds a spurious "effect").
 
-All scenarios share the random numbers for a given seed (common random numbers): they differ only
+These three share the random numbers for a given seed (common random numbers): they differ only
 where the planted effects differ.
+
+``staggered`` (:data:`STAGGERED_SCENARIOS`)
+    Five synthetic colleges with six majors each (cohorts 2015-2025): 22 of the 30 college x
+    major units are reformed from graduation cohort 2018, 2020 or 2022, eight never
+    (:data:`~talentlab.simulate.scenarios.STAGGERED_REFORMS`); the same kinds of major are
+    reformed at some colleges and not, or later, at others. The planted effect of a reformed
+    unit is ``effects[k] * adoption_effect_scale[reform year] * (1 + exposure_growth * (cohort -
+    reform year))``: larger for early adopters and growing with exposure, the case in which
+    two-way fixed effects are biased. The reform years are in the programmes table's
+    ``reform_year`` column; ``truth.json`` gives every outcome's group-time ATT(g, t) and their
+    simple (the overall ``att``), event-time and group aggregations, weighted as Callaway and
+    Sant'Anna's ``did`` weights them (``truth["aggregation"]``).
 
 Examples
 --------
@@ -55,7 +67,7 @@ Examples
 Modules
 -------
 ``scenarios``
-    design constants, every parameter (``BASE_PARAMETERS``), the three scenarios and
+    design constants, every parameter (``BASE_PARAMETERS``), the scenarios and
     :func:`scenario_parameters`.
 ``calibration``
     the published figures the baselines are calibrated to, and the intercept calibration.
@@ -79,14 +91,16 @@ from talentlab.simulate.calibration import CALIBRATION_SOURCES as CALIBRATION_SO
 from talentlab.simulate.engine import STREAMS as STREAMS
 from talentlab.simulate.engine import Simulation as Simulation
 from talentlab.simulate.engine import simulate_tables
-from talentlab.simulate.scenarios import BASE_PARAMETERS as BASE_PARAMETERS
-from talentlab.simulate.scenarios import COLLEGE as COLLEGE
 from talentlab.simulate.scenarios import (
+    ALL_SCENARIOS,
     DEFAULT_SEED,
     SCENARIOS,
+    STAGGERED_SCENARIOS,
     SimulationParameterError,
     scenario_parameters,
 )
+from talentlab.simulate.scenarios import BASE_PARAMETERS as BASE_PARAMETERS
+from talentlab.simulate.scenarios import COLLEGE as COLLEGE
 from talentlab.simulate.scenarios import EVALUATION_DIMENSIONS as EVALUATION_DIMENSIONS
 from talentlab.simulate.scenarios import GENERATOR as GENERATOR
 from talentlab.simulate.scenarios import GENERATOR_VERSION as GENERATOR_VERSION
@@ -100,8 +114,10 @@ from talentlab.simulate.writing import to_csv_bytes as to_csv_bytes
 from talentlab.simulate.writing import truth_json_text as truth_json_text
 
 __all__ = [
+    "ALL_SCENARIOS",
     "DEFAULT_SEED",
     "SCENARIOS",
+    "STAGGERED_SCENARIOS",
     "SimulationParameterError",
     "generate",
     "scenario_parameters",

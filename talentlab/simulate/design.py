@@ -35,7 +35,8 @@ def draw_sizes(sim: Simulation) -> None:
 
 def draw_graduates(sim: Simulation) -> None:
     """One row per graduate, ordered by cohort then major: ``major``, ``cohort``, ``cell``,
-    ``treated``, ``post``, ``D`` (treated and post), ``trend_clock`` and ``ability``."""
+    ``treated``, ``reform`` (the unit's reform cohort), ``post``, ``D`` (treated and post),
+    ``trend_clock``, ``effect_scale`` (staggered scenario only) and ``ability``."""
     p = sim.p
     counts = sim.sizes.ravel()                  # major-major x cohort order
     m_idx = np.repeat(np.arange(sim.n_majors), len(sim.cohorts))
@@ -48,10 +49,17 @@ def draw_graduates(sim: Simulation) -> None:
     sim.n = len(sim.major)
     treated_major = np.array([m["treated"] for m in sim.majors])
     sim.treated = treated_major[sim.major]
-    sim.post = sim.cohort >= p["reform_cohort"]
+    sim.reform = sim.unit_reform[sim.major]
+    sim.post = sim.cohort >= sim.reform
     sim.D = sim.treated & sim.post
     # treated-specific trend clock: zero in the cohort before the reform
-    sim.trend_clock = np.where(sim.treated, sim.cohort - (p["reform_cohort"] - 1), 0)
+    sim.trend_clock = np.where(sim.treated, sim.cohort - (sim.reform - 1), 0)
+    if sim.staggered:
+        # effects differ by adoption year and grow with exposure (cohorts since the reform)
+        scale = p["adoption_effect_scale"]
+        group = np.array([scale.get(str(r), 0.0) for r in sim.unit_reform])[sim.major]
+        exposure = 1.0 + p["exposure_growth"] * (sim.cohort - sim.reform)
+        sim.effect_scale = np.where(sim.D, group * exposure, 0.0)
     sim.ability = sim.rng["ability"].normal(0.0, p["ability_sd"], sim.n)
 
 
@@ -75,16 +83,19 @@ def draw_random_effects(sim: Simulation) -> None:
                                  + cell[sim.cell])
         sim.re[outcome] = sim.re_major[outcome] + sim.re_shock[outcome]
         sim.random_effects[outcome] = {
-            "major": dict(zip([m["major"] for m in sim.majors], major.tolist(), strict=True)),
+            "major": dict(zip(sim.unit_label, major.tolist(), strict=True)),
             "cohort": dict(zip([str(c) for c in sim.cohorts], cohort.tolist(), strict=True)),
             "major_x_cohort_sd_realised": float(cell.std()) if n_cells > 1 else 0.0,
         }
 
 
-def order_class_share(p: dict, treated: np.ndarray, cohort: np.ndarray) -> np.ndarray:
-    """Share of graduates in order classes (the reform bundle), by treatment and cohort."""
+def order_class_share(p: dict, treated: np.ndarray, cohort: np.ndarray,
+                      reform: np.ndarray | int | None = None) -> np.ndarray:
+    """Share of graduates in order classes (the reform bundle), by treatment and cohort;
+    ``reform`` is the reform cohort per element (default: the scenario's one date)."""
     spec = p["order_class_share"]
+    reform = p["reform_cohort"] if reform is None else reform
     post = np.asarray(spec["treated_post"], dtype=float)
-    k = np.clip(cohort - p["reform_cohort"], 0, len(post) - 1)
-    return np.where(treated, np.where(cohort >= p["reform_cohort"], post[k],
+    k = np.clip(cohort - reform, 0, len(post) - 1)
+    return np.where(treated, np.where(cohort >= reform, post[k],
                                       spec["treated_pre"]), spec["control"])

@@ -43,7 +43,10 @@ def simulate_tables(scenario: str = "paper_claims", seed: int | None = DEFAULT_S
 
     Parameters
     ----------
-    scenario : {"paper_claims", "null", "pretrend"}
+    scenario : {"paper_claims", "null", "pretrend", "staggered"}
+        ``staggered`` has five colleges whose majors are reformed in different years
+        (:data:`~talentlab.simulate.scenarios.STAGGERED_REFORMS`); its programmes table has the
+        contract's ``reform_year`` column.
     seed : int, optional
         Seed of :func:`numpy.random.default_rng` (through ``SeedSequence.spawn``); ``None`` means
         :data:`DEFAULT_SEED`. The same seed and numpy version give identical tables.
@@ -99,14 +102,35 @@ class Simulation:
         self.majors = params["majors"]
         self.n_majors = len(self.majors)
         self.cohorts = np.arange(params["first_cohort"], params["last_cohort"] + 1)
+        # units are majors (one college) or college x major (several colleges, each unit with
+        # its own reform year); a never-reformed unit's reform lies beyond every cohort
+        self.staggered = params["reform_cohort"] is None
+        self.unit_college = np.array([m.get("college", params.get("college"))
+                                      for m in self.majors], dtype=object)
+        self.unit_label = [f"{m['college']} | {m['major']}" if self.staggered else m["major"]
+                           for m in self.majors]
+        never = params["last_cohort"] + 1000
+        self.unit_reform = np.array([(m["reform_year"] if m["reform_year"] is not None
+                                      else never) if self.staggered
+                                     else params["reform_cohort"] for m in self.majors])
         self.effects: dict[str, dict] = {}
         self.random_effects: dict[str, object] = {}
         self.intercepts: dict[str, object] = {}
 
-    def effect(self, key: str) -> tuple[float, np.ndarray]:
-        """Planted effect (applies to D) and the treated-specific trend term per graduate."""
-        return (float(self.p["effects"][key]),
-                float(self.p["treated_trend"][key]) * self.trend_clock)
+    def effect(self, key: str) -> tuple[float | np.ndarray, np.ndarray]:
+        """Planted effect (applies to D) and the treated-specific trend term per graduate.
+
+        With one reform date the effect is one number; in the staggered scenario it is an
+        array per graduate (``effects[key]`` times :attr:`effect_scale`)."""
+        beta = float(self.p["effects"][key])
+        if self.staggered:
+            beta = beta * self.effect_scale
+        return beta, float(self.p["treated_trend"][key]) * self.trend_clock
+
+    @staticmethod
+    def at(values: float | np.ndarray, rows: np.ndarray) -> float | np.ndarray:
+        """A per-graduate array at the graduates ``rows`` index; a number stays a number."""
+        return values[rows] if isinstance(values, np.ndarray) else values
 
     def run(self) -> tuple[dict[str, pd.DataFrame], dict]:
         """Draw everything in the fixed order; return the four tables and the truth."""

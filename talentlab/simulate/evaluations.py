@@ -77,7 +77,7 @@ def _expected_scores(sim: Simulation, r: np.random.Generator) -> pd.DataFrame:
                      + sim.re["evaluation"][who] + ev_re + trend[who])
             parts.append(pd.DataFrame({"_g": who, "_party": party, "_dim": dim,
                                        "_ev": ev_id, "_mean0": mean0,
-                                       "_beta": beta * sim.D[who]}))
+                                       "_beta": sim.at(beta, who) * sim.D[who]}))
     ev = pd.concat(parts, ignore_index=True)
     ev["_sort_party"] = ev["_party"].map({k: i for i, k in enumerate(PARTIES)})
     ev["_sort_dim"] = ev["_dim"].map({k: i for i, k in enumerate(EVALUATION_DIMENSIONS)})

@@ -36,12 +36,12 @@ def draw_certificate_and_order(sim: Simulation) -> None:
     u = sim.rng["certificate"].random(sim.n)
     sim.certificate = u < np.where(sim.D, sim.p_cert1, sim.p_cert0)
     u_order = sim.rng["order"].random(sim.n)
-    sim.order_class = u_order < order_class_share(p, sim.treated, sim.cohort)
+    sim.order_class = u_order < order_class_share(p, sim.treated, sim.cohort, sim.reform)
 
 
 def graduates_table(sim: Simulation) -> pd.DataFrame:
     """The graduates table in contract column order and loader dtypes (sets ``student_ids``)."""
-    p, nr = sim.p, sim.p["nonresponse"]
+    nr = sim.p["nonresponse"]
     r = sim.rng["nonresponse"]
     miss = {k: r.random(sim.n) < nr[k] for k in
             ("job_related_to_major", "job_satisfaction", "left_within_6_months",
@@ -65,7 +65,7 @@ def graduates_table(sim: Simulation) -> pd.DataFrame:
     majors = np.array([m["major"] for m in sim.majors], dtype=object)
     g = pd.DataFrame({
         "student_id": pd.array(sim.student_ids, dtype="string"),
-        "college": pd.array(np.full(sim.n, p["college"], dtype=object), dtype="string"),
+        "college": pd.array(sim.unit_college[sim.major], dtype="string"),
         "major": pd.array(majors[sim.major], dtype="string"),
         "cohort": pd.array(sim.cohort, dtype="Int64"),
         "treated_major": pd.array(sim.treated, dtype="boolean"),

@@ -1,5 +1,6 @@
 """The programmes table: one row per major and academic year with teaching inputs and the
-reform's activities (phased in over three years for the reformed majors).
+reform's activities (phased in over three years for the reformed majors); in the staggered
+scenario one row per college x major and academic year, with the contract's ``reform_year``.
 
 Stream: ``programmes``.
 """
@@ -22,15 +23,16 @@ def programmes_table(sim: Simulation) -> pd.DataFrame:
     """Programme-year rows in contract column order (integer counts as Int64)."""
     p, r = sim.p, sim.rng["programmes"]
     years = np.arange(p["programme_first_year"], p["last_cohort"] + 1)
-    start = p["reform_cohort"] - 3
     rows = []
     treated_major = np.array([m["treated"] for m in sim.majors])
     intake = np.rint(sim.sizes_all / (1 - p["dropout_share"])).astype(int)
     order_share = order_class_share(p, np.repeat(treated_major[:, None], len(sim.all_cohorts),
                                                  axis=1),
-                                    np.tile(sim.all_cohorts, (sim.n_majors, 1)))
+                                    np.tile(sim.all_cohorts, (sim.n_majors, 1)),
+                                    sim.unit_reform[:, None])
     order_students = np.rint(intake * order_share).astype(int)
     for m_i, m in enumerate(sim.majors):
+        start = sim.unit_reform[m_i] - 3
         for y in years:
             ramp = float(np.clip((y - start + 1) / 3, 0, 1)) if m["treated"] else 0.0
             t = y - p["programme_first_year"]
@@ -45,7 +47,7 @@ def programmes_table(sim: Simulation) -> pd.DataFrame:
             co_share = min(p["co_developed_share"] + 0.005 * t
                            + p["co_developed_reform"] * ramp, 0.9)
             rows.append({
-                "college": p["college"], "major": m["major"], "year": int(y),
+                "college": sim.unit_college[m_i], "major": m["major"], "year": int(y),
                 "specialised_teachers": teachers,
                 "double_qualified_teachers": int(r.binomial(teachers, dq_share)),
                 "enterprise_part_time_teachers": int(r.poisson(
@@ -63,6 +65,8 @@ def programmes_table(sim: Simulation) -> pd.DataFrame:
                     + p["sme_employees_trained_reform"] * ramp)),
             })
     prog = pd.DataFrame(rows)
+    if sim.staggered:
+        prog["reform_year"] = [m["reform_year"] for m in sim.majors for _ in years]
     for col in prog.columns:
         prog[col] = prog[col].astype("string" if col in ("college", "major") else "Int64")
-    return prog[schema.field_names("programmes")]
+    return prog[schema.field_names("programmes", optional=sim.staggered)]

@@ -44,7 +44,7 @@ def ratings_table(sim: Simulation) -> pd.DataFrame:
            + sim.employer_re_rating[emp[grad]] + sim.re["rating"][grad] + trend[grad]
            + sim.rater_re[rater])
     sim.rating_mu0 = mu0
-    mu = mu0 + beta * sim.D[grad]
+    mu = mu0 + sim.at(beta, grad) * sim.D[grad]
     item_sd = p["rating_item_sd"]
     items = {}
     nr = p["nonresponse"]

@@ -11,7 +11,12 @@ import copy
 
 import numpy as np
 
+#: The one-college scenarios with one reform date (the shipped default data and its controls).
 SCENARIOS = ("paper_claims", "null", "pretrend")
+#: Scenarios with several colleges whose majors are reformed in different years.
+STAGGERED_SCENARIOS = ("staggered",)
+#: Every scenario the engine generates, in the order they are listed and shipped.
+ALL_SCENARIOS = SCENARIOS + STAGGERED_SCENARIOS
 DEFAULT_SEED = 20240601
 GENERATOR = "talentlab.simulate"
 GENERATOR_VERSION = "1.0.0"
@@ -214,6 +219,97 @@ SCENARIO_SETTINGS: dict[str, dict] = {
 }
 
 
+# --------------------------------------------------------------------------------------------
+# the staggered scenario: several colleges, reforms in different years
+# --------------------------------------------------------------------------------------------
+#: The colleges of the staggered scenario, all named as synthetic.
+STAGGERED_COLLEGES = tuple(f"Synthetic Polytechnic {latin} (合成数据示例院校{zh})"
+                           for latin, zh in zip("ABCDE", "甲乙丙丁戊", strict=True))
+
+#: Which college reformed which major in which graduation cohort (None: never reformed). Each
+#: adoption year has majors at several colleges, and every reformed kind of major is also found
+#: unreformed or reformed later at another college, so comparisons exist within a kind of major.
+STAGGERED_REFORMS = {
+    "A": {"IC Design (集成电路设计)": 2018, "IC Layout (集成电路版图设计)": 2018,
+          "Chip Testing (芯片测试)": 2020, "Applied Electronics (应用电子技术)": 2022,
+          "Mechatronics (机电一体化技术)": None, "Software Technology (软件技术)": None},
+    "B": {"IC Design (集成电路设计)": 2018, "IC Layout (集成电路版图设计)": 2020,
+          "Chip Testing (芯片测试)": 2020, "Applied Electronics (应用电子技术)": 2022,
+          "Software Technology (软件技术)": 2022, "Logistics Management (物流管理)": None},
+    "C": {"IC Design (集成电路设计)": 2020, "IC Layout (集成电路版图设计)": 2020,
+          "Chip Testing (芯片测试)": 2022, "Mechatronics (机电一体化技术)": 2018,
+          "Software Technology (软件技术)": None, "E-commerce (电子商务)": 2022},
+    "D": {"IC Design (集成电路设计)": 2022, "IC Layout (集成电路版图设计)": 2022,
+          "Chip Testing (芯片测试)": 2018, "Applied Electronics (应用电子技术)": 2020,
+          "Mechatronics (机电一体化技术)": None, "Logistics Management (物流管理)": 2020},
+    "E": {"IC Design (集成电路设计)": 2018, "IC Layout (集成电路版图设计)": None,
+          "Chip Testing (芯片测试)": 2020, "Software Technology (软件技术)": 2022,
+          "Logistics Management (物流管理)": None, "E-commerce (电子商务)": None},
+}
+
+#: Typical cohort of a major at one of the staggered scenario's colleges, as a share of the
+#: one-college scenario's size (five smaller colleges; keeps each file under 5 MiB).
+STAGGERED_SIZE_FACTOR = 0.6
+
+
+def _staggered_units() -> list[dict]:
+    """The college x major units of the staggered scenario, college by college."""
+    base = {m["major"]: m for m in MAJORS}
+    units = []
+    for college, (letter, reforms) in zip(STAGGERED_COLLEGES, STAGGERED_REFORMS.items(),
+                                          strict=True):
+        assert college.startswith(f"Synthetic Polytechnic {letter} ")
+        for major, year in reforms.items():
+            units.append({"college": college, "major": major, "reform_year": year,
+                          "treated": year is not None,
+                          "cluster_share": base[major]["cluster_share"],
+                          "size": int(round(base[major]["size"] * STAGGERED_SIZE_FACTOR))})
+    return units
+
+
+def _staggered_base() -> dict:
+    """Every parameter of the staggered scenario: the one-college parameters, with several
+    colleges, unit-specific reform years and effects that differ by adoption year and grow
+    with exposure."""
+    params = copy.deepcopy(BASE_PARAMETERS)
+    del params["college"]
+    params.update({
+        "colleges": list(STAGGERED_COLLEGES),
+        "majors": _staggered_units(),
+        "first_cohort": 2015,
+        "reform_cohort": None,        # no single date: each unit has its reform_year
+        "cohort_size_min": 25,
+        "cohort_size_max": 90,
+        "programme_first_year": 2012,
+        # one employer market for the five colleges of a region: larger pools
+        "employers_per_pool": {k: 2 * v for k, v in BASE_PARAMETERS["employers_per_pool"].items()},
+        # the planted effect of a reformed unit in cohort t is effects[k] times
+        # adoption_effect_scale[reform year] times (1 + exposure_growth * (t - reform year))
+        "adoption_effect_scale": {"2018": 1.3, "2020": 1.0, "2022": 0.7},
+        "exposure_growth": 0.15,
+    })
+    # 2015 and 2016 before the published series: ASSUMED, below 2017's 5.4 %
+    params["further_study_share"] = {"2015": 0.045, "2016": 0.05,
+                                     **BASE_PARAMETERS["further_study_share"]}
+    return params
+
+
+STAGGERED_SETTINGS: dict[str, dict] = {
+    "staggered": {
+        "description": "Five colleges; 22 of their 30 college x major units are reformed, from "
+                       "graduation cohort 2018, 2020 or 2022 (8 never): the reform improves the "
+                       "reformed majors' outcomes, more in earlier-adopting units and more the "
+                       "longer a unit has been reformed (a staggered design with heterogeneous, "
+                       "growing effects, where two-way fixed effects are biased).",
+        "effects": {"relevance_logit": 0.5, "in_cluster_logit": 0.45,
+                    "adaptation_log_hr": 0.25, "retraining_hours": -12.0,
+                    "recognition_latent": 0.3, "evaluation_school_points": 1.0,
+                    "evaluation_enterprise_points": 4.0, "evaluation_industry_points": 2.0,
+                    "certificate_logit": 0.4},
+    },
+}
+
+
 def scenario_parameters(scenario: str = "paper_claims", **overrides) -> dict:
     """The full parameter set of a scenario, with ``overrides`` applied.
 
@@ -227,11 +323,13 @@ def scenario_parameters(scenario: str = "paper_claims", **overrides) -> dict:
     >>> p["reform_cohort"], p["effects"]["relevance_logit"], p["effects"]["in_cluster_logit"]
     (2021, 1.0, 0.0)
     """
-    if scenario not in SCENARIOS:
+    if scenario not in ALL_SCENARIOS:
         raise SimulationParameterError(
-            f"unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
-    params = copy.deepcopy(BASE_PARAMETERS)
-    setting = SCENARIO_SETTINGS[scenario]
+            f"unknown scenario {scenario!r}; choose one of {', '.join(ALL_SCENARIOS)}")
+    if scenario in STAGGERED_SCENARIOS:
+        params, setting = _staggered_base(), STAGGERED_SETTINGS[scenario]
+    else:
+        params, setting = copy.deepcopy(BASE_PARAMETERS), SCENARIO_SETTINGS[scenario]
     params["scenario"] = scenario
     params["scenario_description"] = setting["description"]
     for key in ("effects", "treated_trend"):
@@ -240,7 +338,8 @@ def scenario_parameters(scenario: str = "paper_claims", **overrides) -> dict:
         if name not in params:
             raise SimulationParameterError(
                 f"unknown simulation parameter {name!r} (known: {', '.join(sorted(params))})")
-        if isinstance(params[name], dict) and name not in ("further_study_share",):
+        if isinstance(params[name], dict) and name not in ("further_study_share",
+                                                            "adoption_effect_scale"):
             if not isinstance(value, dict):
                 raise SimulationParameterError(f"parameter {name!r} must be a dict")
             unknown = set(value) - set(params[name])
@@ -257,6 +356,8 @@ def scenario_parameters(scenario: str = "paper_claims", **overrides) -> dict:
 
 def _check_parameters(p: dict) -> None:
     first, last, reform = p["first_cohort"], p["last_cohort"], p["reform_cohort"]
+    if reform is None and "colleges" in p:
+        reform = _check_staggered(p)
     if not (isinstance(first, int) and isinstance(last, int) and isinstance(reform, int)):
         raise SimulationParameterError("first_cohort, last_cohort and reform_cohort must be int")
     if not 2000 <= first < last <= 2035:
@@ -276,8 +377,8 @@ def _check_parameters(p: dict) -> None:
     majors = p["majors"]
     if not majors or not any(m["treated"] for m in majors) or all(m["treated"] for m in majors):
         raise SimulationParameterError("need at least one treated and one comparison major")
-    if len({m["major"] for m in majors}) != len(majors):
-        raise SimulationParameterError("major names must be unique")
+    if len({(m.get("college"), m["major"]) for m in majors}) != len(majors):
+        raise SimulationParameterError("major names must be unique (within a college)")
     shares = p["non_cluster_region_shares"]
     if abs(sum(shares.values()) - 1) > 1e-9:
         raise SimulationParameterError("non_cluster_region_shares must sum to 1")
@@ -287,3 +388,35 @@ def _check_parameters(p: dict) -> None:
         if not 0 < p[name] < 1:
             raise SimulationParameterError(f"{name} must lie strictly between 0 and 1")
 
+
+def _check_staggered(p: dict) -> int:
+    """Checks of the staggered scenario's units; returns its earliest reform year (checked
+    against the cohorts like a single reform cohort)."""
+    first, last = p["first_cohort"], p["last_cohort"]
+    units = p["majors"]
+    colleges = set(p["colleges"])
+    for u in units:
+        year = u.get("reform_year")
+        if u.get("college") not in colleges:
+            raise SimulationParameterError(f"unit {u.get('major')!r}: college "
+                                           f"{u.get('college')!r} is not in colleges")
+        if year is not None and (not isinstance(year, int) or not first < year <= last):
+            raise SimulationParameterError(
+                f"{u['college']} / {u['major']}: reform_year must be None or an int in "
+                f"({first}, {last}], got {year!r}")
+        if u.get("treated") != (year is not None):
+            raise SimulationParameterError(
+                f"{u['college']} / {u['major']}: treated must be true iff reform_year is given")
+        if str(year) not in p["adoption_effect_scale"] and year is not None:
+            raise SimulationParameterError(f"adoption_effect_scale lacks reform year {year}")
+    if len({(u["college"], u["major"]) for u in units}) != len(units):
+        raise SimulationParameterError("college x major units must be unique")
+    years = [u["reform_year"] for u in units if u["reform_year"] is not None]
+    if not years or len(years) == len(units):
+        raise SimulationParameterError("need reformed and never-reformed units")
+    if p["exposure_growth"] < 0:
+        raise SimulationParameterError("exposure_growth must be >= 0")
+    if p["programme_first_year"] > min(years) - 3:
+        raise SimulationParameterError(
+            "programme_first_year must be at least 3 years before the earliest reform year")
+    return min(years)

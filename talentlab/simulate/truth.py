@@ -35,6 +35,7 @@ def record_truth(sim: Simulation, tables: dict[str, pd.DataFrame]) -> dict:
     p = sim.p
     params = {k: v for k, v in p.items() if k not in ("scenario", "scenario_description")}
     treated_names = [m["major"] for m in sim.majors if m["treated"]]
+    design = staggered_design(sim, tables) if sim.staggered else None
     truth = {
         "data_origin": "synthetic",
         "generator": GENERATOR,
@@ -43,7 +44,7 @@ def record_truth(sim: Simulation, tables: dict[str, pd.DataFrame]) -> dict:
         "scenario": p["scenario"],
         "scenario_description": p["scenario_description"],
         "seed": sim.seed,
-        "design": {
+        "design": design or {
             "college": p["college"],
             "treated_majors": treated_names,
             "comparison_majors": [m["major"] for m in sim.majors if not m["treated"]],
@@ -81,7 +82,127 @@ def record_truth(sim: Simulation, tables: dict[str, pd.DataFrame]) -> dict:
         "calibration_reference": CALIBRATION_REFERENCE,
         "realised_baselines": realised_baselines(sim, tables["graduates"]),
     }
+    if sim.staggered:
+        truth["aggregation"] = AGGREGATION
     return jsonable(truth)
+
+
+#: How the staggered scenario's truth aggregates the group-time effects (written into truth.json).
+AGGREGATION = {
+    "group_time": "ATT(g, t) for adoption group g (the units whose reform_year is g) and "
+                  "cohort t >= g: the mean over the outcome's population in group g and cohort t "
+                  "of the planted effect on the outcome's scale, exactly from the data-generating "
+                  "probabilities and expectations (no sampling noise). Cells t < g are 0 by "
+                  "construction (no anticipation; parallel trends hold in expectation).",
+    "simple": "att = sum over post cells (g, t >= g) of ATT(g, t) * P(G = g), divided by the sum "
+              "of P(G = g) over the same cells: the weighting of Callaway and Sant'Anna's simple "
+              "aggregation (R did::aggte(type = 'simple')). P(G = g) is the share of the "
+              "outcome's population rows (all cohorts pooled, as did's repeated cross-sections "
+              "count them) in adoption group g, counted in the data-generating process before "
+              "item non-response (missing completely at random, so only sampling noise separates "
+              "it from the weights an estimator forms from the answered rows).",
+    "event_time": "ATT(e) = sum over groups g with cohort g + e in the data of ATT(g, g + e) * "
+                  "P(G = g), divided by the sum of those P(G = g) (did's dynamic aggregation).",
+    "group": "ATT(g) = the unweighted mean of ATT(g, t) over the group's post cohorts (did's "
+             "group aggregation).",
+    "att_treated_post_units": "the mean over all treated-post rows of the population (each "
+                              "graduate, rating or evaluation weighted equally); differs from "
+                              "the simple aggregation because groups differ in size and in "
+                              "their number of post cohorts.",
+}
+
+
+def staggered_design(sim: Simulation, tables: dict[str, pd.DataFrame]) -> dict:
+    """The ``design`` block of the staggered scenario: colleges, units, adoption groups."""
+    p = sim.p
+    groups = sorted({int(y) for y in sim.unit_reform if y <= p["last_cohort"]})
+    units = [{"college": m["college"], "major": m["major"], "reform_year": m["reform_year"]}
+             for m in sim.majors]
+    return {
+        "colleges": list(p["colleges"]),
+        "units": units,
+        "adoption_groups": {str(g): sum(1 for m in sim.majors if m["reform_year"] == g)
+                            for g in groups},
+        "never_reformed_units": sum(1 for m in sim.majors if m["reform_year"] is None),
+        "cohorts": [int(c) for c in sim.cohorts],
+        "reform_cohort": None,
+        "reform_years": "programmes.reform_year (one per college x major; empty = never "
+                        "reformed); graduates.treated_major agrees with it",
+        "treatment": "D = the graduate's college x major has a reform_year and cohort >= it",
+        "effect_heterogeneity": "planted effect on the link scale = effects[k] * "
+                                "adoption_effect_scale[reform_year] * (1 + exposure_growth * "
+                                "(cohort - reform_year)) for treated-post graduates: larger in "
+                                "earlier-adopting units and growing with exposure",
+        "survey": f"one tracking survey in mid-January {p['survey_year']} (as in the one-college "
+                  "scenarios)",
+        "graduates_per_unit_cohort": {
+            label: dict(zip([str(c) for c in sim.cohorts], sim.sizes[i].tolist(), strict=True))
+            for i, label in enumerate(sim.unit_label)},
+        "n_rows": {name: int(len(df)) for name, df in tables.items()},
+        "n_employers": int(len(sim.employer_ids)),
+        "n_raters": int(len(sim.rater_ids)),
+        "missingness": "unknown destinations and item non-response are missing "
+                       "completely at random",
+    }
+
+
+def group_time_effects(sim: Simulation, grad: np.ndarray | None, population: np.ndarray,
+                       delta: np.ndarray, factor: float = 1.0) -> dict:
+    """Group-time effects of the staggered scenario and their aggregations.
+
+    ``delta`` is the planted effect per row (graduates, or rating / evaluation rows whose
+    graduate is ``grad``), ``population`` the rows the outcome is defined on; see
+    :data:`AGGREGATION` for the estimands and the weighting.
+    """
+    rows = np.arange(sim.n) if grad is None else grad
+    group_of_row = sim.reform[rows]
+    cohort_of_row = sim.cohort[rows]
+    last = int(sim.p["last_cohort"])
+    groups = sorted({int(g) for g in sim.unit_reform if g <= last})
+    share = {g: float((population & (group_of_row == g)).sum()) / max(int(population.sum()), 1)
+             for g in groups}
+    cells = []
+    for g in groups:
+        for t in range(g, last + 1):
+            m = population & (group_of_row == g) & (cohort_of_row == t)
+            if m.any():
+                cells.append({"group": g, "cohort": t, "event_time": t - g,
+                              "att": factor * float(delta[m].mean()), "n": int(m.sum())})
+
+    def weighted(chosen: list[dict]) -> float | None:
+        w = np.array([share[c["group"]] for c in chosen])
+        if not len(chosen) or w.sum() == 0:
+            return None
+        return float(np.dot(w, [c["att"] for c in chosen]) / w.sum())
+
+    event_times = sorted({c["event_time"] for c in cells})
+    tp = population & sim.D[rows]
+    return {
+        "att": weighted(cells),
+        "att_treated_post_units": factor * float(delta[tp].mean()) if tp.any() else None,
+        "group_share": {str(g): share[g] for g in groups},
+        "group_time": cells,
+        "event_time": [{"event_time": e, "att": weighted([c for c in cells
+                                                          if c["event_time"] == e])}
+                       for e in event_times],
+        "group": [{"group": g, "att": float(np.mean([c["att"] for c in cells
+                                                     if c["group"] == g]))}
+                  for g in groups if any(c["group"] == g for c in cells)],
+    }
+
+
+def staggered_entry(sim: Simulation, entry: dict, grad: np.ndarray | None,
+                    population: np.ndarray, delta: np.ndarray, factor: float = 1.0) -> dict:
+    """An effect entry of the staggered scenario: the one-date 2x2 DiD is meaningless there and
+    gives way to the group-time effects; ``att`` becomes their simple aggregation. Unchanged
+    with one reform date."""
+    if not sim.staggered:
+        return entry
+    entry.pop("expected_simple_did", None)
+    entry.update(group_time_effects(sim, grad, population, delta, factor))
+    entry["estimand"] = ("Callaway-Sant'Anna simple aggregation of the group-time ATTs (see "
+                         "truth['aggregation']); per row: " + entry["estimand"])
+    return entry
 
 
 def record_effects(sim: Simulation) -> None:
@@ -133,6 +254,7 @@ def adaptation_effect(sim: Simulation) -> None:
     summaries (median months, marginal log hazard ratio)."""
     p = sim.p
     beta = float(p["effects"]["adaptation_log_hr"])
+    beta_each = sim.effect("adaptation_log_hr")[0]   # per graduate in the staggered scenario
     tp = sim.employee & sim.D
     k, scale = sim.adapt_shape, sim.adapt_scale
     entry = {
@@ -154,12 +276,19 @@ def adaptation_effect(sim: Simulation) -> None:
     }
     if tp.any():
         eta0 = sim.eta0[tp]
+        beta_tp = sim.at(beta_each, np.flatnonzero(tp))
         med0 = scale * (np.log(2) * np.exp(-eta0)) ** (1 / k)
-        med1 = scale * (np.log(2) * np.exp(-(eta0 + beta))) ** (1 / k)
+        med1 = scale * (np.log(2) * np.exp(-(eta0 + beta_tp))) ** (1 / k)
         entry["median_months_untreated_mean"] = float(med0.mean())
         entry["median_months_treated_mean"] = float(med1.mean())
         entry["median_months_difference_mean"] = float((med1 - med0).mean())
-        entry["marginal_log_hazard_ratio"] = marginal_log_hr(eta0, beta, scale, k)
+        entry["marginal_log_hazard_ratio"] = marginal_log_hr(eta0, beta_tp, scale, k)
+    if sim.staggered:
+        staggered_entry(sim, entry, None, sim.employee, beta_each)
+        entry["hazard_ratio"] = float(np.exp(entry["att"])) if entry["att"] is not None else None
+        entry["note"] += (" In the staggered scenario the group-time values are the planted "
+                          "conditional log hazard ratios averaged over the cell's employees "
+                          "(a Cox-model parameter, not a difference in means).")
     sim.effects["adaptation"] = entry
 
 
@@ -168,7 +297,7 @@ def retraining_effect(sim: Simulation) -> None:
     p = sim.p
     tp = sim.employee & sim.D
     mean_real = np.where(sim.D, sim.hours_mean1, sim.hours_mean0)
-    sim.effects["retraining_hours"] = {
+    sim.effects["retraining_hours"] = staggered_entry(sim, {
         "scale": "hours",
         "estimand": "ATT: mean over treated-post employees of E[hours | D=1] - "
                     "E[hours | D=0] (additive mean model; gamma noise with mean 1)",
@@ -180,7 +309,7 @@ def retraining_effect(sim: Simulation) -> None:
         "planted_value": float(p["effects"]["retraining_hours"]),
         "treated_trend_per_cohort": float(p["treated_trend"]["retraining_hours"]),
         "claimed_direction": "decrease",
-    }
+    }, None, sim.employee, sim.hours_mean1 - sim.hours_mean0)
 
 
 def binary_effect(sim: Simulation, name: str, population: np.ndarray, p0: np.ndarray,
@@ -207,7 +336,7 @@ def binary_effect(sim: Simulation, name: str, population: np.ndarray, p0: np.nda
         entry["treated_trend_per_cohort"] = float(sim.p["treated_trend"][planted])
     if extra:
         entry.update(extra)
-    sim.effects[name] = entry
+    sim.effects[name] = staggered_entry(sim, entry, None, population, p1 - p0, 100.0)
 
 
 def expected_simple_did(treated: np.ndarray, post: np.ndarray, population: np.ndarray | None,
@@ -239,6 +368,9 @@ def activity_effects(sim: Simulation) -> None:
     programme-year DiD estimates); ``implemented`` says whether the activity took place.
     """
     p = sim.p
+    if sim.staggered:
+        staggered_activity_effects(sim)
+        return
     years = np.arange(p["programme_first_year"], p["last_cohort"] + 1)
     start = p["reform_cohort"] - 3
     post = years[years >= start]
@@ -266,6 +398,41 @@ def activity_effects(sim: Simulation) -> None:
         }
 
 
+def staggered_activity_effects(sim: Simulation) -> None:
+    """Activity truth of the staggered scenario: each reformed unit's activities rise from the
+    academic year three years before its reform year (when its first reformed cohort enrols),
+    phased in over three years; ``att`` pools every reformed unit's post-reform years."""
+    p = sim.p
+    years = np.arange(p["programme_first_year"], p["last_cohort"] + 1)
+    ramps = []
+    for g in sim.unit_reform[[m["treated"] for m in sim.majors]]:
+        start = int(g) - 3
+        post = years[years >= start]
+        ramps.append(np.clip((post - start + 1) / 3, 0, 1))
+    ramp = np.concatenate(ramps)
+    units = {"technical_service_projects": "projects per major-year",
+             "sme_employees_trained": "people trained per major-year"}
+    for name, unit in units.items():
+        increment = float(p[f"{name}_reform"])
+        sim.effects[name] = {
+            "kind": "activity",
+            "scale": unit,
+            "estimand": "mean over every reformed college x major's post-reform academic years "
+                        "(from three years before its reform_year) of the planted increase in "
+                        "the expected count (Poisson mean)",
+            "population": "programmes table, one row per college x major and academic year",
+            "n_treated_post": int(len(ramp)),
+            "att": float(increment * ramp.mean()),
+            "planted_parameter": f"{name}_reform",
+            "planted_value": increment,
+            "first_reformed_year": "reform_year - 3 of each reformed college x major",
+            "implemented": bool(increment > 0),
+            "claimed_direction": "increase",
+            "note": "an activity of the reform itself (not an outcome in graduates or "
+                    "employers); claims about it are judged descriptively",
+        }
+
+
 def rating_effects(sim: Simulation) -> None:
     """Employer ratings: the recognition score (points 0-100), the overall-satisfaction top box
     and would-hire-again (percentage points), all driven by ``effects.recognition_latent``."""
@@ -277,7 +444,7 @@ def _rating_rows(sim: Simulation) -> tuple[float, np.ndarray, np.ndarray, np.nda
                                            np.ndarray]:
     """Planted latent shift, then per rating row: untreated latent mean, D, treated, post."""
     grad = sim.rating_grad
-    beta = float(sim.p["effects"]["recognition_latent"])
+    beta = sim.at(sim.effect("recognition_latent")[0], grad)   # per row when staggered
     return beta, sim.rating_mu0, sim.D[grad], sim.treated[grad], sim.post[grad]
 
 
@@ -297,7 +464,7 @@ def recognition_score_effect(sim: Simulation) -> None:
     s0, s1 = score(mu0), score(mu0 + beta)
     realised = np.where(d_rows, s1, s0)
     per_grad = pd.Series(s1 - s0)[d_rows].groupby(grad[d_rows]).mean()
-    sim.effects["recognition_score"] = {
+    sim.effects["recognition_score"] = staggered_entry(sim, {
         "scale": "points_0_100",
         "definition": "per rating: 100 * (mean of the answered 1-5 items - 1) / 4 "
                       "(talentlab.evaluation.recognition_score)",
@@ -311,10 +478,10 @@ def recognition_score_effect(sim: Simulation) -> None:
         "expected_simple_did": expected_simple_did(treated, post, None, realised),
         "baseline_mean_score_untreated_pre": float(s0[~treated & ~post].mean()),
         "planted_parameter": "effects.recognition_latent",
-        "planted_value": beta,
+        "planted_value": float(p["effects"]["recognition_latent"]),
         "treated_trend_per_cohort": float(p["treated_trend"]["recognition_latent"]),
         "claimed_direction": "increase",
-    }
+    }, grad, np.ones(len(grad), dtype=bool), s1 - s0)
 
 
 def rating_binary_effects(sim: Simulation) -> None:
@@ -332,7 +499,7 @@ def rating_binary_effects(sim: Simulation) -> None:
              "Y = satisfied or very satisfied (4-5)"),
             ("would_hire_again", hire0, hire1, "ratings with an answer")):
         real = np.where(d_rows, a1, a0)
-        sim.effects[name] = {
+        sim.effects[name] = staggered_entry(sim, {
             "scale": "percentage_points",
             "estimand": "ATT over ratings of treated-post graduates, 100 * [P(Y=1 | D=1) - "
                         "P(Y=1 | D=0)]",
@@ -341,9 +508,9 @@ def rating_binary_effects(sim: Simulation) -> None:
             "att": percent((a1 - a0)[d_rows].mean()) if d_rows.any() else None,
             "expected_simple_did": expected_simple_did(treated, post, None, real, 100.0),
             "planted_parameter": "effects.recognition_latent",
-            "planted_value": beta,
+            "planted_value": float(p["effects"]["recognition_latent"]),
             "claimed_direction": "increase",
-        }
+        }, sim.rating_grad, np.ones(len(a0), dtype=bool), a1 - a0, 100.0)
 
 
 def evaluation_effects(sim: Simulation) -> None:
@@ -357,11 +524,12 @@ def evaluation_effects(sim: Simulation) -> None:
         m = (ev["_party"] == party).to_numpy()
         mean0 = ev["_mean0"].to_numpy()
         beta = float(p["effects"][f"evaluation_{party}_points"])
+        beta_rows = sim.at(sim.effect(f"evaluation_{party}_points")[0], g)
         e0 = clipped_normal_mean(mean0, sd, 0.0, 100.0)
-        e1 = clipped_normal_mean(mean0 + beta, sd, 0.0, 100.0)
+        e1 = clipped_normal_mean(mean0 + beta_rows, sd, 0.0, 100.0)
         tp = m & d
         real = np.where(d, e1, e0)
-        sim.effects[f"evaluation_score_{party}"] = {
+        sim.effects[f"evaluation_score_{party}"] = staggered_entry(sim, {
             "scale": "points_0_100",
             "estimand": "ATT: mean over the party's evaluation rows of treated-post "
                         "graduates of E[score | D=1] - E[score | D=0] (normal scores "
@@ -375,7 +543,7 @@ def evaluation_effects(sim: Simulation) -> None:
             "treated_trend_per_cohort": float(
                 p["treated_trend"][f"evaluation_{party}_points"]),
             "claimed_direction": "increase",
-        }
+        }, g, m, e1 - e0)
 
 
 def realised_baselines(sim: Simulation, g: pd.DataFrame) -> dict:

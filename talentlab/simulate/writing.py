@@ -68,7 +68,7 @@ def generate(scenario: str = "paper_claims", seed: int | None = None,
 
     Parameters
     ----------
-    scenario : {"paper_claims", "null", "pretrend"}
+    scenario : {"paper_claims", "null", "pretrend", "staggered"}
     seed : int, optional
         Default :data:`DEFAULT_SEED`.
     out_dir : path, optional
@@ -121,6 +121,10 @@ def _origin(scenario: str, seed: int, truth: dict, overrides: dict) -> dict:
                        "(truth.json); not real records / 合成数据，非真实记录. "
                        + truth["scenario_description"],
     }
+    if origin["reform_cohort"] is None:
+        # several reform dates: they are in programmes.reform_year, not one date here
+        del origin["reform_cohort"]
+        origin["reform_years"] = "programmes.reform_year"
     if overrides:
         origin["overrides"] = sorted(overrides)
     return origin

@@ -16,7 +16,8 @@ tau(0..6) over event times ("dynamic") is 0.1000. Parallel trends hold exactly.
 Per seed:
 
 * ``talentlab.evaluation.staggered_did(..., panel=False)`` (graduates, clustered by major), with
-  the never-treated and the not-yet-treated comparison: estimate and 95% interval of the simple
+  the never-treated and the not-yet-treated comparison, each with the influence-function standard
+  errors (R did's, normal reference) and the leave-one-cluster-out jackknife (t(29)): estimate and 95% interval of the simple
   aggregation, the group and event-time averages, and whether the simultaneous 95% band of the
   event-time effects (e = -7 .. 6) covers all the true tau(e) (0 before adoption);
 * two-way fixed effects with a per-row treatment, y ~ D + major FE + cohort FE (OLS on the
@@ -122,10 +123,12 @@ def twfe(data: pd.DataFrame) -> tuple[float, float, float]:
 def one_seed(seed: int, n_bootstrap: int, truth: dict[str, float]) -> dict:
     data = simulate(seed)
     out = {"seed": seed}
-    for control in ("never_treated", "not_yet_treated"):
+    for control, inference in (("never_treated", "influence"), ("never_treated", "jackknife"),
+                               ("not_yet_treated", "influence"),
+                               ("not_yet_treated", "jackknife")):
         res = staggered_did(data, "y", "major", "cohort", "first_treated", control=control,
-                            panel=False, n_bootstrap=n_bootstrap, seed=seed)
-        key = "cs_never" if control == "never_treated" else "cs_nyt"
+                            panel=False, n_bootstrap=n_bootstrap, seed=seed, inference=inference)
+        key = ("cs_never" if control == "never_treated" else "cs_nyt") + "_" + inference
         simple = res.simple.iloc[0]
         group = res.group.iloc[-1]
         event = res.event_time
@@ -147,8 +150,11 @@ def one_seed(seed: int, n_bootstrap: int, truth: dict[str, float]) -> dict:
 def summarise(records: list[dict], truth: dict[str, float]) -> list[dict]:
     rows = []
     n = len(records)
-    for key, label in (("cs_never", "CS never-treated"), ("cs_nyt", "CS not-yet-treated"),
-                       ("twfe", "TWFE, per-row treatment")):
+    for key, label in (("cs_never_influence", "CS never-treated, IF SE (R did)"),
+                       ("cs_never_jackknife", "CS never-treated, jackknife SE"),
+                       ("cs_nyt_influence", "CS not-yet-treated, IF SE (R did)"),
+                       ("cs_nyt_jackknife", "CS not-yet-treated, jackknife SE"),
+                       ("twfe", "TWFE, per-row treatment, CR1")):
         for target in ("simple", "group", "dynamic"):
             if target not in records[0][key]:
                 continue

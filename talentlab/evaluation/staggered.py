@@ -73,6 +73,8 @@ from talentlab.evaluation._common import (
 
 #: comparison groups: units never treated, or never treated plus those not treated by year t
 CONTROL_GROUPS = ("never_treated", "not_yet_treated")
+#: standard errors: the influence function (R's did) or the leave-one-cluster-out jackknife
+STAGGERED_INFERENCE = ("influence", "jackknife")
 #: bounds on the work one call may do (a call beyond them is refused with an error, not run)
 #: below this many clusters the result carries a note that its intervals rest on many clusters
 FEW_CLUSTERS = 30
@@ -165,6 +167,14 @@ class _Sample:
     def n(self) -> int:
         return len(self.w)
 
+    def subset(self, keep: np.ndarray) -> _Sample:
+        """The sample restricted to some units (panel) or rows; cluster codes kept."""
+        return _Sample(
+            panel=self.panel, periods=self.periods, y=self.y[keep], x=self.x[keep],
+            period_index=None if self.period_index is None else self.period_index[keep],
+            w=self.w[keep], g=self.g[keep], cluster_codes=self.cluster_codes[keep],
+            n_clusters=self.n_clusters, cluster_name=self.cluster_name)
+
 
 @dataclass
 class _Cell:
@@ -194,6 +204,7 @@ def staggered_did(
     seed: int | None = 20220901,
     cluster: str | None = None,
     panel: bool = True,
+    inference: str = "influence",
 ) -> StaggeredDiDResult:
     """Group-time effects of a staggered reform and their aggregations (Callaway & Sant'Anna).
 
@@ -246,6 +257,16 @@ def staggered_did(
         constant within unit in a panel.
     panel : bool
         True (default): a balanced panel of units; False: repeated cross-sections.
+    inference : {"influence", "jackknife"}
+        Standard errors. ``"influence"`` (default, as R's did): the influence function's
+        cluster sums, normal reference. ``"jackknife"``: every estimate recomputed leaving out
+        one cluster at a time, V = (G-1)/G sum_c (b_(c) - b)^2 (the CR3 jackknife of
+        :func:`did`; MacKinnon, Nielsen & Webb 2023), t(G - 1) reference for the pointwise
+        intervals and p-values; the simultaneous bands use the bootstrap critical value with
+        these standard errors. With few clusters, or few in one comparison (six never-treated
+        majors), the influence-function standard errors are too small (they use the clusters'
+        spread with divisor G, not G - 1, arm by arm) and the jackknife is the one to use
+        (benchmarks/sim_study_staggered.py).
 
     Returns
     -------
@@ -311,108 +332,47 @@ def staggered_did(
     8  att_event_average         NaN      0.31       NaN        NaN
     """
     covariates = list(covariates or [])
-    _check_options(control, confidence, n_bootstrap, seed, panel)
+    _check_options(control, confidence, n_bootstrap, seed, panel, inference)
     notes: list[str] = []
     sample = (_panel_sample if panel else _rows_sample)(
         data, outcome, unit, time, first_treated, covariates, weights, cluster, control, notes)
     alpha = 1.0 - confidence
     z = float(stats.norm.ppf(1 - alpha / 2))
 
-    if sample.n_clusters < FEW_CLUSTERS:
+    if sample.n_clusters < FEW_CLUSTERS and inference == "influence":
         notes.append(
             f"only {sample.n_clusters} clusters ({sample.cluster_name}): the influence-function "
             "standard errors and the multiplier bootstrap rest on many clusters, and with few "
-            "the intervals are too narrow; read them beside design-based inference")
+            "the intervals are too narrow; use inference='jackknife' and read them beside "
+            "design-based inference")
     cells = _group_time_cells(sample, control, notes)
     common = {"outcome": outcome, "n_clusters": sample.n_clusters, "alpha": alpha,
               "null_value": 0.0}
-    method = _method_text(sample, control, covariates, confidence, n_bootstrap)
-
-    # group shares p_g and the cluster sums of their influence function (weights estimated)
-    groups = np.array(sorted({c.group for c in cells}), dtype=int)
-    wsum = sample.w.sum()
-    share = np.array([sample.w[sample.g == gr].sum() / wsum for gr in groups])
-    share_scores = np.column_stack([
-        np.bincount(sample.cluster_codes,
-                    sample.w * ((sample.g == gr) - share[j]) / wsum, minlength=sample.n_clusters)
-        for j, gr in enumerate(groups)]) if len(groups) else np.zeros((sample.n_clusters, 0))
-    group_pos = {int(gr): j for j, gr in enumerate(groups)}
-    n_in_group = {int(gr): int((sample.g == gr).sum()) for gr in groups}
-
-    ok = [c for c in cells if c.problem is None]
-    if not any(c.post for c in ok):
-        raise EvaluationInputError(
-            f"{_WHERE}: no post-treatment effect ATT(g, t) is estimable: "
-            + "; ".join(notes[-3:] or ["no cell"]))
-    att = np.array([c.att for c in ok])
-    scores = np.column_stack([c.scores for c in ok])
-    cell_share = np.array([share[group_pos[c.group]] for c in ok])
-    cell_share_scores = share_scores[:, [group_pos[c.group] for c in ok]]
-
-    def aggregate(idx, with_share_scores):
-        idx = np.asarray(idx, dtype=int)
-        weights_k = cell_share[idx] / cell_share[idx].sum()
-        est = float(att[idx] @ weights_k)
-        s = scores[:, idx] @ weights_k
-        if with_share_scores:
-            s = s + _share_influence(cell_share_scores[:, idx], cell_share[idx]) @ att[idx]
-        return est, s
-
-    # simple: post-treatment cells weighted by group size
-    post_idx = [k for k, c in enumerate(ok) if c.post]
-    simple_est, simple_s = aggregate(post_idx, True)
-    simple_rows = [{"term": TERM_SIMPLE, "estimate": simple_est, "scores": simple_s,
-                    "n_treated": sum(n_in_group[g] for g in {ok[k].group for k in post_idx}),
-                    "primary": True}]
-
-    # event time: cells with t - g = e, group-size weights; average over e >= 0
-    event = np.array([c.time - c.group for c in ok])
-    event_rows = []
-    for e in sorted(set(event.tolist())):
-        idx = np.flatnonzero(event == e)
-        est, s = aggregate(idx, True)
-        event_rows.append({"term": TERM_EVENT, "event_time": e, "estimate": est, "scores": s,
-                           "n_treated": sum(n_in_group[ok[k].group] for k in idx),
-                           "primary": False})
-    nonneg = [r for r in event_rows if r["event_time"] >= 0]
-    event_avg = {"term": TERM_EVENT_AVERAGE, "event_time": np.nan,
-                 "estimate": float(np.mean([r["estimate"] for r in nonneg])),
-                 "scores": np.mean([r["scores"] for r in nonneg], axis=0),
-                 "n_treated": sum(n_in_group[g] for g in {ok[k].group for k in post_idx}),
-                 "primary": True}
-
-    # group: post-treatment cells of each adoption year; group-size weighted average
-    group_rows = []
-    for gr in groups:
-        idx = [k for k in post_idx if ok[k].group == gr]
-        if not idx:
-            continue
-        est, s = aggregate(idx, False)
-        group_rows.append({"term": TERM_GROUP, "group": int(gr), "estimate": est, "scores": s,
-                           "n_treated": n_in_group[int(gr)], "primary": False})
-    g_att = np.array([r["estimate"] for r in group_rows])
-    g_share = np.array([share[group_pos[r["group"]]] for r in group_rows])
-    g_scores = np.column_stack([r["scores"] for r in group_rows])
-    g_share_scores = share_scores[:, [group_pos[r["group"]] for r in group_rows]]
-    group_avg = {"term": TERM_GROUP_AVERAGE, "group": np.nan,
-                 "estimate": float(g_att @ g_share / g_share.sum()),
-                 "scores": g_scores @ (g_share / g_share.sum())
-                 + _share_influence(g_share_scores, g_share) @ g_att,
-                 "n_treated": sum(r["n_treated"] for r in group_rows), "primary": True}
-
-    # simultaneous bands: one bootstrap for the three tables
+    method = _method_text(sample, control, covariates, confidence, n_bootstrap, inference)
+    simple_rows, event_rows, event_avg, group_rows, group_avg = _aggregations(sample, cells,
+                                                                              notes)
     gt_rows = [{"term": TERM_GROUP_TIME, "group": c.group, "time": c.time,
                 "base_time": c.base_time, "event_time": c.time - c.group, "post": c.post,
                 "estimate": c.att, "scores": c.scores, "n": c.n, "n_treated": c.n_treated,
                 "n_control": c.n_control, "primary": False, "problem": c.problem}
                for c in cells]
-    banded = [[r for r in gt_rows if r["problem"] is None], event_rows, group_rows]
+    all_rows = [*gt_rows, *simple_rows, *event_rows, event_avg, *group_rows, group_avg]
+    for r in all_rows:
+        r["se"] = float(np.sqrt(r["scores"] @ r["scores"])) if r["problem"] is None else np.nan
+    crit_pointwise = z
+    if inference == "jackknife":
+        _jackknife_se(sample, control, all_rows)
+        crit_pointwise = float(stats.t.ppf(1 - alpha / 2, sample.n_clusters - 1))
+
+    # simultaneous bands: one bootstrap for the three tables
+    banded = [[r for r in rows if r["problem"] is None]
+              for rows in (gt_rows, event_rows, group_rows)]
     crits = _bootstrap_critical_values(banded, sample.n_clusters, n_bootstrap, seed,
                                        confidence)
     for rows, crit in zip(banded, crits, strict=True):
         for r in rows:
             # R falls back to the pointwise value when the band would be narrower
-            r["crit_value"] = max(crit, z) if np.isfinite(crit) else z
+            r["crit_value"] = max(crit, crit_pointwise) if np.isfinite(crit) else crit_pointwise
 
     n_total = sample.n
     tables = []
@@ -420,18 +380,19 @@ def staggered_did(
         out = []
         for r in rows:
             r = dict(r)
-            problem = r.pop("problem", None)
-            s = r.pop("scores")
+            problem = r.pop("problem")
+            r.pop("scores")
             r.setdefault("n", n_total)
             if problem is not None:
                 r.update({"se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
                           "band_low": np.nan, "band_high": np.nan, "crit_value": np.nan,
                           "method": f"not estimable: {problem}"})
             else:
-                se = float(np.sqrt(s @ s))
-                est = r["estimate"]
-                r.update({"se": se, "ci_low": est - z * se, "ci_high": est + z * se,
-                          "p_value": _p_value(est, se), "method": method})
+                se, est = r["se"], r["estimate"]
+                r.update({"ci_low": est - crit_pointwise * se,
+                          "ci_high": est + crit_pointwise * se,
+                          "p_value": _p_value(est, se, sample.n_clusters, inference),
+                          "method": method})
                 crit = r["crit_value"] = r.get("crit_value", np.nan)
                 r["band_low"], r["band_high"] = est - crit * se, est + crit * se
             out.append({**common, **r})
@@ -449,10 +410,13 @@ def staggered_did(
 # checks and the estimation sample
 # =============================================================================================
 
-def _check_options(control, confidence, n_bootstrap, seed, panel) -> None:
+def _check_options(control, confidence, n_bootstrap, seed, panel, inference) -> None:
     if control not in CONTROL_GROUPS:
         raise EvaluationInputError(
             f"{_WHERE}: control must be one of {CONTROL_GROUPS}, got {control!r}")
+    if inference not in STAGGERED_INFERENCE:
+        raise EvaluationInputError(
+            f"{_WHERE}: inference must be one of {STAGGERED_INFERENCE}, got {inference!r}")
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) \
             or not 0 < confidence < 1:
         raise EvaluationInputError(
@@ -793,16 +757,145 @@ def _cell_rows(sample: _Sample, treat, ctrl, k: int, base: int) -> _Cell:
 # aggregation and inference
 # =============================================================================================
 
+def _aggregations(sample: _Sample, cells: list[_Cell], notes: list[str]):
+    """The simple, event-time and group aggregations of the estimable ATT(g, t), each a row
+    with its estimate and the cluster sums of its influence function (R did's ``aggte``)."""
+    # group shares p_g and the cluster sums of their influence function (weights estimated)
+    groups = np.array(sorted({c.group for c in cells}), dtype=int)
+    wsum = sample.w.sum()
+    share = np.array([sample.w[sample.g == gr].sum() / wsum for gr in groups])
+    share_scores = np.column_stack([
+        np.bincount(sample.cluster_codes,
+                    sample.w * ((sample.g == gr) - share[j]) / wsum, minlength=sample.n_clusters)
+        for j, gr in enumerate(groups)]) if len(groups) else np.zeros((sample.n_clusters, 0))
+    group_pos = {int(gr): j for j, gr in enumerate(groups)}
+    n_in_group = {int(gr): int((sample.g == gr).sum()) for gr in groups}
+
+    ok = [c for c in cells if c.problem is None]
+    if not any(c.post for c in ok):
+        raise EvaluationInputError(
+            f"{_WHERE}: no post-treatment effect ATT(g, t) is estimable: "
+            + "; ".join(notes[-3:] or ["no cell"]))
+    att = np.array([c.att for c in ok])
+    scores = np.column_stack([c.scores for c in ok])
+    cell_share = np.array([share[group_pos[c.group]] for c in ok])
+    cell_share_scores = share_scores[:, [group_pos[c.group] for c in ok]]
+
+    def aggregate(idx, with_share_scores):
+        idx = np.asarray(idx, dtype=int)
+        weights_k = cell_share[idx] / cell_share[idx].sum()
+        est = float(att[idx] @ weights_k)
+        s = scores[:, idx] @ weights_k
+        if with_share_scores:
+            s = s + _share_influence(cell_share_scores[:, idx], cell_share[idx]) @ att[idx]
+        return est, s
+
+    # simple: post-treatment cells weighted by group size
+    post_idx = [k for k, c in enumerate(ok) if c.post]
+    simple_est, simple_s = aggregate(post_idx, True)
+    simple_rows = [{"term": TERM_SIMPLE, "estimate": simple_est, "scores": simple_s,
+                    "n_treated": sum(n_in_group[g] for g in {ok[k].group for k in post_idx}),
+                    "primary": True, "problem": None}]
+
+    # event time: cells with t - g = e, group-size weights; average over e >= 0
+    event = np.array([c.time - c.group for c in ok])
+    event_rows = []
+    for e in sorted(set(event.tolist())):
+        idx = np.flatnonzero(event == e)
+        est, s = aggregate(idx, True)
+        event_rows.append({"term": TERM_EVENT, "event_time": e, "estimate": est, "scores": s,
+                           "n_treated": sum(n_in_group[ok[k].group] for k in idx),
+                           "primary": False, "problem": None})
+    nonneg = [r for r in event_rows if r["event_time"] >= 0]
+    event_avg = {"term": TERM_EVENT_AVERAGE, "event_time": np.nan,
+                 "estimate": float(np.mean([r["estimate"] for r in nonneg])),
+                 "scores": np.mean([r["scores"] for r in nonneg], axis=0),
+                 "n_treated": sum(n_in_group[g] for g in {ok[k].group for k in post_idx}),
+                 "primary": True, "problem": None}
+
+    # group: post-treatment cells of each adoption year; group-size weighted average
+    group_rows = []
+    for gr in groups:
+        idx = [k for k in post_idx if ok[k].group == gr]
+        if not idx:
+            continue
+        est, s = aggregate(idx, False)
+        group_rows.append({"term": TERM_GROUP, "group": int(gr), "estimate": est, "scores": s,
+                           "n_treated": n_in_group[int(gr)], "primary": False,
+                           "problem": None})
+    g_att = np.array([r["estimate"] for r in group_rows])
+    g_share = np.array([share[group_pos[r["group"]]] for r in group_rows])
+    g_scores = np.column_stack([r["scores"] for r in group_rows])
+    g_share_scores = share_scores[:, [group_pos[r["group"]] for r in group_rows]]
+    group_avg = {"term": TERM_GROUP_AVERAGE, "group": np.nan,
+                 "estimate": float(g_att @ g_share / g_share.sum()),
+                 "scores": g_scores @ (g_share / g_share.sum())
+                 + _share_influence(g_share_scores, g_share) @ g_att,
+                 "n_treated": sum(r["n_treated"] for r in group_rows), "primary": True,
+                 "problem": None}
+
+    return simple_rows, event_rows, event_avg, group_rows, group_avg
+
+
 def _share_influence(centered: np.ndarray, share: np.ndarray) -> np.ndarray:
     """Influence (cluster sums) of the aggregation weights p_k / sum(p) (R did's ``wif``)."""
     total = share.sum()
     return centered / total - np.outer(centered.sum(axis=1), share / total**2)
 
 
-def _p_value(est: float, se: float) -> float:
+def _p_value(est: float, se: float, n_clusters: int, inference: str) -> float:
     if not se > 0:
         return np.nan
+    if inference == "jackknife":
+        return float(2 * stats.t.sf(abs(est / se), n_clusters - 1))
     return float(2 * stats.norm.sf(abs(est / se)))
+
+
+def _row_key(row: dict) -> tuple:
+    """What a table row estimates, to match it across leave-one-cluster-out fits."""
+    def plain(value):
+        return None if value is None or (isinstance(value, float) and math.isnan(value)) \
+            else int(value)
+    return (row["term"], plain(row.get("group")), plain(row.get("time")),
+            plain(row.get("event_time")))
+
+
+def _jackknife_se(sample: _Sample, control: str, rows: list[dict]) -> None:
+    """Replace each row's ``se`` by the leave-one-cluster-out jackknife's (in place)."""
+    rows_or_units = sample.n if sample.panel else len(sample.y)
+    n_cells = len(set(sample.g[sample.g > 0].tolist())) * (len(sample.periods) - 1)
+    work = sample.n_clusters * rows_or_units * max(n_cells, 1)
+    if work > MAX_CELL_WORK:
+        raise EvaluationInputError(
+            f"{_WHERE}: the jackknife refits {sample.n_clusters:,} times {rows_or_units:,} rows x "
+            f"{n_cells:,} group-time effects, beyond the limit of {MAX_CELL_WORK:,} row-cells; "
+            "use inference='influence' or coarser clusters")
+    keys = [_row_key(r) for r in rows]
+    full = np.array([r["estimate"] for r in rows])
+    loo = np.full((sample.n_clusters, len(rows)), np.nan)
+    for c in range(sample.n_clusters):
+        sub = sample.subset(sample.cluster_codes != c)
+        try:
+            cells = _group_time_cells(sub, control, [])
+            simple, event, event_avg, group, group_avg = _aggregations(sub, cells, [])
+        except (EvaluationInputError, ValueError):  # nothing left to estimate without c
+            continue
+        estimates = {(TERM_GROUP_TIME, cell.group, cell.time, cell.time - cell.group): cell.att
+                     for cell in cells}
+        estimates.update({_row_key(r): r["estimate"]
+                          for r in [*simple, *event, event_avg, *group, group_avg]})
+        loo[c] = [estimates.get(k, np.nan) for k in keys]
+    g = sample.n_clusters
+    for j, row in enumerate(rows):
+        if row["problem"] is not None:
+            continue
+        missing = int(np.isnan(loo[:, j]).sum())
+        if missing:
+            row["se"] = np.nan
+            row["problem"] = (f"the jackknife has no estimate without {missing} of the {g} "
+                              f"clusters ({sample.cluster_name}) that it leaves out in turn")
+        else:
+            row["se"] = float(np.sqrt((g - 1) / g * np.sum((loo[:, j] - full[j]) ** 2)))
 
 
 def _bootstrap_critical_values(tables: list[list[dict]], n_clusters: int, n_bootstrap: int,
@@ -844,11 +937,14 @@ def _bootstrap_critical_values(tables: list[list[dict]], n_clusters: int, n_boot
 
 
 def _method_text(sample: _Sample, control: str, covariates: list[str], confidence: float,
-                 n_bootstrap: int) -> str:
+                 n_bootstrap: int, inference: str) -> str:
     design = "balanced panel" if sample.panel else "repeated cross-sections"
     adjust = (f"outcome regression on {', '.join(covariates)}" if covariates
               else "no covariates")
     return (f"Callaway-Sant'Anna DiD, {control.replace('_', '-')} comparison, {design}, "
-            f"{adjust}; influence-function SE clustered by {sample.cluster_name} "
+            f"{adjust}; "
+            + ("influence-function SE" if inference == "influence"
+               else "leave-one-cluster-out jackknife SE, t(G-1)")
+            + f" clustered by {sample.cluster_name} "
             f"({sample.n_clusters} clusters); {confidence:.0%} simultaneous band by multiplier "
             f"bootstrap (Rademacher, B = {n_bootstrap})")

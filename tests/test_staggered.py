@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import stats
 
 from talentlab.evaluation import EvaluationInputError, did, staggered_did
 from talentlab.evaluation import staggered as stg
@@ -224,6 +225,46 @@ def test_standard_errors_equal_finite_difference_influence(covariates, control, 
     np.testing.assert_allclose(_all_se(res), np.sqrt((derivs**2).sum(axis=0)), rtol=1e-5)
 
 
+@pytest.mark.parametrize("panel", [True, False])
+def test_jackknife_equals_refits_without_each_cluster(panel):
+    """inference="jackknife": every row's SE from calling staggered_did on the data without
+    one cluster at a time, V = (G-1)/G sum (b_(c) - b)^2, and t(G-1) intervals."""
+    data = _staggered_panel(n_units=42)
+    if not panel:
+        data = pd.concat([data, data.assign(y=data.y + 0.05)], ignore_index=True)
+    res = staggered_did(data, "y", "unit", "year", "first_treated", cluster="region",
+                        panel=panel, inference="jackknife", control="not_yet_treated")
+    full = _all_estimates(res)
+    loo = np.array([_all_estimates(staggered_did(
+        data[data.region != c], "y", "unit", "year", "first_treated", cluster="region",
+        panel=panel, n_bootstrap=99, control="not_yet_treated"))
+        for c in sorted(data.region.unique())])
+    g = data.region.nunique()
+    np.testing.assert_allclose(_all_se(res), np.sqrt((g - 1) / g * ((loo - full)**2).sum(0)),
+                               rtol=1e-10)
+    row = res.simple.iloc[0]
+    t = stats.t.ppf(0.975, g - 1)
+    assert (row.ci_low, row.ci_high) == pytest.approx((row.estimate - t * row.se,
+                                                       row.estimate + t * row.se))
+    assert row.p_value == pytest.approx(2 * stats.t.sf(abs(row.estimate / row.se), g - 1))
+    assert "jackknife" in row.method
+    # the band's critical value is never below the pointwise t(G-1) value
+    assert (res.group_time.crit_value >= t - 1e-12).all()
+
+
+def test_jackknife_leaves_a_row_without_estimate_when_a_cluster_holds_a_whole_group():
+    data = _staggered_panel(n_units=30)
+    data["cluster"] = np.where(data.first_treated == 2018, "all_2018", data.unit.astype(str))
+    res = staggered_did(data, "y", "unit", "year", "first_treated", cluster="cluster",
+                        inference="jackknife")
+    by_g = res.group.set_index("term")
+    assert res.group[res.group.group == 2018].method.iloc[0].startswith(
+        "not estimable: the jackknife has no estimate without 1 of the")
+    assert np.isfinite(res.group[res.group.group == 2020].se.iloc[0])
+    # the average is still defined without that cluster (over the other adoption years)
+    assert np.isfinite(by_g.loc[stg.TERM_GROUP_AVERAGE, "se"])
+
+
 def test_covariate_adjustment_equals_regression_imputation():
     """Outcome regression (R's est_method = "reg"): the comparison units' change regressed on
     the covariate, the treated's change minus its prediction."""
@@ -377,6 +418,7 @@ def test_bad_panels_are_refused_with_the_row_and_rule(change, message):
     ({"n_bootstrap": 10}, "n_bootstrap must be a whole number from 99"),
     ({"n_bootstrap": 10**6}, "n_bootstrap"),
     ({"seed": 1.5}, "seed"),
+    ({"inference": "cr3"}, "inference must be one of"),
     ({"weights": "w"}, "'w' \\(weights\\) must be >= 0"),
     ({"cluster": "region"}, "'region' must be constant within each unit"),
 ])

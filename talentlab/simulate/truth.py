@@ -200,8 +200,10 @@ def staggered_entry(sim: Simulation, entry: dict, grad: np.ndarray | None,
         return entry
     entry.pop("expected_simple_did", None)
     entry.update(group_time_effects(sim, grad, population, delta, factor))
-    entry["estimand"] = ("Callaway-Sant'Anna simple aggregation of the group-time ATTs (see "
-                         "truth['aggregation']); per row: " + entry["estimand"])
+    entry["estimand"] = ("att: Callaway-Sant'Anna simple aggregation of the group-time ATTs "
+                         "(truth['aggregation']). Each ATT(g, t), and att_treated_post_units, "
+                         "averages the per-row effect over its rows, as the one-date scenarios' "
+                         "att does: " + entry["estimand"])
     return entry
 
 

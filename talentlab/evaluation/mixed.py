@@ -292,17 +292,18 @@ def _ratings_with_graduates(ratings, graduates, items, student, employer, rater,
     rows without a score, employer or rater dropped and counted."""
     need_r = [student, employer] + ([rater] if rater else []) + items
     _require_columns(ratings, need_r, where)
-    _require_columns(graduates, [student, treated, cohort, unit], where)
     if COUNT_COLUMN in graduates.columns:
         # a count table's row of several graduates has no one student id to link a rating to
         counts = _as_float(graduates[COUNT_COLUMN], COUNT_COLUMN, where)
-        alone = graduates[student].notna().to_numpy() & (counts == 1)
+        alone = ((graduates[student].notna().to_numpy() if student in graduates.columns
+                  else np.zeros(len(graduates), dtype=bool)) & (counts == 1))
         unlinked = int(np.nansum(counts[(counts > 0) & ~alone]))
         if unlinked:
             raise EvaluationInputError(
                 f"{where}: graduates is a count table: {unlinked} graduate(s) have no row with a "
                 f"{student} of their own, so ratings cannot be linked to their major and cohort")
         graduates = graduates[counts > 0]
+    _require_columns(graduates, [student, treated, cohort, unit], where)
     if graduates[student].duplicated().any():
         raise EvaluationInputError(f"{where}: graduates.{student} is not unique")
     score = recognition_score(ratings, items, min_items)

@@ -54,7 +54,6 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -594,15 +593,18 @@ def _real_identifier_problems(final: dict[str, pd.DataFrame], mapped: _Mapped) -
         for name in IDENTIFIER_FIELDS:
             if name not in df.columns:
                 continue
-            hits = [v for v in df[name] if v and looks_like_real_id(v)]
-            if not hits:
+            codes, values = _codes_and_values(df[name])  # each distinct identifier once
+            real = np.array([bool(v) and looks_like_real_id(v) for v in values] + [False])
+            at = np.flatnonzero(real[codes])
+            if not len(at):
                 continue
+            hits = (len(at), values[codes[at[0]]])
             labels = ", ".join(sorted({pc.label for pc in mapped.by_table[t]}))
             header = next((pc.headers[name] for pc in mapped.by_table[t] if name in pc.headers),
                           None)
             problems.append(Problem(labels, None, name, None, (
-                f"{len(hits)} of {len(df)} values look like real student numbers (e.g. "
-                f"{mask_id(hits[0])}: 8 or more digits, or an ID-card number), and identifiers "
+                f"{hits[0]} of {len(df)} values look like real student numbers (e.g. "
+                f"{mask_id(hits[1])}: 8 or more digits, or an ID-card number), and identifiers "
                 "never leave an import in clear. Make a key once and keep it outside the "
                 "project and the shared folder: `python -c \"import secrets; "
                 "print(secrets.token_hex(32))\" > ~/talentlab.key`, then import with "
@@ -853,13 +855,14 @@ def _map_header(table: str, hits: dict[int, tuple], header: list[str], file: str
 def _report_unmapped_columns(report: dict, file: str, sheet: str | None, header: list[str],
                              body: list[list[str]], ncols: int, used: set[int]) -> None:
     """List every column not imported (with a header or with values) and a hint for it."""
-    shortest = min(map(len, body), default=0)
-    for j in range(ncols):
-        if j in used:
-            continue
+    unused = [j for j in range(ncols) if j not in used]
+    grid = _grid(body, max(unused, default=-1) + 1)
+    for j in unused:
         htext = header[j].strip() if j < len(header) else ""
-        counts = Counter(_column(body, j, shortest))  # a step per distinct value, not per cell
-        with_values = sum(c for v, c in counts.items() if v.strip())
+        codes, values = pd.factorize(grid[:, j])  # a step per distinct value, not per cell
+        counts = np.bincount(codes, minlength=len(values))
+        with_values = int(sum(c for v, c in zip(values, counts.tolist(), strict=True)
+                              if v.strip()))
         if not htext and not with_values:
             continue
         report["unmapped_headers"].append({
@@ -868,14 +871,28 @@ def _report_unmapped_columns(report: dict, file: str, sheet: str | None, header:
             "hint": unmapped_hint(htext) if htext else "values under an empty header"})
 
 
-def _column(rows: list[list[str]], j: int, shortest: int | None = None) -> list[str]:
-    """Column ``j`` of ``rows`` ('' where a row is shorter); ``shortest``: the length of the
-    shortest row, when known."""
-    if shortest is None:
-        shortest = min(map(len, rows), default=0)
-    if j < shortest or not rows:
-        return list(map(itemgetter(j), rows))
-    return [r[j] if j < len(r) else "" for r in rows]
+def _grid(rows: list[list[str]], width: int) -> np.ndarray:
+    """``rows`` as a ``(len(rows), width)`` object matrix of cell texts, '' where a row is
+    shorter (a row's cells beyond ``width`` left out).
+
+    One pass in C over the row lists (pandas' ``to_object_array``): picking a column out of
+    100,000 row lists in Python cost more than all that follows with it.
+    """
+    if not rows or width <= 0:
+        return np.empty((len(rows), max(width, 0)), dtype=object)
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    grid = _to_object_array(rows, width)[:, :width]
+    if lengths.min() < width:  # the cells a short row lacks are empty, not None
+        grid[np.arange(width) >= lengths[:, None]] = ""
+    return grid
+
+
+def _to_object_array(rows: list[list[str]], width: int) -> np.ndarray:
+    try:
+        from pandas._libs.lib import to_object_array
+    except ImportError:  # pragma: no cover - a pandas without it: the same, in Python
+        return np.array([(r + [""] * (width - len(r)))[:width] for r in rows], dtype=object)
+    return to_object_array(rows, min_width=width)
 
 
 def _is_filled(row: list[str]) -> bool:
@@ -886,7 +903,7 @@ def _is_filled(row: list[str]) -> bool:
 
 def _sheet_records(body: list[list[str]], first_row: int, columns: dict[int, str],
                    wide: dict[int, str], derived: list[tuple[str, list[int]]] = ()
-                   ) -> tuple[list[list[str]], list[int], int, int]:
+                   ) -> tuple[list[np.ndarray], list[int], int, int]:
     """``(records column by column, their row numbers, blank rows, empty score cells)``.
 
     ``body`` holds the rows below the header, ``first_row`` the sheet row number of its first.
@@ -898,15 +915,16 @@ def _sheet_records(body: list[list[str]], first_row: int, columns: dict[int, str
     keep = [i for i, r in enumerate(body) if _is_filled(r)]
     blank = len(body) - len(keep)
     rows = body if not blank else [body[i] for i in keep]
-    shortest = min(map(len, rows), default=0)
-    cols = [_column(rows, j, shortest) for j in sorted(columns)]
+    used = set(columns) | set(wide) | {j for _, js in derived for j in js}
+    grid = _grid(rows, max(used, default=-1) + 1)
+    cols = [grid[:, j] for j in sorted(columns)]
     for _name, js in derived:
-        cols.append(_derived_cells([_column(rows, j, shortest) for j in js]))
+        cols.append(_derived_cells([grid[:, j].tolist() for j in js]))
     rownos = [first_row + i for i in keep]
     if not wide:
         return cols, rownos, blank, 0
     take, dims, scores, empty_scores = [], [], [], 0
-    by_dimension = [(dim, _column(rows, j, shortest)) for j, dim in wide.items()]
+    by_dimension = [(dim, grid[:, j].tolist()) for j, dim in wide.items()]
     missing = _missing_lookup()
     for k in range(len(rows)):
         for dim, col in by_dimension:  # one column per dimension: one record per score
@@ -917,8 +935,16 @@ def _sheet_records(body: list[list[str]], first_row: int, columns: dict[int, str
             take.append(k)
             dims.append(dim)
             scores.append(cell)
-    cols = [[c[k] for k in take] for c in cols] + [dims, scores]
+    at = np.asarray(take, dtype=np.intp)
+    cols = [c[at] for c in cols] + [_object_array(dims), _object_array(scores)]
     return cols, [rownos[k] for k in take], blank, empty_scores
+
+
+def _object_array(values: list) -> np.ndarray:
+    """A 1-d object array of ``values`` (never a 2-d one, whatever the values are)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _missing_lookup():
@@ -934,7 +960,7 @@ def _missing_lookup():
     return missing
 
 
-def _derived_cells(parts: list[list[str]]) -> list[str]:
+def _derived_cells(parts: list[list[str]]) -> np.ndarray:
     """The combination of a derived field's source cells, row by row (``就业 + 已落实``;
     empty when every part is missing)."""
     missing = _missing_lookup()
@@ -946,10 +972,10 @@ def _derived_cells(parts: list[list[str]]) -> list[str]:
             cleaned = ["" if missing(c) else c.strip() for c in combo]
             text = memo[combo] = DerivedField.combine(cleaned) if any(cleaned) else ""
         out.append(text)
-    return out
+    return _object_array(out)
 
 
-def _response_numbers_to_ids(cells: list[list[str]], table: str, columns: dict[int, str],
+def _response_numbers_to_ids(cells: list[np.ndarray], table: str, columns: dict[int, str],
                              hits: dict[int, tuple], id_conversions: dict) -> None:
     """A questionnaire's response number (序号) becomes an identifier-like ``rating_id``.
 
@@ -960,17 +986,15 @@ def _response_numbers_to_ids(cells: list[list[str]], table: str, columns: dict[i
     for j, name in sorted(columns.items()):
         if hits[j][1] == "questionnaire" and name in RESPONSE_NUMBER_IDS:
             k = sorted(columns).index(j)
-            memo: dict[str, str | None] = {}
-            n_conv = 0
-            col = cells[k]
-            for i, text in enumerate(col):
-                if text not in memo:
-                    num = convert_number(text)
-                    memo[text] = (f"{RESPONSE_NUMBER_IDS[name]}{int(num):05d}"
-                                  if num is not None and re.fullmatch(r"\d+", num) else None)
-                if memo[text] is not None:
-                    col[i] = memo[text]
-                    n_conv += 1
+            codes, values = pd.factorize(cells[k])
+            ids = []
+            for text in values:  # each distinct number once
+                num = convert_number(text)
+                ids.append(f"{RESPONSE_NUMBER_IDS[name]}{int(num):05d}"
+                           if num is not None and re.fullmatch(r"\d+", num) else text)
+            converted = np.array([i != v for i, v in zip(ids, values, strict=True)] + [False])
+            n_conv = int(converted[codes].sum())
+            cells[k] = _take(ids, codes)
             if n_conv:
                 id_conversions[(table, name)] = id_conversions.get((table, name), 0) + n_conv
 
@@ -1024,7 +1048,7 @@ def _map_tables(found: _Found, m: Mappings, report: dict) -> _Mapped:
 
 
 def _gather_fields(table: str, plist: list[_Piece], m: Mappings
-                   ) -> tuple[dict[str, list], set[str], list[str]]:
+                   ) -> tuple[dict[str, np.ndarray], set[str], list[str]]:
     """``(field -> cells as read, fields present, optional fields left empty)`` of a table.
 
     A cell is ``None`` where its piece has no such column; the mapping file's constants fill
@@ -1032,7 +1056,7 @@ def _gather_fields(table: str, plist: list[_Piece], m: Mappings
     """
     spec = _fields(table)
     names = list(spec)
-    orig: dict[str, list] = {n: [] for n in names}
+    parts: dict[str, list[np.ndarray]] = {n: [] for n in names}
     present: set[str] = set()
     for p in plist:
         idx = {name: k for k, name in enumerate(p.columns.values())}
@@ -1040,11 +1064,13 @@ def _gather_fields(table: str, plist: list[_Piece], m: Mappings
         n_rows = len(p.rows)
         for n in names:
             if n in idx:
-                orig[n].extend(p.cells[idx[n]])
+                parts[n].append(p.cells[idx[n]])
             elif n in m.constants.get(table, {}):
-                orig[n].extend([m.constants[table][n]] * n_rows)
+                parts[n].append(_object_array([m.constants[table][n]] * n_rows))
             else:
-                orig[n].extend([None] * n_rows)  # column absent in this piece
+                parts[n].append(np.full(n_rows, None, dtype=object))  # absent in this piece
+    orig = {n: np.concatenate(ps) if ps else np.empty(0, dtype=object)
+            for n, ps in parts.items()}
     present |= set(m.constants.get(table, {}))
     # a column the contract lets a table leave out (``count``: one graduate per row; student_id
     # beside a count) stays out rather than empty
@@ -1058,7 +1084,7 @@ def _gather_fields(table: str, plist: list[_Piece], m: Mappings
     n_records = sum(len(p.rows) for p in plist)
     for n in left_empty:  # an optional field the export does not have: empty, and reported
         present.add(n)
-        orig[n] = [None] * n_records
+        orig[n] = np.full(n_records, None, dtype=object)
     return orig, present, left_empty
 
 
@@ -1074,23 +1100,42 @@ def _convert_table(m: Mappings, table: str, orig: dict[str, list], present: set[
         cols[n], changed = _convert_column(m, table, spec[n], distinct[n], tally)
         if changed:
             changed_enum.add(n)
-    text = pd.DataFrame({n: cols[n] for n in names if n in present}, dtype=object)
+    text = pd.DataFrame({n: cols[n] for n in names if n in present})
     for n in names:
         if n in changed_enum:
             codes, values = distinct[n]
-            text[n + ORIGINAL_SUFFIX] = _take([
+            text[n + ORIGINAL_SUFFIX] = _text_column([
                 "" if readers.is_missing(v) else v.strip() for v in values], codes)
     return text
 
 
-def _distinct(cells: list) -> tuple[np.ndarray, list]:
+def _distinct(cells: np.ndarray) -> tuple[np.ndarray, list]:
     """``(codes, distinct values)`` of a column: ``values[codes[k]]`` is cell ``k`` (code -1 for
     ``None``, a column absent in the piece), the values in order of first appearance.
 
     An export has few distinct values in most columns (a destination, a major, 是/否), so
     each is converted once and mapped back, instead of one Python step per cell.
     """
-    codes, uniques = pd.factorize(np.asarray(cells, dtype=object))
+    codes, uniques = pd.factorize(cells)
+    return codes, list(uniques)
+
+
+def _text_column(values: list[str], codes: np.ndarray) -> pd.Categorical:
+    """The column ``values[codes[k]]`` ('' where the code is -1) as a categorical of its
+    distinct texts: the steps after conversion (validation, dropping rows, writing) then work
+    on codes and on each distinct text once, never on 100,000 separate strings."""
+    index: dict[str, int] = {}
+    remap = [index.setdefault(v, len(index)) for v in values]
+    remap.append(index.setdefault("", len(index)))
+    return pd.Categorical.from_codes(np.asarray(remap, dtype=np.intp)[codes],
+                                     categories=pd.Index(list(index), dtype=object))
+
+
+def _codes_and_values(column: pd.Series) -> tuple[np.ndarray, list]:
+    """``(codes, distinct values)`` of a text column (code -1: ``None``)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), list(column.cat.categories)
+    codes, uniques = pd.factorize(np.asarray(_texts(column), dtype=object))
     return codes, list(uniques)
 
 
@@ -1103,7 +1148,7 @@ def _take(values: list, codes: np.ndarray) -> np.ndarray:
 
 
 def _convert_column(m: Mappings, table: str, fdesc: dict, distinct: tuple[np.ndarray, list],
-                    tally: _Tally) -> tuple[np.ndarray, bool]:
+                    tally: _Tally) -> tuple[pd.Categorical, bool]:
     """``(converted cells, whether a value was re-coded to a contract level)`` of a column given
     by :func:`_distinct`; each map, conversion and unmapped value is counted in ``tally``.
 
@@ -1114,7 +1159,7 @@ def _convert_column(m: Mappings, table: str, fdesc: dict, distinct: tuple[np.nda
     codes, values = distinct
     if _text_without_maps(m, table, fdesc):  # identifiers, names: often one value per record
         trimmed = [v.strip() for v in values]
-        return _take(["" if readers.is_missing(t) else t for t in trimmed], codes), False
+        return _text_column(["" if readers.is_missing(t) else t for t in trimmed], codes), False
     changed_enum = False
     counts = np.bincount(codes + 1, minlength=len(values) + 1)[1:]
     converted, unmapped = [], []
@@ -1136,7 +1181,7 @@ def _convert_column(m: Mappings, table: str, fdesc: dict, distinct: tuple[np.nda
             unmapped.append(u)
     if unmapped:
         _positions_of_unmapped(table, n, codes, values, unmapped, tally)
-    return _take(converted, codes), changed_enum
+    return _text_column(converted, codes), changed_enum
 
 
 def _text_without_maps(m: Mappings, table: str, fdesc: dict) -> bool:
@@ -1490,7 +1535,7 @@ _CSV_SPECIAL = re.compile(r'[,"\r\n]')
 def _csv_fields(column: pd.Series) -> list[str]:
     """A column's cells as CSV fields of a row of several: each distinct text quoted once,
     by the csv module itself where it has a delimiter, quote or line break."""
-    codes, values = pd.factorize(np.asarray(_texts(column), dtype=object))
+    codes, values = _codes_and_values(column)
     encoded = []
     for v in values:
         if _CSV_SPECIAL.search(v):

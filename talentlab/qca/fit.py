@@ -29,7 +29,8 @@ from talentlab.qca.expressions import (
     write_term,
 )
 
-__all__ = ["fit", "sufficiency_parameters", "necessity_parameters"]
+__all__ = ["fit", "model_parameters", "necessity_parameters", "sufficiency_parameters",
+           "unique_coverage"]
 
 
 def _outcome_vector(data: pd.DataFrame, outcome) -> tuple[np.ndarray, str]:
@@ -104,16 +105,140 @@ def sufficiency_parameters(memberships: pd.DataFrame, y) -> pd.DataFrame:
     sum_y = y.sum()
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = pmin.sum(axis=0) / sum_y
-    ncol = x.shape[1]
-    covu = np.full(ncol, np.nan)
-    if ncol > 1:
-        for c in range(ncol):
-            others = np.delete(pmin, c, axis=1).max(axis=1)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                covu[c] = cov[c] - np.minimum(pmin[:, c], others).sum() / sum_y
+    covu = unique_coverage(pmin.T, sum_y)[0]
     return pd.DataFrame(
         {"inclS": incl, "PRI": pri, "covS": cov, "covU": covu}, index=memberships.columns
     )
+
+
+def unique_coverage(pmin: np.ndarray, sum_y: float, terms_of: np.ndarray | None = None,
+                    size: np.ndarray | None = None) -> np.ndarray:
+    """Unique coverage of every term of every model, all models at once (R ``C_pof``).
+
+    Parameters
+    ----------
+    pmin : ndarray, terms x cases
+        ``min(X_t, Y)`` of each term.
+    sum_y : float
+        ``sum(Y)``.
+    terms_of : ndarray of int, models x width, optional
+        Rows of ``pmin`` making up each model; a model with fewer terms is padded with the
+        index of a row of zeros (a zero row changes no maximum). Default: one model of all
+        the terms.
+    size : ndarray of int, optional
+        Number of real terms of each model (default: ``width``).
+
+    Returns
+    -------
+    ndarray, models x width
+        ``covU_t = (sum(min(X_t,Y)) - sum(min(min(X_t,Y), max_{u != t} min(X_u,Y)))) / sum(Y)``
+        of each term of each model; NaN for a model of one term (R prints "-") and for padding.
+
+    Notes
+    -----
+    In a case where term t is not the largest, ``min(X_t, max of the others) = X_t``; where it
+    is the (first) largest, it is the second largest value. So ``covU_t`` is the sum, over the
+    cases whose largest term is t, of the gap between the largest and the second largest value,
+    divided by ``sum(Y)``: the two largest values of each case are kept while the terms are
+    read once, so the work is linear in the terms and in the models (dropping each term in
+    turn is quadratic).
+
+    Examples
+    --------
+    >>> pm = np.array([[1.0, 0.5, 0.0], [0.0, 0.5, 0.0]])
+    >>> unique_coverage(pm, 2.0).round(3).tolist()
+    [[0.5, 0.0]]
+    """
+    if terms_of is None:
+        terms_of = np.arange(pmin.shape[0])[None, :]
+    size = np.full(terms_of.shape[0], terms_of.shape[1]) if size is None else np.asarray(size)
+    top1, top2, first = _two_largest(pmin, terms_of)
+    return _unique_coverage(top1 - top2, first, sum_y, size, terms_of.shape[1])
+
+
+def _unique_coverage(gap: np.ndarray, first: np.ndarray, sum_y: float, size: np.ndarray,
+                     width: int) -> np.ndarray:
+    """covU (models x width) from the gap between the two largest ``min(X, Y)`` of each model
+    and case and the position of the largest (:func:`unique_coverage`'s notes)."""
+    n_models = gap.shape[0]
+    out = np.full((n_models, width), np.nan)
+    if width < 2 or n_models == 0:
+        return out
+    flat = (np.arange(n_models)[:, None] * width + first).ravel()
+    sums = np.bincount(flat, weights=gap.ravel(), minlength=n_models * width)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        covu = sums.reshape(n_models, width) / sum_y
+    keep = (np.arange(width)[None, :] < size[:, None]) & (size[:, None] > 1)
+    out[keep] = covu[keep]
+    return out
+
+
+def _two_largest(values: np.ndarray, terms_of: np.ndarray):
+    """Per model and case: the largest and second largest of the model's rows of ``values``
+    (terms x cases) and the position (in ``terms_of``) of the first largest; one pass over the
+    positions, each a contiguous models x cases array updated in place."""
+    n_models, width = terms_of.shape
+    shape = (n_models, values.shape[1])
+    top1 = np.full(shape, -np.inf)
+    top2 = np.full(shape, -np.inf)
+    first = np.zeros(shape, dtype=np.int64)
+    above = np.empty(shape, dtype=bool)
+    for j in range(width):
+        v = values[terms_of[:, j]]
+        np.greater(v, top1, out=above)
+        np.maximum(top2, v, out=top2)
+        np.copyto(top2, top1, where=above)
+        np.copyto(top1, v, where=above)
+        np.copyto(first, j, where=above)
+    return top1, top2, first
+
+
+def model_parameters(membership: np.ndarray, y: np.ndarray, terms_of: np.ndarray,
+                     size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parameters of fit of many models of the same terms, all at once.
+
+    Parameters
+    ----------
+    membership : ndarray, terms x cases
+        Membership of every case in every term; one row of zeros to pad short models.
+    y : ndarray
+        Outcome.
+    terms_of, size
+        Rows of ``membership`` in each model (models x width, padded) and the number of real
+        terms of each model.
+
+    Returns
+    -------
+    (solution, covu)
+        ``solution``: models x (inclS, PRI, covS) of each model's union of terms;
+        ``covu``: models x width, each term's unique coverage within its model (NaN for
+        padding and for one-term models).
+
+    Examples
+    --------
+    >>> mem = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0], [0.0, 0.0, 0.0]])
+    >>> sol, covu = model_parameters(mem, np.array([1.0, 1.0, 0.0]), np.array([[0, 1], [0, 2]]),
+    ...                              np.array([2, 1]))
+    >>> sol.round(3).tolist(), covu.round(3).tolist()
+    ([[0.667, 0.667, 1.0], [0.5, 0.5, 0.5]], [[0.5, 0.5], [nan, nan]])
+    """
+    y = np.asarray(y, dtype=float)
+    sum_y = float(y.sum())
+    n_models, width = terms_of.shape
+    solution = np.full((n_models, 3), np.nan)
+    covu = np.full((n_models, width), np.nan)
+    step = max(1, 2_000_000 // max(1, membership.shape[1]))  # bounded memory
+    for s in range(0, n_models, step):
+        block, block_size = terms_of[s : s + step], np.asarray(size[s : s + step])
+        top1, top2, first = _two_largest(membership, block)
+        incl, pri, pm = inclusion_pri(top1.T, y)  # the union of the terms is their maximum
+        with np.errstate(invalid="ignore", divide="ignore"):
+            solution[s : s + step] = np.column_stack([incl, pri, pm.sum(axis=0) / sum_y])
+        # min(., Y) keeps the order of the terms: the two largest min(X, Y) are min(top, Y),
+        # and where they differ the largest X is the largest min(X, Y)
+        gap = np.minimum(top1, y[None, :]) - np.minimum(top2, y[None, :])
+        covu[s : s + step] = _unique_coverage(gap, first, sum_y, block_size, width)
+    return solution, covu
 
 
 def necessity_parameters(memberships: pd.DataFrame, y) -> pd.DataFrame:

@@ -72,10 +72,20 @@ def _is_equal(a: float, b: float) -> bool:
     return abs(a - b) <= min(abs(a), abs(b)) / 1e6
 
 
+#: Scopes named by a word: R NCA's default, the observed range of the data ("observed", also
+#: "empirical"), or the theoretical scope of set memberships, [0, 1] x [0, 1] ("theoretical").
+SCOPES = ("observed", "empirical", "theoretical")
+
+
 def _scope(x: np.ndarray, y: np.ndarray, scope=None) -> tuple[np.ndarray, np.ndarray]:
     emp = np.array([x.min(), x.max(), y.min(), y.max()], dtype=float)
-    if scope is None:
+    if scope is None or (isinstance(scope, str) and scope in ("observed", "empirical")):
         return emp, emp.copy()
+    if isinstance(scope, str):
+        if scope != "theoretical":
+            raise QCAError(f"scope {scope!r}: use one of {SCOPES} or (x_low, x_high, y_low, "
+                           "y_high)")
+        scope = (0.0, 1.0, 0.0, 1.0)
     s = np.asarray(scope, dtype=float)
     if s.shape != (4,):
         raise QCAError("scope is (x_low, x_high, y_low, y_high)")
@@ -321,7 +331,7 @@ def bottleneck_table(
         Number of equal steps of the outcome's range (rows = steps + 1).
     bottleneck_x, bottleneck_y : {"percentage.range", "actual"}
         Show levels as percentage of the range (R's default) or in the data's units.
-    scope : 4-tuple, optional
+    scope : None, "observed", "theoretical" or 4-tuple (see :func:`nca`)
 
     Returns
     -------
@@ -479,9 +489,11 @@ def nca(
     y : str
         Outcome.
     ceilings : sequence of {"ce_fdh", "cr_fdh"}
-    scope : 4-tuple, optional
-        Theoretical scope ``(x_low, x_high, y_low, y_high)``, e.g. ``(0, 1, 0, 1)`` for set
-        memberships; widened to contain the data. Default: the empirical scope.
+    scope : None, "observed", "theoretical" or 4-tuple
+        The scope effect sizes are relative to. Default (None or ``"observed"``): the observed
+        range of the data, as R NCA reports it by default. ``"theoretical"``: ``[0, 1]`` for both
+        variables (set memberships). A tuple ``(x_low, x_high, y_low, y_high)`` gives another
+        theoretical scope; it is widened to contain the data.
     n_permutations : int
         Permutations of the approximate permutation test (0 = no test; Dul et al. 2020 use
         10,000). Exact enumeration when ``n!`` does not exceed it.

@@ -71,10 +71,17 @@ class TruthTable:
         return self.table._repr_html_()
 
     def __str__(self) -> str:
-        return (
-            f"Truth table for {self.outcome_label} (incl.cut={self.incl_cut[0]:g}, "
-            f"n.cut={self.n_cut})\n{self.table.to_string()}"
-        )
+        """The table as R prints it: conditions, OUT, n, incl and PRI to three decimals (``-``
+        for a logical remainder), the p values of an inference test, and the cases."""
+        shown = self.table[self.conditions + ["OUT", "n"]].copy()
+        for col in ["incl", "PRI"] + [c for c in ("pval1", "pval0") if c in self.table]:
+            shown[col] = [("-" if pd.isna(v) else f"{float(v):.3f}") for v in self.table[col]]
+        shown["cases"] = self.table["cases"]
+        legend = ("  OUT: output value\n    n: number of cases in configuration\n"
+                  " incl: sufficiency inclusion score\n"
+                  "  PRI: proportional reduction in inconsistency\n")
+        return (f"Truth table for {self.outcome_label} (incl.cut={self.incl_cut[0]:g}, "
+                f"n.cut={self.n_cut})\n{legend}\n{shown.to_string()}")
 
     @property
     def remainders_share(self) -> float:

@@ -1069,8 +1069,8 @@ def _gather_fields(table: str, plist: list[_Piece], m: Mappings
                 parts[n].append(_object_array([m.constants[table][n]] * n_rows))
             else:
                 parts[n].append(np.full(n_rows, None, dtype=object))  # absent in this piece
-    orig = {n: np.concatenate(ps) if ps else np.empty(0, dtype=object)
-            for n, ps in parts.items()}
+    orig = {n: ps[0] if len(ps) == 1 else np.concatenate(ps) if ps else
+            np.empty(0, dtype=object) for n, ps in parts.items()}
     present |= set(m.constants.get(table, {}))
     # a column the contract lets a table leave out (``count``: one graduate per row; student_id
     # beside a count) stays out rather than empty
@@ -1124,11 +1124,8 @@ def _text_column(values: list[str], codes: np.ndarray) -> pd.Categorical:
     """The column ``values[codes[k]]`` ('' where the code is -1) as a categorical of its
     distinct texts: the steps after conversion (validation, dropping rows, writing) then work
     on codes and on each distinct text once, never on 100,000 separate strings."""
-    index: dict[str, int] = {}
-    remap = [index.setdefault(v, len(index)) for v in values]
-    remap.append(index.setdefault("", len(index)))
-    return pd.Categorical.from_codes(np.asarray(remap, dtype=np.intp)[codes],
-                                     categories=pd.Index(list(index), dtype=object))
+    remap, texts = pd.factorize(_object_array([*values, ""]))  # '' last: the code -1 cells
+    return pd.Categorical.from_codes(remap[codes], categories=pd.Index(texts, dtype=object))
 
 
 def _codes_and_values(column: pd.Series) -> tuple[np.ndarray, list]:
@@ -1159,7 +1156,7 @@ def _convert_column(m: Mappings, table: str, fdesc: dict, distinct: tuple[np.nda
     codes, values = distinct
     if _text_without_maps(m, table, fdesc):  # identifiers, names: often one value per record
         trimmed = [v.strip() for v in values]
-        return _text_column(["" if readers.is_missing(t) else t for t in trimmed], codes), False
+        return _text_column(["" if _is_missing_trimmed(t) else t for t in trimmed], codes), False
     changed_enum = False
     counts = np.bincount(codes + 1, minlength=len(values) + 1)[1:]
     converted, unmapped = [], []
@@ -1182,6 +1179,18 @@ def _convert_column(m: Mappings, table: str, fdesc: dict, distinct: tuple[np.nda
     if unmapped:
         _positions_of_unmapped(table, n, codes, values, unmapped, tally)
     return _text_column(converted, codes), changed_enum
+
+
+#: The missing-value markers as :func:`talentlab.data.readers.is_missing` compares them.
+_MISSING_NORMALISED = frozenset(unicodedata.normalize("NFKC", m).strip()
+                                for m in readers.MISSING_VALUES)
+
+
+def _is_missing_trimmed(text: str) -> bool:
+    """:func:`talentlab.data.readers.is_missing` of a trimmed text; an ASCII text is its own
+    NFKC form, so it is looked up without normalising (an identifier column of 100,000
+    distinct values)."""
+    return text in _MISSING_NORMALISED if text.isascii() else readers.is_missing(text)
 
 
 def _text_without_maps(m: Mappings, table: str, fdesc: dict) -> bool:
@@ -1255,7 +1264,7 @@ def _validate_kept(mapped: _Mapped, keep: dict[str, np.ndarray], unmapped_at: se
     raws = {}
     for t, text in mapped.texts.items():
         pos = np.flatnonzero(keep[t])
-        sub = text.iloc[pos].reset_index(drop=True)
+        sub = text if len(pos) == len(text) else text.iloc[pos].reset_index(drop=True)
         raws[t] = RawTable(name=t, file=t, text=sub.astype("string"), rows=pos)
     _typed, vprobs = validate_tables(raws)
     row_probs, table_probs = _locate_problems(vprobs, mapped, unmapped_at)
@@ -1386,7 +1395,8 @@ def _finish_report(report: dict, mapped: _Mapped, checked: _Checked) -> dict[str
         {"table": t, "field": n, "rule": rule, "count": c,
          "examples": sorted(tally.conv_examples[(t, n, rule)])}
         for (t, n, rule), c in sorted(tally.conv_counts.items())]
-    final = {t: text.iloc[np.flatnonzero(checked.keep[t])].reset_index(drop=True)
+    final = {t: text if checked.keep[t].all() else
+             text.iloc[np.flatnonzero(checked.keep[t])].reset_index(drop=True)
              for t, text in mapped.texts.items()}
     report["tables"] = {
         t: {"rows": int(len(final[t])),

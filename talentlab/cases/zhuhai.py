@@ -577,6 +577,12 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
     graduates nothing can be estimated: ``design["design"]`` is ``"none"`` and every judged
     claim is not testable.
 
+    graduates may be a count table (a ``count`` column): every estimate, SE, p-value and
+    verdict is then that of the microdata the table came from (rows of count 0 are no
+    graduates), except that ratings and evaluations, linked by student id, cannot be linked to
+    its rows; their outcomes are not analysed and their claims are not testable with that
+    reason (:func:`unlinkable_outcomes`).
+
     Parameters
     ----------
     data : TalentData

@@ -1,4 +1,4 @@
-"""The ``talentlab`` command line: validate, process, generate, codebook, pseudonymise."""
+"""The ``talentlab`` command line: validate, process, generate, codebook, pseudonymise, qca."""
 
 from __future__ import annotations
 
@@ -345,6 +345,67 @@ def _add_report_commands(sub) -> None:
     p.set_defaults(func=_cmd_verify)
 
 
+def _cmd_qca(args: argparse.Namespace) -> int:
+    """QCA and NCA of a case table into a results folder (talentlab.qca.analyse)."""
+    from talentlab.qca import QCAError, analyse
+    from talentlab.report.qca_tables import write_qca_results
+
+    try:
+        result = analyse(args.cases, args.outcome, args.conditions, calibration=args.calibrate,
+                         incl_cut=args.incl_cut, n_cut=args.n_cut, pri_cut=args.pri_cut,
+                         directional=args.directional, case_column=args.case_column,
+                         nca_scope=args.nca_scope, nca_permutations=args.nca_permutations,
+                         encoding=args.encoding)
+        out = write_qca_results(result, args.out, lang=args.lang, digits=args.digits)
+    except (QCAError, ValueError, OSError) as exc:
+        print(f"error: {exc}\nnothing was written.", file=sys.stderr)
+        return 2
+    for name, res in result.solutions.items():
+        print(f"{name}: {' | '.join(res.expressions)} -> {result.outcome}")
+    for name, why in result.problems.items():
+        print(f"{name}: not computed ({why})")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"results written to {out} (methods.md states every choice / methods.md 说明全部设定)")
+    return 0
+
+
+def _add_qca_command(sub) -> None:
+    """qca."""
+    p = sub.add_parser("qca", help="QCA and NCA of your own case table: calibration, necessity, "
+                       "truth table, the three solutions, configuration table (Word, LaTeX, "
+                       "CSV), chart and methods text / 用自己的案例做 QCA")
+    p.add_argument("cases", help="case table, .csv (any encoding Chinese Excel writes) or .xlsx; "
+                   "one row per case, the first column the case names")
+    p.add_argument("--outcome", required=True, help="outcome column (~Y for its negation)")
+    p.add_argument("--conditions", required=True, help="condition columns, e.g. A,B,C")
+    p.add_argument("--calibrate", metavar="SET=e,c,i;...",
+                   help="direct calibration anchors (full exclusion, crossover, full inclusion) "
+                   "of the sets that are raw values, e.g. \"A=10,50,90;B=1,2.5,4\"; the other "
+                   "sets must be memberships in [0, 1]")
+    p.add_argument("--incl-cut", type=float, default=0.8,
+                   help="consistency cut-off of the truth table (default 0.8)")
+    p.add_argument("--n-cut", type=int, default=1, help="frequency cut-off (default 1)")
+    p.add_argument("--pri-cut", type=float, default=0.0, help="PRI cut-off (default 0)")
+    p.add_argument("--directional", metavar="SET=1,SET=0,...",
+                   help="directional expectations for the intermediate solution: 1 present, "
+                   "0 absent, - none (without them no intermediate solution)")
+    p.add_argument("--case-column", help="column with the case names (default: the first "
+                   "column when it is not a set)")
+    p.add_argument("--nca-scope", choices=("observed", "theoretical"), default="observed",
+                   help="NCA scope: the observed range (R NCA's default) or [0, 1]")
+    p.add_argument("--nca-permutations", type=int, default=0,
+                   help="permutations of NCA's significance test (default 0: no test)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the tables and the chart (methods.md has both)")
+    p.add_argument("--digits", type=int, choices=(2, 3), default=3,
+                   help="decimals in the printed tables (default 3)")
+    p.add_argument("--encoding", help="encoding of a CSV file (default: detected)")
+    p.add_argument("--out", required=True, help="results folder (new, empty or a previous "
+                   "output of qca; replaced as a whole)")
+    p.set_defaults(func=_cmd_qca)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line's parser: one sub-command per job."""
     parser = argparse.ArgumentParser(prog="talentlab", description=__doc__)
@@ -352,6 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_commands(sub)
     _add_analysis_commands(sub)
     _add_report_commands(sub)
+    _add_qca_command(sub)
     return parser
 
 

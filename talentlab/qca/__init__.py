@@ -12,6 +12,7 @@ Examples
 [['A']]
 """
 
+from talentlab.qca.analysis import QCAResult, analyse
 from talentlab.qca.calibrate import calibrate
 from talentlab.qca.configuration import GLYPHS, configuration_table
 from talentlab.qca.diagnostics import diagnose, random_consistency_probability
@@ -46,12 +47,14 @@ __all__ = [
     "IntermediateBranch",
     "MinimizeResult",
     "QCAError",
+    "QCAResult",
     "QCAWarning",
     "RobustnessResult",
     "Solution",
     "TautologyError",
     "TruthTable",
     "aggregate_sets",
+    "analyse",
     "calibrate",
     "compute",
     "diagnose",

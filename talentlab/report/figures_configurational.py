@@ -11,6 +11,7 @@ table/figure is then labelled so.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
@@ -138,19 +139,58 @@ def configuration_table_html(
     return style + "\n".join(out)
 
 
-def _draw_glyph(ax, x, y, sign, role, level):
-    r = 0.28 if role == "core" else 0.15
+#: Radius (points) of the drawn symbols: core, peripheral.
+_GLYPH_RADIUS = {"core": 5.5, "peripheral": 3.0}
+#: Font sizes (points) of the chart's texts.
+_SIZES = {"title": 11.0, "header": 9.5, "label": 9.0, "value": 9.0, "legend": 7.5, "mark": 8.0}
+_PAD = 6.0  # points between columns and around the chart
+
+
+def _draw_glyph(ax, x, y, sign, role):
+    """A filled (present) or crossed (absent) circle at (x, y), in points."""
+    r = _GLYPH_RADIUS[role]
+    lw = 1.4 if role == "core" else 0.9
     if sign == "present":
-        ax.add_patch(Circle((x, y), r, color="#222222"))
-    else:
-        ax.add_patch(Circle((x, y), r, fill=False, lw=1.6 if role == "core" else 1.0,
-                            color="#222222"))
-        d = r / np.sqrt(2)
-        kw = {"color": "#222222", "lw": 1.6 if role == "core" else 1.0}
-        ax.plot([x - d, x + d], [y - d, y + d], **kw)
-        ax.plot([x - d, x + d], [y + d, y - d], **kw)
-    if level:
-        ax.text(x + r + 0.05, y, f"[{level}]", va="center", ha="left", fontsize=8)
+        ax.add_patch(Circle((x, y), r, color="#222222", lw=0))
+        return
+    ax.add_patch(Circle((x, y), r, fill=False, lw=lw, color="#222222"))
+    d = r / np.sqrt(2)
+    ax.plot([x - d, x + d], [y - d, y + d], color="#222222", lw=lw, solid_capstyle="butt")
+    ax.plot([x - d, x + d], [y + d, y - d], color="#222222", lw=lw, solid_capstyle="butt")
+
+
+class _Measure:
+    """Widths and heights of texts (points) from the figure's renderer."""
+
+    def __init__(self, fig):
+        self.fig = fig
+        self.renderer = fig.canvas.get_renderer()
+        self.scale = 72.0 / fig.dpi
+
+    def __call__(self, text: str, size: float) -> tuple[float, float]:
+        if not text:
+            return 0.0, 0.0
+        artist = self.fig.text(0, 0, text, fontsize=size)
+        box = artist.get_window_extent(self.renderer)
+        artist.remove()
+        return box.width * self.scale, box.height * self.scale
+
+    def wrap(self, text: str, size: float, width: float) -> list[str]:
+        """``text`` broken into lines no wider than ``width`` points: at spaces, and between
+        any two Chinese characters."""
+        tokens = re.findall(r"[^\s\u3000-\u9fff\uff00-\uffef]+\s*|[\u3000-\u9fff\uff00-\uffef]\s*|\s+",
+                            text)
+        lines, current = [], ""
+        for tok in tokens:
+            trial = current + tok
+            if current and self(trial.rstrip(), size)[0] > width:
+                lines.append(current.rstrip())
+                current = tok.lstrip()
+            else:
+                current = trial
+        if current.strip():
+            lines.append(current.rstrip())
+        return lines
 
 
 def plot_configuration_table(
@@ -164,49 +204,132 @@ def plot_configuration_table(
     """The configuration chart as a figure (drawn symbols: filled circle = present, crossed
     circle = absent; large = core, small = peripheral).
 
+    The layout is computed from the measured size of every text (the renderer's
+    ``get_window_extent``): the label column is as wide as its longest label, each
+    configuration column as wide as its widest value or symbol, the legend is wrapped to the
+    chart's width and the figure is sized to hold everything, so no two texts overlap and none
+    is cut, whatever the number of configurations or the language of the labels.
+
     Returns
     -------
     matplotlib Figure
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"1": ["●", "", 0.9, 0.8, 0.5, 0.4, "a", 0.9, 0.8, 0.5]},
+    ...     index=pd.MultiIndex.from_tuples([("condition", "A"), ("condition", "B"),
+    ...         ("configuration", "consistency"), ("configuration", "PRI"),
+    ...         ("configuration", "raw coverage"), ("configuration", "unique coverage"),
+    ...         ("configuration", "cases"), ("solution", "consistency"), ("solution", "PRI"),
+    ...         ("solution", "coverage")]))
+    >>> fig = plot_configuration_table(t)
+    >>> [x.get_text() for x in fig.axes[0].texts][1:4]
+    ['Condition', '1', 'A']
     """
     _check(table)
     tp.setup()
-    cols = list(table.columns)
+    cols = [str(c) for c in table.columns]
     cond = table.loc["condition"]
     fit_rows = [r for r in table.loc["configuration"].index if r != "cases"]
     sol = table.loc["solution"]
-    n_rows = len(cond) + len(fit_rows) + len(sol)
-    fig, ax = plt.subplots(figsize=(2.2 + 1.1 * len(cols), 0.42 * n_rows + 1.4))
-    ax.set_xlim(-2.6, len(cols) - 0.4)
-    ax.set_ylim(-n_rows - 0.4, 0.9)
-    ax.set_aspect("equal", adjustable="box")
-    ax.axis("off")
+    outcome = table.attrs.get("outcome", "")
+    head = title if title is not None else _t("title", lang).format(outcome=outcome)
+    fig = plt.figure(figsize=(4, 3))
+    measure = _Measure(fig)
+    size = _SIZES
+    # the texts of each column, measured
+    labels_col = ([(_t("condition", lang), size["header"])]
+                  + [(_label(str(c), labels, lang), size["label"]) for c in cond.index]
+                  + [(_t(r, lang), size["label"]) for r in fit_rows]
+                  + [(_t(f"solution {r}", lang), size["label"]) for r in sol.index])
+    label_w = max(measure(t, s)[0] for t, s in labels_col)
+    text_h = max(measure("Ag国", size["value"])[1], measure("Ag国", size["label"])[1])
+    widths = []
     for j, c in enumerate(cols):
-        ax.text(j, 0.4, str(c), ha="center", va="center", fontweight="bold")
-    y = -0.5
+        w = max(measure(c, size["header"])[0], 2 * _GLYPH_RADIUS["core"])
+        for v in cond.iloc[:, j]:
+            sign, role, level = parse_glyph(v)
+            if level:
+                w = max(w, 2 * _GLYPH_RADIUS[role] + 2 + 2 * measure(f"[{level}]", 7)[0])
+        for r in fit_rows:
+            w = max(w, measure(_fmt(table.loc[("configuration", r)].iloc[j], digits),
+                               size["value"])[0])
+        widths.append(w + 2 * _PAD)
+    sol_values = [_fmt(v.iloc[0], digits) for _, v in sol.iterrows()]
+    span = sum(widths)
+    sol_w = max((measure(v, size["value"])[0] for v in sol_values), default=0) + 2 * _PAD
+    if sol_w > span:  # one configuration narrower than a solution value: widen it
+        widths = [w + (sol_w - span) / len(widths) for w in widths]
+        span = sol_w
+    row_h = max(text_h * 1.6, 2 * _GLYPH_RADIUS["core"] + 4)
+    table_w = label_w + _PAD + span
+    title_w, title_h = measure(head, size["title"])
+    legend_text = _t("legend", lang)
+    inner_w = max(table_w, title_w)
+    legend_lines = measure.wrap(legend_text, size["legend"], inner_w)
+    legend_h = max((measure(line, size["legend"])[1] for line in legend_lines), default=0)
+    mark_h = measure(tp.SYNTHETIC_MARK, size["mark"])[1] if synthetic else 0.0
+    n_rows = 1 + len(cond) + len(fit_rows) + len(sol)
+    total_w = inner_w + 2 * _PAD
+    total_h = (_PAD + title_h + _PAD + n_rows * row_h + _PAD
+               + len(legend_lines) * legend_h * 1.25 + (mark_h + _PAD if synthetic else 0) + _PAD)
+    fig.set_size_inches(total_w / 72.0, total_h / 72.0)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, total_w)
+    ax.set_ylim(0, total_h)
+    ax.axis("off")
+    x0 = _PAD
+    centres = np.cumsum([0.0] + widths[:-1]) + np.asarray(widths) / 2 + x0 + label_w + _PAD
+    y = total_h - _PAD
+    ax.text(x0, y, head, ha="left", va="top", fontsize=size["title"])
+    y -= title_h + _PAD
+    rule_l, rule_r = x0, x0 + table_w
+
+    def row_centre(k: int) -> float:
+        return y - (k + 0.5) * row_h
+
+    ax.plot([rule_l, rule_r], [y, y], color="#222222", lw=0.9)
+    ax.text(x0, row_centre(0), _t("condition", lang), ha="left", va="center",
+            fontsize=size["header"])
+    for j, c in enumerate(cols):
+        ax.text(centres[j], row_centre(0), c, ha="center", va="center", fontsize=size["header"])
+    k = 1
+    ax.plot([rule_l, rule_r], [y - row_h, y - row_h], color="#222222", lw=0.6)
     for name, values in cond.iterrows():
-        ax.text(-2.5, y, _label(str(name), labels, lang), ha="left", va="center")
+        ax.text(x0, row_centre(k), _label(str(name), labels, lang), ha="left", va="center",
+                fontsize=size["label"])
         for j, v in enumerate(values):
             sign, role, level = parse_glyph(v)
             if sign:
-                _draw_glyph(ax, j, y, sign, role, level)
-        y -= 1
-    ax.axhline(y + 0.5, color="#888888", lw=0.6)
+                _draw_glyph(ax, centres[j], row_centre(k), sign, role)
+                if level:
+                    ax.text(centres[j] + _GLYPH_RADIUS[role] + 1, row_centre(k), f"[{level}]",
+                            ha="left", va="center", fontsize=7)
+        k += 1
+    ax.plot([rule_l, rule_r], [y - k * row_h] * 2, color="#888888", lw=0.5)
     for name in fit_rows:
-        ax.text(-2.5, y, _t(name, lang), ha="left", va="center", fontsize=9)
+        ax.text(x0, row_centre(k), _t(name, lang), ha="left", va="center",
+                fontsize=size["label"])
         for j, v in enumerate(table.loc[("configuration", name)]):
-            ax.text(j, y, _fmt(v, digits), ha="center", va="center", fontsize=9)
-        y -= 1
-    ax.axhline(y + 0.5, color="#888888", lw=0.6)
-    for name, values in sol.iterrows():
-        ax.text(-2.5, y, _t(f"solution {name}", lang), ha="left", va="center", fontsize=9)
-        ax.text((len(cols) - 1) / 2, y, _fmt(values.iloc[0], digits), ha="center", va="center",
-                fontsize=9)
-        y -= 1
-    outcome = table.attrs.get("outcome", "")
-    ax.set_title(title if title is not None else _t("title", lang).format(outcome=outcome))
-    fig.text(0.01, 0.01, _t("legend", lang).split(". ")[0], fontsize=6.5, ha="left",
-             va="bottom", wrap=True)
-    tp.mark_synthetic(fig, synthetic)
+            ax.text(centres[j], row_centre(k), _fmt(v, digits), ha="center", va="center",
+                    fontsize=size["value"])
+        k += 1
+    ax.plot([rule_l, rule_r], [y - k * row_h] * 2, color="#888888", lw=0.5)
+    middle = x0 + label_w + _PAD + span / 2
+    for (name, _), value in zip(sol.iterrows(), sol_values, strict=True):
+        ax.text(x0, row_centre(k), _t(f"solution {name}", lang), ha="left", va="center",
+                fontsize=size["label"])
+        ax.text(middle, row_centre(k), value, ha="center", va="center", fontsize=size["value"])
+        k += 1
+    y -= k * row_h
+    ax.plot([rule_l, rule_r], [y, y], color="#222222", lw=0.9)
+    y -= _PAD
+    for line in legend_lines:
+        ax.text(x0, y, line, ha="left", va="top", fontsize=size["legend"], color="#333333")
+        y -= legend_h * 1.25
+    if synthetic:
+        fig.text((total_w - _PAD) / total_w, _PAD / total_h, tp.SYNTHETIC_MARK, ha="right",
+                 va="bottom", fontsize=size["mark"], color="#b2182b")
     return fig
 
 

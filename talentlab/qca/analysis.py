@@ -1,0 +1,583 @@
+"""QCA on a researcher's own cases in one call: :func:`analyse` (``talentlab qca``).
+
+From a case table (a DataFrame, or a CSV/xlsx file read through :mod:`talentlab.data`) to every
+result an fsQCA paper reports: calibration with the anchors stated, necessity of each condition
+and its negation, the truth table, the conservative, parsimonious and intermediate solutions with
+their parameters of fit, the Ragin-Fiss configuration table (core conditions from the
+parsimonious, peripheral from the intermediate solution), NCA beside it, and a methods paragraph
+in English and Chinese that states every choice. The conventions are R QCA 3.25.1's (Dusa), and
+NCA's scope is R NCA's default, the observed range.
+
+Pure computation: the statistics take tables and return tables; writing the results (CSV,
+``.docx``, LaTeX, chart) is :func:`talentlab.report.qca_tables.write_qca_results`.
+
+Limits / 输入限制 (refused with a :class:`~talentlab.qca.QCAError` naming the limit):
+at most :data:`MAX_CONDITIONS` conditions (the truth table has 2^k rows and the exact
+minimisation of random-looking data grows quickly beyond ten conditions: see
+``benchmarks/bench_qca.py``), :data:`MAX_CASES` cases, and :data:`MAX_MODELS` equally minimal
+models per solution.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import unicodedata
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from talentlab.qca.calibrate import calibrate as calibrate_values
+from talentlab.qca.calibrate import parse_thresholds
+from talentlab.qca.configuration import configuration_table
+from talentlab.qca.expressions import QCAError, QCAWarning, split_outcome
+from talentlab.qca.minimize import MinimizeResult, minimize
+from talentlab.qca.nca import NCAResult, nca
+from talentlab.qca.necessity import necessity
+from talentlab.qca.truth_table import TruthTable, truth_table
+
+__all__ = ["MAX_CASES", "MAX_CONDITIONS", "MAX_MODELS", "NECESSITY_CUT", "QCAResult", "analyse",
+           "parse_calibration", "parse_directional"]
+
+#: Most conditions :func:`analyse` accepts.
+MAX_CONDITIONS = 10
+#: Most cases :func:`analyse` accepts.
+MAX_CASES = 10_000
+#: Most equally minimal models of one solution (beyond: an error asking for fewer conditions or
+#: other cut-offs).
+MAX_MODELS = 10_000
+#: Necessity inclusion from which a condition is reported as (quasi-)necessary (Schneider &
+#: Wagemann 2012, p. 143: 0.9).
+NECESSITY_CUT = 0.9
+#: Seed of NCA's permutation test (reproducible p values).
+NCA_SEED = 20_251
+
+_SEPARATORS = str.maketrans({"，": ",", "；": ";", "＝": "=", "：": ":"})
+
+
+@dataclass
+class QCAResult:
+    """Everything :func:`analyse` computes; ``print()`` shows it as R prints its objects.
+
+    Attributes
+    ----------
+    cases : DataFrame
+        The input columns used (conditions and outcome as given, case names as index).
+    data : DataFrame
+        The sets analysed: calibrated (or given) memberships of the conditions and the outcome.
+    outcome : str
+        As written (``"~Y"`` for the negated outcome).
+    conditions : list of str
+    calibration : dict
+        Set -> anchors used, as text (``"e=1, c=2, i=3"``); sets not calibrated are absent.
+    necessity : DataFrame
+        inclN, RoN, covN of each condition and its negation (``necessary``: inclN >= 0.9).
+    truth_table : TruthTable
+    conservative, parsimonious, intermediate : MinimizeResult or None
+        None when the solution does not exist (the reason is in ``problems``) or, for the
+        intermediate solution, when no directional expectation was given.
+    configurations : DataFrame or None
+        :func:`talentlab.qca.configuration_table` of the intermediate solution (else the
+        parsimonious one), model 1 of the first branch.
+    nca : NCAResult
+    options : dict
+        Every choice: cut-offs, directional expectations, NCA scope and permutations...
+    problems : dict
+        Solution -> why it could not be computed.
+    source : str
+        The file read, or ``"DataFrame"``.
+    """
+
+    cases: pd.DataFrame
+    data: pd.DataFrame
+    outcome: str
+    conditions: list[str]
+    calibration: dict[str, str]
+    necessity: pd.DataFrame
+    truth_table: TruthTable
+    conservative: MinimizeResult | None
+    parsimonious: MinimizeResult | None
+    intermediate: MinimizeResult | None
+    configurations: pd.DataFrame | None
+    nca: NCAResult
+    options: dict
+    problems: dict[str, str] = field(default_factory=dict)
+    source: str = "DataFrame"
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def solutions(self) -> dict[str, MinimizeResult]:
+        """The solutions computed, by name (conservative, parsimonious, intermediate)."""
+        return {k: v for k, v in (("conservative", self.conservative),
+                                  ("parsimonious", self.parsimonious),
+                                  ("intermediate", self.intermediate)) if v is not None}
+
+    def methods(self, lang: str = "en") -> str:
+        """The methods paragraph (``lang="en"`` or ``"zh"``) stating every choice."""
+        return methods_paragraph(self, lang)
+
+    def __str__(self) -> str:
+        parts = [f"QCA of {self.outcome} on {', '.join(self.conditions)} "
+                 f"({len(self.data)} cases, {self.source})", "", str(self.truth_table)]
+        for name, res in self.solutions.items():
+            parts += ["", f"{name.capitalize()} solution", "", str(res)]
+        for name, why in self.problems.items():
+            parts += ["", f"{name.capitalize()} solution: not computed - {why}"]
+        return "\n".join(parts)
+
+
+# ----------------------------------------------------------------------------- options
+def parse_calibration(spec) -> dict[str, str]:
+    """Calibration anchors per set from ``"A=e,c,i;B=e,c,i"`` (the command's form) or a mapping.
+
+    Each value is what :func:`talentlab.qca.calibrate` reads: three anchors ``e, c, i`` (full
+    exclusion, crossover, full inclusion; a decreasing set has ``i`` below ``e``), named or in
+    that order, or six for a bell-shaped set. Full-width punctuation (``，；＝``) is accepted.
+
+    Examples
+    --------
+    >>> parse_calibration("DEV=400,550,900; 城市化=e=20, c=50, i=80")
+    {'DEV': '400,550,900', '城市化': 'e=20, c=50, i=80'}
+    """
+    if spec is None or (isinstance(spec, str) and not spec.strip()):
+        return {}
+    if isinstance(spec, Mapping):
+        items = [(str(k), v if isinstance(v, str) else ", ".join(str(x) for x in v))
+                 for k, v in spec.items()]
+    else:
+        items = []
+        for part in str(spec).translate(_SEPARATORS).split(";"):
+            if not part.strip():
+                continue
+            if "=" not in part:
+                raise QCAError(f"--calibrate {part.strip()!r}: write SET=e,c,i (for example "
+                               "DEV=400,550,900) / 校准写作 条件=完全不隶属,交叉点,完全隶属")
+            name, anchors = part.split("=", 1)
+            items.append((name.strip(), anchors.strip()))
+    out: dict[str, str] = {}
+    for name, anchors in items:
+        if name in out:
+            raise QCAError(f"calibration of {name!r} given twice / 条件 {name!r} 的校准重复")
+        values, names = parse_thresholds(str(anchors).translate(_SEPARATORS))
+        if len(values) not in (3, 6):
+            raise QCAError(f"calibration of {name!r}: {anchors!r} has {len(values)} anchors; "
+                           "give 3 (e, c, i) or 6 (bell shape) / 需要 3 个锚点（或 6 个）")
+        if len(values) == 3 and names is None and len(set(values)) < 3:
+            raise QCAError(f"calibration of {name!r}: anchors {anchors!r} must differ / 锚点须各不相同")
+        out[name] = str(anchors).translate(_SEPARATORS)
+    return out
+
+
+def parse_directional(spec):
+    """Directional expectations from ``"A=1,B=0,C=-"`` (the command's form), or as given.
+
+    ``1``: the condition's presence is expected to contribute to the outcome, ``0``: its
+    absence, ``-``: no expectation. A list (``["A", "~B"]``) or mapping is passed on unchanged
+    (see :func:`talentlab.qca.minimize`).
+
+    Examples
+    --------
+    >>> parse_directional("DEV=1, URB=0, LIT=-")
+    {'DEV': 1, 'URB': 0, 'LIT': '-'}
+    """
+    if spec is None or (isinstance(spec, str) and not spec.strip()):
+        return None
+    if not isinstance(spec, str):
+        return spec
+    out: dict[str, object] = {}
+    for part in spec.translate(_SEPARATORS).split(","):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise QCAError(f"--directional {part.strip()!r}: write SET=1, SET=0 or SET=- / "
+                           "方向性预期写作 条件=1、条件=0 或 条件=-")
+        name, value = (s.strip() for s in part.split("=", 1))
+        if value in ("-", ""):
+            out[name] = "-"
+        elif value.isdigit():
+            out[name] = int(value)
+        else:
+            raise QCAError(f"--directional {name}={value}: the value is 1 (present), 0 "
+                           "(absent) or - (no expectation) / 取值为 1、0 或 -")
+    return out
+
+
+# ------------------------------------------------------------------------------- reading
+def _read_cases(cases, encoding: str | None) -> tuple[pd.DataFrame, np.ndarray, str]:
+    """Cells as text (str), the row numbers a person sees, and the source's label."""
+    if isinstance(cases, pd.DataFrame):
+        text = cases.copy()
+        if not isinstance(text.index, pd.RangeIndex):
+            text = text.reset_index()
+        return text, np.arange(len(text)) + 1, "DataFrame"
+    if isinstance(cases, str | os.PathLike):
+        from talentlab.data.io import read_table_text
+
+        path = Path(cases)
+        if path.suffix.lower() not in (".csv", ".xlsx"):
+            raise QCAError(f"{path.name}: a case table is a .csv or .xlsx file / 案例表须为 "
+                           ".csv 或 .xlsx 文件")
+        raw = read_table_text(path, "cases", encoding)
+        return raw.text, np.asarray(raw.rows), raw.file
+    raise QCAError("cases must be a DataFrame or the path of a .csv/.xlsx file")
+
+
+def _numbers(text: pd.DataFrame, column: str, rows: np.ndarray, source: str) -> np.ndarray:
+    """One column as floats; a cell that is not a number is an error naming file, row, column,
+    value and rule."""
+    col = text[column]
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        values = col.to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if len(bad):
+            raise QCAError(f"{source}, row {rows[bad[0]]}, column '{column}': missing value; "
+                           "QCA needs a value for every case and set / QCA 要求每个案例在每个集合上都有取值")
+        return values
+    out = np.empty(len(col))
+    for k, cell in enumerate(col.tolist()):
+        s = unicodedata.normalize("NFKC", "" if cell is None else str(cell)).strip()
+        try:
+            out[k] = float(s)
+        except ValueError:
+            raise QCAError(
+                f"{source}, row {rows[k]}, column '{column}': value {s!r} is not a number "
+                "(rule: conditions and the outcome are numbers, raw values to calibrate or "
+                f"memberships in [0, 1]) / 第 {rows[k]} 行 '{column}' 列的值 {s!r} 不是数字"
+            ) from None
+        if not math.isfinite(out[k]):
+            raise QCAError(f"{source}, row {rows[k]}, column '{column}': value {s!r} is not a "
+                           "finite number / 不是有限数值")
+    return out
+
+
+def _case_names(text: pd.DataFrame, rows: np.ndarray, used: list[str], case_column, source: str
+                ) -> tuple[list[str], str | None]:
+    """Case names: ``case_column``, else the first column when it is not a set and holds text
+    (R's row names), else the row numbers."""
+    if case_column is not None:
+        if case_column not in text.columns:
+            raise QCAError(f"{source}: no column {case_column!r} for the case names; columns: "
+                           f"{list(map(str, text.columns))}")
+        column = case_column
+    else:
+        first = text.columns[0]
+        column = None
+        if first not in used:
+            column = first
+    if column is None:
+        return [str(r) for r in rows], None
+    names = [str(v).strip() for v in text[column].tolist()]
+    for k, n in enumerate(names):
+        if not n:
+            raise QCAError(f"{source}, row {rows[k]}, column '{column}': empty case name "
+                           "(rule: every case has a name) / 案例名称为空")
+    seen: dict[str, int] = {}
+    for k, n in enumerate(names):
+        if n in seen:
+            raise QCAError(f"{source}, rows {seen[n]} and {rows[k]}, column '{column}': case "
+                           f"name {n!r} appears twice (rule: case names are unique) / 案例名称重复")
+        seen[n] = int(rows[k])
+    return names, column
+
+
+def _check_membership(values: np.ndarray, name: str, rows, source: str) -> None:
+    """A set used as given must be a membership: in [0, 1], or a crisp/multi-value level."""
+    integer = np.all(np.equal(np.mod(values, 1), 0)) and values.min() >= 0
+    if integer:
+        return
+    bad = np.flatnonzero((values < 0) | (values > 1))
+    if len(bad):
+        k = bad[0]
+        raise QCAError(
+            f"{source}, row {rows[k]}, column '{name}': value {values[k]:g} is not a set "
+            f"membership (rule: a set not calibrated holds memberships in [0, 1] or crisp levels "
+            f"0, 1, 2...); calibrate it, e.g. --calibrate \"{name}=e,c,i\" / 第 {rows[k]} 行 "
+            f"'{name}' 列的值不是隶属度（须在 [0, 1] 内），请用 --calibrate 校准")
+
+
+# ------------------------------------------------------------------------------- analysis
+def analyse(
+    cases,
+    outcome: str,
+    conditions: Sequence[str] | str,
+    *,
+    calibration=None,
+    incl_cut: float = 0.8,
+    n_cut: int = 1,
+    pri_cut: float = 0.0,
+    directional=None,
+    case_column: str | None = None,
+    nca_scope: str = "observed",
+    nca_permutations: int = 0,
+    encoding: str | None = None,
+) -> QCAResult:
+    """Analyse a case table with QCA and NCA in one call.
+
+    Parameters
+    ----------
+    cases : DataFrame or path
+        One row per case. A ``.csv`` (UTF-8 with or without BOM, GB18030...) or ``.xlsx`` file
+        is read through :mod:`talentlab.data` (encodings detected); Chinese column names are
+        fine. Case names: ``case_column``, else the first column when it is not a condition or
+        the outcome (as R's row names), else the row numbers.
+    outcome : str
+        The outcome column; ``"~Y"`` analyses its negation.
+    conditions : list of str or "A,B,C"
+    calibration : mapping or str, optional
+        Anchors of the sets to calibrate by the direct method (:func:`parse_calibration`):
+        ``{"DEV": "e=400, c=550, i=900"}`` or ``"DEV=400,550,900;URB=..."``. Other sets must
+        already be memberships in [0, 1] (or crisp levels 0, 1, ...).
+    incl_cut, n_cut, pri_cut : float, int, float
+        Truth-table cut-offs (R ``incl.cut``, ``n.cut``, ``pri.cut``). Default 0.8, 1, 0.
+    directional : mapping, list or str, optional
+        Directional expectations for the intermediate solution (:func:`parse_directional`:
+        ``"A=1,B=0,C=-"``, or R's list form ``["A", "~B"]``). Without them the intermediate
+        solution is not computed and the configuration table shows the parsimonious solution.
+    case_column : str, optional
+    nca_scope : {"observed", "theoretical"}
+        NCA's scope: the observed range (R NCA's default) or [0, 1].
+    nca_permutations : int
+        Permutations of NCA's significance test (0: no test; Dul et al. 2020 use 10,000); the
+        seed is fixed (:data:`NCA_SEED`).
+    encoding : str, optional
+        Encoding of a CSV file (default: detected).
+
+    Returns
+    -------
+    QCAResult
+
+    Raises
+    ------
+    QCAError
+        Bad input, naming file, row, column, value and rule; or a limit
+        (:data:`MAX_CONDITIONS`, :data:`MAX_CASES`, :data:`MAX_MODELS`).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"case": ["a", "b", "c", "d", "e"], "A": [1, 1, 0, 0, 1],
+    ...                   "B": [1, 0, 1, 0, 1], "Y": [1, 1, 0, 0, 1]})
+    >>> res = analyse(d, "Y", "A,B", incl_cut=1, directional="A=1,B=1")
+    >>> res.parsimonious.solutions, res.intermediate.solutions
+    ([['A']], [['A']])
+    >>> res.configurations.loc["condition"].to_dict("list")
+    {'1': ['●', '']}
+    """
+    if isinstance(conditions, str):
+        conditions = [c.strip() for c in conditions.translate(_SEPARATORS).split(",")
+                      if c.strip()]
+    conditions = [str(c) for c in conditions]
+    if not conditions:
+        raise QCAError("no conditions given / 未给出条件")
+    if len(conditions) > MAX_CONDITIONS:
+        raise QCAError(f"{len(conditions)} conditions: at most {MAX_CONDITIONS} (limit "
+                       f"MAX_CONDITIONS; 2^k truth-table rows) / 条件数超过上限 {MAX_CONDITIONS}")
+    base, negated = split_outcome(outcome)
+    if len(set(conditions)) != len(conditions):
+        raise QCAError("a condition is listed twice / 条件重复")
+    if base in conditions:
+        raise QCAError(f"{base!r} is both the outcome and a condition / 既是结果又是条件")
+    text, rows, source = _read_cases(cases, encoding)
+    text.columns = [str(c) for c in text.columns]
+    missing = [c for c in conditions + [base] if c not in text.columns]
+    if missing:
+        raise QCAError(f"{source}: no column {missing} (columns: {list(text.columns)}) / "
+                       f"找不到列 {missing}")
+    if len(text) == 0:
+        raise QCAError(f"{source}: no cases / 没有案例")
+    if len(text) > MAX_CASES:
+        raise QCAError(f"{source}: {len(text)} cases, at most {MAX_CASES} (limit MAX_CASES) / "
+                       f"案例数超过上限 {MAX_CASES}")
+    names, name_column = _case_names(text, rows, conditions + [base], case_column, source)
+    cal = parse_calibration(calibration)
+    unknown = [c for c in cal if c not in conditions + [base]]
+    if unknown:
+        raise QCAError(f"calibration given for {unknown}, which are not conditions or the "
+                       "outcome / 校准的集合不是条件或结果")
+    raw = pd.DataFrame({c: _numbers(text, c, rows, source) for c in conditions + [base]},
+                       index=pd.Index(names, name=name_column or "case"))
+    sets = {}
+    for c in conditions + [base]:
+        if c in cal:
+            sets[c] = np.asarray(calibrate_values(raw[c].to_numpy(), cal[c]), dtype=float)
+        else:
+            _check_membership(raw[c].to_numpy(), c, rows, source)
+            sets[c] = raw[c].to_numpy()
+    data = pd.DataFrame(sets, index=raw.index)
+    directional = parse_directional(directional)
+    caught: list[str] = []
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always", QCAWarning)
+        nec = necessity(data, outcome, conditions, incl_cut=NECESSITY_CUT)
+        tt = truth_table(data, outcome, conditions, incl_cut=incl_cut, n_cut=n_cut,
+                         pri_cut=pri_cut, complete=True)
+        solutions, problems = _solutions(tt, directional)
+        caught += [str(w.message) for w in seen if issubclass(w.category, QCAWarning)]
+    chosen = solutions.get("intermediate") or solutions.get("parsimonious")
+    configurations = configuration_table(chosen) if chosen is not None else None
+    y = tt.data[tt.outcome].to_numpy(dtype=float)
+    nca_data = data[conditions].assign(**{tt.outcome_label: y})
+    nca_res = nca(nca_data, conditions, tt.outcome_label, scope=nca_scope,
+                  n_permutations=nca_permutations, seed=NCA_SEED)
+    options = {
+        "incl_cut": float(incl_cut), "n_cut": int(n_cut), "pri_cut": float(pri_cut),
+        "directional": directional, "nca_scope": nca_scope,
+        "nca_permutations": int(nca_permutations), "nca_seed": NCA_SEED,
+        "necessity_cut": NECESSITY_CUT, "case_column": name_column, "negated": negated,
+        "configurations_from": ("intermediate" if solutions.get("intermediate") is not None
+                                else "parsimonious" if chosen is not None else None),
+    }
+    return QCAResult(
+        cases=raw, data=data, outcome=tt.outcome_label, conditions=conditions,
+        calibration=cal, necessity=nec, truth_table=tt,
+        conservative=solutions.get("conservative"), parsimonious=solutions.get("parsimonious"),
+        intermediate=solutions.get("intermediate"), configurations=configurations, nca=nca_res,
+        options=options, problems=problems, source=source, warnings=list(dict.fromkeys(caught)),
+    )
+
+
+def _solutions(tt: TruthTable, directional) -> tuple[dict, dict]:
+    """The three solutions (None where they do not exist) and why any is missing."""
+    out: dict[str, MinimizeResult | None] = {}
+    problems: dict[str, str] = {}
+    runs = [("conservative", {}), ("parsimonious", {"include": "?"})]
+    if directional is not None:
+        runs.append(("intermediate", {"include": "?", "directional": directional}))
+    for name, kwargs in runs:
+        try:
+            out[name] = minimize(tt, max_models=MAX_MODELS, **kwargs)
+        except QCAError as exc:
+            out[name] = None
+            problems[name] = str(exc)
+    if directional is None:
+        problems["intermediate"] = ("no directional expectations given (--directional) / "
+                                    "未给出方向性预期")
+    return out, problems
+
+
+# ------------------------------------------------------------------------- methods text
+def _f(v, digits: int = 2) -> str:
+    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{digits}f}"
+
+
+def _directional_text(directional, lang: str) -> str:
+    if directional is None:
+        return "none" if lang == "en" else "无"
+    if isinstance(directional, Mapping):
+        words = {1: ("present", "存在"), 0: ("absent", "缺失")}
+        parts = []
+        for k, v in directional.items():
+            if v in ("-", None, ""):
+                parts.append(f"{k}: {'no expectation' if lang == 'en' else '无预期'}")
+            else:
+                w = words.get(int(v), (f"level {v}", f"取值 {v}"))
+                parts.append(f"{k}: {w[0] if lang == 'en' else w[1]}")
+        return "; ".join(parts) if lang == "en" else "；".join(parts)
+    items = [directional] if isinstance(directional, str) else list(directional)
+    return ", ".join(str(i) for i in items)
+
+
+def methods_paragraph(result: QCAResult, lang: str = "en") -> str:
+    """The methods section of a QCA analysis, every choice stated (English or Chinese)."""
+    if lang not in ("en", "zh"):
+        raise QCAError(f"lang must be 'en' or 'zh', not {lang!r}")
+    r, o = result, result.options
+    tt = r.truth_table
+    rows = tt.all_rows
+    observed = int((rows["OUT"] != "?").sum())
+    total = len(rows)
+    positive = int((rows["OUT"] == "1").sum())
+    necessary = r.necessity.index[r.necessity["necessary"]].tolist()
+    cal_en = "; ".join(f"{k}: {v}" for k, v in r.calibration.items())
+    given = [c for c in r.conditions + [split_outcome(r.outcome)[0]] if c not in r.calibration]
+    conf_from = o["configurations_from"]
+    n_models = {k: len(v.solutions) for k, v in r.solutions.items()}
+    nca_rows = r.nca.summary.loc[r.nca.summary["ceiling"] == "ce_fdh"]
+    nca_en = "; ".join(f"{c} d = {_f(d)}" for c, d in zip(nca_rows["condition"],
+                                                           nca_rows["effect_size"], strict=True))
+    if lang == "en":
+        text = [
+            f"We analysed {len(r.data)} cases ({r.source}) with fuzzy-set Qualitative "
+            f"Comparative Analysis (Ragin 2008) and Necessary Condition Analysis (Dul 2016), "
+            f"using talentlab, which follows the conventions of the R package QCA 3.25.1 "
+            f"(Dusa 2019) and NCA 5.0.1. The outcome is {r.outcome}; the conditions are "
+            f"{', '.join(r.conditions)}.",
+            ("Calibration: direct method with the logistic function (Ragin 2008, ch. 5; "
+             "inclusion degree 0.95 at the anchors), anchors full exclusion, crossover and "
+             f"full inclusion (e, c, i) as stated: {cal_en}. "
+             if r.calibration else "No set was calibrated here. ")
+            + (f"Used as given (memberships in [0, 1] or crisp levels): {', '.join(given)}."
+               if given else ""),
+            f"Necessity: each condition and its negation was tested (inclusion, relevance and "
+            f"coverage of necessity; Schneider & Wagemann 2012); a condition counts as necessary "
+            f"when its inclusion reaches {o['necessity_cut']:g}: "
+            f"{', '.join(necessary) if necessary else 'none did'}.",
+            f"Truth table: {total} configurations, {observed} with at least {o['n_cut']} "
+            f"case(s) (frequency cut-off {o['n_cut']}); a configuration is sufficient (OUT = 1) "
+            f"when its consistency reaches {o['incl_cut']:g} and its PRI {o['pri_cut']:g}; "
+            f"{positive} configuration(s) are; the {total - observed} others are logical "
+            "remainders. Cases with a membership of exactly 0.5 belong to no configuration.",
+            f"Minimisation: exact (all equally minimal models listed) for the conservative "
+            f"solution (remainders excluded; {n_models.get('conservative', 0)} model(s)), the "
+            f"parsimonious solution (all remainders as simplifying assumptions; "
+            f"{n_models.get('parsimonious', 0)} model(s)) and the intermediate solution (easy "
+            f"counterfactuals only, directional expectations: "
+            f"{_directional_text(o['directional'], 'en')}; "
+            f"{n_models.get('intermediate', 0)} model(s)).",
+        ]
+        if conf_from:
+            text.append(
+                f"The configuration table shows model M1 of the {conf_from} solution"
+                + (" (branch C1P1)" if conf_from == "intermediate" else "")
+                + ": core conditions are those of the parsimonious solution, peripheral ones "
+                "appear only in the intermediate solution (Ragin & Fiss 2008; Fiss 2011).")
+        for name, why in r.problems.items():
+            text.append(f"The {name} solution was not computed: {why}.")
+        text.append(
+            f"NCA: CE-FDH and CR-FDH ceilings on the calibrated memberships, scope "
+            f"{'the observed range of the data (R NCA default)' if o['nca_scope'] != 'theoretical' else 'the theoretical [0, 1]'}"
+            + (f", approximate permutation test with {o['nca_permutations']} permutations "
+               f"(seed {o['nca_seed']})" if o["nca_permutations"] else ", no significance test")
+            + f"; CE-FDH effect sizes: {nca_en}.")
+        return " ".join(text)
+    cal_zh = "；".join(f"{k}：{v}" for k, v in r.calibration.items())
+    text = [
+        f"本研究采用模糊集定性比较分析（fsQCA；Ragin 2008）与必要条件分析（NCA；Dul 2016）对 "
+        f"{len(r.data)} 个案例（{r.source}）进行分析，计算工具为 talentlab，遵循 R 软件包 QCA 3.25.1 "
+        f"（Dusa 2019）与 NCA 5.0.1 的约定。结果变量为 {r.outcome}，条件变量为 {'、'.join(r.conditions)}。",
+        (f"校准：采用直接校准法（逻辑函数，Ragin 2008 第 5 章；锚点处隶属度 0.95），完全不隶属、交叉点与"
+         f"完全隶属三个锚点（e、c、i）如下：{cal_zh}。" if r.calibration else "本次未进行校准。")
+        + (f"按原值使用（[0, 1] 内的隶属度或清晰集取值）：{'、'.join(given)}。" if given else ""),
+        f"必要性分析：检验每个条件及其否定（必要性一致性、必要性相关度 RoN 与覆盖度；Schneider & "
+        f"Wagemann 2012），一致性达到 {o['necessity_cut']:g} 视为必要条件："
+        f"{'、'.join(necessary) if necessary else '无'}。",
+        f"真值表：共 {total} 个组态，其中 {observed} 个至少包含 {o['n_cut']} 个案例（频数阈值 "
+        f"{o['n_cut']}）；一致性不低于 {o['incl_cut']:g} 且 PRI 不低于 {o['pri_cut']:g} 的组态记为充分"
+        f"（OUT = 1），共 {positive} 个；其余 {total - observed} 个为逻辑余项。隶属度恰为 0.5 的案例不归入任何组态。",
+        f"最小化：精确求解并列出全部同等最简模型，包括复杂解（排除逻辑余项；"
+        f"{n_models.get('conservative', 0)} 个模型）、简约解（全部逻辑余项作为简化假设；"
+        f"{n_models.get('parsimonious', 0)} 个模型）与中间解（仅用简单反事实，方向性预期："
+        f"{_directional_text(o['directional'], 'zh')}；{n_models.get('intermediate', 0)} 个模型）。",
+    ]
+    if conf_from:
+        which = "中间解" if conf_from == "intermediate" else "简约解"
+        text.append(f"组态表展示{which}的模型 M1"
+                    + ("（分支 C1P1）" if conf_from == "intermediate" else "")
+                    + "：核心条件为同时出现在简约解中的条件，边缘条件仅出现在中间解中"
+                    "（Ragin & Fiss 2008；Fiss 2011）。")
+    zh_names = {"conservative": "复杂解", "parsimonious": "简约解", "intermediate": "中间解"}
+    for name, why in r.problems.items():
+        text.append(f"{zh_names[name]}未能求出：{why}。")
+    nca_zh = "；".join(f"{c} d = {_f(d)}" for c, d in zip(nca_rows["condition"],
+                                                          nca_rows["effect_size"], strict=True))
+    text.append(
+        "NCA：在校准后的隶属度上估计 CE-FDH 与 CR-FDH 上限线，范围取"
+        + ("数据的观测范围（R NCA 默认）" if o["nca_scope"] != "theoretical" else "理论范围 [0, 1]")
+        + (f"，近似置换检验 {o['nca_permutations']} 次（随机种子 {o['nca_seed']}）"
+           if o["nca_permutations"] else "，未做显著性检验")
+        + f"；CE-FDH 效应量：{nca_zh}。")
+    return "".join(text)
+

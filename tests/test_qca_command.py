@@ -203,3 +203,22 @@ def test_formula_like_case_names_are_neutralised(tmp_path):
     assert "\n'=cmd" in text and "\n=cmd" not in text
     truth = io.StringIO((out / "truth_table.csv").read_text(encoding="utf-8-sig"))
     assert all(not str(v).startswith("=") for v in pd.read_csv(truth)["Cases"])
+
+
+@pytest.mark.slow
+def test_the_notebook_runs_on_lf_and_is_committed_without_outputs(tmp_path):
+    from papermill import execute_notebook
+
+    nb = Path(__file__).resolve().parents[1] / "notebooks" / "30_qca_on_your_cases.ipynb"
+    raw = json.loads(nb.read_text(encoding="utf-8"))
+    assert all(not c["outputs"] and c["execution_count"] is None
+               for c in raw["cells"] if c["cell_type"] == "code")
+    execute_notebook(str(nb), str(tmp_path / "run.ipynb"), kernel_name="python3",
+                     parameters={"output_dir": str(tmp_path / "results")}, cwd=str(nb.parent),
+                     progress_bar=False)
+    out = tmp_path / "results"
+    assert (out / "configurations.docx").is_file() and (out / "methods.md").is_file()
+    meta = json.loads((out / "qca.json").read_text(encoding="utf-8"))
+    assert meta["solutions"]["intermediate"] == ["DEV*URB*LIT*STB + DEV*LIT*~IND*STB"]
+    executed = (tmp_path / "run.ipynb").read_text(encoding="utf-8")
+    assert "From C1P1:" in executed and "image/png" in executed

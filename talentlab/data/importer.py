@@ -1265,7 +1265,9 @@ def _validate_kept(mapped: _Mapped, keep: dict[str, np.ndarray], unmapped_at: se
     for t, text in mapped.texts.items():
         pos = np.flatnonzero(keep[t])
         sub = text if len(pos) == len(text) else text.iloc[pos].reset_index(drop=True)
-        raws[t] = RawTable(name=t, file=t, text=sub.astype("string"), rows=pos)
+        # categoricals of the texts: validation checks each distinct text once
+        # (schema._distinct_texts), so they are not turned into 100,000 strings first
+        raws[t] = RawTable(name=t, file=t, text=sub, rows=pos)
     _typed, vprobs = validate_tables(raws)
     row_probs, table_probs = _locate_problems(vprobs, mapped, unmapped_at)
     return [lp for lp in mapped.unmapped_probs if keep[lp.table][lp.pos]] + row_probs, table_probs
@@ -1546,6 +1548,8 @@ def _csv_fields(column: pd.Series) -> list[str]:
     """A column's cells as CSV fields of a row of several: each distinct text quoted once,
     by the csv module itself where it has a delimiter, quote or line break."""
     codes, values = _codes_and_values(column)
+    if not _CSV_SPECIAL.search("".join(values)):  # the usual case: no text needs quoting
+        return _take(values, codes).tolist()
     encoded = []
     for v in values:
         if _CSV_SPECIAL.search(v):

@@ -349,7 +349,7 @@ def test_zhuhai_claims_on_a_count_table_equal_the_microdata():
 @pytest.mark.slow
 @pytest.mark.parametrize("scenario", ["paper_claims", "null", "pretrend"])
 def test_zhuhai_claims_on_each_aggregated_scenario_equal_the_microdata(scenario):
-    _assert_same_claims(scenario, None, 999)
+    _assert_same_claims(scenario, None, 99)  # any number of draws shows it
 
 
 def test_rows_of_count_zero_are_no_majors_and_no_graduates():

@@ -26,6 +26,9 @@ export MPLBACKEND := Agg
 export SOURCE_DATE_EPOCH := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
+# openpyxl serialises with lxml when it is installed (python-docx brings it) and with the standard
+# library otherwise: the shipped example workbooks are pinned to the standard library's bytes.
+export OPENPYXL_LXML := False
 
 # ---- which data: a scenario name under data/raw/synthetic/ or a folder of your own ------------
 DATA ?= paper_claims

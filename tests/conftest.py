@@ -8,9 +8,15 @@ where the folder is absent; they are never copied into the project.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+
+# openpyxl picks its XML serialiser when first imported: the standard library's, as `make` does
+# (OPENPYXL_LXML=False in the Makefile), so the shipped example workbooks reproduce byte for byte
+# whether or not lxml is installed.
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference"

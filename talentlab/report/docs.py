@@ -47,7 +47,12 @@ def render_readme() -> str:
     from talentlab.data.codebook import render_codebook_markdown
     from talentlab.data.mappings import render_mappings_markdown
 
-    parts = [INTRO, render_codebook(RECORD_TABLES), render_mappings_markdown(),
+    parts = [INTRO, render_codebook(RECORD_TABLES),
+             "## Published rates / 公开发布的比率\n",
+             "A rate table as colleges publish it (就业质量年度报告: a rate with its group size) "
+             "instead of records; see README, *Count tables and published rates*. / "
+             "学校公开发布的比率表（比率及其人数），代替逐条记录。\n",
+             render_codebook(("published_rates",)), render_mappings_markdown(),
              "## Tables coded from the paper / 论文编码表\n", render_codebook(PAPER_TABLES),
              "## Indicators / 指标定义\n", render_codebook_markdown().strip() + "\n",
              "## Verdict rules for the paper's claims / 论断判定规则\n",

@@ -463,7 +463,7 @@ def test_generator_reproduces_the_shipped_data(tmp_path):
     if not (shipped / "SHA256SUMS").exists():
         pytest.skip(f"no shipped synthetic data at {shipped}")
     lines = []
-    for scenario in sim.SCENARIOS:
+    for scenario in sim.ALL_SCENARIOS:
         out = sim.generate(scenario, seed=sim.DEFAULT_SEED, out_dir=tmp_path / scenario)
         assert sorted(p.name for p in out.iterdir()) == sorted(
             p.name for p in (shipped / scenario).iterdir())

@@ -25,7 +25,18 @@ Checks on every run:
 * when ``Rscript`` with the QCA package is installed, R's ``minimize()`` runs on the same
   truth table and its time and models are reported (skipped with a message otherwise).
 
-Run: ``python benchmarks/bench_qca.py`` (``--help`` for options; ``--quick`` for 7-10).
+Parameters of fit of many models (``--fit``): on the data sets of :data:`FIT_CASES` (the random
+design above, conservative solutions; issue 25 quotes 395 and 1,620 models from a differential
+study against R), the time to find the models (``minimize``) is printed beside the time to compute
+their fit table (``.fit``: every term, every model, each term's unique coverage within each
+model) and to build every model's own table (``model_fits``). Goal: the fit table takes no more
+than twice the time of finding the models. The seeds were found by search: 1,620 models exactly
+(k = 9, 154 observed configurations, seed 2607); no data set with exactly 395 turned up in about
+25,000 random ones (model counts are products of the counts of independent parts of the chart, and
+395 = 5 x 79 needs a part with 79 minimal covers), so the nearest, 392 models, stands in for it.
+
+Run: ``python benchmarks/bench_qca.py`` (``--help`` for options; ``--quick`` for 7-10;
+``--fit`` for the fit benchmark).
 """
 
 from __future__ import annotations
@@ -226,6 +237,42 @@ def run(conditions=range(7, 15), observed=(0.10, 0.25), reps=3, seed=1, max_mode
     return summary, r_missing
 
 
+#: (conditions, observed configurations, seed of random_data, expected number of models): the
+#: conservative solution of these random data sets has exactly this many equally minimal models.
+FIT_CASES = [(8, 100, 4053, 392), (9, 154, 2607, 1620)]
+
+
+def run_fit(reps: int = 3) -> pd.DataFrame:
+    """Find (minimise) against fit (the table of fit) on :data:`FIT_CASES`; min of ``reps``."""
+    records = []
+    for k, n_obs, seed, expected in FIT_CASES:
+        d = random_data(k, n_obs, np.random.default_rng(seed))
+        tt = truth_table(d, "Y", incl_cut=1, warn=False)
+        find, fit_s, tables = [], [], []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            res = minimize(tt)
+            t1 = time.perf_counter()
+            table = res.fit
+            t2 = time.perf_counter()
+            for m in range(len(res.model_fits)):
+                res.model_fits[m]
+            t3 = time.perf_counter()
+            find.append(t1 - t0)
+            fit_s.append(t2 - t1)
+            tables.append(t3 - t2)
+        models = len(res.solutions)
+        if models != expected:
+            raise AssertionError(f"expected {expected} models, found {models}")
+        records.append({
+            "conditions": k, "observed_rows": n_obs, "seed": seed, "models": models,
+            "fit_table_shape": "x".join(map(str, table.shape)),
+            "find_s": min(find), "fit_s": min(fit_s), "fit/find": min(fit_s) / min(find),
+            "every_model_table_s": min(tables),
+        })
+    return pd.DataFrame(records)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=2)
@@ -238,7 +285,16 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=30.0,
                     help="seconds allowed per minimisation (beyond: reported as timed out)")
     ap.add_argument("--quick", action="store_true", help="7-10 conditions, one repetition")
+    ap.add_argument("--fit", action="store_true",
+                    help="time the fit table of 395 and 1,620 models against finding them")
     args = ap.parse_args(argv)
+    if args.fit:
+        r_missing = r_available()
+        print("Parameters of fit of many equally minimal models (conservative solutions of "
+              "random crisp data; min of 3 runs, wall-clock seconds)")
+        print(f"R comparison: {'run' if r_missing is None else 'skipped - ' + r_missing}")
+        print(run_fit().to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        return
     if args.quick:
         args.conditions, args.reps = [7, 8, 9, 10], 1
     t0 = time.perf_counter()

@@ -179,12 +179,13 @@ def _two_largest(values: np.ndarray, terms_of: np.ndarray):
     positions, each a contiguous models x cases array updated in place."""
     n_models, width = terms_of.shape
     shape = (n_models, values.shape[1])
-    top1 = np.full(shape, -np.inf)
+    top1 = np.take(values, terms_of[:, 0], axis=0)
     top2 = np.full(shape, -np.inf)
     first = np.zeros(shape, dtype=np.int64)
     above = np.empty(shape, dtype=bool)
-    for j in range(width):
-        v = values[terms_of[:, j]]
+    v = np.empty(shape)
+    for j in range(1, width):
+        np.take(values, terms_of[:, j], axis=0, out=v)
         np.greater(v, top1, out=above)
         np.maximum(top2, v, out=top2)
         np.copyto(top2, top1, where=above)

@@ -180,17 +180,25 @@ class _Measure:
         any two Chinese characters."""
         tokens = re.findall(r"[^\s\u3000-\u9fff\uff00-\uffef]+\s*|[\u3000-\u9fff\uff00-\uffef]\s*|\s+",
                             text)
-        lines, current = [], ""
+        lines: list[list[str]] = []
+        current: list[str] = []
         for tok in tokens:
-            trial = current + tok
-            if current and self(trial.rstrip(), size)[0] > width:
-                lines.append(current.rstrip())
-                current = tok.lstrip()
+            if current and self("".join(current + [tok]).rstrip(), size)[0] > width:
+                carried = []
+                # a line does not start with closing punctuation (避头): take the last token along
+                if tok[0] in _NO_LINE_START and len(current) > 1:
+                    carried = [current.pop()]
+                lines.append(current)
+                current = carried + [tok.lstrip()]
             else:
-                current = trial
-        if current.strip():
-            lines.append(current.rstrip())
-        return lines
+                current.append(tok)
+        if "".join(current).strip():
+            lines.append(current)
+        return ["".join(line).strip() for line in lines]
+
+
+#: Characters a wrapped line must not start with (Chinese line-breaking rules, 避头).
+_NO_LINE_START = set("，。、：；！？）」』】》,.:;!?)")
 
 
 def plot_configuration_table(

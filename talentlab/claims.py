@@ -17,8 +17,12 @@ rule fixed in advance, :data:`VERDICT_RULE`. For the impact claims of a study (t
   Mbar = :data:`talentlab.evaluation.sensitivity.DEFAULT_MBAR` (Rambachan & Roth 2023) excludes the null
   value on the claimed side;
 * **contradicted** — the same on the opposite side;
-* **inconclusive (pre-trends)** — significant after adjustment on the claimed side, but not
-  robust at the stated bound (or no sensitivity analysis is available for the design);
+* significant after adjustment on the claimed side but not robust at the stated bound, named
+  by its cause (:func:`talentlab.evaluation.sensitivity.classify_robustness`):
+  **pre-trend violation detected** (the reported pre-period test rejects at
+  :data:`PRETREND_ALPHA`), **no sensitivity analysis** (none exists for the design, e.g. the Cox
+  model), else **not robust at Mbar = 1** (no violation detected, but the robust interval is
+  too wide: imprecision, not the pre-trends);
 * **not supported** — otherwise, reported with the minimum detectable effect beside it, so "no
   effect" can be told from "too little data";
 * **not testable** — the data has no indicator for the claim (or no estimate could be made).
@@ -60,7 +64,7 @@ from talentlab.data.paper import (  # the ledger's readers and table shape, re-e
     load_claims,
     with_claim_kinds,
 )
-from talentlab.evaluation.sensitivity import DEFAULT_MBAR
+from talentlab.evaluation.sensitivity import DEFAULT_MBAR, classify_robustness
 
 __all__ = [
     "CLAIM_COLUMNS",
@@ -86,8 +90,9 @@ __all__ = [
     "judge",
 ]
 
-#: Level of the old pre-trend gate; the test is still reported (``pretrend_p``) but no longer
-#: decides a verdict (non-rejection is not evidence of parallel trends; Roth 2022).
+#: Level at which the reported pre-trend test counts as detecting a violation. It never makes
+#: a claim supported (non-rejection is not evidence of parallel trends; Roth 2022); it only
+#: names the cause when a significant conclusion is not robust at the stated bound.
 PRETREND_ALPHA = 0.10
 
 #: Family-wise / false-discovery adjustments across the impact claims of a study
@@ -107,18 +112,26 @@ SUPPORTED = "supported"
 CONTRADICTED = "contradicted"
 NOT_SUPPORTED = "not supported"
 NOT_TESTABLE = "not testable"
-INCONCLUSIVE = "inconclusive (pre-trends)"
+#: significant on the claimed side, not robust at the stated bound, the pre-period test rejects
+PRETREND_VIOLATION = "pre-trend violation detected"
+#: significant on the claimed side, not robust at the stated bound, no violation detected
+#: (imprecision); the label names the bound, so another ``mbar`` gives another label
+NOT_ROBUST = f"not robust at Mbar = {DEFAULT_MBAR:g}"
+#: significant on the claimed side, but the design has no sensitivity analysis
+NO_SENSITIVITY = "no sensitivity analysis"
 REPORTED = "reported"
 NOT_OBSERVED = "not observed"
-VERDICTS = (SUPPORTED, CONTRADICTED, NOT_SUPPORTED, NOT_TESTABLE, INCONCLUSIVE, REPORTED,
-            NOT_OBSERVED)
+VERDICTS = (SUPPORTED, CONTRADICTED, NOT_SUPPORTED, NOT_TESTABLE, PRETREND_VIOLATION,
+            NOT_ROBUST, NO_SENSITIVITY, REPORTED, NOT_OBSERVED)
 
 VERDICT_LABELS_ZH = {
     SUPPORTED: "得到支持",
     CONTRADICTED: "被反驳",
     NOT_SUPPORTED: "未得到支持",
     NOT_TESTABLE: "无法检验",
-    INCONCLUSIVE: "无定论（改革前趋势不平行）",
+    PRETREND_VIOLATION: "检测到改革前趋势偏离",
+    NOT_ROBUST: f"在 Mbar = {DEFAULT_MBAR:g} 下不稳健",
+    NO_SENSITIVITY: "无敏感性分析",
     REPORTED: "有记录（活动）",
     NOT_OBSERVED: "未见记录（活动）",
 }
@@ -142,9 +155,11 @@ VERDICT_RULE = (
     f"and the robust interval at Mbar = {DEFAULT_MBAR:g} excludes the null value on that side "
     f"(Mbar* >= {DEFAULT_MBAR:g});\n"
     "- contradicted: the same on the opposite side;\n"
-    "- inconclusive (pre-trends): the adjusted p-value is below alpha on the claimed side, but "
-    f"the conclusion does not survive Mbar = {DEFAULT_MBAR:g} (or no sensitivity analysis "
-    "exists for the design);\n"
+    "- significant on the claimed side but not robust at the stated bound, named by the cause: "
+    f"pre-trend violation detected (the pre-period test rejects at {PRETREND_ALPHA:g} and the "
+    f"conclusion does not survive Mbar = {DEFAULT_MBAR:g}); no sensitivity analysis (none "
+    f"exists for the design); not robust at Mbar = {DEFAULT_MBAR:g} (no violation detected, but "
+    "the robust interval includes the null value: the data are too imprecise);\n"
     "- not supported: otherwise; the minimum detectable effect is reported beside it, so that "
     "'no effect' can be told from 'too little data';\n"
     "- not testable: the data has no indicator for the claim, or no estimate could be made;\n"
@@ -164,8 +179,9 @@ VERDICT_RULE_ZH = (
     "- 得到支持：校正后 p 值小于 alpha，估计值在论断方向一侧，且 "
     f"Mbar = {DEFAULT_MBAR:g} 时的稳健区间在该侧排除零假设值；\n"
     "- 被反驳：在相反方向上同样成立；\n"
-    "- 无定论（改革前趋势不平行）：校正后在论断方向上显著，但在 "
-    f"Mbar = {DEFAULT_MBAR:g} 时不稳健（或该设计无敏感性分析）；\n"
+    "- 校正后在论断方向上显著但在规定的界下不稳健时，按原因判定：检测到改革前趋势偏离（改革前检验在 "
+    f"{PRETREND_ALPHA:g} 水平上拒绝，且在 Mbar = {DEFAULT_MBAR:g} 时不稳健）；无敏感性分析（该设计没有"
+    f"敏感性分析）；在 Mbar = {DEFAULT_MBAR:g} 下不稳健（未检测到偏离，但稳健区间包含零假设值：数据精度不足）；\n"
     "- 未得到支持：其他情形，同时报告最小可检测效应，以区分“没有效应”与“数据不足”；\n"
     "- 无法检验：数据中没有该论断的指标，或无法得到估计值；\n"
     "- 有记录（活动）/ 未见记录（活动）：活动类论断（改革自身的产出，如项目、培训）只作描述性判断，"
@@ -251,7 +267,7 @@ def judge(
         One row per outcome from :func:`talentlab.evaluation.sensitivity.relative_magnitudes`
         (``outcome``, ``rm_mbar``, ``rm_ci_low``, ``rm_ci_high``, ``breakdown_mbar``,
         ``pretrend_bound``, ``max_pre_change``, ``sensitivity_method``). An impact claim
-        without a row cannot be *supported* (verdict *inconclusive (pre-trends)* at most).
+        without a row cannot be *supported* (verdict *no sensitivity analysis* at most).
     activity : DataFrame or dict, optional
         Descriptive summary per activity outcome: ``outcome``, ``treated_post_total`` (records
         of the activity for reformed majors after the reform) and ``summary`` (text).
@@ -318,7 +334,8 @@ def judge(
         else:
             verdict, rule, reason = _verdict(claim, outcome, row, rec, alpha, mbar, acts)
         rec["verdict"] = verdict
-        rec["verdict_zh"] = pd.NA if verdict is pd.NA else VERDICT_LABELS_ZH[verdict]
+        zh = rec.pop("_verdict_zh", None)  # a cause label at a non-default bound brings its own
+        rec["verdict_zh"] = pd.NA if verdict is pd.NA else (zh or VERDICT_LABELS_ZH[verdict])
         rec["verdict_rule"] = rule
         rec["verdict_reason"] = reason
         out.append({**claim, **rec})
@@ -537,38 +554,43 @@ def _verdict(claim: dict, outcome: str | None, row, rec: dict, alpha: float, mba
         return NOT_SUPPORTED, f"impact: {_ADJ_TEXT[adj]}-adjusted p >= {alpha:g}", (
             f"not significant after adjustment: {p_text}{mde_note}")
     # significant: does the conclusion survive the stated bound on parallel-trend violations?
-    robust, sens_text = _robust(rec, sign * side, mbar)
+    robust, sens_text, cause = _robust(rec, int(sign * side), mbar)
     rule = f"{rule_sig} and robust at Mbar = {mbar:g} (relative magnitudes)"
     if side > 0:
         if robust:
             return SUPPORTED, rule, f"{p_text}{scale_note}; {sens_text}"
-        return INCONCLUSIVE, f"{rule_sig}, not robust at Mbar = {mbar:g}", (
-            f"significant on the claimed side ({p_text}{scale_note}), but {sens_text}")
+        rec["_verdict_zh"] = cause.label_zh
+        return cause.label, f"{rule_sig}, not robust at Mbar = {mbar:g}: {cause.label}", (
+            f"significant on the claimed side ({p_text}{scale_note}), but {cause.reason}"
+            f"{sens_text}")
     if robust:
         return CONTRADICTED, rule, (f"significant in the direction opposite to the claim "
                                     f"({p_text}{scale_note}); {sens_text}")
     return NOT_SUPPORTED, f"{rule_sig} (opposite side), not robust at Mbar = {mbar:g}", (
         f"significant in the direction opposite to the claim ({p_text}{scale_note}), but "
-        f"{sens_text}")
+        f"{cause.reason}{sens_text}")
 
 
-def _robust(rec: dict, side_sign: float, mbar: float) -> tuple[bool, str]:
+def _robust(rec: dict, side_sign: int, mbar: float):
     """Does the relative-magnitudes analysis keep the conclusion on the estimate's side?
 
-    ``side_sign`` is +1 when the conclusion is "above the null" on the event-study scale."""
+    ``side_sign`` is +1 when the conclusion is "above the null" on the event-study scale.
+    Returns (robust, text on the sensitivity analysis, the
+    :class:`~talentlab.evaluation.sensitivity.RobustnessClass` naming the cause when not
+    robust). The robust interval decides when it was computed at ``mbar``; else the breakdown
+    value Mbar*."""
     brk = _num(rec["breakdown_mbar"])
     lo, hi, at = _num(rec["rm_ci_low"]), _num(rec["rm_ci_high"]), _num(rec["rm_mbar"])
+    at_bound = not np.isnan(lo) and np.isclose(at, mbar)
+    cause = classify_robustness(rec["pretrend_p"], (lo, hi) if at_bound else (np.nan, np.nan),
+                                brk, mbar=mbar, claimed_sign=side_sign, null_value=0.0,
+                                pretrend_alpha=PRETREND_ALPHA)
     if np.isnan(brk) and np.isnan(lo):
-        return False, ("no parallel-trends sensitivity analysis is available for this design, "
-                       f"so the conclusion is not shown to survive Mbar = {mbar:g}")
+        return cause.robust, "", cause
     bound = (f"; pre-reform deviations within +-{_fmt(rec['pretrend_bound'])} (equivalence "
              "bound)" if not np.isnan(_num(rec["pretrend_bound"])) else "")
-    if not np.isnan(lo) and np.isclose(at, mbar):
-        robust = lo > 0 if side_sign > 0 else hi < 0
-    else:
-        robust = brk >= mbar
     text = (f"relative-magnitudes robust interval at Mbar = {_fmt(at)} [{_fmt(lo)}, {_fmt(hi)}], "
             f"breakdown Mbar* = {_fmt(brk)}{bound}")
-    if not robust:
-        text += f" - the conclusion does not survive Mbar = {mbar:g}"
-    return robust, text
+    if not cause.robust:
+        return False, f"; {text} - the conclusion does not survive Mbar = {mbar:g}", cause
+    return True, text, cause

@@ -85,12 +85,13 @@ def test_judge_applies_the_rule(claims, results, sensitivity):
     assert verdicts["up_wrong"] == "contradicted"
     assert verdicts["up_null"] == "not supported"
     assert verdicts["down_ok"] == "supported"
-    assert verdicts["not_robust"] == "inconclusive (pre-trends)"
+    # no pre-trend test given: the cause is imprecision, not the pre-trends
+    assert verdicts["not_robust"] == "not robust at Mbar = 1"
     assert verdicts["no_result"] == "not testable"
     assert verdicts["no_indicator"] == "not testable"
     assert pd.isna(verdicts["six_case"])
     # significant, but the Cox design has no event study: not shown to survive the bound
-    assert verdicts["shorter_adaptation"] == "inconclusive (pre-trends)"
+    assert verdicts["shorter_adaptation"] == "no sensitivity analysis"
     assert "no parallel-trends sensitivity analysis" in out.loc["shorter_adaptation",
                                                                 "verdict_reason"]
     assert verdicts["longer_is_contradicted"] == "not supported"
@@ -150,11 +151,38 @@ def test_the_stated_bound_decides_and_can_be_changed():
     claims, results, sens = _family([0.001])
     sens = sens.assign(rm_mbar=np.nan, rm_ci_low=np.nan, rm_ci_high=np.nan, breakdown_mbar=0.7)
     assert cl.judge(claims, results, sensitivity=sens)["verdict"].iloc[0] == (
-        "inconclusive (pre-trends)")
+        "not robust at Mbar = 1")
     assert cl.judge(claims, results, sensitivity=sens, mbar=0.5)["verdict"].iloc[0] == (
         "supported")
     # without any sensitivity analysis an impact claim is never supported
-    assert cl.judge(claims, results)["verdict"].iloc[0] == "inconclusive (pre-trends)"
+    assert cl.judge(claims, results)["verdict"].iloc[0] == "no sensitivity analysis"
+    # another bound names itself, in both languages
+    out = cl.judge(claims, results, sensitivity=sens, mbar=0.9).iloc[0]
+    assert (out["verdict"], out["verdict_zh"]) == ("not robust at Mbar = 0.9",
+                                                   "在 Mbar = 0.9 下不稳健")
+
+
+def test_a_non_robust_conclusion_is_named_by_its_cause():
+    """The verdict names why a significant conclusion is not robust (issue 22): a rejecting
+    pre-period test is a detected violation; a non-rejecting one with a robust interval that
+    includes 0 is imprecision; none of the old 'inconclusive (pre-trends)' label."""
+    claims, results, sens = _family([0.001])
+    sens = sens.assign(rm_ci_low=-0.05, rm_ci_high=0.3, breakdown_mbar=0.6)
+    rejects = cl.judge(claims, results, sensitivity=sens, pretrend={"y0": 0.01}).iloc[0]
+    assert rejects["verdict"] == "pre-trend violation detected"
+    assert rejects["verdict_zh"] == "检测到改革前趋势偏离"
+    assert "rejects parallel pre-trends (p = 0.01" in rejects["verdict_reason"]
+    quiet = cl.judge(claims, results, sensitivity=sens, pretrend={"y0": 0.6}).iloc[0]
+    assert quiet["verdict"] == "not robust at Mbar = 1"
+    assert quiet["verdict_zh"] == "在 Mbar = 1 下不稳健"
+    assert "too imprecise" in quiet["verdict_reason"]
+    assert "not robust at Mbar = 1" in quiet["verdict_rule"]
+    # a rejecting pre-period test does not stop a robust conclusion being supported
+    robust = cl.judge(claims, results, sensitivity=sens.assign(rm_ci_low=0.01),
+                      pretrend={"y0": 0.01}).iloc[0]
+    assert robust["verdict"] == "supported"
+    assert "inconclusive (pre-trends)" not in cl.VERDICTS
+    assert set(cl.VERDICTS) <= set(cl.VERDICT_LABELS_ZH)
 
 
 def test_activity_claims_are_reported_never_supported():

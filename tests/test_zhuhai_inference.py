@@ -75,3 +75,19 @@ def test_wild_bootstrap_primary_on_request_keeps_cr3_as_the_check(data, default_
 def test_unknown_inference_is_a_clear_error(data):
     with pytest.raises(ev.EvaluationInputError, match="zhuhai.evaluate: inference must be one of"):
         zhuhai.evaluate(data, load_claims(), outcomes=["local_work"], inference="bogus")
+
+
+def test_sensitivity_targets_the_effect_the_test_estimates(data, default_run):
+    """One estimand (issue 22): the relative-magnitudes analysis weights the post-reform cohort
+    effects by the reformed majors' graduates in each cohort, not equally."""
+    frame = zhuhai.outcome_frame(data, "local_work")
+    study = default_run.event_study
+    study = study[study["outcome"] == "local_work"].sort_values("cohort")
+    post = study[(study["period"] == "post") & study["estimate"].notna()]
+    treated = frame[frame["treated_major"]]
+    shares = treated.groupby("cohort").size().reindex(post["cohort"].astype(int)).to_numpy()
+    shares = shares / shares.sum()
+    assert len(shares) >= 2 and not pd.Series(shares).round(6).nunique() == 1
+    row = default_run.sensitivity.set_index("outcome").loc["local_work"]
+    assert row["theta"] == pytest.approx(float(shares @ post["estimate"].to_numpy()), rel=1e-10)
+    assert row["target"].startswith("l'tau_post")

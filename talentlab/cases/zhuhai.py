@@ -474,7 +474,8 @@ def _analyse_outcome(data, graduates, outcome, *, reform_cohort, programme_lengt
     parts["pretrends"].append(ev.pretrend_test(study))
     if kind != "programme" and "vcov" in study.attrs:
         parts["sensitivities"].append(sens.relative_magnitudes(
-            study, study.attrs["vcov"], sign, mbar=mbar, alpha=alpha, seed=seed))
+            study, study.attrs["vcov"], sign, mbar=mbar, alpha=alpha, seed=seed,
+            l_vec=post_cohort_weights(frame, study)))
     if kind == "programme":
         parts["activities"].append(activity_summary(frame, outcome, reform))
         parts["mdes"].append(mde_from_standard_error(res, outcome, alpha))
@@ -485,6 +486,37 @@ def _analyse_outcome(data, graduates, outcome, *, reform_cohort, programme_lengt
     except ValueError as exc:
         parts["notes"].append(f"{outcome}: no minimum detectable effect ({exc})")
     return parts
+
+
+def post_cohort_weights(frame: pd.DataFrame, study: pd.DataFrame) -> np.ndarray:
+    """Weights of the post-reform event-study coefficients that make the sensitivity analysis
+    target the effect the verdict's test estimates: the share of the reformed majors'
+    observations (graduates, counting a count table's ``count``) in each post-reform cohort.
+
+    The pooled DiD compares the reformed majors' post-reform observations with their own
+    pre-reform level, so its effect averages the cohort effects by where those observations
+    are; the default of the sensitivity analysis (the plain average of the cohort effects)
+    would weight a small last cohort as much as a large first one.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"cohort": [2022, 2022, 2022, 2023], "treated_major": True})
+    >>> s = pd.DataFrame({"cohort": [2021, 2022, 2023], "period": ["reference", "post", "post"],
+    ...                   "estimate": [0.0, 0.1, 0.2]})
+    >>> post_cohort_weights(f, s).tolist()
+    [0.75, 0.25]
+    """
+    post = study[(study["period"] == "post") & study["estimate"].notna()]
+    cohorts = sorted(int(c) for c in post["cohort"])
+    treated = frame[frame["treated_major"].astype(bool)]
+    weight = (pd.to_numeric(treated[COUNT_COLUMN]).astype(float) if COUNT_COLUMN in treated
+              else pd.Series(1.0, index=treated.index))
+    by_cohort = weight.groupby(treated["cohort"].astype(int)).sum()
+    counts = np.array([float(by_cohort.get(c, 0.0)) for c in cohorts])
+    if not len(counts) or counts.sum() <= 0:
+        return np.full(len(cohorts), 1.0 / max(len(cohorts), 1))
+    return counts / counts.sum()
 
 
 def _stack(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.DataFrame:

@@ -11,8 +11,9 @@ import pandas as pd
 #: Ledger columns every verdict table fills (the rest it brings are "extra" columns).
 LEDGER_FIXED = ("estimate", "ci_low", "ci_high", "scale", "verdict", "verdict_reason",
                 "evidence_link")
-VERDICT_ORDER = ["supported", "contradicted", "not supported", "inconclusive (pre-trends)",
-                 "reported", "not observed", "not testable"]
+VERDICT_ORDER = ["supported", "contradicted", "not supported", "pre-trend violation detected",
+                 "not robust at Mbar = 1", "no sensitivity analysis", "reported", "not observed",
+                 "not testable"]
 
 
 def _fmt(v, digits: int = 3) -> str:
@@ -121,8 +122,11 @@ def verdict_rules_summary(ledger: pd.DataFrame) -> str:
         f"({adjust}) is below alpha, the estimate lies on the claimed side of the null value, and "
         "the relative-magnitudes robust interval (Rambachan & Roth 2023) at "
         f"{bound} still excludes the null value on that side; contradicted = the same on the "
-        "opposite side; inconclusive (pre-trends) = significant after adjustment on the claimed "
-        "side but not robust at that bound; not supported = otherwise, with the minimum "
+        "opposite side; significant after adjustment on the claimed side but not robust at that "
+        "bound is named by its cause: pre-trend violation detected (the pre-period test rejects "
+        "at 0.10), no sensitivity analysis (none for the design), else not robust at Mbar "
+        "(imprecision: the robust interval includes the null value); not supported = otherwise, "
+        "with the minimum "
         "detectable effect beside it. Activity claims (the reform's own outputs) are reported or "
         "not observed, never supported. Not testable = no data measure the claim. Six-case "
         "claims: QCA necessity (inclN >= 0.9 and RoN >= 0.6, robust to recoding) and "

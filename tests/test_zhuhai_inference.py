@@ -91,3 +91,24 @@ def test_sensitivity_targets_the_effect_the_test_estimates(data, default_run):
     row = default_run.sensitivity.set_index("outcome").loc["local_work"]
     assert row["theta"] == pytest.approx(float(shares @ post["estimate"].to_numpy()), rel=1e-10)
     assert row["target"].startswith("l'tau_post")
+
+
+@pytest.mark.parametrize("inference", ["wild_bootstrap", "cr3", "cluster"])
+def test_did_on_a_perfect_fit_is_not_estimable(inference):
+    """issue 22: an outcome the fixed effects and the treatment reproduce exactly (here the
+    treatment indicator itself, or a constant) crashed the bootstrap (division by zero) or gave
+    p = 0 from a zero standard error; it is a 'not estimable' row naming the perfect fit."""
+    import numpy as np
+
+    frame = pd.DataFrame([(f"m{m}", c) for m in range(8) for c in range(2018, 2026)
+                          for _ in range(7)], columns=["major", "cohort"])
+    frame["treated_major"] = frame["major"].isin(["m0", "m1", "m2"])
+    exposed = (frame["treated_major"] & (frame["cohort"] >= 2022)).astype(float)
+    for y in (exposed, exposed * 0 + 1.0, exposed * 0.1 + frame["cohort"] * 0.01):
+        out = ev.did(frame.assign(y=y), "y", inference=inference, n_bootstrap=99)
+        assert len(out) == 1 and np.isnan(out.loc[0, "p_value"]), out
+        assert out.loc[0, "method"].startswith("not estimable: perfect fit")
+    # a fit with noise is still estimated
+    noisy = exposed + np.random.default_rng(0).normal(0, 0.1, len(frame))
+    assert ev.did(frame.assign(y=noisy), "y", inference=inference,
+                  n_bootstrap=99).loc[0, "p_value"] < 0.05

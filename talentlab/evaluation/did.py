@@ -150,6 +150,8 @@ def did(
                       n_obs=panel.n)
         except np.linalg.LinAlgError as err:
             problem = str(err)
+    if problem is None:
+        problem = _perfect_fit_problem(fw, panel.weigh(panel.y))
     if problem is not None:
         return _tidy([_not_estimable_row(outcome, DID_TERM, problem, alpha, panel.n, g,
                                          inference=inference, **base)])
@@ -175,6 +177,26 @@ def did(
             "alpha": alpha, "null_value": 0.0, "primary": i == 0, **base,
         })
     return _tidy(rows)
+
+
+#: A fit is perfect when the residuals' norm is below this share of the outcome's norm
+#: (rounding of an exact fit leaves about 1e-15 of it).
+PERFECT_FIT_RTOL = 1e-10
+
+
+def _perfect_fit_problem(fw: _FWL, y: np.ndarray) -> str | None:
+    """Why a fit with no residual variation cannot be tested, or None.
+
+    When the fixed effects and the treatment reproduce the outcome exactly, every standard
+    error is zero (or rounding noise of either sign), the t statistic is infinite or 0/0 and
+    the bootstrap divides by zero: there is no inference to report, only the estimate.
+    """
+    rss = float(fw.resid @ fw.resid)
+    if rss <= PERFECT_FIT_RTOL ** 2 * float(y @ y):
+        return (f"perfect fit: the fixed effects and the treatment reproduce the outcome exactly "
+                f"(difference in differences {fw.beta:.6g} with no residual variation), so no "
+                "standard error, interval or test exists")
+    return None
 
 
 def _check_did_options(where: str, alpha: float, inference: str, cr3_convention: str,

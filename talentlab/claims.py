@@ -102,7 +102,8 @@ ADJUSTMENTS = {"holm": "holm", "bh": "fdr_bh", "none": None}
 #: Columns :func:`judge` adds to the claims (the verdict table).
 VERDICT_COLUMNS = [
     "claim_kind", "estimate", "ci_low", "ci_high", "p_value", "p_raw", "p_adjusted",
-    "adjustment", "family_size", "null_value", "result_method", "pretrend_p", "pretrend_bound",
+    "adjustment", "family_size", "null_value", "result_method", "p_model", "p_randomization",
+    "p_randomization_min", "randomization_exact", "pretrend_p", "pretrend_bound",
     "max_pre_change", "rm_mbar", "rm_ci_low", "rm_ci_high", "breakdown_mbar",
     "sensitivity_method", "mde", "activity_summary", "verdict", "verdict_zh", "verdict_rule",
     "verdict_reason",
@@ -143,7 +144,12 @@ VERDICT_RULE = (
     "read on the scale of the estimate (a hazard ratio of reaching independent work above 1 means "
     "shorter adaptation). The impact claims of a study form one family: their p-values are "
     "adjusted by Holm's step-down method (family-wise error at alpha; Benjamini-Hochberg false "
-    "discovery rate on request), and the table shows the raw and the adjusted p-value. Parallel "
+    "discovery rate on request), and the table shows the raw and the adjusted p-value. Where "
+    "randomization inference over the feasible assignments of the reform is reported beside the "
+    "model-based inference (CR3), the raw p-value is the larger of the two (p_model, "
+    "p_randomization): with few reformed majors the model-based reference is an approximation "
+    "and the randomization test is valid by design but cannot go below 1 / (number of "
+    "assignments), so the verdict reads the more conservative. Parallel "
     "trends are shown, not assumed: each impact claim carries a sensitivity analysis after "
     "Rambachan & Roth (2023), relative magnitudes: the post-reform changes in the violation of "
     "parallel trends are at most Mbar times the largest change between consecutive pre-reform "
@@ -172,7 +178,10 @@ VERDICT_RULE_ZH = (
     "判定规则（分析前确定）。每条论断有类型（影响、活动、存在、无法检验）。影响类论断依据其结果变量的"
     "主要估计值判定；差值的零假设值为 0，比值（风险比）为 1；方向按估计值的尺度解读（达到独立上岗的"
     "风险比大于 1 即适应期缩短）。同一研究的影响类论断构成一个族：其 p 值按 Holm 逐步法校正（控制族错误率；"
-    "可选 Benjamini-Hochberg 错误发现率），表中同时给出原始与校正后的 p 值。平行趋势须展示而非假定："
+    "可选 Benjamini-Hochberg 错误发现率），表中同时给出原始与校正后的 p 值。若在基于模型的推断（CR3）旁"
+    "同时报告了基于改革可行分配的随机化推断，原始 p 值取两者中较大者（p_model、p_randomization）："
+    "改革专业很少时基于模型的参照分布只是近似，随机化检验由设计保证有效但不能低于 1/（分配数），"
+    "故判定采用较保守者。平行趋势须展示而非假定："
     "每条影响类论断附 Rambachan & Roth (2023) 相对幅度敏感性分析：改革后平行趋势偏离的逐届变化不超过"
     "改革前相邻届别最大变化的 Mbar 倍；报告改革后平均效应的稳健区间、崩溃值 Mbar*（稳健区间仍在论断方向"
     f"上排除零假设值的最大 Mbar）以及改革前偏离的等价性界。规定的界为 Mbar = {DEFAULT_MBAR:g}。\n"
@@ -255,8 +264,11 @@ def judge(
     results : DataFrame, result object or list of them
         Tidy evaluation results (columns ``outcome``, ``estimate``, ``ci_low``, ``ci_high``,
         ``p_value``; optional ``null_value`` (default 0), ``orientation`` (default +1),
-        ``primary``, ``alpha``, ``method``, ``pretrend_p``). For each outcome the first row with
-        ``primary`` True is used (else the first row).
+        ``primary``, ``alpha``, ``method``, ``pretrend_p``; ``p_model``, ``p_randomization``,
+        ``p_randomization_min``, ``randomization_exact`` are carried into the table when a
+        caller put design-based inference beside the model-based, ``p_value`` being the one the
+        verdict reads). For each outcome the first row with ``primary`` True is used (else the
+        first row).
     pretrend : DataFrame or dict, optional
         Pre-trend test p-value per outcome (``outcome``, ``pretrend_p``), reported only.
     mde : DataFrame or dict, optional
@@ -343,6 +355,7 @@ def judge(
     for col in ("claim_kind", "verdict", "verdict_zh", "verdict_rule", "verdict_reason",
                 "result_method", "adjustment", "sensitivity_method", "activity_summary"):
         frame[col] = frame[col].astype("string")
+    frame["randomization_exact"] = frame["randomization_exact"].astype("boolean")
     return frame
 
 
@@ -396,6 +409,8 @@ def _claim_record(claim: dict, rows: dict, pre: dict, mdes: dict, sens: dict) ->
     rec = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
            "p_raw": np.nan, "p_adjusted": np.nan, "adjustment": pd.NA,
            "family_size": np.nan, "null_value": np.nan, "result_method": pd.NA,
+           "p_model": np.nan, "p_randomization": np.nan, "p_randomization_min": np.nan,
+           "randomization_exact": pd.NA,
            "pretrend_p": _num(pre.get(outcome)) if outcome else np.nan,
            "pretrend_bound": np.nan, "max_pre_change": np.nan, "rm_mbar": np.nan,
            "rm_ci_low": np.nan, "rm_ci_high": np.nan, "breakdown_mbar": np.nan,
@@ -409,7 +424,14 @@ def _claim_record(claim: dict, rows: dict, pre: dict, mdes: dict, sens: dict) ->
         rec.update({"estimate": _num(row.get("estimate")), "ci_low": _num(row.get("ci_low")),
                     "ci_high": _num(row.get("ci_high")), "p_raw": _num(row.get("p_value")),
                     "null_value": _num(row.get("null_value"), 0.0),
-                    "result_method": row.get("method", pd.NA)})
+                    "result_method": row.get("method", pd.NA),
+                    # design-based inference beside the model-based, when the results carry it
+                    "p_model": _num(row.get("p_model")),
+                    "p_randomization": _num(row.get("p_randomization")),
+                    "p_randomization_min": _num(row.get("p_randomization_min")),
+                    "randomization_exact": (pd.NA if pd.isna(row.get("randomization_exact",
+                                                                     pd.NA))
+                                            else bool(row.get("randomization_exact")))})
         rec["p_value"] = rec["p_raw"]
     if outcome in sens and claim["claim_kind"] == "impact":
         rec.update({k: sens[outcome].get(k, rec[k]) for k in (

@@ -35,11 +35,13 @@ def test_verdicts_read_cr3_and_report_the_wild_bootstrap_beside_it(data, default
         primary = rows[rows["primary"].astype(bool)]
         assert len(primary) == 1 and primary["inference"].iloc[0] == "cr3"
         assert "wild_bootstrap" in set(rows.loc[~rows["primary"].astype(bool), "inference"])
-    # the verdict's p-value and interval are the CR3 row's, and the ledger shows its method
+    # the verdict's interval is the CR3 row's, its p-value the larger of CR3's and the
+    # randomization test's, and the ledger shows the method
     frame = zhuhai.outcome_frame(data, "local_work")
     cr3 = ev.did(frame, "local_work", inference="cr3").iloc[0]
     verdict = default_run.verdicts.set_index("claim_id").loc["C5.3.1c"]
-    assert verdict["p_raw"] == pytest.approx(cr3["p_value"], rel=1e-12)
+    assert verdict["p_model"] == pytest.approx(cr3["p_value"], rel=1e-12)
+    assert verdict["p_raw"] == max(verdict["p_model"], verdict["p_randomization"])
     assert verdict["ci_low"] == pytest.approx(cr3["ci_low"], rel=1e-12)
     assert "CR3" in verdict["result_method"]
     assert "CR3" in zhuhai.claims_table(default_run).set_index("claim_id").loc[
@@ -63,8 +65,8 @@ def test_wild_bootstrap_primary_on_request_keeps_cr3_as_the_check(data, default_
     wcr = zhuhai.evaluate(data, load_claims(), outcomes=["local_work"], n_bootstrap=99,
                           inference="wild_bootstrap")
     rows = wcr.effects
-    assert rows["inference"].tolist() == ["wild_bootstrap", "cr3", "cluster"]
-    assert rows["primary"].tolist() == [True, False, False]
+    assert rows["inference"].tolist() == ["wild_bootstrap", "cr3", "cluster", "randomization"]
+    assert rows["primary"].tolist() == [True, False, False, False]
     assert wcr.design["inference"] == "wild_bootstrap"
     same = default_run.effects[default_run.effects["outcome"] == "local_work"]
     pd.testing.assert_series_equal(
@@ -112,3 +114,32 @@ def test_did_on_a_perfect_fit_is_not_estimable(inference):
     noisy = exposed + np.random.default_rng(0).normal(0, 0.1, len(frame))
     assert ev.did(frame.assign(y=noisy), "y", inference=inference,
                   n_bootstrap=99).loc[0, "p_value"] < 0.05
+
+
+def test_randomization_inference_beside_cr3_and_the_more_conservative_decides(data, default_run):
+    """issue 22 item 3: exact randomization inference over the 56 assignments of 3 reformed
+    of 8 majors is reported beside CR3 and the wild bootstrap; the verdict reads the larger
+    p-value, and result_method says which decided and why."""
+    table = zhuhai.claims_table(default_run).set_index("claim_id")
+    for outcome in OUTCOMES:
+        frame = zhuhai.outcome_frame(data, outcome)
+        direct = ev.randomization_inference(frame, outcome=outcome, reform_cohort=2022).iloc[0]
+        rows = default_run.effects[default_run.effects["outcome"] == outcome]
+        ri = rows[rows["inference"] == "randomization"]
+        assert len(ri) == 1 and not ri["primary"].iloc[0]
+        assert ri["p_value"].iloc[0] == direct["p_value"]
+        primary = rows[rows["primary"].astype(bool)].iloc[0]
+        assert primary["p_randomization"] == direct["p_value"]
+        assert primary["n_assignments"] == 56 and bool(primary["randomization_exact"])
+        assert primary["p_randomization_min"] == pytest.approx(1 / 56)
+        assert primary["p_value"] == max(primary["p_model"], direct["p_value"])
+        claim = table[table["outcome"] == outcome].iloc[0]
+        assert claim["p_raw"] == primary["p_value"]
+        assert "verdict p = max(model-based p" in claim["result_method"]
+        assert "more conservative" in claim["result_method"]
+    # on the shipped design CR3 goes below 1/56 where no assignment can: the randomization
+    # p-value decides there
+    rec = default_run.effects.set_index(["outcome", "inference"]).loc[
+        ("recognition_score", "cr3")]
+    assert rec["p_model"] < 1 / 56 <= rec["p_value"]
+    assert "the randomization p-value decides" in rec["method"]

@@ -4,8 +4,10 @@ The verdicts follow the rule of :mod:`talentlab.claims` (Holm across the impact 
 only if the conclusion survives the relative-magnitudes bound Mbar = 1; activity claims judged
 descriptively). On ``null`` no impact claim is supported and the activity claims (the reform's own
 outputs, carried out in every scenario) read "reported"; on ``paper_claims`` the main claims are
-significant after Holm's adjustment, the intervals cover the effects in ``truth.json``, and a claim
-is supported exactly when its breakdown value reaches the bound; on ``pretrend`` the breakdown
+significant by CR3 (but not after Holm's adjustment of the larger of CR3's and the exact
+randomization p-value, which cannot go below 1/56 with 3 of 8 majors reformed), the intervals
+cover the effects in ``truth.json``, and a claim is supported only when significant and its
+breakdown value reaches the bound; on ``pretrend`` the breakdown
 analysis flags the biased claims (Mbar* < 1) so none is supported. (The data are the shipped files
 with fixed seeds, so these outcomes are deterministic; benchmarks/sim_study_verdicts.py measures
 the rates.)
@@ -70,17 +72,21 @@ def test_verdicts_follow_the_planted_truth(run):
     assert not (claims["verdict"] == "supported").any() or scenario == "paper_claims"
     main = claims.loc[list(MAIN_CLAIMS)]
     if scenario == "paper_claims":
-        sig = main["p_adjusted"] < 0.05
-        assert sig.all(), main[["p_raw", "p_adjusted"]]
+        # the model-based (CR3) test rejects for every main claim; the verdict reads the larger
+        # of it and the exact randomization p-value, which cannot go below 1/56 with 3 of 8
+        # majors reformed, so Holm's adjustment over the family keeps it above 0.05 (issue 22)
+        assert (main["p_model"] < 0.05).all(), main[["p_model", "p_randomization"]]
+        assert (main["p_randomization_min"] - 1 / 56).abs().max() < 1e-12
+        assert (main["p_raw"] >= main["p_randomization"]).all()
         coverage = pd.DataFrame(results["truth_coverage"])
         coverage = coverage[coverage["kind"] == "impact"]  # activities are judged descriptively
         assert len(coverage) >= 6 and coverage["covered"].all(), coverage
-        # supported exactly when the conclusion survives the stated bound
-        robust = main["breakdown_mbar"] >= 1.0
-        assert ((main["verdict"] == "supported") == robust).all(), main[
-            ["verdict", "breakdown_mbar"]]
-        assert set(main.loc[~robust, "verdict"]) <= {"not robust at Mbar = 1",
-                                                     "pre-trend violation detected"}
+        # supported only when significant after adjustment and robust at the stated bound
+        sig, robust = main["p_adjusted"] < 0.05, main["breakdown_mbar"] >= 1.0
+        assert ((main["verdict"] == "supported") == (sig & robust)).all(), main[
+            ["verdict", "p_adjusted", "breakdown_mbar"]]
+        assert set(main.loc[sig & ~robust, "verdict"]) <= {"not robust at Mbar = 1",
+                                                           "pre-trend violation detected"}
     elif scenario == "null":
         assert not (impact["verdict"] == "supported").any(), impact["verdict"]
         assert "implemented" in truth["scenario_description"]

@@ -119,7 +119,9 @@ def verdict_rules_summary(ledger: pd.DataFrame) -> str:
         + (f"; primary estimates by {', '.join(methods)}, see result_method in findings.csv"
            if methods else "")
         + "): supported = the family-adjusted p-value "
-        f"({adjust}) is below alpha, the estimate lies on the claimed side of the null value, and "
+        f"({adjust}; of the larger of the model-based and the randomization p-value where both "
+        "are reported, see p_model and p_randomization: the more conservative decides) is below "
+        "alpha, the estimate lies on the claimed side of the null value, and "
         "the relative-magnitudes robust interval (Rambachan & Roth 2023) at "
         f"{bound} still excludes the null value on that side; contradicted = the same on the "
         "opposite side; significant after adjustment on the claimed side but not robust at that "

@@ -341,31 +341,39 @@ def detect_encoding(source: str | os.PathLike | bytes, explicit: str | None = No
     """
     label = _label(source)
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    return _detect_and_decode(data, explicit, label)[0]
+
+
+def _detect_and_decode(data: bytes, explicit: str | None, label: str) -> tuple[str, str]:
+    """The encoding of ``data`` (as :func:`detect_encoding` decides it) and the text decoded with
+    it: the decode that verifies the encoding is the one kept, so a file is decoded once."""
     if explicit:
         return _check_explicit(data, explicit, label)
-    enc = _unicode_encoding(data, label)
-    if enc is not None:
-        return enc
+    found = _unicode_encoding(data, label)
+    if found is not None:
+        return found
     return _gb18030_or_refuse(data, label)
 
 
-def _check_explicit(data: bytes, explicit: str, label: str) -> str:
-    """``explicit`` if it is a known codec that decodes the whole file, else the error."""
+def _check_explicit(data: bytes, explicit: str, label: str) -> tuple[str, str]:
+    """``explicit`` and the text if it is a known codec that decodes the whole file, else the
+    error."""
     try:
         codecs.lookup(explicit)
     except LookupError:
         raise EncodingError(f"{label}: unknown encoding {explicit!r}") from None
     try:
-        data.decode(explicit)
+        text = data.decode(explicit)
     except UnicodeDecodeError as exc:
         raise EncodingError(
             f"{label}: does not decode as {explicit} (byte {exc.start}: "
             f"{data[exc.start:exc.start + 4]!r}); check --encoding") from None
-    return explicit
+    return explicit, text
 
 
-def _unicode_encoding(data: bytes, label: str) -> str | None:
-    """A Unicode encoding (byte-order mark, UTF-16 without one, plain UTF-8) or ``None``."""
+def _unicode_encoding(data: bytes, label: str) -> tuple[str, str] | None:
+    """A Unicode encoding (byte-order mark, UTF-16 without one, plain UTF-8) and the text, or
+    ``None``."""
     if data.startswith(codecs.BOM_UTF8):
         enc = "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
@@ -376,29 +384,41 @@ def _unicode_encoding(data: bytes, label: str) -> str | None:
         enc = None
     if enc is not None:
         try:
-            data.decode(enc)
+            return enc, data.decode(enc)
         except UnicodeDecodeError as exc:
             raise EncodingError(f"{label}: starts with a {enc} byte-order mark but does not "
                                 f"decode as {enc} (byte {exc.start})") from None
-        return enc
     if b"\x00" in data[:4000]:
         enc = _looks_utf16_without_bom(data)
         if enc is None:
             raise EncodingError(f"{label}: contains NUL bytes: not a text (CSV) file")
         try:
-            data.decode(enc)
+            return enc, data.decode(enc)
         except UnicodeDecodeError:
             raise EncodingError(f"{label}: looks like UTF-16 without a byte-order mark but does "
                                 "not decode; re-save it as UTF-8 CSV") from None
-        return enc
     try:
-        data.decode("utf-8")
-        return "utf-8-sig"
+        return "utf-8-sig", data.decode("utf-8")
     except UnicodeDecodeError:
         return None
 
 
-def _gb18030_or_refuse(data: bytes, label: str) -> str:
+#: Bytes of a legacy-encoded file the detector (charset-normalizer) judges: the start of the
+#: file, cut at a line break. The whole file is still decoded, round-tripped and searched for
+#: UTF-8 lines; only the detector's guess (Big5 or another legacy encoding?) comes from the sample.
+DETECT_SAMPLE_BYTES = 1 * _MiB
+
+
+def _detector_sample(data: bytes) -> bytes:
+    """The start of ``data`` the detector judges: at most :data:`DETECT_SAMPLE_BYTES`, ending
+    at a line break (LF is never part of a GB18030 or Big5 character) when there is one."""
+    if len(data) <= DETECT_SAMPLE_BYTES:
+        return data
+    cut = data.rfind(b"\n", 0, DETECT_SAMPLE_BYTES)
+    return data[:cut + 1] if cut > 0 else data[:DETECT_SAMPLE_BYTES]
+
+
+def _gb18030_or_refuse(data: bytes, label: str) -> tuple[str, str]:
     """``gb18030`` for a simplified-Chinese legacy file; refuses mixed encodings, Big5 and
     anything the detector names that GB18030 would turn into mojibake."""
     line = _utf8_line_in_non_utf8(data)
@@ -410,7 +430,7 @@ def _gb18030_or_refuse(data: bytes, label: str) -> str:
 
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    best = from_bytes(_detector_sample(data)).best()
     guess = best.encoding.lower().replace("_", "") if best is not None else None
     big5_clean = True
     try:
@@ -437,7 +457,7 @@ def _gb18030_or_refuse(data: bytes, label: str) -> str:
         raise EncodingError(
             f"{label}: the detector says {guess}, not UTF-8, UTF-16 or GB18030; re-save it as "
             "UTF-8 CSV or pass --encoding")
-    return "gb18030"
+    return "gb18030", text
 
 
 def decode_file(path: str | os.PathLike, explicit: str | None = None) -> tuple[str, str]:
@@ -446,13 +466,9 @@ def decode_file(path: str | os.PathLike, explicit: str | None = None) -> tuple[s
     check_file_size(path)
     data = Path(path).read_bytes()
     try:
-        enc = detect_encoding(data, explicit)
+        enc, text = _detect_and_decode(data, explicit, "<bytes>")
     except EncodingError as exc:
         raise EncodingError(str(exc).replace("<bytes>", _label(path), 1)) from None
-    try:
-        text = data.decode(enc)
-    except UnicodeDecodeError as exc:  # pragma: no cover - detect_encoding checked it
-        raise EncodingError(f"{Path(path).name}: does not decode as {enc}") from exc
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, enc
@@ -464,20 +480,51 @@ DELIMITERS = (",", "\t", ";")
 SNIFF_RECORDS = 20
 
 
+#: Characters of the text :func:`sniff_delimiter` parses first (cut at a line break); the whole
+#: text only when the first records are not all complete within them.
+_SNIFF_SAMPLE_CHARS = 64 * 1024
+
+
 def _fields_per_record(text: str, delimiter: str) -> list[int]:
     """Number of fields of the first non-empty records, parsed with the csv module (so delimiters
-    inside quoted fields do not count)."""
+    inside quoted fields do not count).
+
+    The start of the text is parsed first; its counts stand when the :data:`SNIFF_RECORDS`-th
+    record ended before the sample did (a record the reader returned with lines of the sample
+    still unread ended at a line break outside quotes, exactly as in the whole text), else the
+    whole text is parsed."""
+    if len(text) > _SNIFF_SAMPLE_CHARS:
+        cut = max(text.rfind("\n", 0, _SNIFF_SAMPLE_CHARS), text.rfind("\r", 0, _SNIFF_SAMPLE_CHARS))
+        if cut > 0:
+            lines = _io.StringIO(text[:cut + 1], newline="").readlines()
+            consumed = 0
+
+            def counted():
+                nonlocal consumed
+                for line in lines:
+                    consumed += 1
+                    yield line
+
+            counts, complete = _count_fields(counted(), delimiter)
+            if complete and consumed < len(lines):
+                return counts
+    return _count_fields(_io.StringIO(text, newline=""), delimiter)[0]
+
+
+def _count_fields(lines, delimiter: str) -> tuple[list[int], bool]:
+    """Fields per non-empty record of ``lines`` (up to :data:`SNIFF_RECORDS`) and whether that
+    many were found."""
     counts: list[int] = []
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         for row in reader:
             if any(c.strip() for c in row):
                 counts.append(len(row))
                 if len(counts) >= SNIFF_RECORDS:
-                    break
+                    return counts, True
     except csv.Error:  # e.g. a field beyond the csv module's size limit: judge what was read
         pass
-    return counts
+    return counts, False
 
 
 def sniff_delimiter(text: str) -> str:
@@ -561,24 +608,9 @@ def parse_csv(text: str, delimiter: str, label: str, strict: bool = False) -> li
         n = _count_records(text, delimiter)
         if n > MAX_ROWS:
             raise _limit_error(label, "the number of rows", "行数", f"{n:,}", f"{MAX_ROWS:,}")
-    rows: list[list[str]] = []
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
-    with _csv_cell_limit():
-        try:
-            for row in reader:
-                if len(row) > MAX_COLUMNS:
-                    raise _limit_error(f"{label}, row {len(rows) + 1}", "the number of columns",
-                                       "列数", f"{len(row):,}", f"{MAX_COLUMNS:,}")
-                rows.append(row)
-        except csv.Error as exc:
-            where = f"{label}, row {len(rows) + 1}"
-            if "field larger than field limit" in str(exc):
-                raise _limit_error(where, "a cell", "单元格长度",
-                                   f"more than {_CSV_FIELD_LIMIT:,} characters",
-                                   f"{MAX_CELL_CHARS:,} characters") from None
-            raise ValueError(f"{where}: the CSV cannot be parsed ({exc}); an unclosed quote or a "
-                             "stray quote character? / CSV 无法解析（引号未闭合或多余的引号？）"
-                             ) from None
+    rows = _split_unquoted(text, delimiter, label) if '"' not in text else None
+    if rows is None:
+        rows = _parse_with_csv_module(text, delimiter, label, strict)
     header = rows[0] if rows else []
 
     def column(j: int) -> str:
@@ -598,6 +630,52 @@ def parse_csv(text: str, delimiter: str, label: str, strict: bool = False) -> li
                         raise _limit_error(f"{label}, row {i}, {column(j)}", "a cell",
                                            "单元格长度", f"{len(c):,} characters",
                                            f"{MAX_CELL_CHARS:,} characters")
+    return rows
+
+
+#: Line breaks ending a CSV record outside quotes, as the csv module reads them.
+_RECORD_END = re.compile("\r\n|\r|\n")
+
+
+def _split_unquoted(text: str, delimiter: str, label: str) -> list[list[str]] | None:
+    """The rows of a text without a quote character, split at C speed, exactly as the csv module
+    reads it (a record per line, fields between delimiters, an empty line an empty row); or
+    ``None`` when a line could hold a field beyond the csv module's limit (the module's parse
+    then names its row)."""
+    lines = _RECORD_END.split(text)
+    if lines and not lines[-1]:
+        lines.pop()  # the text ends with a line break: no record after it
+    if lines and max(map(len, lines)) > _CSV_FIELD_LIMIT:
+        return None
+    rows = [line.split(delimiter) if line else [] for line in lines]
+    if rows and max(map(len, rows)) > MAX_COLUMNS:
+        i = next(i for i, row in enumerate(rows, start=1) if len(row) > MAX_COLUMNS)
+        raise _limit_error(f"{label}, row {i}", "the number of columns", "列数",
+                           f"{len(rows[i - 1]):,}", f"{MAX_COLUMNS:,}")
+    return rows
+
+
+def _parse_with_csv_module(text: str, delimiter: str, label: str,
+                           strict: bool) -> list[list[str]]:
+    """The rows of ``text`` as the csv module parses them, within the column and cell limits."""
+    rows: list[list[str]] = []
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+    with _csv_cell_limit():
+        try:
+            for row in reader:
+                if len(row) > MAX_COLUMNS:
+                    raise _limit_error(f"{label}, row {len(rows) + 1}", "the number of columns",
+                                       "列数", f"{len(row):,}", f"{MAX_COLUMNS:,}")
+                rows.append(row)
+        except csv.Error as exc:
+            where = f"{label}, row {len(rows) + 1}"
+            if "field larger than field limit" in str(exc):
+                raise _limit_error(where, "a cell", "单元格长度",
+                                   f"more than {_CSV_FIELD_LIMIT:,} characters",
+                                   f"{MAX_CELL_CHARS:,} characters") from None
+            raise ValueError(f"{where}: the CSV cannot be parsed ({exc}); an unclosed quote or a "
+                             "stray quote character? / CSV 无法解析（引号未闭合或多余的引号？）"
+                             ) from None
     return rows
 
 
@@ -1315,14 +1393,34 @@ def _workbook_kind(path: Path, label: str) -> str:
     return "zip" if is_zip else "ole"
 
 
-def _row_texts(row: list, pad: list[str], shared: dict) -> list[str]:
-    """One row of calamine values as cell texts; equal texts share one object (memory)."""
-    out = pad[:]
-    for v in row:
-        if type(v) is not str:
-            v = cell_text(v)
-        out.append(shared.setdefault(v, v))
-    return out
+class _CellTexts:
+    """Calamine values to cell texts for one workbook: equal texts share one object (memory),
+    and each distinct number is converted once (most cells of an export repeat a few values)."""
+
+    def __init__(self):
+        self.shared: dict[str, str] = {"": ""}
+        # keyed by float only: 1.0, 1 and True are equal keys but read "1", "1" and "true"
+        self.float_texts: dict[float, str] = {}
+
+    def _other(self, value: object) -> str:
+        if type(value) is float:
+            text = self.float_texts.get(value)
+            if text is None:
+                # cell_text's rule for a whole number, without its type tests (row numbers and
+                # ids are distinct floats); NaN and infinities are not whole and go to cell_text
+                text = (str(int(value)) if value.is_integer() and -1e15 < value < 1e15
+                        else cell_text(value))
+                if value == value:  # NaN never finds itself in a dict: not kept
+                    self.float_texts[value] = text
+            return text
+        text = cell_text(value)
+        return self.shared.setdefault(text, text)
+
+    def row(self, row: list, pad: list[str]) -> list[str]:
+        """One row of calamine values as cell texts, after ``pad`` (columns left of the first)."""
+        share, other = self.shared.setdefault, self._other
+        texts = [share(v, v) if type(v) is str else other(v) for v in row]
+        return pad + texts if pad else texts
 
 
 def _check_row(texts: list[str], where: str, row0: int) -> None:
@@ -1401,7 +1499,7 @@ def _read_with_calamine(path: Path, label: str, kind: str, scans: list[_SheetSca
     except Exception as exc:  # CalamineError, XmlError, ZipError, PasswordError ...
         raise _damaged(label, exc) from None
     sheets: list[tuple[str, list[list[str]]]] = []
-    shared: dict[str, str] = {"": ""}
+    texts_of = _CellTexts()
     with book:
         worksheets = [(i, meta.name) for i, meta in enumerate(book.sheets_metadata)
                       if meta.typ != calamine.SheetTypeEnum.ChartSheet]
@@ -1418,7 +1516,7 @@ def _read_with_calamine(path: Path, label: str, kind: str, scans: list[_SheetSca
                 pad = [""] * (start[1] if start else 0)
                 rows = []
                 for row0, row in enumerate(rows_iter):
-                    texts = _row_texts(row, pad, shared)
+                    texts = texts_of.row(row, pad)
                     _check_row(texts, where, row0)
                     rows.append(texts)
             except ValueError:

@@ -278,9 +278,14 @@ def verdict_power(design: Design, effect: float, *, n_simulations: int = 200,
 
 def supportable_effect(design: Design, *, target: float = 0.8, n_simulations: int = 100,
                        family_size: int = 1, alpha: float = 0.05, mbar: float = DEFAULT_MBAR,
-                       max_effect: float = 0.4, steps: int = 6,
+                       max_effect: float = 0.4, steps: int = 6, margin_se: float = 1.0,
                        seed: int = 20240601) -> tuple[float, list[DesignPower]]:
     """The smallest planted effect the rule supports with power >= ``target``.
+
+    An effect counts as reaching the target when its simulated power less ``margin_se`` Monte
+    Carlo standard errors does: taking the smallest effect whose noisy estimate crosses the
+    target would pick effects below it (with 10 simulations per step such an effect was
+    supported in 6 of 12 fresh seeds).
 
     Bisection over (0, ``max_effect``] in ``steps`` halvings (the effect to within
     ``max_effect / 2**steps``), each step a :func:`verdict_power` with the same seeds (common
@@ -295,7 +300,10 @@ def supportable_effect(design: Design, *, target: float = 0.8, n_simulations: in
     """
     runs = [verdict_power(design, max_effect, n_simulations=n_simulations,
                           family_size=family_size, alpha=alpha, mbar=mbar, seed=seed)]
-    if runs[0].power < target:
+    def reaches(run: DesignPower) -> bool:
+        return run.power - margin_se * run.mc_se >= target
+
+    if not reaches(runs[0]):
         return float("nan"), runs
     lo, hi = 0.0, max_effect
     for _ in range(int(steps)):
@@ -303,7 +311,7 @@ def supportable_effect(design: Design, *, target: float = 0.8, n_simulations: in
         run = verdict_power(design, mid, n_simulations=n_simulations, family_size=family_size,
                             alpha=alpha, mbar=mbar, seed=seed)
         runs.append(run)
-        if run.power >= target:
+        if reaches(run):
             hi = mid
         else:
             lo = mid

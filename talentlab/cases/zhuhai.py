@@ -1185,3 +1185,22 @@ def _staggered_result(data, graduates, zhuhai_claims, years, *, outcomes, alpha,
         adaptation=None, verdicts=verdicts,
         trends=indicator_trends(graduates, min_cell=min_cell), design=design,
         notes=parts["notes"], sensitivity=sensitivity, unavailable=unavailable)
+
+
+def design_advice(result: ZhuhaiEvaluation, effect: float = 0.10, n_simulations: int = 20,
+                  seed: int = 20240601):
+    """The design advisor (:func:`talentlab.evaluation.design.verdict_power`) for the design of
+    a one-date DiD result: its majors, reformed majors, cohorts, reform cohort and mean
+    graduates per major and cohort, with a planted ``effect`` (proportion points) on one claim.
+    None on other designs (the advisor simulates one college and one reform date)."""
+    from talentlab.evaluation.design import Design, verdict_power
+
+    d = result.design
+    if d.get("design", "did") != "did" or "treated_majors" not in d:
+        return None
+    majors = len(d["treated_majors"]) + len(d["comparison_majors"])
+    per_cell = max(1, round(d["n_graduates"] / (majors * len(d["cohorts"]))))
+    planned = Design(majors=majors, treated=len(d["treated_majors"]),
+                     cohorts=tuple(d["cohorts"]), reform=int(d["reform_cohort"]),
+                     n_per_cell=per_cell)
+    return verdict_power(planned, effect, n_simulations=n_simulations, seed=seed)

@@ -119,8 +119,8 @@ def verdict_rules_summary(ledger: pd.DataFrame) -> str:
         + (f"; primary estimates by {', '.join(methods)}, see result_method in findings.csv"
            if methods else "")
         + "): supported = the family-adjusted p-value "
-        f"({adjust}; of the larger of the model-based and the randomization p-value where both "
-        "are reported, see p_model and p_randomization: the more conservative decides) is below "
+        f"({adjust}) of the larger of the model-based and the randomization p-value where both "
+        "are reported (p_model, p_randomization: the more conservative decides) is below "
         "alpha, the estimate lies on the claimed side of the null value, and "
         "the relative-magnitudes robust interval (Rambachan & Roth 2023) at "
         f"{bound} still excludes the null value on that side; contradicted = the same on the "

@@ -23,6 +23,9 @@ Usage::
     .venv/bin/python benchmarks/bench_import.py                 # 100k and 1M rows
     .venv/bin/python benchmarks/bench_import.py --rows 100000 --reps 3
     .venv/bin/python benchmarks/bench_import.py --profile 100000  # where the import's time goes
+    # the same, with an older checkout's reader/import/validate interleaved (before vs after):
+    git archive <commit> | tar -x -C /tmp/before
+    .venv/bin/python benchmarks/bench_import.py --rows 100000 --before /tmp/before
 """
 
 from __future__ import annotations
@@ -184,15 +187,17 @@ def prepare(n: int, folder: Path) -> dict[str, Path]:
     return files
 
 
-def run(kind: str, *args: str) -> dict:
+def run(kind: str, *args: str, root: Path = ROOT) -> dict:
+    """One measurement in a fresh child; ``root`` is the checkout whose ``talentlab`` it imports
+    (the child starts there, and ``python -c`` puts its folder first on the import path)."""
     proc = subprocess.run([sys.executable, "-c", LAUNCHER, kind, *args], capture_output=True,
-                          text=True, cwd=ROOT)
+                          text=True, cwd=root)
     if proc.returncode != 0:
         raise RuntimeError(f"{kind} {args}: {proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def measure(n: int, reps: int, folder: Path) -> list[tuple]:
+def measure(n: int, reps: int, folder: Path, before: Path | None = None) -> list[tuple]:
     files = prepare(n, folder)
     plan = [
         ("xlsx", "calamine (bare read)", "calamine", (str(files["export_xlsx"]),)),
@@ -206,10 +211,16 @@ def measure(n: int, reps: int, folder: Path) -> list[tuple]:
                                                 str(folder / "out_csv"))),
         ("csv", "talentlab validate", "validate", (str(files["contract_csv"].parent),)),
     ]
+    if before is not None:  # each talentlab measurement also with the older checkout, next to it
+        plan = [item for fmt, what, kind, args in plan for item in
+                ([(fmt, what, kind, args)] if "bare" in what else
+                 [(fmt, f"{what} (before)", kind, args), (fmt, what, kind, args)])]
     results: dict[int, list[dict]] = {i: [] for i in range(len(plan))}
     for _ in range(reps):  # interleaved, so load from other work spreads over every kind
-        for i, (_, _, kind, args) in enumerate(plan):
-            results[i].append(run(kind, *args))
+        for i, (_, what, kind, args) in enumerate(plan):
+            if kind == "import":  # a fresh output folder: the import replaces, never mixes
+                args = (*args[:-1], f"{args[-1]}_{i}")
+            results[i].append(run(kind, *args, root=before if "(before)" in what else ROOT))
     table = []
     for i, (fmt, what, _, _) in enumerate(plan):
         secs = [r["seconds"] for r in results[i]]
@@ -240,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", default="100000,1000000",
                         help="comma-separated sizes (default: 100000,1000000)")
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="an older checkout (e.g. git archive of a commit): its reader, "
+                             "import and validate are measured interleaved with this one's")
     parser.add_argument("--profile", type=int, metavar="ROWS",
                         help="profile one import of ROWS rows (xlsx and csv) instead")
     args = parser.parse_args(argv)
@@ -249,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         rows = []
         for n in (int(x) for x in args.rows.split(",")):
-            rows += measure(n, args.reps, Path(tmp) / str(n))
+            rows += measure(n, args.reps, Path(tmp) / str(n), args.before)
     print("\n| rows | file | measurement | min (s) | median (s) | peak (MiB) | vs bare read |")
     print("|---:|---|---|---:|---:|---:|---:|")
     bare = {(n, fmt): mn for n, fmt, what, mn, _, _ in rows if "bare" in what}

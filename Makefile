@@ -169,8 +169,12 @@ verify: $(SETUP) ## rerun everything into a temporary folder and compare with re
 
 # ---- quality ------------------------------------------------------------------------------------
 .PHONY: test
-test: $(SETUP) ## run the test suite (unit, reference values, notebooks on the shipped scenarios)
-	$(PY) -m pytest -q -p no:cacheprovider
+test: $(SETUP) ## run the test suite except the tests marked slow (within ~10 minutes on 2 cores; CI runs this)
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" --durations=10
+
+.PHONY: test-all
+test-all: $(SETUP) ## every test, the slow ones too (notebooks end to end, whole-scenario comparisons)
+	$(PY) -m pytest -q -p no:cacheprovider --durations=10
 
 .PHONY: lint
 lint: $(SETUP) ## ruff over the package, tests and benchmarks

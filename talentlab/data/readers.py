@@ -650,7 +650,11 @@ def _split_unquoted(text: str, delimiter: str, label: str) -> list[list[str]] | 
         lines.pop()  # the text ends with a line break: no record after it
     if lines and max(map(len, lines)) > _CSV_FIELD_LIMIT:
         return None
-    rows = [line.split(delimiter) if line else [] for line in lines]
+    # equal texts share one object, as in a workbook's grid: less memory, and the importer's
+    # factorising of each column compares equal cells by identity
+    share = {}.setdefault
+    rows = [[share(cell, cell) for cell in line.split(delimiter)] if line else []
+            for line in lines]
     if rows and max(map(len, rows)) > MAX_COLUMNS:
         i = next(i for i, row in enumerate(rows, start=1) if len(row) > MAX_COLUMNS)
         raise _limit_error(f"{label}, row {i}", "the number of columns", "列数",

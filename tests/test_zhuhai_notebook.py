@@ -76,7 +76,7 @@ def test_verdicts_follow_the_planted_truth(run):
         # of it and the exact randomization p-value, which cannot go below 1/56 with 3 of 8
         # majors reformed, so Holm's adjustment over the family keeps it above 0.05 (issue 22)
         assert (main["p_model"] < 0.05).all(), main[["p_model", "p_randomization"]]
-        assert (main["p_randomization_min"] - 1 / 56).abs().max() < 1e-12
+        assert (main["p_randomization_min"] - 1 / 56).abs().max() < 1e-6  # CSV rounding
         assert (main["p_raw"] >= main["p_randomization"]).all()
         coverage = pd.DataFrame(results["truth_coverage"])
         coverage = coverage[coverage["kind"] == "impact"]  # activities are judged descriptively

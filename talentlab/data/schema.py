@@ -333,8 +333,11 @@ def _fields_present(res: dict, folder: Path) -> dict:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh), [])
     absent = absent_allowed(res["name"], header)
-    res["schema"]["fields"] = [f for f in res["schema"]["fields"]
-                               if f["name"] not in absent or f["name"] in header]
+    # a file without the named column does not need the rule that lets a field go with it
+    res["schema"]["fields"] = [
+        {k: v for k, v in f.items()
+         if k != "optional_when_column" or v in header}
+        for f in res["schema"]["fields"] if f["name"] not in absent or f["name"] in header]
     res["schema"]["primaryKey"] = [k for k in res["schema"].get("primaryKey", [])
                                    if any(f["name"] == k for f in res["schema"]["fields"])]
     return res

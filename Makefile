@@ -92,7 +92,7 @@ $(SETUP): requirements.lock pyproject.toml
 .PHONY: lock
 lock: ## re-resolve requirements.lock from pyproject.toml (needs the network)
 	rm -rf build/lockenv && $(PYTHON) -m venv build/lockenv
-	build/lockenv/bin/pip install --quiet --upgrade pip && build/lockenv/bin/pip install --quiet ".[test]"
+	build/lockenv/bin/pip install --quiet --upgrade pip && build/lockenv/bin/pip install --quiet ".[test,docs]"
 	{ head -3 requirements.lock; build/lockenv/bin/pip freeze --exclude-editable | grep -v '^talentlab'; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 

@@ -1,24 +1,20 @@
 """The six-case registry and the claims table, coded from the paper (data/raw/CASES.md).
 
-Every quote must be a verbatim substring of the paper after whitespace normalisation; the paper is
-read in place at ``../shared/paper/`` relative to the project root (tests that need it skip with a
-message when it is absent).
+Every quote must be a verbatim substring of the paper after whitespace normalisation; the paper's
+text is not in the repository: it is read at ``../shared/paper/`` (conftest ``paper_file``) and the
+tests that need it skip, naming the file, where it is absent.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
 import pytest
 
 from talentlab.data.io import load_case_conditions, load_cases, read_table_text
 from talentlab.data.schema import validate_tables
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-RAW = PROJECT_ROOT / "data" / "raw"
-PAPER = PROJECT_ROOT.parent / "shared" / "paper" / "liu-hve-industrial-clusters.txt"
+from tests.conftest import RAW_DIR as RAW
 
 CONDITIONS = [
     "concept", "interest_linkage", "collaborative_governance", "demand_feedback",
@@ -59,10 +55,8 @@ def normalise(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def paper_text() -> str:
-    if not PAPER.is_file():
-        pytest.skip(f"the paper {PAPER} (../shared/paper/) is absent; quotes cannot be checked")
-    return normalise(PAPER.read_text(encoding="utf-8"))
+def paper_text(paper_file) -> str:
+    return normalise(paper_file.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

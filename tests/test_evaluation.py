@@ -1,7 +1,7 @@
 """Tests of talentlab.evaluation: published references, independent computations, planted effects.
 
-References read in place from ../shared/reference/stats/ (fixtures ``reference_dir`` and
-``stats_expected``): Card & Krueger (1994), Freireich/Gehan 6-MP, lme4's sleepstudy.
+References from tests/reference/stats/ (fixtures ``reference_dir`` and ``stats_expected``;
+sources and licences in its README): Card & Krueger (1994), Freireich/Gehan 6-MP, lme4's sleepstudy.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Indicators pinned to published reference values (../shared/reference/stats/).
+"""Indicators pinned to published reference values (tests/reference/stats/).
 
 Every published number is reached through talentlab's own public functions:
 Newcombe (1998) Wilson intervals and differences -> wilson_interval, newcombe_difference, compare;

@@ -1,5 +1,5 @@
 """Configuration chart (talentlab.qca.configuration_table) against R QCA 3.25.1's solutions of the
-fuzzy Lipset data LF (outcome SURV, incl.cut 0.8) in ../shared/reference/qca/r-outputs/."""
+fuzzy Lipset data LF (outcome SURV, incl.cut 0.8) in tests/reference/qca/."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ DIR_EXP = ["DEV", "URB", "LIT", "IND", "STB"]
 @pytest.fixture(scope="module")
 def lf(reference_dir):
     base = reference_dir / "qca"
-    data = pd.read_csv(base / "data" / "LF.csv", index_col=0)
+    data = pd.read_csv(base / "LF.csv", index_col=0)
     data.index = data.index.astype(str)
-    ref = json.loads((base / "r-outputs" / "fs_LF_SURV.json").read_text())["results"]
+    ref = json.loads((base / "fs_LF_SURV.json").read_text())["results"]
     tt = truth_table(data, "SURV", incl_cut=0.8)
     return tt, ref
 

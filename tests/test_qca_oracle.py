@@ -129,7 +129,7 @@ def test_multivalue_minimisation_against_brute_force():
 
 
 def _lf(reference_dir):
-    d = pd.read_csv(reference_dir / "qca" / "data" / "LF.csv", index_col=0)
+    d = pd.read_csv(reference_dir / "qca" / "LF.csv", index_col=0)
     return truth_table(d, "SURV", incl_cut=0.8)
 
 
@@ -221,7 +221,7 @@ def _upper_tail(successes: int, n: int, p: float) -> float:
 
 
 def test_inf_test_binomial_matches_hand_computation(reference_dir):
-    d = pd.read_csv(reference_dir / "qca" / "data" / "LC.csv", index_col=0)
+    d = pd.read_csv(reference_dir / "qca" / "LC.csv", index_col=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         plain = truth_table(d, "SURV", incl_cut=(0.9, 0.5))
@@ -243,9 +243,9 @@ def test_inf_test_binomial_matches_hand_computation(reference_dir):
 
 @pytest.mark.parametrize("include", [None, "?"])
 def test_multivalue_lipset_lm_against_brute_force(reference_dir, include):
-    # ../shared/reference/qca/ has the LM data but no R output for it (R QCA is not installable
+    # tests/reference/qca/ has the LM data but no R output for it (R QCA is not installable
     # here): the multi-value minimisation is checked against the brute-force oracle instead.
-    d = pd.read_csv(reference_dir / "qca" / "data" / "LM.csv", index_col=0)
+    d = pd.read_csv(reference_dir / "qca" / "LM.csv", index_col=0)
     conds = ["DEV", "URB", "LIT", "IND", "STB"]
     assert _check_against_oracle(d.rename(columns={"SURV": "Y"}), conds, 1, include) == "identical"
     res = minimize(truth_table(d, "SURV", conds), include=include)

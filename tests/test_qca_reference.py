@@ -1,6 +1,5 @@
-"""talentlab.qca reproduces every R QCA 3.25.1 reference in ../shared/reference/qca/.
-
-Data and JSON are read in place (``reference_dir`` fixture); nothing is copied.
+"""talentlab.qca reproduces every R QCA 3.25.1 reference in tests/reference/qca/ (data sets, R code,
+R's results and printed output; source and licence in its README).
 """
 
 from __future__ import annotations
@@ -44,14 +43,14 @@ def ref(reference_dir):
     base = reference_dir / "qca"
 
     def get(name: str) -> dict:
-        return _json(str(base / "r-outputs" / f"{name}.json"))
+        return _json(str(base / f"{name}.json"))
 
     return get
 
 
 @pytest.fixture(scope="module")
 def data(reference_dir):
-    base = reference_dir / "qca" / "data"
+    base = reference_dir / "qca"
 
     def get(name: str) -> pd.DataFrame:
         return _csv(str(base / f"{name}.csv"))

@@ -351,9 +351,6 @@ def test_notebook_runs_under_papermill(tmp_path):
 
 
 # ------------------------------------------------------------ issue 11: codings, sensitivity
-PAPER = ROOT.parent / "shared" / "paper" / "liu-hve-industrial-clusters.txt"
-
-
 @pytest.fixture(scope="module")
 def codings():
     return talentlab.data.io.load_case_codings()
@@ -406,10 +403,8 @@ def test_shared_quote_pairs_flag_the_definitional_cells(consensus):
             == consensus.loc[untouched, "membership"].to_numpy()).all()
 
 
-def test_framework_wording_diagnostic_on_the_paper(consensus):
-    if not PAPER.is_file():
-        pytest.skip(f"the paper {PAPER} is absent; the wording diagnostic needs its text")
-    text = PAPER.read_text(encoding="utf-8")
+def test_framework_wording_diagnostic_on_the_paper(consensus, paper_file):
+    text = paper_file.read_text(encoding="utf-8")  # skips where ../shared/paper is absent
     framework = six_case.paper_sections(text, "4.")
     assert {"4.1.1", "4.2.2", "4.4.3"} <= set(framework)
     sentences = six_case.evidence_sentences(consensus, text)

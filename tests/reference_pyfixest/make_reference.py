@@ -12,7 +12,7 @@ pyfixest's CRV1 and CRV3 standard errors of
 * the two-way fixed-effects DiD ``y ~ d | major + cohort``, clustered by major, on that panel;
 * the event study ``y ~ i(cohort, treated, ref=2021) | major + cohort`` (CRV3) on that panel;
 * Card & Krueger (1994), balanced stores, store and wave fixed effects, clustered by the 8
-  chain x state groups (read in place from ../shared/reference/stats/card_krueger_1994.csv).
+  chain x state groups (tests/reference/stats/card_krueger_1994.csv).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
-CK = HERE.parents[2] / "shared" / "reference" / "stats" / "card_krueger_1994.csv"
+CK = HERE.parent / "reference" / "stats" / "card_krueger_1994.csv"
 
 
 def make_panel(seed: int = 20261202) -> pd.DataFrame:

@@ -168,3 +168,62 @@ def test_bad_input_names_unit_column_and_value():
         ri.randomization_inference(d, _mean_gap, n_draws=10**7)
     with pytest.raises(EvaluationInputError, match="give a statistic or the outcome"):
         ri.randomization_inference(d)
+
+
+# ---------------------------------------------------------------------------------------------
+# the staggered design (Callaway-Sant'Anna's simple aggregation, issue 22)
+# ---------------------------------------------------------------------------------------------
+
+def _staggered_t(d: pd.DataFrame) -> float:
+    """The statistic written out with the full estimator: simple aggregation / its influence
+    standard error, from staggered_did on the rows."""
+    from talentlab.evaluation import staggered_did
+
+    try:
+        simple = staggered_did(d, "y", "major", "cohort", "first_treated", panel=False,
+                               n_bootstrap=99).simple.iloc[0]
+    except EvaluationInputError:
+        return np.nan
+    return float(simple["estimate"] / simple["se"])
+
+
+@pytest.mark.parametrize("alternative", ri.ALTERNATIVES)
+def test_staggered_exact_p_value_equals_brute_force_with_the_full_estimator(alternative):
+    """5 majors, adoption years {2021, 2023, never x 3}: 20 assignments, each refitted with
+    staggered_did on the rows (the fast unit-year sums must give the same statistic)."""
+    d = _panel(5, 0, adoption=[2021, 2023, 0, 0, 0], effect=0.8, seed=21, n_per_cell=4)
+    row = ri.staggered_randomization_inference(d, "y", unit="major", time="cohort",
+                                               first_treated="first_treated",
+                                               alternative=alternative).iloc[0]
+    p, n = _brute_force_p(d, _staggered_t, "major", "first_treated", alternative)
+    assert row["exact"] and row["n_assignments"] == n == 20
+    assert row["estimate"] == pytest.approx(_staggered_t(d), rel=1e-10)
+    assert row["p_value"] == pytest.approx(p, abs=1e-15)
+    assert row["min_attainable_p"] >= 1 / 20
+
+
+def test_staggered_monte_carlo_is_seeded_and_agrees_with_enumeration():
+    adoption = [2020, 2020, 2022, 2022, 2024, 0, 0, 0, 0]  # 9!/(2!2!1!4!) = 3780
+    d = _panel(9, 0, adoption=adoption, effect=0.3, seed=22, n_per_cell=3)
+    kw = {"unit": "major", "time": "cohort", "first_treated": "first_treated"}
+    exact = ri.staggered_randomization_inference(d, "y", **kw).iloc[0]
+    mc = ri.staggered_randomization_inference(d, "y", limit=1000, n_draws=2000, seed=5,
+                                              **kw).iloc[0]
+    again = ri.staggered_randomization_inference(d, "y", limit=1000, n_draws=2000, seed=5,
+                                                 **kw).iloc[0]
+    assert exact["exact"] and exact["n_assignments"] == 3780 and not mc["exact"]
+    assert mc["min_attainable_p"] == pytest.approx(1 / 2001)
+    assert abs(mc["p_value"] - exact["p_value"]) < 4 * mc["mc_se"] + 1 / 2001
+    assert again["p_value"] == mc["p_value"]
+    assert "never treated: 4" in exact["groups"] and "2024: 1" in exact["groups"]
+
+
+def test_staggered_randomization_refuses_what_it_cannot_permute():
+    d = _panel(5, 0, adoption=[2021, 2023, 0, 0, 0], seed=23)
+    kw = {"unit": "major", "time": "cohort", "first_treated": "first_treated"}
+    with pytest.raises(EvaluationInputError, match="never treated"):
+        ri.staggered_randomization_inference(d.assign(first_treated=2021), "y", **kw)
+    with pytest.raises(EvaluationInputError, match="control must be one of"):
+        ri.staggered_randomization_inference(d, "y", control="later", **kw)
+    with pytest.raises(EvaluationInputError, match="n_draws must lie in"):
+        ri.staggered_randomization_inference(d, "y", n_draws=0, **kw)

@@ -441,3 +441,36 @@ def test_limits_are_refused_before_the_work(monkeypatch):
     monkeypatch.setattr(stg, "MAX_BOOTSTRAP_WORK", 1000)
     with pytest.raises(EvaluationInputError, match="bootstrap would take"):
         staggered_did(data, "y", "unit", "year", "first_treated")
+
+
+@pytest.mark.parametrize("control", ["never_treated", "not_yet_treated"])
+def test_unit_year_sums_give_the_estimator_on_the_rows(control):
+    """estimate_from_sums (the fast path of randomization inference and the event study's
+    jackknife) equals staggered_did on the rows: simple aggregation, its influence standard
+    error and every event-time effect, with count weights, an empty cell, a unit adopting
+    after the last year (never treated) and one adopting in the first year (left out)."""
+    from talentlab.evaluation.staggered import estimate_from_sums, unit_year_sums
+
+    rng = np.random.default_rng(31)
+    rows = []
+    for u in range(14):
+        g = (2019, 2021, 2022, 0, 2030, 2017, 0)[u % 7]
+        for t in range(2017, 2024):
+            if u == 3 and t == 2020:
+                continue  # one never-treated unit without graduates that year
+            for _ in range(rng.integers(1, 5)):
+                y = 0.2 * u / 14 + 0.03 * (t - 2017) + (0.1 * (t - g + 1) if 0 < g <= t else 0)
+                rows.append((f"u{u}", t, g, y + rng.normal(0, 0.2), int(rng.integers(1, 4))))
+    d = pd.DataFrame(rows, columns=["unit", "year", "first_treated", "y", "count"])
+    fit = staggered_did(d, "y", "unit", "year", "first_treated", control=control, panel=False,
+                        weights="count", n_bootstrap=99)
+    fast = estimate_from_sums(unit_year_sums(d, "y", "unit", "year", "first_treated",
+                                             weights="count"), control)
+    assert fast.simple == pytest.approx(fit.simple["estimate"].iloc[0], abs=1e-12)
+    assert fast.simple_se == pytest.approx(fit.simple["se"].iloc[0], rel=1e-10)
+    events = fit.event_time[fit.event_time["term"] == "att_event"]
+    assert sorted(fast.event_time) == sorted(events["event_time"].astype(int))
+    for r in events.itertuples():
+        scores = fast.event_scores[int(r.event_time)]
+        assert fast.event_time[int(r.event_time)] == pytest.approx(r.estimate, abs=1e-12)
+        assert np.sqrt(scores @ scores) == pytest.approx(r.se, rel=1e-10)

@@ -32,23 +32,23 @@ Workbooks
 Limits / 输入限制
     Every reader refuses, with a :class:`LimitError` naming the file and the limit, input beyond:
 
-    ============================  ===================  ==========================================
-    constant                      value                what
-    ============================  ===================  ==========================================
-    :data:`MAX_FILE_BYTES`        256 MiB              size of one CSV/TXT or workbook file
-    :data:`MAX_ROWS`              1,048,576            rows of one sheet or CSV file (Excel's own)
-    :data:`MAX_COLUMNS`           16,384               columns of one row (Excel's own, ``XFD``)
-    :data:`MAX_CELL_CHARS`        32,767               characters in one cell (Excel's own)
-    :data:`MAX_CELLS`             25,000,000           cells of a workbook: every sheet's rows x
-                                                       columns from ``A1`` (the grid the reader
-                                                       fills), and cells written in its XML
-    :data:`MAX_ZIP_ENTRIES`       10,000               parts of a zip-based workbook
-    :data:`MAX_ZIP_ENTRY_BYTES`   1 GiB                one part, decompressed
-    :data:`MAX_ZIP_TOTAL_BYTES`   2 GiB                all parts, decompressed
-    :data:`MAX_SHARED_STRINGS_BYTES` 256 MiB           ``xl/sharedStrings.xml``, decompressed
-    :data:`MAX_ODS_CONTENT_BYTES` 256 MiB              an ``.ods`` file's ``content.xml``
-    :data:`MAX_ERROR_CELLS`       1,048,576            error cells (``#N/A`` …) of a workbook
-    ============================  ===================  ==========================================
+    ================================  ===================  ==========================================
+    constant                          value                what
+    ================================  ===================  ==========================================
+    :data:`MAX_FILE_BYTES`            256 MiB              size of one CSV/TXT or workbook file
+    :data:`MAX_ROWS`                  1,048,576            rows of one sheet or CSV file (Excel's own)
+    :data:`MAX_COLUMNS`               16,384               columns of one row (Excel's own, ``XFD``)
+    :data:`MAX_CELL_CHARS`            32,767               characters in one cell (Excel's own)
+    :data:`MAX_CELLS`                 25,000,000           cells of a workbook: every sheet's rows x
+                                                           columns from ``A1`` (the grid the reader
+                                                           fills), and cells written in its XML
+    :data:`MAX_ZIP_ENTRIES`           10,000               parts of a zip-based workbook
+    :data:`MAX_ZIP_ENTRY_BYTES`       1 GiB                one part, decompressed
+    :data:`MAX_ZIP_TOTAL_BYTES`       2 GiB                all parts, decompressed
+    :data:`MAX_SHARED_STRINGS_BYTES`  256 MiB              ``xl/sharedStrings.xml``, decompressed
+    :data:`MAX_ODS_CONTENT_BYTES`     256 MiB              an ``.ods`` file's ``content.xml``
+    :data:`MAX_ERROR_CELLS`           1,048,576            error cells (``#N/A`` …) of a workbook
+    ================================  ===================  ==========================================
 
     Decompressed sizes are measured by decompressing (the sizes a zip declares can lie), and a
     workbook's extent is measured from the cell references in its XML (or the records of an

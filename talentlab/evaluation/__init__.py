@@ -43,10 +43,10 @@ interrupted_time_series (in :mod:`talentlab.evaluation.its`, re-exported here)
     Segmented regression for one group with no comparison units (Lopez Bernal, Cummins &
     Gasparrini 2017): quasi-Poisson/Poisson/OLS, level and slope change, Fourier seasonality,
     Newey–West SEs.
-power, sample_size, cohens_h, cohens_d, minimum_detectable_effect_two_group (in
-:mod:`talentlab.evaluation.power_analysis`, re-exported here)
+power, sample_size, cohens_h, cohens_d, minimum_detectable_effect_two_group
     The plain two-group design (two proportions, two means) via statsmodels.stats.power;
-    reproduces Cohen's (1988) tables.
+    reproduces Cohen's (1988) tables (in :mod:`talentlab.evaluation.power_analysis`,
+    re-exported here).
 
 Why some parts are hand-written: statsmodels has no wild cluster bootstrap and no CR3 variance;
 pyfixest/wildboottest are not dependencies (wildboottest pulls in numba). The bootstrap uses the

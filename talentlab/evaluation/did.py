@@ -77,7 +77,7 @@ def did(
         Inference for the primary row.
 
         * ``"wild_bootstrap"`` (default): wild cluster restricted bootstrap-t with Webb six-point
-          weights (Webb 2023); the p-value is the share of bootstrap |t*| at least |t| under the
+          weights (Webb 2023); the p-value is the share of bootstrap ``|t*|`` at least ``|t|`` under the
           null; the interval inverts that test (Roodman et al. 2019). The ``se`` column holds the
           CR1 standard error (a bootstrap-t has no standard error of its own).
         * ``"cr3"``: leave-one-cluster-out jackknife variance, t(G-1) reference

@@ -36,7 +36,7 @@ p-value and its floor
     assignment (NaN) counts as extreme (conservative). The smallest attainable p-value,
     ``min_attainable_p``, is the share of assignments tied at the most extreme value: with 3 of
     8 majors treated it is 1/56 = 0.0179 one-sided, and two-sided also 1/56 unless another
-    assignment ties the observed |T| (with 4 of 8 the complementary assignment gives exactly
+    assignment ties the observed ``|T|`` (with 4 of 8 the complementary assignment gives exactly
     -T for the TWFE DiD, so the two-sided floor is 2/70 = 1/35). No test at level alpha can
     reject when ``min_attainable_p > alpha`` (e.g. Holm's first threshold 0.05/3 = 0.0167 <
     1/56 with three hypotheses). Monte Carlo: ``p = (1 + #extreme draws) / (1 + B)`` (valid

@@ -18,7 +18,7 @@ relative_magnitudes_interval, smoothness_interval, breakdown_mbar, relative_magn
     parallel trends, ``tau_pre = 0``), the target is ``theta = l' tau_post``.
 
     *Relative magnitudes* Delta^RM(Mbar) (their section 2.4.1): no post-period change in the
-    violation exceeds Mbar times the largest change between consecutive pre-periods,
+    violation exceeds Mbar times the largest change between consecutive pre-periods::
 
         |delta_{t+1} - delta_t| <= Mbar * max_{s<0} |delta_{s+1} - delta_s|   for all t >= 0.
 

@@ -318,7 +318,7 @@ def cox_effect(
       few-cluster convention of the CR1 rows of :func:`did`; the normal-reference p-value is
       kept as ``p_value_normal``);
     * ``cluster`` with ``inference="cr3"``: leave-one-cluster-out jackknife of the log hazard
-      ratios, V = (G-1)/G sum_g (b_-g - b)^2, t(G-1) — the Cox analogue of CR3, better
+      ratios, ``V = (G-1)/G sum_g (b_-g - b)^2``, t(G-1) — the Cox analogue of CR3, better
       calibrated than the sandwich with a handful of clusters (hand-written: lifelines has no
       jackknife; it is G refits of lifelines' own model).
 

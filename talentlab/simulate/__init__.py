@@ -73,8 +73,7 @@ Modules
     the published figures the baselines are calibrated to, and the intercept calibration.
 ``engine``
     :func:`simulate_tables`: the named random streams and the fixed order of the steps.
-``design``, ``destinations``, ``employment``, ``adaptation``, ``graduates``, ``ratings``,
-``evaluations``, ``programmes``
+``design``, ``destinations``, ``employment``, ``adaptation``, ``graduates``, ``ratings``, ``evaluations``, ``programmes``
     what is drawn: one module per part of the DGP, each drawing from its own streams.
 ``truth``
     what is recorded: the planted effects on the estimands' scales and ``truth.json``.

@@ -8,7 +8,7 @@ six cases with QCA (:mod:`talentlab.qca`) and judge the paper's claims (:mod:`ta
 
 import importlib
 
-from talentlab import _compat
+from talentlab import _compat, _resources
 from talentlab.data.codebook import calibration_anchors, codebook
 from talentlab.data.io import (
     TalentData,
@@ -25,7 +25,8 @@ from talentlab.data.io import (
 )
 from talentlab.data.schema import DataValidationError
 
-__version__ = "0.1.0"
+#: pyproject.toml's version in a clone, the installed distribution's otherwise (one source)
+__version__ = _resources.version()
 
 _compat.install()
 

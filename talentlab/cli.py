@@ -1,4 +1,9 @@
-"""The ``talentlab`` command line: validate, process, generate, codebook, pseudonymise, qca."""
+"""The ``talentlab`` command line: one sub-command per job (:data:`COMMANDS`).
+
+Every command that writes is told where (``--out`` or a destination argument); its default, where
+it has one, is a folder of the repository, and an installed talentlab, which has no project folder,
+asks for the place instead of writing inside its own package (:mod:`talentlab._resources`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from talentlab import _resources
 from talentlab.data import io as tio
 from talentlab.data.schema import DataValidationError
 
@@ -32,7 +38,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         unchecked = cross_table_rules_not_checked(data.supplied)
         if unchecked:
             print("not checked (the other table is not supplied): " + "; ".join(unchecked))
-    print(f"next: make reproduce DATA={data_dir}   (the analysis and the report / 分析与报告)")
+    if _resources.IN_REPOSITORY:
+        print(f"next: make reproduce DATA={data_dir}   (the analysis and the report / 分析与报告)")
+    else:  # no Makefile outside a clone: the notebooks and the commands do the analysis
+        print(f"next: talentlab indicators {data_dir} --by major, or the notebooks "
+              "(talentlab notebooks DEST) / 下一步：计算指标或运行笔记本")
     return 0
 
 
@@ -63,10 +73,26 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_codebook(args: argparse.Namespace) -> int:
-    from talentlab.report.docs import write_codebooks
+    from talentlab.data.atomic import atomic_write_text
+    from talentlab.report.docs import render_readme
 
-    for path in write_codebooks(check=args.check):
-        print(f"{'up to date' if args.check else 'written'}: {path}")
+    out = Path(args.out) if args.out else _resources.default_output("data/raw/README.md",
+                                                                      "--out")
+    text = render_readme()
+    if args.check:
+        current = out.read_text(encoding="utf-8") if out.is_file() else ""
+        if current != text:
+            print(f"{out} is out of date: run `talentlab codebook` (in a clone: make codebook) "
+                  "/ 编码手册已过期", file=sys.stderr)
+            return 1
+        print(f"up to date: {out}")
+        return 0
+    if out.suffix.lower() != ".md":
+        print(f"error: --out {out}: the codebook is a Markdown file; give a name ending in .md",
+              file=sys.stderr)
+        return 2
+    atomic_write_text(out, text)
+    print(f"written: {out}")
     return 0
 
 
@@ -175,19 +201,58 @@ def _min_cell_argument(value: str) -> int:
 
 
 def _cmd_examples(args: argparse.Namespace) -> int:
-    from talentlab.data.examples import write_college_export
+    if args.dest is not None:
+        if args.out is not None or args.scenario is not None:
+            print("error: give DEST (copy the shipped data) or --scenario/--out (remake the "
+                  "example export from a scenario), not both", file=sys.stderr)
+            return 2
+        try:
+            out = _resources.copy_examples(args.dest)
+        except (ValueError, FileNotFoundError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"shipped data copied to {out}: data/raw/synthetic/<scenario>/ (paper_claims, null, "
+              "pretrend, staggered), the paper's codings in data/raw/, the example export in "
+              "data/raw/examples/synthetic_college_export/, the contract in contract/ "
+              "/ 示例数据已复制")
+        print(f"next / 下一步: cd {out} && talentlab validate data/raw/synthetic/paper_claims")
+        return 0
+    from talentlab.data.examples import EXPORT_NAME, write_college_export
 
+    scenario = args.scenario or "paper_claims"
+    out_dir = args.out if args.out is not None else _resources.default_output(
+        f"data/raw/examples/{EXPORT_NAME}", "DEST or --out")
     try:
-        out = write_college_export(args.scenario, out_dir=args.out)
+        out = write_college_export(scenario, out_dir=out_dir)
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"synthetic college export (from scenario '{args.scenario}') written to {out}")
+    print(f"synthetic college export (from scenario '{scenario}') written to {out}")
+    return 0
+
+
+def _cmd_notebooks(args: argparse.Namespace) -> int:
+    try:
+        out = _resources.copy_notebooks(args.dest)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    names = ", ".join(sorted(p.name for p in out.glob("*.ipynb")))
+    print(f"notebooks copied to {out}: {names} / 笔记本已复制")
+    print("run them in JupyterLab (pip install 'talentlab[notebooks]'); relative data paths such "
+          "as data/raw/synthetic/paper_claims find the shipped data from any folder")
     return 0
 
 
 def _cmd_finalize(args: argparse.Namespace) -> int:
     from talentlab.report import finalize_notebook
+
+    try:  # the 'report' extra: say so before any work
+        for module in ("nbformat", "nbconvert"):
+            _resources.require(module, "report")
+    except ModuleNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
     finalize_notebook(args.executed, args.output)
     return 0
@@ -235,48 +300,87 @@ def _cmd_pseudonymise(args: argparse.Namespace) -> int:
     return 0
 
 
+DESCRIPTION = """\
+talentlab: import a college's exports, check and process the records, compute the codebook's
+indicators, evaluate the Zhuhai case and compare the six cases, and publish a report.
+高职人才培养研究工具：导入学校数据、校验与处理、计算指标、案例评估与比较、发布报告。"""
+
+#: every command and its one line in ``talentlab --help`` (the order of the listing)
+COMMANDS = {
+    "import": "import a college's exports (Chinese headers, codes)",
+    "validate": "check a data folder against the contract",
+    "process": "validate and write processed Parquet + manifest",
+    "pseudonymise": "replace identifiers with keyed pseudonyms",
+    "template": "write an Excel/CSV template a college can fill",
+    "indicators": "codebook indicators of a data file or folder",
+    "qca": "QCA and NCA of your own case table",
+    "design": "simulated power of the verdict rule for a design",
+    "finalize-notebook": "normalise an executed notebook and render HTML",
+    "report": "write index.html, findings.md and the manifest",
+    "verify": "compare a rerun with a report's manifest",
+    "examples": "copy the shipped data out (or remake the export)",
+    "notebooks": "copy the shipped notebooks into a folder",
+    "generate": "write a synthetic scenario (or all of them)",
+    "codebook": "render the codebook (data/raw/README.md)",
+}
+
+
+def _command(sub, name: str, description: str | None = None) -> argparse.ArgumentParser:
+    """A sub-command: its one line for ``talentlab --help`` and, on its own page, the longer
+    ``description``."""
+    return sub.add_parser(name, help=COMMANDS[name], description=description or
+                          COMMANDS[name][0].upper() + COMMANDS[name][1:] + ".")
+
+
 def _add_data_commands(sub) -> None:
     """validate, process, generate, codebook, pseudonymise, template, import."""
-    p = sub.add_parser("validate", help="check a data folder against the contract")
+    p = _command(sub, "validate")
     p.add_argument("data_dir", nargs="?", help="folder with any of the four record tables "
                    "(default: shipped data)")
     p.add_argument("--encoding", help="encoding of the CSV files (default: detected; e.g. big5)")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("process", help="validate and write processed parquet files + manifest")
+    p = _command(sub, "process")
     p.add_argument("data_dir", nargs="?", help="raw data folder (default: shipped data)")
     p.add_argument("--out", help="output folder (default: data/processed/<data set>); new, empty "
                    "or a previous output of process, replaced as a whole")
     p.add_argument("--encoding", help="encoding of the CSV files (default: detected; e.g. big5)")
     p.set_defaults(func=_cmd_process)
 
-    p = sub.add_parser("generate", help="write a synthetic scenario (or all of them)")
+    p = _command(sub, "generate")
     p.add_argument("--scenario", default="paper_claims",
                    help="paper_claims, null, pretrend or all")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
     p.add_argument("--out", required=True, help="output folder")
     p.set_defaults(func=_cmd_generate)
 
-    p = sub.add_parser("codebook", help="render data/raw/README.md and CODEBOOK.md from the contract")
-    p.add_argument("--check", action="store_true", help="fail if the files are out of date")
+    p = _command(sub, "codebook", "Render the codebook (the record tables' columns, the import's "
+                 "aliases and value maps, the indicator definitions and the verdict rules) as one "
+                 "Markdown file from the contract and the code: data/raw/README.md in a clone. / "
+                 "由数据契约生成编码手册")
+    p.add_argument("--out", metavar="FILE.md", help="the file to write (default in a clone: "
+                   "data/raw/README.md; required for an installed talentlab)")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; fail if the file differs from what would be written")
     p.set_defaults(func=_cmd_codebook)
 
-    p = sub.add_parser("pseudonymise", help="replace identifiers with keyed hashes (HMAC-SHA256)")
+    p = _command(sub, "pseudonymise", "Replace identifiers with keyed pseudonyms (HMAC-SHA256) "
+                 "in a copy of a data folder. / 用密钥将标识符替换为假名")
     p.add_argument("input", help="data folder holding any of the four record tables (only read)")
     p.add_argument("output", help="folder for the pseudonymised copy (new, empty or a previous "
                    "copy, replaced as a whole; not inside the input nor under data/raw/)")
     p.add_argument("--key-file", required=True, help="secret key file, kept outside the repository")
     p.set_defaults(func=_cmd_pseudonymise)
 
-    p = sub.add_parser("template", help="write an Excel (and/or CSV) template a college can fill")
+    p = _command(sub, "template")
     p.add_argument("out", nargs="?", help="the .xlsx workbook to write")
     p.add_argument("--lang", choices=("en", "zh"), default="en",
                    help="language of the notes and of the boolean drop-down (default: en)")
     p.add_argument("--csv", metavar="DIR", help="also write header-only CSV templates into DIR")
     p.set_defaults(func=_cmd_template)
 
-    p = sub.add_parser("import", help="import a college's exports (Chinese headers, ministry "
-                       "codes, several sheets) into a contract-conformant folder with a report")
+    p = _command(sub, "import", "Import a college's exports (Chinese headers, ministry codes, "
+                 "several sheets) into a contract-conformant folder with a report. / 导入学校导出数据")
     p.add_argument("src", help="a .csv/.txt/.xlsx/.xls file or a folder of them (never modified)")
     p.add_argument("out", help="the folder to write (tables, datapackage.json, import_report.md/json)")
     p.add_argument("--mapping", help="mapping.yaml or .toml with extra aliases/value maps "
@@ -299,8 +403,8 @@ def _add_data_commands(sub) -> None:
 
 def _add_analysis_commands(sub) -> None:
     """indicators, examples."""
-    p = sub.add_parser("indicators", help="graduate-level indicators of a data file or folder "
-                       "on DuckDB, pandas or Spark")
+    p = _command(sub, "indicators", "Graduate-level indicators of a data file or folder on "
+                 "DuckDB, pandas or Spark, disclosure-controlled. / 计算毕业生指标")
     p.add_argument("data", help="graduates parquet/CSV file, glob of parquet files, or folder")
     p.add_argument("--by", default="", help="comma-separated group columns, e.g. cohort,major")
     p.add_argument("--engine", choices=("auto", "duckdb", "pandas", "spark"), default="auto",
@@ -314,22 +418,37 @@ def _add_analysis_commands(sub) -> None:
                    help="Spark master URL for --engine spark (default: local[*])")
     p.set_defaults(func=_cmd_indicators)
 
-    p = sub.add_parser("examples", help="write the synthetic college export (Chinese headers, "
-                       "ministry codes, two-sheet workbook) made from a synthetic scenario")
-    p.add_argument("--scenario", default="paper_claims", help="scenario under data/raw/synthetic/")
-    p.add_argument("--out", default=None,
-                   help="output folder (default: data/raw/examples/synthetic_college_export)")
+    p = _command(sub, "examples", "talentlab examples DEST copies the shipped data into DEST "
+                 "(new or empty), laid out as in the repository: the synthetic scenarios "
+                 "(data/raw/synthetic/), the paper's codings (data/raw/cases.csv, claims.csv, "
+                 "CASES.md ...), the codebook, the synthetic college export "
+                 "(data/raw/examples/synthetic_college_export/) and the contract "
+                 "(contract/datapackage.json). Without DEST it remakes the synthetic college "
+                 "export (Chinese headers, ministry codes, two-sheet workbook) from a scenario "
+                 "(make examples). / 复制示例数据")
+    p.add_argument("dest", nargs="?", help="folder to copy the shipped data into (new or empty)")
+    p.add_argument("--scenario", default=None,
+                   help="remake the export from this scenario under data/raw/synthetic/ "
+                   "(default paper_claims)")
+    p.add_argument("--out", default=None, help="folder of the remade export (default in a "
+                   "clone: data/raw/examples/synthetic_college_export)")
     p.set_defaults(func=_cmd_examples)
+
+    p = _command(sub, "notebooks", "Copy the shipped notebooks (quickstart, data overview, Zhuhai "
+                 "case, six-case comparison, QCA on your cases) into DEST (new or empty). / "
+                 "复制笔记本")
+    p.add_argument("dest", help="folder to copy the notebooks into (new or empty)")
+    p.set_defaults(func=_cmd_notebooks)
 
 
 def _add_report_commands(sub) -> None:
     """finalize-notebook, report, verify."""
-    p = sub.add_parser("finalize-notebook", help="normalise an executed notebook and render HTML")
+    p = _command(sub, "finalize-notebook")
     p.add_argument("executed")
     p.add_argument("output")
     p.set_defaults(func=_cmd_finalize)
 
-    p = sub.add_parser("report", help="write index.html, findings.md and the manifest")
+    p = _command(sub, "report")
     p.add_argument("--reports", required=True)
     p.add_argument("--processed", required=True)
     p.add_argument("--raw", required=True)
@@ -339,7 +458,7 @@ def _add_report_commands(sub) -> None:
                         "(default 10, never below 5)")
     p.set_defaults(func=_cmd_report)
 
-    p = sub.add_parser("verify", help="compare a rerun with a report folder's manifest")
+    p = _command(sub, "verify")
     p.add_argument("reference")
     p.add_argument("rerun")
     p.set_defaults(func=_cmd_verify)
@@ -372,9 +491,9 @@ def _cmd_qca(args: argparse.Namespace) -> int:
 
 def _add_qca_command(sub) -> None:
     """qca."""
-    p = sub.add_parser("qca", help="QCA and NCA of your own case table: calibration, necessity, "
-                       "truth table, the three solutions, configuration table (Word, LaTeX, "
-                       "CSV), chart and methods text / 用自己的案例做 QCA")
+    p = _command(sub, "qca", "QCA and NCA of your own case table: calibration, necessity, "
+                 "truth table, the three solutions, configuration table (Word, LaTeX, CSV), chart "
+                 "and methods text. / 用自己的案例做 QCA")
     p.add_argument("cases", help="case table, .csv (any encoding Chinese Excel writes) or .xlsx; "
                    "one row per case, the first column the case names")
     p.add_argument("--outcome", required=True, help="outcome column (~Y for its negation)")
@@ -452,8 +571,8 @@ def _cmd_design(args: argparse.Namespace) -> int:
 
 def _add_design_command(sub) -> None:
     """design."""
-    p = sub.add_parser("design", help="power of the full verdict rule (test + sensitivity gate) "
-                       "for a planned design, by simulation / 评估设计的把握度")
+    p = _command(sub, "design", "Power of the full verdict rule (test + sensitivity gate) for "
+                 "a planned design, by simulation. / 评估设计的把握度")
     p.add_argument("--colleges", type=int, default=1, help="colleges (default 1)")
     p.add_argument("--majors", type=int, default=8, help="majors per college (default 8)")
     p.add_argument("--treated", type=int, default=3, help="reformed majors per college")
@@ -481,14 +600,35 @@ def _add_design_command(sub) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line's parser: one sub-command per job."""
-    parser = argparse.ArgumentParser(prog="talentlab", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="talentlab", description=DESCRIPTION,
+        epilog="talentlab COMMAND --help shows a command's options / 查看命令的选项",
+        formatter_class=_CommandListFormatter)
+    parser.add_argument("--version", action="version",
+                        version=f"talentlab {_resources.version()}")
+    sub = parser.add_subparsers(dest="command", required=True, title="commands",
+                                metavar="COMMAND")
     _add_data_commands(sub)
     _add_analysis_commands(sub)
     _add_report_commands(sub)
     _add_qca_command(sub)
     _add_design_command(sub)
+    # the listing in COMMANDS' order (grouped by task), each command once
+    listed = {action.dest: action for action in sub._choices_actions}
+    if set(listed) != set(COMMANDS):  # pragma: no cover - a command added without its line
+        raise RuntimeError(f"commands without a --help line: {set(listed) ^ set(COMMANDS)}")
+    sub._choices_actions[:] = [listed[name] for name in COMMANDS]
     return parser
+
+
+class _CommandListFormatter(argparse.RawDescriptionHelpFormatter):
+    """``--help``: each command on one line, its summary starting in one column."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=max(map(len, COMMANDS)) + 8, width=100)
+        # argparse measures sub-commands at the section's indent but prints them two deeper:
+        # without this the longest name wraps its summary onto a second line
+        self._action_max_length = max(map(len, COMMANDS)) + 4
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -758,9 +758,9 @@ def process(data_dir: str | os.PathLike | None = None,
             encoding: str | None = None) -> Path:
     """Validate a raw data folder and write its processed tables.
 
-    Writes ``<out_dir>/<table>.parquet`` for each record table the folder holds and
-    ``manifest.json`` (origin, SHA-256 of every raw input, of every processed file, the row
-    counts, and ``tables_absent`` when a record table was not supplied). The whole folder is
+    Writes ``<out_dir>/<table>.parquet`` for each record table the folder holds (and for its
+    ``published_rates`` table when it has one) and ``manifest.json`` (origin, SHA-256 of every
+    raw input, of every processed file, the row counts, and ``tables_absent`` when a record table was not supplied). The whole folder is
     written beside ``out_dir`` first and then swapped in as one atomic step
     (:func:`talentlab.data.atomic.write_folder_atomically` with ``replace=True``): a kill or a full
     disk at any moment leaves the previous output or the new one, never a mix; on a validation
@@ -791,6 +791,8 @@ def process(data_dir: str | os.PathLike | None = None,
     _check_out_dir(out_dir, data.data_dir if data.data_dir is not None else DEFAULT_DATA_DIR)
     tables = data.tables()
     absent = [name for name in RECORD_TABLES if name not in tables]
+    if data.published_rates is not None:  # no record table, but carried to the report as read
+        tables[PUBLISHED_RATES] = data.published_rates
 
     def write(stage: Path) -> None:
         written = {}

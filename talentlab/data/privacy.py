@@ -234,8 +234,9 @@ def pseudonymise_dir(in_dir: str | os.PathLike, out_dir: str | os.PathLike,
                      key_file: str | os.PathLike) -> list[Path]:
     """Write a pseudonymised copy of a data folder's record tables to ``out_dir``.
 
-    Any non-empty subset of the four record tables may be present (none is an error). The tables
-    are validated first (the copy of a valid folder is valid, links between tables included), then
+    Any non-empty subset of the four record tables may be present, and a ``published_rates``
+    table beside them or alone (it holds no identifier and is copied as read; none of these is
+    an error). The tables are validated first (the copy of a valid folder is valid, links between tables included), then
     written as UTF-8 CSV with :func:`pseudonymise_frame`, with the folder's ``datapackage.json``
     (its origin kept, its resources the tables written) and :data:`PSEUDONYMISED_FILE`. The whole
     folder is swapped in as one atomic step (:func:`talentlab.data.atomic.write_folder_atomically`):
@@ -262,7 +263,7 @@ def pseudonymise_dir(in_dir: str | os.PathLike, out_dir: str | os.PathLike,
     _check_folders(in_dir, out_dir)
     key = read_key(key_file, forbidden_roots=(in_dir, out_dir))
     raws = {}
-    for name in RECORD_TABLES:
+    for name in (*RECORD_TABLES, "published_rates"):
         try:
             path = find_table_file(in_dir, name)
         except FileNotFoundError:
@@ -270,7 +271,7 @@ def pseudonymise_dir(in_dir: str | os.PathLike, out_dir: str | os.PathLike,
         raws[name] = read_table_text(path, name)
     if not raws:
         raise ValueError(f"{in_dir}: holds none of the record tables (expected one or more of "
-                         + ", ".join(f"{t}.csv" for t in RECORD_TABLES)
+                         + ", ".join(f"{t}.csv" for t in (*RECORD_TABLES, "published_rates"))
                          + ", or .xlsx / .parquet) / 文件夹中没有任何记录表")
     _, problems = validate_tables(raws)
     if problems:

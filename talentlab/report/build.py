@@ -88,6 +88,43 @@ def absent_tables(manifest: dict) -> list[str]:
     return [t for t in RECORD_TABLES if t not in rows]
 
 
+def published_rates_table(processed_dir: Path, threshold: int) -> pd.DataFrame | None:
+    """The processed data's published rates (``published_rates.parquet``) as they may be
+    published: each rate with the interval its rounding allows
+    (:func:`talentlab.indicators.from_published_rates`), a rate of fewer than ``threshold``
+    graduates blanked with its complements (the one disclosure rule,
+    :func:`talentlab.report.disclosure.publishable_indicators`); ``None`` without such a table."""
+    from talentlab.data.io import load_all
+    from talentlab.indicators import from_published_rates
+    from talentlab.indicators.published import PUBLISHED_GROUP_COLUMNS
+    from talentlab.report.disclosure import publishable_indicators
+
+    if not (processed_dir / "published_rates.parquet").exists():
+        return None
+    rates = from_published_rates(load_all(processed_dir).published_rates)
+    by = [c for c in PUBLISHED_GROUP_COLUMNS if c in rates.columns]
+    return publishable_indicators(rates, by, threshold)
+
+
+def _published_rates_markdown(rates: pd.DataFrame) -> str:
+    """The findings.md section of the published rates (their table is published_rates.csv)."""
+    shown = [c for c in ("college", "major", "cohort", "group", "indicator", "n",
+                         "rate_published", "numerator_low", "numerator_high", "estimate",
+                         "ci_low", "ci_high", "suppressed") if c in rates.columns]
+    lines = ["", "## Published rates / 公开发布的比率", "",
+             "Rates as published with their group sizes (`published_rates.csv`): the numerator "
+             "is known only to the range the rounding allows, and the interval holds the Wilson "
+             "interval of every numerator in that range. A rate of a group below the disclosure "
+             "threshold is blanked. / 按公布的比率与人数计算；分子仅知其范围，区间覆盖该范围内"
+             "每个分子的 Wilson 区间。", "",
+             "| " + " | ".join(shown) + " |", "|" + "---|" * len(shown)]
+    for row in rates[shown].itertuples(index=False):
+        cells = ["" if pd.isna(v) else f"{v:.4f}" if isinstance(v, float) else str(v)
+                 for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def _load_claims(claims_path):
     from talentlab.data.paper import load_claims
 
@@ -142,6 +179,11 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
     versions = software_versions()
     staged["findings.md"] = findings_markdown(ledger, origin, notebooks, raw_sums, versions,
                                               absent_tables=absent)
+    rates = published_rates_table(processed_dir, threshold)
+    if rates is not None:  # what a folder of published rates alone can give: rates, intervals
+        staged["published_rates.csv"] = publish.prepare_table(rates, threshold).to_csv(
+            index=False, lineterminator="\n", float_format="%.6g")
+        staged["findings.md"] += _published_rates_markdown(rates)
     staged["index.html"] = render_index(ledger, claims, notebooks, origin, raw_sums, versions,
                                         disclosure, absent_tables=absent)
     if check_privacy:

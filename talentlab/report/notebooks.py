@@ -14,11 +14,14 @@ import os
 import re
 from pathlib import Path
 
-import nbformat
-
+from talentlab import _resources
 from talentlab.data.atomic import atomic_write_text
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# the rendering libraries are the 'report' extra: talentlab.report's figures and ledger work without
+nbformat = _resources.LazyModule("nbformat", "report")
+
+#: the repository in a clone, the package data of an installed wheel (talentlab._resources)
+PROJECT_ROOT = _resources.PROJECT_ROOT
 
 
 def normalize_notebook(src: str | os.PathLike, dst: str | os.PathLike,

@@ -1,0 +1,280 @@
+"""Where talentlab finds its own files: the repository when run from a clone, package data otherwise.
+
+One place decides it. From a clone (the package folder sits beside ``pyproject.toml`` and
+``data/raw/``), :data:`PROJECT_ROOT` is the repository and every default path is the one the
+README names (``data/raw/synthetic/paper_claims``, ``notebooks/``, ``data/processed/``). From an
+installed wheel, the shipped scenarios, the paper's codings, the example export and the notebooks
+are package data under ``talentlab/_shipped/`` laid out as in the repository
+(``_shipped/data/raw/...``, ``_shipped/notebooks/...``), so the same relative names resolve there;
+that folder is only ever read. A command that writes takes the place it writes: its default
+output is a folder of the repository, and an installed package, which has no project folder,
+asks for one (:func:`default_output`) instead of writing under site-packages.
+
+``talentlab examples DEST`` and ``talentlab notebooks DEST`` copy the shipped files out
+(:func:`copy_examples`, :func:`copy_notebooks`).
+
+Examples
+--------
+>>> from talentlab import _resources
+>>> (_resources.RAW_DIR / "synthetic" / "paper_claims" / "graduates.csv").is_file()
+True
+>>> _resources.RAW_DIR == _resources.PROJECT_ROOT / "data" / "raw"
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import tomllib
+from pathlib import Path
+from types import ModuleType
+
+__all__ = ["IN_REPOSITORY", "NOTEBOOKS_DIR", "PACKAGE_DIR", "PROJECT_ROOT", "RAW_DIR",
+           "SHIPPED_DIR", "LazyModule", "copy_examples", "copy_notebooks", "default_output", "require",
+           "resolve", "version"]
+
+#: the installed (or checked-out) ``talentlab`` package folder
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: package data of a wheel: ``data/raw/...`` and ``notebooks/...`` as in the repository
+SHIPPED_DIR = PACKAGE_DIR / "_shipped"
+
+
+def _repository_root() -> Path | None:
+    """The clone holding this package, or None when the package is installed on its own.
+
+    A clone is recognised by what only the repository has beside the package: its
+    ``pyproject.toml`` naming the project ``talentlab`` and the raw-data folder.
+    """
+    root = PACKAGE_DIR.parent
+    pyproject = root / "pyproject.toml"
+    if not (pyproject.is_file() and (root / "data" / "raw").is_dir()):
+        return None
+    try:
+        meta = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return root if meta.get("project", {}).get("name") == "talentlab" else None
+
+
+_REPOSITORY = _repository_root()
+#: True when running from a clone of the repository (editable install or ``python -m``)
+IN_REPOSITORY = _REPOSITORY is not None
+#: the folder the relative names ``data/raw/...`` and ``notebooks/...`` are relative to: the
+#: repository in a clone, the package data of an installed wheel (only ever read) otherwise
+PROJECT_ROOT = _REPOSITORY if _REPOSITORY is not None else SHIPPED_DIR
+RAW_DIR = PROJECT_ROOT / "data" / "raw"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+
+#: what ``talentlab examples DEST`` copies out of ``data/raw/`` (the record tables' scenarios,
+#: the paper's codings with their rubrics, the generated codebook and the example export)
+EXAMPLE_ITEMS = ("synthetic", "examples", "README.md", "CASES.md", "CODER2.md", "CONSENSUS.md",
+                 "cases.csv", "case_conditions.csv", "case_conditions_coder2.csv",
+                 "case_conditions_consensus.csv", "claims.csv", "claims_supplement.csv",
+                 "claim_kinds.csv", "reference_configurations.csv")
+CONTRACT_FILE = PACKAGE_DIR / "data" / "contract" / "datapackage.json"
+
+
+def version() -> str:
+    """talentlab's version: ``pyproject.toml``'s in a clone (the source being run), the installed
+    distribution's otherwise.
+
+    Examples
+    --------
+    >>> from talentlab import _resources
+    >>> _resources.version().count(".") >= 2
+    True
+    """
+    if _REPOSITORY is not None:
+        meta = tomllib.loads((_REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
+        return str(meta["project"]["version"])
+    from importlib import metadata
+
+    try:
+        return metadata.version("talentlab")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a copied folder, not installed
+        return "unknown"
+
+
+def resolve(path: str | os.PathLike) -> Path:
+    """A path a user or a notebook parameter gives, made absolute.
+
+    Absolute: as given. Relative: from the working directory when it exists there; otherwise from
+    :data:`PROJECT_ROOT` when it exists there (so ``data/raw/synthetic/paper_claims`` finds the
+    shipped scenario from any directory, in a clone or installed); otherwise from the working
+    directory again in an installed package (an output folder to create: never under
+    site-packages) and from the repository in a clone (``make`` and JupyterLab, which runs in
+    ``notebooks/``, agree on ``build/...``).
+
+    Examples
+    --------
+    >>> from talentlab import _resources
+    >>> _resources.resolve("data/raw/claims.csv") == _resources.RAW_DIR / "claims.csv"
+    True
+    """
+    path = Path(path).expanduser()
+    if path.is_absolute() or (Path.cwd() / path).exists():
+        return path.resolve()
+    shipped = PROJECT_ROOT / path
+    if _REPOSITORY is not None or shipped.exists():
+        return shipped.resolve()
+    return (Path.cwd() / path).resolve()
+
+
+def default_output(relative: str, option: str) -> Path:
+    """The default place a command writes: ``relative`` inside the repository.
+
+    An installed package has no project folder (its own folder lies under site-packages and is
+    never written), so there the caller must say where to write: a ``ValueError`` names the
+    option to give.
+
+    Examples
+    --------
+    >>> from talentlab import _resources
+    >>> _resources.default_output("data/processed", "--out") == _resources.PROJECT_ROOT / "data/processed"
+    True
+    """
+    if _REPOSITORY is None:
+        raise ValueError(f"give {option}: an installed talentlab has no project folder to write "
+                         f"into (the default, {relative}, exists only in a clone of the "
+                         f"repository) / 请用 {option} 指定输出位置（安装版没有默认的项目文件夹）")
+    return _REPOSITORY / relative
+
+
+def require(module: str, extra: str) -> ModuleType:
+    """Import ``module``, which an optional extra installs; a clear error names the extra.
+
+    Examples
+    --------
+    >>> from talentlab import _resources
+    >>> _resources.require("json", "report").__name__
+    'json'
+    >>> _resources.require("no_such_module_xyz", "notebooks")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ModuleNotFoundError: no_such_module_xyz is needed here and is not installed: pip install 'talentlab[notebooks]' ...
+    """
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        top = module.split(".")[0]
+        if exc.name is None or exc.name.split(".")[0] != top:
+            raise  # the module is there but something it needs is not: not ours to rename
+        raise ModuleNotFoundError(
+            f"{top} is needed here and is not installed: pip install 'talentlab[{extra}]' "
+            f"(or make setup, which installs everything) / 缺少 {top}：请安装 "
+            f"talentlab[{extra}]", name=exc.name) from None
+
+
+class LazyModule:
+    """A module imported on first attribute access through :func:`require`, so a module of
+    talentlab can name an optional library at its top and still import without it.
+
+    Examples
+    --------
+    >>> from talentlab import _resources
+    >>> json = _resources.LazyModule("json", "report")
+    >>> json.dumps([1])
+    '[1]'
+    """
+
+    def __init__(self, module: str, extra: str) -> None:
+        self._module, self._extra = module, extra
+
+    def __getattr__(self, name: str):
+        return getattr(require(self._module, self._extra), name)
+
+    def __repr__(self) -> str:
+        return f"<{self._module}, imported when first used (extra: {self._extra})>"
+
+
+def _fresh_destination(dest: Path) -> None:
+    """``dest`` must be new or an empty folder: nothing of a user's is overwritten."""
+    if dest.exists() and not dest.is_dir():
+        raise ValueError(f"{dest}: exists and is not a folder / 已存在且不是文件夹")
+    if dest.is_dir() and any(dest.iterdir()):
+        raise ValueError(f"{dest}: is not empty; give a new or empty folder (nothing is "
+                         "overwritten) / 目标文件夹非空，请给出新的或空的文件夹")
+    if dest.resolve().is_relative_to(PACKAGE_DIR) or dest.resolve().is_relative_to(RAW_DIR):
+        raise ValueError(f"{dest}: lies inside talentlab's own files; copy them elsewhere / "
+                         "不能复制到 talentlab 自身的文件夹内")
+
+
+def _copy_into(dest: Path, pairs: list[tuple[Path, Path]]) -> Path:
+    """Copy ``(source, relative target)`` pairs into ``dest`` through a staging folder beside it,
+    so a failure leaves no half-copied folder."""
+    from talentlab.data.atomic import write_folder_atomically
+
+    def write(stage: Path) -> None:
+        for src, rel in pairs:
+            target = stage / rel
+            if src.is_dir():
+                shutil.copytree(src, target, copy_function=shutil.copyfile)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, target)
+
+    return write_folder_atomically(dest, write)
+
+
+def copy_examples(dest: str | os.PathLike) -> Path:
+    """Copy the shipped data into ``dest`` (new or empty), laid out as in the repository.
+
+    ``dest/data/raw/`` receives the synthetic scenarios (``synthetic/<scenario>/`` with
+    ``truth.json``), the paper's codings and their rubrics (``cases.csv``, ``case_conditions*.csv``,
+    ``claims*.csv``, ``claim_kinds.csv``, ``reference_configurations.csv``, ``CASES.md`` ...), the
+    generated codebook ``README.md`` and the synthetic college export
+    (``examples/synthetic_college_export/``); ``dest/contract/datapackage.json`` is the data
+    contract. Relative names such as ``data/raw/synthetic/paper_claims`` then work from ``dest``.
+
+    Returns
+    -------
+    Path
+        ``dest``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from talentlab import _resources
+    >>> out = _resources.copy_examples(pathlib.Path(tempfile.mkdtemp()) / "talentlab-data")
+    >>> (out / "data/raw/synthetic/paper_claims/graduates.csv").is_file()
+    True
+    >>> (out / "contract/datapackage.json").is_file()
+    True
+    """
+    dest = Path(dest)
+    _fresh_destination(dest)
+    pairs = [(RAW_DIR / name, Path("data", "raw", name)) for name in EXAMPLE_ITEMS
+             if (RAW_DIR / name).exists()]
+    missing = [name for name in ("synthetic", "examples", "cases.csv", "claims.csv")
+               if not (RAW_DIR / name).exists()]
+    if missing:
+        raise FileNotFoundError(f"the shipped data are incomplete: {', '.join(missing)} not found "
+                                f"in {RAW_DIR} (a broken install? reinstall talentlab)")
+    pairs.append((CONTRACT_FILE, Path("contract", "datapackage.json")))
+    return _copy_into(dest, pairs)
+
+
+def copy_notebooks(dest: str | os.PathLike) -> Path:
+    """Copy the shipped notebooks (``*.ipynb``, without outputs) into ``dest`` (new or empty).
+
+    Their parameters name data by relative paths (``data/raw/...``), which resolve from the
+    working directory first and then to the shipped data (:func:`resolve`), so they run from
+    ``dest`` as they are.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from talentlab import _resources
+    >>> out = _resources.copy_notebooks(pathlib.Path(tempfile.mkdtemp()) / "nb")
+    >>> "00_quickstart.ipynb" in [p.name for p in out.iterdir()]
+    True
+    """
+    dest = Path(dest)
+    _fresh_destination(dest)
+    notebooks = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    if not notebooks:
+        raise FileNotFoundError(f"no notebook found in {NOTEBOOKS_DIR} (a broken install? "
+                                "reinstall talentlab)")
+    return _copy_into(dest, [(nb, Path(nb.name)) for nb in notebooks])

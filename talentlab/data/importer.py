@@ -63,6 +63,8 @@ from talentlab.data import readers
 from talentlab.data.atomic import atomic_write_text, write_folder_atomically
 from talentlab.data.mappings import (
     DERIVE_JOIN,
+    IMPORT_TABLES,
+    PUBLISHED_RATES,
     USER_SOURCE,
     DerivedField,
     MappingError,
@@ -295,7 +297,7 @@ def _score_row(row: list[str], m: Mappings, tables) -> tuple[int, str | None, di
 
 
 def _find_header(rows: list[list[str]], m: Mappings, forced: str | None):
-    tables = (forced,) if forced else RECORD_TABLES
+    tables = (forced,) if forced else IMPORT_TABLES
     best = (0, None, {}, -1)
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         n, table, hits = _score_row(row, m, tables)
@@ -511,8 +513,8 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
         for e in report["files"] if e.get("status", "").startswith("NOT IMPORTED")]
 
     mapped = _map_tables(found, m, report)
-    checked = _validate_dropping(mapped, found.file_problems, allow_dropped_rows,
-                                 max_dropped_share)
+    checked = _validate_dropping(mapped, found.file_problems + mapped.column_problems,
+                                 allow_dropped_rows, max_dropped_share)
     final = _finish_report(report, mapped, checked)
     if not checked.problems:
         if key is not None:
@@ -1008,6 +1010,8 @@ class _Tally:
     conv_counts: Counter = field(default_factory=Counter)   # (table, field, rule)
     conv_examples: dict = field(default_factory=dict)       # (table, field, rule) -> examples
     unmapped: dict = field(default_factory=dict)            # (table, field, value) -> positions
+    #: rate columns mixing percentages and proportions: (table, field, {kind: (text, position)})
+    rate_mixes: list = field(default_factory=list)
 
 
 @dataclass
@@ -1022,6 +1026,8 @@ class _Mapped:
     unmapped_probs: list[_Located]
     tally: _Tally
     derived_fields: set[tuple[str, str]] = field(default_factory=set)  # (table, field)
+    #: problems of a whole column that no row can fix (a rate column mixing % and proportions)
+    column_problems: list[Problem] = field(default_factory=list)
 
 
 def _map_tables(found: _Found, m: Mappings, report: dict) -> _Mapped:
@@ -1043,6 +1049,7 @@ def _map_tables(found: _Found, m: Mappings, report: dict) -> _Mapped:
         mapped.empty_fields[table] = left_empty
         mapped.originals[table] = orig
         mapped.texts[table] = _convert_table(m, table, orig, present, tally)
+    mapped.column_problems = _rate_mix_problems(tally.rate_mixes, mapped.locs)
     mapped.unmapped_probs = _unmapped_value_problems(tally.unmapped, mapped.locs, report)
     return mapped
 
@@ -1154,6 +1161,8 @@ def _convert_column(m: Mappings, table: str, fdesc: dict, distinct: tuple[np.nda
     unmapped value lists its record positions in order."""
     n = fdesc["name"]
     codes, values = distinct
+    if table == PUBLISHED_RATES and n == "rate":
+        return _convert_rates(m, table, fdesc, distinct, tally), False
     if _text_without_maps(m, table, fdesc):  # identifiers, names: often one value per record
         trimmed = [v.strip() for v in values]
         return _text_column(["" if _is_missing_trimmed(t) else t for t in trimmed], codes), False
@@ -1179,6 +1188,106 @@ def _convert_column(m: Mappings, table: str, fdesc: dict, distinct: tuple[np.nda
     if unmapped:
         _positions_of_unmapped(table, n, codes, values, unmapped, tally)
     return _text_column(converted, codes), changed_enum
+
+
+def _convert_rates(m: Mappings, table: str, fdesc: dict, distinct: tuple[np.ndarray, list],
+                   tally: _Tally) -> pd.Categorical:
+    """A published rate column as the contract writes it: in percent, decimals as published.
+
+    A rate is written three ways: ``95.30%`` (the sign is dropped: ``95.30``), ``95.3`` (percent
+    already) or ``0.953`` (a proportion: a workbook cell formatted as a percentage is read as
+    one). A column whose every number is at most 1 holds proportions, each turned into percent by
+    moving the decimal point, exactly and keeping what the rounding says (``0.953`` -> ``95.3``,
+    1 decimal). A column holding proportions beside percentages (``0.953`` next to ``95.30%`` or
+    ``93.1``) is refused (:func:`_rate_mix_problems`): ``0.95`` could be either 0.95 % or 95 %,
+    and guessing per cell would publish one of them wrong. 0 is the same on both scales.
+    """
+    n = fdesc["name"]
+    codes, values = distinct
+    counts = np.bincount(codes + 1, minlength=len(values) + 1)[1:]
+    converted: list[str] = []
+    numbers: dict[int, tuple[str, str]] = {}  # distinct value -> (kind, number as written)
+    unmapped: list[int] = []
+    for u, raw_text in enumerate(values):
+        t = raw_text.strip()
+        hit = None if readers.is_missing(t) else m.map_value(table, n, t)
+        if readers.is_missing(t) or hit is not None:
+            converted.append("" if hit is None else hit.target)
+            if hit is not None:
+                tally.value_counts[(table, n, t, hit.target, hit.source)] += int(counts[u])
+            continue
+        c = _clean(t).replace(" ", "")
+        percent = c.endswith("%")
+        num = convert_number(c[:-1] if percent else c)
+        if num is None:
+            converted.append(t)
+            unmapped.append(u)
+            continue
+        x = float(num)
+        kind = ("percent" if percent else "zero" if x == 0 else
+                "proportion" if x <= 1 else "percent without %")
+        numbers[u] = (kind, num)
+        converted.append(num)
+    kinds = {k for k, _ in numbers.values()}
+    first = {}
+    for u, (kind, _) in numbers.items():  # values come in order of first appearance
+        first.setdefault(kind, u)
+    if "proportion" in kinds and kinds & {"percent", "percent without %"}:
+        where = {k: (values[u].strip(), int(np.flatnonzero(codes == u)[0]))
+                 for k, u in first.items() if k != "zero"}
+        tally.rate_mixes.append((table, n, where))
+    for u, (kind, num) in numbers.items():
+        if kind == "percent":
+            rule = "percent sign dropped (the contract's rate is in percent)"
+        elif kind == "proportion" and "proportion" in kinds and not kinds & {
+                "percent", "percent without %"}:
+            rule = "proportion → percent (the column's numbers are all at most 1)"
+            converted[u] = percent_from_proportion(num)
+        else:
+            continue
+        tally.conv_counts[(table, n, rule)] += int(counts[u])
+        ex = tally.conv_examples.setdefault((table, n, rule), set())
+        if len(ex) < 3:
+            ex.add(f"{values[u].strip()} → {converted[u]}")
+    if unmapped:
+        _positions_of_unmapped(table, n, codes, values, unmapped, tally)
+    return _text_column(converted, codes)
+
+
+def percent_from_proportion(text: str) -> str:
+    """A proportion written as text, in percent: the decimal point moved two places, exactly,
+    with two decimals fewer (none fewer than 0), so the rounding it was published with is kept.
+
+    Examples
+    --------
+    >>> percent_from_proportion("0.953"), percent_from_proportion("0.9530")
+    ('95.3', '95.30')
+    >>> percent_from_proportion("1"), percent_from_proportion(".5")
+    ('100', '50')
+    """
+    from decimal import Decimal
+
+    d = Decimal(text)
+    decimals = max(-d.as_tuple().exponent, 0)
+    return f"{d.scaleb(2):.{max(decimals - 2, 0)}f}"
+
+
+def _rate_mix_problems(mixes: list, locs: dict[str, list[tuple[_Piece, int]]]) -> list[Problem]:
+    """One problem per rate column that mixes proportions with percentages, naming the first
+    cell of each kind (file, sheet, row, value). Not a row problem: dropping rows cannot say
+    which scale the column is on."""
+    problems = []
+    for table, n, where in mixes:
+        shown = [(kind, text, *locs[table][pos]) for kind, (text, pos) in where.items()]
+        listed = " and ".join(f"{kind} '{text}' ({piece.label} row {row})"
+                           for kind, text, piece, row in shown)
+        kind, text, piece, row = next(x for x in shown if x[0] == "proportion")
+        problems.append(Problem(piece.label, row, n, text, (
+            f"the column mixes proportions and percentages ({listed}): a rate column holds one "
+            "scale, either every rate in percent (95.3 or 95.3%) or every rate as a proportion "
+            "(0.953); write it one way in the file / 同一列中比例(0.953)与百分数(95.3%)混用，"
+            "请统一为一种写法"), header=piece.headers.get(n)))
+    return problems
 
 
 #: The missing-value markers as :func:`talentlab.data.readers.is_missing` compares them.
@@ -1405,7 +1514,8 @@ def _finish_report(report: dict, mapped: _Mapped, checked: _Checked) -> dict[str
             "sources": [p.label for p in mapped.by_table[t]],
             "columns_kept_original": [c for c in final[t].columns if c.endswith(ORIGINAL_SUFFIX)],
             "optional_fields_not_in_the_files": mapped.empty_fields.get(t, [])}
-        for t in RECORD_TABLES if t in final}
+        for t in IMPORT_TABLES if t in final}
+    # the record tables only: a published rate table is an extra, never "missing"
     report["tables_not_found"] = [t for t in RECORD_TABLES if t not in final]
     return final
 
@@ -1579,7 +1689,7 @@ def _write_import(out: Path, tables: dict[str, pd.DataFrame], dataset: dict, rep
     def write(stage: Path) -> None:
         for t, df in tables.items():
             (stage / f"{t}.csv").write_bytes(_csv_bytes(df))
-        write_datapackage(stage, dataset, tables=[t for t in RECORD_TABLES if t in tables])
+        write_datapackage(stage, dataset, tables=[t for t in IMPORT_TABLES if t in tables])
         atomic_write_text(stage / "import_report.json",
                           json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
         atomic_write_text(stage / "import_report.md", md)

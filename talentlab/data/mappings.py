@@ -42,6 +42,20 @@ from talentlab.data.schema import (
 )
 
 USER_SOURCE = "mapping file"
+#: The table of published rates (the per-major tables of a 就业质量年度报告), imported beside the
+#: record tables.
+PUBLISHED_RATES = "published_rates"
+#: The tables ``talentlab import`` recognises, in the order a header row is tried against them:
+#: the record tables first, so that a count table's header (专业, 届别, 人数), which fits
+#: ``published_rates`` as well (major, cohort, n), is read as the graduates table it is.
+IMPORT_TABLES = RECORD_TABLES + (PUBLISHED_RATES,)
+#: Source id of :data:`PUBLISHED_RATE_ALIASES`.
+PUBLISHED_REPORTS_SOURCE = "published_reports"
+#: Headers of the rate in the published tables of employment quality reports (就业质量年度报告):
+#: 就业率 (used until the 2022 reports), 毕业去向落实率 (its name since then) and the short
+#: 落实率; the contract's own aliases (比率, rate …) rank before them. 毕业生人数 and 人数 are
+#: ``n`` through the contract's aliases.
+PUBLISHED_RATE_ALIASES = {"rate": ["就业率", "毕业去向落实率", "落实率", "初次就业率"]}
 #: Largest mapping file read, in bytes (a mapping of aliases and value maps is a few KiB).
 MAX_MAPPING_BYTES = 512 * 1024
 #: Most values a parsed mapping may hold, every expansion of a YAML alias counted.
@@ -142,9 +156,9 @@ def _table_fields(file: str, section: str, value: object) -> dict:
     if not isinstance(value, dict):
         raise MappingError(f"{file}: '{section}' must map table names to fields")
     for table, per_field in value.items():
-        if table not in RECORD_TABLES:
+        if table not in IMPORT_TABLES:
             raise MappingError(f"{file}: {section}.{table}: unknown table (tables: "
-                               f"{', '.join(RECORD_TABLES)})")
+                               f"{', '.join(IMPORT_TABLES)})")
         if not isinstance(per_field, dict):
             raise MappingError(f"{file}: {section}.{table} must map field names")
         for name in per_field:
@@ -256,7 +270,7 @@ class Mappings:
     @classmethod
     def from_contract(cls) -> Mappings:
         m = cls()
-        for table in RECORD_TABLES:
+        for table in IMPORT_TABLES:
             m.headers[table] = {}
             m.headers_bare[table] = {}
             m.values[table] = {}
@@ -274,6 +288,10 @@ class Mappings:
                 for source, vmap in fdesc.get("valueMaps", {}).items():
                     for label, target in vmap.items():
                         m._add_value(table, name, label, target, source)
+                for alias in PUBLISHED_RATE_ALIASES.get(name, ()) if table == PUBLISHED_RATES \
+                        else ():
+                    rank += 1
+                    m._add_alias(table, name, alias, PUBLISHED_REPORTS_SOURCE, rank=rank)
         for source, vmap in _contract_cached().get("import", {}).get("booleanValues", {}).items():
             for label, target in vmap.items():
                 m.booleans[value_key(label)] = ValueMapping("true" if target else "false",
@@ -333,9 +351,9 @@ class Mappings:
         if not isinstance(tables, dict):
             raise MappingError(f"{file}: 'tables' must map file (or file!sheet) patterns to tables")
         for pattern, table in tables.items():
-            if table not in RECORD_TABLES + ("ignore",):
+            if table not in IMPORT_TABLES + ("ignore",):
                 raise MappingError(f"{file}: tables[{pattern!r}]: {table!r} is not a table "
-                                   f"({', '.join(RECORD_TABLES)} or ignore)")
+                                   f"({', '.join(IMPORT_TABLES)} or ignore)")
             self.tables.append((str(pattern), str(table)))
 
     def _apply_aliases(self, aliases: dict, file: str) -> None:

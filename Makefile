@@ -92,8 +92,9 @@ $(SETUP): requirements.lock pyproject.toml
 .PHONY: lock
 lock: ## re-resolve requirements.lock from pyproject.toml (needs the network)
 	rm -rf build/lockenv && $(PYTHON) -m venv build/lockenv
-	build/lockenv/bin/pip install --quiet --upgrade pip && build/lockenv/bin/pip install --quiet ".[test,docs]"
-	{ head -3 requirements.lock; build/lockenv/bin/pip freeze --exclude-editable | grep -v '^talentlab'; } > requirements.lock.new
+	build/lockenv/bin/pip install --quiet --upgrade pip && build/lockenv/bin/pip install --quiet ".[all]"
+	@# --all keeps setuptools and wheel (the test extra's: tests/test_wheel.py builds the wheel offline)
+	{ head -3 requirements.lock; build/lockenv/bin/pip freeze --all --exclude-editable | grep -v -E '^(talentlab|pip)( |=|@)'; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
 # ---- data ---------------------------------------------------------------------------------------

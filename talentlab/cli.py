@@ -263,7 +263,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from talentlab.report.publish import PublicationError
 
     try:
-        index = build_report(args.reports, args.processed, args.raw, claims_path=args.claims,
+        # build_report's raw_dir is unused (the raw checksums come from the processed manifest)
+        index = build_report(args.reports, args.processed, None, claims_path=args.claims,
                              min_cell=args.min_cell)
     except PublicationError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -451,7 +452,6 @@ def _add_report_commands(sub) -> None:
     p = _command(sub, "report")
     p.add_argument("--reports", required=True)
     p.add_argument("--processed", required=True)
-    p.add_argument("--raw", required=True)
     p.add_argument("--claims", default=None)
     p.add_argument("--min-cell", type=int, default=None,
                    help="disclosure threshold every published table is checked against "

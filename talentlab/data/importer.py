@@ -59,7 +59,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from talentlab.data import readers
+from talentlab.data import progress, readers
 from talentlab.data.atomic import atomic_write_text, write_folder_atomically
 from talentlab.data.mappings import (
     DERIVE_JOIN,
@@ -512,9 +512,11 @@ def import_records(src: str | os.PathLike, out: str | os.PathLike,
         f"{e['file']}" + (f" [{e['sheet']}]" if e["sheet"] else "") + f": {e['status']}"
         for e in report["files"] if e.get("status", "").startswith("NOT IMPORTED")]
 
-    mapped = _map_tables(found, m, report)
-    checked = _validate_dropping(mapped, found.file_problems + mapped.column_problems,
-                                 allow_dropped_rows, max_dropped_share)
+    with progress.status(f"import: mapping and checking {src.name}",
+                         sum(map(progress.file_size, files))):
+        mapped = _map_tables(found, m, report)
+        checked = _validate_dropping(mapped, found.file_problems + mapped.column_problems,
+                                     allow_dropped_rows, max_dropped_share)
     final = _finish_report(report, mapped, checked)
     if not checked.problems:
         if key is not None:
@@ -656,7 +658,8 @@ def _find_tables(files: list[Path], m: Mappings, encoding: str | None, report: d
     for path in files:
         found.source_sha[path.name] = _sha256(path)
         try:
-            grids, facts = readers.read_grids(path, encoding)
+            with progress.reading(path, "import"):  # a line on a terminal for a large file
+                grids, facts = readers.read_grids(path, encoding)
         except ValueError as exc:  # EncodingError included
             found.file_problems.append(Problem(path.name, None, None, None, str(exc)))
             continue

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from talentlab.data import readers
+from talentlab.data import progress, readers
 from talentlab.data.atomic import atomic_write_text, write_folder_atomically
 from talentlab.data.importer import ImportFailed, import_records  # noqa: F401 (re-exported)
 from talentlab.data.readers import MISSING_VALUES, EncodingError, detect_encoding  # noqa: F401 (re-exported)
@@ -515,7 +515,8 @@ def _read_and_validate(data_dir: Path, names: Iterable[str],
             problems.append(Problem(str(data_dir), None, None, None, str(exc)))
             continue
         try:
-            raws[name] = read_table_text(path, name, encoding=encoding)
+            with progress.reading(path, "validate"):  # a line on a terminal for a large file
+                raws[name] = read_table_text(path, name, encoding=encoding)
         except ValueError as exc:
             message = str(exc)
             if message.startswith(path.name):  # the message names the file already
@@ -531,7 +532,9 @@ def _read_and_validate(data_dir: Path, names: Iterable[str],
     for name, headers in _imported_headers(data_dir).items():
         if name in raws:
             raws[name].headers = headers  # problems name the college's own header too
-    typed, more = validate_tables(raws)
+    with progress.status("validate: checking the contract's rules",
+                         sum(map(progress.file_size, paths.values()))):
+        typed, more = validate_tables(raws)
     problems += more
     if problems:
         raise DataValidationError(problems)

@@ -4,6 +4,11 @@
 #   make test                 # environment + the test suite
 #   make reproduce DATA=path/to/your_data_dir   (or DATA=null / DATA=pretrend / DATA=staggered for a scenario)
 #
+# DATA is the data folder the notebooks' `data_dir` parameter and the command line's DATA_DIR argument
+# name (talentlab validate/process DATA_DIR): a folder of the contract's record tables as supplied,
+# or the folder `talentlab import` wrote. data/processed/<name>/ is make's validated copy; the report
+# build reads its manifest, the notebooks read DATA itself (its truth.json too, for a scenario).
+#
 # Run `make help` for every target.
 
 SHELL := /bin/bash
@@ -40,7 +45,7 @@ table_files = $(strip $(foreach t,$(RECORD_TABLES),$(wildcard $(1)/$(t).csv $(1)
 # imported with `talentlab import` into build/imported/<name>/ (its mapping.yaml is used when present).
 IMPORT_SRC := $(if $(call table_files,$(DATA)),,$(if $(wildcard $(DATA)/*.xlsx $(DATA)/*.xls $(DATA)/*.csv $(DATA)/*.txt),$(patsubst %/,%,$(DATA))))
 IMPORTED := build/imported/$(notdir $(IMPORT_SRC))
-DATA_DIR := $(if $(IMPORT_SRC),$(IMPORTED),$(if $(call table_files,$(DATA)),$(patsubst %/,%,$(DATA)),data/raw/synthetic/$(DATA)))
+DATA_DIR := $(if $(IMPORT_SRC),$(IMPORTED),$(if $(wildcard $(DATA)/.),$(patsubst %/,%,$(DATA)),data/raw/synthetic/$(DATA)))
 ifeq ($(DATA),paper_claims)
   NAME := synthetic-paper_claims
   REPORT_DIR ?= reports
@@ -49,6 +54,28 @@ else
   REPORT_DIR ?= reports/datasets/$(NAME)
 endif
 PROCESSED := data/processed/$(NAME)
+
+# A DATA that is neither a shipped scenario nor an existing folder (a typo such as DATA=paper_claim)
+# stops make here, while the Makefile is read: before any recipe runs, so nothing is written.
+# The targets that never read DATA are exempt.
+SCENARIOS := $(sort $(foreach d,$(wildcard data/raw/synthetic/*/),$(if $(call table_files,$(d:/=)),$(notdir $(d:/=)))))
+DATA_FREE_GOALS := help setup lock data examples codebook test test-all lint bench lab clean docs
+define DATA_ERROR
+DATA=$(DATA) is not a data set: no scenario data/raw/synthetic/$(DATA)/ and no folder $(DATA)/.
+  DATA=$(DATA) 不是可用的数据集：既不是内置情景，也不是已有的文件夹。
+  DATA takes / DATA 可取:
+    a shipped scenario / 内置情景:        $(SCENARIOS)   (default: paper_claims)
+    a folder of record tables / 数据表文件夹: DATA=path/to/folder holding graduates, employer_ratings,
+        evaluations or programmes as .csv, .xlsx or .parquet (e.g. build/imported/<name>)
+    a folder of exports / 学校导出文件夹:  DATA=path/to/exports (.xlsx/.xls/.csv/.txt), imported first
+        into build/imported/<name>/ by talentlab import
+  Nothing was run or written. / 未运行任何步骤，未写入任何文件。
+endef
+ifneq ($(filter-out $(DATA_FREE_GOALS),$(MAKECMDGOALS)),)
+  ifeq ($(call table_files,data/raw/synthetic/$(DATA))$(wildcard $(DATA)/.),)
+    $(error $(DATA_ERROR))
+  endif
+endif
 RAW_FILES := $(wildcard $(DATA_DIR)/*.csv $(DATA_DIR)/*.xlsx $(DATA_DIR)/*.parquet $(DATA_DIR)/datapackage.json)
 ifneq ($(IMPORT_SRC),)
 RAW_FILES := $(IMPORTED)/datapackage.json
@@ -65,11 +92,19 @@ NB_TIMEOUT ?= 900
 SEED ?= 20240601
 N_BOOTSTRAP ?= 9999
 MIN_CELL ?= 10
-# papermill's own command line; the kernel talks over a local IPC socket (no TCP port, no warning)
-PAPERMILL = $(PY) -m talentlab.report.notebook_runner --kernel $(KERNEL) --execution-timeout $(NB_TIMEOUT) --no-progress-bar \
+# papermill's own command line; the kernel talks over a local IPC socket (no TCP port, no warning).
+# Its progress bar (one per notebook, named by it, on stderr) when make's stderr is a terminal;
+# none in logs and CI, where stderr is a file or a pipe.
+PROGRESS := $(if $(shell test -t 2 && echo tty),--progress-bar,--no-progress-bar)
+PAPERMILL = $(PY) -m talentlab.report.notebook_runner --kernel $(KERNEL) --execution-timeout $(NB_TIMEOUT) $(PROGRESS) \
             --log-level WARNING --cwd notebooks
+# The paper's text (not in this repository) for notebook 20's framework-wording diagnostic; without
+# it that one diagnostic is reported as not computed and every other output is the same.
+PAPER_TEXT ?=
 
-NOTEBOOKS := 00_data_overview 10_zhuhai_case_evaluation 20_six_case_comparison
+# 11 (interrupted time series) always runs: on data with comparison majors it only says that
+# notebook 10 evaluates the claims (a few seconds); without them it is the evaluation.
+NOTEBOOKS := 00_data_overview 10_zhuhai_case_evaluation 11_zhuhai_interrupted_time_series 20_six_case_comparison
 EXECUTED  := $(foreach n,$(NOTEBOOKS),$(REPORT_DIR)/$(n)/$(n).ipynb)
 
 .PHONY: help
@@ -127,28 +162,38 @@ codebook: $(SETUP) ## render data/raw/README.md and CODEBOOK.md from the contrac
 	$(PY) -m talentlab.cli codebook
 
 # ---- notebooks → reports ------------------------------------------------------------------------
-# One rule per notebook: it reruns when its own source, the data or the package changes.
+# One rule per notebook: it reruns when its own source, the data or the package changes. The record
+# notebooks read DATA_DIR (data_dir: the folder as supplied or imported, truth.json included) once
+# process has validated it; notebook 20 reads the paper's codings and waits for that validation too
+# (order only), so bad data stop the run before any report folder is made.
+TRUTH := $(wildcard $(DATA_DIR)/truth.json)
+
 $(REPORT_DIR)/00_data_overview/00_data_overview.ipynb: notebooks/00_data_overview.ipynb $(PROCESSED)/manifest.json $(PKG_FILES)
 	@mkdir -p $(@D)
-	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath $(PROCESSED)) -p output_dir $(abspath $(@D)) \
+	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath $(DATA_DIR)) -p output_dir $(abspath $(@D)) \
 	    -p min_cell $(MIN_CELL)
 	$(PY) -m talentlab.cli finalize-notebook $(@:.ipynb=.run.ipynb) $@
 
-$(REPORT_DIR)/10_zhuhai_case_evaluation/10_zhuhai_case_evaluation.ipynb: notebooks/10_zhuhai_case_evaluation.ipynb $(PROCESSED)/manifest.json $(PAPER_FILES) $(PKG_FILES)
+$(REPORT_DIR)/10_zhuhai_case_evaluation/10_zhuhai_case_evaluation.ipynb: notebooks/10_zhuhai_case_evaluation.ipynb $(PROCESSED)/manifest.json $(TRUTH) $(PAPER_FILES) $(PKG_FILES)
 	@mkdir -p $(@D)
-	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath $(PROCESSED)) -p output_dir $(abspath $(@D)) \
+	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath $(DATA_DIR)) -p output_dir $(abspath $(@D)) \
 	    -p claims_path $(abspath data/raw/claims.csv) -p n_bootstrap $(N_BOOTSTRAP) -p seed $(SEED) -p min_cell $(MIN_CELL)
 	$(PY) -m talentlab.cli finalize-notebook $(@:.ipynb=.run.ipynb) $@
 
-$(REPORT_DIR)/20_six_case_comparison/20_six_case_comparison.ipynb: notebooks/20_six_case_comparison.ipynb $(PAPER_FILES) $(PKG_FILES)
+$(REPORT_DIR)/11_zhuhai_interrupted_time_series/11_zhuhai_interrupted_time_series.ipynb: notebooks/11_zhuhai_interrupted_time_series.ipynb $(PROCESSED)/manifest.json $(TRUTH) $(PAPER_FILES) $(PKG_FILES)
+	@mkdir -p $(@D)
+	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath $(DATA_DIR)) -p output_dir $(abspath $(@D)) \
+	    -p claims_path $(abspath data/raw/claims.csv) -p min_cell $(MIN_CELL)
+	$(PY) -m talentlab.cli finalize-notebook $(@:.ipynb=.run.ipynb) $@
+
+$(REPORT_DIR)/20_six_case_comparison/20_six_case_comparison.ipynb: notebooks/20_six_case_comparison.ipynb $(PAPER_FILES) $(PKG_FILES) | $(PROCESSED)/manifest.json
 	@mkdir -p $(@D)
 	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath data/raw) -p output_dir $(abspath $(@D)) -p seed $(SEED) \
-	    -p min_cell $(MIN_CELL)
+	    -p min_cell $(MIN_CELL) $(if $(PAPER_TEXT),-p paper_text $(abspath $(PAPER_TEXT)))
 	$(PY) -m talentlab.cli finalize-notebook $(@:.ipynb=.run.ipynb) $@
 
 $(REPORT_DIR)/index.html: $(EXECUTED) $(PROCESSED)/manifest.json $(PAPER_FILES)
-	$(PY) -m talentlab.cli report --reports $(REPORT_DIR) --processed $(PROCESSED) --raw $(DATA_DIR) \
-	    --min-cell $(MIN_CELL)
+	$(PY) -m talentlab.cli report --reports $(REPORT_DIR) --processed $(PROCESSED) --min-cell $(MIN_CELL)
 
 .PHONY: notebooks
 notebooks: $(EXECUTED) ## run every notebook with papermill into reports/

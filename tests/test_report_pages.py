@@ -179,7 +179,7 @@ def test_hostile_names_reach_reports_inert(tmp_path):
                                               reports / "findings.csv")}
     again = subprocess.run(
         [sys.executable, "-m", "talentlab.cli", "report", "--reports", str(reports),
-         "--processed", str(tmp_path / "processed"), "--raw", str(data), "--min-cell", "10"],
+         "--processed", str(tmp_path / "processed"), "--min-cell", "10"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, env=env)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert {name: (reports / name).read_bytes() for name in first} == first
@@ -257,8 +257,7 @@ def test_notebook_publishing_a_small_cell_fails_the_build(tmp_path):
     assert not (reports / "index.html").exists()
     # through the command line: exit code 1 and the same message, no traceback
     done = subprocess.run([sys.executable, "-m", "talentlab.cli", "report", "--reports",
-                           str(reports), "--processed", str(processed), "--raw",
-                           str(PROJECT_ROOT / "data/raw/synthetic/paper_claims")],
+                           str(reports), "--processed", str(processed)],
                           capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert done.returncode == 1 and "column 'n' = 3" in done.stderr
     assert "Traceback" not in done.stderr

@@ -4,6 +4,8 @@
 unchanged and adds one engine: the kernel manager uses the ``ipc`` transport (Unix domain sockets
 in a private temporary folder, one per run, reachable by the current user only), so no port is opened on the
 machine and ipykernel has no reason to warn that it "is running over TCP without encryption".
+With ``--progress-bar`` papermill's bar (on stderr) is named after the notebook it runs, so the
+bars of notebooks run side by side (``make -j2``) say whose cells they count.
 """
 
 from __future__ import annotations
@@ -14,6 +16,21 @@ import sys
 import tempfile
 
 ENGINE_NAME = "talentlab-ipc"
+
+
+def progress_label(output_path) -> str:
+    """The progress bar's name for a run writing ``output_path``: the notebook's name without
+    make's ``.run`` suffix.
+
+    Examples
+    --------
+    >>> progress_label("reports/10_zhuhai_case_evaluation/10_zhuhai_case_evaluation.run.ipynb")
+    '10_zhuhai_case_evaluation'
+    """
+    name = os.path.basename(str(output_path))
+    for suffix in (".ipynb", ".run"):
+        name = name.removesuffix(suffix)
+    return name
 
 
 def register_engine() -> str:
@@ -32,6 +49,9 @@ def register_engine() -> str:
             config.KernelManager.transport = "ipc"
             config.KernelManager.ip = os.path.join(folder, "kernel")
             kwargs.setdefault("config", config)
+            bar = getattr(nb_man, "pbar", None)
+            if bar is not None and getattr(nb_man, "output_path", None):
+                bar.set_description(progress_label(nb_man.output_path))
             try:
                 return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
             finally:

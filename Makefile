@@ -98,12 +98,14 @@ MIN_CELL ?= 10
 PROGRESS := $(if $(shell test -t 2 && echo tty),--progress-bar,--no-progress-bar)
 PAPERMILL = $(PY) -m talentlab.report.notebook_runner --kernel $(KERNEL) --execution-timeout $(NB_TIMEOUT) $(PROGRESS) \
             --log-level WARNING --cwd notebooks
-# The paper's text (not in this repository) for notebook 20's framework-wording diagnostic; without
-# it that one diagnostic is reported as not computed and every other output is the same.
+# The paper's text (not in this repository) for notebook 20's framework-wording diagnostic
+# (its paper_file parameter); without it that one diagnostic is reported as not computed and every
+# other output is the same, whatever lies beside the clone.
 PAPER_TEXT ?=
 
 # 11 (interrupted time series) always runs: on data with comparison majors it only says that
-# notebook 10 evaluates the claims (a few seconds); without them it is the evaluation.
+# notebook 10 evaluates the claims (about 15 s: kernel and data loading); without them it is the
+# evaluation. A static list keeps make's graph simple and a rerun a no-op.
 NOTEBOOKS := 00_data_overview 10_zhuhai_case_evaluation 11_zhuhai_interrupted_time_series 20_six_case_comparison
 EXECUTED  := $(foreach n,$(NOTEBOOKS),$(REPORT_DIR)/$(n)/$(n).ipynb)
 
@@ -189,7 +191,7 @@ $(REPORT_DIR)/11_zhuhai_interrupted_time_series/11_zhuhai_interrupted_time_serie
 $(REPORT_DIR)/20_six_case_comparison/20_six_case_comparison.ipynb: notebooks/20_six_case_comparison.ipynb $(PAPER_FILES) $(PKG_FILES) | $(PROCESSED)/manifest.json
 	@mkdir -p $(@D)
 	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath data/raw) -p output_dir $(abspath $(@D)) -p seed $(SEED) \
-	    -p min_cell $(MIN_CELL) $(if $(PAPER_TEXT),-p paper_text $(abspath $(PAPER_TEXT)))
+	    -p min_cell $(MIN_CELL) $(if $(PAPER_TEXT),-p paper_file $(abspath $(PAPER_TEXT)))
 	$(PY) -m talentlab.cli finalize-notebook $(@:.ipynb=.run.ipynb) $@
 
 $(REPORT_DIR)/index.html: $(EXECUTED) $(PROCESSED)/manifest.json $(PAPER_FILES)

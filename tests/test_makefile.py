@@ -75,9 +75,14 @@ def test_record_notebooks_get_the_data_folder_with_its_truth(tmp_path):
     report = [shlex.split(c) for c in commands if "talentlab.cli report" in c]
     assert len(report) == 1 and "--raw" not in report[0], report
     assert report[0][report[0].index("--processed") + 1] == str(tmp_path / "processed")
-    # the six-case notebook reads the paper's codings, never the text beside the clone
+    # the six-case notebook reads the paper's codings; the paper's text only when given
     six_case = notebook_command(commands, "20_six_case_comparison")
-    assert "paper_text" not in six_case and "../shared" not in " ".join(six_case)
+    assert parameter(six_case, "data_dir") == str(PROJECT_ROOT / "data" / "raw")
+    assert "paper_file" not in six_case
+    text = tmp_path / "paper.txt"
+    given = notebook_command(planned_commands(tmp_path, f"PAPER_TEXT={text}"),
+                             "20_six_case_comparison")
+    assert parameter(given, "paper_file") == str(text)
 
 
 def test_report_command_has_no_raw_option():

@@ -209,6 +209,19 @@ def _mean_difference(ra, rb, statistic: str, confidence: float, clustered: bool)
 
 
 def _km_median_difference(data, group_col, a, b, confidence, n_boot, seed) -> dict:
+    """The KM median difference of groups ``a`` and ``b``: estimate, bootstrap interval and SE,
+    log-rank p.
+
+    A count table is computed on its weighted rows, never expanded to one row per graduate
+    (``np.repeat`` over counts of a national table took memory in proportion to the graduates):
+    each group is collapsed to its distinct (months, reached) cells with their counts, the
+    medians come from the weighted Kaplan-Meier table, a bootstrap replicate draws the counts
+    of the cells from a multinomial with the group's size and the cells' shares (the same
+    distribution as resampling that many graduates one by one), and the log-rank test is
+    computed from the weighted counts at risk (:func:`_logrank_weighted`, equal to statsmodels'
+    ``survdiff`` on the microdata). The memory is replicates x cells, whatever the counts.
+    Microdata are resampled graduate by graduate as before.
+    """
     from talentlab.indicators._survival import km_grouped, km_median
     from talentlab.indicators.graduate import GraduatePass, _adaptation_data
 
@@ -217,29 +230,40 @@ def _km_median_difference(data, group_col, a, b, confidence, n_boot, seed) -> di
     base, months, reached, _ = _adaptation_data(gp, "compare")
     col = gp.keys[group_col]
     pos = {v: int(np.flatnonzero((col == v).to_numpy())[0]) for v in (a, b)}
-    t_ab, e_ab = [], []
+    groups = []
     for v in (a, b):
         m = base & (gp.codes == pos[v])
-        # a count table's row of k graduates is k graduates to resample
-        k = np.ones(int(m.sum()), dtype=np.int64) if gp.weights is None else gp.weights[m]
-        t_ab.append(np.repeat(months[m], k))
-        e_ab.append(np.repeat(reached[m], k))
-    # observed medians
-    km = km_grouped(np.r_[np.zeros(len(t_ab[0]), int), np.ones(len(t_ab[1]), int)],
-                    np.r_[t_ab[0], t_ab[1]], np.r_[e_ab[0], e_ab[1]], 2)
+        if gp.weights is None:
+            groups.append((months[m], reached[m], None))
+        else:  # a count table's row of k graduates is k graduates (to resample as well)
+            groups.append(_weighted_cells(months[m], reached[m], gp.weights[m]))
+    weighted = gp.weights is not None
+    t_all = np.r_[groups[0][0], groups[1][0]]
+    e_all = np.r_[groups[0][1], groups[1][1]]
+    g_all = np.r_[np.zeros(len(groups[0][0]), int), np.ones(len(groups[1][0]), int)]
+    w_all = np.r_[groups[0][2], groups[1][2]] if weighted else None
+    km = km_grouped(g_all, t_all, e_all, 2, weights=w_all)
     med, _, _ = km_median(km, 2, confidence)
     d = med[0] - med[1]
     # bootstrap: resample each group, all replicates in one vectorised KM call
     rng = np.random.default_rng(seed)
-    codes, times, events = [], [], []
-    for gi in (0, 1):
-        n = len(t_ab[gi])
+    codes, times, events, weights = [], [], [], []
+    for gi, (t, e, w) in enumerate(groups):
+        if weighted:
+            counts = _multinomial_counts(rng, w, n_boot)  # n_boot x cells
+            rep, cell = np.nonzero(counts)
+            codes.append(rep * 2 + gi)
+            times.append(t[cell])
+            events.append(e[cell])
+            weights.append(counts[rep, cell])
+            continue
+        n = len(t)
         idx = rng.integers(0, n, size=(n_boot, n))
         codes.append((np.arange(n_boot)[:, None] * 2 + gi).repeat(n, axis=1).ravel())
-        times.append(t_ab[gi][idx].ravel())
-        events.append(e_ab[gi][idx].ravel())
+        times.append(t[idx].ravel())
+        events.append(e[idx].ravel())
     kb = km_grouped(np.concatenate(codes), np.concatenate(times), np.concatenate(events),
-                    2 * n_boot)
+                    2 * n_boot, weights=np.concatenate(weights) if weighted else None)
     mb, _, _ = km_median(kb, 2 * n_boot, confidence)
     diffs = mb[0::2] - mb[1::2]
     ok = np.isfinite(diffs)
@@ -247,17 +271,76 @@ def _km_median_difference(data, group_col, a, b, confidence, n_boot, seed) -> di
     lo, hi = (np.quantile(diffs[ok], [alpha / 2, 1 - alpha / 2]) if ok.sum() >= 20
               else (np.nan, np.nan))
     # log-rank
-    from statsmodels.duration.survfunc import survdiff  # on use (issue 14)
+    if weighted:
+        chisq, p = _logrank_weighted(t_all, e_all, g_all, w_all)
+    else:
+        from statsmodels.duration.survfunc import survdiff  # on use (issue 14)
 
-    grp = np.r_[np.zeros(len(t_ab[0])), np.ones(len(t_ab[1]))]
-    try:
-        chisq, p = survdiff(np.r_[t_ab[0], t_ab[1]], np.r_[e_ab[0], e_ab[1]].astype(float), grp)
-    except Exception:  # noqa: BLE001 - statsmodels raises various errors on degenerate data
-        chisq, p = np.nan, np.nan
+        try:
+            chisq, p = survdiff(t_all, e_all.astype(float), g_all.astype(float))
+        except Exception:  # noqa: BLE001 - statsmodels raises various errors on degenerate data
+            chisq, p = np.nan, np.nan
     se = float(np.std(diffs[ok], ddof=1)) if ok.sum() > 1 else np.nan
     return {"estimate": float(d), "se": se, "ci_low": float(lo), "ci_high": float(hi),
             "p_value": float(p),
             "method": f"difference of KM medians; percentile bootstrap interval ({n_boot} "
                       f"replicates, seed {seed}, {int((~ok).sum())} dropped: median not "
                       f"reached); se = bootstrap SD; p from the log-rank test "
-                      f"(statsmodels survdiff, chi2={chisq:.3f})"}
+                      f"({'on the counts' if weighted else 'statsmodels survdiff'}, "
+                      f"chi2={chisq:.3f})"}
+
+
+def _weighted_cells(months: np.ndarray, reached: np.ndarray, weights: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One group of a count table as its distinct (months, reached) cells, sorted, with the
+    graduates in each; cells of no graduate are left out."""
+    w = np.asarray(weights, dtype=np.int64)
+    t = np.asarray(months, dtype=float)
+    e = np.asarray(reached, dtype=bool)
+    keep = w > 0
+    t, e, w = t[keep], e[keep], w[keep]
+    cells, inverse = np.unique(np.c_[t, e.astype(float)], axis=0, return_inverse=True)
+    counts = np.bincount(inverse.ravel(), weights=w, minlength=len(cells)).astype(np.int64)
+    return cells[:, 0], cells[:, 1].astype(bool), counts
+
+
+def _multinomial_counts(rng: np.random.Generator, counts: np.ndarray, n_boot: int
+                        ) -> np.ndarray:
+    """``n_boot`` bootstrap replicates of a group of ``counts.sum()`` graduates in its cells:
+    each row the cells' counts in a resample of that many graduates with replacement."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros((n_boot, len(counts)), dtype=np.int64)
+    return rng.multinomial(total, counts / total, size=n_boot)
+
+
+def _logrank_weighted(time: np.ndarray, event: np.ndarray, group: np.ndarray,
+                      weight: np.ndarray) -> tuple[float, float]:
+    """Two-group log-rank chi-square and p-value from rows that each stand for ``weight``
+    graduates: at each event time, the events and the numbers at risk are sums of weights
+    (Mantel's hypergeometric variance, as statsmodels' ``survdiff`` computes it on the rows
+    repeated)."""
+    w = np.asarray(weight, dtype=float)
+    at = np.unique(time[event & (w > 0)])
+    if len(at) == 0:
+        return np.nan, np.nan
+    order = np.argsort(time, kind="stable")
+    t_sorted = time[order]
+    first = np.searchsorted(t_sorted, at, side="left")  # rows with time >= t: from here on
+    n_risk, d = [], []
+    for g in (0, 1):
+        wg = np.where(group[order] == g, w[order], 0.0)
+        tail = np.r_[np.cumsum(wg[::-1])[::-1], 0.0]
+        n_risk.append(tail[first])
+        ev = np.where((group == g) & event, w, 0.0)
+        d.append(np.bincount(np.searchsorted(at, time[ev > 0]), weights=ev[ev > 0],
+                             minlength=len(at)))
+    n, dd = n_risk[0] + n_risk[1], d[0] + d[1]
+    expected = np.sum(dd * n_risk[0] / n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = np.where(n > 1, n_risk[0] * n_risk[1] * dd * (n - dd) / (n ** 2 * (n - 1)), 0.0)
+    v = float(np.sum(var))
+    if v <= 0:
+        return np.nan, np.nan
+    chisq = float((np.sum(d[0]) - expected) ** 2 / v)
+    return chisq, float(stats.chi2.sf(chisq, 1))

@@ -8,7 +8,7 @@ six cases with QCA (:mod:`talentlab.qca`) and judge the paper's claims (:mod:`ta
 
 import importlib
 
-from talentlab import _compat, _resources
+from talentlab import _resources
 from talentlab.data.codebook import calibration_anchors, codebook
 from talentlab.data.io import (
     TalentData,
@@ -28,8 +28,6 @@ from talentlab.data.schema import DataValidationError
 #: pyproject.toml's version in a clone, the installed distribution's otherwise (one source)
 __version__ = _resources.version()
 
-_compat.install()
-
 #: subpackages users reach as ``talentlab.indicators`` / ``talentlab.qca``, imported on first use
 #: so that ``import talentlab`` (and the CLI) does not pay for scipy and statsmodels up front
 _LAZY_SUBPACKAGES = ("indicators", "qca")
@@ -38,7 +36,7 @@ _LAZY_SUBPACKAGES = ("indicators", "qca")
 def __getattr__(name: str):
     if name in _LAZY_SUBPACKAGES:
         return importlib.import_module(f"talentlab.{name}")
-    return _compat.module_getattr(name)
+    raise AttributeError(f"module 'talentlab' has no attribute {name!r}")
 
 __all__ = [
     "DataValidationError",

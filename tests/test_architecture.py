@@ -22,8 +22,6 @@ from pathlib import Path
 
 import pytest
 
-from talentlab import _compat
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "talentlab"
 
@@ -132,16 +130,35 @@ def test_the_file_access_scan_leaves_table_methods_alone(call):
     assert not file_access_calls(f"def f():\n    return {call}\n"), call
 
 
-@pytest.mark.parametrize("old", sorted(_compat.MOVED))
-def test_old_module_names_are_aliases_that_warn(old):
-    new = importlib.import_module(f"talentlab.{_compat.MOVED[old]}")
-    sys.modules.pop(f"talentlab.{old}", None)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        alias = importlib.import_module(f"talentlab.{old}")
-    assert alias is new
-    assert any(issubclass(w.category, DeprecationWarning) and _compat.MOVED[old] in str(w.message)
-               for w in caught)
+#: The 0.1 module names removed in 0.2 (CHANGELOG.md lists each with its replacement).
+REMOVED_MODULES = ("schema", "io", "readers", "mappings", "importer", "codebook", "template",
+                   "examples", "privacy", "its", "power", "sensitivity", "agreement", "zhuhai",
+                   "six_case", "publish", "disclosure", "figures", "figures_qca",
+                   "figures_configurational", "plotting", "docs", "notebook_runner")
+
+
+@pytest.mark.parametrize("old", REMOVED_MODULES)
+def test_old_module_names_are_gone(old):
+    import talentlab
+
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module(f"talentlab.{old}")
+    if old not in talentlab.__all__:  # talentlab.codebook is the codebook function
+        with pytest.raises(AttributeError):
+            getattr(talentlab, old)
+
+
+def test_no_deprecated_alias_is_left():
+    import talentlab.evaluation as ev
+    import talentlab.qca as qca
+    import talentlab.qca.robustness as qca_robustness
+
+    for module, name in ((qca, "RUBRIC"), (qca, "DIMENSIONS"), (qca_robustness, "RUBRIC"),
+                         (ev, "event_study_plot_data"), (ev, "EVENT_STUDY_LABELS")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an alias that still warned would fail here too
+            with pytest.raises(AttributeError):
+                getattr(module, name)
 
 
 #: libraries `import talentlab` and the CLI's start must not load (they cost 1.5 s and 175 MB

@@ -350,12 +350,12 @@ def test_event_study_plot_data_and_pretrend_table():
         event_study_plot_data(res, lang="fr")
 
 
-def test_event_study_plot_data_old_name_warns_and_is_the_same_function():
+def test_event_study_plot_data_lives_in_report_only():
     from talentlab.report import event_study_figures
 
-    with pytest.warns(DeprecationWarning, match="report.event_study_figures"):
-        old = ev.event_study_plot_data
-    assert old is event_study_figures.event_study_plot_data
+    assert callable(event_study_figures.event_study_plot_data)
+    with pytest.raises(AttributeError):  # the 0.1 alias in evaluation is gone (0.2)
+        ev.event_study_plot_data  # noqa: B018
 
 
 # ----------------------------------------------------------------------------------------------

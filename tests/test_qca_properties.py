@@ -252,16 +252,16 @@ def test_robustness_reports_term_survival():
     assert len(res.runs) > n_cells  # one-at-a-time recodings were run
 
 
-def test_paper_rubric_moved_to_six_case_with_deprecated_aliases():
+def test_paper_rubric_lives_in_six_case_only():
     import talentlab.qca as q
     from talentlab.cases import six_case
 
     for name in ("DIMENSIONS", "RUBRIC", "OUTCOMES", "pivot_case_conditions",
                  "aggregate_dimensions"):
-        assert name not in q.__all__
-        with pytest.warns(DeprecationWarning, match=f"six_case.{name}"):
-            assert getattr(q, name) is getattr(six_case, name)
-    with pytest.warns(DeprecationWarning):
+        assert name not in q.__all__ and hasattr(six_case, name)
+        with pytest.raises(AttributeError):  # the 0.1 alias is gone (0.2)
+            getattr(q, name)
+    with pytest.raises(ImportError):
         from talentlab.qca.robustness import DIMENSIONS as old  # noqa: F401
     with pytest.raises(QCAError, match="needs dimensions"):
         robustness(_long_table(), "talent_adaptability", aggregate="mean")

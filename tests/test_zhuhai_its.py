@@ -18,6 +18,7 @@ import pytest
 
 import talentlab
 from talentlab.cases import zhuhai
+from talentlab.evaluation import EvaluationInputError
 from talentlab.evaluation.its import interrupted_time_series
 from tests.conftest import PROJECT_ROOT
 
@@ -153,14 +154,16 @@ def test_evaluate_takes_the_its_design_without_comparison_majors(reduced):
     assert "method" not in published["its_effects"] and "label_zh" not in published["its_effects"]
 
 
-def test_evaluate_without_claims_warns_and_still_loads_them():
+def test_evaluate_takes_the_claims_table_and_opens_no_file():
     from talentlab.claims import load_claims
 
     data = talentlab.load_all(SYNTHETIC / "paper_claims")
-    with pytest.warns(DeprecationWarning, match="load the claims first"):
-        implicit = zhuhai.evaluate(data, outcomes=["local_work"], n_bootstrap=99)
+    with pytest.raises(TypeError):
+        zhuhai.evaluate(data, outcomes=["local_work"], n_bootstrap=99)
+    for bad in (None, "data/raw/claims.csv"):
+        with pytest.raises(EvaluationInputError, match="claims must be the claims table"):
+            zhuhai.evaluate(data, bad, outcomes=["local_work"], n_bootstrap=99)
     explicit = zhuhai.evaluate(data, load_claims(), outcomes=["local_work"], n_bootstrap=99)
-    pd.testing.assert_frame_equal(implicit.verdicts, explicit.verdicts, check_exact=True)
     published = explicit.to_results()
     assert set(published) == {"design", "effects", "pretrend", "sensitivity", "activity", "mde",
                               "claims", "notes"}

@@ -398,17 +398,17 @@ def claimed_signs(zhuhai_claims: pd.DataFrame) -> dict[str, int]:
     return signs
 
 
-def _claims_given(claims: pd.DataFrame | None) -> pd.DataFrame:
-    if claims is not None:
-        return claims
-    import warnings
-
-    warnings.warn("zhuhai.evaluate(claims=None) reads data/raw/claims.csv itself; load the "
-                  "claims first (talentlab.data.paper.load_claims) and pass them. Reading "
-                  "them here goes in talentlab 0.2.", DeprecationWarning, stacklevel=3)
-    from talentlab.data.paper import load_claims
-
-    return load_claims()
+def _claims_given(claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims table handed to :func:`evaluate`, checked: this module opens no file, so the
+    caller loads the claims (:func:`talentlab.data.paper.load_claims`)."""
+    if not isinstance(claims, pd.DataFrame):
+        raise ev.EvaluationInputError(
+            "zhuhai.evaluate: claims must be the claims table (talentlab.data.paper.load_claims"
+            f"()), not {type(claims).__name__} / 请先读取论断表再传入")
+    if "case" not in claims.columns:
+        raise ev.EvaluationInputError("zhuhai.evaluate: the claims table has no 'case' column "
+                                      "(talentlab.data.paper.load_claims reads it)")
+    return claims
 
 
 def _outcomes_named(zhuhai_claims: pd.DataFrame, outcomes: Sequence[str] | None) -> list[str]:
@@ -653,7 +653,7 @@ def _no_graduates_result(data, zhuhai_claims: pd.DataFrame, *, reform_cohort, al
         unavailable=reasons)
 
 
-def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2022,
+def evaluate(data, claims: pd.DataFrame, *, reform_cohort: int = 2022,
              treated_majors: Sequence[str] | None = None, outcomes: Sequence[str] | None = None,
              alpha: float = 0.05, n_bootstrap: int = 9999, seed: int = 20240601,
              min_cell: int = 10, programme_length: int = 3, adjustment: str = "holm",
@@ -693,8 +693,8 @@ def evaluate(data, claims: pd.DataFrame | None = None, *, reform_cohort: int = 2
         As :func:`talentlab.load_all` returns.
     claims : DataFrame
         The claims of the paper as :func:`talentlab.data.paper.load_claims` returns; only the
-        Zhuhai claims are judged here. ``None`` still reads the shipped ``claims.csv``, with a
-        DeprecationWarning (loading is the caller's job).
+        Zhuhai claims are judged here (loading them is the caller's job: this module opens
+        no file).
     reform_cohort : int
         First graduation cohort taught under the reform.
     treated_majors : list of str, optional

@@ -71,7 +71,6 @@ of Economics 56(3):839-858.
 from __future__ import annotations
 
 import importlib
-import warnings
 
 from talentlab.evaluation._common import (
     BOOTSTRAP_WEIGHTS,
@@ -162,21 +161,8 @@ _REEXPORTS = {
 }
 __all__ += list(_REEXPORTS)
 
-#: presentation moved out of the statistics (issue 13): old name -> (module, name).
-#: Kept for one release with a DeprecationWarning; removed in talentlab 0.2.
-_MOVED_TO_REPORT = {
-    "event_study_plot_data": ("talentlab.report.event_study_figures", "event_study_plot_data"),
-    "EVENT_STUDY_LABELS": ("talentlab.report.event_study_figures", "EVENT_STUDY_LABELS"),
-}
-
 
 def __getattr__(name: str):
     if name in _REEXPORTS:
         return getattr(importlib.import_module(_REEXPORTS[name]), name)
-    if name in _MOVED_TO_REPORT:
-        module, new = _MOVED_TO_REPORT[name]
-        warnings.warn(f"talentlab.evaluation.{name} moved to {module}.{new} (presentation is not "
-                      "statistics); the old name is removed in talentlab 0.2",
-                      DeprecationWarning, stacklevel=2)
-        return getattr(importlib.import_module(module), new)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

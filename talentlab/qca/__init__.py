@@ -71,12 +71,3 @@ __all__ = [
     "superset_subset",
     "truth_table",
 ]
-
-
-#: The paper's rubric and dimensions moved to :mod:`talentlab.cases.six_case` (issue 11): the old names
-#: still resolve here, with a DeprecationWarning, for one release
-#: (:func:`talentlab.qca.robustness.moved_to_six_case`).
-def __getattr__(name: str):
-    from talentlab.qca.robustness import moved_to_six_case
-
-    return moved_to_six_case(__name__, name)

@@ -39,30 +39,6 @@ __all__ = [
 #: membership levels between which ``rubric_step`` recodings move a cell one step.
 FOUR_VALUE_LEVELS = (0.0, 0.33, 0.67, 1.0)
 
-#: Names that moved to :mod:`talentlab.cases.six_case` (the paper's rubric and dimensions); still
-#: importable from here with a DeprecationWarning for one release.
-_MOVED_TO_SIX_CASE = ("DIMENSIONS", "RUBRIC", "OUTCOMES", "pivot_case_conditions",
-                      "aggregate_dimensions")
-
-
-def moved_to_six_case(module: str, name: str):
-    """The object a deprecated name of ``module`` (``talentlab.qca`` or this module) now lives
-    under in :mod:`talentlab.cases.six_case`, with a DeprecationWarning pointing at the caller;
-    AttributeError for any other name."""
-    if name in _MOVED_TO_SIX_CASE:
-        import importlib
-
-        warnings.warn(f"talentlab.qca.{name} moved to talentlab.cases.six_case.{name} (the paper's "
-                      "rubric is not part of the general QCA toolkit); the old name will be "
-                      "removed in the next release", DeprecationWarning, stacklevel=3)
-        return getattr(importlib.import_module("talentlab.cases.six_case"), name)
-    raise AttributeError(f"module {module!r} has no attribute {name!r}")
-
-
-def __getattr__(name: str):
-    return moved_to_six_case(__name__, name)
-
-
 def pivot_long(
     long: pd.DataFrame,
     value: str = "membership",

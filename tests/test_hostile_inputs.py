@@ -28,29 +28,8 @@ import pytest
 
 from talentlab import cli
 from talentlab.data import io as tio
+from tests.conftest import GRADUATES, RATINGS, TABLES, write_valid_folder
 
-GRADUATES = """student_id,college,major,cohort,treated_major,destination,job_related_to_major,job_satisfaction,employer_id,employer_in_cluster,employer_tier,work_region,adaptation_months,adaptation_reached,left_within_6_months,retraining_hours,industry_certificate,order_class
-S001,珠海示例学院,集成电路设计,2021,true,employed_full_time,true,4,E01,true,leading,local,3.5,true,false,40,true,true
-S002,珠海示例学院,集成电路设计,2021,true,further_study,,,,,,,,,,,false,false
-S003,珠海示例学院,电子商务,2022,false,employed_part_time,false,3,E02,false,sme,province,6,false,true,12.5,,false
-S004,珠海示例学院,电子商务,2022,false,self_employed,true,5,,false,,elsewhere,2,true,false,,true,false
-S005,珠海示例学院,电子商务,2023,false,unknown,,,,,,,,,,,,false
-"""
-RATINGS = """rating_id,student_id,employer_id,rater_id,practical_skill,post_adaptability,professional_quality,problem_solving,learning_ability,overall_satisfaction,would_hire_again
-R1,S001,E01,Q1,5,4,4,,5,5,true
-R2,S003,E02,Q2,3,3,4,2,3,0,
-"""
-EVALUATIONS = """student_id,party,evaluator_id,dimension,score
-S001,school,T1,theory,88
-S001,enterprise,Q1,practical_skill,91.5
-S001,industry,A1,certification,80
-"""
-PROGRAMMES = """college,major,year,specialised_teachers,double_qualified_teachers,enterprise_part_time_teachers,courses_total,courses_co_developed,students_enrolled,order_class_students,technical_service_projects,sme_employees_trained
-珠海示例学院,集成电路设计,2021,20,12,6,30,8,300,40,5,120
-珠海示例学院,电子商务,2021,15,5,2,28,3,280,0,1,0
-"""
-TABLES = {"graduates": GRADUATES, "employer_ratings": RATINGS, "evaluations": EVALUATIONS,
-          "programmes": PROGRAMMES}
 TRADITIONAL = GRADUATES.replace("珠海示例学院", "珠海示例學院").replace("集成电路设计", "積體電路設計") \
     .replace("电子商务", "電子商務")
 
@@ -67,13 +46,6 @@ def set_cell(text: str, record: int, column: str, value: str) -> str:
     cells[header.index(column)] = value
     rows[record + 1] = ",".join(cells)
     return "\n".join(rows) + "\n"
-
-
-def write_base(d: Path) -> Path:
-    d.mkdir(parents=True, exist_ok=True)
-    for name, text in TABLES.items():
-        (d / f"{name}.csv").write_text(text, encoding="utf-8")
-    return d
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> None:
@@ -906,7 +878,7 @@ def _snapshot(root: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def base_tables(tmp_path_factory) -> dict[str, pd.DataFrame]:
-    d = write_base(tmp_path_factory.mktemp("base") / "data")
+    d = write_valid_folder(tmp_path_factory.mktemp("base") / "data")
     return tio.load_all(d).tables()
 
 
@@ -933,7 +905,7 @@ def test_hostile_input(c: Case, tmp_path, capsys, monkeypatch, base_tables):
     """Each case: the expected exit, one clear message, no traceback, input untouched, no
     half-written output."""
     t = tmp_path
-    d = write_base(t / "data")
+    d = write_valid_folder(t / "data")
     extra = c.build(d, t) or []
     processed = t / "processed_root"
     monkeypatch.setattr(tio, "PROCESSED_DIR", processed)
@@ -999,7 +971,7 @@ def test_cli_subprocess_sample(tmp_path):
             continue
         t = tmp_path / c.id
         t.mkdir()
-        d = write_base(t / "data")
+        d = write_valid_folder(t / "data")
         extra = c.build(d, t) or []
         runs[c.id] = (c, subprocess.Popen([sys.executable, "-m", "talentlab.cli",
                                            *_argv(c, d, extra)],

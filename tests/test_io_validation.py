@@ -14,37 +14,12 @@ import pytest
 import talentlab
 from talentlab.data import io as tio
 from talentlab.data import schema
-
-GRADUATES = """student_id,college,major,cohort,treated_major,destination,job_related_to_major,job_satisfaction,employer_id,employer_in_cluster,employer_tier,work_region,adaptation_months,adaptation_reached,left_within_6_months,retraining_hours,industry_certificate,order_class
-S001,珠海示例学院,集成电路设计,2021,true,employed_full_time,true,4,E01,true,leading,local,3.5,true,false,40,true,true
-S002,珠海示例学院,集成电路设计,2021,true,further_study,,,,,,,,,,,false,false
-S003,珠海示例学院,电子商务,2022,false,employed_part_time,false,3,E02,false,sme,province,6,false,true,12.5,,false
-S004,珠海示例学院,电子商务,2022,false,self_employed,true,5,,false,,elsewhere,2,true,false,,true,false
-S005,珠海示例学院,电子商务,2023,false,unknown,,,,,,,,,,,,false
-"""
-RATINGS = """rating_id,student_id,employer_id,rater_id,practical_skill,post_adaptability,professional_quality,problem_solving,learning_ability,overall_satisfaction,would_hire_again
-R1,S001,E01,Q1,5,4,4,,5,5,true
-R2,S003,E02,Q2,3,3,4,2,3,0,
-"""
-EVALUATIONS = """student_id,party,evaluator_id,dimension,score
-S001,school,T1,theory,88
-S001,enterprise,Q1,practical_skill,91.5
-S001,industry,A1,certification,80
-"""
-PROGRAMMES = """college,major,year,specialised_teachers,double_qualified_teachers,enterprise_part_time_teachers,courses_total,courses_co_developed,students_enrolled,order_class_students,technical_service_projects,sme_employees_trained
-珠海示例学院,集成电路设计,2021,20,12,6,30,8,300,40,5,120
-珠海示例学院,电子商务,2021,15,5,2,28,3,280,0,1,0
-"""
+from tests.conftest import GRADUATES, PROGRAMMES, RATINGS, write_valid_folder
 
 
 def write_dir(tmp_path: Path, graduates: str = GRADUATES, encoding: str = "utf-8") -> Path:
-    d = tmp_path / "data"
-    d.mkdir(parents=True, exist_ok=True)
-    (d / "graduates.csv").write_bytes(graduates.encode(encoding))
-    (d / "employer_ratings.csv").write_text(RATINGS, encoding="utf-8")
-    (d / "evaluations.csv").write_text(EVALUATIONS, encoding="utf-8")
-    (d / "programmes.csv").write_text(PROGRAMMES, encoding="utf-8")
-    return d
+    """The valid folder (conftest) in ``tmp_path / "data"``, with ``graduates`` in ``encoding``."""
+    return write_valid_folder(tmp_path / "data", graduates, encoding)
 
 
 def replace_cell(text: str, row: int, column: str, value: str) -> str:

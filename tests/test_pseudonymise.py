@@ -18,9 +18,8 @@ import pytest
 
 import talentlab
 from talentlab.data import privacy, schema
-from tests.test_hostile_inputs import TABLES
+from tests.conftest import PROJECT_ROOT, TABLES
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 KEY = "0123456789abcdef0123456789abcdef"
 
 
@@ -268,10 +267,8 @@ PINNED = {
 }
 
 
-def test_clean_ids_get_the_same_pseudonyms_as_before(tmp_path):
-    from tests.test_io_validation import write_dir
-
-    src = write_dir(tmp_path / "in")
+def test_clean_ids_get_the_same_pseudonyms_as_before(valid_folder, tmp_path):
+    src = valid_folder
     key_file = tmp_path / "k.key"
     key_file.write_text("k" * 32)
     privacy.pseudonymise_dir(src, tmp_path / "out", key_file)

@@ -27,7 +27,8 @@ import pytest
 from talentlab import cli
 from talentlab.data import readers
 from talentlab.data.schema import Problem
-from tests.test_hostile_inputs import GRADUATES, _typed_rows, write_base
+from tests.conftest import GRADUATES, write_valid_folder
+from tests.test_hostile_inputs import _typed_rows
 
 GIB = 2**30
 LAUNCHER = """
@@ -119,7 +120,7 @@ def graduates_xlsx(path: Path, extra_rows: int = 0) -> list[list]:
 
 
 def data_folder(tmp_path: Path) -> Path:
-    d = write_base(tmp_path / "data")
+    d = write_valid_folder(tmp_path / "data")
     (d / "graduates.csv").unlink()
     return d
 
@@ -301,7 +302,7 @@ def test_control_characters_are_escaped_in_messages(tmp_path, capsys):
     assert readers.printable("a\x1b[2Jb\r\n\u202ec") == "a\\x1b[2Jb\\x0d\\x0a\\u202ec"
     p = Problem("g\x1b.csv", 2, "cohort", "20\x1b[31m21", "must be a whole number (integer)")
     assert "\x1b" not in str(p) and "\\x1b[31m" in str(p)
-    d = write_base(tmp_path / "data")
+    d = write_valid_folder(tmp_path / "data")
     text = GRADUATES.replace("2022,false,employed_part_time", "2\x1b]0;pwned\x07,false,"
                              "employed_part_time", 1)
     (d / "graduates.csv").write_text(text, encoding="utf-8")

@@ -218,6 +218,10 @@ def test_ledger_page_escapes_data_and_leads_with_the_summary():
     assert page.index('id="summary"') < page.index('id="testable"') < page.index(
         'id="not-testable"')
     testable = page[page.index('id="testable-table"'):page.index('id="not-testable"')]
-    assert "A&lt;1&gt;" in testable and "<th>p_raw</th>" in testable and "<th>claim_kind" in testable
+    assert "A&lt;1&gt;" in testable and "p-value (unadjusted)" in testable
+    assert '<th class="num">claim kind<span class="zh" lang="zh-Hans">论断类型' in testable
+    # each number's header says what it is, in English and Chinese; the interval its kind
+    assert "estimate [95% CI]" not in page and "95% confidence interval" in testable
+    assert "未校正 p 值" in testable and "分节汇总" in page
     # section 3.1.1 comes first in claims.csv order, but its only claim is untestable: folded
     assert "q2" not in testable

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import nbformat
 import pandas as pd
 import pytest
@@ -171,8 +173,43 @@ def test_ledger_markdown_and_csv_columns_follow_the_verdict_tables():
     from talentlab.report.ledger import findings_markdown, ledger_columns
 
     assert ledger_columns(ledger, claims) == [
-        "claim_id", "section", "quote", "indicator", "estimate", "ci_low", "ci_high", "scale",
-        "p_raw", "verdict", "verdict_reason", "evidence_link"]
+        "claim_id", "section", "quote", "indicator", "estimate", "ci_low", "ci_high",
+        "interval_kind", "scale", "p_raw", "verdict", "verdict_reason", "evidence_link"]
+    # findings.csv says what each interval is; a QCA range over recodings is no confidence interval
+    assert ledger["interval_kind"].tolist() == ["ci95", ""]
+    qca = verdict.assign(claim_id="C2", verdict_reason="ranges 0.3–0.8 (ci_low/ci_high are this "
+                         "range, not a confidence interval)")
+    both = report.findings_ledger(claims, [verdict, qca])
+    assert both["interval_kind"].tolist() == ["ci95", "recoding_range"]
     md = findings_markdown(ledger, {"data_origin": "synthetic"}, [], {"g.csv": "00"}, {"x": "1"})
-    assert "“a \\| b”" in md and "0.1 [0, 0.2] (share)" in md
+    assert "“a \\| b”" in md and "0.1 [0, 0.2] (95% confidence interval; scale: share)" in md
+    assert "estimate [95% CI]" not in md and "](index.html)" in md
+    md_qca = findings_markdown(both, {"data_origin": "synthetic"}, [], {"g.csv": "00"},
+                               {"x": "1"})
+    assert "0.1 [0, 0.2] (range over recodings of the paper's silent cells (not a confidence " \
+           "interval); scale: share)" in md_qca
     assert "**Verdicts:** 1 supported, 1 not testable." in md
+
+
+def test_a_failing_check_leaves_the_earlier_report(tmp_path):
+    """Issue 21: any check of the finished folder that fails (here a dead link on a notebook
+    page, found only after the build's own files are written) leaves the earlier index.html,
+    findings.* and manifest as they were, and creates none that was not there."""
+    from talentlab.report.publish import PublicationError
+
+    reports = tmp_path / "reports"
+    (reports / "10_nb").mkdir(parents=True)
+    (reports / "10_nb" / "10_nb.html").write_text('<a href="missing.html">x</a>', encoding="utf-8")
+    (reports / "index.html").write_text("<p>earlier report</p>", encoding="utf-8")
+    (reports / "MANIFEST.sha256").write_text("earlier manifest\n", encoding="utf-8")
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    (processed / "manifest.json").write_text(json.dumps({
+        "origin": {"data_origin": "synthetic", "scenario": "s", "seed": 1},
+        "raw_sha256": {"g.csv": "0" * 64}, "tables_absent": []}), encoding="utf-8")
+    with pytest.raises(PublicationError, match="missing.html"):
+        report.build_report(reports, processed, None, check_privacy=False)
+    assert (reports / "index.html").read_text(encoding="utf-8") == "<p>earlier report</p>"
+    assert (reports / "MANIFEST.sha256").read_text(encoding="utf-8") == "earlier manifest\n"
+    assert not (reports / "findings.md").exists() and not (reports / "findings.csv").exists()
+    assert sorted(p.name for p in reports.iterdir()) == ["10_nb", "MANIFEST.sha256", "index.html"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from talentlab.data.atomic import atomic_write_text
+from talentlab.report.export import CSV_BOM
 from talentlab.report.identifiers import check_identifiers
 from talentlab.report.ledger import (
     findings_ledger,
@@ -186,10 +187,54 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
         staged["findings.md"] += _published_rates_markdown(rates)
     staged["index.html"] = render_index(ledger, claims, notebooks, origin, raw_sums, versions,
                                         disclosure, absent_tables=absent)
+    # every published CSV starts with the UTF-8 byte-order mark (Excel on Chinese Windows)
+    staged = {name: (CSV_BOM + text if name.endswith(".csv") and not text.startswith(CSV_BOM)
+                     else text) for name, text in staged.items()}
     if check_privacy:
         _check_privacy(report_dir, processed_dir, staged)
-    for name, text in staged.items():
-        atomic_write_text(report_dir / name, text)
-    publish.check_report(report_dir, threshold)
-    write_manifest(report_dir)
+    write_staged_report(report_dir, staged, threshold)
     return report_dir / "index.html"
+
+
+def write_staged_report(report_dir: str | os.PathLike, staged: dict[str, str],
+                        threshold: int) -> None:
+    """Write the build's ``staged`` files (name -> text), check the whole folder
+    (:func:`talentlab.report.publish.check_report`) and write ``MANIFEST.sha256``: all or
+    nothing.
+
+    Each file is replaced atomically; when a check or a write fails, every file this step
+    replaced gets its earlier bytes back (a file it created is removed) and the error is
+    raised, so the folder holds the earlier report, never a half-written one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from talentlab.report.publish import PublicationError
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "index.html").write_text("<p>old</p>")
+    >>> try:
+    ...     write_staged_report(d, {"index.html": '<a href="gone.html">x</a>'}, 10)
+    ... except PublicationError:
+    ...     pass
+    >>> (d / "index.html").read_text()
+    '<p>old</p>'
+    """
+    from talentlab.data.atomic import atomic_write_bytes
+    from talentlab.report import publish
+    from talentlab.report.manifest import MANIFEST_NAME
+
+    report_dir = Path(report_dir)
+    earlier = {name: (report_dir / name).read_bytes() if (report_dir / name).is_file() else None
+               for name in [*staged, MANIFEST_NAME]}
+    try:
+        for name, text in staged.items():
+            atomic_write_text(report_dir / name, text)
+        publish.check_report(report_dir, threshold)
+        write_manifest(report_dir)
+    except BaseException:
+        for name, data in earlier.items():
+            if data is None:
+                (report_dir / name).unlink(missing_ok=True)
+            else:
+                atomic_write_bytes(report_dir / name, data)
+        raise

@@ -18,7 +18,10 @@ import pandas as pd
 
 from talentlab.data.atomic import atomic_write_text
 
-__all__ = ["origin_summary", "publish_results", "write_results", "write_table"]
+__all__ = ["CSV_BOM", "origin_summary", "publish_results", "write_results", "write_table"]
+
+#: Written first in every published CSV: the UTF-8 byte-order mark Excel needs to read UTF-8.
+CSV_BOM = "\ufeff"
 
 
 def _jsonable(obj):
@@ -52,7 +55,12 @@ def write_results(output_dir: str | os.PathLike, results: dict) -> Path:
 
 def write_table(df: pd.DataFrame, path: str | os.PathLike,
                 threshold: int | None = None) -> Path:
-    """Write a published table as CSV (UTF-8, stable float format), made safe to publish.
+    """Write a published table as CSV (UTF-8 with a byte-order mark, stable float format), made
+    safe to publish.
+
+    The byte-order mark (``utf-8-sig``) makes Excel on Chinese Windows read the file as UTF-8
+    (without it Excel assumes GBK and shows 专业 as mojibake); pandas, the csv module with
+    ``encoding="utf-8-sig"`` and talentlab's readers skip it.
 
     Counts of people with a characteristic (:data:`talentlab.report.publish.ATTRIBUTE_COUNT_COLUMNS`,
     e.g. ``n_unknown``, ``censored``) below ``threshold`` (default: the disclosure default) are
@@ -65,7 +73,8 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike,
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     df = prepare_table(df, threshold)
-    atomic_write_text(path, df.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+    atomic_write_text(path, CSV_BOM + df.to_csv(index=False, lineterminator="\n",
+                                               float_format="%.6g"))
     return path
 
 

@@ -45,9 +45,30 @@ def table_sizes(data) -> pd.DataFrame:
 
 
 def destination_shares(graduates: pd.DataFrame) -> pd.DataFrame:
-    """Share of each destination by cohort (counts and shares, long)."""
-    counts = (graduates.groupby(["cohort", "destination"], observed=False).size()
-              .rename("n").reset_index())
+    """Graduates and share of each destination by cohort (long: ``cohort``, ``destination``,
+    ``n``, ``share``).
+
+    A count table (a ``count`` column, :data:`talentlab.data.schema.COUNT_COLUMN`: each row
+    stands for that many graduates) is weighted by it, so it gives the same numbers as the
+    microdata it sums up.
+
+    Examples
+    --------
+    >>> micro = pd.DataFrame({"cohort": [2020] * 4, "destination": ["a", "a", "a", "b"]})
+    >>> counts = pd.DataFrame({"cohort": [2020, 2020], "destination": ["a", "b"], "count": [3, 1]})
+    >>> destination_shares(counts).equals(destination_shares(micro))
+    True
+    >>> destination_shares(counts)["share"].tolist()
+    [0.75, 0.25]
+    """
+    from talentlab.data.schema import COUNT_COLUMN
+
+    if COUNT_COLUMN in graduates.columns:
+        weight = pd.to_numeric(graduates[COUNT_COLUMN], errors="raise").astype("int64")
+    else:
+        weight = pd.Series(1, index=graduates.index, dtype="int64")
+    counts = (weight.groupby([graduates["cohort"], graduates["destination"]], observed=False)
+              .sum().rename("n").reset_index())
     counts["share"] = counts["n"] / counts.groupby("cohort")["n"].transform("sum")
     return counts
 
@@ -70,6 +91,16 @@ def plot_destinations(graduates: pd.DataFrame, lang: str = "en", synthetic: bool
     return fig
 
 
+def _legend_outside(ax, title: str | None = None, fontsize: float = 8) -> None:
+    """The legend of ``ax`` to the right of its axes, where it covers no data."""
+    handles, labels = ax.get_legend_handles_labels()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    if handles:
+        ax.legend(handles, labels, title=title, bbox_to_anchor=(1.01, 1), loc="upper left",
+                  borderaxespad=0, fontsize=fontsize, title_fontsize=fontsize, frameon=False)
+
+
 def plot_rating_items(ratings: pd.DataFrame, lang: str = "en", synthetic: bool = False):
     """Distribution of the five employer-rating items (1–5)."""
     tp.setup()
@@ -77,12 +108,15 @@ def plot_rating_items(ratings: pd.DataFrame, lang: str = "en", synthetic: bool =
     long["rating"] = long["rating"].astype(int)
     share = (long.groupby(["item", "rating"]).size() / long.groupby("item").size()).rename(
         "share").reset_index()
+    share["item"] = share["item"].map(lambda c: textwrap.fill(tp.label(c, lang), 14))
+    order = [textwrap.fill(tp.label(c, lang), 14) for c in RATING_ITEMS]
     fig, ax = plt.subplots(figsize=(8, 4))
-    sns.barplot(data=share, x="item", y="share", hue="rating", ax=ax, palette="crest")
+    sns.barplot(data=share, x="item", y="share", hue="rating", ax=ax, palette="crest",
+                order=[o for o in order if o in set(share["item"])])
     ax.set_xlabel("")
     ax.set_ylabel(tp.label("share", lang))
     ax.set_title(tp.label("ratings_title", lang))
-    ax.tick_params(axis="x", rotation=15)
+    _legend_outside(ax, title=tp.label("rating", lang))
     tp.mark_synthetic(fig, synthetic)
     return fig
 
@@ -90,12 +124,15 @@ def plot_rating_items(ratings: pd.DataFrame, lang: str = "en", synthetic: bool =
 def plot_evaluation_scores(evaluations: pd.DataFrame, lang: str = "en", synthetic: bool = False):
     """Three-party evaluation scores by party and dimension."""
     tp.setup()
+    shown = evaluations.assign(
+        dimension=evaluations["dimension"].astype(str).map(lambda c: tp.label(c, lang)),
+        party=evaluations["party"].astype(str).map(lambda c: tp.label(c, lang)))
     fig, ax = plt.subplots(figsize=(8, 4))
-    sns.boxplot(data=evaluations, x="dimension", y="score", hue="party", ax=ax, fliersize=1)
+    sns.boxplot(data=shown, x="dimension", y="score", hue="party", ax=ax, fliersize=1)
     ax.set_xlabel("")
     ax.set_ylabel(tp.label("score_0_100", lang))
     ax.set_title(tp.label("evaluation_title", lang))
-    ax.tick_params(axis="x", rotation=15)
+    _legend_outside(ax, title=tp.label("party", lang))
     tp.mark_synthetic(fig, synthetic)
     return fig
 
@@ -156,9 +193,11 @@ def plot_indicator_trends(trends: pd.DataFrame, anchors: pd.DataFrame | None = N
             a = a[a["population"].str.contains("China, higher vocational", na=False)]
             for _, row in a.iterrows():
                 ax.axhline(row["value"], color="grey", ls=":", lw=1)
+                # named in the right margin, beside the axes, where it covers no data
                 ax.annotate(f"{tp.label('national_anchor', lang)} {int(row['year'])}",
-                            (ax.get_xlim()[0], row["value"]), fontsize=7, color="grey",
-                            va="bottom")
+                            (1.0, row["value"]), xycoords=("axes fraction", "data"),
+                            xytext=(3, 0), textcoords="offset points", fontsize=7,
+                            color="grey", va="center", ha="left", annotation_clip=False)
         if reform_cohort is not None:
             ax.axvline(reform_cohort - 0.5, color="#b2182b", lw=1, ls="--")
         first = sub.iloc[0] if len(sub) else None
@@ -167,8 +206,12 @@ def plot_indicator_trends(trends: pd.DataFrame, anchors: pd.DataFrame | None = N
         ax.set_xlabel(tp.label("cohort", lang))
     for ax in list(axes.flat)[len(codes):]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=8, frameon=False)
     fig.tight_layout()
+    # one legend for every panel, below them, where it covers no data
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                   ncol=len(handles), fontsize=8, frameon=False)
     tp.mark_synthetic(fig, synthetic)
     return fig
 
@@ -209,7 +252,7 @@ def plot_km_curves(km_curves: pd.DataFrame, min_at_risk: int = 10, lang: str = "
     ax.set_xlabel(tp.label("months", lang))
     ax.set_ylabel(tp.label("still_adapting", lang))
     ax.set_title(tp.label("adaptation_title", lang))
-    ax.legend(fontsize=8, frameon=False)
+    _legend_outside(ax)
     tp.mark_synthetic(fig, synthetic)
     return fig
 

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 #: Ledger columns every verdict table fills (the rest it brings are "extra" columns).
-LEDGER_FIXED = ("estimate", "ci_low", "ci_high", "scale", "verdict", "verdict_reason",
-                "evidence_link")
+LEDGER_FIXED = ("estimate", "ci_low", "ci_high", "interval_kind", "scale", "verdict",
+                "verdict_reason", "evidence_link")
 VERDICT_ORDER = ["supported", "contradicted", "not supported", "pre-trend violation detected",
                  "not robust at Mbar = 1", "no sensitivity analysis", "reported", "not observed",
                  "not testable"]
@@ -50,7 +50,7 @@ def findings_ledger(claims: pd.DataFrame, verdicts: list[pd.DataFrame]) -> pd.Da
     ledger.loc[untested, "verdict_reason"] = ledger.loc[untested, "testable_with"].map(
         lambda t: f"no analysis in talentlab tests this claim; it would need: {t}"
         if isinstance(t, str) and t else "no analysis in talentlab tests this claim")
-    return ledger
+    return with_interval_kind(ledger)
 
 
 def _md_cell(v):
@@ -155,12 +155,67 @@ def _natural(section: str) -> list:
             for t in re.split(r"(\d+)", section) if t]
 
 
+#: What a ledger row's ``ci_low``/``ci_high`` are, by kind (English, Chinese).
+INTERVAL_KINDS = {
+    "ci95": ("95% confidence interval", "95% 置信区间"),
+    "recoding_range": ("range over recodings of the paper's silent cells (not a confidence "
+                       "interval)", "对论文未提及单元重新编码后的取值范围（非置信区间）"),
+}
+#: The words a verdict table's reason uses when its ci_low/ci_high are not a confidence interval
+#: (the six-case QCA claims: the range of a consistency over recodings).
+_NOT_A_CI = "not a confidence interval"
+
+
+def interval_kind(r) -> str:
+    """What the interval of a ledger row is: a key of :data:`INTERVAL_KINDS`, or ``""`` when the
+    row has no interval.
+
+    A verdict table may say so in an ``interval_kind`` column; otherwise a row whose reason
+    says its bounds are "not a confidence interval" (the QCA claims: a range over recodings)
+    is a ``"recoding_range"``, every other row with bounds a ``"ci95"``.
+
+    Examples
+    --------
+    >>> interval_kind({"ci_low": 0.33, "ci_high": 0.85, "verdict_reason":
+    ...                "inclN ranges 0.33–0.85 (ci_low/ci_high are this range, not a confidence interval)"})
+    'recoding_range'
+    >>> interval_kind({"ci_low": 0.05, "ci_high": 0.23, "verdict_reason": "p = 0.02"})
+    'ci95'
+    >>> interval_kind({"ci_low": None, "ci_high": None, "verdict_reason": ""})
+    ''
+    """
+    given = r.get("interval_kind")
+    if isinstance(given, str) and given:
+        return given
+    if pd.isna(r.get("ci_low")) and pd.isna(r.get("ci_high")):
+        return ""
+    reason = r.get("verdict_reason")
+    return "recoding_range" if isinstance(reason, str) and _NOT_A_CI in reason else "ci95"
+
+
+def interval_label(kind: str, lang: str = "en") -> str:
+    """The words for an :func:`interval_kind` (``"en"``, ``"zh"`` or ``"both"``)."""
+    en, zh = INTERVAL_KINDS.get(kind, (kind, kind))
+    return {"en": en, "zh": zh, "both": f"{en} / {zh}"}[lang]
+
+
+def _interval_text(r) -> str:
+    """``[ci_low, ci_high]`` of a ledger row, or a dash."""
+    if pd.isna(r["ci_low"]) and pd.isna(r["ci_high"]):
+        return "—"
+    return f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
+
+
 def _estimate_text(r) -> str:
-    """``estimate [ci_low, ci_high] (scale)`` of a ledger row, or a dash."""
+    """``estimate [ci_low, ci_high] (interval kind; scale)`` of a ledger row, or a dash."""
     if pd.isna(r["estimate"]):
         return "—"
-    return (f"{_fmt(r['estimate'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
-            + (f" ({r['scale']})" if isinstance(r.get("scale"), str) and r["scale"] else ""))
+    kind = interval_kind(r)
+    notes = [interval_label(kind)] if kind else []
+    if isinstance(r.get("scale"), str) and r["scale"]:
+        notes.append(f"scale: {r['scale']}")
+    return (f"{_fmt(r['estimate'])}" + (f" {_interval_text(r)}" if kind else "")
+            + (f" ({'; '.join(notes)})" if notes else ""))
 
 
 def _index_row(r, shown: list[str], hidden: list[str]) -> dict:
@@ -170,14 +225,40 @@ def _index_row(r, shown: list[str], hidden: list[str]) -> dict:
     return {"claim_id": _text(r["claim_id"]), "anchor": _anchor(r["claim_id"]),
             "section": section, "section_anchor": _anchor(section), "first_of_section": False,
             "quote": _text(r["quote"]),
-            "indicator": r["indicator"] if isinstance(r["indicator"], str) else "—",
-            "estimate": _estimate_text(r), "verdict": _text(r["verdict"]),
+            "indicator": _indicator_label(r["indicator"])[0],
+            "indicator_zh": _indicator_label(r["indicator"])[1],
+            "estimate": _fmt(r["estimate"]) if not pd.isna(r["estimate"]) else "—",
+            "interval": _interval_text(r) if interval_kind(r) else "—",
+            "interval_kind": interval_label(interval_kind(r)) if interval_kind(r) else "",
+            "interval_kind_zh": interval_label(interval_kind(r), "zh") if interval_kind(r) else "",
+            "scale": r["scale"] if isinstance(r.get("scale"), str) and r["scale"] else "—",
+            "verdict": _text(r["verdict"]),
             "verdict_class": str(r["verdict"]).split(" ")[0],
             "link": r["evidence_link"] if isinstance(r["evidence_link"], str) else "",
             "extra": {c: _text(r[c]) for c in shown}, "verdict_reason": reason,
-            "reason_short": reason if len(reason) <= 90 else reason[:87].rstrip() + "…",
+            "reason_short": _first_clause(reason),
             "details": [("reason", reason)] + [(c, _text(r[c])) for c in hidden
                                                 if _text(r[c]) != "—"]}
+
+
+def _indicator_label(code) -> tuple[str, str]:
+    """English and Chinese label of an indicator code from the codebook (the code itself when
+    the codebook does not know it; a dash when there is none)."""
+    if not isinstance(code, str) or not code:
+        return "—", ""
+    from talentlab.data.codebook import label
+
+    try:
+        return label(code)
+    except ValueError:
+        return code, ""
+
+
+def _first_clause(text: str) -> str:
+    """The reason's first clause (up to the first ``:`` or ``;``) as the folded line's summary:
+    whole words, never cut mid-text with an ellipsis; the full reason is under it."""
+    head = re.split(r"[:;]", text, maxsplit=1)[0].strip()
+    return head or text
 
 
 def _index_rows(ledger: pd.DataFrame, order: dict, shown: list[str], hidden: list[str]
@@ -204,6 +285,25 @@ def _section_summaries(ledger: pd.DataFrame, order: dict) -> list[dict]:
     return [{"section": s, "anchor": _anchor(s), "total": int(counts[s].sum()),
              "counts": {k: int(v) for k, v in counts[s].items()}}
             for s in order if s in counts.index.get_level_values(0)]
+
+
+#: Column headers of the claims table on index.html: what each number is (English, Chinese).
+COLUMN_HEADERS = {
+    "claim_kind": ("claim kind", "论断类型"),
+    "p_raw": ("p-value (unadjusted)", "未校正 p 值"),
+    "p_value": ("p-value", "p 值"),
+    "p_adjusted": ("p-value adjusted for the family of claims", "族校正后 p 值"),
+    "breakdown_mbar": ("breakdown M̄* (relative magnitudes)", "稳健性临界值 M̄*"),
+}
+
+
+def column_header(column: str) -> tuple[str, str]:
+    """English and Chinese header of an extra ledger column (the name itself when unknown)."""
+    if column in COLUMN_HEADERS:
+        return COLUMN_HEADERS[column]
+    if column.startswith("p_adj"):
+        return COLUMN_HEADERS["p_adjusted"]
+    return column, column
 
 
 def verdict_order(totals: pd.Series) -> list[str]:
@@ -244,6 +344,7 @@ def render_index(ledger: pd.DataFrame, claims: pd.DataFrame, notebooks: list[dic
         verdict_summary=", ".join(f"{int(totals[v])} {v}" for v in verdicts),
         verdict_order=verdicts, sections=_section_summaries(ledger, order),
         totals={k: int(v) for k, v in totals.items()}, extra_columns=shown,
+        extra_headers={c: column_header(c) for c in shown},
         testable=testable, untestable=untestable, figures=figures,
         notebooks=[{"name": nb["name"], "html": nb["html"]} for nb in notebooks],
         disclosure=disclosure, raw_sums=sorted(raw_sums.items()),
@@ -254,8 +355,14 @@ def ledger_columns(ledger: pd.DataFrame, claims: pd.DataFrame) -> list[str]:
     """Columns of ``findings.csv``: the claim, the estimate, what the verdict tables add, the
     verdict and its evidence."""
     extra = [c for c in ledger.columns if c not in claims.columns and c not in LEDGER_FIXED]
-    return ["claim_id", "section", "quote", "indicator", "estimate", "ci_low", "ci_high", "scale",
-            *extra, "verdict", "verdict_reason", "evidence_link"]
+    return ["claim_id", "section", "quote", "indicator", "estimate", "ci_low", "ci_high",
+            "interval_kind", "scale", *extra, "verdict", "verdict_reason", "evidence_link"]
+
+
+def with_interval_kind(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The ledger with an ``interval_kind`` column (:func:`interval_kind`: ``ci95``,
+    ``recoding_range`` or empty) so ``findings.csv`` says what ``ci_low``/``ci_high`` are."""
+    return ledger.assign(interval_kind=[interval_kind(r) for _, r in ledger.iterrows()])
 
 
 def findings_markdown(ledger: pd.DataFrame, origin: dict, notebooks: list[dict],
@@ -272,7 +379,9 @@ def findings_markdown(ledger: pd.DataFrame, origin: dict, notebooks: list[dict],
           f"**Verdicts:** {summary}. Rules, fixed in advance: "
           f"{_md_cell(verdict_rules_summary(ledger))}",
           "",
-          "| claim | section | quote | indicator | estimate [95% CI] | verdict | evidence |",
+          "[← Report index · 报告首页](index.html)", "",
+          "| claim | section | quote | indicator | estimate [interval] (what the interval is; "
+          "scale) | verdict | evidence |",
           "|---|---|---|---|---|---|---|"]
     for _, r in ledger.iterrows():
         r = r.map(_md_cell)
@@ -283,6 +392,7 @@ def findings_markdown(ledger: pd.DataFrame, origin: dict, notebooks: list[dict],
                   f"{f'[link]({link})' if link else '—'} |")
     md += ["", "## Notebooks", ""]
     md += [f"- [{nb['name']}]({nb['html']})" for nb in notebooks]
+    md += ["", "[← Report index · 报告首页](index.html)"]
     md += ["", "## Raw-data checksums (SHA-256)", ""]
     md += [f"- `{name}`: `{digest}`" for name, digest in sorted(raw_sums.items())]
     md += ["", "## Software", ""]

@@ -165,24 +165,86 @@ _SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>.*?</script>", re.I | re.S)
 _CDN_LINK = re.compile(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*>", re.I)
 
 
+#: Table cells that show a missing value as Python, NumPy or pandas print it; the page shows "—".
+MISSING_CELL_TEXTS = frozenset({"NaN", "nan", "<NA>", "None", "NaT", "&lt;NA&gt;"})
+_TABLE_CELL = re.compile(r"<(td|th)\b([^>]*)>(.*?)</\1>", re.S)
+_TAG = re.compile(r"<[^>]*>")
+#: A cell made of numbers and their punctuation only (``0.123``, ``-4``, ``<10``, ``12.5%``,
+#: ``[0.05, 0.21]``, ``2019-06``): kept on one line.
+_NUMERIC_TEXT = re.compile(r"^[\s\d.,:;%+\-−–—<>≤≥=~±×/()\[\]eE*]*\d[\s\d.,:;%+\-−–—<>≤≥=~±×/()\[\]eE*]*$")
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+
+def tidy_table_cells(html: str) -> str:
+    """Table cells of rendered outputs made readable: a missing value (``NaN``, ``<NA>``,
+    ``None``, ``NaT``) shown as ``—``, and a cell holding a number (or a range of numbers) marked
+    ``class="tl-num"`` so the page keeps it on one line.
+
+    Examples
+    --------
+    >>> tidy_table_cells('<tr><td>NaN</td><td>&lt;NA&gt;</td><td>0.0445</td><td>IC design</td></tr>')
+    '<tr><td>—</td><td>—</td><td class="tl-num">0.0445</td><td>IC design</td></tr>'
+    >>> tidy_table_cells('<td class="data row0">[0.01, 0.2]</td>')
+    '<td class="data row0 tl-num">[0.01, 0.2]</td>'
+    """
+    def cell(m: re.Match) -> str:
+        tag, attrs, inner = m.group(1), m.group(2), m.group(3)
+        text = " ".join(_TAG.sub("", inner).split())
+        if text in MISSING_CELL_TEXTS:
+            return f"<{tag}{attrs}>—</{tag}>"
+        if _NUMERIC_TEXT.match(text.replace("&lt;", "<").replace("&gt;", ">")):
+            if re.search(r'\bclass="', attrs):
+                attrs = re.sub(r'\bclass="([^"]*)"', lambda c: f'class="{c.group(1)} tl-num"',
+                               attrs, count=1)
+            else:
+                attrs = f'{attrs} class="tl-num"'
+        return f"<{tag}{attrs}>{inner}</{tag}>"
+
+    return _TABLE_CELL.sub(cell, html)
+
+
 def notebook_to_html(notebook: str | os.PathLike, dst: str | os.PathLike,
-                     hide_input: bool = False) -> Path:
-    """Self-contained HTML of a notebook: images embedded, no script or style from a CDN."""
+                     hide_input: bool = False, index_href: str = "../index.html",
+                     findings_href: str = "../findings.md") -> Path:
+    """Self-contained HTML of a notebook: images embedded, no script or style from a CDN.
+
+    The page (template ``templates/notebook.html.j2``) folds each cell's code under
+    ``<details><summary>code · 代码</summary>`` (no script: the browser folds it), links back to
+    the report index (``index_href``) and the findings ledger (``findings_href``) at the top and
+    the bottom, shows missing values in tables as ``—`` and keeps numbers on one line
+    (:func:`tidy_table_cells`).
+
+    Examples
+    --------
+    >>> import tempfile, nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook, new_output
+    >>> cell = new_code_cell("t", outputs=[new_output("execute_result", execution_count=1,
+    ...     data={"text/html": "<table><tr><td>NaN</td><td>0.25</td></tr></table>"})])
+    >>> d = Path(tempfile.mkdtemp())
+    >>> nbformat.write(new_notebook(cells=[cell]), d / "a.ipynb")
+    >>> page = notebook_to_html(d / "a.ipynb", d / "a.html").read_text(encoding="utf-8")
+    >>> "<summary>code · 代码</summary>" in page, "<td>—</td>" in page, 'href="../index.html"' in page
+    (True, True, True)
+    """
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(TEMPLATE_DIR)],
+                            template_file="notebook.html.j2")
     exporter.embed_images = True
     exporter.exclude_input = hide_input
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.mathjax_url = ""
     exporter.require_js_url = ""
-    body, _ = exporter.from_filename(str(notebook))
+    body, _ = exporter.from_filename(
+        str(notebook), resources={"talentlab_index_href": index_href,
+                                  "talentlab_findings_href": findings_href})
     body = _CDN_SCRIPT.sub("", body)
     body = _CDN_LINK.sub("", body)
     # inline scripts that import from the network (mermaid, MathJax loaders) would fail offline
     body = _SCRIPT_BLOCK.sub(lambda m: "" if "https://" in m.group(0) or 'src=""' in m.group(0)
                              else m.group(0), body)
+    body = tidy_table_cells(body)
     atomic_write_text(dst, body)
     return Path(dst)
 

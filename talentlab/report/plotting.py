@@ -47,6 +47,20 @@ LABELS = {
     "membership": {"en": "Membership", "zh": "隶属度"},
     "condition": {"en": "Condition", "zh": "条件"},
     "case": {"en": "Case", "zh": "案例"},
+    # values of the records shown on axes and in legends: the contract's names of the fields and
+    # categories (talentlab/data/contract/datapackage.json, description_zh and aliases)
+    "rating": {"en": "Rating", "zh": "评分"},
+    "party": {"en": "Evaluating party", "zh": "评价主体"},
+    "school": {"en": "School", "zh": "学校"},
+    "enterprise": {"en": "Enterprise", "zh": "企业"},
+    "industry": {"en": "Industry", "zh": "行业"},
+    "practical_skill": {"en": "Practical skill", "zh": "实践技能"},
+    "post_adaptability": {"en": "Post adaptability", "zh": "岗位适应能力"},
+    "professional_quality": {"en": "Professional quality", "zh": "职业素养"},
+    "problem_solving": {"en": "Problem solving", "zh": "解决问题能力"},
+    "learning_ability": {"en": "Learning ability", "zh": "学习能力"},
+    "innovation_ability": {"en": "Innovation ability", "zh": "创新能力"},
+    "theory": {"en": "Theory", "zh": "理论知识"},
     # titles and axes of talentlab.report.figures
     "destinations_title": {"en": "Graduate destinations by cohort", "zh": "各届毕业生去向构成"},
     "ratings_title": {"en": "Employer ratings by item (1–5)", "zh": "用人单位评价各题项分布（1–5分）"},
@@ -267,10 +281,83 @@ def show(fig: matplotlib.figure.Figure, path: str | os.PathLike, alt: str | None
 
 
 def mark_synthetic(fig: matplotlib.figure.Figure, synthetic: bool = True) -> None:
-    """Stamp a figure as showing synthetic data (no-op for real data)."""
+    """Stamp a figure as showing synthetic data (no-op for real data).
+
+    The stamp sits in the margin above the figure's top edge, right-aligned, where no axes,
+    title or legend is drawn; :func:`savefig` (``bbox_inches="tight"``) widens the saved image
+    to hold it, so it never covers data or labels (:func:`layout_overlaps` checks it).
+
+    Examples
+    --------
+    >>> fig, ax = new_figure(figsize=(3, 2))
+    >>> ax.set_title("title")
+    Text(0.5, 1.0, 'title')
+    >>> mark_synthetic(fig)
+    >>> layout_overlaps(fig)
+    []
+    """
     if synthetic:
-        fig.text(0.995, 0.005, SYNTHETIC_MARK, ha="right", va="bottom", fontsize=8,
-                 color="#b2182b", alpha=0.9)
+        fig.text(0.995, 1.0, SYNTHETIC_MARK, ha="right", va="bottom", fontsize=8,
+                 color="#b2182b", alpha=0.9, gid="talentlab-synthetic-mark")
+
+
+def _boxes(fig: matplotlib.figure.Figure, renderer) -> tuple[list, list, list]:
+    """(data areas, texts, legends) of a drawn figure as ``(name, Bbox)`` in display pixels."""
+    areas, texts, legends = [], [], []
+
+    def text_box(name, t):
+        if t is not None and t.get_visible() and t.get_text().strip():
+            texts.append((name, t.get_window_extent(renderer)))
+
+    for i, ax in enumerate(fig.axes):
+        if not ax.get_visible():
+            continue
+        if ax.axison:
+            areas.append((f"axes {i} data area", ax.get_window_extent(renderer)))
+            for axis_name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+                for t in axis.get_ticklabels():
+                    text_box(f"axes {i} {axis_name} tick label {t.get_text()!r}", t)
+                text_box(f"axes {i} {axis_name} axis label", axis.label)
+        for where, title in (("left", ax._left_title), ("center", ax.title),
+                             ("right", ax._right_title)):
+            text_box(f"axes {i} title ({where})", title)
+        if ax.get_legend() is not None and ax.get_legend().get_visible():
+            legends.append((f"axes {i} legend", ax.get_legend().get_window_extent(renderer)))
+    for j, leg in enumerate(fig.legends):
+        legends.append((f"figure legend {j}", leg.get_window_extent(renderer)))
+    for t in fig.texts:
+        text_box("synthetic-data stamp" if t.get_gid() == "talentlab-synthetic-mark"
+                 else f"figure text {t.get_text()[:30]!r}", t)
+    return areas, texts, legends
+
+
+def layout_overlaps(fig: matplotlib.figure.Figure, tolerance: float = 1.0) -> list[str]:
+    """Where a legend or the synthetic-data stamp covers data or text in ``fig``: an empty list
+    when every legend lies outside every axes' data area and clear of tick labels, axis labels
+    and titles, and the stamp clear of all of them.
+
+    ``tolerance`` (pixels) forgives boxes that only touch. Axes drawn without axis (tables drawn
+    as figures) have no data area.
+    """
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    areas, texts, legends = _boxes(fig, renderer)
+
+    def overlap(a, b) -> bool:
+        return (min(a.x1, b.x1) - max(a.x0, b.x0) > tolerance
+                and min(a.y1, b.y1) - max(a.y0, b.y0) > tolerance)
+
+    problems = []
+    for name, box in legends:
+        for other, obox in areas + texts + [lg for lg in legends if lg[0] != name]:
+            if overlap(box, obox):
+                problems.append(f"{name} covers {other}")
+    stamp = [(n, b) for n, b in texts if n == "synthetic-data stamp"]
+    for name, box in stamp:
+        for other, obox in areas + [t for t in texts if t[0] != name]:
+            if overlap(box, obox):
+                problems.append(f"{name} covers {other}")
+    return problems
 
 
 def new_figure(*args, **kwargs):

@@ -26,6 +26,7 @@ from talentlab.cases import zhuhai
 from talentlab.claims import load_claims
 from talentlab.data.io import DataValidationError, TalentData, load_published_rates
 from talentlab.evaluation.survival import COX_FIT_OPTIONS, _efron_score_residuals
+from tests.conftest import SYNTHETIC_DIR
 from tests.test_counts import TOL, _graduates, aggregate
 
 ADAPTATION_KEYS = ["major", "cohort", "treated_major", "adaptation_months", "adaptation_reached"]
@@ -264,7 +265,7 @@ def test_the_mde_of_a_count_table_equals_the_microdata(outcome):
 
 
 def _counted_data(scenario: str, keys: list[str] | None = None) -> tuple[TalentData, TalentData]:
-    data = talentlab.load_all(f"data/raw/synthetic/{scenario}")
+    data = talentlab.load_all(SYNTHETIC_DIR / scenario)
     counted = TalentData(graduates=aggregate(data.graduates, keys),
                          employer_ratings=data.employer_ratings, evaluations=data.evaluations,
                          programmes=data.programmes, origin=data.origin)
@@ -401,8 +402,8 @@ def test_a_folder_of_published_rates_loads_and_reports_the_numerator_range(tmp_p
     pd.testing.assert_frame_equal(load_published_rates(tmp_path / "published_rates.csv"), rates)
 
 
-def test_published_rates_beside_graduates_and_a_bad_rate_named(tmp_path):
-    micro = pd.read_csv("data/raw/synthetic/null/graduates.csv", dtype=str, keep_default_na=False)
+def test_published_rates_beside_graduates_and_a_bad_rate_named(tmp_path, shipped_data):
+    micro = pd.read_csv(SYNTHETIC_DIR / "null" / "graduates.csv", dtype=str, keep_default_na=False)
     micro.to_csv(tmp_path / "graduates.csv", index=False)
     bad = PUBLISHED.replace("93.4,500", "93.4,523")  # no count of 523 rounds to 93.4 %
     (tmp_path / "published_rates.csv").write_text(bad, encoding="utf-8")
@@ -415,5 +416,5 @@ def test_published_rates_beside_graduates_and_a_bad_rate_named(tmp_path):
     data = talentlab.load_all(tmp_path)
     assert data.supplied == ("graduates",) and len(data.published_rates) == 3
     assert "published_rates" not in data.tables()
-    without = talentlab.load_all("data/raw/synthetic/null")
+    without = shipped_data("null")
     assert without.published_rates is None

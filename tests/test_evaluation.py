@@ -395,11 +395,9 @@ def test_gehan_kaplan_meier_and_logrank(gehan, stats_expected):
 
 
 @pytest.fixture(scope="module")
-def shipped_adaptation():
+def shipped_adaptation(shipped_data):
     """Adaptation months of the shipped synthetic graduates, with the four group x period cells."""
-    import talentlab
-
-    g = talentlab.load_all().graduates
+    g = shipped_data().graduates
     g = g[g["adaptation_months"].notna() & g["adaptation_reached"].notna()]
     return g.assign(post=g["cohort"] >= 2022)
 

@@ -4,8 +4,11 @@ notebook under papermill."""
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -448,21 +451,91 @@ def test_sensitivity_runs_cover_case_sets_codings_and_evidence(codings, consensu
     assert runs["parsimonious"].str.len().gt(0).all()
 
 
-def test_to_results_summarises_the_analysis_and_the_notebook_steps(shipped, claims):
-    verdicts = six_case.judge_six_case_claims(claims, shipped)
-    empty = six_case.no_evidence_conditions(shipped.case_conditions)
-    out = shipped.to_results(verdicts, no_evidence=empty)
-    assert out["analysis"] == shipped.summary()
-    assert out["verdicts"] == dict(zip(verdicts["claim_id"], verdicts["verdict"], strict=True))
+def test_to_results_summarises_the_analysis_and_the_notebook_steps(claims, consensus):
+    # one coding, no paper text: the steps that need more are None, not an empty guess
+    only = {"coder1": talentlab.load_case_conditions(RAW / "case_conditions.csv")}
+    result = six_case.evaluate(only, claims, solution_robustness=False, n_boot=0)
+    out = result.to_results()
+    assert out["analysis"] == result.analysis.summary()
+    assert out["verdicts"] == dict(zip(result.verdicts["claim_id"], result.verdicts["verdict"],
+                                       strict=True))
     assert out["verdict_rule"] == six_case.QCA_VERDICT_RULE
-    assert out["no_evidence_conditions"] == empty
+    assert out["no_evidence_conditions"] == ["three_party_evaluation"]
     assert out["disclosure_exempt"].startswith("case-level data")
-    # steps that did not run are None, not an empty guess
-    assert out["agreement"] is None and out["sensitivity"] is None
-    assert out["configuration_chart"] is None and out["framework_wording"] is None
-    runs = pd.DataFrame({"run": ["a"], "coding": ["c"], "case_set": ["all"], "n_cases": [6],
-                         "evidence_rule": ["r"], "parsimonious": ["X"], "C1 verdict": ["ok"],
-                         "C1 inclN": [0.9]})
-    assert shipped.to_results(sensitivity=runs)["sensitivity"] == [
-        {"coding": "c", "case_set": "all", "n_cases": 6, "evidence_rule": "r",
-         "parsimonious": "X", "C1 verdict": "ok"}]
+    assert out["coding_used"] == "single coding (case_conditions.csv)"
+    assert out["agreement"] is None and out["n_disagreements"] is None
+    assert out["framework_wording"] is None
+    assert [r["coding"] for r in out["sensitivity"]] == ["coder1"] * 5
+    assert "No second coding" in result.agreement_text()
+    assert "coding_agreement.csv" not in result.tables()
+
+
+@pytest.fixture(scope="module")
+def evaluated(codings, consensus, claims):
+    by_coder = {c: f.drop(columns="coder_id") for c, f in codings.groupby("coder_id", sort=False)}
+    cases = talentlab.load_cases(RAW / "cases.csv")
+    return six_case.evaluate(by_coder, claims, consensus=consensus, cases=cases,
+                             solution_robustness=False, n_boot=50)
+
+
+def test_evaluate_is_the_whole_comparison_in_one_call(evaluated, claims, consensus):
+    # the one call equals the steps it replaces, run by hand on the same inputs
+    analysis = six_case.run_six_case_analysis(consensus, solution_robustness=False)
+    pd.testing.assert_frame_equal(evaluated.analysis.data, analysis.data)
+    pd.testing.assert_frame_equal(evaluated.verdicts,
+                                  six_case.judge_six_case_claims(claims, analysis))
+    out = evaluated.to_results()
+    assert out["coding_used"].startswith("consensus of the two codings")
+    assert out["n_disagreements"] == 17 and out["agreement"] is not None
+    assert [r["coding"] for r in out["sensitivity"]][:3] == ["consensus", "coder1", "coder2"]
+    assert out["parameters"] == {"conditions": None, "outcome": "talent_adaptability",
+                                 "incl_cut": 0.8, "include_reference_models": False,
+                                 "seed": 20240601}
+    assert list(evaluated.claims_table.columns) == six_case.SIX_CASE_CLAIM_COLUMNS
+    assert {"cases.csv", "evidence.csv", "coding_disagreements.csv", "necessity.csv",
+            "sensitivity_runs.csv", "six_case_claims.csv"} <= set(evaluated.tables())
+    assert "**17 of 78 cells differ**" in evaluated.disagreement_text()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        evaluated.coding_used = "other"
+
+
+def test_evaluate_refuses_bad_codings_before_running(claims, consensus):
+    with pytest.raises(six_case.SixCaseError, match="at least one coding"):
+        six_case.evaluate({}, claims)
+    bad = consensus.assign(membership=1.0, evidence_status="implied")
+    with pytest.raises(six_case.SixCaseError, match="coderX: .* above the ceiling 0.67"):
+        six_case.evaluate({"coderX": bad}, claims)
+
+
+def test_rule_prose_is_rendered_from_the_constants():
+    # no number of a rule is typed into its prose: every one comes from a constant
+    source = (ROOT / "talentlab" / "cases" / "six_case" / "rules.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    prose = [node for node in ast.walk(tree) if isinstance(node, ast.Assign)
+             and any(isinstance(t, ast.Name) and t.id.endswith(("_RULE", "_RULE_ZH"))
+                     for t in node.targets)]
+    assert len(prose) == 5
+    for node in prose:
+        literal = " ".join(c.value for c in ast.walk(node.value)
+                           if isinstance(c, ast.Constant) and isinstance(c.value, str))
+        assert not re.search(r"(?<![\d.])0\.\d+", literal), (node.targets[0].id, literal)
+    assert f"at {six_case.STRICT_IMPLIED_CEILING:g}," in six_case.IMPLIED_CEILING_RULE
+    assert f"inclN >= {six_case.NECESSITY_INCL_MIN}" in six_case.QCA_VERDICT_RULE
+    assert set(six_case.QCA_VERDICTS) <= set(VERDICTS)
+
+
+def test_six_case_modules_are_cut_by_concern():
+    modules = sorted((ROOT / "talentlab" / "cases" / "six_case").glob("*.py"))
+    assert {m.stem for m in modules} >= {"rules", "coding", "analysis", "verdicts", "wording",
+                                         "sensitivity", "agreement", "study"}
+    for module in modules:
+        assert len(module.read_text(encoding="utf-8").splitlines()) < 800, module.name
+
+
+def test_notebook_20_only_displays_one_call():
+    nb = json.loads((ROOT / "notebooks" / "20_six_case_comparison.ipynb").read_text("utf-8"))
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    assert max(len(src.splitlines()) for src in code) <= 15
+    calls = re.findall(r"six_case\.([a-z_]+)\(", "\n".join(code))
+    assert calls == ["evaluate"]
+    assert not any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")

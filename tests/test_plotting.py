@@ -6,6 +6,7 @@ import warnings
 
 import matplotlib
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 
 import talentlab.report.plotting as tp
@@ -76,3 +77,65 @@ def test_one_label_lookup_backed_by_the_codebook():
     assert figures_qca.SET_LABELS is tp.SET_LABELS
     assert not hasattr(figures_qca, "_t") and not hasattr(figures_qca, "_TEXT")
     assert tp.label("not_a_known_key", "zh") == "not_a_known_key"
+
+
+@pytest.fixture(scope="module")
+def shipped_data():
+    import talentlab
+    from tests.conftest import PROJECT_ROOT
+
+    return talentlab.load_all(PROJECT_ROOT / "data/raw/synthetic/paper_claims")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_legends_and_stamp_cover_no_data_and_ticks_are_labels(shipped_data, lang):
+    """Issue 23: every figure of the data overview, stamped as synthetic, has its legend outside
+    the axes and its stamp in the margin (no overlap with a data area, tick label, axis label or
+    title), and names rating items, dimensions and parties by their labels, not field names."""
+    from talentlab.report import figures
+
+    d = shipped_data
+    drawn = {
+        "destinations": figures.plot_destinations(d.graduates, lang=lang, synthetic=True),
+        "ratings": figures.plot_rating_items(d.employer_ratings, lang=lang, synthetic=True),
+        "evaluations": figures.plot_evaluation_scores(d.evaluations, lang=lang, synthetic=True),
+        "programmes": figures.plot_programme_trends(d.programmes, lang=lang, synthetic=True),
+    }
+    for name, fig in drawn.items():
+        assert tp.layout_overlaps(fig) == [], name
+        ticks = [t.get_text() for ax in fig.axes for t in ax.get_xticklabels()]
+        assert not {"practical_skill", "professional_quality", "school", "enterprise"} & set(
+            " ".join(t.split()) for t in ticks), (name, ticks)
+        plt.close(fig)
+    want = "实践技能" if lang == "zh" else "Practical skill"
+    fig = figures.plot_evaluation_scores(d.evaluations, lang=lang)
+    assert want in [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    plt.close(fig)
+
+
+def test_layout_check_sees_a_legend_on_the_data_and_a_stamp_on_a_label():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1], [0, 1], label="line")
+    ax.legend(loc="center")
+    fig.text(0.5, 0.02, tp.SYNTHETIC_MARK, gid="talentlab-synthetic-mark", ha="center")
+    ax.set_xlabel("a label under the axes")
+    problems = tp.layout_overlaps(fig)
+    plt.close(fig)
+    assert any(p.startswith("axes 0 legend covers axes 0 data area") for p in problems), problems
+    assert any(p.startswith("synthetic-data stamp covers") for p in problems), problems
+
+
+def test_destination_shares_weight_a_count_table_as_its_microdata(shipped_data):
+    """Issue 20: a count table (one row per cohort x destination with a ``count``) gives the
+    graduates and shares of the microdata it sums up, not its number of rows."""
+    from talentlab.report.figures import destination_shares
+
+    micro = shipped_data.graduates
+    counts = (micro.groupby(["cohort", "destination"], observed=True).size()
+              .rename("count").reset_index())
+    counts = counts[counts["count"] > 0]
+    assert len(counts) < len(micro)
+    a = destination_shares(micro).sort_values(["cohort", "destination"]).reset_index(drop=True)
+    b = destination_shares(counts).sort_values(["cohort", "destination"]).reset_index(drop=True)
+    assert a["n"].sum() == len(micro)
+    pd.testing.assert_frame_equal(a[["n", "share"]], b[["n", "share"]], check_dtype=False)

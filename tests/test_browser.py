@@ -40,7 +40,8 @@ WIDTHS = (1024, 1400)
 LAYOUT_SCRIPT = r"""
 <script>
 window.addEventListener("load", function () {
-  var NUM = /[-+\u2212]?\d[\d.,]*(?:[eE][-+]?\d+)?%?/g;
+  // a number token: a sign only where it is a sign (not the hyphen of "G-1" or "2019-06")
+  var NUM = /(?<![\w.)\]\u2212-])[-+\u2212]?\d[\d.,]*(?:[eE][-+]?\d+)?%?/g;
   var broken = [], overflowing = [], overlaps = [], numbers = 0;
   // what a closed <details> folds away is not drawn (Chromium still lays it out)
   function folded(el) {

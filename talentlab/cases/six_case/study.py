@@ -76,6 +76,8 @@ class SixCaseEvaluation:
         The QCA claims' verdicts (:func:`judge_six_case_claims`).
     claim_texts : DataFrame
         ``claim_id``, ``section`` and ``quote`` of the judged claims, for display.
+    coding : DataFrame
+        The coding analysed (the long ``case_conditions`` table as given).
     coding_used : str
         Which coding the QCA analysed (the consensus, or a single coder's coding).
     evidence : DataFrame
@@ -108,6 +110,7 @@ class SixCaseEvaluation:
     analysis: SixCaseAnalysis
     verdicts: pd.DataFrame
     claim_texts: pd.DataFrame
+    coding: pd.DataFrame
     coding_used: str
     evidence: pd.DataFrame
     conditions_per_case: pd.DataFrame
@@ -329,6 +332,7 @@ def evaluate(
         analysis=analysis,
         verdicts=judge_six_case_claims(claims, analysis),
         claim_texts=judged[[c for c in ("claim_id", "section", "quote") if c in judged]],
+        coding=analysed,
         coding_used=coding_used,
         evidence=evidence_table(analysed),
         conditions_per_case=conditions_per_case_table(len(analysis.data), seed=seed),

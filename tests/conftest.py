@@ -3,7 +3,7 @@ small valid data folder the input tests break one cell at a time.
 
 Reference data sets and the values their sources print live in ``tests/reference/<name>/``, each
 folder with a README giving the source, the publication of the expected numbers and the licence, so
-a plain clone runs every check. Only the paper's text (``../shared/paper/``, not redistributable) is
+a plain clone runs every check. Only the paper's text (``../shared/paper/``, not part of the repository) is
 read from outside the repository: the tests that need it skip with a reason naming the file.
 """
 

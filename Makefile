@@ -228,6 +228,11 @@ test-all: $(SETUP) ## every test, the slow ones too (notebooks end to end, whole
 lint: $(SETUP) ## ruff over the package, tests and benchmarks
 	$(VENV)/bin/ruff check talentlab tests benchmarks
 
+# Sphinx over docs/, the notebooks (as committed, not run), the codebook and the docstrings; offline.
+.PHONY: docs
+docs: $(SETUP) ## build the documentation site into build/docs/html (a warning fails it) and check every link offline
+	$(PY) docs/build_site.py build/docs
+
 .PHONY: bench
 bench: $(SETUP) ## run the benchmarks (figures go to the issue notes)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b; done

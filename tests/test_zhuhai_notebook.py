@@ -110,3 +110,11 @@ def test_published_outputs_hold_no_identifier_and_no_small_cell(run):
 
     *_, out = run
     assert_publishable(out)
+
+
+@pytest.mark.slow
+def test_tables_show_no_raw_missing_value(run):
+    from tests.test_notebooks import raw_missing_in_tables
+
+    *_, out = run
+    assert raw_missing_in_tables(out / "executed.ipynb") == []

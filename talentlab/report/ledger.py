@@ -84,7 +84,9 @@ def _origin_banner(origin: dict, absent_tables: Sequence[str] = ()) -> str:
 #: extra ledger columns shown in the table (the rest fold under "why"): the raw and the
 #: family-adjusted p-value and the breakdown value Mbar* the verdict rule reads; p_value only
 #: where a ledger has no p_raw (it is the same number)
-_SHOWN_EXTRA = re.compile(r"^(claim_kind|p_raw|p_adjusted|p_adj\w*|breakdown_mbar)$")
+_SHOWN_EXTRA = re.compile(r"^(p_raw|p_adjusted|p_adj\w*|breakdown_mbar)$")
+#: Extra ledger columns shown under the claim's id (short words, not numbers).
+_SHOWN_UNDER_ID = ("claim_kind",)
 
 
 def _anchor(text: str) -> str:
@@ -236,6 +238,8 @@ def _index_row(r, shown: list[str], hidden: list[str]) -> dict:
             "verdict_class": str(r["verdict"]).split(" ")[0],
             "link": r["evidence_link"] if isinstance(r["evidence_link"], str) else "",
             "extra": {c: _text(r[c]) for c in shown}, "verdict_reason": reason,
+            "kind": " · ".join(_text(r[c]) for c in _SHOWN_UNDER_ID
+                               if c in r.index and _text(r[c]) != "—"),
             "reason_short": _first_clause(reason),
             "details": [("reason", reason)] + [(c, _text(r[c])) for c in hidden
                                                 if _text(r[c]) != "—"]}
@@ -290,10 +294,10 @@ def _section_summaries(ledger: pd.DataFrame, order: dict) -> list[dict]:
 #: Column headers of the claims table on index.html: what each number is (English, Chinese).
 COLUMN_HEADERS = {
     "claim_kind": ("claim kind", "论断类型"),
-    "p_raw": ("p-value (unadjusted)", "未校正 p 值"),
+    "p_raw": ("p unadjusted", "未校正 p 值"),
     "p_value": ("p-value", "p 值"),
-    "p_adjusted": ("p-value adjusted for the family of claims", "族校正后 p 值"),
-    "breakdown_mbar": ("breakdown M̄* (relative magnitudes)", "稳健性临界值 M̄*"),
+    "p_adjusted": ("p adjusted (family)", "族校正 p 值"),
+    "breakdown_mbar": ("breakdown M̄*", "稳健临界值 M̄*"),
 }
 
 
@@ -330,7 +334,7 @@ def render_index(ledger: pd.DataFrame, claims: pd.DataFrame, notebooks: list[dic
     extras = [c for c in ledger.columns if c not in claims.columns and c not in LEDGER_FIXED]
     shown = [c for c in extras if (_SHOWN_EXTRA.match(c) or (
         c == "p_value" and "p_raw" not in extras)) and ledger[c].notna().any()]
-    hidden = [c for c in extras if c not in shown]
+    hidden = [c for c in extras if c not in shown and c not in _SHOWN_UNDER_ID]
     order = {s: i for i, s in enumerate(sorted(dict.fromkeys(claims["section"].astype(str)),
                                                key=_natural))}
     testable, untestable = _index_rows(ledger, order, shown, hidden)

@@ -43,7 +43,7 @@ def test_figures_render(chart, tmp_path: Path):
     d = pd.DataFrame({"X": [0.1, 0.3, 0.6, 0.8, 0.9, 0.95], "Y": [0.2, 0.3, 0.4, 0.9, 0.8, 1]})
     res = nca(d, "X", "Y", n_permutations=200, seed=3)
     fig = plot_nca(res, annotate=True)
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]  # below the figure
     assert any("CE-FDH" in t and "d = " in t for t in labels)
     plt.close(fig)
     with pytest.raises(ValueError, match="not analysed"):

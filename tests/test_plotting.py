@@ -139,3 +139,24 @@ def test_destination_shares_weight_a_count_table_as_its_microdata(shipped_data):
     b = destination_shares(counts).sort_values(["cohort", "destination"]).reset_index(drop=True)
     assert a["n"].sum() == len(micro)
     pd.testing.assert_frame_equal(a[["n", "share"]], b[["n", "share"]], check_dtype=False)
+
+
+def test_qca_figures_keep_legends_off_points_bars_and_labels():
+    """The NCA plot's legend under the figure (it covered the x label) and the robustness bars'
+    legend beside the axes (it sat on the bars)."""
+    import numpy as np
+
+    from talentlab.qca import nca
+    from talentlab.report.figures_configurational import plot_nca
+    from talentlab.report.figures_qca import plot_robustness
+
+    rng = np.random.default_rng(0)
+    d = pd.DataFrame({"A": rng.random(12), "Y": rng.random(12)})
+    fig = plot_nca(nca(d, "A", "Y", n_permutations=50, seed=1), synthetic=True)
+    assert tp.layout_overlaps(fig) == []
+    plt.close(fig)
+    terms = pd.DataFrame({"term": ["A*B", "~A*C", "B"], "share": [0.9, 0.4, 0.95],
+                          "in_baseline": [True, False, True]})
+    fig = plot_robustness(terms)
+    assert tp.layout_overlaps(fig) == []
+    plt.close(fig)

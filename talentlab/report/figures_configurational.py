@@ -404,8 +404,9 @@ def plot_nca(
     ax.set_ylabel(yl)
     ax.set_title(title if title is not None else _t("nca_title", lang).format(x=xl, y=yl))
     h, lab = ax.get_legend_handles_labels()
-    ax.legend(handles=h + handles, fontsize=7.5, loc="upper center",
-              bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
-    fig.subplots_adjust(bottom=0.27)
+    # below the figure's lower edge, under the axis label: it covers no point, tick or label
+    # (savefig's tight bounding box holds it)
+    fig.legend(handles=h + handles, fontsize=7.5, loc="upper center",
+               bbox_to_anchor=(0.5, 0.0), ncol=2, frameon=False)
     tp.mark_synthetic(fig, synthetic)
     return fig

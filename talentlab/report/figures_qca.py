@@ -194,7 +194,8 @@ def plot_robustness(terms: pd.DataFrame, lang: str = "en", title: str | None = N
             ax.text(min(s + 0.01, 0.9), yv, f"{s:.0%}", va="center", fontsize=8)
     handles = [plt.Rectangle((0, 0), 1, 1, color=sns.color_palette("colorblind")[0]),
                plt.Rectangle((0, 0), 1, 1, color="#bbbbbb")]
+    # right of the axes, where it covers no bar
     ax.legend(handles, [tp.label("in_baseline", lang), tp.label("not_in_baseline", lang)], fontsize=8,
-              loc="lower right", frameon=False)
+              loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0, frameon=False)
     ax.set_title(title or tp.label("robustness_title", lang), fontsize=10)
     return fig

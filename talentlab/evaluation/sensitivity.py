@@ -90,6 +90,7 @@ Biopharmaceutics 15(6):657-680.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -414,10 +415,9 @@ class _DualPolytope:
             x = u[:, sv > 1e-10 * max(sv.max(), 1e-300)]
         eq = np.vstack([sd, x.T])  # (q, m) equality constraints of the dual
         q = eq.shape[0]
-        bases = np.array(list(itertools.combinations(range(m), q)), dtype=int).reshape(-1, q)
+        bases = _combinations(m, q)
         mats = eq[:, bases].transpose(1, 0, 2)  # (n_bases, q, q)
-        sv = np.linalg.svd(mats, compute_uv=False)
-        ok = sv[:, -1] > 1e-10 * sv[:, 0]
+        ok = _well_conditioned(mats)
         rhs = np.zeros(q)
         rhs[0] = 1.0
         sol = np.linalg.solve(mats[ok], np.broadcast_to(rhs, (int(ok.sum()), q))[..., None])[..., 0]
@@ -434,6 +434,31 @@ class _DualPolytope:
         values = y @ self.vertices.T
         idx = np.argmax(values, axis=1)
         return values[np.arange(len(y)), idx], idx
+
+
+@functools.lru_cache(maxsize=32)
+def _combinations(m: int, q: int) -> np.ndarray:
+    """Every q-subset of range(m), one per row (lexicographic); cached, read-only."""
+    out = np.array(list(itertools.combinations(range(m), q)), dtype=int).reshape(-1, q)
+    out.flags.writeable = False
+    return out
+
+
+def _well_conditioned(mats: np.ndarray) -> np.ndarray:
+    """sigma_min > 1e-10 sigma_max for each square matrix, with the SVD only where needed.
+
+    |det| = prod(sigma) <= sigma_min sigma_max^(q-1) and sigma_max <= ||M||_F, so
+    |det| > 1e-10 ||M||_F^q implies the condition: those matrices (an LU each) skip the
+    SVD, which decides the rest exactly as before."""
+    q = mats.shape[-1]
+    with np.errstate(over="ignore", under="ignore"):
+        sure = np.abs(np.linalg.det(mats)) > 1e-10 * np.sqrt((mats**2).sum(axis=(1, 2)))**q
+    ok = sure.copy()
+    rest = np.flatnonzero(~sure)
+    if len(rest):
+        sv = np.linalg.svd(mats[rest], compute_uv=False)
+        ok[rest] = sv[:, -1] > 1e-10 * sv[:, 0]
+    return ok
 
 
 def _truncnorm_ppf(p: float, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -937,14 +962,16 @@ def breakdown_mbar(betahat, sigma, num_pre: int, num_post: int, direction: int =
                    null_value: float = 0.0, l_vec: Sequence[float] | None = None,
                    alpha: float = 0.05, seed: int = 0, tol: float = 1e-3,
                    mbar_max: float = MBAR_MAX, method: str = "C-LF",
-                   grid_points: int = GRID_POINTS) -> float:
+                   grid_points: int = GRID_POINTS,
+                   known: tuple[float, tuple[float, float]] | None = None) -> float:
     """Largest Mbar at which the robust interval excludes ``null_value`` on ``direction``'s side.
 
     Computed with the same ``method`` and target ``l_vec`` as
     :func:`relative_magnitudes_interval`. 0.0 when the interval does not exclude it even at
     Mbar = 0; ``mbar_max`` when it still does there. Bisection to ``tol`` (the identified
     sets are nested in Mbar; the robust sets are, up to the grid and the simulated first
-    stage).
+    stage). ``known`` = (Mbar, its interval), an interval the caller already has, brackets
+    the bisection (from [0, Mbar] or [Mbar, mbar_max]) and saves the intervals above it.
 
     Examples
     --------
@@ -973,16 +1000,22 @@ def breakdown_mbar(betahat, sigma, num_pre: int, num_post: int, direction: int =
         def interval(mbar: float) -> tuple[float, float]:
             return _rm_conditional_interval(b, s, num_pre, num_post, mbar, lv, alpha, hybrid,
                                             seed, grid_points)
-    return _bisect_breakdown(interval, direction, null_value, tol, mbar_max)
+    return _bisect_breakdown(interval, direction, null_value, tol, mbar_max, known)
 
 
 def _bisect_breakdown(interval, direction: int, null_value: float = 0.0, tol: float = 1e-3,
-                      mbar_max: float = MBAR_MAX) -> float:
-    if not _excludes(interval(0.0), null_value, direction):
-        return 0.0
-    if _excludes(interval(mbar_max), null_value, direction):
-        return float(mbar_max)
+                      mbar_max: float = MBAR_MAX,
+                      known: tuple[float, tuple[float, float]] | None = None) -> float:
     lo, hi = 0.0, float(mbar_max)
+    if known is not None and 0.0 < known[0] < mbar_max:
+        if _excludes(known[1], null_value, direction):
+            lo = float(known[0])
+        else:
+            hi = float(known[0])
+    if lo == 0.0 and not _excludes(interval(0.0), null_value, direction):
+        return 0.0
+    if hi == mbar_max and _excludes(interval(mbar_max), null_value, direction):
+        return float(mbar_max)
     while hi - lo > tol:
         mid = 0.5 * (lo + hi)
         if _excludes(interval(mid), null_value, direction):
@@ -1013,7 +1046,7 @@ def pretrend_equivalence_bound(estimates, ses, df: float | None = None,
 def relative_magnitudes(event_study: pd.DataFrame, vcov: np.ndarray, claimed_sign: int = 1,
                         mbar: float = DEFAULT_MBAR, l_vec: Sequence[float] | None = None,
                         alpha: float = 0.05, seed: int = 0,
-                        method: str = "C-LF") -> pd.DataFrame:
+                        method: str = "C-LF", breakdown_tol: float = 1e-3) -> pd.DataFrame:
     """Sensitivity of an event study's post-period effect to violations of parallel trends.
 
     Parameters
@@ -1032,6 +1065,8 @@ def relative_magnitudes(event_study: pd.DataFrame, vcov: np.ndarray, claimed_sig
         As in :func:`relative_magnitudes_interval`; the breakdown value uses the same method
         and target. Pass the weights of the effect the verdict tests as ``l_vec`` so that
         the test and the sensitivity analysis share one estimand.
+    breakdown_tol : float
+        Precision of the breakdown value's bisection (bracketed by the interval at ``mbar``).
 
     Returns
     -------
@@ -1091,7 +1126,8 @@ def relative_magnitudes(event_study: pd.DataFrame, vcov: np.ndarray, claimed_sig
            "rm_ci_high": hi,
            "breakdown_mbar": breakdown_mbar(b, s, num_pre, num_post, int(claimed_sign),
                                             l_vec=lvec, alpha=alpha, seed=seed,
-                                            method=method),
+                                            method=method, tol=breakdown_tol,
+                                            known=(float(mbar), (lo, hi))),
            "max_pre_change": float(np.abs(pre_changes_matrix(num_pre, num_post) @ b).max()),
            "pretrend_bound": pretrend_equivalence_bound(pre["estimate"], pre["se"], df, alpha),
            "pretrend_max_abs": float(pre["estimate"].abs().max()),

@@ -81,6 +81,33 @@ def figure_counts(report_dir: Path) -> dict[str, int]:
     return counts
 
 
+#: What a table cell of a notebook page must not show: a missing value as pandas prints it.
+RAW_MISSING = frozenset({"NaN", "nan", "<NA>", "None", "NaT"})
+
+
+def table_cell_texts(report_dir: Path) -> dict[str, list[str]]:
+    """The text of every table cell of each notebook page (HTML entities decoded)."""
+    import html as html_lib
+
+    out = {}
+    for page in sorted(report_dir.glob("[0-9][0-9]_*/*.html")):
+        text = page.read_text(encoding="utf-8")
+        out[page.name] = [html_lib.unescape(" ".join(re.sub(r"<[^>]*>", "", c).split()))
+                          for c in re.findall(r"<td\b[^>]*>(.*?)</td>", text, re.S)]
+    return out
+
+
+def assert_tables_readable(report_dir: Path) -> list[str]:
+    """No notebook page shows a raw missing value in a table; returns the cells that end in an
+    ellipsis (text pandas cut at ``display.max_colwidth``)."""
+    truncated = []
+    for page, cells in table_cell_texts(report_dir).items():
+        raw = sorted({c for c in cells if c in RAW_MISSING})
+        assert not raw, f"{page}: table cells show {raw}"
+        truncated += [f"{page}: {c[-60:]!r}" for c in cells if c.endswith(("...", "…"))]
+    return truncated
+
+
 def assert_one_parameter_block(report_dir: Path) -> None:
     for name in MIN_FIGURES:
         nb = json.loads((report_dir / name / f"{name}.ipynb").read_text(encoding="utf-8"))
@@ -165,6 +192,7 @@ def test_hostile_names_reach_reports_inert(tmp_path):
     counts = figure_counts(reports)
     assert_one_parameter_block(reports)
     assert_pages_publishable(reports)
+    assert_tables_readable(reports)
     _check_no_hostile_text(reports)
     # the hostile names did reach the pages, as text
     overview = (reports / "00_data_overview" / "00_data_overview.html").read_text(encoding="utf-8")
@@ -207,6 +235,10 @@ def test_shipped_reports_are_complete():
     assert index.index('id="summary"') < index.index('id="testable"') < index.index(
         'id="not-testable"')
     assert "<details" in index
+    truncated = assert_tables_readable(reports)
+    if truncated:  # the notebooks set pandas' display.max_colwidth; the page cannot undo it
+        pytest.xfail(f"{len(truncated)} table cells cut with an ellipsis by the notebooks' "
+                     f"pd.set_option('display.max_colwidth', 120), e.g. {truncated[0]}")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -29,6 +29,23 @@ Usage::
 
     .venv/bin/python benchmarks/sim_study_pretrend.py                 # 1000 seeds
     .venv/bin/python benchmarks/sim_study_pretrend.py --n-seeds 200 --output /tmp/pre.json
+
+Result of the default run (seeds 1-1000, shock SD 0.03, 2026-12-07, 459 s on the loaded
+2-core machine; Monte Carlo SE 0.009 at 0.10 and 0.007 at 0.05):
+
+==============  ============  ============
+test            size at 0.10  size at 0.05
+==============  ============  ============
+F(k, G-1)       0.173         0.110
+Hotelling       0.106         0.053
+IF chi2         0.304         0.222
+==============  ============  ============
+
+The F(k, G-1) reading was oversized (about 1.7 times the nominal rate: a "pre-trend violation
+detected" label in one data set in six with parallel trends true); the Hotelling scaling is
+within Monte Carlo error of nominal, and ``zhuhai._pretrend_wald`` now uses it. The
+influence-function covariance (R did's standard errors) is far too small with 8
+never-treated units.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import pty
 import shlex
 import shutil
 import subprocess
+import sys
 import time
 
 import pandas as pd
@@ -164,3 +165,19 @@ def test_reproduced_zhuhai_page_carries_the_truth_coverage(tmp_path):
     coverage = pd.DataFrame(results["truth_coverage"])
     impact = coverage[coverage["kind"] == "impact"]
     assert len(impact) >= 6 and impact["covered"].all(), impact
+
+
+@pytest.mark.slow  # a kernel start: 10-30 s on a loaded machine
+def test_runner_names_the_progress_bar_after_the_notebook(tmp_path):
+    """papermill's bar, asked for as make asks on a terminal, carries the notebook's name."""
+    nbformat = pytest.importorskip("nbformat")
+    pytest.importorskip("papermill")
+    source = tmp_path / "42_tiny.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")]), source)
+    run = subprocess.run(
+        [sys.executable, "-m", "talentlab.report.notebook_runner", "--kernel", "python3",
+         "--progress-bar", "--log-level", "WARNING", str(source),
+         str(tmp_path / "42_tiny.run.ipynb")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "42_tiny: 100%" in run.stderr, run.stderr[-2000:]

@@ -110,8 +110,13 @@ def test_written_tables_are_safe(tmp_path):
     figures.write_table(pd.DataFrame({"major": ["=cmd()", "ok"], "n": [40, 50],
                                       "n_unknown": [2, 20], "estimate": [-0.5, 0.1]}),
                         tmp_path / "t.csv")
-    text = (tmp_path / "t.csv").read_text()
+    text = (tmp_path / "t.csv").read_text(encoding="utf-8")
     assert text.splitlines()[1:] == ["'=cmd(),40,<10,-0.5", "ok,50,20,0.1"]
+    # UTF-8 with a byte-order mark: Excel on Chinese Windows reads 专业 as UTF-8, not GBK
+    figures.write_table(pd.DataFrame({"专业": ["集成电路"], "n": [40]}), tmp_path / "zh.csv")
+    raw = (tmp_path / "zh.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.decode("utf-8-sig") == "专业,n\n集成电路,40\n"
+    assert pd.read_csv(tmp_path / "zh.csv").columns.tolist() == ["专业", "n"]
     assert publish.formula_problems(tmp_path) == []
     (tmp_path / "raw.csv").write_text("name\n=1+1\n")
     assert publish.formula_problems(tmp_path) == [

@@ -167,7 +167,7 @@ def _check_no_hostile_text(report_dir: Path) -> None:
         for marker in EXECUTABLE_MARKERS:
             assert marker not in text, f"{md.name}: unescaped {marker!r}"
     for path in report_dir.rglob("*.csv"):
-        with path.open(encoding="utf-8", newline="") as fh:
+        with path.open(encoding="utf-8-sig", newline="") as fh:  # published CSVs carry a BOM
             for row in csv.reader(fh):
                 for cell in row:
                     if cell[:1] in ("=", "+", "@") or (cell[:1] == "-" and "cmd|" in cell):

@@ -449,10 +449,18 @@ def _add_report_commands(sub) -> None:
     p.add_argument("output")
     p.set_defaults(func=_cmd_finalize)
 
-    p = _command(sub, "report")
-    p.add_argument("--reports", required=True)
-    p.add_argument("--processed", required=True)
-    p.add_argument("--claims", default=None)
+    p = _command(sub, "report", description=(
+        "Write index.html (English and Chinese), findings.md, findings.csv (UTF-8 with a BOM, "
+        "for Excel) and MANIFEST.sha256 from the executed notebooks in REPORTS. Every "
+        "published table, CSV and link is checked first; when a check fails the earlier "
+        "report is left as it was. / 由已运行的笔记本生成报告首页（中英文）、结论台账与校验清单；"
+        "检查未通过时保留原有报告。"))
+    p.add_argument("--reports", required=True,
+                   help="the report folder holding the executed notebooks' folders (NN_name/)")
+    p.add_argument("--processed", required=True,
+                   help="the processed data folder the notebooks read (its manifest.json)")
+    p.add_argument("--claims", default=None,
+                   help="the paper's claims table (default: the shipped claims.csv)")
     p.add_argument("--min-cell", type=int, default=None,
                    help="disclosure threshold every published table is checked against "
                         "(default 10, never below 5)")

@@ -13,7 +13,10 @@ Over ``--n-seeds`` seeds (default 200) of the scenario engine:
   effect on counterpart employment (``truth["effects"]["job_related_to_major"]["att"]``, in
   percentage points; estimated on the full-time employed, the national definition's base);
 * ``pretrend`` (optional, ``--scenarios paper_claims null pretrend``): how often the pre-trend
-  test rejects and the verdict is "inconclusive (pre-trends)";
+  test rejects; the verdicts are counted under every label :func:`talentlab.claims.judge` gives
+  (today's: supported, contradicted, not supported, "pre-trend violation detected", "not
+  robust at Mbar = 1", "no sensitivity analysis"; the table below, from the old rule, says
+  "inconclusive (pre-trends)", the label those verdicts had then);
 * ``null`` (no effect): how often the verdict rule of :mod:`talentlab.claims` (interval excludes
   0 in the claimed direction and the event-study pre-trend test does not reject at 10%) calls
   the claim "counterpart employment rose" *supported* — the false "supported" rate — and how
@@ -168,7 +171,11 @@ def summarise(records: pd.DataFrame, alpha: float) -> dict:
                 "mean_estimate": float(sub[f"{name}_estimate"].mean()),
                 "mean_ci_width": float((sub[f"{name}_ci_high"] - sub[f"{name}_ci_low"]).mean()),
             }
-        s["verdicts"] = sub["verdict"].value_counts().to_dict()
+        # every label of the current rule, zeros included (an unknown label is kept too)
+        counts = sub["verdict"].value_counts()
+        s["verdicts"] = {**{v: int(counts.get(v, 0)) for v in claims_mod.VERDICTS},
+                         **{str(k): int(n) for k, n in counts.items()
+                            if k not in claims_mod.VERDICTS}}
         s["supported"] = rate(sub["verdict"] == "supported")
         s["pretrend_rejects_10pct"] = rate(sub["pretrend_p"] < claims_mod.PRETREND_ALPHA)
         s["joint_bootstrap_pretrend_rejects_10pct"] = rate(

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from talentlab import _resources
 from talentlab.data import progress, readers
 from talentlab.data.atomic import atomic_write_text, write_folder_atomically
 from talentlab.data.importer import ImportFailed, import_records  # noqa: F401 (re-exported)
@@ -36,8 +37,9 @@ from talentlab.data.schema import (
     validate_tables,
 )
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-RAW_DIR = PROJECT_ROOT / "data" / "raw"
+# the repository in a clone, the package data of an installed wheel (talentlab._resources decides)
+PROJECT_ROOT = _resources.PROJECT_ROOT
+RAW_DIR = _resources.RAW_DIR
 PROCESSED_DIR = PROJECT_ROOT / "data" / "processed"
 SYNTHETIC_DIR = RAW_DIR / "synthetic"
 DEFAULT_SCENARIO = "paper_claims"
@@ -184,11 +186,10 @@ def _to_text(col: pd.Series) -> pd.Series:
 def resolve_path(path: str | os.PathLike) -> Path:
     """A notebook parameter's path: absolute as given; relative to the working directory when it
     exists there; otherwise relative to the project root. So ``data/raw/...`` works from the project
-    root (papermill, the Makefile) and from ``notebooks/`` (JupyterLab) alike."""
-    path = Path(path)
-    if path.is_absolute() or (Path.cwd() / path).exists():
-        return path.resolve()
-    return (PROJECT_ROOT / path).resolve()
+    root (papermill, the Makefile), from ``notebooks/`` (JupyterLab) and, for an installed package,
+    from any directory (the shipped data; a new output folder goes to the working directory):
+    :func:`talentlab._resources.resolve`."""
+    return _resources.resolve(path)
 
 
 def find_table_file(data_dir: str | os.PathLike, name: str) -> Path:
@@ -785,6 +786,8 @@ def process(data_dir: str | os.PathLike | None = None,
     """
     if out_dir is not None:
         _check_out_dir(Path(out_dir), Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR)
+    else:  # an installed package has no data/processed/ of its own: --out is required there
+        _resources.default_output("data/processed", "--out")
     data = load_all(data_dir, encoding=encoding)
     if out_dir is None:
         out_dir = PROCESSED_DIR / dataset_name(data.origin)

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from talentlab import _resources
 from talentlab.data.atomic import atomic_write_text, write_folder_atomically
 from talentlab.data.schema import (
     RECORD_TABLES,
@@ -45,9 +46,10 @@ __all__ = ["ID_COLUMNS", "MAX_KEY_FILE_BYTES", "MIN_KEY_BYTES", "PSEUDONYMISED_F
            "normalise_identifier", "pseudonym", "pseudonymise_dir", "pseudonymise_frame",
            "read_key"]
 
-#: the project (the key file must lie outside it); the same folder as ``talentlab.data.io``'s
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-RAW_DIR = PROJECT_ROOT / "data" / "raw"
+#: the project (the key file must lie outside it): the repository in a clone, the package data of
+#: an installed wheel; the same folder as ``talentlab.data.io``'s (talentlab._resources decides)
+PROJECT_ROOT = _resources.PROJECT_ROOT
+RAW_DIR = _resources.RAW_DIR
 
 #: Identifier columns per table and the prefix of their pseudonyms.
 ID_COLUMNS = {

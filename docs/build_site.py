@@ -113,7 +113,7 @@ def _directive(module, name: str) -> str:
     value = repr(obj)
     short = len(value) <= 80 and "\n" not in value and " at 0x" not in value
     option = f"\n   :value: {value}" if short else ""
-    return f".. py:data:: {target}{option}\n"
+    return f".. py:data:: {name}{option}\n"  # under the automodule: the short name
 
 
 def _title(text: str, char: str = "=") -> str:

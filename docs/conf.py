@@ -51,8 +51,13 @@ html_theme_options = {
                    "and reports / 人才培养评估工具包",
     "show_powered_by": False,
     "fixed_sidebar": False,
+    # a CJK font where the reader has one, before the serif fallback (Chinese pages and labels)
+    "font_family": 'Georgia, "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", SimSun, serif',
+    "head_font_family": 'Georgia, "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", SimSun, '
+                        'serif',
 }
 html_sidebars = {"**": ["about.html", "navigation.html", "searchbox.html"]}
+html_static_path = ["_static"]  # custom.css: long code lines wrap in the column
 
 #: Links to other sites the pages may carry. They are not fetched: the offline link check
 #: (docs/offline_links.py) accepts a link that starts with one of these prefixes and fails on any

@@ -145,6 +145,15 @@ def test_site_has_every_part(site):
     codebook = (site / "codebook.html").read_text("utf-8")
     for field in ("student_id", "destination", "job_related_to_major", "counterpart_employment_rate"):
         assert field in codebook
+    # the hand-written pages name functions and modules that exist: every {func}/{mod}/{data}
+    # reference resolved to a link (Sphinx renders an unresolved one as bare code, with no warning)
+    for page in [site / "index.html", *(site / "guide").glob("*.html"), *(site / "zh").glob("*.html"),
+                 site / "api" / "index.html"]:
+        html = page.read_text("utf-8")
+        unresolved = [m.group(2) for m in re.finditer(
+            r'(<a class="reference internal"[^>]*>)?<code class="xref py[^"]*"><span class="pre">'
+            r"([^<]*)", html) if m.group(1) is None]
+        assert unresolved == [], f"{page.relative_to(site)}: no such API name {unresolved}"
     quickstart = re.sub(r"<[^>]+>", "", (site / "zh" / "quickstart.html").read_text("utf-8"))
     assert "中文快速入门" in quickstart and "talentlab import" in quickstart
 

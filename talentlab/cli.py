@@ -547,16 +547,22 @@ def _cohort_range(text: str) -> tuple[int, ...]:
 
 def _cmd_design(args: argparse.Namespace) -> int:
     """Simulated power of the verdict rule for a planned design (talentlab.evaluation.design)."""
+    import dataclasses
+
     from talentlab.evaluation.design import Design, supportable_effect, verdict_power
 
     reforms = sorted(set(args.reform))
-    if len(reforms) != 1:
-        raise ValueError(f"design: reforms in several years {reforms} are not simulated by the "
-                         "advisor (the staggered estimator's jackknife is too slow for hundreds "
-                         "of data sets); give one reform year / 设计顾问仅支持单一改革年份")
     design = Design(colleges=args.colleges, majors=args.majors, treated=args.treated,
                     cohorts=args.cohorts, reform=reforms[0], n_per_cell=args.n_per_cell,
-                    base_rate=args.base_rate, unit_sd=args.unit_sd, cell_sd=args.cell_sd)
+                    base_rate=args.base_rate, unit_sd=args.unit_sd, cell_sd=args.cell_sd,
+                    reform_years=tuple(reforms) if len(reforms) > 1 else ())
+    if args.calibrate:
+        found = _design_noise(Path(args.calibrate), args.outcome)
+        design = dataclasses.replace(design, **found)
+        print(f"noise calibrated on {args.calibrate} ({args.outcome}, cells not yet reformed) "
+              f"/ 噪声参数由数据估计: base rate {found['base_rate']:.3f}, unit SD "
+              f"{found['unit_sd']:.3f}, cell SD {found['cell_sd']:.3f}, "
+              f"{found['n_per_cell']} graduates per cell")
     design.check()
     res = verdict_power(design, args.effect, n_simulations=args.simulations,
                         family_size=args.family_size, mbar=args.mbar, seed=args.seed)
@@ -571,10 +577,36 @@ def _cmd_design(args: argparse.Namespace) -> int:
                 if effect != effect else
                 f"effect supported with 80% power: {effect:.3g} / 80% 把握度可支持的效应：{effect:.3g}")
         print(text)
-    print("rule: CR3 t(G-1) (one college: and exact randomization inference, the larger p), Holm "
-          f"first step over {args.family_size} claim(s), LF relative-magnitudes interval at "
-          f"Mbar = {args.mbar:g} (wider than C-LF: a lower bound on the power)")
+    test = ("Callaway-Sant'Anna simple aggregation, jackknife t(G-1), and randomization "
+            "inference over the schedules of reform years (the larger p)" if design.staggered
+            else "CR3 t(G-1) and exact randomization inference (the larger p)")
+    print(f"rule: {test}, Holm first step over {args.family_size} claim(s), LF "
+          f"relative-magnitudes interval at Mbar = {args.mbar:g} (wider than C-LF: a lower "
+          "bound on the power)")
     return 0
+
+
+def _design_noise(data_dir: Path, outcome: str) -> dict:
+    """The advisor's noise parameters from a data folder's 0/1 outcome (design.calibrate)."""
+    import pandas as pd
+
+    from talentlab.cases import zhuhai
+    from talentlab.data import reform_years
+    from talentlab.data.schema import COUNT_COLUMN
+    from talentlab.evaluation.design import calibrate
+
+    data = tio.load_all(data_dir)
+    graduates = zhuhai.graduates_present(data.graduates)
+    frame = zhuhai.outcome_frame(data, outcome, graduates)
+    years = reform_years(data).assign(college=lambda d: d["college"].astype(str),
+                                      major=lambda d: d["major"].astype(str))
+    frame = frame.assign(college=frame["college"].astype(str),
+                         major=frame["major"].astype(str)).merge(
+        years, on=["college", "major"], how="left", validate="many_to_one")
+    frame["unit"] = frame["college"] + " | " + frame["major"]
+    frame["first_treated"] = pd.to_numeric(frame["reform_year"]).fillna(0).astype(int)
+    return calibrate(frame, outcome, unit="unit", count=COUNT_COLUMN
+                     if COUNT_COLUMN in frame else None)
 
 
 def _add_design_command(sub) -> None:
@@ -587,7 +619,13 @@ def _add_design_command(sub) -> None:
     p.add_argument("--cohorts", type=_cohort_range, default=tuple(range(2017, 2026)),
                    help="graduation cohorts, FIRST-LAST (default 2017-2025)")
     p.add_argument("--reform", type=int, nargs="+", default=[2022],
-                   help="first reformed cohort (one year)")
+                   help="first reformed cohort; several years: the reformed majors adopt in "
+                        "them, split evenly (the staggered rule)")
+    p.add_argument("--calibrate", metavar="DATA_DIR", default=None,
+                   help="estimate base rate, unit SD, cell SD and graduates per cell from this "
+                        "data folder's --outcome (cells not yet reformed) / 由数据估计噪声")
+    p.add_argument("--outcome", default="job_related_to_major",
+                   help="0/1 outcome for --calibrate (default job_related_to_major)")
     p.add_argument("--n-per-cell", type=int, default=60,
                    help="graduates per major and cohort (default 60)")
     p.add_argument("--base-rate", type=float, default=0.6, help="outcome share (default 0.6)")

@@ -70,7 +70,54 @@ def test_design_command(capsys):
                  "--simulations", "3"]) == 0
     out = capsys.readouterr().out
     assert "the verdict rule supports it in 0.0% of 3 simulated data sets" in out
-    assert main(["design", "--reform", "2020", "2022", "--effect", "0.1"]) == 2
-    assert "several years" in capsys.readouterr().err
+    assert main(["design", "--majors", "6", "--treated", "2", "--cohorts", "2016-2023",
+                 "--reform", "2020", "2022", "--n-per-cell", "20", "--effect", "0.1",
+                 "--simulations", "2"]) == 0
+    assert "randomization inference over the schedules of reform years" in capsys.readouterr().out
     assert main(["design", "--treated", "8", "--effect", "0.1"]) == 2
     assert "treated majors must lie in" in capsys.readouterr().err
+
+
+STAGGERED = Design(colleges=2, majors=5, treated=3, cohorts=tuple(range(2015, 2024)),
+                   reform_years=(2019, 2021), n_per_cell=60, cell_sd=0.01)
+
+
+def test_several_reform_years_are_judged_as_the_zhuhai_staggered_path():
+    """Two colleges, reforms in 2019 and 2021: the advisor's test is Callaway-Sant'Anna's
+    simple aggregation with staggered_did's jackknife and t(G-1), and its randomization
+    p-value the one staggered_randomization_inference gives (same draws)."""
+    from talentlab.evaluation.design import RI_DRAWS, RI_ENUMERATION_LIMIT, verdict_on
+    from talentlab.evaluation.randomization import staggered_randomization_inference
+
+    assert STAGGERED.staggered and STAGGERED.adoption().tolist() == [2019, 2019, 2019, 0, 0,
+                                                                     2021, 2021, 2021, 0, 0]
+    table = simulate_design(STAGGERED, 0.3, seed=4)
+    found = verdict_on(table, STAGGERED, seed=4)
+    fit = ev.staggered_did(table, "y", "major", "cohort", "first_treated", weights="count",
+                           panel=False, inference="jackknife", n_bootstrap=99).simple.iloc[0]
+    assert found["estimate"] == pytest.approx(fit["estimate"], abs=1e-12)
+    assert found["p_model"] == pytest.approx(fit["p_value"], rel=1e-9)
+    assert found["significant"]  # so the randomization test and the gate were run
+    ri = staggered_randomization_inference(table, "y", unit="major", time="cohort",
+                                           first_treated="first_treated", weights="count",
+                                           limit=RI_ENUMERATION_LIMIT, n_draws=RI_DRAWS,
+                                           seed=4).iloc[0]
+    assert found["p_randomization"] == ri["p_value"] and ri["exact"]  # 10!/(3!3!4!) = 4200
+    assert np.isfinite(found["rm_ci_low"])
+
+
+def test_calibrate_recovers_the_noise_of_the_data():
+    """The advisor's noise from data, not constants: on 60 majors x 11 cohorts simulated with
+    unit SD 0.05, cell SD 0.03 and 200 graduates a cell, the estimates are close."""
+    from talentlab.evaluation.design import calibrate
+
+    planned = Design(majors=60, treated=20, cohorts=tuple(range(2015, 2026)), reform=2021,
+                     n_per_cell=200, unit_sd=0.05, cell_sd=0.03, base_rate=0.5)
+    found = calibrate(simulate_design(planned, 0.1, seed=8), "y", count="count")
+    assert found["n_per_cell"] == 200
+    assert found["cell_sd"] == pytest.approx(0.03, abs=0.004)
+    assert found["unit_sd"] == pytest.approx(0.05, abs=0.012)
+    assert found["base_rate"] == pytest.approx(0.5, abs=0.03)
+    bad = simulate_design(planned, 0.1, seed=8).assign(y=2.0)
+    with pytest.raises(ev.EvaluationInputError, match="row 0, column 'y'.*not 0/1"):
+        calibrate(bad, "y", count="count")

@@ -11,9 +11,12 @@ evaluate` does:
 
 * one college, one reform year: the DiD with CR3 and t(G-1), exact randomization inference
   over the assignments of the reform to the majors, the verdict p-value the larger of the two;
-* several colleges (units college x major): CR3 with t(G-1) over the units (the zhuhai
-  staggered path's jackknife; with one reform year Callaway-Sant'Anna's simple aggregation is
-  this DiD's estimate), no randomization inference;
+* several colleges or several reform years (units college x major): Callaway-Sant'Anna's
+  simple aggregation (never-reformed comparisons) with the leave-one-unit-out jackknife and
+  t(G-1), and randomization inference over the schedules of reform years (exact up to
+  :data:`RI_ENUMERATION_LIMIT` schedules, else :data:`RI_DRAWS` seeded draws), the larger p;
+  both from unit-year sums (:func:`talentlab.evaluation.staggered.estimate_from_sums`), as the
+  zhuhai staggered path computes them;
 * Holm's adjustment over ``family_size`` claims taken at its first step (the claim's p-value
   times the family size: the adjusted p-value of the family's smallest p-value);
 * the relative-magnitudes robust interval at ``mbar`` on the event study (post cohorts
@@ -25,11 +28,13 @@ evaluate` does:
 The data-generating process is a linear probability model for a binary outcome (for example
 counterpart employment): the share is ``base_rate`` + a unit effect (SD ``unit_sd``) + a unit x
 cohort shock (SD ``cell_sd``, the deviation from parallel trends that no model absorbs) +
-``effect`` for reformed units from the reform year; ``n_per_cell`` graduates per unit and
+``effect`` for reformed units from their reform year; ``n_per_cell`` graduates per unit and
 cohort are drawn binomially and analysed as a count table. Parallel trends hold in expectation,
-so the power is that of a design whose only threat is noise. Reforms in several years are not
-simulated (the staggered estimator's jackknife is too slow for hundreds of simulated data
-sets): a design with several reform years is refused with that reason.
+so the power is that of a design whose only threat is noise. With several ``reform_years`` the
+reformed majors adopt in those years, split as evenly as the numbers allow (earliest first).
+:func:`calibrate` estimates ``base_rate``, ``unit_sd``, ``cell_sd`` and ``n_per_cell`` from data
+(the cells not yet reformed), so the advisor plans with the noise of the data at hand rather
+than the defaults.
 """
 
 from __future__ import annotations
@@ -43,11 +48,19 @@ import pandas as pd
 from talentlab.evaluation._common import EvaluationInputError
 from talentlab.evaluation.did import did
 from talentlab.evaluation.event_study import event_study
-from talentlab.evaluation.randomization import randomization_inference
+from talentlab.evaluation.randomization import (
+    randomization_inference,
+    staggered_randomization_inference,
+)
 from talentlab.evaluation.sensitivity import DEFAULT_MBAR, relative_magnitudes_interval
+from talentlab.evaluation.staggered import (
+    jackknife_event_study,
+    jackknife_simple,
+    unit_year_sums,
+)
 
 __all__ = ["Design", "DesignPower", "simulate_design", "verdict_on", "verdict_power",
-           "supportable_effect", "MAX_SIMULATIONS", "MAX_CELLS"]
+           "supportable_effect", "calibrate", "MAX_SIMULATIONS", "MAX_CELLS"]
 
 #: Simulations per power estimate at most (each costs about 0.1-0.6 s).
 MAX_SIMULATIONS = 2_000
@@ -62,9 +75,10 @@ RI_DRAWS = 199
 @dataclass(frozen=True)
 class Design:
     """A planned design: ``colleges`` x ``majors`` units, ``treated`` reformed majors per
-    college, graduation ``cohorts``, the first reformed cohort ``reform``, ``n_per_cell``
-    graduates per unit and cohort, the outcome's ``base_rate``, and the noise (``unit_sd``,
-    ``cell_sd``, in proportion points)."""
+    college, graduation ``cohorts``, the first reformed cohort ``reform`` (or several
+    ``reform_years``, the reformed majors split over them), ``n_per_cell`` graduates per unit
+    and cohort, the outcome's ``base_rate``, and the noise (``unit_sd``, ``cell_sd``, in
+    proportion points)."""
 
     colleges: int = 1
     majors: int = 8
@@ -75,6 +89,30 @@ class Design:
     base_rate: float = 0.6
     unit_sd: float = 0.05
     cell_sd: float = 0.03
+    reform_years: tuple[int, ...] = ()
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The reform years (``reform_years`` if given, else ``reform``), sorted."""
+        return tuple(sorted(set(self.reform_years))) if self.reform_years else (self.reform,)
+
+    @property
+    def staggered(self) -> bool:
+        """Judged on the zhuhai staggered path: several colleges or several reform years."""
+        return self.colleges > 1 or len(self.years) > 1
+
+    def adoption(self) -> np.ndarray:
+        """Reform year of each unit (college-major order; 0 never reformed): the reformed
+        majors of all colleges, in order, split evenly over the years, earliest first."""
+        years = self.years
+        out = np.zeros(self.colleges * self.majors, dtype=int)
+        total = self.colleges * self.treated
+        k = 0
+        for c in range(self.colleges):
+            for m in range(self.treated):
+                out[c * self.majors + m] = years[k * len(years) // total]
+                k += 1
+        return out
 
     def check(self) -> None:
         """Refuse a design the advisor cannot simulate, saying why."""
@@ -90,13 +128,17 @@ class Design:
                                                                       cohorts[-1] + 1)):
             raise EvaluationInputError(f"{where}: cohorts must be consecutive years, got "
                                        f"{list(self.cohorts)}")
-        pre = [c for c in cohorts if c < self.reform]
-        post = [c for c in cohorts if c >= self.reform]
+        if len(self.years) > self.colleges * self.treated:
+            raise EvaluationInputError(
+                f"{where}: {len(self.years)} reform years {list(self.years)} but only "
+                f"{self.colleges * self.treated} reformed majors to adopt in them")
+        pre = [c for c in cohorts if c < self.years[0]]
+        post = [c for c in cohorts if c >= self.years[-1]]
         if len(pre) < 3 or not post:
             raise EvaluationInputError(
-                f"{where}: the reform year {self.reform} needs at least 3 cohorts before it "
-                f"(one reference and two for the pre-trend changes) and 1 from it; cohorts "
-                f"{cohorts[0]}-{cohorts[-1]}")
+                f"{where}: the reform years {list(self.years)} need at least 3 cohorts before "
+                f"the first (one reference and two for the pre-trend changes) and 1 from the "
+                f"last; cohorts {cohorts[0]}-{cohorts[-1]}")
         if not 1 <= self.n_per_cell <= 100_000:
             raise EvaluationInputError(f"{where}: n_per_cell must lie in [1, 100000], got "
                                        f"{self.n_per_cell}")
@@ -139,8 +181,9 @@ class DesignPower:
 def simulate_design(design: Design, effect: float, seed: int) -> pd.DataFrame:
     """One simulated count table of ``design`` with ``effect`` planted (proportion points).
 
-    Returns columns ``major`` (the unit: ``"c1|m3"``), ``cohort``, ``treated_major``, ``y``
-    (0/1) and ``count`` (graduates), two rows per unit and cohort.
+    Returns columns ``major`` (the unit: ``"c1|m3"``), ``cohort``, ``treated_major``,
+    ``first_treated`` (the unit's reform year, 0 never), ``y`` (0/1) and ``count``
+    (graduates), two rows per unit and cohort.
 
     Examples
     --------
@@ -151,15 +194,14 @@ def simulate_design(design: Design, effect: float, seed: int) -> pd.DataFrame:
     design.check()
     rng = np.random.default_rng(seed)
     cohorts = np.array(sorted(design.cohorts))
-    units, treated = [], []
-    for c in range(design.colleges):
-        for m in range(design.majors):
-            units.append(f"c{c + 1}|m{m + 1}")
-            treated.append(m < design.treated)
+    units = [f"c{c + 1}|m{m + 1}" for c in range(design.colleges)
+             for m in range(design.majors)]
+    adoption = design.adoption()
+    treated = adoption > 0
     n_units, n_cohorts = len(units), len(cohorts)
     unit_effect = rng.normal(0, design.unit_sd, n_units)
     shock = rng.normal(0, design.cell_sd, (n_units, n_cohorts))
-    exposed = np.array(treated)[:, None] & (cohorts[None, :] >= design.reform)
+    exposed = treated[:, None] & (cohorts[None, :] >= adoption[:, None])
     share = np.clip(design.base_rate + unit_effect[:, None] + shock + effect * exposed,
                     0.0, 1.0)
     ones = rng.binomial(design.n_per_cell, share)
@@ -167,11 +209,94 @@ def simulate_design(design: Design, effect: float, seed: int) -> pd.DataFrame:
                                        indexing="ij")
     base = pd.DataFrame({"major": np.array(units)[unit_idx.ravel()],
                          "cohort": cohorts[cohort_idx.ravel()],
-                         "treated_major": np.array(treated)[unit_idx.ravel()]})
+                         "treated_major": treated[unit_idx.ravel()],
+                         "first_treated": adoption[unit_idx.ravel()]})
     rows = pd.concat([base.assign(y=1.0, count=ones.ravel()),
                       base.assign(y=0.0, count=design.n_per_cell - ones.ravel())],
                      ignore_index=True)
     return rows[rows["count"] > 0].reset_index(drop=True)
+
+
+def calibrate(data: pd.DataFrame, outcome: str, *, unit: str = "major",
+              cohort: str = "cohort", first_treated: str = "first_treated",
+              count: str | None = None) -> dict:
+    """The advisor's noise parameters estimated from data on a 0/1 outcome.
+
+    Cells (unit x cohort) not yet reformed (``first_treated`` 0, or a cohort before it) are
+    fitted by unit and cohort effects (OLS on the cell shares). The residual variance less the
+    binomial variance of a share, mean of p (1 - p) / n, is ``cell_sd``^2; the variance of the
+    fitted unit effects less their sampling variance (residual variance / cohorts) is
+    ``unit_sd``^2 (both 0 when negative); ``base_rate`` is the mean share and ``n_per_cell``
+    the mean graduates per cell (rounded). Pass the result to ``dataclasses.replace(design,
+    **found)``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per graduate, or a count table (``count`` the graduates of a row).
+    outcome : str
+        A 0/1 (or boolean) outcome; missing values are left out.
+    unit, cohort, first_treated, count : str
+        Columns: the unit reformed, the graduation cohort, the unit's reform year (0 never).
+
+    Returns
+    -------
+    dict
+        ``base_rate``, ``unit_sd``, ``cell_sd``, ``n_per_cell``.
+
+    Examples
+    --------
+    >>> t = simulate_design(Design(majors=30, treated=10, cell_sd=0.03, n_per_cell=400), 0.1,
+    ...                     seed=3)
+    >>> found = calibrate(t, "y", count="count")
+    >>> round(found["cell_sd"], 2), found["n_per_cell"]
+    (0.03, 400)
+    """
+    need = [unit, cohort, first_treated, outcome] + ([count] if count else [])
+    missing = [c for c in need if c not in data.columns]
+    if missing:
+        raise EvaluationInputError(f"calibrate: column(s) {missing} not in the data "
+                                   f"(columns: {list(data.columns)})")
+    y = pd.to_numeric(data[outcome].astype("Float64"), errors="coerce").astype(float)
+    keep = y.notna().to_numpy()
+    bad = keep & ~np.isin(y.to_numpy(), (0.0, 1.0))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise EvaluationInputError(f"calibrate: row {row}, column {outcome!r}: value "
+                                   f"{data[outcome].iloc[row]!r} is not 0/1 (the advisor "
+                                   "simulates a binary outcome)")
+    w = (pd.to_numeric(data[count]).astype(float) if count
+         else pd.Series(1.0, index=data.index))
+    frame = pd.DataFrame({"unit": data[unit].to_numpy(), "cohort": data[cohort].to_numpy(),
+                          "g": pd.to_numeric(data[first_treated]).fillna(0).to_numpy(),
+                          "w": w.to_numpy(), "wy": (w * y).to_numpy()})[keep]
+    cells = frame.groupby(["unit", "cohort"], as_index=False).agg(
+        g=("g", "first"), n=("w", "sum"), wy=("wy", "sum"))
+    cells = cells[cells["n"] > 0]
+    n_per_cell = int(round(float(cells["n"].mean())))
+    clean = cells[(cells["g"] == 0) | (cells["cohort"] < cells["g"])].copy()
+    clean["share"] = clean["wy"] / clean["n"]
+    units = pd.factorize(clean["unit"])[0]
+    cohorts = pd.factorize(clean["cohort"])[0]
+    n_u, n_c = units.max() + 1, cohorts.max() + 1
+    df = len(clean) - n_u - n_c + 1
+    if df < 1:
+        raise EvaluationInputError(f"calibrate: {len(clean)} cells not yet reformed over "
+                                   f"{n_u} units and {n_c} cohorts leave no residual degree "
+                                   "of freedom")
+    x = np.hstack([np.eye(n_u)[units], np.eye(n_c)[cohorts][:, 1:]])
+    share = clean["share"].to_numpy()
+    beta, *_ = np.linalg.lstsq(x, share, rcond=None)
+    fitted = x @ beta
+    resid_var = float(((share - fitted) ** 2).sum() / df)
+    p = np.clip(fitted, 0.0, 1.0)
+    sampling = float(np.mean(p * (1 - p) / clean["n"].to_numpy()))
+    unit_effects = beta[:n_u]
+    cohorts_per_unit = np.bincount(units)
+    unit_var = float(np.var(unit_effects, ddof=1) - np.mean(resid_var / cohorts_per_unit))
+    return {"base_rate": float(share.mean()), "unit_sd": float(np.sqrt(max(unit_var, 0.0))),
+            "cell_sd": float(np.sqrt(max(resid_var - sampling, 0.0))),
+            "n_per_cell": n_per_cell}
 
 
 def _post_weights(table: pd.DataFrame, post_cohorts: Sequence[int]) -> np.ndarray:
@@ -191,6 +316,9 @@ def verdict_on(table: pd.DataFrame, design: Design, *, claimed_sign: int = 1,
     the test already fails), ``p_adjusted``, ``significant``, ``rm_ci_low``, ``rm_ci_high``
     (NaN when the test fails: the interval cannot change the verdict) and ``supported``.
     """
+    if design.staggered:
+        return _verdict_staggered(table, claimed_sign=claimed_sign, family_size=family_size,
+                                  alpha=alpha, mbar=mbar, seed=seed)
     est = did(table, "y", reform_cohort=design.reform, inference="cr3").iloc[0]
     out = {"estimate": float(est["estimate"]), "p_model": float(est["p_value"]),
            "p_randomization": np.nan, "rm_ci_low": np.nan, "rm_ci_high": np.nan}
@@ -221,6 +349,51 @@ def verdict_on(table: pd.DataFrame, design: Design, *, claimed_sign: int = 1,
         out["rm_ci_low"], out["rm_ci_high"] = lo, hi
         out["supported"] = bool(lo > 0 if claimed_sign > 0 else hi < 0)
     return out
+
+
+def _verdict_staggered(table: pd.DataFrame, *, claimed_sign: int, family_size: int,
+                       alpha: float, mbar: float, seed: int) -> dict:
+    """The verdict rule of the zhuhai staggered path on one simulated count table."""
+    from scipy import stats
+
+    sums = unit_year_sums(table, "y", "major", "cohort", "first_treated", weights="count")
+    estimate, se = jackknife_simple(sums)
+    n_units = len(sums.units)
+    p = (float(2 * stats.t.sf(abs(estimate / se), n_units - 1)) if se > 0 else np.nan)
+    out = {"estimate": estimate, "p_model": p, "p_randomization": np.nan,
+           "rm_ci_low": np.nan, "rm_ci_high": np.nan}
+    side_ok = np.sign(estimate) == claimed_sign
+    if side_ok and min(1.0, p * family_size) < alpha:
+        ri = staggered_randomization_inference(
+            table, "y", unit="major", time="cohort", first_treated="first_treated",
+            weights="count", limit=RI_ENUMERATION_LIMIT, n_draws=RI_DRAWS, seed=seed).iloc[0]
+        out["p_randomization"] = float(ri["p_value"])
+        p = max(p, out["p_randomization"])
+    out["p_adjusted"] = min(1.0, p * family_size)
+    out["significant"] = bool(side_ok and out["p_adjusted"] < alpha)
+    out["supported"] = False
+    if out["significant"]:
+        coef, vcov, times = jackknife_event_study(sums)
+        num_pre = sum(e < -1 for e in times)
+        post = [e for e in times if e >= 0]
+        lo, hi = relative_magnitudes_interval(
+            coef.reindex(times).to_numpy(float), vcov, num_pre, len(post), mbar,
+            _simple_event_weights(sums, post), method="LF", alpha=alpha, seed=seed)
+        out["rm_ci_low"], out["rm_ci_high"] = lo, hi
+        out["supported"] = bool(lo > 0 if claimed_sign > 0 else hi < 0)
+    return out
+
+
+def _simple_event_weights(sums, post_times: Sequence[int]) -> np.ndarray:
+    """Weights on the post event-time effects that give the simple aggregation (the test's
+    estimand): each adoption year's share of the weight, summed over the event times it
+    reaches within the cohorts observed (every cell of a simulated table is estimable)."""
+    g = sums.first_treated
+    w_unit = sums.weight.sum(axis=1)
+    last = int(sums.periods.max())
+    lv = np.array([sum(float(w_unit[g == gr].sum()) for gr in set(g[g > 0].tolist())
+                       if gr + e <= last) for e in post_times])
+    return lv / lv.sum()
 
 
 def verdict_power(design: Design, effect: float, *, n_simulations: int = 200,

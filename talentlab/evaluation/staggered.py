@@ -1116,3 +1116,63 @@ def estimate_from_sums(sums: UnitYearSums, control: str = "never_treated", *,
     return SumsEstimate(simple=simple, simple_se=float(np.sqrt(simple_s @ simple_s)),
                         event_time={e: v[0] for e, v in by_event.items()},
                         event_scores={e: v[1] for e, v in by_event.items()})
+
+
+def universal_event_study(event_time: dict[int, float]) -> pd.Series:
+    """Event-time effects against the year before adoption (event time -1 = 0).
+
+    :func:`staggered_did`'s pre-adoption rows compare each year with the one before it (R
+    did's varying base period); a pre-trend test or relative magnitudes need one reference
+    period, so the pre rows are cumulated back from event time -1: beta(-k) = -(p(-1) + ... +
+    p(-k+1)). Post rows already compare with the year before adoption.
+
+    >>> universal_event_study({-3: 0.1, -2: 0.2, -1: 0.3, 0: 1.0}).round(2).to_dict()
+    {-4: -0.6, -3: -0.5, -2: -0.3, -1: 0.0, 0: 1.0}
+    """
+    beta = {-1: 0.0}
+    running = 0.0
+    for e in sorted((e for e in event_time if e < 0), reverse=True):  # -1, -2, ...
+        running -= float(event_time[e])
+        beta[int(e) - 1] = running
+    beta.update({int(e): float(v) for e, v in event_time.items() if e >= 0})
+    return pd.Series(beta).sort_index()
+
+
+def jackknife_event_study(sums: UnitYearSums, control: str = "never_treated"
+                          ) -> tuple[pd.Series, np.ndarray, list[int]]:
+    """Universal event study (:func:`universal_event_study`) and its leave-one-unit-out
+    jackknife covariance, V = (G-1)/G sum_u (b_(u) - mean b_(.))(...)' as the verdict's CR3.
+
+    Returns the coefficients (event time -> estimate, -1 the reference), the covariance of
+    those estimated in every replicate (event time -1 left out) and their event times in the
+    covariance's order."""
+    full = universal_event_study(estimate_from_sums(sums, control).event_time)
+    draws = []
+    for u in range(len(sums.units)):
+        try:
+            found = estimate_from_sums(sums.without(u), control).event_time
+        except EvaluationInputError:  # the unit held a whole comparison: nothing estimable
+            draws.append(np.full(len(full), np.nan))
+            continue
+        draws.append(universal_event_study(found).reindex(full.index).to_numpy(dtype=float))
+    draws = np.array(draws, dtype=float)
+    keep = [i for i, e in enumerate(full.index) if e != -1 and not np.isnan(draws[:, i]).any()]
+    g = len(sums.units)
+    centred = draws[:, keep] - draws[:, keep].mean(axis=0)
+    return full, (g - 1) / g * centred.T @ centred, [int(full.index[i]) for i in keep]
+
+
+def jackknife_simple(sums: UnitYearSums, control: str = "never_treated"
+                     ) -> tuple[float, float]:
+    """The simple aggregation and its leave-one-unit-out jackknife standard error,
+    sqrt((G-1)/G sum_u (b_(u) - b)^2), as ``staggered_did(..., inference="jackknife")``
+    reports them (NaN when a replicate has nothing to estimate)."""
+    full = estimate_from_sums(sums, control, event_time=False).simple
+    loo = []
+    for u in range(len(sums.units)):
+        try:
+            loo.append(estimate_from_sums(sums.without(u), control, event_time=False).simple)
+        except EvaluationInputError:
+            return full, np.nan
+    g = len(loo)
+    return full, float(np.sqrt((g - 1) / g * np.sum((np.array(loo) - full) ** 2)))

@@ -113,8 +113,13 @@ def test_published_outputs_hold_no_identifier_and_no_small_cell(run):
 
 
 @pytest.mark.slow
-def test_tables_show_no_raw_missing_value(run):
+def test_tables_show_no_raw_missing_value_and_no_cut_text(run):
+    import re
+
     from tests.test_notebooks import raw_missing_in_tables
 
     *_, out = run
     assert raw_missing_in_tables(out / "executed.ipynb") == []
+    # pandas cuts a cell longer than display.max_colwidth with "...": quotes are shown whole
+    html = (out / "executed.ipynb").read_text(encoding="utf-8")
+    assert not re.findall(r"\.\.\.</td>", html), re.findall(r".{60}\.\.\.</td>", html)[:3]

@@ -143,10 +143,13 @@ def test_an_installed_package_asks_where_to_write(monkeypatch, tmp_path):
 
 
 def test_an_absent_extra_is_named():
-    """Without nbformat (the 'report' extra) talentlab.report imports, and rendering says what to
-    install; the command line says it before any work."""
-    code = ("import sys; sys.modules['nbformat'] = None; sys.modules['nbconvert'] = None\n"
+    """Without the notebook stack (the 'report' and 'notebooks' extras) the library, its figures and
+    the report build import; rendering a notebook says what to install, and the command line says
+    it before any work."""
+    blocked = ("nbformat", "nbconvert", "papermill", "ipykernel", "jupyterlab", "IPython")
+    code = (f"import sys; sys.modules.update(dict.fromkeys({blocked!r}))\n"
             "import talentlab.report as r\n"
+            "import talentlab.report.build, talentlab.report.figures, talentlab.cases.zhuhai\n"
             "try:\n"
             "    r.normalize_notebook('a.ipynb', 'b.ipynb')\n"
             "except ModuleNotFoundError as exc:\n"

@@ -474,3 +474,36 @@ def test_unit_year_sums_give_the_estimator_on_the_rows(control):
         scores = fast.event_scores[int(r.event_time)]
         assert fast.event_time[int(r.event_time)] == pytest.approx(r.estimate, abs=1e-12)
         assert np.sqrt(scores @ scores) == pytest.approx(r.se, rel=1e-10)
+
+
+def test_jackknife_event_study_equals_refits_without_each_unit():
+    """jackknife_event_study (unit-year sums) against staggered_did refitted on the rows
+    without each unit: the universal event study (pre rows cumulated back to event time -1)
+    and (G-1)/G times the replicates' covariance."""
+    from talentlab.evaluation.staggered import (
+        jackknife_event_study,
+        unit_year_sums,
+        universal_event_study,
+    )
+
+    rng = np.random.default_rng(32)
+    rows = [(f"u{u}", t, (2020, 2022, 0)[u % 3], 0.1 * u + 0.02 * t + rng.normal(0, 0.3))
+            for u in range(9) for t in range(2017, 2025) for _ in range(rng.integers(2, 5))]
+    d = pd.DataFrame(rows, columns=["unit", "year", "first_treated", "y"])
+
+    def universal(frame):
+        ev_rows = staggered_did(frame, "y", "unit", "year", "first_treated", panel=False,
+                                n_bootstrap=99).event_time
+        ev_rows = ev_rows[ev_rows["term"] == "att_event"]
+        return universal_event_study(dict(zip(ev_rows["event_time"].astype(int),
+                                              ev_rows["estimate"], strict=True)))
+
+    coef, vcov, times = jackknife_event_study(unit_year_sums(d, "y", "unit", "year",
+                                                             "first_treated"))
+    full = universal(d)
+    np.testing.assert_allclose(coef.to_numpy(), full.to_numpy(), atol=1e-12)
+    draws = np.array([universal(d[d["unit"] != u]).reindex(times).to_numpy()
+                      for u in sorted(d["unit"].unique())])
+    centred = draws - draws.mean(axis=0)
+    np.testing.assert_allclose(vcov, 8 / 9 * centred.T @ centred, atol=1e-12)
+    assert -1 not in times and times == sorted(times)

@@ -3,8 +3,9 @@ report's pages offline at 1024 and 1400 px; screenshots are taken and a measurin
 into a copy of each page (the published pages carry none), checks the rendered layout.
 
 * :func:`layout_report`: every number token outside ``<pre>`` must sit on one line (a token whose
-  text range has client rectangles on two lines is broken, e.g. ``0.04|45``); no table cell's
-  content may overflow its cell (it would be drawn over its neighbour); no two boxes (images,
+  text range has client rectangles on two lines is broken, e.g. ``0.04|45``); no table cell's,
+  heading's, paragraph's, list item's or navigation bar's content may overflow its box (it would
+  be drawn over its neighbour or cut at the window's edge); no two boxes (images,
   headings, paragraphs, captions, summaries, navigation) may overlap; the tables of index.html
   fit the window (no sideways scrolling to reach a verdict).
 * Chromium gets the CJK font shipped by ``mplfonts`` through a private fontconfig file, so Chinese
@@ -81,13 +82,13 @@ window.addEventListener("load", function () {
                              + JSON.stringify(text.trim().slice(0, 60)));
     }
   }
-  var cells = document.querySelectorAll("td, th");
+  var cells = document.querySelectorAll("td, th, nav, h1, h2, h3, p, li, figcaption, summary");
   for (var i = 0; i < cells.length; i++) {
     var c = cells[i];
     if (c.getClientRects().length === 0 || folded(c)) continue;
     if (c.scrollWidth > c.clientWidth + 1) {
       overflowing.push("<" + c.tagName.toLowerCase() + "> " + JSON.stringify(
-        c.textContent.trim().slice(0, 60)) + ": content " + c.scrollWidth + " px in a cell of "
+        c.textContent.trim().slice(0, 60)) + ": content " + c.scrollWidth + " px in a box of "
         + c.clientWidth + " px");
     }
   }

@@ -190,7 +190,7 @@ $(REPORT_DIR)/11_zhuhai_interrupted_time_series/11_zhuhai_interrupted_time_serie
 
 $(REPORT_DIR)/20_six_case_comparison/20_six_case_comparison.ipynb: notebooks/20_six_case_comparison.ipynb $(PAPER_FILES) $(PKG_FILES) | $(PROCESSED)/manifest.json
 	@mkdir -p $(@D)
-	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p data_dir $(abspath data/raw) -p output_dir $(abspath $(@D)) -p seed $(SEED) \
+	$(PAPERMILL) $< $(@:.ipynb=.run.ipynb) -p codings_dir $(abspath data/raw) -p output_dir $(abspath $(@D)) -p seed $(SEED) \
 	    -p min_cell $(MIN_CELL) $(if $(PAPER_TEXT),-p paper_file $(abspath $(PAPER_TEXT)))
 	$(PY) -m talentlab.cli finalize-notebook $(@:.ipynb=.run.ipynb) $@
 

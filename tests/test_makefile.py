@@ -78,7 +78,7 @@ def test_record_notebooks_get_the_data_folder_with_its_truth(tmp_path):
     assert report[0][report[0].index("--processed") + 1] == str(tmp_path / "processed")
     # the six-case notebook reads the paper's codings; the paper's text only when given
     six_case = notebook_command(commands, "20_six_case_comparison")
-    assert parameter(six_case, "data_dir") == str(PROJECT_ROOT / "data" / "raw")
+    assert parameter(six_case, "codings_dir") == str(PROJECT_ROOT / "data" / "raw")
     assert "paper_file" not in six_case
     text = tmp_path / "paper.txt"
     given = notebook_command(planned_commands(tmp_path, f"PAPER_TEXT={text}"),

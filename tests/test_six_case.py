@@ -337,7 +337,7 @@ def test_notebook_runs_under_papermill(tmp_path):
     cmd = [sys.executable, "-m", "papermill", "--kernel", "talentlab", "--cwd", "notebooks",
            "--no-progress-bar", "--log-level", "WARNING",
            "notebooks/20_six_case_comparison.ipynb", str(tmp_path / "run.ipynb"),
-           "-p", "data_dir", str(RAW), "-p", "output_dir", str(out)]
+           "-p", "codings_dir", str(RAW), "-p", "output_dir", str(out)]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     claims_csv = pd.read_csv(out / "six_case_claims.csv")

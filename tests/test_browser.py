@@ -173,12 +173,14 @@ def screenshot(page: Path, out: Path, size: str = "1280,2400") -> Path:
     return out
 
 
-def layout_report(page: Path, width: int, height: int = 1200) -> dict:
+def layout_report(page: Path, width: int, height: int = 2400,
+                  shot: Path | None = None) -> dict:
     """The layout of ``page`` at ``width`` px as Chromium renders it: number tokens counted and
-    broken, table cells whose content overflows, overlapping boxes (:data:`LAYOUT_SCRIPT`).
+    broken, boxes whose content overflows, overlapping boxes (:data:`LAYOUT_SCRIPT`); with
+    ``shot``, the same Chromium run saves a screenshot of the window there.
 
     The script goes into a copy of the page beside it (so relative links and images resolve),
-    removed afterwards.
+    removed afterwards; it only writes an attribute, so the screenshot shows the page as is.
     """
     text = page.read_text(encoding="utf-8")
     assert "</body>" in text, f"{page}: no </body>"
@@ -186,9 +188,12 @@ def layout_report(page: Path, width: int, height: int = 1200) -> dict:
     probe.write_text(text.replace("</body>", LAYOUT_SCRIPT + "</body>", 1), encoding="utf-8")
     try:
         dom = dump_dom(probe, f"--window-size={width},{height}", "--virtual-time-budget=10000",
-                       "--run-all-compositor-stages-before-draw")
+                       "--run-all-compositor-stages-before-draw",
+                       *([f"--screenshot={shot}"] if shot else []))
     finally:
         probe.unlink(missing_ok=True)
+    if shot is not None:
+        assert shot.exists(), f"{page.name}: no screenshot at {width} px"
     found = re.search(r'data-tl-layout="([^"]*)"', dom)
     assert found, f"{page.name}: the layout probe did not run"
     return json.loads(html.unescape(found.group(1)))
@@ -207,8 +212,7 @@ def check_pages_at_both_widths(report_dir: Path, shots: Path) -> dict[str, dict]
     for page in report_pages(report_dir):
         rel = page.relative_to(report_dir).as_posix()
         for width in WIDTHS:
-            screenshot(page, shots / f"{page.stem}-{width}.png", size=f"{width},2400")
-            lay = layout_report(page, width)
+            lay = layout_report(page, width, shot=shots / f"{page.stem}-{width}.png")
             seen[f"{rel}@{width}"] = {"numbers": lay["numbers"], "broken": len(lay["broken"]),
                                       "wide_tables": len(lay["wide_tables"]),
                                       "overflowing": len(lay["overflowing"]),

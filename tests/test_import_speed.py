@@ -121,6 +121,30 @@ def test_validation_per_distinct_text_reports_every_row(monkeypatch):
     assert ids.iloc[7] == "S0008" and ids.dtype == "string"
 
 
+def test_csv_writer_joining_repetitive_columns_writes_what_the_csv_module_writes():
+    """Runs of neighbouring columns with few texts are joined once per combination of their
+    texts (identifiers stay fields of their own): the bytes are still those of ``csv.writer``,
+    with quoting, empty cells, a run broken by an identifier, a run of too many combinations,
+    a table of runs only."""
+    rng = random.Random(7)
+    few = ["是", "否", "", "a,b", 'q"', "x\ny", None]
+    for n in (8, 40, 400):
+        for layout in ("id first", "id inside", "runs only", "many combinations"):
+            cols = {}
+            kind = [rng.randrange(4) for _ in range(n)]  # few combinations across the run
+            for j in range(6):
+                if (layout == "id first" and j == 0) or (layout == "id inside" and j == 3):
+                    cols[f"c{j}"] = [f"S{i:05d}" for i in range(n)]
+                elif layout == "many combinations":
+                    cols[f"c{j}"] = [str(rng.randrange(6)) for _ in range(n)]
+                else:
+                    cols[f"c{j}"] = [few[(k * (j + 1) + j) % len(few)] for k in kind]
+            df = pd.DataFrame(cols, dtype=object)
+            assert _csv_bytes(df) == _csv_module_bytes(df), (n, layout)
+            filled = df.fillna("").astype("category")
+            assert _csv_bytes(filled) == _csv_module_bytes(filled.astype(object)), (n, layout)
+
+
 def _csv_module_bytes(df: pd.DataFrame) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")

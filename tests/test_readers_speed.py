@@ -129,3 +129,16 @@ def test_workbook_numbers_read_as_cell_text_says():
     for _ in range(2):  # the second pass reads from the cache
         assert texts.row(values, []) == [readers.cell_text(v) for v in values]
         assert texts.row(values, ["", ""]) == ["", ""] + [readers.cell_text(v) for v in values]
+
+
+def test_record_lines_split_by_str_split_as_by_the_regular_expression():
+    """LF only and CRLF throughout go through ``str.split``; any other mix through the regular
+    expression; the pieces are the same either way (a CR or LF inside a CRLF text, a CRLF
+    beside a lone LF, a trailing break, an empty text)."""
+    rng = random.Random(5)
+    pieces = ["a", "学号,x", "", "\n", "\r\n", "\r", "\n\n", "\r\n\r\n"]
+    texts = ["", "\n", "\r\n", "a\r\nb\r\n", "a\nb", "a\r\nb\nc", "a\rb\r\n", "\r\n\n"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+              for _ in range(5_000)]
+    for text in texts:
+        assert readers._record_lines(text) == readers._RECORD_END.split(text), repr(text)

@@ -864,10 +864,10 @@ def _report_unmapped_columns(report: dict, file: str, sheet: str | None, header:
     grid = _grid(body, max(unused, default=-1) + 1)
     for j in unused:
         htext = header[j].strip() if j < len(header) else ""
-        codes, values = pd.factorize(grid[:, j])  # a step per distinct value, not per cell
-        counts = np.bincount(codes, minlength=len(values))
-        with_values = int(sum(c for v, c in zip(values, counts.tolist(), strict=True)
-                              if v.strip()))
+        cells = grid[:, j].tolist()
+        # blank: empty or white space only, counted at C speed (a column of names has a
+        # distinct text per row, so factorising it first cost more than looking at each cell)
+        with_values = len(cells) - cells.count("") - sum(map(str.isspace, cells))
         if not htext and not with_values:
             continue
         report["unmapped_headers"].append({
@@ -1134,7 +1134,11 @@ def _text_column(values: list[str], codes: np.ndarray) -> pd.Categorical:
     """The column ``values[codes[k]]`` ('' where the code is -1) as a categorical of its
     distinct texts: the steps after conversion (validation, dropping rows, writing) then work
     on codes and on each distinct text once, never on 100,000 separate strings."""
-    remap, texts = pd.factorize(_object_array([*values, ""]))  # '' last: the code -1 cells
+    texts = [*values, ""]  # '' last: the code -1 cells
+    if len(set(texts)) == len(texts):  # distinct already (identifiers): nothing to merge
+        remap = np.arange(len(texts), dtype=np.intp)
+    else:
+        remap, texts = pd.factorize(_object_array(texts))
     return pd.Categorical.from_codes(remap[codes], categories=pd.Index(texts, dtype=object))
 
 
@@ -1167,8 +1171,7 @@ def _convert_column(m: Mappings, table: str, fdesc: dict, distinct: tuple[np.nda
     if table == PUBLISHED_RATES and n == "rate":
         return _convert_rates(m, table, fdesc, distinct, tally), False
     if _text_without_maps(m, table, fdesc):  # identifiers, names: often one value per record
-        trimmed = [v.strip() for v in values]
-        return _text_column(["" if _is_missing_trimmed(t) else t for t in trimmed], codes), False
+        return _text_column(_trimmed_texts(values), codes), False
     changed_enum = False
     counts = np.bincount(codes + 1, minlength=len(values) + 1)[1:]
     converted, unmapped = [], []
@@ -1303,6 +1306,20 @@ def _is_missing_trimmed(text: str) -> bool:
     NFKC form, so it is looked up without normalising (an identifier column of 100,000
     distinct values)."""
     return text in _MISSING_NORMALISED if text.isascii() else readers.is_missing(text)
+
+
+def _trimmed_texts(values: list[str]) -> list[str]:
+    """Each text trimmed, a missing marker as ''; the per-text steps run at C speed (``map``),
+    and only a text that is not ASCII or is a marker as written is looked at in Python (an
+    identifier column has as many texts as records)."""
+    trimmed = list(map(str.strip, values))
+    n = len(trimmed)
+    ascii_ = np.fromiter(map(str.isascii, trimmed), dtype=bool, count=n)
+    marker = np.fromiter(map(_MISSING_NORMALISED.__contains__, trimmed), dtype=bool, count=n)
+    for i in np.flatnonzero(marker | ~ascii_).tolist():
+        if _is_missing_trimmed(trimmed[i]):
+            trimmed[i] = ""
+    return trimmed
 
 
 def _text_without_maps(m: Mappings, table: str, fdesc: dict) -> bool:
@@ -1648,8 +1665,9 @@ def _csv_bytes(df: pd.DataFrame) -> bytes:
     if len(df.columns) < 2:  # a row of one empty field is written '""': left to the module
         w.writerows(zip(*(_texts(df[c]) for c in df.columns), strict=True))
         return buf.getvalue().encode("utf-8")
-    fields = [_csv_fields(df[c]) for c in df.columns]
-    body = "\n".join(map(",".join, zip(*fields, strict=True)))
+    fields = _joined_fields([_csv_codes(df[c]) for c in df.columns], len(df))
+    body = "\n".join(map(",".join, zip(*fields, strict=True))) if len(fields) > 1 else \
+        "\n".join(fields[0])
     return (buf.getvalue() + body + ("\n" if len(df) else "")).encode("utf-8")
 
 
@@ -1660,9 +1678,16 @@ _CSV_SPECIAL = re.compile(r'[,"\r\n]')
 def _csv_fields(column: pd.Series) -> list[str]:
     """A column's cells as CSV fields of a row of several: each distinct text quoted once,
     by the csv module itself where it has a delimiter, quote or line break."""
+    codes, values = _csv_codes(column)
+    return _take(values, codes).tolist()
+
+
+def _csv_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """``(codes, fields)``: a column's distinct texts as CSV fields of a row of several and,
+    per row, the position of its field (code -1: an empty field)."""
     codes, values = _codes_and_values(column)
     if not _CSV_SPECIAL.search("".join(values)):  # the usual case: no text needs quoting
-        return _take(values, codes).tolist()
+        return codes, values
     encoded = []
     for v in values:
         if _CSV_SPECIAL.search(v):
@@ -1670,7 +1695,59 @@ def _csv_fields(column: pd.Series) -> list[str]:
             csv.writer(one, lineterminator="\n").writerow([v, ""])
             v = one.getvalue()[:-2]  # the field without the ",\n" of the empty second field
         encoded.append(v)
-    return _take(encoded, codes).tolist()
+    return codes, encoded
+
+
+def _joined_fields(columns: list[tuple[np.ndarray, list[str]]], n_rows: int) -> list[list[str]]:
+    """The rows' fields with each run of neighbouring repetitive columns joined into one
+    (``a,b,c``): the distinct combinations of the run are joined once and taken per row, so
+    the rows are joined from a few fields instead of one per column (most columns of an export
+    hold a few texts; identifiers and names stay fields of their own).
+
+    A column is repetitive when it has at most a quarter as many texts as rows; a run whose
+    combinations are more than half the rows is written column by column. Either way the
+    text is the same.
+    """
+    out: list[list[str]] = []
+    run: list[tuple[np.ndarray, list[str]]] = []
+
+    def flush() -> None:
+        if len(run) < 2:
+            out.extend(_take(values, codes).tolist() for codes, values in run)
+        else:
+            out.extend(_run_fields(run, n_rows))
+        run.clear()
+
+    for codes, values in columns:
+        if 4 * (len(values) + 1) <= n_rows:
+            run.append((codes, values))
+            continue
+        flush()
+        out.append(_take(values, codes).tolist())
+    flush()
+    return out
+
+
+def _run_fields(run: list[tuple[np.ndarray, list[str]]], n_rows: int) -> list[list[str]]:
+    """One run of :func:`_joined_fields`: ``[joined fields]``, or the columns' own fields when
+    the combinations are too many to gain anything."""
+    key = np.zeros(n_rows, dtype=np.int64)
+    size = 1
+    for codes, values in run:  # mixed radix; codes -1 (empty) become the last digit
+        k = len(values) + 1
+        if size * k >= 2 ** 62:
+            key, uniques = pd.factorize(key)
+            size = len(uniques)
+        key = key * k + np.where(codes < 0, len(values), codes)
+        size *= k
+    combo, uniques = pd.factorize(key)
+    if 2 * len(uniques) > n_rows:
+        return [_take(values, codes).tolist() for codes, values in run]
+    first = np.empty(len(uniques), dtype=np.intp)  # a row of each combination
+    first[combo[::-1]] = np.arange(n_rows - 1, -1, -1, dtype=np.intp)
+    parts = [_take(values, codes[first]).tolist() for codes, values in run]
+    joined = list(map(",".join, zip(*parts, strict=True)))
+    return [_take(joined, combo).tolist()]
 
 
 def _texts(column: pd.Series) -> list[str]:

@@ -26,8 +26,9 @@ PROJECT_ROOT = DOCS_DIR.parent
 #: the stages of the package the API reference covers, in the order of the data flow
 API_STAGES = ("data", "simulate", "indicators", "evaluation", "qca", "claims", "cases", "report",
               "cli")
-#: width argparse formats the command-line help with (it reads COLUMNS): fixed, so pages are stable
-HELP_COLUMNS = "96"
+#: width argparse formats the command-line help with (it reads COLUMNS): fixed, so pages are stable,
+#: and narrow enough for the theme's text column
+HELP_COLUMNS = "74"
 
 sys.path.insert(0, str(DOCS_DIR))
 from offline_links import check_site  # noqa: E402
@@ -99,6 +100,10 @@ def _documented_attributes(module_name: str) -> set[str]:
     return {attr for (scope, attr) in docs if scope == ""}
 
 
+def _is_routine_or_class(obj) -> bool:
+    return inspect.isfunction(obj) or inspect.isclass(obj)
+
+
 def _directive(module, name: str) -> str:
     obj = getattr(module, name)
     target = f"{module.__name__}.{name}"
@@ -154,14 +159,30 @@ def module_page(name: str, documented: set[str], submodules: list[str]) -> str:
         lines.append("")
     if elsewhere:
         lines.append(".. rubric:: Exported here, documented where they are defined\n")
-        lines.append(".. autosummary::\n   :nosignatures:\n")
-        lines += [f"   {_relative(target, name)}" for _, target in elsewhere]
-        lines.append("")
+        tabled, listed = [], []
+        for member, target in elsewhere:
+            home, _, attr = target.rpartition(".")
+            obj = getattr(module, member)
+            if _is_routine_or_class(obj) or attr in _documented_attributes(home):
+                tabled.append(_relative(target, name))
+            else:  # an undocumented constant: a link, not its type's docstring in a table
+                listed.append(f":data:`~{target}`")
+        if tabled:
+            lines.append(".. autosummary::\n   :nosignatures:\n")
+            lines += [f"   {target}" for target in tabled]
+            lines.append("")
+        if listed:
+            lines.append("Constants: " + ", ".join(listed) + ".\n")
     members = own + here
     if members:
-        lines.append(".. rubric:: Summary\n\n.. autosummary::\n   :nosignatures:\n")
-        lines += [f"   {member}" for member in members]
-        lines.append("")
+        # a constant without a doc comment would show its type's docstring in the table
+        with_docs = _documented_attributes(name)
+        summarised = [m for m in members if _is_routine_or_class(getattr(module, m))
+                      or m in with_docs]
+        if summarised:
+            lines.append(".. rubric:: Summary\n\n.. autosummary::\n   :nosignatures:\n")
+            lines += [f"   {member}" for member in summarised]
+            lines.append("")
         lines += [_directive(module, member) for member in members]
     if name == "talentlab.cli":
         lines.append(cli_reference())

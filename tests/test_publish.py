@@ -228,5 +228,6 @@ def test_ledger_page_escapes_data_and_leads_with_the_summary():
     # each number's header says what it is, in English and Chinese; the interval its kind
     assert "estimate [95% CI]" not in page and "95% confidence interval" in testable
     assert "未校正 p 值" in testable and "分节汇总" in page
+    assert "得到支持" in testable and "无法检验" in page  # verdicts named in Chinese too
     # section 3.1.1 comes first in claims.csv order, but its only claim is untestable: folded
     assert "q2" not in testable

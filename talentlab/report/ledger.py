@@ -234,7 +234,7 @@ def _index_row(r, shown: list[str], hidden: list[str]) -> dict:
             "interval_kind": interval_label(interval_kind(r)) if interval_kind(r) else "",
             "interval_kind_zh": interval_label(interval_kind(r), "zh") if interval_kind(r) else "",
             "scale": r["scale"] if isinstance(r.get("scale"), str) and r["scale"] else "—",
-            "verdict": _text(r["verdict"]),
+            "verdict": _text(r["verdict"]), "verdict_zh": verdict_zh(_text(r["verdict"])),
             "verdict_class": str(r["verdict"]).split(" ")[0],
             "link": r["evidence_link"] if isinstance(r["evidence_link"], str) else "",
             "extra": {c: _text(r[c]) for c in shown}, "verdict_reason": reason,
@@ -256,6 +256,19 @@ def _indicator_label(code) -> tuple[str, str]:
         return label(code)
     except ValueError:
         return code, ""
+
+
+def verdict_zh(verdict: str) -> str:
+    """The Chinese name of a verdict (:data:`talentlab.claims.VERDICT_LABELS_ZH`), or ``""``.
+
+    Examples
+    --------
+    >>> verdict_zh("not supported"), verdict_zh("something else")
+    ('未得到支持', '')
+    """
+    from talentlab.claims import VERDICT_LABELS_ZH
+
+    return VERDICT_LABELS_ZH.get(verdict, "")
 
 
 def _first_clause(text: str) -> str:
@@ -346,7 +359,8 @@ def render_index(ledger: pd.DataFrame, claims: pd.DataFrame, notebooks: list[dic
         synthetic=origin.get("data_origin") == "synthetic", banner=_origin_banner(origin, absent_tables),
         n_claims=len(ledger),
         verdict_summary=", ".join(f"{int(totals[v])} {v}" for v in verdicts),
-        verdict_order=verdicts, sections=_section_summaries(ledger, order),
+        verdict_order=verdicts, verdict_zh={v: verdict_zh(v) for v in verdicts},
+        sections=_section_summaries(ledger, order),
         totals={k: int(v) for k, v in totals.items()}, extra_columns=shown,
         extra_headers={c: column_header(c) for c in shown},
         testable=testable, untestable=untestable, figures=figures,

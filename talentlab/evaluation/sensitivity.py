@@ -417,10 +417,20 @@ class _DualPolytope:
         q = eq.shape[0]
         bases = _combinations(m, q)
         mats = eq[:, bases].transpose(1, 0, 2)  # (n_bases, q, q)
-        ok = _well_conditioned(mats)
         rhs = np.zeros(q)
         rhs[0] = 1.0
-        sol = np.linalg.solve(mats[ok], np.broadcast_to(rhs, (int(ok.sum()), q))[..., None])[..., 0]
+        # solve every basis with a non-zero LU determinant (a zero pivot: exactly singular,
+        # which the SVD test rejects too) and test the conditioning only of the few with a
+        # non-negative solution: the SVD of all bases was most of the cost, and a
+        # well-conditioned basis gets the same solution either way
+        nonzero = np.flatnonzero(np.linalg.det(mats) != 0)
+        with np.errstate(all="ignore"):
+            sol = np.linalg.solve(mats[nonzero],
+                                  np.broadcast_to(rhs, (len(nonzero), q))[..., None])[..., 0]
+        candidate = np.all(sol >= -1e-12, axis=1)  # NaN is not
+        ok = np.zeros(len(mats), dtype=bool)
+        ok[nonzero[candidate]] = _well_conditioned(mats[nonzero[candidate]])
+        sol = sol[ok[nonzero]]
         feasible = np.all(sol >= -1e-12, axis=1)
         verts = np.zeros((int(feasible.sum()), m))
         rows = np.repeat(np.arange(len(verts)), q)

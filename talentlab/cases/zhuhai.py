@@ -669,12 +669,14 @@ def evaluate(data, claims: pd.DataFrame, *, reform_cohort: int = 2022,
     or several reform years (:func:`staggered_design`, from ``programmes.reform_year``) the
     claims are judged on Callaway-Sant'Anna instead (``design["design"] == "staggered"``:
     units college x major, never-reformed comparisons, the simple aggregation with a
-    leave-one-unit-out jackknife and t(G-1), the pre-trend F test and the relative-magnitudes
+    leave-one-unit-out jackknife and t(G-1), the pre-trend test and the relative-magnitudes
     sensitivity on the event-time effects weighted as the simple aggregation); the Cox model
     and the programme-year panels assume one reform date, so their claims are not testable
-    there, with that reason. On the one-date DiD path every DiD outcome also gets exact
-    randomization inference (:func:`with_randomization_inference`), and the verdict reads the
-    larger of its p-value and the model-based one.
+    there, with that reason. Every DiD outcome also gets randomization inference (one date:
+    exact over the assignments of the reform to the majors,
+    :func:`with_randomization_inference`; staggered: over the schedules of reform years,
+    :func:`with_staggered_randomization`), and the verdict reads the larger of its p-value and
+    the model-based one.
 
     The data may hold any subset of the record tables. An outcome whose table was not supplied
     (:data:`OUTCOME_TABLES`: recognition needs ``employer_ratings``, the evaluation score
@@ -1180,9 +1182,10 @@ def _staggered_result(data, graduates, zhuhai_claims, years, *, outcomes, alpha,
     """:func:`evaluate` on several colleges or several reform years: each graduate- and
     rating-level outcome by Callaway-Sant'Anna (units college x major, repeated
     cross-sections, never-reformed comparisons, simple aggregation with leave-one-unit-out
-    jackknife inference and t(G-1)), the pre-trend F test and the relative-magnitudes
-    sensitivity on the event-time effects with the simple aggregation's weights, and the
-    verdicts. The Cox model and the programme-year panels assume one reform date; their
+    jackknife inference and t(G-1), and randomization inference over the schedules of reform
+    years, the verdict p the larger: :func:`with_staggered_randomization`), the Hotelling-scaled
+    pre-trend test and the C-LF relative-magnitudes sensitivity on the event-time effects with
+    the simple aggregation's weights, and the verdicts. The Cox model and the programme-year panels assume one reform date; their
     outcomes are not analysed here, with that reason."""
     unavailable = {**unavailable_outcomes(data, outcomes),
                    **unlinkable_outcomes(data, graduates, outcomes)}

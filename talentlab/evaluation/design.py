@@ -312,8 +312,8 @@ def verdict_on(table: pd.DataFrame, design: Design, *, claimed_sign: int = 1,
                seed: int = 0) -> dict:
     """The verdict rule on one data set of ``design`` (see the module docstring).
 
-    Returns ``p_model`` (CR3), ``p_randomization`` (NaN when not computed: several colleges, or
-    the test already fails), ``p_adjusted``, ``significant``, ``rm_ci_low``, ``rm_ci_high``
+    Returns ``p_model`` (CR3; on the staggered path the jackknife's), ``p_randomization`` (NaN
+    when not computed: the model-based test already fails), ``p_adjusted``, ``significant``, ``rm_ci_low``, ``rm_ci_high``
     (NaN when the test fails: the interval cannot change the verdict) and ``supported``.
     """
     if design.staggered:

@@ -308,7 +308,8 @@ def test_layout_probe_finds_a_broken_number_an_overflow_and_an_overlap(tmp_path)
 
 def _small_report(root: Path) -> Path:
     """A report folder built by the report's own code: one notebook page (a table with long
-    numbers and missing values, a figure) and a ledger judging a QCA and an impact claim."""
+    numbers and missing values, a 600-character name, a figure) and a ledger judging a QCA and an
+    impact claim."""
     import nbformat
     import numpy as np
     import pandas as pd
@@ -331,12 +332,16 @@ def _small_report(root: Path) -> Path:
                           "estimate": [0.0445123456, -0.00711234], "ci_low": [np.nan, -0.0711],
                           "ci_high": [0.23005123, 0.096019], "p_value": [0.0178571, None],
                           "group": ["reformed majors 改革专业", pd.NA]})
+    long_name = "Very long major name 超长专业名称 " + "x" * 600  # as the hostile scenario's
     nb = new_notebook(cells=[
         new_markdown_cell("# A small evaluation"), new_markdown_cell("## necessity"),
         new_markdown_cell("## local"),
         new_code_cell("table", execution_count=1, outputs=[new_output(
             "execute_result", execution_count=1,
             data={"text/html": table.to_html(), "text/plain": table.to_string()})]),
+        new_code_cell("display(Markdown(majors))", execution_count=3, outputs=[new_output(
+            "display_data", data={"text/markdown": f"**Reformed majors:** {long_name}, IC Design",
+                                  "text/plain": "<Markdown>"})]),
         new_code_cell("show(fig)", execution_count=2, outputs=[new_output(
             "display_data", data={"image/png": __import__("base64").b64encode(png).decode(),
                                   "text/plain": "<Figure>"})]),

@@ -180,27 +180,32 @@ def test_quickstart_commands_are_found():
     assert any(c.startswith("make ") and " reproduce " in c for c in commands)
 
 
+def run_quickstart(home: Path, make_command) -> subprocess.CompletedProcess:
+    """Every command of the quickstart in order, in ``home`` as the home folder; each ``make``
+    line is replaced by ``make_command(arguments)``."""
+    script = ["set -euo pipefail"]
+    for command in quickstart_commands(QUICKSTART.read_text(encoding="utf-8")):
+        command = command.replace(CLONE_PLACEHOLDER, str(PROJECT_ROOT))
+        if command.startswith("make "):
+            command = make_command(command[len("make "):])
+        script += [f"echo '>>> {command}'", command]
+    home.mkdir(exist_ok=True)
+    env = {**os.environ, "HOME": str(home)}
+    env.pop("VIRTUAL_ENV", None)
+    return subprocess.run(["bash", "-c", "\n".join(script)], capture_output=True, text=True,
+                          env=env, cwd=home, timeout=3600)
+
+
 def test_zh_quickstart_walks_the_example_export_to_a_report(tmp_path):
     """Every command of docs/zh/quickstart.md, in order, in a temporary home folder.
 
     ``talentlab`` commands run for real; ``make`` commands run as ``make -n`` (the setup must not
     touch the shared environment, and the report step's notebooks are what ``make reproduce``
-    runs: the dry run shows make accepts the imported folder and would build the report from it).
+    runs: the dry run shows make accepts the imported folder and would build the report from it;
+    the slow test below runs it).
     """
-    commands = quickstart_commands(QUICKSTART.read_text(encoding="utf-8"))
-    script = ["set -euo pipefail"]
-    for command in commands:
-        command = command.replace(CLONE_PLACEHOLDER, str(PROJECT_ROOT))
-        if command.startswith("make "):
-            command = "make -n " + command[len("make "):]
-        script.append(f"echo '>>> {command}'")
-        script.append(command)
     home = tmp_path / "home"
-    home.mkdir()
-    env = {**os.environ, "HOME": str(home)}
-    env.pop("VIRTUAL_ENV", None)
-    run = subprocess.run(["bash", "-c", "\n".join(script)], capture_output=True, text=True,
-                         env=env, cwd=home, timeout=600)
+    run = run_quickstart(home, lambda arguments: f"make -n {arguments}")
     assert run.returncode == 0, f"quickstart failed:\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
     demo = home / "talentlab-demo"
     imported = demo / "imported" / "my-college"
@@ -215,3 +220,23 @@ def test_zh_quickstart_walks_the_example_export_to_a_report(tmp_path):
     assert "pseudonyms" in run.stdout
     # the report step: make accepts the folder and would run the notebooks and the report build
     assert "talentlab.cli report" in run.stdout and str(imported) in run.stdout
+
+
+@pytest.mark.slow  # the notebooks of make reproduce: minutes
+def test_zh_quickstart_report_step_writes_the_report(tmp_path):
+    """The quickstart's report step run for real; make's outputs (the validated copy and the
+    report) are pointed into the temporary folder so the repository is not written."""
+    home = tmp_path / "home"
+    report_dir, processed = tmp_path / "reports", tmp_path / "processed"
+
+    def make(arguments: str) -> str:
+        if "reproduce" not in arguments.split():
+            return f"make -n {arguments}"  # make setup: the shared environment is left alone
+        return f"make {arguments} REPORT_DIR={report_dir} PROCESSED={processed}"
+
+    run = run_quickstart(home, make)
+    assert run.returncode == 0, f"quickstart failed:\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
+    index = (report_dir / "index.html").read_text(encoding="utf-8")
+    assert "synthetic" in index.lower()
+    assert (report_dir / "findings.md").is_file() and (report_dir / "MANIFEST.sha256").is_file()
+    assert (report_dir / "10_zhuhai_case_evaluation" / "results.json").is_file()

@@ -38,10 +38,23 @@ from talentlab.qca.expressions import QCAError, QCAWarning, split_outcome
 from talentlab.qca.minimize import MinimizeResult, minimize
 from talentlab.qca.nca import NCAResult, nca
 from talentlab.qca.necessity import necessity
+from talentlab.qca.robustness_fit import (
+    case_ratios,
+    robust_cases,
+    robust_core_fit,
+    robustness_fit,
+    single_test_fit,
+)
+from talentlab.qca.robustness_ranges import (
+    calibration_range,
+    frequency_cut_range,
+    inclusion_cut_range,
+)
 from talentlab.qca.truth_table import TruthTable, truth_table
 
-__all__ = ["MAX_CASES", "MAX_CONDITIONS", "MAX_MODELS", "NECESSITY_CUT", "QCAResult", "analyse",
-           "parse_calibration", "parse_directional"]
+__all__ = ["MAX_CASES", "MAX_CONDITIONS", "MAX_MODELS", "NECESSITY_CUT", "QCAResult",
+           "QCARobustness", "ROBUSTNESS_ANCHOR_STEP", "ROBUSTNESS_INCL_STEP", "ROBUSTNESS_RUNS",
+           "analyse", "parse_calibration", "parse_directional", "robustness_checks"]
 
 #: Most conditions :func:`analyse` accepts.
 MAX_CONDITIONS = 10
@@ -56,7 +69,53 @@ NECESSITY_CUT = 0.9
 #: Seed of NCA's permutation test (reproducible p values).
 NCA_SEED = 20_251
 
+#: Robustness grid of :func:`analyse` (``robustness=True``): the inclusion cut-off moves in
+#: steps of 0.01, the frequency cut-off in steps of 1, each calibration anchor in steps of
+#: ROBUSTNESS_ANCHOR_STEP x |i - e|, at most ROBUSTNESS_RUNS steps each way (SetMethods'
+#: ``max.runs``). So at most 2 x 2 x ROBUSTNESS_RUNS minimisations for the cut-offs and
+#: 6 x ROBUSTNESS_RUNS per calibrated set, plus the test set (at most 3 + 2 per calibrated set).
+ROBUSTNESS_INCL_STEP = 0.01
+ROBUSTNESS_ANCHOR_STEP = 0.05
+ROBUSTNESS_RUNS = 10
+#: Test set of the robustness fit (Oana & Schneider 2024): the inclusion cut-off moved by this
+#: much each way, the frequency cut-off raised by one, each crossover moved by this share of
+#: the anchor span each way.
+ROBUSTNESS_TEST_INCL = 0.05
+ROBUSTNESS_TEST_CROSSOVER = 0.10
+
 _SEPARATORS = str.maketrans({"，": ",", "；": ";", "＝": "=", "：": ":"})
+
+
+@dataclass
+class QCARobustness:
+    """Robustness of the solution shown in the configuration table (Oana & Schneider 2024,
+    SetMethods 4.0 conventions): see :func:`robustness_checks`.
+
+    Attributes
+    ----------
+    solution : str
+        The solution examined (intermediate when directional expectations were given, else
+        parsimonious); its first model is compared.
+    ranges : DataFrame
+        One row per parameter (``incl_cut``, ``n_cut``, and each anchor of each calibrated set,
+        column ``set``): ``value``, ``lower``, ``upper`` within which the model stays the same
+        (:mod:`talentlab.qca.robustness_ranges`).
+    tests : DataFrame
+        The test set: each alternative analysis (``change``), its first model, its robustness
+        case rank and set coincidence with the initial solution; analyses without a solution
+        are listed with an empty model and left out of the fit.
+    fit : DataFrame
+        One row: RF_cov, RF_cons, RF_SC_minTS, RF_SC_maxTS, the robust core's inclS, covS and
+        PRI, RCR_typ, RCR_dev and RCC_Rank (:mod:`talentlab.qca.robustness_fit`).
+    cases : DataFrame
+        Each case's memberships in IS, the minimal and maximal test sets, and its type.
+    """
+
+    solution: str
+    ranges: pd.DataFrame
+    tests: pd.DataFrame
+    fit: pd.DataFrame | None
+    cases: pd.DataFrame | None
 
 
 @dataclass
@@ -87,9 +146,12 @@ class QCAResult:
     options : dict
         Every choice: cut-offs, directional expectations, NCA scope and permutations...
     problems : dict
-        Solution -> why it could not be computed.
+        Solution -> why it could not be computed (``"robustness"`` when the robustness checks
+        could not run).
     source : str
         The file read, or ``"DataFrame"``.
+    robustness : QCARobustness or None
+        With ``analyse(..., robustness=True)``.
     """
 
     cases: pd.DataFrame
@@ -108,6 +170,7 @@ class QCAResult:
     problems: dict[str, str] = field(default_factory=dict)
     source: str = "DataFrame"
     warnings: list[str] = field(default_factory=list)
+    robustness: QCARobustness | None = None
 
     @property
     def solutions(self) -> dict[str, MinimizeResult]:
@@ -314,6 +377,7 @@ def analyse(
     nca_scope: str = "observed",
     nca_permutations: int = 0,
     encoding: str | None = None,
+    robustness: bool = False,
 ) -> QCAResult:
     """Analyse a case table with QCA and NCA in one call.
 
@@ -345,6 +409,10 @@ def analyse(
         seed is fixed (:data:`NCA_SEED`).
     encoding : str, optional
         Encoding of a CSV file (default: detected).
+    robustness : bool
+        Also run the robustness checks of :func:`robustness_checks` (ranges of the cut-offs
+        and anchors that keep the solution, robustness fit against a test set); bounded by
+        :data:`ROBUSTNESS_RUNS`.
 
     Returns
     -------
@@ -430,13 +498,132 @@ def analyse(
         "configurations_from": ("intermediate" if solutions.get("intermediate") is not None
                                 else "parsimonious" if chosen is not None else None),
     }
-    return QCAResult(
+    result = QCAResult(
         cases=raw, data=data, outcome=tt.outcome_label, conditions=conditions,
         calibration=cal, necessity=nec, truth_table=tt,
         conservative=solutions.get("conservative"), parsimonious=solutions.get("parsimonious"),
         intermediate=solutions.get("intermediate"), configurations=configurations, nca=nca_res,
         options=options, problems=problems, source=source, warnings=list(dict.fromkeys(caught)),
     )
+    if robustness:
+        if chosen is None:
+            problems["robustness"] = ("no solution to check / 没有可检验的解")
+        else:
+            result.robustness = robustness_checks(result)
+    return result
+
+
+def _anchors(spec: str) -> list[float] | None:
+    """(e, c, i) of a three-anchor calibration, None for a bell shape."""
+    values, names = parse_thresholds(spec)
+    if len(values) != 3:
+        return None
+    if names is not None:
+        lookup = dict(zip(names, values, strict=True))
+        return [lookup["e"], lookup["c"], lookup["i"]]
+    return [float(v) for v in values]
+
+
+def robustness_checks(result: QCAResult, runs: int = ROBUSTNESS_RUNS) -> QCARobustness:
+    """Robustness of an analysis's solution to its cut-offs and calibration anchors.
+
+    The solution examined is the one of the configuration table: intermediate with directional
+    expectations, else parsimonious. (1) Ranges (SetMethods ``rob.inclrange``,
+    ``rob.ncutrange``, ``rob.calibrange``): the inclusion cut-off in steps of
+    :data:`ROBUSTNESS_INCL_STEP`, the frequency cut-off in steps of 1 and each anchor of each
+    set calibrated with three anchors in steps of :data:`ROBUSTNESS_ANCHOR_STEP` x ``|i - e|``,
+    at most ``runs`` steps each way. (2) Robustness fit (SetMethods ``rob.fit``,
+    ``rob.corefit``, ``rob.cases``, ``rob.singletest``) against a test set of alternative
+    analyses: inclusion cut-off -/+ :data:`ROBUSTNESS_TEST_INCL` (kept within (0, 1]),
+    frequency cut-off + 1, and each crossover -/+ :data:`ROBUSTNESS_TEST_CROSSOVER` x
+    ``|i - e|``. Bounded: ``runs`` is at most :data:`talentlab.qca.robustness_ranges.MAX_RANGE_RUNS`.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"A": [.9, .8, .7, .2, .1, .6], "B": [.8, .3, .9, .6, .2, .7],
+    ...                   "Y": [.9, .7, .8, .3, .1, .6]}, index=list("abcdef"))
+    >>> rob = robustness_checks(analyse(d, "Y", "A,B"), runs=3)
+    >>> rob.ranges[["parameter", "lower", "upper"]].values.tolist()
+    [['incl_cut', nan, nan], ['n_cut', 1.0, 1.0]]
+    >>> rob.tests[["change", "model", "RCC_Rank"]].values.tolist()
+    [['incl_cut = 0.75', 'A+B', 2], ['incl_cut = 0.85', 'A', 1], ['n_cut = 2', '', <NA>]]
+    """
+    o = result.options
+    directional = o["directional"]
+    include = "?"
+    kind = "intermediate" if result.intermediate is not None else "parsimonious"
+    if kind == "parsimonious":
+        directional = None
+    initial = result.intermediate if kind == "intermediate" else result.parsimonious
+    if initial is None:
+        raise QCAError("robustness checks: the analysis has no solution to check")
+    data = result.data
+    common = dict(outcome=result.outcome, conditions=result.conditions, include=include,
+                  directional=directional, pri_cut=o["pri_cut"], max_models=MAX_MODELS)
+    ranges = [
+        inclusion_cut_range(data, incl_cut=o["incl_cut"], n_cut=o["n_cut"],
+                            step=ROBUSTNESS_INCL_STEP, max_runs=runs, **common),
+        frequency_cut_range(data, incl_cut=o["incl_cut"], n_cut=o["n_cut"], step=1,
+                            max_runs=runs, **common),
+    ]
+    anchors = {k: _anchors(v) for k, v in result.calibration.items()}
+    for name, eci in anchors.items():
+        if eci is None:
+            continue
+        step = ROBUSTNESS_ANCHOR_STEP * abs(eci[2] - eci[0])
+        r = calibration_range(data, result.cases[name].to_numpy(), name, eci,
+                              incl_cut=o["incl_cut"], n_cut=o["n_cut"], step=step,
+                              max_runs=runs, **common)
+        ranges.append(r.assign(set=name))
+    ranges_frame = pd.concat(ranges, ignore_index=True)
+    ranges_frame.insert(0, "set", ranges_frame.pop("set").fillna("") if "set" in ranges_frame
+                        else "")
+    # the test set
+    alternatives: list[tuple[str, pd.DataFrame, dict]] = []
+    for delta in (-ROBUSTNESS_TEST_INCL, ROBUSTNESS_TEST_INCL):
+        cut = round(o["incl_cut"] + delta, 10)
+        if 0 < cut <= 1:
+            alternatives.append((f"incl_cut = {cut:g}", data,
+                                 {"incl_cut": cut, "n_cut": o["n_cut"]}))
+    alternatives.append((f"n_cut = {o['n_cut'] + 1}", data,
+                         {"incl_cut": o["incl_cut"], "n_cut": o["n_cut"] + 1}))
+    for name, eci in anchors.items():
+        if eci is None:
+            continue
+        shift = ROBUSTNESS_TEST_CROSSOVER * abs(eci[2] - eci[0])
+        for sign in (-1, 1):
+            moved = [eci[0], eci[1] + sign * shift, eci[2]]
+            with np.errstate(all="ignore"):
+                values = np.asarray(calibrate_values(result.cases[name].to_numpy(), moved),
+                                    dtype=float)
+            alternatives.append((f"{name} crossover = {moved[1]:g}",
+                                 data.assign(**{name: values}),
+                                 {"incl_cut": o["incl_cut"], "n_cut": o["n_cut"]}))
+    tests, rows = [], []
+    for change, alt_data, cuts in alternatives:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", QCAWarning)
+            try:
+                res = minimize(alt_data, **common, **cuts)
+            except QCAError as exc:
+                rows.append({"change": change, "model": "", "RCC_Rank": pd.NA, "SC": np.nan,
+                             "note": str(exc)})
+                continue
+        tests.append(res)
+        single = single_test_fit([res], initial).iloc[0]
+        rows.append({"change": change, "model": single["model"],
+                     "RCC_Rank": int(single["RCC_Rank"]), "SC": float(single["SC"]), "note": ""})
+    tests_frame = pd.DataFrame(rows, columns=["change", "model", "RCC_Rank", "SC", "note"])
+    tests_frame["RCC_Rank"] = tests_frame["RCC_Rank"].astype("Int64")
+    fit_frame = cases = None
+    if tests:
+        core = robust_core_fit(tests, initial).add_prefix("core_")
+        fit_frame = pd.concat([robustness_fit(tests, initial).reset_index(drop=True),
+                               core.reset_index(drop=True),
+                               case_ratios(tests, initial).reset_index(drop=True)], axis=1)
+        cases = robust_cases(tests, initial)
+    return QCARobustness(solution=kind, ranges=ranges_frame, tests=tests_frame, fit=fit_frame,
+                         cases=cases)
 
 
 def _solutions(tt: TruthTable, directional) -> tuple[dict, dict]:
@@ -478,6 +665,66 @@ def _directional_text(directional, lang: str) -> str:
         return "; ".join(parts) if lang == "en" else "；".join(parts)
     items = [directional] if isinstance(directional, str) else list(directional)
     return ", ".join(str(i) for i in items)
+
+
+def _bound(row, side: str) -> str:
+    """One end of a range as text; a missing bound states how far the grid went."""
+    v = row[side]
+    if isinstance(v, float) and math.isnan(v):
+        sign = -1 if side == "lower" else 1
+        reach = row["value"] + sign * row["max_runs"] * row["step"]
+        return f"{'<' if side == 'lower' else '>'} {reach:.4g}"
+    return f"{v:.4g}"
+
+
+def _robustness_text(rob: QCARobustness, lang: str) -> str:
+    """The methods sentences of the robustness checks, every range stated."""
+    names = {"incl_cut": ("consistency cut-off", "一致性阈值"),
+             "n_cut": ("frequency cut-off", "频数阈值"),
+             "exclusion": ("full-exclusion anchor", "完全不隶属锚点"),
+             "crossover": ("crossover", "交叉点"), "inclusion": ("full-inclusion anchor",
+                                                              "完全隶属锚点")}
+    en = lang == "en"
+    parts = []
+    for _, row in rob.ranges.iterrows():
+        label = names[row["parameter"]][0 if en else 1]
+        label = f"{row['set']} {label}" if row["set"] else label
+        parts.append(f"{label} {row['value']:.4g}: {_bound(row, 'lower')}–{_bound(row, 'upper')}")
+    kind = rob.solution if en else {"intermediate": "中间解", "parsimonious": "简约解"}[rob.solution]
+    used = rob.tests.loc[rob.tests["model"] != "", "change"].tolist()
+    skipped = rob.tests.loc[rob.tests["model"] == "", "change"].tolist()
+    if en:
+        text = (f"Robustness (Oana & Schneider 2024; SetMethods 4.0 conventions): the first model "
+                f"of the {kind} solution stays the same within these ranges (steps "
+                f"{ROBUSTNESS_INCL_STEP:g} for the consistency cut-off, 1 for the frequency "
+                f"cut-off, {ROBUSTNESS_ANCHOR_STEP:g} × |i − e| for calibration anchors, at most "
+                f"{int(rob.ranges['max_runs'].max())} steps each way; '<'/'>' means no change "
+                f"within the grid): {'; '.join(parts)}.")
+        if rob.fit is not None:
+            f = rob.fit.iloc[0]
+            text += (f" Against a test set of {len(used)} alternative analyses "
+                     f"({', '.join(used)}), RF_cov = {_f(f['RF_cov'])}, RF_cons = "
+                     f"{_f(f['RF_cons'])}, RF_SC_minTS = {_f(f['RF_SC_minTS'])}, RF_SC_maxTS = "
+                     f"{_f(f['RF_SC_maxTS'])}; robust case ratios RCR_typ = {_f(f['RCR_typ'])}, "
+                     f"RCR_dev = {_f(f['RCR_dev'])}, RCC_Rank = {int(f['RCC_Rank'])} (1: no "
+                     "shaky and no possible cases).")
+        if skipped:
+            text += f" Without a solution, so not in the test set: {', '.join(skipped)}."
+        return text
+    text = (f"稳健性检验（Oana & Schneider 2024；采用 SetMethods 4.0 的规则）：{kind}的第一个模型在以下范围内保持不变"
+            f"（一致性阈值步长 {ROBUSTNESS_INCL_STEP:g}，频数阈值步长 1，校准锚点步长为 "
+            f"{ROBUSTNESS_ANCHOR_STEP:g} × |i − e|，每个方向最多 {int(rob.ranges['max_runs'].max())} 步；"
+            f"“<”“>”表示在搜索范围内未发生变化）：{'；'.join(parts)}。")
+    if rob.fit is not None:
+        f = rob.fit.iloc[0]
+        text += (f"以 {len(used)} 个替代分析（{'、'.join(used)}）为检验集，稳健性拟合 RF_cov = "
+                 f"{_f(f['RF_cov'])}，RF_cons = {_f(f['RF_cons'])}，RF_SC_minTS = "
+                 f"{_f(f['RF_SC_minTS'])}，RF_SC_maxTS = {_f(f['RF_SC_maxTS'])}；稳健案例比 RCR_typ = "
+                 f"{_f(f['RCR_typ'])}，RCR_dev = {_f(f['RCR_dev'])}，RCC_Rank = {int(f['RCC_Rank'])}"
+                 "（1 表示没有不稳定案例和可能案例）。")
+    if skipped:
+        text += f"以下替代分析没有解，未纳入检验集：{'、'.join(skipped)}。"
+    return text
 
 
 def methods_paragraph(result: QCAResult, lang: str = "en") -> str:
@@ -535,7 +782,12 @@ def methods_paragraph(result: QCAResult, lang: str = "en") -> str:
                 + ": core conditions are those of the parsimonious solution, peripheral ones "
                 "appear only in the intermediate solution (Ragin & Fiss 2008; Fiss 2011).")
         for name, why in r.problems.items():
-            text.append(f"The {name} solution was not computed: {why}.")
+            if name == "robustness":
+                text.append(f"The robustness checks were not run: {why}.")
+            else:
+                text.append(f"The {name} solution was not computed: {why}.")
+        if r.robustness is not None:
+            text.append(_robustness_text(r.robustness, "en"))
         text.append(
             f"NCA: CE-FDH and CR-FDH ceilings on the calibrated memberships, scope "
             f"{'the observed range of the data (R NCA default)' if o['nca_scope'] != 'theoretical' else 'the theoretical [0, 1]'}"
@@ -570,7 +822,12 @@ def methods_paragraph(result: QCAResult, lang: str = "en") -> str:
                     "（Ragin & Fiss 2008；Fiss 2011）。")
     zh_names = {"conservative": "复杂解", "parsimonious": "简约解", "intermediate": "中间解"}
     for name, why in r.problems.items():
-        text.append(f"{zh_names[name]}未能求出：{why}。")
+        if name == "robustness":
+            text.append(f"未进行稳健性检验：{why}。")
+        else:
+            text.append(f"{zh_names[name]}未能求出：{why}。")
+    if r.robustness is not None:
+        text.append(_robustness_text(r.robustness, "zh"))
     nca_zh = "；".join(f"{c} d = {_f(d)}" for c, d in zip(nca_rows["condition"],
                                                           nca_rows["effect_size"], strict=True))
     text.append(

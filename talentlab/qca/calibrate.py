@@ -15,7 +15,7 @@ import pandas as pd
 
 from talentlab.qca.expressions import QCAError
 
-__all__ = ["calibrate", "parse_thresholds"]
+__all__ = ["calibrate", "indirect_calibration", "parse_thresholds"]
 
 
 def parse_thresholds(thresholds) -> tuple[list[float], list[str] | None]:
@@ -75,7 +75,13 @@ def calibrate(
         Six anchors ``e1, c1, i1, i2, c2, e2`` give a bell (trapezoid) shaped set (linear only).
         ``method="crisp"``: one or more cut points; a value equal to a cut point goes up
         (R's ``findInterval``), several cut points give multi-value sets 0, 1, 2, ...
-    method : {"direct", "crisp"}
+        ``method="indirect"``: the cut points that sort the raw values into equal-width
+        classes of membership (R QCA: with k cut points, values above the j-th smallest get
+        ``round(j / k, 3)``), which a fractional-polynomial logistic regression then smooths.
+    method : {"direct", "crisp", "indirect"}
+        ``"indirect"`` is R QCA's indirect method (Ragin 2008, ch. 5): a quasi-binomial logit
+        regression of the class memberships on ``log(x), sqrt(x), x, x^2`` (``x = 0`` read as
+        ``1e-5``), fitted memberships rounded to 6 decimals; raw values must not be negative.
     logistic : bool
         Direct method: logistic (Ragin 2008) if True, piecewise linear otherwise.
     idm : float
@@ -101,6 +107,9 @@ def calibrate(
     [0.05, 0.5, 0.95]
     >>> calibrate([10, 550, 851], [550, 850], method="crisp").tolist()
     [0, 1, 2]
+    >>> calibrate([100, 900, 3000, 4500, 8000, 12000, 30000, 45000],
+    ...           "1000, 5000, 20000", method="indirect").round(2).tolist()
+    [0.0, 0.0, 0.27, 0.44, 0.59, 0.7, 1.0, 1.0]
     """
     index = x.index if isinstance(x, pd.Series) else None
     name = x.name if isinstance(x, pd.Series) else None
@@ -117,6 +126,8 @@ def calibrate(
         if np.any((th < arr.min()) | (th > arr.max())):
             raise QCAError("crisp threshold value(s) outside the range of x")
         out = np.searchsorted(th, arr, side="right").astype(int)
+    elif method == "indirect":
+        out = _indirect(arr, values)
     elif method in ("direct", "fuzzy"):
         if idm <= 0.5 or idm >= 1:
             raise QCAError("idm (inclusion degree of membership) must be in (0.5, 1)")
@@ -131,7 +142,8 @@ def calibrate(
         out = np.where(out < 0.0001, 0.0, out)
         out = np.where(out > 0.9999, 1.0, out)
     else:
-        raise QCAError(f"unknown calibration method {method!r} (use 'direct' or 'crisp')")
+        raise QCAError(f"unknown calibration method {method!r} (use 'direct', 'crisp' or "
+                       "'indirect')")
     if index is not None:
         return pd.Series(out, index=index, name=name)
     return out
@@ -221,3 +233,91 @@ def _bell(x, e1, c1, i1, i2, c2, e2, below, above):
                 r = 1.0
         fs[k] = r
     return fs
+
+
+def _logit_irls(design: np.ndarray, y: np.ndarray, what: str) -> np.ndarray:
+    """Coefficients of a logistic regression of fractional ``y`` on ``design`` by iteratively
+    reweighted least squares, as R ``glm.fit`` (binomial / quasi-binomial logit: same
+    coefficients): start ``mu = (y + 0.5) / 2``, stop when the deviance changes by less than
+    1e-8 relative (``|dev - dev_old| / (|dev| + 0.1)``), at most 25 iterations."""
+    def deviance(mu):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = np.where(y > 0, y * np.log(y / mu), 0.0)
+            b = np.where(y < 1, (1 - y) * np.log((1 - y) / (1 - mu)), 0.0)
+        return 2 * float(np.sum(a + b))
+
+    mu = (y + 0.5) / 2
+    eta = np.log(mu / (1 - mu))
+    dev_old = deviance(mu)
+    beta = np.zeros(design.shape[1])
+    for _ in range(25):
+        d_mu = mu * (1 - mu)  # d mu / d eta, equal to the binomial variance for the logit
+        z = eta + (y - mu) / d_mu
+        w = np.sqrt(d_mu)
+        beta, *_ = np.linalg.lstsq(design * w[:, None], z * w, rcond=None)
+        eta = design @ beta
+        mu = 1 / (1 + np.exp(-eta))
+        dev = deviance(mu)
+        if not np.isfinite(dev):
+            raise QCAError(f"{what}: the logistic regression does not converge")
+        if abs(dev - dev_old) / (abs(dev) + 0.1) < 1e-8:
+            break
+        dev_old = dev
+    return beta
+
+
+def _indirect(x: np.ndarray, thresholds: list[float]) -> np.ndarray:
+    """R QCA 3.25.1 ``calibrate(method = "indirect")`` (``QCA/R/calibrate.R``)."""
+    if not thresholds:
+        raise QCAError("indirect calibration needs at least one cut point")
+    if np.any(x < 0):
+        raise QCAError("indirect calibration: raw values must not be negative (the regression "
+                       f"uses log(x)); smallest value {x.min():g} / 间接校准要求原始值非负")
+    th = np.sort(np.asarray(thresholds, dtype=float))
+    classes = np.round(np.arange(len(th) + 1) / len(th), 3)
+    y = np.zeros(len(x))
+    for j, t in enumerate(th):
+        y[x > t] = classes[j + 1]
+    x = np.where(x == 0, 0.00001, x)
+    design = np.column_stack([np.ones(len(x)), np.log(x), np.sqrt(x), x, x ** 2])
+    beta = _logit_irls(design, y, "indirect calibration")
+    fs = np.round(1 / (1 + np.exp(-(design @ beta))), 6)
+    fs = np.where(fs < 0.0001, 0.0, fs)
+    return np.where(fs > 0.9999, 1.0, fs)
+
+
+def indirect_calibration(x, x_cal):
+    """Indirect calibration by a binomial logit of qualitative memberships on the raw values
+    (SetMethods 4.0 ``indirectCalibration(x, x_cal, binom = TRUE)``; Ragin 2008, ch. 5).
+
+    The researcher sorts the cases into membership classes (``x_cal``, e.g. 0, 0.2, ..., 1);
+    the fitted values of ``logit(x_cal) = b0 + b1 * x`` are the memberships.
+
+    Parameters
+    ----------
+    x : array-like
+        Raw values.
+    x_cal : array-like
+        Qualitative memberships in [0, 1], one per value.
+
+    Returns
+    -------
+    numpy.ndarray of memberships (not rounded).
+
+    Examples
+    --------
+    >>> x = [1, 2, 3, 4, 5, 6, 7, 8]
+    >>> indirect_calibration(x, [0, 0, .2, .4, .6, .8, 1, 1]).round(2).tolist()
+    [0.01, 0.04, 0.13, 0.34, 0.66, 0.87, 0.96, 0.99]
+    """
+    arr = np.asarray(x, dtype=float)
+    y = np.asarray(x_cal, dtype=float)
+    if arr.ndim != 1 or y.shape != arr.shape:
+        raise QCAError("indirect_calibration: x and x_cal are vectors of the same length")
+    if not (np.isfinite(arr).all() and np.isfinite(y).all()):
+        raise QCAError("indirect_calibration: missing values in x or x_cal")
+    if np.any((y < 0) | (y > 1)):
+        raise QCAError("indirect_calibration: x_cal holds memberships in [0, 1]")
+    design = np.column_stack([np.ones(len(arr)), arr])
+    beta = _logit_irls(design, y, "indirect_calibration")
+    return 1 / (1 + np.exp(-(design @ beta)))

@@ -93,8 +93,11 @@ def superset_subset(
     cov_cut: float = 0.0,
     ron_cut: float = 0.0,
     depth: int | None = None,
+    relation: str = "necessity",
+    pri_cut: float = 0.0,
 ) -> pd.DataFrame:
-    """Search necessary conjunctions and disjunctions (R ``superSubset(relation="necessity")``).
+    """Search necessary conjunctions and disjunctions (R ``superSubset(relation="necessity")``),
+    or sufficient conjunctions (``relation="sufficiency"``).
 
     Conjunctions (then disjunctions) of 1, 2, ... literals are tested in R's order; a conjunction
     is kept when ``inclN >= incl_cut`` and ``covN >= cov_cut``; a disjunction is tested only when
@@ -102,16 +105,28 @@ def superset_subset(
     conjunction or disjunction found at a lower level. After three levels the search continues
     only while new expressions are found. Rows with ``RoN < ron_cut`` are dropped.
 
+    With ``relation="sufficiency"`` (R QCA 3.25.1 ``superSubset(relation = "sufficiency")``,
+    ``src/QCA.c``) conjunctions are kept when ``inclS >= incl_cut`` and ``covS >= cov_cut`` and
+    they contain no sufficient conjunction of a lower level; there are no disjunctions, and rows
+    with ``PRI < pri_cut`` are dropped. ``inclS = sum(min(X,Y)) / sum(X)``, ``covS =
+    sum(min(X,Y)) / sum(Y)``, ``PRI = (sum(min(X,Y)) - sum(min(X,Y,1-Y))) / (sum(X) -
+    sum(min(X,Y,1-Y)))`` (0/0 read as 0, as R).
+
     Returns
     -------
-    DataFrame indexed by expression with ``inclN, RoN, covN`` (conjunctions first).
+    DataFrame indexed by expression with ``inclN, RoN, covN`` (conjunctions first), or with
+    ``inclS, PRI, covS`` for sufficiency.
 
     Examples
     --------
     >>> d = pd.DataFrame({"A": [1, 1, 0, 0], "B": [0, 1, 1, 0], "Y": [1, 1, 1, 0]})
     >>> superset_subset(d, "Y", incl_cut=1).index.tolist()
     ['A + B']
+    >>> superset_subset(d, "Y", incl_cut=1, relation="sufficiency").index.tolist()
+    ['A', 'B']
     """
+    if relation not in ("necessity", "sufficiency"):
+        raise QCAError(f"relation must be 'necessity' or 'sufficiency', not {relation!r}")
     sub, name, neg, conditions, noflevels, fuzzy = prepare_data(data, outcome, conditions)
     y = outcome_membership(sub, name, neg)
     x = sub[conditions].to_numpy(dtype=float)
@@ -119,7 +134,10 @@ def superset_subset(
     depth = nconds if not depth else min(depth, nconds)
     icut = incl_cut - TOLERANCE
     ccut = cov_cut - TOLERANCE if cov_cut > 0 else cov_cut
-    conj, disj = _necessity_search(x, y, fuzzy, noflevels, depth, icut, ccut)
+    if relation == "sufficiency":
+        conj, disj = _sufficiency_search(x, y, fuzzy, noflevels, depth, icut, ccut), []
+    else:
+        conj, disj = _necessity_search(x, y, fuzzy, noflevels, depth, icut, ccut)
     multivalue = any(v > 2 for v in noflevels)
 
     def write(codes, sep):
@@ -131,7 +149,12 @@ def superset_subset(
             f"no necessary expressions with incl_cut = {incl_cut:g} and cov_cut = {cov_cut:g}"
         )
     out = pd.DataFrame([p for _, p in rows], index=[n for n, _ in rows])
-    out = out.loc[out["RoN"] >= ron_cut]
+    if relation == "sufficiency":
+        out = out.loc[out["PRI"] >= pri_cut]
+        if out.empty:
+            raise QCAError(f"no sufficient expressions with pri_cut = {pri_cut:g}")
+    else:
+        out = out.loc[out["RoN"] >= ron_cut]
     out["outcome"] = ("~" if neg else "") + name
     out.index.name = "expression"
     return out
@@ -168,6 +191,39 @@ def _necessity_search(x, y, fuzzy, noflevels, depth, icut, ccut):
         prev_conj, prev_disj = len(conj), len(disj)
         k += 1
     return conj, disj
+
+
+def _sufficiency_search(x, y, fuzzy, noflevels, depth, icut, ccut):
+    """R ``superSubset(relation = "sufficiency")`` search: (parameters, codes) of the sufficient
+    conjunctions that contain no sufficient conjunction of a lower level (``src/QCA.c``)."""
+    so = y.sum()
+    conj: list[tuple[dict, dict]] = []
+    k = 1
+    foundk = 1
+    prev_conj = 0
+    while k <= depth and foundk:
+        if conj and k > 3:
+            foundk = 0
+        for cols in combinations(range(len(noflevels)), k):
+            for vals in product(*[range(noflevels[j]) for j in cols]):
+                codes = {j: v + 1 for j, v in zip(cols, vals, strict=True)}
+                mn = np.stack([literal_membership(x[:, j], fuzzy[j], codes[j]) for j in cols],
+                              axis=1).min(axis=1)
+                sym_min = np.minimum(mn, y)
+                incl = _ratio(sym_min.sum(), mn.sum())
+                cov = _ratio(sym_min.sum(), so)
+                if not (incl >= icut and cov >= ccut):
+                    continue
+                if any(all(codes.get(j) == v for j, v in prev.items())
+                       for _, prev in conj[:prev_conj]):
+                    continue  # contains a sufficient conjunction of a lower level
+                inconsistent = np.minimum(sym_min, 1 - y).sum()
+                pri = _ratio(sym_min.sum() - inconsistent, mn.sum() - inconsistent)
+                conj.append(({"inclS": incl, "PRI": pri, "covS": cov}, codes))
+                foundk += 1
+        prev_conj = len(conj)
+        k += 1
+    return conj
 
 
 def _ratio(a, b):

@@ -35,8 +35,8 @@ from talentlab.report import plotting as tp
 from talentlab.report.publish import neutralise_frame
 
 __all__ = ["MARKER_FILE", "configuration_csv", "configuration_docx", "configuration_latex",
-           "csv_bytes", "truth_table_csv", "truth_table_docx", "truth_table_latex",
-           "write_qca_results"]
+           "csv_bytes", "robustness_csvs", "truth_table_csv", "truth_table_docx",
+           "truth_table_latex", "write_qca_results"]
 
 #: The file that marks a folder as a previous output of ``talentlab qca`` (only such a folder, an
 #: empty one or a new one is replaced).
@@ -484,6 +484,34 @@ def solutions_frame(result) -> pd.DataFrame:
                                           "covS", "covU", "cases"])
 
 
+def robustness_csvs(robustness, digits: int = 3) -> dict[str, bytes]:
+    """The robustness section of a results folder (``analyse(..., robustness=True)``).
+
+    ``robustness_ranges.csv`` (the range of each cut-off and anchor that keeps the solution,
+    with why each search stopped), ``robustness_tests.csv`` (the test set: each alternative
+    analysis, its model, robust case rank and set coincidence), ``robustness_fit.csv``
+    (RF_cov, RF_cons, RF_SC_minTS, RF_SC_maxTS, the robust core's fit, case ratios) and
+    ``robustness_cases.csv`` (each case's memberships and type). CSV with BOM, formulas
+    neutralised.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.qca import analyse
+    >>> d = pd.DataFrame({"A": [.9, .8, .7, .2, .1, .6], "B": [.8, .3, .9, .6, .2, .7],
+    ...                   "Y": [.9, .7, .8, .3, .1, .6]}, index=list("abcdef"))
+    >>> sorted(robustness_csvs(analyse(d, "Y", "A,B", robustness=True).robustness))
+    ['robustness_cases.csv', 'robustness_fit.csv', 'robustness_ranges.csv', 'robustness_tests.csv']
+    """
+    ranges = robustness.ranges.drop(columns=["minimisations"], errors="ignore")
+    files = {"robustness_ranges.csv": csv_bytes(_rounded(ranges, 6), index=False),
+             "robustness_tests.csv": csv_bytes(_rounded(robustness.tests, digits), index=False)}
+    if robustness.fit is not None:
+        files["robustness_fit.csv"] = csv_bytes(_rounded(robustness.fit, digits), index=False)
+        files["robustness_cases.csv"] = csv_bytes(_rounded(robustness.cases, digits))
+    return files
+
+
 def _check_target(out: Path) -> None:
     """Refuse to replace a folder that is neither new, empty nor a previous output."""
     if out.exists() and out.is_dir() and any(out.iterdir()) and not (out / MARKER_FILE).is_file():
@@ -500,7 +528,8 @@ def write_qca_results(result, out: str | os.PathLike, lang: str = "en", digits: 
     Files: ``calibrated.csv`` (the sets analysed, full precision), ``necessity.csv``,
     ``truth_table.csv/.docx/.tex``, ``solutions.csv`` (every term and model of every solution)
     and ``solutions.txt`` (as R prints them), ``configurations.csv/.docx/.tex/.png``,
-    ``nca.csv`` and ``nca_bottlenecks.csv``, ``methods.md`` (the methods paragraph in English
+    ``nca.csv`` and ``nca_bottlenecks.csv``, the robustness section when it was computed
+    (:func:`robustness_csvs`), ``methods.md`` (the methods paragraph in English
     and Chinese), and ``qca.json`` (the options and the list of files). The folder is written
     in one atomic step and replaced as a whole: it must be new, empty or a previous output.
 
@@ -546,6 +575,8 @@ def write_qca_results(result, out: str | os.PathLike, lang: str = "en", digits: 
     files["nca.csv"] = csv_bytes(_rounded(summary, digits), index=False)
     bottlenecks = pd.concat({k: v for k, v in result.nca.bottlenecks.items()}, names=["ceiling"])
     files["nca_bottlenecks.csv"] = csv_bytes(_rounded(bottlenecks, digits))
+    if getattr(result, "robustness", None) is not None:
+        files.update(robustness_csvs(result.robustness, digits))
     listing = sorted(list(files) + ["methods.md", MARKER_FILE]
                      + (["configurations.png"] if chart is not None else []))
     files["methods.md"] = _methods_markdown(result, listing).encode("utf-8")

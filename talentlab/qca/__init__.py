@@ -12,8 +12,8 @@ Examples
 [['A']]
 """
 
-from talentlab.qca.analysis import QCAResult, analyse
-from talentlab.qca.calibrate import calibrate
+from talentlab.qca.analysis import QCAResult, QCARobustness, analyse, robustness_checks
+from talentlab.qca.calibrate import calibrate, indirect_calibration
 from talentlab.qca.configuration import GLYPHS, configuration_table
 from talentlab.qca.diagnostics import diagnose, random_consistency_probability
 from talentlab.qca.expressions import QCAError, QCAWarning, TautologyError, compute
@@ -35,6 +35,19 @@ from talentlab.qca.robustness import (
     recoding_variants,
     robustness,
 )
+from talentlab.qca.robustness_fit import (
+    case_ratios,
+    model_membership,
+    robust_cases,
+    robust_core_fit,
+    robustness_fit,
+    single_test_fit,
+)
+from talentlab.qca.robustness_ranges import (
+    calibration_range,
+    frequency_cut_range,
+    inclusion_cut_range,
+)
 from talentlab.qca.truth_table import TruthTable, truth_table
 
 __all__ = [
@@ -48,6 +61,7 @@ __all__ = [
     "MinimizeResult",
     "QCAError",
     "QCAResult",
+    "QCARobustness",
     "QCAWarning",
     "RobustnessResult",
     "Solution",
@@ -56,17 +70,28 @@ __all__ = [
     "aggregate_sets",
     "analyse",
     "calibrate",
+    "calibration_range",
+    "case_ratios",
     "compute",
     "diagnose",
     "directional_matrix",
     "fit",
+    "frequency_cut_range",
+    "inclusion_cut_range",
+    "indirect_calibration",
     "minimize",
+    "model_membership",
     "necessity",
     "necessity_parameters",
     "pivot_long",
     "random_consistency_probability",
     "recoding_variants",
+    "robust_cases",
+    "robust_core_fit",
     "robustness",
+    "robustness_checks",
+    "robustness_fit",
+    "single_test_fit",
     "sufficiency_parameters",
     "superset_subset",
     "truth_table",

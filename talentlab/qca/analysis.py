@@ -71,7 +71,7 @@ NCA_SEED = 20_251
 
 #: Robustness grid of :func:`analyse` (``robustness=True``): the inclusion cut-off moves in
 #: steps of 0.01, the frequency cut-off in steps of 1, each calibration anchor in steps of
-#: ROBUSTNESS_ANCHOR_STEP x |i - e|, at most ROBUSTNESS_RUNS steps each way (SetMethods'
+#: ROBUSTNESS_ANCHOR_STEP x ``|i - e|``, at most ROBUSTNESS_RUNS steps each way (SetMethods'
 #: ``max.runs``). So at most 2 x 2 x ROBUSTNESS_RUNS minimisations for the cut-offs and
 #: 6 x ROBUSTNESS_RUNS per calibrated set, plus the test set (at most 3 + 2 per calibrated set).
 ROBUSTNESS_INCL_STEP = 0.01

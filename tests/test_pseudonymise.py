@@ -78,6 +78,27 @@ def test_ratings_and_programmes_without_graduates(tmp_path, key):
         (src / "programmes.csv").read_bytes()               # no identifier column: unchanged
 
 
+PUBLISHED_RATES = ("major,indicator,rate,n\n软件技术,employment_rate,95.30,1234\n"
+                   "会计,employment_rate,93.1,812\n")
+
+
+@pytest.mark.parametrize("with_graduates", [False, True])
+def test_a_published_rates_table_is_carried_as_read(tmp_path, key, with_graduates):
+    """A published rate table (alone, or beside graduates) goes into the copy byte for byte:
+    it holds no identifier, and its rates' decimals as written are its rounding."""
+    tables = {"published_rates": PUBLISHED_RATES}
+    if with_graduates:
+        tables["graduates"] = TABLES["graduates"]
+    src = _folder(tmp_path / "in", tables)
+    written = privacy.pseudonymise_dir(src, tmp_path / "out", key)
+    assert "published_rates.csv" in [p.name for p in written]
+    assert (tmp_path / "out" / "published_rates.csv").read_text(encoding="utf-8") == \
+        PUBLISHED_RATES
+    data = talentlab.load_all(tmp_path / "out")
+    assert data.published_rates["rate_decimals"].tolist() == [2, 1]
+    assert data.supplied == (("graduates",) if with_graduates else ())
+
+
 def test_a_folder_without_any_table_is_an_error(tmp_path, key):
     src = tmp_path / "in"
     src.mkdir()

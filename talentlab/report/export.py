@@ -2,8 +2,8 @@
 give identical bytes and made safe to open in a spreadsheet.
 
 :func:`publish_results` writes the result object of a case study
-(:func:`talentlab.cases.zhuhai.evaluate`, :func:`talentlab.cases.six_case.run_six_case_analysis`),
-whose ``to_results()`` says what it publishes, so no notebook builds that dictionary by hand.
+(:func:`talentlab.cases.zhuhai.evaluate`, :func:`talentlab.cases.six_case.evaluate`), whose
+``to_results()`` says what it publishes, so no notebook builds that dictionary by hand.
 """
 
 from __future__ import annotations
@@ -86,8 +86,15 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike,
 
 def origin_summary(data) -> dict:
     """The data origin a ``results.json`` records: ``data.origin`` without the file checksums
-    (those are in the processed data's manifest and the report's raw-data list)."""
-    return {k: v for k, v in data.origin.items() if k != "checksums"}
+    (those are in the processed data's manifest and the report's raw-data list), and for an
+    imported folder without the map of the college's headers to the contract's fields: that map
+    names the identifier fields (``student_id`` …), which a published file may not carry, and it
+    stays in the import report beside the imported folder."""
+    origin = {k: v for k, v in data.origin.items() if k != "checksums"}
+    imported = origin.get("imported_from")
+    if isinstance(imported, Mapping) and "columns" in imported:
+        origin["imported_from"] = {k: v for k, v in imported.items() if k != "columns"}
+    return origin
 
 
 def publish_results(result, output_dir: str | os.PathLike, *, notebook: str,
@@ -98,7 +105,8 @@ def publish_results(result, output_dir: str | os.PathLike, *, notebook: str,
     ----------
     result : object with ``to_results()``, or a mapping
         :class:`talentlab.cases.zhuhai.ZhuhaiEvaluation`,
-        :class:`talentlab.cases.six_case.SixCaseAnalysis`, or ``None`` (only ``extra``).
+        :class:`talentlab.cases.six_case.SixCaseEvaluation` (``six_case.evaluate(...)``), or
+        ``None`` (only ``extra``).
     output_dir : path
         The notebook's output folder.
     notebook : str

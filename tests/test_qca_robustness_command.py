@@ -57,7 +57,7 @@ def test_lf_robustness_section_with_one_command(tmp_path, monkeypatch):
     methods = (out / "methods.md").read_text(encoding="utf-8")
     assert f"RF_cov = {fit['RF_cov']:.2f}" in methods and "稳健性检验" in methods
     assert f"consistency cut-off 0.8: < 0.7–{incl['upper']:.4g}" in methods
-    assert f"一致性阈值 0.8: < 0.7–{incl['upper']:.4g}" in methods
+    assert f"一致性阈值 0.8：< 0.7–{incl['upper']:.4g}" in methods
     # the same bytes on a second run
     first = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix == ".csv"}
     assert cli.main([*args, "--out", "results"]) == 0
@@ -85,7 +85,7 @@ def test_raw_values_calibrated_by_the_command_get_anchor_ranges_and_a_test_set()
     used = [t for t in changes if rob.tests.set_index("change").loc[t, "model"] != ""]
     assert len(used) >= 2
     assert rob.fit["RF_SC_minTS"].iloc[0] <= 1
-    assert "DEV crossover 550:" in res.methods("en") and "DEV 交叉点 550:" in res.methods("zh")
+    assert "DEV crossover 550:" in res.methods("en") and "DEV 交叉点 550：" in res.methods("zh")
 
 
 def test_robustness_fit_in_analyse_is_the_fit_of_its_test_set():
@@ -101,3 +101,13 @@ def test_robustness_fit_in_analyse_is_the_fit_of_its_test_set():
     for key in ("RF_cov", "RF_cons", "RF_SC_minTS", "RF_SC_maxTS"):
         assert got[key] == pytest.approx(want[key], abs=1e-12)
     assert analyse(lf, "SURV", CONDITIONS, incl_cut=0.8).robustness is None
+
+
+def test_without_a_solution_the_robustness_checks_say_why():
+    lf = pd.read_csv(REFERENCE / "LF.csv")
+    res = analyse(lf, "SURV", CONDITIONS, incl_cut=1, robustness=True)
+    assert res.robustness is None
+    assert "no solution to check" in res.problems["robustness"]
+    assert "The robustness checks were not run" in res.methods("en")
+    assert "未进行稳健性检验" in res.methods("zh")
+    assert "Robustness checks: not computed" in str(res)

@@ -189,7 +189,8 @@ class QCAResult:
         for name, res in self.solutions.items():
             parts += ["", f"{name.capitalize()} solution", "", str(res)]
         for name, why in self.problems.items():
-            parts += ["", f"{name.capitalize()} solution: not computed - {why}"]
+            what = "Robustness checks" if name == "robustness" else f"{name.capitalize()} solution"
+            parts += ["", f"{what}: not computed - {why}"]
         return "\n".join(parts)
 
 
@@ -689,7 +690,8 @@ def _robustness_text(rob: QCARobustness, lang: str) -> str:
     for _, row in rob.ranges.iterrows():
         label = names[row["parameter"]][0 if en else 1]
         label = f"{row['set']} {label}" if row["set"] else label
-        parts.append(f"{label} {row['value']:.4g}: {_bound(row, 'lower')}–{_bound(row, 'upper')}")
+        parts.append(f"{label} {row['value']:.4g}{': ' if en else '：'}{_bound(row, 'lower')}–"
+                     f"{_bound(row, 'upper')}")
     kind = rob.solution if en else {"intermediate": "中间解", "parsimonious": "简约解"}[rob.solution]
     used = rob.tests.loc[rob.tests["model"] != "", "change"].tolist()
     skipped = rob.tests.loc[rob.tests["model"] == "", "change"].tolist()

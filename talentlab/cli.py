@@ -435,9 +435,9 @@ def _add_analysis_commands(sub) -> None:
                    "clone: data/raw/examples/synthetic_college_export)")
     p.set_defaults(func=_cmd_examples)
 
-    p = _command(sub, "notebooks", "Copy the shipped notebooks (quickstart, data overview, Zhuhai "
-                 "case, six-case comparison, QCA on your cases) into DEST (new or empty). / "
-                 "复制笔记本")
+    shipped = ", ".join(nb.stem for nb in sorted(_resources.NOTEBOOKS_DIR.glob("*.ipynb")))
+    p = _command(sub, "notebooks", "Copy the shipped notebooks into DEST (new or empty): "
+                 f"{shipped or 'none found (a broken install?)'}. / 复制笔记本")
     p.add_argument("dest", help="folder to copy the notebooks into (new or empty)")
     p.set_defaults(func=_cmd_notebooks)
 

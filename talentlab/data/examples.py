@@ -38,11 +38,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from talentlab import _resources
 from talentlab.data.atomic import write_folder_atomically
-from talentlab.data.io import RAW_DIR, SYNTHETIC_DIR
+from talentlab.data.io import SYNTHETIC_DIR
 
-EXAMPLES_DIR = RAW_DIR / "examples"
 EXPORT_NAME = "synthetic_college_export"
+#: the default ``out_dir``, relative to the repository; an installed talentlab has no project
+#: folder, so there ``out_dir`` must be given (:func:`talentlab._resources.default_output`)
+DEFAULT_OUT_DIR = f"data/raw/examples/{EXPORT_NAME}"
 FIXED_TIME = _dt.datetime(2000, 1, 1)
 
 #: contract destination -> the categories written for it (chosen per student, deterministically)
@@ -300,7 +303,10 @@ def write_college_export(scenario: str = "paper_claims", out_dir: str | os.PathL
         Scenario name (its folder ``data/raw/synthetic/<scenario>`` is read unless
         ``source_dir`` is given).
     out_dir : path, optional
-        Default ``data/raw/examples/synthetic_college_export``.
+        Default, in a clone of the repository, :data:`DEFAULT_OUT_DIR`
+        (``data/raw/examples/synthetic_college_export``). An installed talentlab has no
+        project folder (its own lies under site-packages and is never written): there
+        ``out_dir`` is required.
     source_dir : path, optional
         A scenario folder written by :func:`talentlab.simulate.generate`.
 
@@ -308,9 +314,28 @@ def write_college_export(scenario: str = "paper_claims", out_dir: str | os.PathL
     -------
     Path
         The folder written (files replaced atomically; same input, same bytes).
+
+    Raises
+    ------
+    ValueError
+        ``out_dir`` not given in an installed talentlab (nothing is written), or a source
+        folder that is not synthetic.
+
+    Examples
+    --------
+    Writing the export takes a few seconds of CPU, so the doctests skip it (``make examples``
+    runs it in a clone, and the importer's tests import its result):
+
+    >>> import tempfile
+    >>> from talentlab.data.examples import write_college_export
+    >>> out = write_college_export(out_dir=tempfile.mkdtemp() + "/export")  # doctest: +SKIP
+    >>> sorted(p.name for p in out.iterdir())  # doctest: +SKIP
+    ['README.md', 'SHA256SUMS', 'mapping.yaml', '三方评价_合成数据.csv', '专业建设数据_合成数据.txt',
+     '毕业生就业去向登记表_合成数据.xlsx', '用人单位评价问卷_合成数据.xlsx']
     """
     src = Path(source_dir) if source_dir is not None else SYNTHETIC_DIR / scenario
-    out = Path(out_dir) if out_dir is not None else EXAMPLES_DIR / EXPORT_NAME
+    out = (Path(out_dir) if out_dir is not None
+           else _resources.default_output(DEFAULT_OUT_DIR, "out_dir"))
     desc = json.loads((src / "datapackage.json").read_text(encoding="utf-8"))
     if desc.get("data_origin") != "synthetic":
         raise ValueError(f"{src}: the example export is made from synthetic data only")

@@ -3,8 +3,10 @@ verdict rule, so documentation and code cannot drift (a test fails when the file
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from talentlab import _resources
 from talentlab.data.atomic import atomic_write_text
 from talentlab.data.io import RAW_DIR
 from talentlab.data.schema import PAPER_TABLES, RECORD_TABLES, render_codebook
@@ -63,13 +65,51 @@ def render_readme() -> str:
     return "\n".join(parts)
 
 
-def write_codebooks(check: bool = False) -> list[Path]:
-    """Write (or, with ``check``, verify) the generated documentation files."""
+def write_codebooks(check: bool = False, out: str | os.PathLike | None = None) -> list[Path]:
+    """Write (or, with ``check``, verify) the generated codebook, :func:`render_readme`'s text.
+
+    Parameters
+    ----------
+    check : bool
+        Only compare the file with the text rendered now (nothing is written); a stale or
+        missing file raises ``SystemExit`` naming it.
+    out : path, optional
+        The file. Default :data:`README_PATH` (``data/raw/README.md``): checked anywhere, but
+        written only in a clone of the repository. An installed talentlab's copy lies under
+        site-packages and is never written, so writing there needs ``out``.
+
+    Returns
+    -------
+    list of Path
+        The file checked or written.
+
+    Raises
+    ------
+    ValueError
+        Writing without ``out`` in an installed talentlab (nothing is written).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from talentlab.report.docs import write_codebooks
+    >>> [path] = write_codebooks(out=tempfile.mkdtemp() + "/codebook.md")
+    >>> path.read_text(encoding="utf-8").splitlines()[0]
+    '# Raw data and codebook / 原始数据与编码手册'
+    >>> write_codebooks(check=True, out=path) == [path]
+    True
+    """
     text = render_readme()
-    if check:
-        current = README_PATH.read_text(encoding="utf-8") if README_PATH.exists() else ""
-        if current != text:
-            raise SystemExit(f"{README_PATH} is out of date: run `make codebook`")
+    if out is not None:
+        path = Path(out)
+    elif check:
+        path = README_PATH
     else:
-        atomic_write_text(README_PATH, text)
-    return [README_PATH]
+        path = _resources.default_output("data/raw/README.md", "out")
+    if check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            raise SystemExit(f"{path} is out of date: run `make codebook` (or talentlab codebook "
+                             "--out FILE.md) / 编码手册已过期")
+    else:
+        atomic_write_text(path, text)
+    return [path]

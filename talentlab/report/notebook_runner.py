@@ -6,6 +6,9 @@ in a private temporary folder, one per run, reachable by the current user only),
 machine and ipykernel has no reason to warn that it "is running over TCP without encryption".
 With ``--progress-bar`` papermill's bar (on stderr) is named after the notebook it runs, so the
 bars of notebooks run side by side (``make -j2``) say whose cells they count.
+
+papermill comes with the ``notebooks`` extra (``pip install 'talentlab[notebooks]'``; ``make
+setup`` installs it): without it every entry point here stops with an error naming the extra.
 """
 
 from __future__ import annotations
@@ -15,7 +18,11 @@ import shutil
 import sys
 import tempfile
 
+from talentlab import _resources
+
 ENGINE_NAME = "talentlab-ipc"
+#: the optional extra that installs papermill and the kernel
+EXTRA = "notebooks"
 
 
 def progress_label(output_path) -> str:
@@ -34,7 +41,14 @@ def progress_label(output_path) -> str:
 
 
 def register_engine() -> str:
-    """Register the IPC engine with papermill and return its name."""
+    """Register the IPC engine with papermill and return its name.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        papermill is not installed; the message names the extra that installs it.
+    """
+    _resources.require("papermill", EXTRA)
     from papermill.engines import NBClientEngine, papermill_engines
     from traitlets.config import Config
 
@@ -62,14 +76,26 @@ def register_engine() -> str:
 
 
 def execute_notebook(input_path, output_path, **kwargs):
-    """:func:`papermill.execute_notebook` with the kernel over IPC (quiet, no port opened)."""
-    import papermill
+    """:func:`papermill.execute_notebook` with the kernel over IPC (quiet, no port opened).
 
+    Raises
+    ------
+    ModuleNotFoundError
+        papermill is not installed (``pip install 'talentlab[notebooks]'``).
+    """
+    papermill = _resources.require("papermill", EXTRA)
     kwargs.setdefault("engine_name", register_engine())
     return papermill.execute_notebook(str(input_path), str(output_path), **kwargs)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """papermill's command line with the IPC engine; 2 with the extra named when papermill is
+    not installed."""
+    try:
+        _resources.require("papermill", EXTRA)
+    except ModuleNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     from papermill.cli import papermill
 
     args = list(sys.argv[1:] if argv is None else argv)

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from talentlab import _resources
 from talentlab.data import schema
 from talentlab.data.atomic import write_folder_atomically
 from talentlab.simulate.engine import simulate_tables
@@ -72,7 +73,9 @@ def generate(scenario: str = "paper_claims", seed: int | None = None,
     seed : int, optional
         Default :data:`DEFAULT_SEED`.
     out_dir : path, optional
-        Default ``data/raw/synthetic/<scenario>`` of the project.
+        Default, in a clone of the repository, ``data/raw/synthetic/<scenario>``. An installed
+        talentlab has no project folder (its own lies under site-packages and is never
+        written): there ``out_dir`` is required.
     **overrides
         Parameter overrides, see :func:`scenario_parameters`; recorded in ``truth.json``.
 
@@ -80,6 +83,12 @@ def generate(scenario: str = "paper_claims", seed: int | None = None,
     -------
     Path
         The folder written.
+
+    Raises
+    ------
+    ValueError
+        ``out_dir`` not given in an installed talentlab (refused before any simulation; nothing
+        is written).
 
     Examples
     --------
@@ -91,9 +100,7 @@ def generate(scenario: str = "paper_claims", seed: int | None = None,
     """
     seed = DEFAULT_SEED if seed is None else int(seed)
     if out_dir is None:
-        from talentlab.data.io import SYNTHETIC_DIR
-
-        out_dir = SYNTHETIC_DIR / scenario
+        out_dir = _resources.default_output(f"data/raw/synthetic/{scenario}", "out_dir")
     tables, truth = simulate_tables(scenario, seed, **overrides)
     origin = _origin(scenario, seed, truth, overrides)
 

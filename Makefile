@@ -160,7 +160,7 @@ $(PROCESSED)/manifest.json: $(RAW_FILES) $(SETUP) talentlab/data/schema.py talen
 process: $(PROCESSED)/manifest.json ## validate raw data and write data/processed/<data set>/
 
 .PHONY: codebook
-codebook: $(SETUP) ## render data/raw/README.md and CODEBOOK.md from the contract and the indicators
+codebook: $(SETUP) ## render data/raw/README.md (columns, import aliases, indicator codebook, verdict rules) from the code
 	$(PY) -m talentlab.cli codebook
 
 # ---- notebooks → reports ------------------------------------------------------------------------

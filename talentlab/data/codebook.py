@@ -3,8 +3,9 @@
 Every indicator that :mod:`talentlab.indicators` computes is defined here once: code, English and
 Chinese labels, formula, numerator, denominator, exclusions, unit, timing, source and how well that
 source was verified. :func:`codebook` returns the definitions as a DataFrame, the indicator functions
-take their labels from it, and :func:`render_codebook_markdown` renders the same rows into the
-``CODEBOOK.md`` text, so code and documentation cannot drift.
+take their labels from it, and :func:`render_codebook_markdown` renders the same rows as Markdown:
+the "Indicators" section of the generated ``data/raw/README.md`` (``make codebook``, ``talentlab
+codebook``; :func:`talentlab.report.docs.render_readme`), so code and documentation cannot drift.
 
 :func:`calibration_anchors` returns the published national figures collected in the project's
 research notes (``../shared/research/indicators.md``, sections b1-b3): only figures whose source is
@@ -503,7 +504,10 @@ def _md_cell(text: object) -> str:
 
 
 def render_codebook_markdown() -> str:
-    """Render the codebook and the calibration anchors as Markdown (the text of CODEBOOK.md).
+    """Render the codebook and the calibration anchors as Markdown.
+
+    The text is the "Indicators" section of ``data/raw/README.md``, which ``make codebook``
+    (``talentlab codebook``) writes through :func:`talentlab.report.docs.render_readme`.
 
     Examples
     --------

@@ -108,9 +108,6 @@ class GraduatePass:
         require_columns(self.df, [col], fn, "graduates")
         return self.df[col]
 
-    def dest_count(self, names: Sequence[str]) -> np.ndarray:
-        return self.dest_table[:, [_D[n] for n in names]].sum(axis=1)
-
 
 def _as_pass(graduates, by, where) -> GraduatePass:
     if isinstance(graduates, GraduatePass):
@@ -237,9 +234,7 @@ def _destination_indicator(keys: pd.DataFrame, dest_table: np.ndarray, code: str
                            den_base: np.ndarray, unknown_in: bool, method: str,
                            confidence: float, min_cell: int, unknown_text: str) -> pd.DataFrame:
     total = dest_table.sum(axis=1)
-    num = dest_table[:, [_D[n] for n in ["employed_full_time", "employed_part_time",
-                                          "self_employed", "military", "further_study"]]
-                     ].sum(axis=1)
+    num = dest_table[:, [_D[n] for n in defs.PLACED]].sum(axis=1)
     unk = dest_table[:, _D["unknown"]]
     den = den_base
     n_excluded = total - den - (0 if unknown_in else unk)

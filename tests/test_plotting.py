@@ -160,3 +160,10 @@ def test_qca_figures_keep_legends_off_points_bars_and_labels():
     fig = plot_robustness(terms)
     assert tp.layout_overlaps(fig) == []
     plt.close(fig)
+    # the terms' sets named by their labels, not by field names
+    fig = plot_robustness(pd.DataFrame({"term": ["mechanism*~concept", "model"],
+                                        "share": [0.8, 0.5], "in_baseline": [True, False]}),
+                          lang="zh")
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    plt.close(fig)
+    assert sorted(ticks) == ["协同机制*~集群导向培养理念", "培养模式"], ticks

@@ -8,6 +8,8 @@ are not stamped as synthetic.
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -19,8 +21,8 @@ from talentlab.cases.six_case import DIMENSIONS, OUTCOMES
 from talentlab.qca import compute, fit
 from talentlab.report import plotting as tp
 
-__all__ = ["SET_LABELS", "STATUS_MARKS", "evidence_matrices", "plot_case_heatmap",
-           "plot_robustness", "plot_xy", "set_label"]
+__all__ = ["SET_LABELS", "STATUS_MARKS", "evidence_matrices", "expression_label",
+           "plot_case_heatmap", "plot_robustness", "plot_xy", "set_label"]
 
 #: English and Chinese names of the conditions, dimensions and outcomes: one registry with every
 #: figure label, :data:`talentlab.report.plotting.SET_LABELS` (re-exported here).
@@ -41,6 +43,25 @@ def set_label(name: str, lang: str = "en") -> str:
     if lang not in ("en", "zh"):
         raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
     return tp.label(name, lang)
+
+
+_SET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def expression_label(expression: str, lang: str = "en", width: int | None = None) -> str:
+    """A Boolean expression of sets (``"mechanism*~concept + model"``) with every set named by
+    its label (:func:`set_label`), the operators kept: what a tick label shows instead of field
+    names. ``width`` wraps the text at that many characters.
+
+    Examples
+    --------
+    >>> expression_label("mechanism*~concept")
+    'Mechanism*~Cluster-oriented concept'
+    >>> expression_label("mechanism + ~support", "zh")
+    '协同机制 + ~保障体系'
+    """
+    text = _SET_NAME.sub(lambda m: set_label(m.group(0), lang), str(expression))
+    return textwrap.fill(text, width) if width else text
 
 
 def evidence_matrices(case_conditions: pd.DataFrame,
@@ -162,8 +183,8 @@ def plot_xy(
                     fontsize=7)
     ax.set_xlim(-0.03, 1.08)
     ax.set_ylim(-0.03, 1.05)
-    ax.set_xlabel(set_label(x, lang))
-    ax.set_ylabel(set_label(y, lang))
+    ax.set_xlabel(expression_label(x, lang))
+    ax.set_ylabel(expression_label(y, lang))
     if lang == "en":
         box = (f"sufficiency: inclS {suf['inclS']:.2f}, PRI {suf['PRI']:.2f}, "
                f"covS {suf['covS']:.2f}\nnecessity: inclN {nec['inclN']:.2f}, "
@@ -173,8 +194,8 @@ def plot_xy(
                f"必要性：一致性 {nec['inclN']:.2f}，RoN {nec['RoN']:.2f}，覆盖度 {nec['covN']:.2f}")
     ax.text(0.0, -0.14, box, transform=ax.transAxes, va="top", ha="left", fontsize=7.5,
             color="#333333")
-    ax.set_title(title or tp.label("xy_title", lang).format(x=set_label(x, lang),
-                                                      y=set_label(y, lang)), fontsize=10)
+    ax.set_title(title or tp.label("xy_title", lang).format(x=expression_label(x, lang),
+                                                      y=expression_label(y, lang)), fontsize=10)
     return fig
 
 
@@ -185,7 +206,8 @@ def plot_robustness(terms: pd.DataFrame, lang: str = "en", title: str | None = N
     t = terms.sort_values(["in_baseline", "share", "term"], ascending=[True, True, False])
     colors = [sns.color_palette("colorblind")[0] if b else "#bbbbbb" for b in t["in_baseline"]]
     fig, ax = plt.subplots(figsize=(6.5, 0.4 * len(t) + 1.6))
-    ax.barh(t["term"], t["share"], color=colors)
+    ax.barh([expression_label(term, lang, width=40) for term in t["term"]], t["share"],
+            color=colors)
     ax.set_xlim(0, 1)
     ax.set_xlabel(tp.label("share_runs", lang))
     ax.set_ylabel("")

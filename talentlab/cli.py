@@ -263,8 +263,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from talentlab.report.publish import PublicationError
 
     try:
-        # build_report's raw_dir is unused (the raw checksums come from the processed manifest)
-        index = build_report(args.reports, args.processed, None, claims_path=args.claims,
+        index = build_report(args.reports, args.processed, claims_path=args.claims,
                              min_cell=args.min_cell)
     except PublicationError as exc:
         print(f"error: {exc}", file=sys.stderr)

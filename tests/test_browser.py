@@ -367,7 +367,7 @@ def _small_report(root: Path) -> Path:
     (processed / "manifest.json").write_text(json.dumps({
         "origin": {"data_origin": "synthetic", "scenario": "small", "seed": 1},
         "raw_sha256": {"graduates.csv": "0" * 64}, "tables_absent": []}), encoding="utf-8")
-    build_report(reports, processed, None, check_privacy=False)
+    build_report(reports, processed, check_privacy=False)
     return reports
 
 

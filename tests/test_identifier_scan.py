@@ -90,16 +90,16 @@ def test_the_report_build_writes_nothing_of_its_own_when_an_id_leaks(tmp_path, p
     (reports / "10_case" / "table.csv").write_text("major,n\nIC,40\nS003,50\n")
     (reports / "10_case" / "10_case.html").write_text("<p>ok</p>")
     with pytest.raises(PublicationError, match=r"10_case/table.csv: identifier value\(s\) 'S003'"):
-        build_report(reports, processed, tmp_path / "raw")
+        build_report(reports, processed)
     assert sorted(p.name for p in reports.iterdir()) == ["10_case"]
     # an earlier run's files stay as they were
     (reports / "index.html").write_text("earlier")
     (reports / "findings.md").write_text("earlier")
     with pytest.raises(PublicationError):
-        build_report(reports, processed, tmp_path / "raw")
+        build_report(reports, processed)
     assert (reports / "index.html").read_text() == "earlier"
     assert not (reports / "findings.csv").exists()
     # without the leak the build goes through, the build's own files scanned as well
     (reports / "10_case" / "table.csv").write_text("major,n\nIC,40\nSW,50\n")
-    index = build_report(reports, processed, tmp_path / "raw")
+    index = build_report(reports, processed)
     assert index.read_text(encoding="utf-8") != "earlier" and (reports / "findings.csv").exists()

@@ -208,7 +208,7 @@ def test_a_failing_check_leaves_the_earlier_report(tmp_path):
         "origin": {"data_origin": "synthetic", "scenario": "s", "seed": 1},
         "raw_sha256": {"g.csv": "0" * 64}, "tables_absent": []}), encoding="utf-8")
     with pytest.raises(PublicationError, match="missing.html"):
-        report.build_report(reports, processed, None, check_privacy=False)
+        report.build_report(reports, processed, check_privacy=False)
     assert (reports / "index.html").read_text(encoding="utf-8") == "<p>earlier report</p>"
     assert (reports / "MANIFEST.sha256").read_text(encoding="utf-8") == "earlier manifest\n"
     assert not (reports / "findings.md").exists() and not (reports / "findings.csv").exists()

@@ -236,9 +236,8 @@ def test_shipped_reports_are_complete():
         'id="not-testable"')
     assert "<details" in index
     truncated = assert_tables_readable(reports)
-    if truncated:  # the notebooks set pandas' display.max_colwidth; the page cannot undo it
-        pytest.xfail(f"{len(truncated)} table cells cut with an ellipsis by the notebooks' "
-                     f"pd.set_option('display.max_colwidth', 120), e.g. {truncated[0]}")
+    # the notebooks show text whole (pd.set_option("display.max_colwidth", None))
+    assert not truncated, f"{len(truncated)} table cells cut with an ellipsis, e.g. {truncated[0]}"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -280,8 +279,7 @@ def test_notebook_publishing_a_small_cell_fails_the_build(tmp_path):
     # the shipped scenario, processed here (a fresh clone has no data/processed yet)
     processed = process(PROJECT_ROOT / "data/raw/synthetic/paper_claims", tmp_path / "processed")
     with pytest.raises(publish.PublicationError) as err:
-        report.build_report(reports, processed, PROJECT_ROOT / "data/raw/synthetic/paper_claims",
-                            check_privacy=False)
+        report.build_report(reports, processed, check_privacy=False)
     msg = str(err.value)
     assert "30_my_analysis/30_my_analysis.ipynb cell cell-2 output 1 table 1" in msg
     assert "major=IC Design" in msg and "column 'n' = 3" in msg and "threshold 10" in msg

@@ -253,7 +253,7 @@ def test_graduates_only_reaches_a_report(graduates_only, tmp_path):
     assert "Skipped: this section needs evaluations; no evaluations supplied" in zhuhai_nb
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        index = build_report(reports, processed, graduates_only)
+        index = build_report(reports, processed)
     assert index.exists()
     findings = (reports / "findings.md").read_text(encoding="utf-8")
     assert "Tables not supplied: employer_ratings, evaluations, programmes" in findings
@@ -291,7 +291,7 @@ def test_employer_ratings_only_reaches_a_report(tmp_path):
     assert results["design"]["design"] == "none"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        build_report(reports, processed, folder)
+        build_report(reports, processed)
     ledger = pd.read_csv(reports / "findings.csv").set_index("claim_id")
     judged = ledger.loc[sorted(GRADUATE_CLAIMS | set(NEEDS_OTHER_TABLE))]
     assert (judged["verdict"] == "not testable").all()

@@ -132,8 +132,8 @@ def _load_claims(claims_path):
     return load_claims(claims_path)
 
 
-def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike,
-                 raw_dir: str | os.PathLike, claims_path: str | os.PathLike | None = None,
+def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike, *,
+                 claims_path: str | os.PathLike | None = None,
                  check_privacy: bool = True, min_cell: int | None = None) -> Path:
     """Write ``index.html``, ``findings.md``, ``findings.csv`` and the manifest of a report folder.
 
@@ -150,8 +150,7 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
     spreadsheet formulas, every HTML page for dead links and executable content
     (:func:`talentlab.report.publish.check_report`); any problem raises
     :class:`talentlab.report.publish.PublicationError` naming the file, table, row and column.
-    ``raw_dir`` is accepted for the command line's symmetry; the raw checksums come from the
-    processed data's ``manifest.json``.
+    The raw data's checksums come from the processed data's ``manifest.json``.
     """
     from talentlab.data.disclosure import MIN_CELL, check_min_cell
     from talentlab.report import publish

@@ -52,6 +52,17 @@ cr <- function(step, runs, th) {
        E = as.list(r$E), C = as.list(r$C), I = as.list(r$I))
 }
 out$lipr_calibrange <- list(cr(500, 2, c(400, 550, 900)), cr(25, 12, c(400, 550, 900)))
+# with DEVELOPED among the conditions (its calibration can then change the solution), fuzzy and crisp
+crd <- function(type, step, runs, th) {
+  r <- quiet(do.call(rob.calibrange, list(raw.data = LIPR, calib.data = LIPF,
+    test.cond.raw = "DEVELOPED", test.cond.calib = "DEVELOPED", test.thresholds = th, type = type,
+    step = step, max.runs = runs, outcome = "SURVIVED", conditions = lconds, incl.cut = 0.8,
+    n.cut = 1, include = "?")))
+  list(type = type, step = step, max_runs = runs, thresholds = th,
+       E = as.list(r$E), C = as.list(r$C), I = as.list(r$I))
+}
+out$lipr_calibrange_developed <- list(crd("fuzzy", 25, 8, c(400, 550, 900)),
+                                      crd("crisp", 25, 6, 550))
 # ---- rob.fit, rob.corefit, rob.cases, rob.singletest: man-page example (PAYF)
 # as the man pages write them: a wrapper passing incl.cut = ic gave the solution for the global
 # `ic` left by the loop above (minimize() evaluates arguments from its deparsed call elsewhere)

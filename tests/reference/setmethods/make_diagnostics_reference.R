@@ -1,5 +1,5 @@
 # Reference outputs of SetMethods 4.0 / QCA 3.25.1 for talentlab's QCA diagnostics tests
-# (tests/test_qca_diagnostics_*.py): theory evaluation, ESA, CSA/SSR (findRows types 2, 3),
+# (tests/test_qca_diagnostics_*.py): theory evaluation, SMMR single cases, ESA, CSA/SSR (findRows types 2, 3),
 # cluster diagnostics, XY-plot fit. Run from this folder:
 #   Rscript make_diagnostics_reference.R   (writes diag_SCHF.csv, diag_SCHLF.csv, diagnostics_reference.json)
 suppressPackageStartupMessages({library(QCA); library(SetMethods); library(jsonlite)})
@@ -24,6 +24,15 @@ out$theory_evaluation <- list(
   fit = list(row = rownames(fit), inclS = fit$Cons.Suf, covS = fit$Cov.Suf, PRI = fit$PRI),
   intersections = list(TE = TH$inters$TE, tE = TH$inters$tE, Te = TH$inters$Te, te = TH$inters$te),
   cases = cases)
+
+# ---- smmr, single cases for sufficiency (cases 1, 3, 4, 5) on the theory-evaluation solution
+flat <- function(df) { df <- as.data.frame(lapply(df, function(v) if (is.data.frame(v)) v[[1]] else v),
+                                          check.names = FALSE); rownames(df) <- NULL; df }
+out$smmr <- list(model = sol_yi$i.sol$C1P1$solution[[1]])
+for (k in list(c(1, "typical"), c(3, "deviant_consistency"), c(4, "deviant_coverage"), c(5, "irrelevant"))) {
+  r <- quiet(smmr(results = sol_yi, outcome = "EXPORT", match = FALSE, cases = as.numeric(k[1])))
+  out$smmr[[k[2]]] <- flat(r[[1]]$results)
+}
 
 # ---- esa (man-page example) and findRows types 2 and 3 on SCHF
 TT_y <- quiet(truthTable(SCHF, outcome = "EXPORT", conditions = conds, incl.cut = .9,

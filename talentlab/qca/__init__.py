@@ -14,8 +14,16 @@ Examples
 
 from talentlab.qca.analysis import QCAResult, QCARobustness, analyse, robustness_checks
 from talentlab.qca.calibrate import calibrate, indirect_calibration
+from talentlab.qca.cluster import ClusterDiagnostics, cluster_diagnostics
 from talentlab.qca.configuration import GLYPHS, configuration_table
 from talentlab.qca.diagnostics import diagnose, random_consistency_probability
+from talentlab.qca.esa import (
+    ESAResult,
+    contradictory_simplifying_assumptions,
+    enhanced_standard_analysis,
+    esa_exclusions,
+    simultaneous_subset_rows,
+)
 from talentlab.qca.expressions import QCAError, QCAWarning, TautologyError, compute
 from talentlab.qca.fit import fit, necessity_parameters, sufficiency_parameters
 from talentlab.qca.minimize import (
@@ -48,10 +56,25 @@ from talentlab.qca.robustness_ranges import (
     frequency_cut_range,
     inclusion_cut_range,
 )
+from talentlab.qca.smmr import smmr
+from talentlab.qca.theory import TheoryEvaluation, theory_evaluation
 from talentlab.qca.truth_table import TruthTable, truth_table
+from talentlab.qca.xy import XYData, xy_data
 
 __all__ = [
     "GLYPHS",
+    "ClusterDiagnostics",
+    "ESAResult",
+    "TheoryEvaluation",
+    "XYData",
+    "cluster_diagnostics",
+    "contradictory_simplifying_assumptions",
+    "enhanced_standard_analysis",
+    "esa_exclusions",
+    "simultaneous_subset_rows",
+    "smmr",
+    "theory_evaluation",
+    "xy_data",
     "NCAResult",
     "bottleneck_table",
     "configuration_table",

@@ -1,5 +1,6 @@
-"""SMMR single-case selection for sufficiency against SetMethods 4.0 ``smmr(match = FALSE,
-cases = 1, 3, 4, 5)`` on SCHF (values made by tests/reference/setmethods/make_diagnostics_reference.R)."""
+"""SMMR case selection for sufficiency against SetMethods 4.0 ``smmr`` on SCHF: single cases
+(``match = FALSE, cases = 1, 3, 4, 5``) and pairs (``match = TRUE, cases = 3, 4``); values made by
+tests/reference/setmethods/make_diagnostics_reference.R."""
 
 import json
 
@@ -8,7 +9,7 @@ import pandas as pd
 import pytest
 
 from talentlab.qca import QCAError, minimize
-from talentlab.qca.smmr import CASE_TYPES, smmr
+from talentlab.qca.smmr import CASE_TYPES, smmr, smmr_pairs
 
 CONDITIONS = ["EMP", "BARGAIN", "UNI", "OCCUP", "STOCK", "MA"]
 
@@ -65,3 +66,32 @@ def test_smmr_refuses_unknown_types_and_models(solution):
         smmr(solution, "deviant")
     with pytest.raises(QCAError, match="model 7 does not exist"):
         smmr(solution, "typical", model=7)
+
+
+def test_typical_deviant_consistency_pairs_match_setmethods(ref, solution):
+    pairs = smmr_pairs(solution, "typical_deviant_consistency", max_pairs=5)
+    for block in ref["match_typical_deviant_consistency"]:
+        ours = pairs[pairs["term"] == block["term"]]
+        theirs = pd.DataFrame(block["pairs"])
+        if theirs.empty:
+            assert ours.empty
+            continue
+        assert ours["typical"].tolist() == theirs["TYP"].tolist()
+        assert ours["deviant"].tolist() == theirs["DCONS"].tolist()
+        assert ours["most_typical"].tolist() == theirs["MostTypTerm"].tolist()
+        assert ours["most_deviant"].tolist() == theirs["MostDCONS"].tolist()
+        np.testing.assert_allclose(ours["best"], theirs["Best"], atol=1e-12)
+
+
+def test_deviant_coverage_irrelevant_pairs_match_setmethods(ref, solution):
+    ours = smmr_pairs(solution, "deviant_coverage_irrelevant", max_pairs=5)
+    theirs = pd.DataFrame(ref["match_deviant_coverage_irrelevant"])
+    assert ours["deviant_coverage"].tolist() == theirs["DCOV"].tolist()
+    assert ours["irrelevant"].tolist() == theirs["IIR"].tolist()
+    assert ours["tt_below_outcome"].tolist() == theirs["TT_DCV<=Y"].tolist()
+    cols = [f"TT_{c}" for c in CONDITIONS]
+    np.testing.assert_array_equal(ours[cols].to_numpy(), theirs[cols].to_numpy())
+    np.testing.assert_allclose(ours["best"], theirs["Best"], atol=1e-12)
+    assert ours.groupby(cols).size().max() <= 5
+    with pytest.raises(QCAError, match="max_pairs"):
+        smmr_pairs(solution, "deviant_coverage_irrelevant", max_pairs=0)

@@ -13,6 +13,11 @@ process tracing in set-theoretic multi-method research", Sociological Methods & 
 - deviant coverage (solution): S < 0.5, Y > 0.5; grouped by truth-table row; best = 1 - the
   case's membership in its row; rows whose membership is <= Y first.
 - individually irrelevant (solution): S < 0.5, Y < 0.5; grouped by truth-table row.
+
+Comparisons (:func:`smmr_pairs`): a typical and a deviant-consistency case of the same term,
+best = |X_t - X_d| + (1 - (Y_t - Y_d)) + (1 - X_t) + (1 - X_d); a deviant-coverage and an
+individually irrelevant case of the same truth-table row, best = |W_c - W_i| + (1 - (Y_c - Y_i))
++ (1 - W_c) + (1 - W_i) with W the membership in that row (Schneider & Rohlfing 2013, table 3).
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ import pandas as pd
 from talentlab.qca.expressions import QCAError, compute
 from talentlab.qca.minimize import MinimizeResult
 
-__all__ = ["CASE_TYPES", "smmr"]
+__all__ = ["CASE_TYPES", "PAIR_TYPES", "smmr", "smmr_pairs"]
 
 #: The single-case types of :func:`smmr` (SetMethods ``cases`` 1, 3, 4, 5).
 CASE_TYPES = ("typical", "deviant_consistency", "deviant_coverage", "irrelevant")
+#: The comparisons of :func:`smmr_pairs` (SetMethods ``match = TRUE``, ``cases`` 3 and 4).
+PAIR_TYPES = ("typical_deviant_consistency", "deviant_coverage_irrelevant")
 
 
 def _model(result: MinimizeResult, model: int, branch: str | None) -> list[str]:
@@ -179,3 +186,117 @@ def smmr(
     table = table.sort_values(tt_cols, kind="stable")
     return table[["case", "term", "membership", *tt_cols, "tt_row", "outcome"]] \
         .reset_index(drop=True)
+
+
+def _typical_deviant_pairs(terms, memb, y, max_pairs) -> pd.DataFrame:
+    typical = _typical(terms, memb, y)
+    deviant = _deviant_consistency(terms, memb, y)
+    parts = []
+    for term in terms:
+        x = memb[term].to_numpy()
+        t_idx = np.flatnonzero((x > 0.5) & (y > 0.5) & (x <= y))
+        d_idx = np.flatnonzero((x > 0.5) & (y < 0.5))
+        if not len(t_idx) or not len(d_idx):
+            continue
+        # R expand.grid: the typical case varies fastest
+        ti, di = np.tile(t_idx, len(d_idx)), np.repeat(d_idx, len(t_idx))
+        best = np.abs(x[ti] - x[di]) + (1 - (y[ti] - y[di])) + (1 - x[ti]) + (1 - x[di])
+        pairs = pd.DataFrame({"term": term, "typical": memb.index[ti],
+                              "deviant": memb.index[di], "best": best})
+        pairs = pairs.sort_values("best", kind="stable")
+        pairs["best"] = _round3(pairs["best"])
+        most_t = typical[(typical["term"] == term) & typical["most"]]["case"]
+        most_d = deviant[(deviant["term"] == term) & deviant["most"]]["case"]
+        pairs["most_typical"] = pairs["typical"].isin(most_t)
+        pairs["most_deviant"] = pairs["deviant"].isin(most_d)
+        pairs = pairs.sort_values(["best", "most_typical", "most_deviant"],
+                                  ascending=[True, False, False], kind="stable")
+        parts.append(pairs.head(max_pairs))
+    columns = ["term", "typical", "deviant", "best", "most_typical", "most_deviant"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+def _coverage_irrelevant_pairs(conditions, data, s, y, max_pairs) -> pd.DataFrame:
+    x = data[conditions].to_numpy(dtype=float)
+    w = np.where(x <= 0.5, 1 - x, x).min(axis=1)
+    corner = np.round(x)  # half to even, as R's round(): 0.5 goes to row value 0
+    key = np.array(["".join(str(int(v)) for v in row) for row in corner])
+    c_idx = np.flatnonzero((s < 0.5) & (y > 0.5))
+    i_idx = np.flatnonzero((s < 0.5) & (y < 0.5))
+    ci, ii = np.tile(c_idx, len(i_idx)), np.repeat(i_idx, len(c_idx))
+    same = key[ci] == key[ii]
+    ci, ii = ci[same], ii[same]
+    best = np.abs(w[ci] - w[ii]) + (1 - (y[ci] - y[ii])) + (1 - w[ci]) + (1 - w[ii])
+    pairs = pd.DataFrame({"deviant_coverage": data.index[ci], "irrelevant": data.index[ii]})
+    pairs = pd.concat([pairs, pd.DataFrame(corner[ci].astype(int),
+                                           columns=[f"TT_{c}" for c in conditions])], axis=1)
+    pairs["tt_below_outcome"] = w[ci] <= y[ci]
+    pairs["best"] = best
+    pairs["_row"] = key[ci]
+    # SetMethods merges by the deviant case's name, orders by row, then within a row puts
+    # rows with W <= Y first and the best pairs first
+    pairs = pairs.sort_values("deviant_coverage", kind="stable")
+    pairs = pairs.sort_values(["_row", "tt_below_outcome", "best"],
+                              ascending=[True, False, True], kind="stable")
+    pairs = pairs.groupby("_row", sort=True).head(max_pairs)
+    pairs["best"] = _round3(pairs["best"])
+    return pairs.drop(columns="_row").reset_index(drop=True)
+
+
+def smmr_pairs(
+    result: MinimizeResult,
+    pairs: str = "typical_deviant_consistency",
+    model: int = 0,
+    branch: str | None = None,
+    max_pairs: int = 5,
+) -> pd.DataFrame:
+    """Pairs of cases to compare after a sufficiency solution, as SetMethods ``smmr(match =
+    TRUE)`` pairs them.
+
+    Parameters
+    ----------
+    result : MinimizeResult
+        A solution from :func:`~talentlab.qca.minimize`.
+    pairs : {"typical_deviant_consistency", "deviant_coverage_irrelevant"}
+        Typical with deviant-consistency cases of each term (SetMethods ``cases = 3``), or
+        deviant-coverage with individually irrelevant cases of the same truth-table row
+        (``cases = 4``).
+    model, branch
+        As :func:`smmr`.
+    max_pairs : int
+        Most pairs kept per term or per truth-table row (R ``max_pairs``).
+
+    Returns
+    -------
+    DataFrame
+        Best pairs first within each term (``term``, ``typical``, ``deviant``, ``best``,
+        ``most_typical``, ``most_deviant``) or truth-table row (``deviant_coverage``,
+        ``irrelevant``, ``TT_<condition>``, ``tt_below_outcome``, ``best``).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"A": [0.9, 0.8, 0.7, 0.2, 0.3], "B": [0.8, 0.9, 0.2, 0.1, 0.6],
+    ...                   "Y": [0.95, 0.85, 0.3, 0.2, 0.8]}, index=list("abcde"))
+    >>> from talentlab.qca import minimize
+    >>> sol = minimize(d, outcome="Y", incl_cut=0.8, include="?")
+    >>> smmr_pairs(sol)  # no case is deviant in consistency
+    Empty DataFrame
+    Columns: [term, typical, deviant, best, most_typical, most_deviant]
+    Index: []
+    """
+    if pairs not in PAIR_TYPES:
+        raise QCAError(f"smmr_pairs: pairs must be one of {', '.join(PAIR_TYPES)}, not "
+                       f"{pairs!r} (比较类型无效)")
+    if int(max_pairs) < 1:
+        raise QCAError("smmr_pairs: max_pairs must be at least 1 (max_pairs 至少为 1)")
+    terms = _model(result, model, branch)
+    tt = result.tt
+    data = tt.data
+    y = data[tt.outcome].to_numpy(dtype=float)
+    memb = pd.DataFrame({t: compute(t, data) for t in terms}, index=data.index)
+    if pairs == "typical_deviant_consistency":
+        return _typical_deviant_pairs(terms, memb, y, int(max_pairs))
+    s = memb.to_numpy().max(axis=1)
+    return _coverage_irrelevant_pairs(tt.conditions, data, s, y, int(max_pairs))

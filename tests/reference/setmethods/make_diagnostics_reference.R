@@ -33,6 +33,11 @@ for (k in list(c(1, "typical"), c(3, "deviant_consistency"), c(4, "deviant_cover
   r <- quiet(smmr(results = sol_yi, outcome = "EXPORT", match = FALSE, cases = as.numeric(k[1])))
   out$smmr[[k[2]]] <- flat(r[[1]]$results)
 }
+mt <- quiet(smmr(results = sol_yi, outcome = "EXPORT", match = TRUE, cases = 3, max_pairs = 5))
+out$smmr$match_typical_deviant_consistency <- lapply(mt, function(m) list(
+  term = sub("^Term ", "", m$title), pairs = if (is.data.frame(m$results)) flat(m$results) else list()))
+mc <- quiet(smmr(results = sol_yi, outcome = "EXPORT", match = TRUE, cases = 4, max_pairs = 5))
+out$smmr$match_deviant_coverage_irrelevant <- flat(mc[[1]]$results)
 
 # ---- esa (man-page example) and findRows types 2 and 3 on SCHF
 TT_y <- quiet(truthTable(SCHF, outcome = "EXPORT", conditions = conds, incl.cut = .9,

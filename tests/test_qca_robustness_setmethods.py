@@ -60,7 +60,7 @@ def _list(value) -> list:
 
 
 def _same(got: float, want) -> bool:
-    if want is None:
+    if want is None or want in ("NA", "NaN"):  # R's NA / NaN (0/0) as jsonlite writes them
         return math.isnan(got)
     return got == pytest.approx(want, abs=1e-12)
 
@@ -108,6 +108,22 @@ def test_calibration_ranges_equal_setmethods_man_page_lipset(ref, lipf, k):
                             include="?", step=spec["step"], max_runs=spec["max_runs"])
     got = got.set_index("parameter")
     for name, key in (("exclusion", "E"), ("crossover", "C"), ("inclusion", "I")):
+        lower, upper = spec[key]
+        assert _same(got.loc[name, "lower"], lower), (name, got.loc[name].to_dict())
+        assert _same(got.loc[name, "upper"], upper), (name, got.loc[name].to_dict())
+
+
+@pytest.mark.parametrize("k", range(2))
+def test_calibration_ranges_of_a_condition_equal_setmethods_fuzzy_and_crisp(ref, lipf, k):
+    spec = ref["lipr_calibrange_developed"][k]
+    raw = pd.read_csv(HERE / "rob_LIPR.csv", index_col="case")["DEVELOPED"].to_numpy()
+    crisp = spec["type"] == "crisp"
+    got = calibration_range(lipf, raw, "DEVELOPED", _list(spec["thresholds"]), "SURVIVED",
+                            LIPF_CONDITIONS, incl_cut=0.8, n_cut=1, include="?", crisp=crisp,
+                            step=spec["step"], max_runs=spec["max_runs"]).set_index("parameter")
+    anchors = [("cut", "C")] if crisp else [("exclusion", "E"), ("crossover", "C"),
+                                            ("inclusion", "I")]
+    for name, key in anchors:
         lower, upper = spec[key]
         assert _same(got.loc[name, "lower"], lower), (name, got.loc[name].to_dict())
         assert _same(got.loc[name, "upper"], upper), (name, got.loc[name].to_dict())
@@ -261,3 +277,59 @@ def test_supersubset_for_sufficiency_equals_r_qca(ref, k):
     assert got.index.tolist() == _list(spec["expression"])
     for col in ("inclS", "PRI", "covS"):
         np.testing.assert_allclose(got[col].to_numpy(), _list(spec[col]), rtol=0, atol=1e-12)
+
+
+# ------------------------------------------------------------------ random differential
+def _differential_sets():
+    path = HERE / "robustness_differential.json"
+    return json.loads(path.read_text(encoding="utf-8"))["sets"]
+
+
+def test_ranges_and_fit_equal_setmethods_on_random_data_sets():
+    """40 random fuzzy data sets (4 conditions, 12-30 cases; conservative, parsimonious and
+    intermediate solutions): rob.inclrange, rob.ncutrange, rob.fit and rob.cases' ratios."""
+    compared = {"incl": 0, "incl_r_error": 0, "ncut": 0, "fit": 0}
+    for k, spec in enumerate(_differential_sets()):
+        if spec.get("error"):
+            continue
+        data = pd.DataFrame(spec["data"], index=spec["cases"])
+        kind = spec["kind"]
+        common = dict(include=None if kind == "conservative" else "?",
+                      directional=["A", "B", "C", "D"] if kind == "intermediate" else None)
+        conds = ["A", "B", "C", "D"]
+        initial = minimize(data, outcome="Y", conditions=conds, incl_cut=spec["incl_cut"],
+                           n_cut=1, **common)
+        assert set(initial.solution.solutions[0]) == set(_list(spec["model"])), k
+        got = inclusion_cut_range(data, "Y", conds, incl_cut=spec["incl_cut"], n_cut=1,
+                                  step=0.02, max_runs=8, **common).iloc[0]
+        if "incl" in spec:
+            assert _same(got["lower"], spec["incl"]["lower"]), (k, got.to_dict(), spec["incl"])
+            assert _same(got["upper"], spec["incl"]["upper"]), (k, got.to_dict(), spec["incl"])
+            compared["incl"] += 1
+        else:
+            # R stopped with an error: a lower cut-off made every configuration sufficient
+            # (a tautology), and rob.inclrange's downward search has no try(); here the search
+            # stops there and the last cut-off tested before is the bound
+            assert got["lower_stop"] == "no solution", (k, got.to_dict())
+            compared["incl_r_error"] += 1
+        if "ncut" in spec:
+            got = frequency_cut_range(data, "Y", conds, incl_cut=spec["incl_cut"], n_cut=1,
+                                      step=1, max_runs=4, **common).iloc[0]
+            assert _same(got["lower"], spec["ncut"]["lower"]), (k, got.to_dict())
+            assert _same(got["upper"], spec["ncut"]["upper"]), (k, got.to_dict())
+            compared["ncut"] += 1
+        if "fit" in spec:
+            tests = [minimize(data, outcome="Y", conditions=conds, incl_cut=t["incl.cut"],
+                              n_cut=t["n.cut"], **common) for t in _list(spec["fit"]["tests"])]
+            for t, m in zip(tests, spec["fit"]["test_models"], strict=True):
+                assert set(t.solution.solutions[0]) == set(_list(m)), k
+            rf = robustness_fit(tests, initial).iloc[0]
+            for key, want in spec["fit"]["unrounded"].items():
+                assert rf[key] == pytest.approx(want, abs=1e-12), (k, key)
+            ratios = case_ratios(tests, initial).iloc[0]
+            want = spec["fit"]["case_ratio"]
+            assert ratios["RCC_Rank"] == want["RCC_Rank"], k
+            for key in ("RCR_typ", "RCR_dev"):
+                assert _same(round(ratios[key], 3), want[key]), (k, key, ratios[key], want[key])
+            compared["fit"] += 1
+    assert compared == {"incl": 16, "incl_r_error": 11, "ncut": 27, "fit": 27}

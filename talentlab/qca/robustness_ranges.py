@@ -10,9 +10,14 @@ the last value tested before the stop. When ``max_runs`` steps never change the 
 bound is missing (NaN), as in SetMethods ("no limit found within the runs").
 
 The stepping and stopping rules are SetMethods' own, operation for operation, so the bounds are
-the same floating-point numbers (tests/reference/setmethods). Two consequences a reader should
-know: the inclusion cut-off is never tested at 1 itself (the upward search stops before it), and
-a change found exactly at the last allowed run is reported as "no limit found" (NaN).
+the same floating-point numbers (tests/reference/setmethods: its man-page examples and 40 random
+data sets). Two consequences a reader should know: the inclusion cut-off is never tested at 1
+itself (the upward search stops before it), and a change found exactly at the last allowed run is
+reported as "no limit found" (NaN). One deliberate difference: where a step leaves no solution
+(no sufficient configuration, or every configuration sufficient so that the solution is a
+tautology), the search stops there with ``"no solution"``; SetMethods does the same in most of
+its searches but its downward inclusion search and the recalibrations have no ``try()``, so R
+stops the whole function with an error instead.
 
 Bounded: ``max_runs`` is at most :data:`MAX_RANGE_RUNS`, so one range costs at most
 ``2 * max_runs`` minimisations (``6 * max_runs`` for the three anchors of a calibration).

@@ -303,8 +303,8 @@ def calibration_range(
     ...                   "Y": [0, 0, 0, 1, 0, 1, 1, 1.0]})
     >>> r = calibration_range(d, raw, "A", [2, 5, 8], "Y", ["A", "B"], incl_cut=0.8,
     ...                       include="?", max_runs=4)
-    >>> r[["parameter", "lower", "upper", "upper_stop"]].values.tolist()
-    [['exclusion', nan, 4.0, 'no solution'], ['crossover', 3.0, 7.0, 'no solution'], ['inclusion', 5.0, nan, 'no limit within max_runs']]
+    >>> r[["parameter", "lower", "upper"]].values.tolist()
+    [['exclusion', nan, 4.0], ['crossover', 3.0, 7.0], ['inclusion', 5.0, nan]]
     """
     _check(step, max_runs, "calibration_range")
     if condition not in data.columns:

@@ -64,7 +64,7 @@ def test_cases_of_each_cell_match_setmethods(evaluation, ref):
             assert names == ref["cases"][key]
 
 
-def test_boolean_minimum_and_errors(evaluation):
+def test_boolean_minimum_and_errors():
     assert boolean_minimum(np.zeros(4), ["A", "B"]) == ""
     assert boolean_minimum(np.ones(4), ["A", "B"]) == "1"
     assert boolean_minimum(np.array([0, 0, 0, 1]), ["A", "B"]) == "A*B"
@@ -77,3 +77,16 @@ def test_boolean_minimum_and_errors(evaluation):
 def _solution():
     d = pd.DataFrame({"EMP": [1, 1, 0, 0], "MA": [1, 0, 1, 0], "Y": [1, 1, 0, 0]})
     return minimize(d, outcome="Y", include="?")
+
+
+def test_boolean_expressions_are_bounded():
+    names = [f"C{i}" for i in range(11)]
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame(rng.integers(0, 2, (6, 11)), columns=names)
+    d["Y"] = [1, 1, 1, 0, 0, 0]
+    sol = minimize(d, outcome="Y")
+    with pytest.raises(QCAError, match="boolean=False"):
+        theory_evaluation("C0", sol)
+    ev = theory_evaluation("C0", sol, boolean=False)
+    assert (ev.intersections["expression"] == "").all()
+    assert ev.intersections["n"].sum() <= len(d)

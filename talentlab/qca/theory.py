@@ -15,12 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from talentlab.qca.expressions import QCAError, compute
+from talentlab.qca._boolean import cover_matrix, qmc, sort_implicants
+from talentlab.qca.expressions import QCAError, compute, write_implicant
 from talentlab.qca.fit import sufficiency_parameters
-from talentlab.qca.minimize import MinimizeResult, minimize
-from talentlab.qca.truth_table import all_configurations, truth_table
+from talentlab.qca.minimize import MinimizeResult
+from talentlab.qca.truth_table import all_configurations
 
-__all__ = ["INTERSECTIONS", "TheoryEvaluation", "boolean_minimum", "theory_evaluation"]
+__all__ = ["INTERSECTIONS", "MAX_BOOLEAN_CONFIGURATIONS", "TheoryEvaluation", "boolean_minimum",
+           "theory_evaluation"]
 
 #: The eight cells of the theory evaluation (SetMethods' names): intersection, outcome side, label.
 INTERSECTIONS = [
@@ -54,13 +56,22 @@ class TheoryEvaluation:
     cases: pd.DataFrame
 
 
+#: Most configurations (product of the conditions' levels) for which :func:`theory_evaluation`
+#: writes the Boolean intersections (10 binary conditions, under a second for any function);
+#: beyond, pass ``boolean=False``.
+MAX_BOOLEAN_CONFIGURATIONS = 1024
+
+
 def boolean_minimum(values: np.ndarray, conditions: Sequence[str], noflevels=None) -> str:
-    """A minimal sum of products of a crisp function given on every configuration.
+    """An irredundant sum of prime implicants of a crisp function given on every configuration.
 
     ``values[r]`` is the function on configuration ``r`` (R's row order, as
-    :func:`~talentlab.qca.truth_table.all_configurations`); minimised exactly with
-    :func:`~talentlab.qca.minimize` (no remainders), first model. ``""`` for the empty set,
-    ``"1"`` for the universe.
+    :func:`~talentlab.qca.truth_table.all_configurations`). The prime implicants come from
+    Quine-McCluskey; the essential ones are taken first, then the one covering most uncovered
+    configurations (first in R's implicant order on ties), and any term the others cover is
+    dropped. This bounded cover is logically equal to the function but, unlike an exact
+    minimum (whose search can explode), need not have the fewest terms. ``""`` for the empty
+    set, ``"1"`` for the universe.
 
     Examples
     --------
@@ -68,16 +79,33 @@ def boolean_minimum(values: np.ndarray, conditions: Sequence[str], noflevels=Non
     'A + B'
     """
     noflevels = [2] * len(conditions) if noflevels is None else list(noflevels)
-    values = np.asarray(values, dtype=float)
+    values = np.asarray(values, dtype=float) > 0.5
     if not values.any():
         return ""
     if values.all():
         return "1"
-    configs = pd.DataFrame(all_configurations(noflevels), columns=list(conditions))
-    name = "OUT" if "OUT" not in conditions else "OUT_"
-    configs[name] = values
-    result = minimize(truth_table(configs, name, conditions=list(conditions), warn=False))
-    return " + ".join(result.solutions[0])
+    configs = all_configurations(noflevels)[values]
+    implicants = sort_implicants(qmc([tuple(int(v) + 1 for v in row) for row in configs],
+                                     noflevels))
+    chart = cover_matrix(implicants, configs)
+    chosen: list[int] = []
+    uncovered = np.ones(chart.shape[1], dtype=bool)
+    only = chart.sum(axis=0) == 1
+    for i in range(len(implicants)):
+        if (chart[i] & only).any():
+            chosen.append(i)
+            uncovered &= ~chart[i]
+    while uncovered.any():
+        i = int(np.argmax((chart & uncovered).sum(axis=1)))
+        chosen.append(i)
+        uncovered &= ~chart[i]
+    for i in list(reversed(chosen)):
+        rest = [j for j in chosen if j != i]
+        if rest and chart[rest].any(axis=0).all():
+            chosen = rest
+    multivalue = any(v > 2 for v in noflevels)
+    return " + ".join(write_implicant(implicants[i], list(conditions), multivalue)
+                      for i in sorted(chosen))
 
 
 def _haesebrouck(x: np.ndarray, y: np.ndarray) -> float:
@@ -92,6 +120,7 @@ def theory_evaluation(
     result: MinimizeResult,
     model: int = 0,
     branch: str | None = None,
+    boolean: bool = True,
 ) -> TheoryEvaluation:
     """Intersect a theory with a solution: fit, Boolean intersections and cases of each cell.
 
@@ -105,6 +134,9 @@ def theory_evaluation(
         Which model of the solution (0 = the first; R ``sol = 1``).
     branch : str, optional
         For an intermediate solution, the branch (``"C1P1"``, the default, as R).
+    boolean : bool
+        Write each intersection as a Boolean expression (``expression``; empty when False).
+        Refused beyond :data:`MAX_BOOLEAN_CONFIGURATIONS` configurations.
 
     Returns
     -------
@@ -115,7 +147,7 @@ def theory_evaluation(
     Memberships: T from the theory, S the union of the model's terms (fuzzy OR), intersections
     by fuzzy AND/NOT. A case is in a cell when its intersection membership is above 0.5 and its
     outcome membership above (or below) 0.5, as SetMethods 4.0 ``cases.theory.evaluation``.
-    Boolean intersections are minimal sums of products over all configurations
+    Boolean intersections are irredundant sums of prime implicants over all configurations
     (:func:`boolean_minimum`), logically equal to SetMethods' ``$inters``. SetMethods 4.0 never
     lists cases for "inconsistent most likely" (it reads a column ``T*E`` that does not
     exist); here that cell is filled by its definition.
@@ -124,6 +156,7 @@ def theory_evaluation(
     --------
     >>> d = pd.DataFrame({"A": [1, 1, 0, 0], "B": [1, 0, 1, 0], "Y": [1, 1, 0, 0]},
     ...                  index=list("abcd"))
+    >>> from talentlab.qca import minimize, truth_table
     >>> sol = minimize(truth_table(d, "Y"), include="?")
     >>> ev = theory_evaluation("B", sol)
     >>> ev.model
@@ -165,12 +198,20 @@ def theory_evaluation(
     fit = sufficiency_parameters(sets, y)[["inclS", "PRI", "covS"]]
     fit["inclH"] = [_haesebrouck(sets[c].to_numpy(), y) for c in sets.columns]
 
-    configs = pd.DataFrame(all_configurations(tt.noflevels), columns=tt.conditions)
-    t_c = compute(theory, configs)
-    s_c = compute(" + ".join(terms), configs)
-    crisp = {"T*S": np.minimum(t_c, s_c), "~T*S": np.minimum(1 - t_c, s_c),
-             "T*~S": np.minimum(t_c, 1 - s_c), "~T*~S": np.minimum(1 - t_c, 1 - s_c)}
-    expressions = {k: boolean_minimum(v, tt.conditions, tt.noflevels) for k, v in crisp.items()}
+    expressions = dict.fromkeys(cells, "")
+    if boolean:
+        total = int(np.prod(tt.noflevels))
+        if total > MAX_BOOLEAN_CONFIGURATIONS:
+            raise QCAError(f"theory_evaluation: {total} configurations are more than "
+                           f"{MAX_BOOLEAN_CONFIGURATIONS} to write the intersections as Boolean "
+                           f"expressions; pass boolean=False (组态过多，请设 boolean=False)")
+        configs = pd.DataFrame(all_configurations(tt.noflevels), columns=tt.conditions)
+        t_c = compute(theory, configs)
+        s_c = compute(" + ".join(terms), configs)
+        crisp = {"T*S": np.minimum(t_c, s_c), "~T*S": np.minimum(1 - t_c, s_c),
+                 "T*~S": np.minimum(t_c, 1 - s_c), "~T*~S": np.minimum(1 - t_c, 1 - s_c)}
+        expressions = {k: boolean_minimum(v, tt.conditions, tt.noflevels)
+                       for k, v in crisp.items()}
 
     n_all = len(data)
     rows = []

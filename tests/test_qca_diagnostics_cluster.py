@@ -68,3 +68,11 @@ def test_cluster_of_a_solution_matches_setmethods(ref, schlf):
 def test_cluster_names_missing_columns(schlf):
     with pytest.raises(QCAError, match="'REGION'"):
         cluster_diagnostics(schlf, "EMP", "EXPORT", unit="REGION", cluster="YEAR")
+
+
+def test_cluster_refuses_more_cells_than_the_limit(monkeypatch, schlf):
+    from talentlab.qca import cluster as cluster_module
+
+    monkeypatch.setattr(cluster_module, "MAX_CELLS", 19 * 4 - 1)
+    with pytest.raises(QCAError, match="19 units x 4 clusters"):
+        cluster_diagnostics(schlf, "EMP", "EXPORT", unit="COUNTRY", cluster="YEAR")

@@ -2,6 +2,7 @@
 (``match = FALSE, cases = 1, 3, 4, 5``) and pairs (``match = TRUE, cases = 3, 4``); values made by
 tests/reference/setmethods/make_diagnostics_reference.R."""
 
+import importlib
 import json
 
 import numpy as np
@@ -95,3 +96,11 @@ def test_deviant_coverage_irrelevant_pairs_match_setmethods(ref, solution):
     assert ours.groupby(cols).size().max() <= 5
     with pytest.raises(QCAError, match="max_pairs"):
         smmr_pairs(solution, "deviant_coverage_irrelevant", max_pairs=0)
+
+
+def test_pairs_refuse_more_candidates_than_the_limit(monkeypatch, solution):
+    # talentlab.qca.smmr is also the function's name in the package: take the module itself
+    smmr_module = importlib.import_module("talentlab.qca.smmr")
+    monkeypatch.setattr(smmr_module, "MAX_CANDIDATE_PAIRS", 10)
+    with pytest.raises(QCAError, match="candidate pairs"):
+        smmr_pairs(solution, "deviant_coverage_irrelevant")

@@ -18,10 +18,13 @@ import pandas as pd
 
 from talentlab.qca.expressions import QCAError, compute, split_outcome
 
-__all__ = ["ClusterDiagnostics", "cluster_diagnostics"]
+__all__ = ["MAX_CELLS", "ClusterDiagnostics", "cluster_diagnostics"]
 
 #: SetMethods adds this to numerator and denominator of every ratio (0/0 reads 1).
 _EPS = 1e-10
+
+#: Most unit x cluster cells (the tables are dense, as R ``xtabs``): 5 million, 40 MB a table.
+MAX_CELLS = 5_000_000
 
 
 @dataclass
@@ -111,7 +114,8 @@ def cluster_diagnostics(
     -----
     ``dBP = sqrt(sum_j (b_j / sum(b) - 1/J)^2)`` over the J between-cluster consistencies, and
     ``dWP`` likewise over the N within-unit consistencies (García-Castro & Arino 2016; SetMethods
-    4.0 ``cluster``). Groups are ordered by their names as text.
+    4.0 ``cluster``). Groups are ordered by their names as text. Refused beyond
+    :data:`MAX_CELLS` unit x cluster cells.
 
     Examples
     --------
@@ -142,6 +146,10 @@ def cluster_diagnostics(
     y = 1.0 - y if negated else y
     unit_ids = data[unit].astype(str).to_numpy()
     cluster_ids = data[cluster].astype(str).to_numpy()
+    n_units, n_clusters = len(set(unit_ids)), len(set(cluster_ids))
+    if n_units * n_clusters > MAX_CELLS:
+        raise QCAError(f"cluster_diagnostics: {n_units} units x {n_clusters} clusters are more "
+                       f"than {MAX_CELLS:,} cells (单位 x 聚类 的格子数超过上限)")
     expressions = [sets] if isinstance(sets, str) else list(sets)
     fit_rows, dist_rows = [], []
     for expression in expressions:

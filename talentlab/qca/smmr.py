@@ -28,12 +28,21 @@ import pandas as pd
 from talentlab.qca.expressions import QCAError, compute
 from talentlab.qca.minimize import MinimizeResult
 
-__all__ = ["CASE_TYPES", "PAIR_TYPES", "smmr", "smmr_pairs"]
+__all__ = ["CASE_TYPES", "MAX_CANDIDATE_PAIRS", "PAIR_TYPES", "smmr", "smmr_pairs"]
 
 #: The single-case types of :func:`smmr` (SetMethods ``cases`` 1, 3, 4, 5).
 CASE_TYPES = ("typical", "deviant_consistency", "deviant_coverage", "irrelevant")
 #: The comparisons of :func:`smmr_pairs` (SetMethods ``match = TRUE``, ``cases`` 3 and 4).
 PAIR_TYPES = ("typical_deviant_consistency", "deviant_coverage_irrelevant")
+#: Most candidate pairs scored in one comparison (every case of one type with every case of the
+#: other, as R ``expand.grid``): 2 million, about 100 MB of working arrays.
+MAX_CANDIDATE_PAIRS = 2_000_000
+
+
+def _check_candidates(n_first: int, n_second: int) -> None:
+    if n_first * n_second > MAX_CANDIDATE_PAIRS:
+        raise QCAError(f"smmr_pairs: {n_first} x {n_second} candidate pairs are more than "
+                       f"{MAX_CANDIDATE_PAIRS:,} (候选案例对超过上限)")
 
 
 def _model(result: MinimizeResult, model: int, branch: str | None) -> list[str]:
@@ -198,6 +207,7 @@ def _typical_deviant_pairs(terms, memb, y, max_pairs) -> pd.DataFrame:
         d_idx = np.flatnonzero((x > 0.5) & (y < 0.5))
         if not len(t_idx) or not len(d_idx):
             continue
+        _check_candidates(len(t_idx), len(d_idx))
         # R expand.grid: the typical case varies fastest
         ti, di = np.tile(t_idx, len(d_idx)), np.repeat(d_idx, len(t_idx))
         best = np.abs(x[ti] - x[di]) + (1 - (y[ti] - y[di])) + (1 - x[ti]) + (1 - x[di])
@@ -225,6 +235,7 @@ def _coverage_irrelevant_pairs(conditions, data, s, y, max_pairs) -> pd.DataFram
     key = np.array(["".join(str(int(v)) for v in row) for row in corner])
     c_idx = np.flatnonzero((s < 0.5) & (y > 0.5))
     i_idx = np.flatnonzero((s < 0.5) & (y < 0.5))
+    _check_candidates(len(c_idx), len(i_idx))
     ci, ii = np.tile(c_idx, len(i_idx)), np.repeat(i_idx, len(c_idx))
     same = key[ci] == key[ii]
     ci, ii = ci[same], ii[same]
@@ -267,6 +278,11 @@ def smmr_pairs(
         As :func:`smmr`.
     max_pairs : int
         Most pairs kept per term or per truth-table row (R ``max_pairs``).
+
+    Raises
+    ------
+    QCAError
+        Beyond :data:`MAX_CANDIDATE_PAIRS` candidate pairs in one comparison.
 
     Returns
     -------

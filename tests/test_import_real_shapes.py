@@ -347,6 +347,8 @@ def test_published_rate_table_per_degree(tmp_path):
     assert "Tables not supplied: graduates, employer_ratings, evaluations, programmes" \
         in report["findings"]
     assert "## Published rates" in report["findings"]
+    index = (report["reports"] / "index.html").read_text(encoding="utf-8")
+    assert '<a href="published_rates.csv">' in index   # the page links the table
     rates = pd.read_csv(report["reports"] / "published_rates.csv").set_index("group")
     for group, n, _, (low, high) in PUBLISHED:
         row = rates.loc[group]

@@ -185,7 +185,8 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
             index=False, lineterminator="\n", float_format="%.6g")
         staged["findings.md"] += _published_rates_markdown(rates)
     staged["index.html"] = render_index(ledger, claims, notebooks, origin, raw_sums, versions,
-                                        disclosure, absent_tables=absent)
+                                        disclosure, absent_tables=absent,
+                                        published_rates="published_rates.csv" in staged)
     # every published CSV starts with the UTF-8 byte-order mark (Excel on Chinese Windows)
     staged = {name: (CSV_BOM + text if name.endswith(".csv") and not text.startswith(CSV_BOM)
                      else text) for name, text in staged.items()}

@@ -331,10 +331,11 @@ def verdict_order(totals: pd.Series) -> list[str]:
 
 def render_index(ledger: pd.DataFrame, claims: pd.DataFrame, notebooks: list[dict],
                  origin: dict, raw_sums: dict, versions: dict, disclosure: dict, *,
-                 absent_tables: Sequence[str] = ()) -> str:
+                 absent_tables: Sequence[str] = (), published_rates: bool = False) -> str:
     """``index.html`` from the ledger: summary by section, testable claims first, the rest folded.
 
     ``absent_tables``: the record tables the data folder did not hold, named in the data banner.
+    ``published_rates``: the report holds ``published_rates.csv`` (linked from the page).
 
     Rendered with a Jinja2 template whose autoescape escapes every value that comes from data
     (claim text, names, reasons, captions, paths).
@@ -366,7 +367,8 @@ def render_index(ledger: pd.DataFrame, claims: pd.DataFrame, notebooks: list[dic
         testable=testable, untestable=untestable, figures=figures,
         notebooks=[{"name": nb["name"], "html": nb["html"]} for nb in notebooks],
         disclosure=disclosure, raw_sums=sorted(raw_sums.items()),
-        versions=list(versions.items()), rules_text=verdict_rules_summary(ledger))
+        versions=list(versions.items()), rules_text=verdict_rules_summary(ledger),
+        published_rates=published_rates)
 
 
 def ledger_columns(ledger: pd.DataFrame, claims: pd.DataFrame) -> list[str]:

@@ -29,7 +29,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return 2
     from talentlab.data.schema import cross_table_rules_not_checked
 
-    counts = ", ".join(f"{n}: {len(df)} rows" for n, df in data.tables().items())
+    tables = dict(data.tables())
+    if data.published_rates is not None:
+        tables["published_rates"] = data.published_rates
+    counts = ", ".join(f"{n}: {len(df)} rows" for n, df in tables.items())
     print(f"{data_dir}: valid ({counts}). {data.describe_origin()}")
     if data.missing:
         # a subset is valid: say what it means, so an absent table is never a surprise later

@@ -335,11 +335,14 @@ def _published_source(src: Path, rate_header: str = "就业率") -> None:
     _mapping(src, "constants:\n  published_rates: {indicator: employment_rate}\n")
 
 
-def test_published_rate_table_per_degree(tmp_path):
+def test_published_rate_table_per_degree(tmp_path, capsys):
     from statsmodels.stats.proportion import proportion_confint
 
     _published_source(tmp_path / "src")
     p = _import_and_validate(tmp_path / "src", tmp_path / "out")["published_rates"]
+    capsys.readouterr()
+    assert cli.main(["validate", str(tmp_path / "out")]) == 0
+    assert "valid (published_rates: 3 rows)" in capsys.readouterr().out   # names what it checked
     assert set(p) >= {"group", "indicator", "rate", "n"}
     assert p["n"].tolist() == ["1234", "812", "5230"]
     assert p["rate"].tolist() == ["95.30", "93.10", "87.5"]  # percent, decimals as printed

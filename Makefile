@@ -39,7 +39,7 @@ export OPENPYXL_LXML := False
 DATA ?= paper_claims
 # A folder holding any of the contract's record tables (any subset: a destination export alone is
 # a graduates table) is analysed as it is; the analyses that need an absent table are skipped.
-RECORD_TABLES := graduates employer_ratings evaluations programmes
+RECORD_TABLES := graduates employer_ratings evaluations programmes published_rates
 table_files = $(strip $(foreach t,$(RECORD_TABLES),$(wildcard $(1)/$(t).csv $(1)/$(t).xlsx $(1)/$(t).parquet)))
 # A folder of a college's own exports (no contract table but .xlsx/.xls/.csv/.txt files) is first
 # imported with `talentlab import` into build/imported/<name>/ (its mapping.yaml is used when present).

@@ -181,3 +181,16 @@ def test_runner_names_the_progress_bar_after_the_notebook(tmp_path):
         capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "42_tiny: 100%" in run.stderr, run.stderr[-2000:]
+
+
+def test_a_folder_of_published_rates_is_analysed_as_it_is(tmp_path):
+    """A folder holding only a published_rates table is a contract folder: make validates it and
+    gives it to the notebooks, never re-imports it as a college export."""
+    folder = tmp_path / "published"
+    folder.mkdir()
+    (folder / "published_rates.csv").write_text(
+        "group,indicator,rate,n\n专科,employment_rate,95.3,1234\n", encoding="utf-8")
+    commands = planned_commands(tmp_path, f"DATA={folder}")
+    assert not [c for c in commands if "talentlab.cli import" in c], commands
+    for name in RECORD_NOTEBOOKS:
+        assert parameter(notebook_command(commands, name), "data_dir") == str(folder)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from talentlab.qca import QCAError, minimize
-from talentlab.qca.smmr import CASE_TYPES, smmr, smmr_pairs
+from talentlab.qca.smmr import CASE_TYPES, smmr, smmr_necessity, smmr_pairs
 
 CONDITIONS = ["EMP", "BARGAIN", "UNI", "OCCUP", "STOCK", "MA"]
 
@@ -104,3 +104,22 @@ def test_pairs_refuse_more_candidates_than_the_limit(monkeypatch, solution):
     monkeypatch.setattr(smmr_module, "MAX_CANDIDATE_PAIRS", 10)
     with pytest.raises(QCAError, match="candidate pairs"):
         smmr_pairs(solution, "deviant_coverage_irrelevant")
+
+
+@pytest.mark.parametrize("necessary", ["STOCK", "STOCK+MA"])
+def test_necessity_cases_match_setmethods(ref, solution, necessary):
+    expected = ref["necessity"][necessary]
+    ours = smmr_necessity(solution, necessary, "deviant_consistency")
+    theirs = pd.DataFrame(expected["deviant_consistency"])
+    assert ours["case"].tolist() == theirs["Case"].tolist()
+    assert ours["most"].tolist() == theirs["MostDCONS"].tolist()
+    assert ours["tt_below_outcome"].tolist() == theirs["TT<=Y"].tolist()
+    np.testing.assert_allclose(ours["best"], theirs["Best"], atol=1e-12)
+    np.testing.assert_allclose(ours["membership"], theirs["NecCond"], atol=1e-12)
+    ours = smmr_necessity(solution.tt, necessary, "deviant_relevance")
+    theirs = pd.DataFrame(expected["deviant_relevance"])
+    assert ours["case"].tolist() == theirs["Case"].tolist()
+    assert ours["most"].tolist() == theirs["MostDREL"].tolist()
+    np.testing.assert_allclose(ours["best"], theirs["Best"], atol=1e-12)
+    with pytest.raises(QCAError, match="cases must be one of"):
+        smmr_necessity(solution, necessary, "typical")

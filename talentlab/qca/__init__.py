@@ -56,7 +56,7 @@ from talentlab.qca.robustness_ranges import (
     frequency_cut_range,
     inclusion_cut_range,
 )
-from talentlab.qca.smmr import smmr, smmr_pairs
+from talentlab.qca.smmr import smmr, smmr_necessity, smmr_pairs
 from talentlab.qca.theory import TheoryEvaluation, theory_evaluation
 from talentlab.qca.truth_table import TruthTable, truth_table
 from talentlab.qca.xy import XYData, xy_data
@@ -73,6 +73,7 @@ __all__ = [
     "esa_exclusions",
     "simultaneous_subset_rows",
     "smmr",
+    "smmr_necessity",
     "smmr_pairs",
     "theory_evaluation",
     "xy_data",

@@ -28,10 +28,14 @@ import pandas as pd
 from talentlab.qca.expressions import QCAError, compute
 from talentlab.qca.minimize import MinimizeResult
 
-__all__ = ["CASE_TYPES", "MAX_CANDIDATE_PAIRS", "PAIR_TYPES", "smmr", "smmr_pairs"]
+__all__ = ["CASE_TYPES", "MAX_CANDIDATE_PAIRS", "NECESSITY_CASE_TYPES", "PAIR_TYPES", "smmr",
+           "smmr_necessity", "smmr_pairs"]
 
 #: The single-case types of :func:`smmr` (SetMethods ``cases`` 1, 3, 4, 5).
 CASE_TYPES = ("typical", "deviant_consistency", "deviant_coverage", "irrelevant")
+#: The single-case types of :func:`smmr_necessity` (SetMethods ``necessity = TRUE``, ``cases``
+#: 2 and 3).
+NECESSITY_CASE_TYPES = ("deviant_consistency", "deviant_relevance")
 #: The comparisons of :func:`smmr_pairs` (SetMethods ``match = TRUE``, ``cases`` 3 and 4).
 PAIR_TYPES = ("typical_deviant_consistency", "deviant_coverage_irrelevant")
 #: Most candidate pairs scored in one comparison (every case of one type with every case of the
@@ -316,3 +320,81 @@ def smmr_pairs(
         return _typical_deviant_pairs(terms, memb, y, int(max_pairs))
     s = memb.to_numpy().max(axis=1)
     return _coverage_irrelevant_pairs(tt.conditions, data, s, y, int(max_pairs))
+
+
+def smmr_necessity(
+    result,
+    necessary: str,
+    cases: str = "deviant_consistency",
+) -> pd.DataFrame:
+    """Cases to study for a necessary condition, ranked as SetMethods ``smmr(necessity = TRUE)``.
+
+    Parameters
+    ----------
+    result : MinimizeResult or TruthTable
+        Gives the cases, conditions and outcome (its truth table's data).
+    necessary : str
+        The necessary condition as one set, e.g. ``"STOCK"`` or ``"STOCK+MA"`` (a SUIN).
+    cases : {"deviant_consistency", "deviant_relevance"}
+        Deviant consistency (X < 0.5, Y > 0.5, the case's truth-table row membership > 0.5;
+        best = 1 - (Y - X), grouped by truth-table row, rows with membership <= Y first) or
+        deviant relevance (X > 0.5, Y < 0.5; best = 1 - (X - Y) + (1 - X)); SetMethods
+        ``cases`` 2 and 3.
+
+    Returns
+    -------
+    DataFrame
+        ``case``, ``membership`` (in the necessary condition), then for deviant consistency
+        ``TT_<condition>``, ``tt_row``, ``outcome``, ``tt_below_outcome``, ``best``, ``most``
+        (best of its row); for deviant relevance ``outcome``, ``best``, ``most``.
+
+    Notes
+    -----
+    For a SUIN ``"A+B"`` SetMethods lists the cases of the whole disjunction and also of each
+    component; here the whole disjunction (call again with ``"A"`` or ``"B"`` for a component;
+    SetMethods' flag of cases outside the other components is not computed).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"A": [0.9, 0.8, 0.3, 0.6], "Y": [0.8, 0.2, 0.9, 0.1]},
+    ...                  index=list("abcd"))
+    >>> from talentlab.qca import truth_table
+    >>> smmr_necessity(truth_table(d, "Y", incl_cut=0.5), "A", "deviant_relevance")
+      case  membership  outcome  best   most
+    0    b         0.8      0.2   0.6   True
+    1    d         0.6      0.1   0.9  False
+    """
+    if cases not in NECESSITY_CASE_TYPES:
+        raise QCAError(f"smmr_necessity: cases must be one of {', '.join(NECESSITY_CASE_TYPES)}, "
+                       f"not {cases!r} (案例类型无效)")
+    tt = result.tt if isinstance(result, MinimizeResult) else result
+    if not hasattr(tt, "data") or not hasattr(tt, "conditions"):
+        raise QCAError("smmr_necessity() needs a solution from minimize() or a truth table "
+                       "(需要 minimize() 的解或真值表)")
+    data = tt.data
+    y = data[tt.outcome].to_numpy(dtype=float)
+    x = compute(necessary, data)
+    if cases == "deviant_relevance":
+        hit = (x > 0.5) & (y < 0.5)
+        best = (1 - (x[hit] - y[hit])) + (1 - x[hit])
+        table = pd.DataFrame({"case": data.index[hit], "membership": x[hit], "outcome": y[hit],
+                              "best": best, "most": best == best.min() if hit.any() else best})
+        table["_not_most"] = ~table["most"].astype(bool)
+        table = table.sort_values(["best", "_not_most"], kind="stable")
+        return table.drop(columns="_not_most").reset_index(drop=True)
+    rows = _row_table(tt.conditions, data)
+    hit = (x < 0.5) & (y > 0.5) & (rows["tt_row"].to_numpy() > 0.5)
+    tt_cols = [f"TT_{c}" for c in tt.conditions]
+    table = pd.concat([pd.DataFrame({"case": data.index[hit], "membership": x[hit]}),
+                       rows[hit].reset_index(drop=True)], axis=1)
+    table["outcome"] = y[hit]
+    table["best"] = 1 - (table["outcome"] - table["membership"])
+    table["tt_below_outcome"] = table["tt_row"] <= table["outcome"]
+    table["most"] = table["best"] == table.groupby(tt_cols)["best"].transform("min")
+    table["_below"] = ~table["tt_below_outcome"]
+    # SetMethods merges by case name first (sorted), then orders stably
+    table = table.sort_values("case", kind="stable")
+    table = table.sort_values(tt_cols + ["_below", "best"], kind="stable")
+    columns = ["case", "membership", *tt_cols, "tt_row", "outcome", "tt_below_outcome", "best",
+               "most"]
+    return table[columns].reset_index(drop=True)

@@ -38,6 +38,16 @@ out$smmr$match_typical_deviant_consistency <- lapply(mt, function(m) list(
   term = sub("^Term ", "", m$title), pairs = if (is.data.frame(m$results)) flat(m$results) else list()))
 mc <- quiet(smmr(results = sol_yi, outcome = "EXPORT", match = TRUE, cases = 4, max_pairs = 5))
 out$smmr$match_deviant_coverage_irrelevant <- flat(mc[[1]]$results)
+necblock <- function(r, title) { for (m in r) if (identical(m$title, title))
+  return(if (is.data.frame(m$results)) flat(m$results) else list()); stop("no block ", title) }
+out$smmr$necessity <- list()
+for (nc in c("STOCK", "STOCK+MA")) {
+  out$smmr$necessity[[nc]] <- list(
+    deviant_consistency = necblock(quiet(smmr(results = sol_yi, outcome = "EXPORT", match = FALSE, cases = 2,
+                                              nec.cond = nc, necessity = TRUE)), nc),
+    deviant_relevance = necblock(quiet(smmr(results = sol_yi, outcome = "EXPORT", match = FALSE, cases = 3,
+                                            nec.cond = nc, necessity = TRUE)), nc))
+}
 
 # ---- esa (man-page example) and findRows types 2 and 3 on SCHF
 TT_y <- quiet(truthTable(SCHF, outcome = "EXPORT", conditions = conds, incl.cut = .9,

@@ -525,10 +525,11 @@ def _add_qca_command(sub) -> None:
                    help="NCA scope: the observed range (R NCA's default) or [0, 1]")
     p.add_argument("--nca-permutations", type=int, default=0,
                    help="permutations of NCA's significance test (default 0: no test)")
-    p.add_argument("--robustness", action="store_true",
-                   help="also check the solution's robustness (SetMethods conventions): ranges "
-                   "of the cut-offs and calibration anchors that keep it, and its fit against "
-                   "a test set of alternative analyses (robustness_*.csv, methods.md) / 稳健性检验")
+    p.add_argument("--robustness", action=argparse.BooleanOptionalAction, default=True,
+                   help="check the solution's robustness (SetMethods conventions; on unless "
+                   "--no-robustness): ranges of the cut-offs and calibration anchors that keep "
+                   "it, and its fit against a test set of alternative analyses "
+                   "(robustness_*.csv, methods.md) / 稳健性检验")
     p.add_argument("--lang", choices=("en", "zh"), default="en",
                    help="language of the tables and the chart (methods.md has both)")
     p.add_argument("--digits", type=int, choices=(2, 3), default=3,

@@ -41,8 +41,9 @@ def test_lf_goes_to_a_results_folder_with_one_command_and_equals_r(tmp_path, mon
     assert sorted(p.name for p in out.iterdir()) == sorted([
         "calibrated.csv", "configurations.csv", "configurations.docx", "configurations.png",
         "configurations.tex", "methods.md", "nca.csv", "nca_bottlenecks.csv", "necessity.csv",
-        "qca.json", "solutions.csv", "solutions.txt", "truth_table.csv", "truth_table.docx",
-        "truth_table.tex"])
+        "qca.json", "robustness_cases.csv", "robustness_fit.csv", "robustness_ranges.csv",
+        "robustness_tests.csv", "solutions.csv", "solutions.txt", "truth_table.csv",
+        "truth_table.docx", "truth_table.tex"])
     meta = json.loads((out / "qca.json").read_text(encoding="utf-8"))
     r_ic1p1 = r_lf["intermediate"]["intermediate"]["C1P1"]
     assert meta["solutions"]["conservative"] == [" + ".join(m) for m in

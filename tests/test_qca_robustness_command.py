@@ -100,7 +100,7 @@ def test_robustness_fit_in_analyse_is_the_fit_of_its_test_set():
     got = res.robustness.fit.iloc[0]
     for key in ("RF_cov", "RF_cons", "RF_SC_minTS", "RF_SC_maxTS"):
         assert got[key] == pytest.approx(want[key], abs=1e-12)
-    assert analyse(lf, "SURV", CONDITIONS, incl_cut=0.8).robustness is None
+    assert analyse(lf, "SURV", CONDITIONS, incl_cut=0.8, robustness=False).robustness is None
 
 
 def test_without_a_solution_the_robustness_checks_say_why():

@@ -378,7 +378,7 @@ def analyse(
     nca_scope: str = "observed",
     nca_permutations: int = 0,
     encoding: str | None = None,
-    robustness: bool = False,
+    robustness: bool = True,
 ) -> QCAResult:
     """Analyse a case table with QCA and NCA in one call.
 
@@ -410,10 +410,10 @@ def analyse(
         seed is fixed (:data:`NCA_SEED`).
     encoding : str, optional
         Encoding of a CSV file (default: detected).
-    robustness : bool
-        Also run the robustness checks of :func:`robustness_checks` (ranges of the cut-offs
-        and anchors that keep the solution, robustness fit against a test set); bounded by
-        :data:`ROBUSTNESS_RUNS`.
+    robustness : bool, default True
+        Run the robustness checks of :func:`robustness_checks` (ranges of the cut-offs and
+        anchors that keep the solution, robustness fit against a test set); bounded by
+        :data:`ROBUSTNESS_RUNS`. ``False`` skips them.
 
     Returns
     -------

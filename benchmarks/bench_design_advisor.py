@@ -93,7 +93,7 @@ def part_a(seeds: int) -> dict:
         frame = zhuhai.outcome_frame(data, outcome, graduates)
         frame = frame.assign(first_treated=np.where(frame["treated_major"].astype(bool), 2022, 0))
         noise = calibrate(frame, outcome)
-        effect = zhuhai.planted_effect(truth, outcome)[0] / 100  # percentage points
+        effect = zhuhai.planted_effect(truth, outcome)[0]  # proportion points
         design = Design(**noise)
         adv = verdict_power(design, effect, n_simulations=seeds, family_size=FAMILY, seed=1)
         sub = brute[brute["claim_id"] == claim]

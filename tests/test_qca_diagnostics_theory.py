@@ -90,3 +90,21 @@ def test_boolean_expressions_are_bounded():
     ev = theory_evaluation("C0", sol, boolean=False)
     assert (ev.intersections["expression"] == "").all()
     assert ev.intersections["n"].sum() <= len(d)
+
+
+def test_negated_outcome_matches_setmethods(reference_dir):
+    ref = json.loads((reference_dir / "setmethods" / "diagnostics_reference.json")
+                     .read_text(encoding="utf-8"))["theory_evaluation_negated"]
+    data = pd.read_csv(reference_dir / "setmethods" / "diag_SCHF.csv", index_col="case")
+    sol = minimize(data, outcome="~EXPORT", conditions=CONDITIONS, incl_cut=0.8, include="?")
+    assert sol.solutions[0] == ref["model"]
+    fit = theory_evaluation(ref["theory"], sol).fit.loc[ref["fit"]["row"]]
+    for column in ("inclS", "covS", "PRI"):
+        np.testing.assert_allclose(fit[column], ref["fit"][column], atol=5e-4 + 1e-12)
+    from talentlab.qca.smmr import smmr
+
+    typical = smmr(sol, "typical")
+    theirs = pd.DataFrame(ref["typical"])
+    for term in ref["model"]:
+        assert (typical.loc[typical["term"] == term, "case"].tolist()
+                == theirs.loc[theirs["Term"] == term, "Case"].tolist())

@@ -49,6 +49,13 @@ for (nc in c("STOCK", "STOCK+MA")) {
                                             nec.cond = nc, necessity = TRUE)), nc))
 }
 
+# ---- the same on the negated outcome (parsimonious solution, incl.cut 0.8)
+sol_np <- quiet(minimize(SCHF, outcome = "~EXPORT", conditions = conds, incl.cut = .8, include = "?"))
+THn <- quiet(theory.evaluation(theory = "EMP*~STOCK", empirics = sol_np, outcome = "~EXPORT", sol = 1))
+out$theory_evaluation_negated <- list(theory = "EMP*~STOCK", model = sol_np$solution[[1]],
+  fit = list(row = rownames(THn$fit), inclS = THn$fit$Cons.Suf, covS = THn$fit$Cov.Suf, PRI = THn$fit$PRI),
+  typical = flat(quiet(smmr(results = sol_np, outcome = "~EXPORT", match = FALSE, cases = 1))[[1]]$results))
+
 # ---- esa (man-page example) and findRows types 2 and 3 on SCHF
 TT_y <- quiet(truthTable(SCHF, outcome = "EXPORT", conditions = conds, incl.cut = .9,
                          complete = TRUE, PRI = TRUE, sort.by = c("out", "incl", "n")))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from talentlab import _resources
 from talentlab.data import io as tio
+from talentlab.data.disclosure import MIN_CELL, MIN_CELL_FLOOR, check_min_cell
 from talentlab.data.schema import DataValidationError
 
 
@@ -194,9 +195,7 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def _min_cell_argument(value: str) -> int:
-    """``--min-cell``: the disclosure rule's check (a whole number, at least 5)."""
-    from talentlab.data.disclosure import check_min_cell
-
+    """``--min-cell``: the disclosure rule's check (a whole number, at least the floor)."""
     try:
         return check_min_cell(value)
     except ValueError as exc:
@@ -413,9 +412,10 @@ def _add_analysis_commands(sub) -> None:
     p.add_argument("--engine", choices=("auto", "duckdb", "pandas", "spark"), default="auto",
                    help="auto (default): DuckDB for large files, pandas for small ones")
     p.add_argument("--out", help="output .csv or .parquet (default: CSV on standard output)")
-    p.add_argument("--min-cell", type=_min_cell_argument, default=10,
+    p.add_argument("--min-cell", type=_min_cell_argument, default=MIN_CELL,
                    help="disclosure threshold: groups of fewer people are blanked, with the "
-                        "groups that would reveal them (default 10, never below 5)")
+                        f"groups that would reveal them (default {MIN_CELL}, never below "
+                        f"{MIN_CELL_FLOOR})")
     p.add_argument("--confidence", type=float, default=0.95)
     p.add_argument("--spark-master", default=None,
                    help="Spark master URL for --engine spark (default: local[*])")
@@ -463,9 +463,9 @@ def _add_report_commands(sub) -> None:
                    help="the processed data folder the notebooks read (its manifest.json)")
     p.add_argument("--claims", default=None,
                    help="the paper's claims table (default: the shipped claims.csv)")
-    p.add_argument("--min-cell", type=int, default=None,
+    p.add_argument("--min-cell", type=_min_cell_argument, default=MIN_CELL,
                    help="disclosure threshold every published table is checked against "
-                        "(default 10, never below 5)")
+                        f"(default {MIN_CELL}, never below {MIN_CELL_FLOOR})")
     p.set_defaults(func=_cmd_report)
 
     p = _command(sub, "verify")
@@ -587,9 +587,9 @@ def _cmd_design(args: argparse.Namespace) -> int:
     test = ("Callaway-Sant'Anna simple aggregation, jackknife t(G-1), and randomization "
             "inference over the schedules of reform years (the larger p)" if design.staggered
             else "CR3 t(G-1) and exact randomization inference (the larger p)")
-    print(f"rule: {test}, Holm first step over {args.family_size} claim(s), LF "
-          f"relative-magnitudes interval at Mbar = {args.mbar:g} (wider than C-LF: a lower "
-          "bound on the power)")
+    print(f"rule: {test}, Holm first step over {args.family_size} claim(s), "
+          f"relative-magnitudes interval at Mbar = {args.mbar:g} by C-LF with up to two post "
+          "periods, else LF (wider than C-LF: then a lower bound on the power)")
     return 0
 
 

@@ -27,17 +27,18 @@ RECOVERABLE = pd.DataFrame({"major": ["A", "B", "M", "Total"], "2019": [30, "<10
 def test_one_threshold_with_a_floor():
     assert (MIN_CELL, MIN_CELL_FLOOR) == (10, 5)
     assert check_min_cell(5) == 5 and check_min_cell("12") == 12
+    assert check_min_cell(None) == check_min_cell() == MIN_CELL  # None: the default
     for bad in (4, 1, 0, -5, "-5"):
         with pytest.raises(ValueError, match="below the minimum of 5"):
             check_min_cell(bad)
-    for bad in (2.5, "ten", True, None, "5x"):
+    for bad in (2.5, "ten", True, "5x"):
         with pytest.raises(ValueError, match="not a whole number"):
             check_min_cell(bad)
     # every report-side routine applies the same check
     with pytest.raises(ValueError, match="below the minimum"):
-        disclosure.suppress_tidy(pd.DataFrame({"n": [3]}), threshold=4)
+        disclosure.suppress_tidy(pd.DataFrame({"n": [3]}), min_cell=4)
     with pytest.raises(ValueError, match="below the minimum"):
-        publish.small_cells(pd.DataFrame({"n": [3]}), "t.csv", threshold=4)
+        publish.small_cells(pd.DataFrame({"n": [3]}), "t.csv", min_cell=4)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -175,6 +176,21 @@ def test_indicators_refuse_identifier_group_keys(key, capsys, tmp_path):
 def test_indicators_refuse_a_threshold_below_the_floor(value, capsys):
     code, out, err = _cli(["indicators", str(SCENARIO), f"--min-cell={value}"], capsys)
     assert code == 2 and "--min-cell" in err and "disclosure threshold" in err and out == ""
+
+
+def test_library_and_report_command_refuse_a_threshold_below_the_floor(capsys):
+    """The floor holds in every layer, not only in ``talentlab indicators`` (issue 24 item 3)."""
+    from talentlab.indicators import compute_all
+    from talentlab.indicators.engines import compute_indicators
+
+    graduates = pd.DataFrame({"destination": pd.Categorical(["employed_full_time"] * 6)})
+    for call in (lambda: compute_all({"graduates": graduates}, min_cell=4),
+                 lambda: compute_indicators(graduates, engine="pandas", min_cell=4)):
+        with pytest.raises(ValueError, match="below the minimum of 5"):
+            call()
+    code, out, err = _cli(["report", "--reports", "r", "--processed", "p",
+                           "--min-cell", "4"], capsys)
+    assert code == 2 and "--min-cell" in err and "below the minimum" in err and out == ""
 
 
 @pytest.fixture(scope="module")

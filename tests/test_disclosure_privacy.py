@@ -15,11 +15,11 @@ from talentlab.report import disclosure
 def test_primary_and_complementary_suppression():
     counts = pd.DataFrame({"a": [3, 40, 50], "b": [30, 40, 50], "c": [20, 25, 60]},
                           index=["x", "y", "z"])
-    mask = disclosure.suppression_mask(counts, threshold=10)
+    mask = disclosure.suppression_mask(counts, min_cell=10)
     assert mask.loc["x", "a"]  # the small cell
     # its row and column each need a second suppressed cell, else the margins reveal it
     assert mask.loc["x"].sum() >= 2 and mask["a"].sum() >= 2
-    published = disclosure.suppress_crosstab(counts, threshold=10)
+    published = disclosure.suppress_crosstab(counts, min_cell=10)
     assert published.loc["x", "a"] == "<10"
     assert published.loc["Total", "Total"] == counts.to_numpy().sum()
 
@@ -29,7 +29,7 @@ def test_primary_and_complementary_suppression():
        .filter(lambda rows: len({len(r) for r in rows}) == 1))
 def test_no_row_or_column_has_exactly_one_suppressed_cell(rows):
     counts = pd.DataFrame(rows)
-    mask = disclosure.suppression_mask(counts, threshold=10).to_numpy()
+    mask = disclosure.suppression_mask(counts, min_cell=10).to_numpy()
     values = counts.to_numpy()
     assert not (mask & (values == 0)).any()
     assert mask[(values > 0) & (values < 10)].all()
@@ -42,7 +42,7 @@ def test_no_row_or_column_has_exactly_one_suppressed_cell(rows):
 
 def test_threshold_never_below_five():
     with pytest.raises(ValueError, match="below the minimum"):
-        disclosure.suppress_crosstab(pd.DataFrame({"a": [1, 2]}), threshold=3)
+        disclosure.suppress_crosstab(pd.DataFrame({"a": [1, 2]}), min_cell=3)
 
 
 def test_suppress_tidy_blanks_small_groups_and_their_complement():

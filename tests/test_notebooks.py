@@ -13,6 +13,7 @@ import pytest
 
 import talentlab
 from talentlab import report
+from talentlab.data.disclosure import MIN_CELL
 from talentlab.report.display import MISSING, shown
 from talentlab.report.notebook_runner import execute_notebook
 from tests.conftest import PROJECT_ROOT
@@ -21,7 +22,7 @@ papermill = pytest.importorskip("papermill")
 DATA = PROJECT_ROOT / "data" / "raw" / "synthetic" / "paper_claims"
 
 
-def assert_publishable(out_dir, threshold=10):
+def assert_publishable(out_dir, min_cell=MIN_CELL):
     """No identifier of the input and no count below the threshold in what a notebook wrote."""
     leaks = report.scan_for_identifiers(out_dir, talentlab.load_all(DATA).tables())
     assert leaks == []
@@ -31,11 +32,11 @@ def assert_publishable(out_dir, threshold=10):
             if col in table and "suppressed" in table:
                 shown = pd.to_numeric(table.loc[~table["suppressed"].astype(bool), col],
                                       errors="coerce").dropna()  # "<10" = suppressed count
-                assert not ((shown > 0) & (shown < threshold)).any(), (csv.name, col)
+                assert not ((shown > 0) & (shown < min_cell)).any(), (csv.name, col)
     # the report build's own checks: small cells in CSV files and displayed tables, formulas
     from talentlab.report import publish
 
-    problems, _ = publish.disclosure_problems(out_dir, threshold)
+    problems, _ = publish.disclosure_problems(out_dir, min_cell)
     assert problems == []
     assert publish.formula_problems(out_dir) == []
 

@@ -22,11 +22,11 @@ def test_small_group_is_named_by_table_row_column_and_value():
     problems = publish.small_cells(t, "t.csv")
     assert problems == ["t.csv: row 0 (major=A), column 'n' = 4 is below the threshold 10 "
                         "(primary suppression)"]
-    assert publish.small_cells(t, "t.csv", threshold=5) == ["t.csv: row 0 (major=A), column 'n' "
+    assert publish.small_cells(t, "t.csv", min_cell=5) == ["t.csv: row 0 (major=A), column 'n' "
                                                            "= 4 is below the threshold 5 "
                                                            "(primary suppression)"]
     with pytest.raises(ValueError, match="below the minimum"):
-        publish.small_cells(t, "t.csv", threshold=3)
+        publish.small_cells(t, "t.csv", min_cell=3)
 
 
 def test_suppressed_rows_pass_but_a_lone_suppressed_row_is_secondary_missing():

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from talentlab.data.disclosure import MIN_CELL
+
 __all__ = ["INDICATORS", "ANCHORS", "codebook", "calibration_anchors", "label",
            "render_codebook_markdown"]
 
@@ -525,7 +527,8 @@ def render_codebook_markdown() -> str:
         "`estimate`, `se`, `ci_low`, `ci_high`, `n` (size of the base), `n_excluded` (records "
         "of the group the definition leaves out), `n_unknown` (records with a missing or "
         "unknown answer; how they were treated is stated in `method`), `method` and "
-        "`suppressed` (n below the disclosure threshold `min_cell`, default 10).",
+        "`suppressed` (n below the disclosure threshold `min_cell`, default "
+        f"{MIN_CELL}).",
         "",
         "Source-quality flags: `verified`, `verified_secondary` (secondary reprint quoting the "
         "named report), `partly_verified`, `research_definition` (no official definition; "

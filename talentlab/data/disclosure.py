@@ -2,7 +2,10 @@
 people.
 
 Every output a user can publish (``talentlab indicators``, the report's tables, the notebooks'
-tables) takes its threshold from here. The default is :data:`MIN_CELL` (10 people); a user may
+tables) takes its threshold from here: every function of the package that applies it calls the
+parameter ``min_cell`` and passes it through :func:`check_min_cell`, so the default and the floor
+live only in this module (the Makefile's ``MIN_CELL ?= 10`` and the notebooks' ``min_cell = 10``
+parameter cells are user-facing copies of :data:`MIN_CELL`). The default is :data:`MIN_CELL` (10 people); a user may
 raise it, or lower it as far as :data:`MIN_CELL_FLOOR` (5 people), never below: a group of one to
 four people is identifiable in any college's records (Hundepool et al., *Statistical Disclosure
 Control*, Wiley 2012, ch. 4, on threshold rules).
@@ -21,14 +24,15 @@ MIN_CELL_FLOOR = 5
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
 
 
-def check_min_cell(value) -> int:
-    """The disclosure threshold ``value`` as an ``int``, refused when it is not a whole number or
-    lies below :data:`MIN_CELL_FLOOR`.
+def check_min_cell(value=None) -> int:
+    """The disclosure threshold ``value`` as an ``int`` (:data:`MIN_CELL` when ``None``), refused
+    when it is not a whole number or lies below :data:`MIN_CELL_FLOOR`.
 
     Parameters
     ----------
-    value : int or str
-        The threshold as given (an integer, or its decimal text from a command line).
+    value : int, str or None
+        The threshold as given (an integer, or its decimal text from a command line); ``None``
+        means the default :data:`MIN_CELL`.
 
     Returns
     -------
@@ -43,12 +47,14 @@ def check_min_cell(value) -> int:
     Examples
     --------
     >>> from talentlab.data.disclosure import check_min_cell
-    >>> check_min_cell(10), check_min_cell("12")
-    (10, 12)
+    >>> check_min_cell(), check_min_cell(10), check_min_cell("12")
+    (10, 10, 12)
     >>> check_min_cell(1)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ValueError: disclosure threshold (min-cell) 1 is below the minimum of 5 people; ...
     """
+    if value is None:
+        return MIN_CELL
     if isinstance(value, bool):
         number = None
     elif isinstance(value, numbers.Integral):

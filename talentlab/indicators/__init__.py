@@ -6,7 +6,8 @@ statistic): the group columns, ``indicator, statistic, label_en, label_zh, numer
 denominator, estimate, se, ci_low, ci_high, confidence, n, n_excluded, n_unknown, method,
 suppressed``. ``n`` is the size of the indicator's base, ``n_excluded`` the records of the group
 its definition leaves out, ``n_unknown`` the records with a missing or unknown answer (how they
-were treated is stated in ``method``), ``suppressed`` flags ``n < min_cell`` (default 10).
+were treated is stated in ``method``), ``suppressed`` flags ``n < min_cell`` (default
+:data:`talentlab.data.disclosure.MIN_CELL`).
 Groups follow ``groupby(by, dropna=False)``: a missing key value is a group of its own.
 
 Definitions, sources and labels: :func:`talentlab.data.codebook.codebook`.
@@ -30,6 +31,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from talentlab.data.disclosure import check_min_cell
 from talentlab.indicators._core import (
     RESULT_COLUMNS,
     IndicatorInputError,
@@ -93,7 +95,7 @@ def _table(data, name: str) -> pd.DataFrame | None:
 
 def compute_all(data, by: str | Sequence[str] | None = None, *,
                 indicators: Sequence[str] | None = None, confidence: float = 0.95,
-                min_cell: int = 10, options: Mapping[str, Mapping] | None = None,
+                min_cell: int | None = None, options: Mapping[str, Mapping] | None = None,
                 engine: str | None = None, spark=None) -> pd.DataFrame:
     """The long table of every indicator the data allow, grouped by ``by``.
 
@@ -122,6 +124,10 @@ def compute_all(data, by: str | Sequence[str] | None = None, *,
     indicators : list of str, optional
         Function names from :data:`ALL_INDICATORS` (default: all whose tables and columns are
         present; an explicitly requested indicator whose input is missing raises).
+    min_cell : int, optional
+        Disclosure threshold: ``suppressed`` flags groups with ``n < min_cell`` (default
+        :data:`talentlab.data.disclosure.MIN_CELL`; below
+        :data:`~talentlab.data.disclosure.MIN_CELL_FLOOR` is refused).
     options : dict, optional
         Keyword options per function, e.g. ``{"adaptation_cycle": {"horizon": 6}}``.
 
@@ -135,6 +141,7 @@ def compute_all(data, by: str | Sequence[str] | None = None, *,
     The graduate-level indicators share one grouped pass (:class:`GraduatePass`): group keys
     are factorised once and each indicator counts with ``numpy.bincount``.
     """
+    min_cell = check_min_cell(min_cell)
     if engine is not None or isinstance(data, str | os.PathLike):
         return _compute_all_engine(data, by, indicators=indicators, confidence=confidence,
                                    min_cell=min_cell, options=options, engine=engine or "auto",

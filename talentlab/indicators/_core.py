@@ -14,6 +14,7 @@ from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from talentlab.data.codebook import label
+from talentlab.data.disclosure import check_min_cell
 from talentlab.data.schema import (  # noqa: F401  (re-exported)
     COUNT_COLUMN,
     DESTINATIONS,
@@ -319,7 +320,7 @@ def _newcombe_limits(xa, na, xb, nb, confidence: float,
 
 def result_frame(keys: pd.DataFrame, code: str, statistic: str, *, numerator, denominator,
                  estimate, se, ci_low, ci_high, confidence: float, n, n_excluded, n_unknown,
-                 method, min_cell: int, extra: dict | None = None,
+                 method, min_cell: int | None, extra: dict | None = None,
                  label_code: str | None = None) -> pd.DataFrame:
     """Assemble the tidy result for one indicator statistic over all groups."""
     g = len(keys)
@@ -341,7 +342,7 @@ def result_frame(keys: pd.DataFrame, code: str, statistic: str, *, numerator, de
         "n_unknown": pd.array(arr(n_unknown).round().astype(np.int64), dtype="Int64"),
         "method": np.asarray(method, dtype=object) if not isinstance(method, str)
         else np.full(g, method, dtype=object),
-        "suppressed": n_arr < min_cell,
+        "suppressed": n_arr < check_min_cell(min_cell),
     }
     for k, v in cols.items():
         out[k] = v

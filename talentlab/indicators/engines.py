@@ -59,6 +59,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from talentlab.data.disclosure import check_min_cell
 from talentlab.data.schema import DESTINATIONS
 from talentlab.indicators import definitions as defs
 from talentlab.indicators._core import (
@@ -1062,7 +1063,7 @@ def compute_counts(source, by: str | Sequence[str] | None = None, *, engine: str
 def indicators_from_counts(counts: pd.DataFrame, by: str | Sequence[str] | None = None, *,
                            indicators: Sequence[str] | None = None,
                            options: Mapping[str, Mapping] | None = None,
-                           confidence: float = 0.95, min_cell: int = 10) -> pd.DataFrame:
+                           confidence: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
     """The tidy indicator table (as :func:`compute_all`) from :func:`compute_counts`' counts."""
     from talentlab.indicators.graduate import (
         binary_result,
@@ -1073,6 +1074,7 @@ def indicators_from_counts(counts: pd.DataFrame, by: str | Sequence[str] | None 
 
     by = as_list(by)
     confidence = check_confidence(confidence, "indicators_from_counts")
+    min_cell = check_min_cell(min_cell)
     options = {k: dict(v) for k, v in (options or {}).items()}
     names = list(indicators) if indicators is not None else list(ENGINE_INDICATORS)
     plan = Plan(names, options)
@@ -1119,7 +1121,7 @@ def indicators_from_counts(counts: pd.DataFrame, by: str | Sequence[str] | None 
 def compute_indicators(source, by: str | Sequence[str] | None = None, *, engine: str = "auto",
                        indicators: Sequence[str] | None = None,
                        options: Mapping[str, Mapping] | None = None, confidence: float = 0.95,
-                       min_cell: int = 10, spark=None, connection=None) -> pd.DataFrame:
+                       min_cell: int | None = None, spark=None, connection=None) -> pd.DataFrame:
     """:func:`compute_counts` then :func:`indicators_from_counts`: the tidy table from any engine.
 
     Examples
@@ -1134,6 +1136,7 @@ def compute_indicators(source, by: str | Sequence[str] | None = None, *, engine:
     >>> r[["indicator", "numerator", "denominator", "estimate"]].values.tolist()
     [['employment_rate', 1.0, 2.0, 0.5]]
     """
+    min_cell = check_min_cell(min_cell)  # refused before any data is read
     src = resolve_source(source)
     if choose_engine(src, engine) == "pandas" and not isinstance(src, pd.DataFrame):
         src = _read_for_pandas(src, None)

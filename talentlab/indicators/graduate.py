@@ -164,7 +164,7 @@ def _category_in(s: pd.Series, values: list[str]) -> tuple[np.ndarray, np.ndarra
 
 def counterpart_employment_rate(graduates: pd.DataFrame, by=None, *,
                                 denominator: str = "full_time", confidence: float = 0.95,
-                                min_cell: int = 10) -> pd.DataFrame:
+                                min_cell: int | None = None) -> pd.DataFrame:
     """Counterpart employment rate (专业对口率 / 工作与专业相关度).
 
     National-survey definition (MyCOS 就业蓝皮书): among graduates **employed full time**, the
@@ -182,8 +182,9 @@ def counterpart_employment_rate(graduates: pd.DataFrame, by=None, *,
     denominator : {"full_time", "all_employed"}
     confidence : float
         Confidence level of the interval.
-    min_cell : int
-        Disclosure threshold: ``suppressed`` is True where ``n < min_cell``.
+    min_cell : int, optional
+        Disclosure threshold: ``suppressed`` is True where ``n < min_cell`` (default
+        :data:`talentlab.data.disclosure.MIN_CELL`).
 
     Returns
     -------
@@ -249,7 +250,7 @@ def _destination_indicator(keys: pd.DataFrame, dest_table: np.ndarray, code: str
 
 
 def employment_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "exclude",
-                    confidence: float = 0.95, min_cell: int = 10) -> pd.DataFrame:
+                    confidence: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
     """Employment rate, national graduate-survey definition (就业率, 半年后).
 
     ``numerator`` = employed full time + part time + self-employed + military + further study
@@ -296,7 +297,7 @@ def employment_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "exclude
 
 def employment_rate_from_counts(keys: pd.DataFrame, dest_table: np.ndarray, *,
                                 unknown: str = "exclude", confidence: float = 0.95,
-                                min_cell: int = 10) -> pd.DataFrame:
+                                min_cell: int | None = None) -> pd.DataFrame:
     """:func:`employment_rate` from per-group destination counts (columns in contract order)."""
     dest_table = np.asarray(dest_table)
     total = dest_table.sum(axis=1)
@@ -318,7 +319,7 @@ def employment_rate_from_counts(keys: pd.DataFrame, dest_table: np.ndarray, *,
 
 
 def destination_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "not_placed",
-                     confidence: float = 0.95, min_cell: int = 10) -> pd.DataFrame:
+                     confidence: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
     """Graduate destination rate, ministry definition (毕业去向落实率).
 
     ``numerator`` = employed full time + part time + self-employed + military + further study;
@@ -357,7 +358,7 @@ def destination_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "not_pl
 
 def destination_rate_from_counts(keys: pd.DataFrame, dest_table: np.ndarray, *,
                                  unknown: str = "not_placed", confidence: float = 0.95,
-                                 min_cell: int = 10) -> pd.DataFrame:
+                                 min_cell: int | None = None) -> pd.DataFrame:
     """:func:`destination_rate` from per-group destination counts (contract order)."""
     dest_table = np.asarray(dest_table)
     total = dest_table.sum(axis=1)
@@ -375,7 +376,7 @@ def destination_rate_from_counts(keys: pd.DataFrame, dest_table: np.ndarray, *,
 
 def local_employment_rate(graduates: pd.DataFrame, by=None, *,
                           regions: Sequence[str] = ("local",), confidence: float = 0.95,
-                          min_cell: int = 10) -> pd.DataFrame:
+                          min_cell: int | None = None) -> pd.DataFrame:
     """Local employment rate (本地就业率): employed graduates working in ``regions``.
 
     Base: employed graduates (full time, part time, self-employed) with a known
@@ -412,7 +413,7 @@ def local_employment_rate(graduates: pd.DataFrame, by=None, *,
 
 
 def cluster_employment_rate(graduates: pd.DataFrame, by=None, *, confidence: float = 0.95,
-                            min_cell: int = 10) -> pd.DataFrame:
+                            min_cell: int | None = None) -> pd.DataFrame:
     """Employment rate in cluster enterprises (集群企业就业率), among the employed.
 
     Base: employed graduates (full time, part time, self-employed) with a known
@@ -439,7 +440,7 @@ def cluster_employment_rate(graduates: pd.DataFrame, by=None, *, confidence: flo
 
 
 def turnover_6_months(graduates: pd.DataFrame, by=None, *, confidence: float = 0.95,
-                      min_cell: int = 10) -> pd.DataFrame:
+                      min_cell: int | None = None) -> pd.DataFrame:
     """Six-month turnover rate (半年内离职率): employed graduates who left a job within 6 months.
 
     Base: employed graduates (full time, part time, self-employed) with a known
@@ -467,7 +468,7 @@ def turnover_6_months(graduates: pd.DataFrame, by=None, *, confidence: float = 0
 
 
 def job_satisfaction_rate(graduates: pd.DataFrame, by=None, *, confidence: float = 0.95,
-                          min_cell: int = 10) -> pd.DataFrame:
+                          min_cell: int | None = None) -> pd.DataFrame:
     """Job satisfaction rate (就业满意度): answers 4 or 5 over valid 1-5 answers of the employed.
 
     Examples
@@ -497,7 +498,7 @@ def job_satisfaction_rate(graduates: pd.DataFrame, by=None, *, confidence: float
 
 
 def industry_certificate_rate(graduates: pd.DataFrame, by=None, *, confidence: float = 0.95,
-                              min_cell: int = 10) -> pd.DataFrame:
+                              min_cell: int | None = None) -> pd.DataFrame:
     """Industry / vocational skill certificate rate (职业技能证书获取率) over all graduates.
 
     Base: every graduate with a known ``industry_certificate`` (missing: ``n_unknown``).
@@ -524,7 +525,7 @@ def industry_certificate_rate(graduates: pd.DataFrame, by=None, *, confidence: f
 
 
 def retraining_hours(graduates: pd.DataFrame, by=None, *, cluster: str | None = "employer_id",
-                     confidence: float = 0.95, min_cell: int = 10) -> pd.DataFrame:
+                     confidence: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
     """Enterprise retraining hours per hire (企业再培训时长): mean with interval.
 
     Base: employees (full time and part time) with a recorded ``retraining_hours``. With
@@ -714,7 +715,7 @@ def adaptation_km_table(graduates: pd.DataFrame, by=None) -> pd.DataFrame:
 
 
 def adaptation_cycle(graduates: pd.DataFrame, by=None, *, horizon: float = 12.0,
-                     confidence: float = 0.95, min_cell: int = 10) -> pd.DataFrame:
+                     confidence: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
     """Post adaptation cycle (岗位适应期): Kaplan-Meier median months to independent work.
 
     Base: employed graduates with ``adaptation_months`` and ``adaptation_reached``. A graduate

@@ -58,7 +58,7 @@ def _programme_ratio(code: str, programmes: pd.DataFrame, by, confidence: float,
 
 
 def double_qualified_teacher_ratio(programmes: pd.DataFrame, by=None, *,
-                                   confidence: float = 0.95, min_cell: int = 10) -> pd.DataFrame:
+                                   confidence: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
     """Double-qualified teacher ratio (双师型教师比例) over full-time specialised teachers.
 
     ``sum(double_qualified_teachers) / sum(specialised_teachers)`` over the group's rows
@@ -79,7 +79,7 @@ def double_qualified_teacher_ratio(programmes: pd.DataFrame, by=None, *,
 
 
 def co_developed_course_share(programmes: pd.DataFrame, by=None, *, confidence: float = 0.95,
-                              min_cell: int = 10) -> pd.DataFrame:
+                              min_cell: int | None = None) -> pd.DataFrame:
     """Share of courses co-developed with enterprises (校企合作开发课程占比).
 
     ``sum(courses_co_developed) / sum(courses_total)`` over the group's rows.
@@ -96,7 +96,7 @@ def co_developed_course_share(programmes: pd.DataFrame, by=None, *, confidence: 
 
 
 def order_class_share(programmes: pd.DataFrame, by=None, *, confidence: float = 0.95,
-                      min_cell: int = 10) -> pd.DataFrame:
+                      min_cell: int | None = None) -> pd.DataFrame:
     """Order-class enrolment share (订单培养学生占比).
 
     ``sum(order_class_students) / sum(students_enrolled)`` over the group's rows.

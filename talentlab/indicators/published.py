@@ -69,7 +69,7 @@ def _checked(published: pd.DataFrame, fn: str) -> tuple[np.ndarray, ...]:
 
 
 def from_published_rates(published: pd.DataFrame, *, confidence: float = 0.95,
-                         min_cell: int = 10) -> pd.DataFrame:
+                         min_cell: int | None = None) -> pd.DataFrame:
     """Indicator rows from published rates, with the numerator range of the rounding.
 
     Parameters
@@ -82,8 +82,9 @@ def from_published_rates(published: pd.DataFrame, *, confidence: float = 0.95,
         group``.
     confidence : float
         Confidence level of the intervals.
-    min_cell : int
-        Disclosure threshold: ``suppressed`` is True where ``n < min_cell``.
+    min_cell : int, optional
+        Disclosure threshold: ``suppressed`` is True where ``n < min_cell`` (default
+        :data:`talentlab.data.disclosure.MIN_CELL`).
 
     Returns
     -------

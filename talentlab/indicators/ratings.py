@@ -70,7 +70,7 @@ def _mean_cluster(y: np.ndarray, clusters: np.ndarray | None, confidence: float)
 def enterprise_recognition(employer_ratings: pd.DataFrame, by=None, *,
                            graduates: pd.DataFrame | None = None, min_items: int = 3,
                            cluster: str | None = "employer_id", confidence: float = 0.95,
-                           min_cell: int = 10) -> pd.DataFrame:
+                           min_cell: int | None = None) -> pd.DataFrame:
     """Enterprise recognition (用人单位认可度): score, satisfaction share and Cronbach's alpha.
 
     Three rows per group, one per codebook indicator:

@@ -46,7 +46,7 @@ def three_party_evaluation(evaluations: pd.DataFrame, by=None, *,
                            graduates: pd.DataFrame | None = None,
                            weights: Mapping[str, float] | None = None,
                            icc_forms: Sequence[str] = ("ICC(2,1)",), confidence: float = 0.95,
-                           min_cell: int = 10) -> pd.DataFrame:
+                           min_cell: int | None = None) -> pd.DataFrame:
     """Three-party evaluation: per-party means, weighted composite, agreement between parties.
 
     Each graduate's score from a party is the mean over that party's evaluators and

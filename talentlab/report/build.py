@@ -89,10 +89,10 @@ def absent_tables(manifest: dict) -> list[str]:
     return [t for t in RECORD_TABLES if t not in rows]
 
 
-def published_rates_table(processed_dir: Path, threshold: int) -> pd.DataFrame | None:
+def published_rates_table(processed_dir: Path, min_cell: int) -> pd.DataFrame | None:
     """The processed data's published rates (``published_rates.parquet``) as they may be
     published: each rate with the interval its rounding allows
-    (:func:`talentlab.indicators.from_published_rates`), a rate of fewer than ``threshold``
+    (:func:`talentlab.indicators.from_published_rates`), a rate of fewer than ``min_cell``
     graduates blanked with its complements (the one disclosure rule,
     :func:`talentlab.report.disclosure.publishable_indicators`); ``None`` without such a table."""
     from talentlab.data.io import load_all
@@ -104,7 +104,7 @@ def published_rates_table(processed_dir: Path, threshold: int) -> pd.DataFrame |
         return None
     rates = from_published_rates(load_all(processed_dir).published_rates)
     by = [c for c in PUBLISHED_GROUP_COLUMNS if c in rates.columns]
-    return publishable_indicators(rates, by, threshold)
+    return publishable_indicators(rates, by, min_cell)
 
 
 def _published_rates_markdown(rates: pd.DataFrame) -> str:
@@ -152,7 +152,7 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
     :class:`talentlab.report.publish.PublicationError` naming the file, table, row and column.
     The raw data's checksums come from the processed data's ``manifest.json``.
     """
-    from talentlab.data.disclosure import MIN_CELL, check_min_cell
+    from talentlab.data.disclosure import check_min_cell
     from talentlab.report import publish
 
     report_dir, processed_dir = Path(report_dir), Path(processed_dir)
@@ -161,27 +161,27 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
     absent = absent_tables(manifest)
     claims = _load_claims(claims_path)
     notebooks, verdicts = collect_notebooks(report_dir)
-    threshold = check_min_cell(MIN_CELL if min_cell is None else min_cell)
+    min_cell = check_min_cell(min_cell)
     # nothing is written when a notebook published a small cell (a findings.csv of an earlier
     # run is not the notebooks' and is rewritten below)
-    disclosure_problems, _ = publish.disclosure_problems(report_dir, threshold,
+    disclosure_problems, _ = publish.disclosure_problems(report_dir, min_cell,
                                                          skip_files=["findings.csv"])
     if disclosure_problems:
-        publish.check_report(report_dir, threshold)  # raises, listing every problem
+        publish.check_report(report_dir, min_cell)  # raises, listing every problem
     ledger = findings_ledger(claims, verdicts)
     # the build's own files are staged in memory and scanned for identifiers before any is
     # written: a leak leaves no new findings.* or index.html behind
     staged = {"findings.csv": publish.prepare_table(
-        ledger[ledger_columns(ledger, claims)], threshold).to_csv(
+        ledger[ledger_columns(ledger, claims)], min_cell).to_csv(
         index=False, lineterminator="\n", float_format="%.6g")}
     # the summary on the page counts what is published, findings.csv included, on every run
-    _, disclosure = publish.disclosure_problems(report_dir, threshold, staged=staged)
+    _, disclosure = publish.disclosure_problems(report_dir, min_cell, staged=staged)
     versions = software_versions()
     staged["findings.md"] = findings_markdown(ledger, origin, notebooks, raw_sums, versions,
                                               absent_tables=absent)
-    rates = published_rates_table(processed_dir, threshold)
+    rates = published_rates_table(processed_dir, min_cell)
     if rates is not None:  # what a folder of published rates alone can give: rates, intervals
-        staged["published_rates.csv"] = publish.prepare_table(rates, threshold).to_csv(
+        staged["published_rates.csv"] = publish.prepare_table(rates, min_cell).to_csv(
             index=False, lineterminator="\n", float_format="%.6g")
         staged["findings.md"] += _published_rates_markdown(rates)
     staged["index.html"] = render_index(ledger, claims, notebooks, origin, raw_sums, versions,
@@ -192,12 +192,12 @@ def build_report(report_dir: str | os.PathLike, processed_dir: str | os.PathLike
                      else text) for name, text in staged.items()}
     if check_privacy:
         _check_privacy(report_dir, processed_dir, staged)
-    write_staged_report(report_dir, staged, threshold)
+    write_staged_report(report_dir, staged, min_cell)
     return report_dir / "index.html"
 
 
 def write_staged_report(report_dir: str | os.PathLike, staged: dict[str, str],
-                        threshold: int) -> None:
+                        min_cell: int) -> None:
     """Write the build's ``staged`` files (name -> text), check the whole folder
     (:func:`talentlab.report.publish.check_report`) and write ``MANIFEST.sha256``: all or
     nothing.
@@ -229,7 +229,7 @@ def write_staged_report(report_dir: str | os.PathLike, staged: dict[str, str],
     try:
         for name, text in staged.items():
             atomic_write_text(report_dir / name, text)
-        publish.check_report(report_dir, threshold)
+        publish.check_report(report_dir, min_cell)
         write_manifest(report_dir)
     except BaseException:
         for name, data in earlier.items():

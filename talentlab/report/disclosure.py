@@ -1,10 +1,10 @@
 """Statistical disclosure control for every table talentlab publishes.
 
 The rule is :mod:`talentlab.data.disclosure`'s: no published number describes fewer than
-``threshold`` people (default :data:`~talentlab.data.disclosure.MIN_CELL` = 10, never below
+``min_cell`` people (default :data:`~talentlab.data.disclosure.MIN_CELL` = 10, never below
 :data:`~talentlab.data.disclosure.MIN_CELL_FLOOR` = 5).
 
-* **Primary suppression**: every count ``0 < n < threshold`` is hidden (zeros stay: an empty cell
+* **Primary suppression**: every count ``0 < n < min_cell`` is hidden (zeros stay: an empty cell
   describes nobody).
 * **Secondary (complementary) suppression**: a hidden cell must not follow from the published
   cells and margins by *any* linear combination, not only from one row or column (a hidden
@@ -35,7 +35,7 @@ import pandas as pd
 
 from talentlab.data.disclosure import MIN_CELL, check_min_cell
 
-SUPPRESSED_MARK = "<{threshold}"
+SUPPRESSED_MARK = "<{min_cell}"
 #: Largest table (cells, margins included) the audit accepts: two small linear programmes per
 #: hidden cell; a 20 x 20 table with margins (441 cells, 140 hidden) takes about 3 s to audit
 #: and 5 s to protect on one shared core.
@@ -188,11 +188,11 @@ def feasible_ranges(values, hidden, relations: Sequence[Relation],
     return out
 
 
-def disclosed_cells(values, hidden, relations: Sequence[Relation], threshold: int = MIN_CELL,
+def disclosed_cells(values, hidden, relations: Sequence[Relation], min_cell: int = MIN_CELL,
                     cells: Sequence[int] | None = None) -> dict[int, tuple[float, float]]:
     """The hidden cells whose feasible range (:func:`feasible_ranges`) is narrower than
-    ``threshold``, with their ranges: an intruder knows each of them to within fewer than
-    ``threshold`` people.
+    ``min_cell``, with their ranges: an intruder knows each of them to within fewer than
+    ``min_cell`` people.
 
     Examples
     --------
@@ -200,9 +200,9 @@ def disclosed_cells(values, hidden, relations: Sequence[Relation], threshold: in
     >>> disclosed_cells([3, 4, 30, 37], [True, True, False, False], [([0, 1, 2], 3)])
     {0: (0.0, 7.0), 1: (0.0, 7.0)}
     """
-    threshold = check_min_cell(threshold)
+    min_cell = check_min_cell(min_cell)
     ranges = feasible_ranges(values, hidden, relations, cells)
-    return {c: r for c, r in sorted(ranges.items()) if r[1] - r[0] < threshold - _TOLERANCE}
+    return {c: r for c, r in sorted(ranges.items()) if r[1] - r[0] < min_cell - _TOLERANCE}
 
 
 def _check_size(n_cells: int, what: str) -> None:
@@ -212,10 +212,10 @@ def _check_size(n_cells: int, what: str) -> None:
                          f"上限 {MAX_AUDIT_CELLS}），请分表发布")
 
 
-def protect(values, primary, relations: Sequence[Relation], threshold: int = MIN_CELL,
+def protect(values, primary, relations: Sequence[Relation], min_cell: int = MIN_CELL,
             suppressible=None, cost=None) -> tuple[np.ndarray, list[int]]:
     """Primary plus complementary suppressions under which every hidden cell's feasible range
-    is at least ``threshold`` wide.
+    is at least ``min_cell`` wide.
 
     Greedy and deterministic: take the first hidden cell (by index) that the audit discloses;
     among the published non-zero cells sharing a relation with it or with a hidden cell linked
@@ -232,7 +232,7 @@ def protect(values, primary, relations: Sequence[Relation], threshold: int = MIN
         Cells that must be hidden.
     relations : sequence of (parts, total)
         Additive relations, as for :func:`feasible_ranges`.
-    threshold : int
+    min_cell : int
         The disclosure threshold.
     suppressible : array-like of bool, optional
         Cells that may be hidden as complements (default: every cell).
@@ -252,7 +252,7 @@ def protect(values, primary, relations: Sequence[Relation], threshold: int = MIN
     >>> hidden.tolist(), left
     ([True, True, False, False], [])
     """
-    threshold = check_min_cell(threshold)
+    min_cell = check_min_cell(min_cell)
     values = np.asarray(values, dtype=float)
     _check_size(len(values), "the table")
     hidden = np.asarray(primary, dtype=bool).copy()
@@ -277,7 +277,7 @@ def protect(values, primary, relations: Sequence[Relation], threshold: int = MIN
             c = int(c)
             if c in passed or c in stuck:
                 continue
-            if width(hidden, c) >= threshold - _TOLERANCE:
+            if width(hidden, c) >= min_cell - _TOLERANCE:
                 passed.add(c)
             else:
                 target = c
@@ -305,7 +305,7 @@ def protect(values, primary, relations: Sequence[Relation], threshold: int = MIN
             trial = hidden.copy()
             trial[o] = True
             w = width(trial, target)
-            if w >= threshold - _TOLERANCE:
+            if w >= min_cell - _TOLERANCE:
                 best = o
                 break
             if widening is None and w > now + _TOLERANCE:
@@ -314,7 +314,7 @@ def protect(values, primary, relations: Sequence[Relation], threshold: int = MIN
                                                   else candidates[0])
         hidden[choice] = True
     still = sorted(c for c in stuck
-                   if width(hidden, c) < threshold - _TOLERANCE)
+                   if width(hidden, c) < min_cell - _TOLERANCE)
     return hidden, still
 
 
@@ -336,7 +336,7 @@ def crosstab_relations(n_rows: int, n_cols: int) -> list[Relation]:
     return rels
 
 
-def _protect_grid(grid: np.ndarray, primary: np.ndarray, threshold: int,
+def _protect_grid(grid: np.ndarray, primary: np.ndarray, min_cell: int,
                   margins_suppressible: bool) -> np.ndarray:
     n_rows, n_cols = grid.shape[0] - 1, grid.shape[1] - 1
     margin = np.zeros(grid.shape, bool)
@@ -345,7 +345,7 @@ def _protect_grid(grid: np.ndarray, primary: np.ndarray, threshold: int,
     cost[-1, -1] = 2.0
     suppressible = np.ones(grid.shape, bool) if margins_suppressible else ~margin
     hidden, _ = protect(grid.ravel(), primary.ravel(), crosstab_relations(n_rows, n_cols),
-                        threshold, suppressible=suppressible.ravel(), cost=cost.ravel())
+                        min_cell, suppressible=suppressible.ravel(), cost=cost.ravel())
     return hidden.reshape(grid.shape)
 
 
@@ -358,11 +358,11 @@ def _grid(counts: pd.DataFrame) -> np.ndarray:
     return grid
 
 
-def suppression_mask(counts: pd.DataFrame, threshold: int = MIN_CELL) -> pd.DataFrame:
+def suppression_mask(counts: pd.DataFrame, min_cell: int = MIN_CELL) -> pd.DataFrame:
     """Cells to hide in a two-way table of counts whose row and column totals are published.
 
-    Primary: ``0 < count < threshold``; complementary cells (never zeros, never the totals) until
-    no hidden cell can be narrowed to fewer than ``threshold`` people (:func:`protect`).
+    Primary: ``0 < count < min_cell``; complementary cells (never zeros, never the totals) until
+    no hidden cell can be narrowed to fewer than ``min_cell`` people (:func:`protect`).
 
     Examples
     --------
@@ -370,22 +370,22 @@ def suppression_mask(counts: pd.DataFrame, threshold: int = MIN_CELL) -> pd.Data
     >>> int(suppression_mask(t).to_numpy().sum())   # 3 and the cells needed to protect it
     4
     """
-    threshold = check_min_cell(threshold)
+    min_cell = check_min_cell(min_cell)
     _check_size((counts.shape[0] + 1) * (counts.shape[1] + 1), "the table")
     grid = _grid(counts)
     primary = np.zeros(grid.shape, bool)
-    primary[:-1, :-1] = (grid[:-1, :-1] > 0) & (grid[:-1, :-1] < threshold)
-    hidden = _protect_grid(grid, primary, threshold, margins_suppressible=False)
+    primary[:-1, :-1] = (grid[:-1, :-1] > 0) & (grid[:-1, :-1] < min_cell)
+    hidden = _protect_grid(grid, primary, min_cell, margins_suppressible=False)
     return pd.DataFrame(hidden[:-1, :-1], index=counts.index, columns=counts.columns)
 
 
-def suppress_crosstab(counts: pd.DataFrame, threshold: int = MIN_CELL,
+def suppress_crosstab(counts: pd.DataFrame, min_cell: int = MIN_CELL,
                       margins: bool = True) -> pd.DataFrame:
-    """A publishable version of a two-way count table: hidden cells shown as ``<threshold``.
+    """A publishable version of a two-way count table: hidden cells shown as ``<min_cell``.
 
     With ``margins`` the table gets a ``Total`` column and row; a total below the threshold is
     hidden too, and the complementary suppressions (cells or totals) make every hidden cell's
-    range, given everything published, at least ``threshold`` wide.
+    range, given everything published, at least ``min_cell`` wide.
 
     Examples
     --------
@@ -397,14 +397,14 @@ def suppress_crosstab(counts: pd.DataFrame, threshold: int = MIN_CELL,
     M      <10  <10   <10
     Total   60   53   113
     """
-    threshold = check_min_cell(threshold)
-    mark = SUPPRESSED_MARK.format(threshold=threshold)
+    min_cell = check_min_cell(min_cell)
+    mark = SUPPRESSED_MARK.format(min_cell=min_cell)
     if not margins:
-        return counts.astype("object").mask(suppression_mask(counts, threshold), mark)
+        return counts.astype("object").mask(suppression_mask(counts, min_cell), mark)
     _check_size((counts.shape[0] + 1) * (counts.shape[1] + 1), "the table")
     grid = _grid(counts)
-    primary = (grid > 0) & (grid < threshold)
-    hidden = _protect_grid(grid, primary, threshold, margins_suppressible=True)
+    primary = (grid > 0) & (grid < min_cell)
+    hidden = _protect_grid(grid, primary, min_cell, margins_suppressible=True)
     full = counts.copy()
     full["Total"] = counts.sum(axis=1)
     full.loc["Total"] = full.sum(axis=0)
@@ -419,7 +419,7 @@ def _block_keys(table: pd.DataFrame, by: Sequence[str]) -> list[str]:
 
 
 def _protect_blocks(values: np.ndarray, primary: np.ndarray, block_of: np.ndarray,
-                    threshold: int) -> np.ndarray:
+                    min_cell: int) -> np.ndarray:
     """Complementary suppression in one-way blocks whose totals are taken as published."""
     hidden = primary.copy()
     for block in pd.unique(block_of):
@@ -428,7 +428,7 @@ def _protect_blocks(values: np.ndarray, primary: np.ndarray, block_of: np.ndarra
             continue
         cells = np.append(values[idx], values[idx].sum())  # the block total, published
         mask, _ = protect(cells, np.append(hidden[idx], False),
-                          [(list(range(len(idx))), len(idx))], threshold,
+                          [(list(range(len(idx))), len(idx))], min_cell,
                           suppressible=np.append(np.ones(len(idx), bool), False))
         hidden[idx] = mask[:-1]
     return hidden
@@ -441,19 +441,19 @@ def _group_codes(table: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
 
 
 def suppress_tidy(table: pd.DataFrame, n_col: str = "n", by: Sequence[str] | None = None,
-                  threshold: int = MIN_CELL,
+                  min_cell: int = MIN_CELL,
                   value_cols: Sequence[str] | None = None) -> pd.DataFrame:
     """Blank the numbers of small groups in a tidy table, with complementary suppression.
 
-    Rows with ``0 < n < threshold`` are hidden (primary), and so are rows already flagged
+    Rows with ``0 < n < min_cell`` are hidden (primary), and so are rows already flagged
     ``suppressed`` with ``n > 0``. Blocks are the rows that share ``indicator`` (and
     ``statistic``) and every grouping column but the last of ``by``; each block's total is
     taken as published (a coarser table publishes it), so complementary rows are hidden until
-    every hidden row's ``n`` has a feasible range of at least ``threshold`` people
+    every hidden row's ``n`` has a feasible range of at least ``min_cell`` people
     (:func:`protect`). When the table holds several indicators of the same groups with their
     ``n_excluded``/``n_unknown`` (the group's size is ``n + n_excluded + n_unknown`` in any of
     its rows), the group sizes are protected the same way first: a group of fewer than
-    ``threshold`` people loses every row (and so does a row whose ``n + n_excluded + n_unknown``
+    ``min_cell`` people loses every row (and so does a row whose ``n + n_excluded + n_unknown``
     is below it), and whole groups are hidden as complements.
 
     Hidden rows keep their group labels, get ``suppressed = True`` and lose every number in
@@ -469,11 +469,11 @@ def suppress_tidy(table: pd.DataFrame, n_col: str = "n", by: Sequence[str] | Non
     1     B  <NA>       NaN        True
     2     C    50       0.7       False
     """
-    threshold = check_min_cell(threshold)
+    min_cell = check_min_cell(min_cell)
     out = table.copy()
     by = list(by or [])
     n = pd.to_numeric(out[n_col], errors="coerce").fillna(0).to_numpy(dtype=float)
-    primary = (n > 0) & (n < threshold)
+    primary = (n > 0) & (n < min_cell)
     if "suppressed" in out:
         primary |= out["suppressed"].fillna(False).astype(bool).to_numpy() & (n > 0)
     size_cols = [c for c in ("n_excluded", "n_unknown") if c in out.columns]
@@ -483,16 +483,16 @@ def suppress_tidy(table: pd.DataFrame, n_col: str = "n", by: Sequence[str] | Non
         row_size = n + np.sum(parts, axis=0)
         group = _group_codes(out, by)
         size = pd.Series(row_size).groupby(group).transform("max").to_numpy()
-        primary |= (size > 0) & (size < threshold) | (row_size > 0) & (row_size < threshold)
+        primary |= (size > 0) & (size < min_cell) | (row_size > 0) & (row_size < min_cell)
         # a group's size is published while any of its rows is: protect the sizes first
         first = pd.Series(np.arange(len(out))).groupby(group).transform("min").to_numpy()
         heads = np.flatnonzero(first == np.arange(len(out)))
         whole = pd.Series(primary).groupby(group).transform("all").to_numpy()
         head_block = _group_codes(out.iloc[heads], by[:-1])
-        head_hidden = _protect_blocks(size[heads], whole[heads], head_block, threshold)
+        head_hidden = _protect_blocks(size[heads], whole[heads], head_block, min_cell)
         hidden_groups = set(group[heads[head_hidden]])
         primary |= np.isin(group, list(hidden_groups))
-    mask = _protect_blocks(n, primary, _group_codes(out, _block_keys(out, by)), threshold)
+    mask = _protect_blocks(n, primary, _group_codes(out, _block_keys(out, by)), min_cell)
     if value_cols is None:
         value_cols = [c for c in out.columns if c not in by and c not in PARAMETER_COLUMNS
                       and pd.api.types.is_numeric_dtype(out[c])
@@ -560,10 +560,10 @@ def refuse_identifier_keys(by: Sequence[str]) -> list[str]:
 
 
 def publishable_indicators(table: pd.DataFrame, by: Sequence[str],
-                           threshold: int = MIN_CELL) -> pd.DataFrame:
+                           min_cell: int = MIN_CELL) -> pd.DataFrame:
     """The indicator table (:func:`talentlab.indicators.engines.compute_indicators`) as it may
     leave the project: identifier group columns refused (:func:`refuse_identifier_keys`), every
-    number of a group below ``threshold`` blanked and complementary groups with it
+    number of a group below ``min_cell`` blanked and complementary groups with it
     (:func:`suppress_tidy`; blocks are the indicator and all group columns but the last).
 
     Examples
@@ -578,4 +578,4 @@ def publishable_indicators(table: pd.DataFrame, by: Sequence[str],
     2     C    45      0.89       False
     """
     by = refuse_identifier_keys(by)
-    return suppress_tidy(table, by=by, threshold=threshold)
+    return suppress_tidy(table, by=by, min_cell=min_cell)

@@ -54,7 +54,7 @@ def write_results(output_dir: str | os.PathLike, results: dict) -> Path:
 
 
 def write_table(df: pd.DataFrame, path: str | os.PathLike,
-                threshold: int | None = None) -> Path:
+                min_cell: int | None = None) -> Path:
     """Write a published table as CSV (UTF-8 with a byte-order mark, stable float format), made
     safe to publish.
 
@@ -63,8 +63,8 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike,
     ``encoding="utf-8-sig"`` and talentlab's readers skip it.
 
     Counts of people with a characteristic (:data:`talentlab.report.publish.ATTRIBUTE_COUNT_COLUMNS`,
-    e.g. ``n_unknown``, ``censored``) below ``threshold`` (default: the disclosure default) are
-    shown as ``<threshold``; text that a spreadsheet would run as a formula is neutralised. Group
+    e.g. ``n_unknown``, ``censored``) below ``min_cell`` (default: the disclosure default) are
+    shown as ``<min_cell``; text that a spreadsheet would run as a formula is neutralised. Group
     sizes are not changed here: suppress small groups with :mod:`talentlab.report.disclosure` first; the
     report build refuses any table that still shows one.
     """
@@ -72,7 +72,7 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike,
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    df = prepare_table(df, threshold)
+    df = prepare_table(df, min_cell)
     atomic_write_text(path, CSV_BOM + df.to_csv(index=False, lineterminator="\n",
                                                float_format="%.6g"))
     return path

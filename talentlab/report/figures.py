@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from talentlab.data.disclosure import check_min_cell
 from talentlab.report import plotting as tp
 
 # JSON/CSV export lives in talentlab.report.export; the names stay importable from here
@@ -236,17 +237,19 @@ def plot_event_study(plot_data: pd.DataFrame, title: str = "", lang: str = "en",
     return fig
 
 
-def plot_km_curves(km_curves: pd.DataFrame, min_at_risk: int = 10, lang: str = "en",
+def plot_km_curves(km_curves: pd.DataFrame, min_cell: int | None = None, lang: str = "en",
                    synthetic: bool = False):
     """Kaplan–Meier curves of still adapting, by group and period, cut where fewer than
-    ``min_at_risk`` graduates remain at risk (disclosure control)."""
+    ``min_cell`` graduates remain at risk (disclosure control; default
+    :data:`talentlab.data.disclosure.MIN_CELL`)."""
+    min_cell = check_min_cell(min_cell)
     tp.setup()
     fig, ax = plt.subplots(figsize=(6.5, 4))
     styles = {"pre": ":", "post": "-"}
     palette = {"treated": "#d73027", "comparison": "#4575b4"}
     for (group, period), d in km_curves.groupby(["group", "period"], sort=True):
         d = d.sort_values("time")
-        d = d[d["n_at_risk"] >= min_at_risk]
+        d = d[d["n_at_risk"] >= min_cell]
         ax.step(d["time"], d["survival"], where="post", ls=styles.get(period, "-"),
                 color=palette.get(group), label=f"{tp.label(group, lang)}, {tp.label(period, lang)}")
     ax.set_xlabel(tp.label("months", lang))

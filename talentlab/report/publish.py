@@ -4,7 +4,7 @@ The report build (:func:`talentlab.report.build_report`) calls :func:`check_repo
 report folder and fails, naming file, table, row, column and value, when
 
 * **disclosure**: a published table (a CSV file, or a table a notebook displayed) shows a count of
-  people ``0 < n < threshold`` (primary suppression missing), or a row or column of a table whose
+  people ``0 < n < min_cell`` (primary suppression missing), or a row or column of a table whose
   totals are published has exactly one suppressed cell, or a block of a tidy table exactly one
   suppressed row (secondary suppression missing: the hidden cell follows from the total);
 * **formula injection**: a CSV cell starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return
@@ -42,7 +42,7 @@ COUNT_COLUMNS = frozenset({
     "n_excluded", "n_unknown", "n_graduates", "n_students", "n_treated",
     "n_comparison", "n_control", "n_dropped_missing", "frequency", "人数"})
 #: Counts of people with a characteristic inside a published group: shown only when 0 or at least
-#: the threshold, else as ``<threshold`` (cell suppression by :func:`prepare_table`).
+#: the threshold, else as ``<min_cell`` (cell suppression by :func:`prepare_table`).
 ATTRIBUTE_COUNT_COLUMNS = frozenset({"numerator", "events", "n_events", "censored", "n_excluded",
                                      "n_unknown", "n_dropped_missing"})
 TOTAL_LABELS = frozenset({"Total", "total", "合计", "All"})
@@ -88,10 +88,10 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def suppress_attribute_counts(df: pd.DataFrame, threshold: int = MIN_CELL,
+def suppress_attribute_counts(df: pd.DataFrame, min_cell: int = MIN_CELL,
                               mark: bool = True) -> pd.DataFrame:
     """Show counts of people with a characteristic (:data:`ATTRIBUTE_COUNT_COLUMNS`) below the
-    threshold as ``<threshold`` (cell suppression; zero stays zero), or blank them
+    threshold as ``<min_cell`` (cell suppression; zero stays zero), or blank them
     (``mark=False``: for typed outputs such as parquet, whose number columns hold no text).
 
     Examples
@@ -102,27 +102,27 @@ def suppress_attribute_counts(df: pd.DataFrame, threshold: int = MIN_CELL,
     >>> suppress_attribute_counts(t, mark=False)["n_unknown"].tolist()
     [nan, 14.0]
     """
-    threshold = check_min_cell(threshold)
+    min_cell = check_min_cell(min_cell)
     out = df.copy()
     for col in out.columns:
         if str(col) not in ATTRIBUTE_COUNT_COLUMNS:
             continue
         values = out[col].map(_num).to_numpy(dtype=float)
-        small = np.isfinite(values) & (values > 0) & (values < threshold)
+        small = np.isfinite(values) & (values > 0) & (values < min_cell)
         if not small.any():
             continue
         if mark:
-            out[col] = out[col].astype(object).mask(small, f"<{threshold}")
+            out[col] = out[col].astype(object).mask(small, f"<{min_cell}")
         else:
             out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64").mask(small)
     return out
 
 
-def prepare_table(df: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
+def prepare_table(df: pd.DataFrame, min_cell: int | None = None) -> pd.DataFrame:
     """What every published CSV goes through: attribute counts below the threshold suppressed,
     spreadsheet formulas neutralised."""
     return neutralise_frame(suppress_attribute_counts(
-        df, MIN_CELL if threshold is None else threshold))
+        df, min_cell))
 
 
 def formula_cells(df: pd.DataFrame) -> list[tuple[int, str, str]]:
@@ -166,9 +166,9 @@ def _has_totals(df: pd.DataFrame) -> tuple[bool, bool]:
     return row_total, col_total
 
 
-def crosstab_disclosures(df: pd.DataFrame, table: str, threshold: int = MIN_CELL) -> list[str]:
-    """Suppressed cells (``<threshold`` marks) of a published two-way count table with totals
-    whose value follows from the published cells and totals to within fewer than ``threshold``
+def crosstab_disclosures(df: pd.DataFrame, table: str, min_cell: int = MIN_CELL) -> list[str]:
+    """Suppressed cells (``<min_cell`` marks) of a published two-way count table with totals
+    whose value follows from the published cells and totals to within fewer than ``min_cell``
     people (:func:`talentlab.report.disclosure.disclosed_cells`: every linear combination, not
     one row or column at a time).
 
@@ -189,7 +189,7 @@ def crosstab_disclosures(df: pd.DataFrame, table: str, threshold: int = MIN_CELL
     t.csv: row 2 (major=M), column '2020' is suppressed but lies within [0, 7] ...
     t.csv: row 2 (major=M), column 'Total' is suppressed but lies within [7, 7] ...
     """
-    threshold = check_min_cell(threshold)
+    min_cell = check_min_cell(min_cell)
     labels = df.iloc[:, 0].astype(str).str.strip()
     names = [str(c).split(" / ")[-1].strip() for c in df.columns]
     total_rows = np.flatnonzero(labels.isin(TOTAL_LABELS).to_numpy())
@@ -224,7 +224,7 @@ def crosstab_disclosures(df: pd.DataFrame, table: str, threshold: int = MIN_CELL
                       for j in range(n_cols)]
     try:
         disclosed = _disclosure.disclosed_cells(np.nan_to_num(values).ravel(), hidden.ravel(),
-                                                relations, threshold)
+                                                relations, min_cell)
     except _disclosure.NotAdditive:
         return []  # the totals are not sums of the cells: nothing follows by difference
     problems = []
@@ -232,12 +232,12 @@ def crosstab_disclosures(df: pd.DataFrame, table: str, threshold: int = MIN_CELL
         i, j = rows[cell // n_cols], cols[cell % n_cols]
         problems.append(f"{table}: row {i} ({df.columns[0]}={df.iloc[i, 0]}), column "
                         f"{str(df.columns[j])!r} is suppressed but lies within [{low:g}, {high:g}] given the published "
-                        f"cells and totals, a range narrower than the threshold {threshold} "
+                        f"cells and totals, a range narrower than the threshold {min_cell} "
                         "(secondary suppression missing)")
     return problems
 
 
-def small_cells(df: pd.DataFrame, table: str, threshold: int = MIN_CELL) -> list[str]:
+def small_cells(df: pd.DataFrame, table: str, min_cell: int = MIN_CELL) -> list[str]:
     """Every count a published table shows below the threshold, and every missing secondary
     suppression; empty when the table may be published.
 
@@ -250,7 +250,7 @@ def small_cells(df: pd.DataFrame, table: str, threshold: int = MIN_CELL) -> list
     >>> small_cells(suppress_tidy(t, by=["major"]), "t.csv")
     []
     """
-    threshold = check_min_cell(threshold)
+    min_cell = check_min_cell(min_cell)
     problems: list[str] = []
     if df.empty:
         return problems
@@ -266,16 +266,16 @@ def small_cells(df: pd.DataFrame, table: str, threshold: int = MIN_CELL) -> list
         if not is_count:
             continue
         # a count is a whole number; a fractional value in such a column is an average
-        small = shown & np.isfinite(values) & (values > 0) & (values < threshold) & (
+        small = shown & np.isfinite(values) & (values > 0) & (values < min_cell) & (
             np.mod(values, 1) == 0)
         for i in np.flatnonzero(small):
             problems.append(f"{table}: {_row_label(df, i)}, column {str(col)!r} = "
-                            f"{values[i]:g} is below the threshold {threshold} "
+                            f"{values[i]:g} is below the threshold {min_cell} "
                             "(primary suppression)")
     # secondary suppression, tables with totals: no suppressed cell follows, to within fewer
-    # than threshold people, from any linear combination of the published cells and totals
+    # than min_cell people, from any linear combination of the published cells and totals
     if crosstab:
-        problems += crosstab_disclosures(df, table, threshold)
+        problems += crosstab_disclosures(df, table, min_cell)
     # secondary suppression, tidy tables: no block with exactly one suppressed row
     if "suppressed" in df.columns:
         n_col = next((c for c in df.columns if str(c) in ("n", "denominator")), None)
@@ -504,7 +504,7 @@ def exemptions(report_dir: str | os.PathLike) -> dict[str, str]:
     return out
 
 
-def disclosure_problems(report_dir: str | os.PathLike, threshold: int = MIN_CELL,
+def disclosure_problems(report_dir: str | os.PathLike, min_cell: int = MIN_CELL,
                         exclude: Iterable[str] = ("datasets",),
                         skip_files: Iterable[str] = (),
                         staged: dict[str, str] | None = None) -> tuple[list[str], dict]:
@@ -543,8 +543,8 @@ def disclosure_problems(report_dir: str | os.PathLike, threshold: int = MIN_CELL
         for label, table in tables:
             n_tables += 1
             n_cells += table.size
-            problems += small_cells(table, label, threshold)
-    return problems, {"threshold": threshold, "checked_tables": n_tables,
+            problems += small_cells(table, label, min_cell)
+    return problems, {"threshold": min_cell, "checked_tables": n_tables,
                       "checked_cells": n_cells, "exempt": exempt}
 
 
@@ -565,11 +565,11 @@ def formula_problems(report_dir: str | os.PathLike,
     return problems
 
 
-def check_report(report_dir: str | os.PathLike, threshold: int = MIN_CELL,
+def check_report(report_dir: str | os.PathLike, min_cell: int = MIN_CELL,
                  exclude: Iterable[str] = ("datasets",)) -> dict:
     """Run every publication check on a report folder; raise :class:`PublicationError` listing
     each problem, or return the summary of what was checked."""
-    disclosure, summary = disclosure_problems(report_dir, threshold, exclude)
+    disclosure, summary = disclosure_problems(report_dir, min_cell, exclude)
     formulas = formula_problems(report_dir, exclude)
     links = broken_links(report_dir, exclude)
     active = executable_content(report_dir, exclude)

@@ -91,6 +91,7 @@ PKG_FILES := $(shell find talentlab -name '*.py' -o -name '*.json' | sort)
 NB_TIMEOUT ?= 900
 SEED ?= 20240601
 N_BOOTSTRAP ?= 9999
+# the disclosure threshold: defaults to talentlab.data.disclosure.MIN_CELL, never below its MIN_CELL_FLOOR
 MIN_CELL ?= 10
 # papermill's own command line; the kernel talks over a local IPC socket (no TCP port, no warning).
 # Its progress bar (one per notebook, named by it, on stderr) when make's stderr is a terminal;

@@ -2,13 +2,15 @@
 people.
 
 Every output a user can publish (``talentlab indicators``, the report's tables, the notebooks'
-tables) takes its threshold from here: every function of the package that applies it calls the
-parameter ``min_cell`` and passes it through :func:`check_min_cell`, so the default and the floor
-live only in this module (the Makefile's ``MIN_CELL ?= 10`` and the notebooks' ``min_cell = 10``
-parameter cells are user-facing copies of :data:`MIN_CELL`). The default is :data:`MIN_CELL` (10 people); a user may
+tables) takes its threshold from here. The default is :data:`MIN_CELL` (10 people); a user may
 raise it, or lower it as far as :data:`MIN_CELL_FLOOR` (5 people), never below: a group of one to
 four people is identifiable in any college's records (Hundepool et al., *Statistical Disclosure
 Control*, Wiley 2012, ch. 4, on threshold rules).
+
+Every function of the package that applies the threshold calls its parameter ``min_cell`` and
+passes it through :func:`check_min_cell` (``None`` meaning :data:`MIN_CELL`), so the default and
+the floor live only in this module. The Makefile's ``MIN_CELL ?= 10`` and the notebooks'
+``min_cell = 10`` parameter cells are user-facing copies of :data:`MIN_CELL`.
 """
 
 from __future__ import annotations

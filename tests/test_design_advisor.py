@@ -11,7 +11,13 @@ from talentlab import claims as cl
 from talentlab import evaluation as ev
 from talentlab.cli import main
 from talentlab.evaluation import sensitivity as sens
-from talentlab.evaluation.design import Design, simulate_design, supportable_effect, verdict_power
+from talentlab.evaluation.design import (
+    Design,
+    gate_method,
+    simulate_design,
+    supportable_effect,
+    verdict_power,
+)
 
 SHIPPED = Design()  # one college, 8 majors, 3 reformed, cohorts 2017-2025, reform 2022, 60 each
 #: a design with one post cohort, large cells and small shocks: the gate can be passed
@@ -20,8 +26,9 @@ PASSABLE = Design(reform=2025, n_per_cell=200, cell_sd=0.01)
 
 def _direct_verdict(table: pd.DataFrame, design: Design, seed: int) -> str:
     """The verdict rule computed from the library's parts and claims.judge, as zhuhai does on
-    one college (CR3, exact randomization inference, the larger p; LF sensitivity with the
-    post cohorts weighted by reformed graduates)."""
+    one college (CR3, exact randomization inference, the larger p; relative magnitudes with
+    the post cohorts weighted by reformed graduates, by C-LF as zhuhai with up to two post
+    cohorts, else LF as the advisor)."""
     cr3 = ev.did(table, "y", reform_cohort=design.reform, inference="cr3").iloc[0]
     ri = ev.randomization_inference(table, outcome="y", reform_cohort=design.reform).iloc[0]
     study = ev.event_study(table, "y", reform_cohort=design.reform)
@@ -29,7 +36,8 @@ def _direct_verdict(table: pd.DataFrame, design: Design, seed: int) -> str:
     treated = table[table["treated_major"]].groupby("cohort")["count"].sum()
     weights = treated.reindex(post["cohort"].astype(int)).to_numpy(float)
     rm = sens.relative_magnitudes(study, study.attrs["vcov"], 1, l_vec=weights / weights.sum(),
-                                  method="LF", seed=seed)
+                                  method=gate_method(len(post)), seed=seed,
+                                  breakdown_tol=0.05)
     claims = pd.DataFrame([{"claim_id": "C", "section": "5.3", "quote": "rose", "case": "zhuhai",
                             "indicator": "x", "outcome": "y", "claimed_direction": "increase",
                             "testable_with": "data", "analysis": "zhuhai_did"}])

@@ -20,10 +20,11 @@ evaluate` does:
 * Holm's adjustment over ``family_size`` claims taken at its first step (the claim's p-value
   times the family size: the adjusted p-value of the family's smallest p-value);
 * the relative-magnitudes robust interval at ``mbar`` on the event study (post cohorts
-  weighted by the reformed units' graduates, the estimand of the test), by the
-  least-favourable test (LF). LF is the cheap one (about 0.05 s against seconds for the
-  conditional hybrid C-LF with four post cohorts) and gives the wider interval, so the power
-  it reports is a lower bound for the C-LF rule of the one-date Zhuhai path.
+  weighted by the reformed units' graduates, the estimand of the test), by C-LF as the
+  Zhuhai rule with up to :data:`CLF_MAX_POST` post periods, else by the least-favourable test
+  (LF: about 0.05 s against seconds for C-LF with four post cohorts; its interval is the
+  wider, so the power reported there is a lower bound for the rule's, and a loose one where
+  the gate binds: 0.075 against 0.375 in benchmarks/bench_design_advisor.py).
 
 The data-generating process is a linear probability model for a binary outcome (for example
 counterpart employment): the share is ``base_rate`` + a unit effect (SD ``unit_sd``) + a unit x
@@ -60,7 +61,8 @@ from talentlab.evaluation.staggered import (
 )
 
 __all__ = ["Design", "DesignPower", "simulate_design", "verdict_on", "verdict_power",
-           "supportable_effect", "calibrate", "MAX_SIMULATIONS", "MAX_CELLS"]
+           "supportable_effect", "calibrate", "gate_method", "CLF_MAX_POST", "MAX_SIMULATIONS",
+           "MAX_CELLS"]
 
 #: Simulations per power estimate at most (each costs about 0.1-0.6 s).
 MAX_SIMULATIONS = 2_000
@@ -70,6 +72,15 @@ MAX_CELLS = 5_000
 RI_ENUMERATION_LIMIT = 5_000
 #: Monte Carlo draws of randomization inference beyond the enumeration limit.
 RI_DRAWS = 199
+#: Post periods up to which the gate uses C-LF, the zhuhai rule's test (with one or two its
+#: no-nuisance or small dual problems cost milliseconds); beyond, the cheaper and wider LF
+#: (seconds less per data set; the power is then a lower bound: benchmarks/README.md).
+CLF_MAX_POST = 2
+
+
+def gate_method(num_post: int) -> str:
+    """The relative-magnitudes test of the advisor's gate for ``num_post`` post periods."""
+    return "C-LF" if num_post <= CLF_MAX_POST else "LF"
 
 
 @dataclass(frozen=True)
@@ -345,7 +356,8 @@ def verdict_on(table: pd.DataFrame, design: Design, *, claimed_sign: int = 1,
         post_cohorts = coef.loc[coef["period"] == "post", "cohort"].astype(int).tolist()
         lo, hi = relative_magnitudes_interval(
             coef["estimate"].to_numpy(float), study.attrs["vcov"], num_pre, len(post_cohorts),
-            mbar, _post_weights(table, post_cohorts), method="LF", alpha=alpha, seed=seed)
+            mbar, _post_weights(table, post_cohorts), method=gate_method(len(post_cohorts)),
+            alpha=alpha, seed=seed)
         out["rm_ci_low"], out["rm_ci_high"] = lo, hi
         out["supported"] = bool(lo > 0 if claimed_sign > 0 else hi < 0)
     return out
@@ -378,7 +390,8 @@ def _verdict_staggered(table: pd.DataFrame, *, claimed_sign: int, family_size: i
         post = [e for e in times if e >= 0]
         lo, hi = relative_magnitudes_interval(
             coef.reindex(times).to_numpy(float), vcov, num_pre, len(post), mbar,
-            _simple_event_weights(sums, post), method="LF", alpha=alpha, seed=seed)
+            _simple_event_weights(sums, post), method=gate_method(len(post)), alpha=alpha,
+            seed=seed)
         out["rm_ci_low"], out["rm_ci_high"] = lo, hi
         out["supported"] = bool(lo > 0 if claimed_sign > 0 else hi < 0)
     return out

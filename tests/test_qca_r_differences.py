@@ -6,7 +6,8 @@ needed here). They are the classes of benchmarks/qca_differential.py that are no
   talentlab's codes are those R's own ``n``, ``incl`` and ``PRI`` give;
 * when no row reaches ``n.cut`` both refuse, in different words and at different steps;
 * an intermediate branch without easy counterfactuals lists every conservative model, as R
-  (the issue's smallest case), and on published data (LF) the branches match R's;
+  (the issue's smallest case); on published data (LF) the branches match R's with no easy
+  counterfactual (the empty-EC case) and with ten;
 * NCA's scope is the observed range by default, as R NCA's ``scope = NULL``.
 """
 
@@ -131,8 +132,10 @@ def test_branches_without_easy_counterfactuals_list_every_conservative_model_as_
     _check_branches(res, case["branches"])
 
 
-def test_intermediate_branches_on_lf_with_expectations_against_every_condition_as_r():
-    case = R["lf_empty_ec"]
+@pytest.mark.parametrize("key, easy", [("lf_empty_ec", 0), ("lf_absence_expected", 10)])
+def test_intermediate_branches_on_lf_as_r_with_and_without_easy_counterfactuals(key, easy):
+    case = R[key]
+    assert len(case["branches"]["C1P1"]["EC"]) == easy
     lf = pd.read_csv(HERE / "LF.csv", index_col=0)
     res = minimize(truth_table(lf, "SURV", incl_cut=0.8), include="?",
                    directional=case["dir_exp"])

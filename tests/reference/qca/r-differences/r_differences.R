@@ -56,12 +56,15 @@ tts <- truthTable(smallest, outcome = "Y", incl.cut = 1)
 out$smallest <- c(list(data = smallest, dir_exp = "~A, B, C", rows = rows_of(tts)),
                   intermediate_of(tts, "~A, B, C"))
 
-# 4. Empty easy counterfactuals on published data: LF, incl.cut 0.8, every expectation against
-#    the simplifying assumptions (absence of each condition).
+# 4. Published data: LF, incl.cut 0.8. With the expectations DEV, ~URB, LIT, IND, STB no
+#    simplifying assumption is an easy counterfactual (empty EC); with the absence of every
+#    condition expected, ten are.
 data(LF)
 ttl <- truthTable(LF, outcome = "SURV", incl.cut = 0.8)
-de <- "~DEV, ~URB, ~LIT, ~IND, ~STB"
+de <- "DEV, ~URB, LIT, IND, STB"
 out$lf_empty_ec <- c(list(dir_exp = de), intermediate_of(ttl, de))
+de <- "~DEV, ~URB, ~LIT, ~IND, ~STB"
+out$lf_absence_expected <- c(list(dir_exp = de), intermediate_of(ttl, de))
 
 # 5. NCA scope: R NCA's default (scope = NULL) is the observed range; scope = c(0, 1, 0, 1)
 #    the theoretical one. Ceiling CE-FDH on LF (SURV by each condition).

@@ -13,7 +13,8 @@ For each command: the old state (the command run on input A) and the new state (
 file names + bytes; a counting run gives the number of operations; then
 
 * kill trials at 50 pseudo-random operations (``random.Random(SEED)``; every operation when a run
-  has fewer) plus every rename window (just before and just after each rename or exchange): after
+  has fewer; in ``make test`` a seeded :data:`KILL_PER_PHASE` of each phase instead: before the
+  first rename, between the renames, after the last) plus every rename window (just before and just after each rename or exchange): after
   the kill the folder is the old or the new state, and the next normal run succeeds, gives the new
   state and leaves no leftover (when the kill left exactly the old state and nothing beside it, the
   next run would repeat the counting run, already checked, and is not run again);
@@ -25,7 +26,9 @@ file names + bytes; a counting run gives the number of operations; then
 
 Every trial must hold (100 %). The three commands' drivers run side by side; forking from a warm
 driver saves the interpreter start, and the run itself (validation of two small tables) is most of
-a trial: about 60 s of CPU for all trials of the three commands.
+a trial: about 80 s of CPU for all trials of the three commands, so ``make test`` runs the
+phase sample (:func:`test_old_or_new_after_kills_in_each_phase_and_full_disk`, about half) and
+the full set is marked slow (:func:`test_old_or_new_after_every_kill_and_full_disk`).
 
 Against the code before the atomic swap the same test finds what issue 21 reported: ``import``
 killed between its two renames leaves no output folder, ``process`` killed between its per-file
@@ -50,6 +53,9 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SEED = 20240611
 KILL_TRIALS = 50
+#: kill moments per phase (before the first rename, between the renames, after the last) in the
+#: quick test; the rename windows are always all tried
+KILL_PER_PHASE = 3
 COMMANDS = ("import", "process", "pseudonymise")
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or not sys.platform.startswith("linux"),
@@ -179,6 +185,7 @@ class Driver:
         self.out = Path(spec["out"])
         self.area = spec["area"]               # the folder whose operations are numbered
         self.inputs = spec["inputs"]           # "old" / "new" -> argv
+        self.kill_per_phase = spec.get("kill_per_phase")   # None: KILL_TRIALS over the whole run
         self.failures: list[str] = []
         self.figures: dict[str, int] = {"next_runs": 0, "next_runs_as_the_counting_run": 0}
 
@@ -270,9 +277,24 @@ class Driver:
         total = len(log)
         renames = [i + 1 for i, kind in enumerate(log) if kind in ("os.rename", "exchange")]
         windows = {k for i in renames for k in (i, i + 1) if k <= total}
-        picked = set(random.Random(SEED).sample(range(1, total + 1), min(KILL_TRIALS, total)))
+        rng = random.Random(SEED)
+        if self.kill_per_phase is None:
+            picked = set(rng.sample(range(1, total + 1), min(KILL_TRIALS, total)))
+            phases = {}
+        else:
+            first, last = min(renames), max(renames)
+            phases = {"before": range(1, first), "between": range(first + 1, last),
+                      "after": range(last + 1, total + 1)}
+            phases = {name: [k for k in moments if k not in renames]
+                      for name, moments in phases.items()}
+            picked = set()
+            for moments in phases.values():
+                picked |= set(rng.sample(moments, min(self.kill_per_phase, len(moments))))
         self.figures.update(operations=total, renames=len(renames),
-                            kill_trials=len(picked | windows), rename_windows=len(windows))
+                            kill_trials=len(picked | windows), rename_windows=len(windows),
+                            phase_moments={name: len(m) for name, m in phases.items()},
+                            phase_trials={name: len(picked.intersection(m))
+                                          for name, m in phases.items()})
         for k in sorted(picked | windows):
             self.restore_old()
             code, _ = self.run("new", mode="kill", n=k)
@@ -372,30 +394,58 @@ def _inputs(root: Path, command: str) -> dict:
     return {"out": str(out), "inputs": {w: argv(f) for w, f in folders.items()}}
 
 
-def test_old_or_new_after_every_kill_and_full_disk(tmp_path):
-    """The three commands' drivers run side by side (three processes)."""
+def _run_drivers(tmp_path: Path, kill_per_phase: int | None) -> list[dict]:
+    """Run the three commands' drivers side by side (three processes); assert the trials were
+    run; return each command's figures and failures."""
     running = {}
     for command in COMMANDS:
         root = (tmp_path / command).resolve()
         area = root / "area"                   # inputs, key and output: every operation counted
         area.mkdir(parents=True)
         spec = {"root": str(root), "area": str(area), "command": command,
-                "result": str(root / "result.json"), **_inputs(area, command)}
+                "result": str(root / "result.json"), "kill_per_phase": kill_per_phase,
+                **_inputs(area, command)}
         (root / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         running[command] = subprocess.Popen(
             [sys.executable, "-c",
              "from tests.test_atomic_faults import _driver_main; _driver_main()",
              str(root / "spec.json")], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True)
-    failures = []
+    results = []
     for command, proc in running.items():
         _, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, f"{command} driver: {err[-3000:]}"
         result = json.loads((tmp_path / command / "result.json").read_text(encoding="utf-8"))
         figures = result["figures"]
         print(command, figures)
-        assert figures["kill_trials"] >= min(KILL_TRIALS, figures["operations"])
         assert figures["rename_windows"] >= 2 and figures["full_disk_trials"] >= 2
         assert figures["two_rename_trials"] >= 4
-        failures += result["failures"]
+        results.append(result)
+    return results
+
+
+@pytest.mark.slow
+def test_old_or_new_after_every_kill_and_full_disk(tmp_path):
+    """Every trial: 50 seeded kill moments of each command (about 80 s of CPU; the phase sample
+    below runs in ``make test``)."""
+    results = _run_drivers(tmp_path, kill_per_phase=None)
+    for result in results:
+        figures = result["figures"]
+        assert figures["kill_trials"] >= min(KILL_TRIALS, figures["operations"])
+    failures = [f for result in results for f in result["failures"]]
+    assert failures == [], "\n".join(failures[:20])
+
+
+def test_old_or_new_after_kills_in_each_phase_and_full_disk(tmp_path):
+    """The same trials with :data:`KILL_PER_PHASE` seeded kill moments in each phase of each
+    command (before the first rename, between the renames, after the last) besides every rename
+    window, every full-disk trial and every two-rename trial."""
+    results = _run_drivers(tmp_path, kill_per_phase=KILL_PER_PHASE)
+    for result in results:
+        figures = result["figures"]
+        assert set(figures["phase_moments"]) == {"before", "between", "after"}
+        for phase, moments in figures["phase_moments"].items():
+            assert figures["phase_trials"][phase] == min(KILL_PER_PHASE, moments)
+        assert figures["phase_trials"]["before"] >= 1 and figures["phase_trials"]["after"] >= 1
+    failures = [f for result in results for f in result["failures"]]
     assert failures == [], "\n".join(failures[:20])

@@ -38,7 +38,7 @@ def export(tmp_path_factory):
     g = pd.concat([g.assign(student_id=g["student_id"] + f"-{k}") for k in range(COPIES)],
                   ignore_index=True)
     rows = [[h for h, _ in examples.GRADUATE_HEADERS]]
-    rows += [["" if v is None else v for v in r] for r in examples._graduate_rows(g, 2)]
+    rows += [["" if v is None else v for v in r] for r in examples.graduate_rows(g, 2)]
     src = tmp_path_factory.mktemp("export") / "export"
     src.mkdir()
     buf = io.StringIO()

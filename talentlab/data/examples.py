@@ -144,7 +144,9 @@ def _number_or_text(text: str) -> object:
     return int(num) if num.is_integer() and "." not in text else num
 
 
-def _graduate_rows(g: pd.DataFrame, style: int) -> list[list[object]]:
+def graduate_rows(g: pd.DataFrame, style: int) -> list[list[object]]:
+    """The graduates table ``g`` as rows of the example export in its ``style`` 1 or 2 (each
+    with its own destination labels and codes, rating and unit texts, and missing-value marks)."""
     rows = []
     for i, r in enumerate(g.to_dict("records"), start=1):
         na = "-" if style == 1 else ("无" if i % 2 else "")
@@ -202,7 +204,7 @@ def _graduates_workbook(g: pd.DataFrame, scenario: str, seed: object) -> bytes:
         for cell in ws[3]:
             cell.font = Font(bold=True)
         sub = g[g["cohort"].isin(chunk)]
-        for row in _graduate_rows(sub, style):
+        for row in graduate_rows(sub, style):
             ws.append(row)
     return _deterministic_xlsx(book)
 

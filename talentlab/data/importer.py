@@ -222,13 +222,13 @@ def _wide_dimension_columns(m: Mappings, table: str, header: list[str],
     """
     if table != "evaluations" or {"dimension", "score"} & set(columns.values()):
         return {}
-    from talentlab.data.mappings import _QUESTION_NO, _UNIT_TAIL
+    from talentlab.data.mappings import QUESTION_NUMBER, UNIT_SUFFIX
 
     out = {}
     for j, cell in enumerate(header):
         if j in columns or not cell.strip():
             continue
-        text = _UNIT_TAIL.sub("", _QUESTION_NO.sub("", _clean(cell)))
+        text = UNIT_SUFFIX.sub("", QUESTION_NUMBER.sub("", _clean(cell)))
         hit = m.map_value(table, "dimension", text)
         if hit is not None:
             out[j] = hit.target

@@ -38,7 +38,7 @@ from talentlab.data.schema import (
     FALSE_TOKENS,
     RECORD_TABLES,
     TRUE_TOKENS,
-    _contract_cached,
+    shared_contract,
 )
 
 USER_SOURCE = "mapping file"
@@ -66,14 +66,16 @@ MAX_MAPPING_DEPTH = 20
 DERIVE_JOIN = " + "
 #: A part of a ``derive`` rule that matches any value (an empty cell too).
 DERIVE_ANY = "*"
-_QUESTION_NO = re.compile(r"^\s*(?:q|第)?\s*\d{1,3}\s*(?:题)?\s*[、.．:：)）\]]\s*", re.IGNORECASE)
-_UNIT_TAIL = re.compile(r"\s*[(（\[【][^()（）\[\]【】]*[)）\]】]\s*$")
+#: A survey question's number before a header (``3.``, ``Q3)``, ``第3题、``), dropped when matching.
+QUESTION_NUMBER = re.compile(r"^\s*(?:q|第)?\s*\d{1,3}\s*(?:题)?\s*[、.．:：)）\]]\s*", re.IGNORECASE)
+#: A bracketed unit or note after a header (``（月）``, ``(hours)``), dropped when matching.
+UNIT_SUFFIX = re.compile(r"\s*[(（\[【][^()（）\[\]【】]*[)）\]】]\s*$")
 _DROP = re.compile(r"[\s_\-*＊:：?？。.,，/\\'\"“”‘’]+")
 
 
 def _spec(table: str) -> dict[str, dict]:
     """Fields of a contract table, read-only (no copy: called per cell)."""
-    for res in _contract_cached()["resources"]:
+    for res in shared_contract()["resources"]:
         if res["name"] == table:
             return {f["name"]: f for f in res["schema"]["fields"]}
     raise KeyError(table)
@@ -94,9 +96,9 @@ def header_keys(text: str) -> list[str]:
     ['studentid']
     """
     t = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    t = _QUESTION_NO.sub("", t)
+    t = QUESTION_NUMBER.sub("", t)
     keys = [_DROP.sub("", t)]
-    bare = _UNIT_TAIL.sub("", t)
+    bare = UNIT_SUFFIX.sub("", t)
     if bare != t and _DROP.sub("", bare):
         keys.append(_DROP.sub("", bare))
     return [k for k in dict.fromkeys(keys) if k]
@@ -292,7 +294,7 @@ class Mappings:
                         else ():
                     rank += 1
                     m._add_alias(table, name, alias, PUBLISHED_REPORTS_SOURCE, rank=rank)
-        for source, vmap in _contract_cached().get("import", {}).get("booleanValues", {}).items():
+        for source, vmap in shared_contract().get("import", {}).get("booleanValues", {}).items():
             for label, target in vmap.items():
                 m.booleans[value_key(label)] = ValueMapping("true" if target else "false",
                                                             label, source)
@@ -604,7 +606,7 @@ def _md(text: object) -> str:
 
 def render_mappings_markdown() -> str:
     """Markdown of every alias, value map, source and many-to-one decision (``data/raw/README.md``)."""
-    imp = _contract_cached().get("import", {})
+    imp = shared_contract().get("import", {})
     sources = imp.get("sources", {})
     out = ["## Importing a college's own exports / 导入学校导出数据\n",
            "`talentlab import SRC OUT` reads exports as they come (CSV/TXT in UTF-8, UTF-8 with BOM, "
@@ -680,7 +682,7 @@ def _missing() -> list[str]:
 
 def unmapped_hint(header: str) -> str | None:
     """Why a known kind of column is not imported (personal data, place names …)."""
-    hints = _contract_cached().get("import", {}).get("unmappedHints", {})
+    hints = shared_contract().get("import", {}).get("unmappedHints", {})
     keys = header_keys(header)
     for h, text in hints.items():
         if header_keys(h)[0] in keys:

@@ -34,6 +34,7 @@ __all__ = [
     "default_supplement_path",
     "load_claim_kinds",
     "load_claims",
+    "validate_claims",
     "with_claim_kinds",
 ]
 
@@ -141,7 +142,9 @@ def with_claim_kinds(claims: pd.DataFrame, kinds: pd.DataFrame | None = None,
     return out
 
 
-def _validate_claims(claims: pd.DataFrame, where: str) -> None:
+def validate_claims(claims: pd.DataFrame, where: str) -> None:
+    """Refuse a claims table whose columns or values break the ledger's rules, listing every
+    problem with its file line (``where`` names the file); raises :class:`ClaimsError`."""
     missing = [c for c in CLAIM_COLUMNS if c not in claims.columns]
     if missing:
         raise ClaimsError(f"{where}: missing column(s) {missing}; expected {CLAIM_COLUMNS}")
@@ -227,10 +230,15 @@ def load_claims(path: str | Path | None = None,
         raise ClaimsError(f"claims file not found: {path}")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     frame = frame.apply(lambda s: s.str.strip()).replace("", pd.NA).astype("string")
-    _validate_claims(frame, str(path))
+    validate_claims(frame, str(path))
     kinds_path = path.parent / "claim_kinds.csv"
     kinds = load_claim_kinds(kinds_path) if kinds_path.is_file() else None
     if kinds is not None:  # kinds for claims of other files (e.g. a supplement) are not ours
         kinds = kinds[kinds["claim_id"].isin(frame["claim_id"])]
     frame = with_claim_kinds(frame, kinds, str(path))
     return frame[CLAIM_COLUMNS + [c for c in frame.columns if c not in CLAIM_COLUMNS]]
+
+
+#: The old private name, kept only while ``talentlab/claims.py`` still imports it (that module
+#: is being edited elsewhere this session); remove once it imports :func:`validate_claims`.
+_validate_claims = validate_claims

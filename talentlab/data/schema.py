@@ -236,21 +236,23 @@ class DataValidationError(ValueError):
 # the contract
 # --------------------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
-def _contract_cached() -> dict:
+def shared_contract() -> dict:
+    """The contract descriptor parsed once and shared: read it, never modify it (a copy:
+    :func:`contract`)."""
     return json.loads(CONTRACT_PATH.read_text(encoding="utf-8"))
 
 
 def contract() -> dict:
     """The contract descriptor (a deep copy, safe to modify)."""
-    return copy.deepcopy(_contract_cached())
+    return copy.deepcopy(shared_contract())
 
 
 def resource(name: str) -> dict:
     """The descriptor of one table of the contract."""
-    for res in _contract_cached()["resources"]:
+    for res in shared_contract()["resources"]:
         if res["name"] == name:
             return copy.deepcopy(res)
-    known = ", ".join(r["name"] for r in _contract_cached()["resources"])
+    known = ", ".join(r["name"] for r in shared_contract()["resources"])
     raise KeyError(f"no table {name!r} in the contract (known: {known})")
 
 
@@ -974,7 +976,7 @@ def cross_table_rules_not_checked(supplied: Iterable[str]) -> list[str]:
     supplied = set(supplied)
     rules = []
     for name in sorted(supplied, key=lambda n: [r["name"] for r in
-                                                _contract_cached()["resources"]].index(n)):
+                                                shared_contract()["resources"]].index(n)):
         for fk in resource(name)["schema"].get("foreignKeys", []):
             target = fk["reference"]["resource"]
             if target not in supplied:
@@ -1010,7 +1012,7 @@ def render_codebook(tables: Iterable[str] | None = None) -> str:
 
     Generated from the descriptor, so the documentation and the validation cannot drift.
     """
-    base = _contract_cached()
+    base = shared_contract()
     names = list(tables) if tables is not None else [r["name"] for r in base["resources"]]
     out = []
     for name in names:

@@ -251,7 +251,7 @@ def _compute_all_engine(data, by, *, indicators, confidence, min_cell, options, 
         eng = "pandas"
     if path_source and eng == "pandas":
         src = engines.resolve_source(data)
-        graduates = engines._read_for_pandas(src, None)
+        graduates = engines.read_for_pandas(src, None)
         return compute_all({"graduates": graduates}, by, indicators=indicators,
                            confidence=confidence, min_cell=min_cell, options=options)
     if not path_source and eng == "pandas":

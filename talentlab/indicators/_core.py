@@ -177,12 +177,16 @@ def bool_parts(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 # Intervals for proportions
 # ---------------------------------------------------------------------------------------------
 
-def _z(confidence: float) -> float:
+def z_quantile(confidence: float) -> float:
+    """The standard normal quantile of a two-sided interval at level ``confidence`` (1.96 at
+    0.95)."""
     return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
-def _wilson_limits(x: np.ndarray, n: np.ndarray, confidence: float,
-                   continuity_correction: bool) -> tuple[np.ndarray, np.ndarray]:
+def wilson_limits(x: np.ndarray, n: np.ndarray, confidence: float,
+                  continuity_correction: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score limits ``(low, high)`` of ``x`` successes in ``n`` trials, elementwise (NaN
+    where ``n`` is 0), optionally with Newcombe's continuity correction."""
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
     low = np.full(np.broadcast(x, n).shape, np.nan)
@@ -196,7 +200,7 @@ def _wilson_limits(x: np.ndarray, n: np.ndarray, confidence: float,
     else:
         # Hand-written: statsmodels/scipy offer no continuity-corrected Wilson interval.
         # Newcombe (1998a), method 4, equations for L and U; L = 0 when x = 0, U = 1 when x = n.
-        z = _z(confidence)
+        z = z_quantile(confidence)
         p = xo / no
         q = 1 - p
         with np.errstate(invalid="ignore"):
@@ -251,7 +255,7 @@ def wilson_interval(successes, n, confidence: float = 0.95,
     """
     confidence = check_confidence(confidence, "wilson_interval")
     x, n = _check_counts(successes, n, "wilson_interval")
-    low, high = _wilson_limits(x, n, confidence, continuity_correction)
+    low, high = wilson_limits(x, n, confidence, continuity_correction)
     with np.errstate(invalid="ignore", divide="ignore"):
         est = np.where(n > 0, x / np.where(n > 0, n, 1), np.nan)
     return pd.DataFrame({"successes": x, "n": n, "estimate": est, "ci_low": low, "ci_high": high})
@@ -306,8 +310,8 @@ def _newcombe_limits(xa, na, xb, nb, confidence: float,
     with ``continuity_correction=False`` it is method 10, which the tests check equals
     statsmodels' ``confint_proportions_2indep(method="newcomb")``.
     """
-    la, ua = _wilson_limits(xa, na, confidence, continuity_correction)
-    lb, ub = _wilson_limits(xb, nb, confidence, continuity_correction)
+    la, ua = wilson_limits(xa, na, confidence, continuity_correction)
+    lb, ub = wilson_limits(xb, nb, confidence, continuity_correction)
     pa, pb = xa / na, xb / nb
     d = pa - pb
     return (d - np.sqrt((pa - la) ** 2 + (ub - pb) ** 2),
@@ -384,7 +388,7 @@ def proportion_result(keys: pd.DataFrame, code: str, num: np.ndarray, den: np.nd
     """Result rows for a proportion: Wilson interval, binomial SE, empty-base explanation."""
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
-    low, high = _wilson_limits(num, den, confidence, False)
+    low, high = wilson_limits(num, den, confidence, False)
     with np.errstate(invalid="ignore", divide="ignore"):
         est = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
         se = np.sqrt(est * (1 - est) / den)

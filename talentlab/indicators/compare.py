@@ -10,9 +10,9 @@ from scipy import stats
 
 from talentlab.indicators._core import (
     IndicatorInputError,
-    _z,
     check_confidence,
     newcombe_difference,
+    z_quantile,
 )
 
 #: statistic -> kind of comparison
@@ -57,7 +57,7 @@ def _welch(ra, rb, confidence: float, clustered: bool):
     with np.errstate(invalid="ignore", divide="ignore"):
         df = (va + vb) ** 2 / (va**2 / fa + vb**2 / fb)
     if not np.isfinite(df) or df <= 0:
-        q, p, dist = _z(confidence), 2 * stats.norm.sf(abs(d / se)), "normal"
+        q, p, dist = z_quantile(confidence), 2 * stats.norm.sf(abs(d / se)), "normal"
     else:
         q = stats.t.ppf(0.5 + confidence / 2, df)
         p = 2 * stats.t.sf(abs(d / se), df)
@@ -198,7 +198,7 @@ def _mean_difference(ra, rb, statistic: str, confidence: float, clustered: bool)
     """Difference of means: Welch-Satterthwaite t interval (normal for the restricted mean)."""
     d, se, lo, hi, p, dist = _welch(ra, rb, confidence, clustered)
     if statistic == "restricted_mean":
-        z = _z(confidence)
+        z = z_quantile(confidence)
         lo, hi = d - z * se, d + z * se
         p = float(2 * stats.norm.sf(abs(d / se))) if se > 0 else np.nan
         dist = "normal"
@@ -223,11 +223,11 @@ def _km_median_difference(data, group_col, a, b, confidence, n_boot, seed) -> di
     Microdata are resampled graduate by graduate as before.
     """
     from talentlab.indicators._survival import km_grouped, km_median
-    from talentlab.indicators.graduate import GraduatePass, _adaptation_data
+    from talentlab.indicators.graduate import GraduatePass, adaptation_data
 
     grads = data["graduates"] if isinstance(data, dict) else data.graduates
     gp = GraduatePass(grads, [group_col], "compare")
-    base, months, reached, _ = _adaptation_data(gp, "compare")
+    base, months, reached, _ = adaptation_data(gp, "compare")
     col = gp.keys[group_col]
     pos = {v: int(np.flatnonzero((col == v).to_numpy())[0]) for v in (a, b)}
     groups = []

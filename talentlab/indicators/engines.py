@@ -916,7 +916,7 @@ def _plain_dtype(s: pd.Series) -> pd.Series:
 def _pandas_counts(source, by: list[str], plan: Plan) -> pd.DataFrame:
     src = resolve_source(source)
     if not isinstance(src, pd.DataFrame):
-        src = _read_for_pandas(src, plan.needed_columns(by))
+        src = read_for_pandas(src, plan.needed_columns(by))
     _require(plan, by, list(src.columns), "graduates")
     src, counts = counted_rows(src, "compute_counts")  # a count table: rows of count 0 go
     codes, keys = group_index(src, by, "compute_counts", "graduates")
@@ -993,7 +993,7 @@ def _pandas_checks(df: pd.DataFrame, plan: Plan) -> None:
                                           f"rule '{rule}', e.g. values {v[bad][:5].tolist()}")
 
 
-def _read_for_pandas(src, columns: list[str] | None) -> pd.DataFrame:
+def read_for_pandas(src, columns: list[str] | None) -> pd.DataFrame:
     """A graduates file as a DataFrame: parquet as stored (``columns``: only those), CSV and
     Excel through the validating reader of :mod:`talentlab.data.io`."""
     text = str(src)
@@ -1050,7 +1050,7 @@ def compute_counts(source, by: str | Sequence[str] | None = None, *, engine: str
     src = resolve_source(source)
     eng = choose_engine(src, engine)
     if eng == "pandas" and not isinstance(src, pd.DataFrame):
-        src = _read_for_pandas(src, None)  # validated (CSV in any encoding the contract reads)
+        src = read_for_pandas(src, None)  # validated (CSV in any encoding the contract reads)
     names = list(indicators) if indicators is not None else _available(src)
     plan = Plan(names, options or {})
     if eng == "pandas":
@@ -1139,7 +1139,7 @@ def compute_indicators(source, by: str | Sequence[str] | None = None, *, engine:
     min_cell = check_min_cell(min_cell)  # refused before any data is read
     src = resolve_source(source)
     if choose_engine(src, engine) == "pandas" and not isinstance(src, pd.DataFrame):
-        src = _read_for_pandas(src, None)
+        src = read_for_pandas(src, None)
     names = list(indicators) if indicators is not None else _available(src)
     for name in (options or {}):
         if name not in ENGINE_INDICATORS:

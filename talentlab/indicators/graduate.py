@@ -17,7 +17,6 @@ from talentlab.indicators import definitions as defs
 from talentlab.indicators._core import (
     DESTINATIONS,
     IndicatorInputError,
-    _z,
     as_list,
     bool_parts,
     check_confidence,
@@ -29,6 +28,7 @@ from talentlab.indicators._core import (
     row_notes,
     t_interval,
     weighted_bincount,
+    z_quantile,
 )
 from talentlab.indicators._survival import (
     KMTable,
@@ -668,7 +668,10 @@ def mean_result(keys: pd.DataFrame, *, n, total, cluster: str | None, in_base, g
 # Adaptation cycle (Kaplan-Meier)
 # ---------------------------------------------------------------------------------------------
 
-def _adaptation_data(gp: GraduatePass, fn: str) -> tuple[np.ndarray, ...]:
+def adaptation_data(gp: GraduatePass, fn: str) -> tuple[np.ndarray, ...]:
+    """The adaptation cycle's arrays ``(base, months, reached, employed)`` of a grouped pass:
+    ``base`` marks employed graduates with known months and status; ``fn`` names the caller in
+    errors (negative months are refused)."""
     months = gp.column("adaptation_months", fn).to_numpy(dtype=float, na_value=np.nan)
     reached, reached_known = bool_parts(gp.column("adaptation_reached", fn))
     known = ~np.isnan(months) & reached_known
@@ -701,7 +704,7 @@ def adaptation_km_table(graduates: pd.DataFrame, by=None) -> pd.DataFrame:
     """
     fn = "adaptation_km_table"
     gp = _as_pass(graduates, by, fn)
-    base, months, reached, _ = _adaptation_data(gp, fn)
+    base, months, reached, _ = adaptation_data(gp, fn)
     km = km_grouped(gp.codes[base], months[base], reached[base], gp.n_groups,
                     weights=None if gp.weights is None else gp.weights[base])
     out = gp.keys.iloc[km.group].reset_index(drop=True) if gp.by else pd.DataFrame(
@@ -755,7 +758,7 @@ def adaptation_cycle(graduates: pd.DataFrame, by=None, *, horizon: float = 12.0,
         raise IndicatorInputError(f"{fn}: horizon must be a positive number of months, "
                                   f"got {horizon!r}")
     gp = _as_pass(graduates, by, fn)
-    base, months, reached, employed = _adaptation_data(gp, fn)
+    base, months, reached, employed = adaptation_data(gp, fn)
     km: KMTable = km_grouped(gp.codes[base], months[base], reached[base], gp.n_groups,
                              weights=None if gp.weights is None else gp.weights[base])
     n = km.n.astype(float)
@@ -825,7 +828,7 @@ def _restricted_mean_frame(keys: pd.DataFrame, km: KMTable, counts: dict, extra:
     empty = n == 0
     rmst = np.where(empty, np.nan, rmst)
     rmst_se = np.where(empty, np.nan, rmst_se)
-    z = _z(confidence)
+    z = z_quantile(confidence)
     return result_frame(keys, "adaptation_cycle", "restricted_mean", numerator=events,
                         denominator=n, estimate=rmst, se=rmst_se, ci_low=rmst - z * rmst_se,
                         ci_high=rmst + z * rmst_se, confidence=confidence, n=n,

@@ -22,11 +22,11 @@ import pandas as pd
 from talentlab.data.schema import published_numerator_range, resource
 from talentlab.indicators._core import (
     IndicatorInputError,
-    _wilson_limits,
     check_confidence,
     empty_result,
     require_columns,
     result_frame,
+    wilson_limits,
 )
 
 #: Group columns a published_rates table may have (those present are kept, in this order).
@@ -133,8 +133,8 @@ def from_published_rates(published: pd.DataFrame, *, confidence: float = 0.95,
             f"{fn}: published_rates row {i} (position), column 'rate', value {rate[i]!r}: no "
             f"whole number of the n={n[i]} graduates gives {rate[i]:.{dec[i]}f} % rounded to "
             f"{dec[i]} decimal(s) ({int(impossible.sum())} row(s) like it)")
-    ci_low = _wilson_limits(low, n, confidence, False)[0]
-    ci_high = _wilson_limits(high, n, confidence, False)[1]
+    ci_low = wilson_limits(low, n, confidence, False)[0]
+    ci_high = wilson_limits(high, n, confidence, False)[1]
     p = rate / 100
     exact = low == high
     method = np.where(

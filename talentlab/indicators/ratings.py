@@ -9,7 +9,6 @@ import pandas as pd
 
 from talentlab.indicators._core import (
     IndicatorInputError,
-    _wilson_limits,
     append_notes,
     as_list,
     check_confidence,
@@ -17,6 +16,7 @@ from talentlab.indicators._core import (
     require_columns,
     result_frame,
     row_notes,
+    wilson_limits,
 )
 
 ITEMS = ["practical_skill", "post_adaptability", "professional_quality", "problem_solving",
@@ -195,7 +195,7 @@ def _share_cell(idx: np.ndarray, overall: np.ndarray, clusters_all, confidence: 
     if nv > 0 and (p in (0.0, 1.0)) and cl_v is not None:
         note = (note + "; " if note else "") + \
             "share is 0 or 1: design effect not estimable, Wilson interval on n"
-    lo, hi = _wilson_limits(np.array([p * n_eff]), np.array([n_eff]), confidence, False) \
+    lo, hi = wilson_limits(np.array([p * n_eff]), np.array([n_eff]), confidence, False) \
         if nv > 0 else (np.array([np.nan]), np.array([np.nan]))
     return (y.sum(), nv, p, se, lo[0], hi[0], nv, zero, miss, gc, note, n_eff)
 

@@ -205,7 +205,9 @@ def disclosed_cells(values, hidden, relations: Sequence[Relation], min_cell: int
     return {c: r for c, r in sorted(ranges.items()) if r[1] - r[0] < min_cell - _TOLERANCE}
 
 
-def _check_size(n_cells: int, what: str) -> None:
+def check_audit_size(n_cells: int, what: str) -> None:
+    """Refuse a table of more than :data:`MAX_AUDIT_CELLS` cells (``what`` names it): the
+    linear programming audit's cost grows with the cells."""
     if n_cells > MAX_AUDIT_CELLS:
         raise ValueError(f"{what} has {n_cells} cells, more than the disclosure audit handles "
                          f"({MAX_AUDIT_CELLS}); publish it in parts / 表格过大（{n_cells} 个单元格，"
@@ -254,7 +256,7 @@ def protect(values, primary, relations: Sequence[Relation], min_cell: int = MIN_
     """
     min_cell = check_min_cell(min_cell)
     values = np.asarray(values, dtype=float)
-    _check_size(len(values), "the table")
+    check_audit_size(len(values), "the table")
     hidden = np.asarray(primary, dtype=bool).copy()
     suppressible = np.ones(len(values), bool) if suppressible is None else np.asarray(
         suppressible, dtype=bool)
@@ -371,7 +373,7 @@ def suppression_mask(counts: pd.DataFrame, min_cell: int = MIN_CELL) -> pd.DataF
     4
     """
     min_cell = check_min_cell(min_cell)
-    _check_size((counts.shape[0] + 1) * (counts.shape[1] + 1), "the table")
+    check_audit_size((counts.shape[0] + 1) * (counts.shape[1] + 1), "the table")
     grid = _grid(counts)
     primary = np.zeros(grid.shape, bool)
     primary[:-1, :-1] = (grid[:-1, :-1] > 0) & (grid[:-1, :-1] < min_cell)
@@ -401,7 +403,7 @@ def suppress_crosstab(counts: pd.DataFrame, min_cell: int = MIN_CELL,
     mark = SUPPRESSED_MARK.format(min_cell=min_cell)
     if not margins:
         return counts.astype("object").mask(suppression_mask(counts, min_cell), mark)
-    _check_size((counts.shape[0] + 1) * (counts.shape[1] + 1), "the table")
+    check_audit_size((counts.shape[0] + 1) * (counts.shape[1] + 1), "the table")
     grid = _grid(counts)
     primary = (grid > 0) & (grid < min_cell)
     hidden = _protect_grid(grid, primary, min_cell, margins_suppressible=True)

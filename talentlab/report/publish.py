@@ -205,7 +205,7 @@ def crosstab_disclosures(df: pd.DataFrame, table: str, min_cell: int = MIN_CELL)
             (np.mod(values[~hidden], 1) != 0).any() or (values[~hidden] < 0).any():
         return []  # no suppressed cell, or not a table of counts
     try:
-        _disclosure._check_size(cells.size, f"{table}: the table")
+        _disclosure.check_audit_size(cells.size, f"{table}: the table")
     except ValueError as exc:
         return [str(exc)]
     n_rows, n_cols = cells.shape

@@ -101,7 +101,11 @@ from talentlab.evaluation.mixed import (
     recognition_score,
 )
 from talentlab.evaluation.panel import _panel  # noqa: F401  (used by benchmarks)
-from talentlab.evaluation.randomization import did_t_statistic, randomization_inference
+from talentlab.evaluation.randomization import (
+    did_t_statistic,
+    randomization_inference,
+    staggered_randomization_inference,
+)
 from talentlab.evaluation.sensitivity import (
     breakdown_mbar,
     classify_robustness,
@@ -141,7 +145,7 @@ __all__ = [
     "CR3_CONVENTIONS",
     "BOOTSTRAP_WEIGHTS",
     "staggered_did", "StaggeredDiDResult",
-    "randomization_inference", "did_t_statistic",
+    "randomization_inference", "did_t_statistic", "staggered_randomization_inference",
     "relative_magnitudes_interval", "smoothness_interval", "breakdown_mbar",
     "classify_robustness",
 ]
@@ -158,6 +162,11 @@ _REEXPORTS = {
     "cohens_h": "talentlab.evaluation.power_analysis",
     "cohens_d": "talentlab.evaluation.power_analysis",
     "minimum_detectable_effect_two_group": "talentlab.evaluation.power_analysis",
+    # the design advisor: power of the full verdict rule before any data are collected
+    "Design": "talentlab.evaluation.design",
+    "DesignPower": "talentlab.evaluation.design",
+    "verdict_power": "talentlab.evaluation.design",
+    "supportable_effect": "talentlab.evaluation.design",
 }
 __all__ += list(_REEXPORTS)
 

@@ -484,7 +484,10 @@ def _cmd_qca(args: argparse.Namespace) -> int:
                          incl_cut=args.incl_cut, n_cut=args.n_cut, pri_cut=args.pri_cut,
                          directional=args.directional, case_column=args.case_column,
                          nca_scope=args.nca_scope, nca_permutations=args.nca_permutations,
-                         encoding=args.encoding, robustness=args.robustness)
+                         encoding=args.encoding, robustness=args.robustness,
+                         theory=args.theory, unit=args.unit, cluster=args.cluster,
+                         necessary=args.necessary, untenable=args.untenable,
+                         esa_csa=args.esa_csa)
         out = write_qca_results(result, args.out, lang=args.lang, digits=args.digits)
     except (QCAError, ValueError, OSError) as exc:
         print(f"error: {exc}\nnothing was written.", file=sys.stderr)
@@ -493,6 +496,9 @@ def _cmd_qca(args: argparse.Namespace) -> int:
         print(f"{name}: {' | '.join(res.expressions)} -> {result.outcome}")
     for name, why in result.problems.items():
         print(f"{name}: not computed ({why})")
+    if result.diagnostics is not None:
+        for name, why in result.diagnostics.problems.items():
+            print(f"{name}: not computed ({why})")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"results written to {out} (methods.md states every choice / methods.md 说明全部设定)")
@@ -502,8 +508,9 @@ def _cmd_qca(args: argparse.Namespace) -> int:
 def _add_qca_command(sub) -> None:
     """qca."""
     p = _command(sub, "qca", "QCA and NCA of your own case table: calibration, necessity, "
-                 "truth table, the three solutions, configuration table (Word, LaTeX, CSV), chart "
-                 "and methods text. / 用自己的案例做 QCA")
+                 "truth table, the three solutions, configuration table (Word, LaTeX, CSV), chart, "
+                 "robustness, diagnostics (CSA, SSR, SMMR cases, XY plot) and methods text. / "
+                 "用自己的案例做 QCA")
     p.add_argument("cases", help="case table, .csv (any encoding Chinese Excel writes) or .xlsx; "
                    "one row per case, the first column the case names")
     p.add_argument("--outcome", required=True, help="outcome column (~Y for its negation)")
@@ -530,6 +537,23 @@ def _add_qca_command(sub) -> None:
                    "--no-robustness): ranges of the cut-offs and calibration anchors that keep "
                    "it, and its fit against a test set of alternative analyses "
                    "(robustness_*.csv, methods.md) / 稳健性检验")
+    p.add_argument("--theory", metavar="EXPR",
+                   help="evaluate a theory (an expression of the conditions, e.g. "
+                   "\"DEV*~IND\") against the solution: theory_fit.csv, theory_cases.csv "
+                   "/ 理论评估")
+    p.add_argument("--unit", metavar="COL", help="pooled panel: the column naming the unit "
+                   "(a college); with --cluster, cluster diagnostics (cluster.csv)")
+    p.add_argument("--cluster", metavar="COL", help="pooled panel: the column naming the "
+                   "cluster (a year); with --unit / 面板数据的聚类诊断")
+    p.add_argument("--necessary", metavar="EXPR", help="enhanced standard analysis: necessary "
+                   "condition(s), several separated by ';' (rows outside them are not used): "
+                   "esa_solutions.csv, esa_exclusions.csv / 增强标准分析：必要条件")
+    p.add_argument("--untenable", metavar="EXPR", help="enhanced standard analysis: untenable "
+                   "assumption(s), several separated by ';' (remainders inside them are not "
+                   "used) / 增强标准分析：站不住的假设")
+    p.add_argument("--esa-csa", action=argparse.BooleanOptionalAction, default=True,
+                   help="the enhanced standard analysis also keeps the contradictory "
+                   "simplifying assumptions out (on unless --no-esa-csa)")
     p.add_argument("--lang", choices=("en", "zh"), default="en",
                    help="language of the tables and the chart (methods.md has both)")
     p.add_argument("--digits", type=int, choices=(2, 3), default=3,

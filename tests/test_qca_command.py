@@ -26,6 +26,10 @@ def r_lf() -> dict:
     return json.loads((REFERENCE / "fs_LF_SURV.json").read_text(encoding="utf-8"))["results"]
 
 
+def meta_files(out: Path) -> list[str]:
+    return json.loads((out / "qca.json").read_text(encoding="utf-8"))["files"]
+
+
 def _csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, dtype=str)
 
@@ -40,10 +44,13 @@ def test_lf_goes_to_a_results_folder_with_one_command_and_equals_r(tmp_path, mon
     out = work / "results"
     assert sorted(p.name for p in out.iterdir()) == sorted([
         "calibrated.csv", "configurations.csv", "configurations.docx", "configurations.png",
-        "configurations.tex", "methods.md", "nca.csv", "nca_bottlenecks.csv", "necessity.csv",
-        "qca.json", "robustness_cases.csv", "robustness_fit.csv", "robustness_ranges.csv",
-        "robustness_tests.csv", "solutions.csv", "solutions.txt", "truth_table.csv",
-        "truth_table.docx", "truth_table.tex"])
+        "configurations.tex", "csa.csv", "methods.md", "nca.csv", "nca_bottlenecks.csv",
+        "necessity.csv", "qca.json", "robustness_cases.csv", "robustness_fit.csv",
+        "robustness_ranges.csv", "robustness_tests.csv", "smmr.csv", "solutions.csv",
+        "solutions.txt", "ssr.csv", "truth_table.csv", "truth_table.docx", "truth_table.tex",
+        "xy_solution.png"])
+    # the options' files appear only with their options (--theory, --unit/--cluster, ESA)
+    assert meta_files(out) == sorted(p.name for p in out.iterdir())
     meta = json.loads((out / "qca.json").read_text(encoding="utf-8"))
     r_ic1p1 = r_lf["intermediate"]["intermediate"]["C1P1"]
     assert meta["solutions"]["conservative"] == [" + ".join(m) for m in

@@ -33,8 +33,15 @@ import pandas as pd
 
 from talentlab.qca.calibrate import calibrate as calibrate_values
 from talentlab.qca.calibrate import parse_thresholds
+from talentlab.qca.cluster import ClusterDiagnostics, cluster_diagnostics
 from talentlab.qca.configuration import configuration_table
-from talentlab.qca.expressions import QCAError, QCAWarning, split_outcome
+from talentlab.qca.esa import (
+    contradictory_simplifying_assumptions,
+    enhanced_standard_analysis,
+    esa_exclusions,
+    simultaneous_subset_rows,
+)
+from talentlab.qca.expressions import QCAError, QCAWarning, compute, split_outcome
 from talentlab.qca.minimize import MinimizeResult, minimize
 from talentlab.qca.nca import NCAResult, nca
 from talentlab.qca.necessity import necessity
@@ -50,11 +57,15 @@ from talentlab.qca.robustness_ranges import (
     frequency_cut_range,
     inclusion_cut_range,
 )
+from talentlab.qca.smmr import smmr
+from talentlab.qca.theory import MAX_BOOLEAN_CONFIGURATIONS, TheoryEvaluation, theory_evaluation
 from talentlab.qca.truth_table import TruthTable, truth_table
+from talentlab.qca.xy import XYData, xy_data
 
-__all__ = ["MAX_CASES", "MAX_CONDITIONS", "MAX_MODELS", "NECESSITY_CUT", "QCAResult",
-           "QCARobustness", "ROBUSTNESS_ANCHOR_STEP", "ROBUSTNESS_INCL_STEP", "ROBUSTNESS_RUNS",
-           "analyse", "parse_calibration", "parse_directional", "robustness_checks"]
+__all__ = ["MAX_CASES", "MAX_CONDITIONS", "MAX_MODELS", "NECESSITY_CUT", "QCADiagnostics",
+           "QCAResult", "QCARobustness", "ROBUSTNESS_ANCHOR_STEP", "ROBUSTNESS_INCL_STEP", "ROBUSTNESS_RUNS",
+           "analyse", "parse_calibration", "parse_directional", "parse_expressions",
+           "robustness_checks"]
 
 #: Most conditions :func:`analyse` accepts.
 MAX_CONDITIONS = 10
@@ -119,6 +130,60 @@ class QCARobustness:
 
 
 @dataclass
+class QCADiagnostics:
+    """Diagnostics of the solution shown in the configuration table (model M1; for an
+    intermediate solution, of branch C1P1), computed by :func:`analyse`.
+
+    Attributes
+    ----------
+    solution : str
+        ``"intermediate"`` or ``"parsimonious"``.
+    model : list of str
+        The terms of the model examined.
+    csa, ssr : DataFrame or None
+        Contradictory simplifying assumptions and simultaneous subset relations (truth-table
+        rows, :func:`talentlab.qca.contradictory_simplifying_assumptions`,
+        :func:`talentlab.qca.simultaneous_subset_rows`); None when they could not be
+        computed (the reason is in ``problems``).
+    smmr : DataFrame
+        Typical and deviant consistency cases of each term (column ``type``), ranked as
+        SetMethods 4.0 ``smmr`` (:func:`talentlab.qca.smmr`).
+    xy : XYData
+        The model (its terms joined by ``+``) against the outcome (:func:`talentlab.qca.xy_data`).
+    theory : TheoryEvaluation or None
+        With ``theory=`` (:func:`talentlab.qca.theory_evaluation`).
+    cluster : ClusterDiagnostics or None
+        With ``unit=`` and ``cluster=``: each term and the whole model
+        (:func:`talentlab.qca.cluster_diagnostics`).
+    esa : dict
+        With ``necessary=`` or ``untenable=``: the enhanced parsimonious (and, with directional
+        expectations, intermediate) solution, by name.
+    esa_exclusions : DataFrame or None
+        The rows the enhanced standard analysis kept out, and why
+        (:func:`talentlab.qca.esa_exclusions`).
+    problems : dict
+        Diagnostic -> why it could not be computed (``csa``, ``ssr``, ``theory``, ``esa``...).
+    """
+
+    solution: str
+    model: list[str]
+    csa: pd.DataFrame | None
+    ssr: pd.DataFrame | None
+    smmr: pd.DataFrame
+    xy: XYData
+    theory: TheoryEvaluation | None = None
+    cluster: ClusterDiagnostics | None = None
+    esa: dict[str, MinimizeResult] = field(default_factory=dict)
+    esa_exclusions: pd.DataFrame | None = None
+    problems: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def expression(self) -> str:
+        """The model as one expression (``"A*B + C"``)."""
+        return " + ".join(self.model)
+
+
+@dataclass
 class QCAResult:
     """Everything :func:`analyse` computes; ``print()`` shows it as R prints its objects.
 
@@ -152,6 +217,10 @@ class QCAResult:
         The file read, or ``"DataFrame"``.
     robustness : QCARobustness or None
         With ``analyse(..., robustness=True)``.
+    diagnostics : QCADiagnostics or None
+        CSA, SSR, SMMR cases, XY data and the optional theory evaluation, cluster diagnostics
+        and enhanced standard analysis of the configuration table's solution; None without a
+        solution.
     """
 
     cases: pd.DataFrame
@@ -171,6 +240,7 @@ class QCAResult:
     source: str = "DataFrame"
     warnings: list[str] = field(default_factory=list)
     robustness: QCARobustness | None = None
+    diagnostics: QCADiagnostics | None = None
 
     @property
     def solutions(self) -> dict[str, MinimizeResult]:
@@ -191,6 +261,9 @@ class QCAResult:
         for name, why in self.problems.items():
             what = "Robustness checks" if name == "robustness" else f"{name.capitalize()} solution"
             parts += ["", f"{what}: not computed - {why}"]
+        if self.diagnostics is not None:
+            parts += ["", "Diagnostics", ""] + [f"- {line}" for line in
+                                                diagnostics_sentences(self, "en")]
         return "\n".join(parts)
 
 
@@ -267,6 +340,34 @@ def parse_directional(spec):
         else:
             raise QCAError(f"--directional {name}={value}: the value is 1 (present), 0 "
                            "(absent) or - (no expectation) / 取值为 1、0 或 -")
+    return out
+
+
+def parse_expressions(spec, option: str, conditions: Sequence[str]) -> list[str]:
+    """Expressions of the conditions from ``"A*B; ~C+D"`` (the command's form) or a list, each
+    checked against the conditions.
+
+    ``option`` names the command's option in the error (``"--necessary"``).
+
+    Examples
+    --------
+    >>> parse_expressions("STOCK+MA； EMP", "--necessary", ["EMP", "STOCK", "MA"])
+    ['STOCK+MA', 'EMP']
+    """
+    if spec is None:
+        return []
+    items = ([str(spec)] if isinstance(spec, str) else [str(v) for v in spec])
+    out = []
+    for item in items:
+        out += [e.strip() for e in item.translate(_SEPARATORS).split(";") if e.strip()]
+    probe = pd.DataFrame({c: [0.0, 1.0] for c in conditions})
+    for expression in out:
+        try:
+            compute(expression, probe)
+        except QCAError as exc:
+            raise QCAError(f"{option} {expression!r}: {exc} (rule: an expression of the "
+                           f"conditions {', '.join(conditions)}, e.g. A*~B + C) / {option} "
+                           f"须为条件的布尔表达式") from None
     return out
 
 
@@ -379,6 +480,12 @@ def analyse(
     nca_permutations: int = 0,
     encoding: str | None = None,
     robustness: bool = True,
+    theory: str | None = None,
+    unit: str | None = None,
+    cluster: str | None = None,
+    necessary=None,
+    untenable=None,
+    esa_csa: bool = True,
 ) -> QCAResult:
     """Analyse a case table with QCA and NCA in one call.
 
@@ -414,6 +521,26 @@ def analyse(
         Run the robustness checks of :func:`robustness_checks` (ranges of the cut-offs and
         anchors that keep the solution, robustness fit against a test set); bounded by
         :data:`ROBUSTNESS_RUNS`. ``False`` skips them.
+    theory : str, optional
+        A theory as an expression of the conditions (``"DEV*~IND"``), evaluated against the
+        configuration table's solution (:func:`talentlab.qca.theory_evaluation`).
+    unit, cluster : str, optional
+        Columns of a pooled panel naming the unit (a college) and the cluster (a year): cluster
+        diagnostics of each term and of the whole solution (:func:`talentlab.qca.cluster_diagnostics`).
+        Give both or neither.
+    necessary, untenable : str or list of str, optional
+        The enhanced standard analysis (Schneider & Wagemann 2013): expressions of necessary
+        conditions (rows outside them are kept out) and of untenable assumptions (remainders
+        inside them are kept out), several separated by ``;``. The enhanced parsimonious and
+        intermediate solutions are reported beside the standard ones.
+    esa_csa : bool, default True
+        The enhanced standard analysis also keeps the contradictory simplifying assumptions out
+        (Schneider & Wagemann 2013); ``False`` keeps only the rows of ``necessary`` and
+        ``untenable`` out (SetMethods ``esa`` without ``contrad_rows``).
+
+    The diagnostics always computed (``result.diagnostics``): contradictory simplifying
+    assumptions and simultaneous subset relations of the truth table, the typical and deviant
+    consistency cases of the configuration table's model (SMMR) and its XY data.
 
     Returns
     -------
@@ -434,6 +561,8 @@ def analyse(
     ([['A']], [['A']])
     >>> res.configurations.loc["condition"].to_dict("list")
     {'1': ['●', '']}
+    >>> res.diagnostics.smmr[["type", "case", "term"]].values.tolist()
+    [['typical', 'a', 'A'], ['typical', 'b', 'A'], ['typical', 'e', 'A']]
     """
     if isinstance(conditions, str):
         conditions = [c.strip() for c in conditions.translate(_SEPARATORS).split(",")
@@ -461,6 +590,10 @@ def analyse(
         raise QCAError(f"{source}: {len(text)} cases, at most {MAX_CASES} (limit MAX_CASES) / "
                        f"案例数超过上限 {MAX_CASES}")
     names, name_column = _case_names(text, rows, conditions + [base], case_column, source)
+    theory = _theory_option(theory, conditions)
+    necessary = parse_expressions(necessary, "--necessary", conditions)
+    untenable = parse_expressions(untenable, "--untenable", conditions)
+    panel_ids = _panel_ids(text, rows, unit, cluster, conditions + [base], source)
     cal = parse_calibration(calibration)
     unknown = [c for c in cal if c not in conditions + [base]]
     if unknown:
@@ -498,6 +631,8 @@ def analyse(
         "necessity_cut": NECESSITY_CUT, "case_column": name_column, "negated": negated,
         "configurations_from": ("intermediate" if solutions.get("intermediate") is not None
                                 else "parsimonious" if chosen is not None else None),
+        "theory": theory, "unit": unit, "cluster": cluster, "necessary": necessary,
+        "untenable": untenable, "esa_csa": bool(esa_csa),
     }
     result = QCAResult(
         cases=raw, data=data, outcome=tt.outcome_label, conditions=conditions,
@@ -506,12 +641,116 @@ def analyse(
         intermediate=solutions.get("intermediate"), configurations=configurations, nca=nca_res,
         options=options, problems=problems, source=source, warnings=list(dict.fromkeys(caught)),
     )
+    if chosen is not None:
+        result.diagnostics = _diagnostics(result, chosen, panel_ids)
     if robustness:
         if chosen is None:
             problems["robustness"] = ("no solution to check / 没有可检验的解")
         else:
             result.robustness = robustness_checks(result)
     return result
+
+
+def _theory_option(theory, conditions: list[str]) -> str | None:
+    if theory is None or (isinstance(theory, str) and not theory.strip()):
+        return None
+    if not isinstance(theory, str) or ";" in theory.translate(_SEPARATORS):
+        raise QCAError(f"--theory {theory!r}: write the theory as one expression, e.g. A*~B + C "
+                       "/ 理论须写成一个布尔表达式")
+    return parse_expressions(theory, "--theory", conditions)[0]
+
+
+def _panel_ids(text: pd.DataFrame, rows: np.ndarray, unit, cluster, sets: list[str],
+               source: str) -> pd.DataFrame | None:
+    """The unit and cluster of each case (``--unit``, ``--cluster``) as text, checked."""
+    if unit is None and cluster is None:
+        return None
+    if unit is None or cluster is None:
+        given, missing = ("--unit", "--cluster") if unit is not None else ("--cluster", "--unit")
+        raise QCAError(f"{given} {unit if unit is not None else cluster!r} needs {missing} too "
+                       "(cluster diagnostics compare units within clusters) / --unit 与 "
+                       "--cluster 须同时给出")
+    out = {}
+    for option, column in (("--unit", unit), ("--cluster", cluster)):
+        if column not in text.columns:
+            raise QCAError(f"{option} {column!r}: {source} has no such column (columns: "
+                           f"{list(map(str, text.columns))}) / 找不到列 {column!r}")
+        if column in sets:
+            raise QCAError(f"{option} {column!r} is a condition or the outcome; give the column "
+                           "naming the unit (a college) or the cluster (a year) / 须为标识单位或聚类的列")
+        values = [unicodedata.normalize("NFKC", "" if v is None or v is pd.NA else str(v)).strip()
+                  for v in text[column].tolist()]
+        for k, v in enumerate(values):
+            if not v or v.lower() == "nan":
+                raise QCAError(f"{source}, row {rows[k]}, column '{column}' ({option}): empty "
+                               "value (rule: every case names its unit and cluster) / "
+                               f"第 {rows[k]} 行 '{column}' 列为空")
+        out[option] = values
+    if unit == cluster:
+        raise QCAError(f"--unit and --cluster are both {unit!r}; give two columns / 须为两个不同的列")
+    return pd.DataFrame({"unit": out["--unit"], "cluster": out["--cluster"]})
+
+
+def _diagnostics(result: QCAResult, chosen: MinimizeResult,
+                 panel_ids: pd.DataFrame | None) -> QCADiagnostics:
+    """CSA, SSR, SMMR, XY, and the optional theory, cluster and ESA diagnostics of the model the
+    configuration table shows (M1; C1P1 for an intermediate solution)."""
+    o = result.options
+    tt = result.truth_table
+    problems: dict[str, str] = {}
+    model = list(chosen.solution.solutions[0])
+    csa = ssr = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QCAWarning)
+        # the negated outcome's truth table may have no positive row or be a tautology: the
+        # CSAs are then undefined, which is a finding to state, not a failure of the analysis
+        try:
+            csa = contradictory_simplifying_assumptions(tt)
+        except QCAError as exc:
+            # the outcome's own parsimonious solution exists here, so the negation's failed
+            label = result.outcome
+            negation = label[1:].strip() if label.startswith("~") else f"~{label}"
+            problems["csa"] = f"the parsimonious solution of {negation}: {exc}"
+        try:
+            ssr = simultaneous_subset_rows(tt)
+        except QCAError as exc:
+            problems["ssr"] = str(exc)
+    cases = []
+    for kind in ("typical", "deviant_consistency"):
+        table = smmr(chosen, kind)
+        table.insert(0, "type", kind)
+        cases.append(table)
+    cases = pd.concat(cases, ignore_index=True)
+    columns = ["type", "case", "term", "membership", "outcome", "unique_coverage", "best", "most"]
+    cases = cases[columns]
+    xy = xy_data(result.data, " + ".join(model), result.outcome)
+    out = QCADiagnostics(solution=o["configurations_from"], model=model, csa=csa, ssr=ssr,
+                         smmr=cases, xy=xy, problems=problems)
+    if o["theory"] is not None:
+        boolean = int(np.prod(tt.noflevels)) <= MAX_BOOLEAN_CONFIGURATIONS
+        out.theory = theory_evaluation(o["theory"], chosen, boolean=boolean)
+    if panel_ids is not None:
+        panel = result.data.reset_index(drop=True).assign(
+            **{"__unit": panel_ids["unit"].to_numpy(), "__cluster": panel_ids["cluster"].to_numpy()})
+        sets = model + ([out.expression] if len(model) > 1 else [])
+        out.cluster = cluster_diagnostics(panel, sets, result.outcome, unit="__unit",
+                                          cluster="__cluster")
+    if o["necessary"] or o["untenable"]:
+        contradictory = ([int(r) for r in csa.index] if o["esa_csa"] and csa is not None else [])
+        out.esa_exclusions = esa_exclusions(tt, o["necessary"], o["untenable"], contradictory)
+        runs = [("parsimonious", None)]
+        if o["directional"] is not None:
+            runs.append(("intermediate", o["directional"]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", QCAWarning)
+            for name, directional in runs:
+                try:
+                    out.esa[name] = enhanced_standard_analysis(
+                        tt, o["necessary"], o["untenable"], contradictory,
+                        directional=directional, max_models=MAX_MODELS).result
+                except QCAError as exc:
+                    problems[f"esa {name}"] = str(exc)
+    return out
 
 
 def _anchors(spec: str) -> list[float] | None:
@@ -729,6 +968,152 @@ def _robustness_text(rob: QCARobustness, lang: str) -> str:
     return text
 
 
+def _rows_text(table: pd.DataFrame, lang: str) -> str:
+    rows = [str(int(r)) for r in table.index]
+    if lang == "en":
+        return f"rows {', '.join(rows)}" if rows else "none"
+    return f"第 {'、'.join(rows)} 行" if rows else "无"
+
+
+def _smmr_text(d: QCADiagnostics, lang: str) -> str:
+    table = d.smmr
+    typical = table[table["type"] == "typical"]
+    deviant = table[table["type"] == "deviant_consistency"]
+    best = typical[typical["most"].astype(bool)].drop_duplicates("term")
+    named = [f"{r.case} ({r.term})" for r in best.itertuples()]
+    worst = deviant[deviant["most"].astype(bool)].drop_duplicates("term")
+    dev_named = [f"{r.case} ({r.term})" for r in worst.itertuples()]
+    if lang == "en":
+        text = (f"Case selection (Schneider & Rohlfing 2013; SetMethods 4.0 smmr, smmr.csv): "
+                f"{len(typical)} typical and {len(deviant)} deviant consistency case(s) across "
+                f"the {len(d.model)} term(s) of the model")
+        if named:
+            text += f"; most typical per term: {', '.join(named)}"
+        if dev_named:
+            text += f"; most deviant per term: {', '.join(dev_named)}"
+        return text + "."
+    text = (f"案例选择（Schneider & Rohlfing 2013；SetMethods 4.0 smmr，见 smmr.csv）：模型 "
+            f"{len(d.model)} 个组态项共有典型案例 {len(typical)} 个、一致性偏离案例 {len(deviant)} 个")
+    if named:
+        text += f"；各项最典型案例：{'、'.join(named)}"
+    if dev_named:
+        text += f"；各项最偏离案例：{'、'.join(dev_named)}"
+    return text + "。"
+
+
+def diagnostics_sentences(result: QCAResult, lang: str = "en") -> list[str]:
+    """One sentence per diagnostic of ``result.diagnostics`` that ran (or why it did not)."""
+    d = result.diagnostics
+    if d is None:
+        return []
+    en = lang == "en"
+    kind = d.solution if en else {"intermediate": "中间解", "parsimonious": "简约解"}[d.solution]
+    out = []
+    if d.csa is not None:
+        out.append(f"Contradictory simplifying assumptions (remainders used for both "
+                   f"{result.outcome} and its negation; Yamasaki & Rihoux 2009; R QCA findRows "
+                   f"type 2, csa.csv): {_rows_text(d.csa, lang)}." if en else
+                   f"矛盾简化假设（同时用于结果 {result.outcome} 及其否定的逻辑余项；Yamasaki & Rihoux "
+                   f"2009；R QCA findRows 第 2 类，见 csa.csv）：{_rows_text(d.csa, lang)}。"
+                   if len(d.csa) else "矛盾简化假设（Yamasaki & Rihoux 2009；R QCA findRows 第 2 "
+                   "类，见 csa.csv）：无。")
+    else:
+        out.append(f"Contradictory simplifying assumptions could not be determined: "
+                   f"{d.problems['csa']}." if en else
+                   f"未能确定矛盾简化假设：{d.problems['csa']}。")
+    if d.ssr is not None:
+        out.append(f"Simultaneous subset relations (observed rows sufficient for both "
+                   f"{result.outcome} and its negation; R QCA findRows type 3, ssr.csv): "
+                   f"{_rows_text(d.ssr, lang)}." if en else
+                   "同时子集关系（对结果及其否定都充分的观察组态；R QCA findRows 第 3 类，见 ssr.csv）："
+                   + f"{_rows_text(d.ssr, lang)}。")
+    else:
+        out.append(f"Simultaneous subset relations could not be determined: {d.problems['ssr']}."
+                   if en else f"未能确定同时子集关系：{d.problems['ssr']}。")
+    out.append(_smmr_text(d, lang))
+    f = d.xy.fit
+    out.append(f"The XY plot (xy_solution.png) shows model M1 of the {kind} solution, "
+               f"{d.expression}, against {result.outcome}: consistency {_f(f['inclS'], 3)}, "
+               f"coverage {_f(f['covS'], 3)}, PRI {_f(f['PRI'], 3)}." if en else
+               f"XY 图（xy_solution.png）展示{kind}的模型 M1（{d.expression}）与结果 "
+               f"{result.outcome} 的关系：一致性 {_f(f['inclS'], 3)}，覆盖度 {_f(f['covS'], 3)}，"
+               f"PRI {_f(f['PRI'], 3)}。")
+    if d.theory is not None:
+        fit = d.theory.fit
+        cells = d.theory.intersections
+        hits = {(r.intersection, r.outcome): r.n for r in cells.itertuples()}
+        ts = fit.loc["T*S"]
+        if en:
+            out.append(
+                f"Theory evaluation (Ragin 1987; Schneider & Wagemann 2012, 11.3; SetMethods "
+                f"theory.evaluation) of T = {d.theory.theory} against the model: T*S "
+                f"consistency {_f(ts['inclS'], 3)}, coverage {_f(ts['covS'], 3)}; cases with "
+                f"{result.outcome} > 0.5 in T*S {hits[('T*S', 'Y > 0.5')]}, ~T*S "
+                f"{hits[('~T*S', 'Y > 0.5')]}, T*~S {hits[('T*~S', 'Y > 0.5')]} "
+                f"(theory_fit.csv, theory_cases.csv).")
+        else:
+            out.append(
+                f"理论评估（Ragin 1987；Schneider & Wagemann 2012 第 11.3 节；SetMethods "
+                f"theory.evaluation）：理论 T = {d.theory.theory} 与模型的交集 T*S 一致性 "
+                f"{_f(ts['inclS'], 3)}、覆盖度 {_f(ts['covS'], 3)}；结果隶属度大于 0.5 的案例中，T*S "
+                f"{hits[('T*S', 'Y > 0.5')]} 个，~T*S {hits[('~T*S', 'Y > 0.5')]} 个，T*~S "
+                f"{hits[('T*~S', 'Y > 0.5')]} 个（见 theory_fit.csv、theory_cases.csv）。")
+    elif "theory" in d.problems:
+        out.append(f"The theory evaluation was not run: {d.problems['theory']}." if en else
+                   f"未进行理论评估：{d.problems['theory']}。")
+    if d.cluster is not None:
+        o = result.options
+        fit = d.cluster.fit[d.cluster.fit["set"] == d.cluster.distances["set"].iloc[-1]]
+        pooled = fit.loc[fit["level"] == "pooled", "consistency"].iloc[0]
+        between = fit.loc[fit["level"] == "between", "consistency"]
+        dist = d.cluster.distances.iloc[-1]
+        n_units = int((fit["level"] == "within").sum())
+        if en:
+            out.append(
+                f"Cluster diagnostics (García-Castro & Arino 2016; SetMethods cluster, "
+                f"cluster.csv) of the model over {len(between)} clusters ({o['cluster']}) and "
+                f"{n_units} units ({o['unit']}): pooled consistency {_f(pooled, 3)}, between "
+                f"clusters {_f(between.min(), 3)}–{_f(between.max(), 3)}, distances dBP = "
+                f"{_f(dist['dBP'], 3)} and dWP = {_f(dist['dWP'], 3)}.")
+        else:
+            out.append(
+                f"聚类诊断（García-Castro & Arino 2016；SetMethods cluster，见 cluster.csv）：模型在 "
+                f"{len(between)} 个聚类（{o['cluster']}）与 {n_units} 个单位（{o['unit']}）上，"
+                f"合并一致性 {_f(pooled, 3)}，聚类间一致性 {_f(between.min(), 3)}–"
+                f"{_f(between.max(), 3)}，距离 dBP = {_f(dist['dBP'], 3)}、dWP = "
+                f"{_f(dist['dWP'], 3)}。")
+    if d.esa_exclusions is not None:
+        o = result.options
+        reasons = [f"necessary {e}" for e in o["necessary"]] + \
+                  [f"untenable {e}" for e in o["untenable"]]
+        if o["esa_csa"]:
+            reasons.append("the contradictory simplifying assumptions")
+        names = {"parsimonious": ("parsimonious", "简约解"),
+                 "intermediate": ("intermediate", "中间解")}
+        found = [f"{names[k][0 if en else 1]} {' | '.join(v.expressions)}"
+                 for k, v in d.esa.items()]
+        failed = [f"{names[k.split(' ', 1)[1]][0 if en else 1]}: {why}"
+                  for k, why in d.problems.items() if k.startswith("esa ")]
+        if en:
+            text = (f"Enhanced standard analysis (Schneider & Wagemann 2013; SetMethods esa, "
+                    f"esa_solutions.csv, esa_exclusions.csv): {len(d.esa_exclusions)} "
+                    f"truth-table row(s) kept out of the minimisation ({'; '.join(reasons)})")
+            text += f"; enhanced solutions: {'; '.join(found)}" if found else ""
+            text += f"; not found: {'; '.join(failed)}" if failed else ""
+            out.append(text + ".")
+        else:
+            reasons_zh = [f"必要条件 {e}" for e in o["necessary"]] + \
+                         [f"站不住的假设 {e}" for e in o["untenable"]] + \
+                         (["矛盾简化假设"] if o["esa_csa"] else [])
+            text = (f"增强标准分析（Schneider & Wagemann 2013；SetMethods esa，见 esa_solutions.csv、"
+                    f"esa_exclusions.csv）：{len(d.esa_exclusions)} 个真值表行不参与最小化"
+                    f"（{'；'.join(reasons_zh)}）")
+            text += f"；增强后的解：{'；'.join(found)}" if found else ""
+            text += f"；未能求出：{'；'.join(failed)}" if failed else ""
+            out.append(text + "。")
+    return out
+
+
 def methods_paragraph(result: QCAResult, lang: str = "en") -> str:
     """The methods section of a QCA analysis, every choice stated (English or Chinese)."""
     if lang not in ("en", "zh"):
@@ -790,6 +1175,7 @@ def methods_paragraph(result: QCAResult, lang: str = "en") -> str:
                 text.append(f"The {name} solution was not computed: {why}.")
         if r.robustness is not None:
             text.append(_robustness_text(r.robustness, "en"))
+        text += diagnostics_sentences(r, "en")
         text.append(
             f"NCA: CE-FDH and CR-FDH ceilings on the calibrated memberships, scope "
             f"{'the observed range of the data (R NCA default)' if o['nca_scope'] != 'theoretical' else 'the theoretical [0, 1]'}"
@@ -830,6 +1216,7 @@ def methods_paragraph(result: QCAResult, lang: str = "en") -> str:
             text.append(f"{zh_names[name]}未能求出：{why}。")
     if r.robustness is not None:
         text.append(_robustness_text(r.robustness, "zh"))
+    text += diagnostics_sentences(r, "zh")
     nca_zh = "；".join(f"{c} d = {_f(d)}" for c, d in zip(nca_rows["condition"],
                                                           nca_rows["effect_size"], strict=True))
     text.append(

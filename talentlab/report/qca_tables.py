@@ -35,8 +35,8 @@ from talentlab.report import plotting as tp
 from talentlab.report.publish import neutralise_frame
 
 __all__ = ["MARKER_FILE", "configuration_csv", "configuration_docx", "configuration_latex",
-           "csv_bytes", "robustness_csvs", "truth_table_csv", "truth_table_docx",
-           "truth_table_latex", "write_qca_results"]
+           "csv_bytes", "diagnostics_csvs", "robustness_csvs", "truth_table_csv",
+           "truth_table_docx", "truth_table_latex", "write_qca_results"]
 
 #: The file that marks a folder as a previous output of ``talentlab qca`` (only such a folder, an
 #: empty one or a new one is replaced).
@@ -461,27 +461,92 @@ def _rounded(frame: pd.DataFrame, digits: int) -> pd.DataFrame:
     return out
 
 
+_SOLUTION_COLUMNS = ["solution", "branch", "model", "term", "inclS", "PRI", "covS", "covU",
+                     "cases"]
+
+
+def _solution_records(name: str, res) -> list[dict]:
+    """Every term and model of one solution (each branch of an intermediate one)."""
+    records = []
+    parts = ([(b, br.solution) for b, br in res.branches.items()]
+             if name == "intermediate" else [("", res.solution)])
+    for branch, sol in parts:
+        fit = sol.fit
+        for k, terms in enumerate(sol.solutions):
+            mf = sol.model_fits[k]
+            for t in terms:
+                records.append({"solution": name, "branch": branch, "model": f"M{k + 1}",
+                                "term": t, **{p: mf.loc[t, p] for p in
+                                              ("inclS", "PRI", "covS", "covU")},
+                                "cases": fit.loc[t, "cases"]})
+            s = mf.loc["solution"]
+            records.append({"solution": name, "branch": branch, "model": f"M{k + 1}",
+                            "term": "(solution)", "inclS": s["inclS"], "PRI": s["PRI"],
+                            "covS": s["covS"], "covU": np.nan, "cases": ""})
+    return records
+
+
 def solutions_frame(result) -> pd.DataFrame:
     """Every term and model of every solution (and intermediate branch) in one tidy table."""
     records = []
     for name, res in result.solutions.items():
-        parts = ([(b, br.solution) for b, br in res.branches.items()]
-                 if name == "intermediate" else [("", res.solution)])
-        for branch, sol in parts:
-            fit = sol.fit
-            for k, terms in enumerate(sol.solutions):
-                mf = sol.model_fits[k]
-                for t in terms:
-                    records.append({"solution": name, "branch": branch, "model": f"M{k + 1}",
-                                    "term": t, **{p: mf.loc[t, p] for p in
-                                                  ("inclS", "PRI", "covS", "covU")},
-                                    "cases": fit.loc[t, "cases"]})
-                s = mf.loc["solution"]
-                records.append({"solution": name, "branch": branch, "model": f"M{k + 1}",
-                                "term": "(solution)", "inclS": s["inclS"], "PRI": s["PRI"],
-                                "covS": s["covS"], "covU": np.nan, "cases": ""})
-    return pd.DataFrame(records, columns=["solution", "branch", "model", "term", "inclS", "PRI",
-                                          "covS", "covU", "cases"])
+        records += _solution_records(name, res)
+    return pd.DataFrame(records, columns=_SOLUTION_COLUMNS)
+
+
+def diagnostics_csvs(result, digits: int = 3) -> dict[str, bytes]:
+    """The diagnostics section of a results folder (``result.diagnostics``, see
+    :class:`talentlab.qca.analysis.QCADiagnostics`).
+
+    Always ``csa.csv`` and ``ssr.csv`` (truth-table rows: contradictory simplifying assumptions
+    and simultaneous subset relations; absent when they could not be determined) and
+    ``smmr.csv`` (typical and deviant consistency cases of each term); with a theory
+    ``theory_fit.csv`` (inclS, PRI, covS, inclH of each term, the solution, the theory and the
+    four intersections) and ``theory_cases.csv`` (the eight cells with their Boolean expression
+    and cases); with a panel ``cluster.csv`` (pooled, between-cluster and within-unit
+    consistency and coverage of each term and the whole model, with dBP and dWP); with the
+    enhanced standard analysis ``esa_solutions.csv`` (the standard and the enhanced
+    parsimonious and intermediate solutions, column ``analysis``) and ``esa_exclusions.csv``
+    (the rows kept out and why).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentlab.qca import analyse
+    >>> d = pd.DataFrame({"A": [.9, .8, .7, .2, .1, .6], "B": [.8, .3, .9, .6, .2, .7],
+    ...                   "Y": [.9, .7, .8, .3, .1, .6]}, index=list("abcdef"))
+    >>> sorted(diagnostics_csvs(analyse(d, "Y", "A,B", robustness=False, theory="B")))
+    ['csa.csv', 'smmr.csv', 'ssr.csv', 'theory_cases.csv', 'theory_fit.csv']
+    """
+    d = result.diagnostics
+    if d is None:
+        return {}
+    files: dict[str, bytes] = {}
+    for name, table in (("csa.csv", d.csa), ("ssr.csv", d.ssr)):
+        if table is not None:
+            files[name] = csv_bytes(table)
+    files["smmr.csv"] = csv_bytes(_rounded(d.smmr, digits), index=False)
+    if d.theory is not None:
+        files["theory_fit.csv"] = csv_bytes(_rounded(d.theory.fit.rename_axis("set"), digits))
+        files["theory_cases.csv"] = csv_bytes(_rounded(d.theory.intersections, digits),
+                                              index=False)
+    if d.cluster is not None:
+        table = d.cluster.fit.merge(d.cluster.distances, on="set", how="left")
+        files["cluster.csv"] = csv_bytes(_rounded(table, digits), index=False)
+    if d.esa_exclusions is not None:
+        records = []
+        for name in ("parsimonious", "intermediate"):
+            standard = result.solutions.get(name)
+            if standard is not None and (name in d.esa or name == "parsimonious"):
+                records += [{"analysis": "standard", **r}
+                            for r in _solution_records(name, standard)]
+            if name in d.esa:
+                records += [{"analysis": "enhanced", **r}
+                            for r in _solution_records(name, d.esa[name])]
+        table = pd.DataFrame(records, columns=["analysis"] + _SOLUTION_COLUMNS)
+        files["esa_solutions.csv"] = csv_bytes(_rounded(table, digits), index=False)
+        files["esa_exclusions.csv"] = csv_bytes(d.esa_exclusions)
+    return files
 
 
 def robustness_csvs(robustness, digits: int = 3) -> dict[str, bytes]:
@@ -529,9 +594,11 @@ def write_qca_results(result, out: str | os.PathLike, lang: str = "en", digits: 
     ``truth_table.csv/.docx/.tex``, ``solutions.csv`` (every term and model of every solution)
     and ``solutions.txt`` (as R prints them), ``configurations.csv/.docx/.tex/.png``,
     ``nca.csv`` and ``nca_bottlenecks.csv``, the robustness section when it was computed
-    (:func:`robustness_csvs`), ``methods.md`` (the methods paragraph in English
-    and Chinese), and ``qca.json`` (the options and the list of files). The folder is written
-    in one atomic step and replaced as a whole: it must be new, empty or a previous output.
+    (:func:`robustness_csvs`), the diagnostics (:func:`diagnostics_csvs`) and
+    ``xy_solution.png`` (the XY plot of the configuration table's model), ``methods.md`` (the
+    methods paragraph in English and Chinese), and ``qca.json`` (the options and the list of
+    files). The folder is written in one atomic step and replaced as a whole: it must be new,
+    empty or a previous output.
 
     Parameters
     ----------
@@ -577,8 +644,12 @@ def write_qca_results(result, out: str | os.PathLike, lang: str = "en", digits: 
     files["nca_bottlenecks.csv"] = csv_bytes(_rounded(bottlenecks, digits))
     if getattr(result, "robustness", None) is not None:
         files.update(robustness_csvs(result.robustness, digits))
+    diagnostics = getattr(result, "diagnostics", None)
+    if diagnostics is not None:
+        files.update(diagnostics_csvs(result, digits))
     listing = sorted(list(files) + ["methods.md", MARKER_FILE]
-                     + (["configurations.png"] if chart is not None else []))
+                     + (["configurations.png"] if chart is not None else [])
+                     + (["xy_solution.png"] if diagnostics is not None else []))
     files["methods.md"] = _methods_markdown(result, listing).encode("utf-8")
     files[MARKER_FILE] = (json.dumps({
         "outcome": result.outcome, "conditions": result.conditions, "source": result.source,
@@ -586,6 +657,9 @@ def write_qca_results(result, out: str | os.PathLike, lang: str = "en", digits: 
         "options": {k: v for k, v in result.options.items()},
         "solutions": {k: v.expressions for k, v in result.solutions.items()},
         "problems": result.problems, "files": listing,
+        "diagnostics": None if diagnostics is None else {
+            "solution": diagnostics.solution, "model": diagnostics.expression,
+            "problems": diagnostics.problems},
     }, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n").encode("utf-8")
 
     def write(stage: Path) -> None:
@@ -596,6 +670,14 @@ def write_qca_results(result, out: str | os.PathLike, lang: str = "en", digits: 
             tp.savefig(fig, stage / "configurations.png")
             import matplotlib.pyplot as plt
 
+            plt.close(fig)
+        if diagnostics is not None:
+            import matplotlib.pyplot as plt
+
+            from talentlab.report.figures_xy import xy_plot
+
+            fig = xy_plot(diagnostics.xy, lang=lang)
+            tp.savefig(fig, stage / "xy_solution.png")
             plt.close(fig)
 
     return write_folder_atomically(target, write, replace=True)

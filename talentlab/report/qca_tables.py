@@ -331,6 +331,66 @@ def configuration_docx(table: pd.DataFrame, lang: str = "en", digits: int = 3,
     return _docx_bytes(doc)
 
 
+#: Cell padding of Word's default table style (0.08 in each side), in points.
+_CELL_PADDING_PT = 11.5
+
+
+def _text_width_pt(text: str, size: float, bold: bool = False) -> float:
+    """An upper estimate of the width of ``text`` in Times New Roman / SimSun at ``size``
+    points (advance widths in em: Times digits 0.5, capitals at most 0.72 (0.67 on average),
+    lower case 0.44 on average, CJK 1), so a column given this width breaks no number or
+    word."""
+    em = 0.0
+    for ch in text:
+        if ord(ch) > 0x2E80:
+            em += 1.0
+        elif ch.isupper():
+            em += 0.70
+        elif ch.isdigit():
+            em += 0.5
+        elif ch in "mw":
+            em += 0.75
+        elif ch.islower():
+            em += 0.47
+        else:
+            em += 0.3
+    return em * size * (1.08 if bold else 1.0)
+
+
+def _unbreakable_width_pt(text: str, size: float, bold: bool = False) -> float:
+    """Width of the longest piece of ``text`` a line may not break (words; CJK may break
+    between any two characters)."""
+    pieces = text.replace(",", ", ").split() or [""]
+    if any(ord(ch) > 0x2E80 for ch in text):
+        pieces = [ch for ch in text if ord(ch) > 0x2E80] + [
+            w for w in pieces if not any(ord(ch) > 0x2E80 for ch in w)]
+    return max(_text_width_pt(w, size, bold) for w in pieces)
+
+
+def _fix_column_widths(doc, grid, widths_pt: list[float]) -> None:
+    """Give ``grid`` fixed column widths (``w:tblLayout fixed``, grid and every cell), turning
+    the page to landscape when the columns need more than the portrait text width; the last
+    column takes whatever the page leaves."""
+    docx, _, OxmlElement, qn, Pt = _docx_modules()
+    section = doc.sections[0]
+    needed = sum(widths_pt)
+    text_width = (section.page_width - section.left_margin - section.right_margin) / 12700
+    if needed > text_width:
+        section.orientation = docx.enum.section.WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+        text_width = (section.page_width - section.left_margin - section.right_margin) / 12700
+    widths = list(widths_pt)
+    widths[-1] += max(0.0, text_width - needed)
+    grid.autofit = False
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    grid._tbl.tblPr.append(layout)
+    for j, width in enumerate(widths):
+        grid.columns[j].width = Pt(width)
+        for cell in grid.columns[j].cells:
+            cell.width = Pt(width)
+
+
 def truth_table_docx(tt, lang: str = "en", digits: int = 3, caption: str | None = None) -> bytes:
     """The observed truth-table rows as a Word document (a three-line table).
 
@@ -343,6 +403,10 @@ def truth_table_docx(tt, lang: str = "en", digits: int = 3, caption: str | None 
     """
     frame = truth_table_frame(tt, lang, digits)
     doc = _new_document()
+    _, _, _, _, Pt = _docx_modules()
+    # Word's own 1-inch margins (python-docx's template has 1.25 in): a truth table of five
+    # conditions and its case names then fit a portrait page
+    doc.sections[0].left_margin = doc.sections[0].right_margin = Pt(72)
     _paragraph(doc, caption or _w("truth table", lang).format(outcome=tt.outcome_label), 10.5,
                True)
     grid = doc.add_table(rows=1 + len(frame), cols=frame.shape[1])
@@ -350,9 +414,25 @@ def truth_table_docx(tt, lang: str = "en", digits: int = 3, caption: str | None 
     for j, c in enumerate(frame.columns):
         _set_cell(grid.cell(0, j), str(c), bold=True)
     cases_col = frame.shape[1] - 1
+    size = 10.5  # the Normal style's
+    widths = [_CELL_PADDING_PT + max([_unbreakable_width_pt(str(c), size, bold=True)]
+                                     + [_text_width_pt(str(v), size) for v in frame.iloc[:, j]])
+              for j, c in enumerate(frame.columns[:cases_col])]
+    cases = [str(v) for v in frame.iloc[:, cases_col]]
+    header = _unbreakable_width_pt(str(frame.columns[-1]), size, bold=True)
+    whole = max([header] + [_text_width_pt(c, size) for c in cases])
+    section = doc.sections[0]
+    longest_side = max(section.page_width, section.page_height) / 12700
+    if sum(widths) + whole + _CELL_PADDING_PT > longest_side - 2 * section.left_margin / 12700:
+        # a list too long for one line even in landscape: ", " lets it wrap between names (a
+        # comma alone is no break opportunity, so LibreOffice and Word would cut a name)
+        cases = [", ".join(c for c in v.split(",") if c) for v in cases]
+        whole = max([header] + [_unbreakable_width_pt(c, size) for c in cases])
     for i, row in enumerate(frame.itertuples(index=False), start=1):
         for j, v in enumerate(row):
-            _set_cell(grid.cell(i, j), str(v), align="left" if j == cases_col else "center")
+            text = cases[i - 1] if j == cases_col else str(v)
+            _set_cell(grid.cell(i, j), text, align="left" if j == cases_col else "center")
+    _fix_column_widths(doc, grid, widths + [_CELL_PADDING_PT + whole])
     _three_lines(grid)
     _paragraph(doc, _w("truth table note", lang).format(
         incl_cut=f"{tt.incl_cut[0]:g}", pri_cut=f"{tt.pri_cut:g}", n_cut=tt.n_cut), 8)

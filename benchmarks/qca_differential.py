@@ -27,8 +27,14 @@ Every comparison (one truth table or one solution of one set) falls in one class
   Classed so only when talentlab's codes equal the codes recomputed from R's own ``n``, ``incl``
   and ``PRI``. R then minimises the recomputed table (the script writes the corrected codes back
   before ``minimize``), so its solutions are compared as any other;
-* ``R timeout`` - R still enumerating after ``--r-timeout`` s (talentlab's answer is checked by
-  the brute-force oracle of ``tests/qca_oracle.py`` when it is small enough);
+* ``R timeout`` - R still enumerating after ``--r-timeout`` s (talentlab's models are then
+  compared with nothing here; ``benchmarks/bench_qca.py`` checks them against the brute-force
+  oracle of ``tests/qca_oracle.py``);
+* ``level gap`` - R refuses a multi-value condition whose values skip a level ("Possibly
+  uncalibrated multivalue conditions"); talentlab accepts it (the missing level's rows are
+  remainders), so there is nothing of R's to compare;
+* ``agree (both refuse)`` - both refuse to minimise for the same reason (no row to explain, a
+  tautology);
 * ``same refusal`` - both refuse: R's ``truthTable`` stops with "There are no configurations,
   using these cutoff values." when no row reaches ``n.cut``; talentlab's ``truth_table`` keeps
   every row as a remainder and ``minimize`` refuses ("none of the truth table rows has an output

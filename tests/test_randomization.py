@@ -227,3 +227,38 @@ def test_staggered_randomization_refuses_what_it_cannot_permute():
         ri.staggered_randomization_inference(d, "y", control="later", **kw)
     with pytest.raises(EvaluationInputError, match="n_draws must lie in"):
         ri.staggered_randomization_inference(d, "y", n_draws=0, **kw)
+
+
+def test_staggered_strata_permute_within_each_college_as_brute_force():
+    """Two colleges choosing their own schedules: college A's 4 majors adopt {2021, 2023,
+    never x 2} (12 orders), college B's 3 {2022, never x 2} (3 orders). Within colleges there
+    are 12 x 3 = 36 assignments (the pooled permutation would have 7!/(1!1!1!4!) = 210);
+    each refitted with staggered_did on the rows, the p-value is the brute force's."""
+    d = _panel(7, 0, adoption=[2021, 2023, 0, 0, 2022, 0, 0], effect=0.6, seed=24,
+               n_per_cell=3)
+    d["college"] = np.where(d["major"].isin(["m0", "m1", "m2", "m3"]), "A", "B")
+    kw = {"unit": "major", "time": "cohort", "first_treated": "first_treated"}
+    row = ri.staggered_randomization_inference(d, "y", strata="college", **kw).iloc[0]
+    by_college = d.groupby("college", sort=True)
+    per_college = [sorted(set(itertools.permutations(
+        g.groupby("major", sort=True)["first_treated"].first().tolist()))) for _, g in by_college]
+    majors = [sorted(g["major"].unique()) for _, g in by_college]
+    observed = _staggered_t(d)
+    stats_ = []
+    for a, b in itertools.product(*per_college):
+        mapping = dict(zip(majors[0] + majors[1], a + b, strict=True))
+        stats_.append(_staggered_t(d.assign(first_treated=d["major"].map(mapping).astype(int))))
+    stats_ = np.array(stats_)
+    brute = float((np.abs(stats_) >= abs(observed) - 1e-9 * max(1.0, abs(observed))).mean())
+    assert row["exact"] and row["n_assignments"] == len(stats_) == 36
+    assert row["p_value"] == pytest.approx(brute, abs=1e-15)
+    assert "within each of 2 strata" in row["method"]
+    pooled = ri.staggered_randomization_inference(d, "y", **kw).iloc[0]
+    assert pooled["n_assignments"] == 210
+    mc = ri.staggered_randomization_inference(d, "y", strata="college", limit=10,
+                                              n_draws=400, seed=3, **kw).iloc[0]
+    assert not mc["exact"] and abs(mc["p_value"] - brute) < 4 * mc["mc_se"] + 1 / 401
+    with pytest.raises(EvaluationInputError, match="constant within each major; major 'm0'"):
+        moved = (d["major"] == "m0") & (d["cohort"] == 2025)
+        ri.staggered_randomization_inference(d.assign(college=d["college"].mask(moved, "B")),
+                                             "y", strata="college", **kw)

@@ -332,13 +332,43 @@ def randomization_inference(data: pd.DataFrame,
                              alternative=alternative, limit=limit, n_draws=n_draws, seed=seed)
 
 
+def _stratified_assignments(codes: np.ndarray, members: list[np.ndarray]
+                            ) -> Iterator[np.ndarray]:
+    """Every assignment permuting ``codes`` within each group of unit positions in
+    ``members``: the product of the groups' :func:`feasible_assignments`."""
+    out = codes.copy()
+    for parts in itertools.product(*(list(feasible_assignments(codes[m])) for m in members)):
+        for m, part in zip(members, parts, strict=True):
+            out[m] = part
+        yield out.copy()
+
+
+def _permuted_within(codes: np.ndarray, members: list[np.ndarray],
+                     rng: np.random.Generator) -> np.ndarray:
+    """One uniform draw of the within-group permutations (a plain permutation for one group:
+    the draws without strata are those of earlier versions)."""
+    if len(members) == 1:
+        return rng.permutation(codes)
+    out = codes.copy()
+    for m in members:
+        out[m] = rng.permutation(codes[m])
+    return out
+
+
 def _over_assignments(evaluate: Callable[[np.ndarray], float], codes: np.ndarray,
                       originals: list, *, unit: str, name: str, alternative: str, limit: int,
-                      n_draws: int, seed: int) -> pd.DataFrame:
+                      n_draws: int, seed: int, strata: np.ndarray | None = None
+                      ) -> pd.DataFrame:
     """The p-value of ``evaluate`` (a statistic of the units' group codes) over the feasible
-    assignments: exact enumeration up to ``limit``, else ``n_draws`` seeded draws."""
+    assignments: exact enumeration up to ``limit``, else ``n_draws`` seeded draws. With
+    ``strata`` (a code per unit) the codes are permuted within each stratum only: the
+    assignments are the product of each stratum's, enumerated in stratum order."""
     observed = evaluate(codes)
-    total = count_assignments(codes)
+    members = ([np.flatnonzero(strata == s) for s in np.unique(strata)]
+               if strata is not None else [np.arange(len(codes))])
+    total = math.prod(count_assignments(codes[m]) for m in members)
+    within = (f" within each of {len(members)} strata (the product of their assignments)"
+              if strata is not None else "")
     counts = np.bincount(codes)
     group_text = ", ".join(f"{'never treated' if pd.isna(v) else v}: {c}"
                            for v, c in zip(originals, counts, strict=True))
@@ -353,21 +383,23 @@ def _over_assignments(evaluate: Callable[[np.ndarray], float], codes: np.ndarray
                                         "is not estimable on the observed assignment"}],
                             columns=RANDOMIZATION_COLUMNS)
     if total <= limit:
-        values = np.array([evaluate(a) for a in feasible_assignments(codes)])
+        values = np.array([evaluate(a) for a in _stratified_assignments(codes, members)])
         extreme = _extreme(values, observed, alternative)
         p, floor, mc_se, exact = float(extreme.mean()), _floor(values, alternative), 0.0, True
         method = (f"randomization inference, exact: all {total} assignments of the reform to "
-                  f"{len(codes)} {unit} units with the observed group sizes ({group_text})")
+                  f"{len(codes)} {unit} units with the observed group sizes{within} "
+                  f"({group_text})")
     else:
         rng = np.random.default_rng(seed)
-        values = np.array([evaluate(rng.permutation(codes)) for _ in range(int(n_draws))])
+        values = np.array([evaluate(_permuted_within(codes, members, rng))
+                           for _ in range(int(n_draws))])
         extreme = _extreme(values, observed, alternative)
         p = float((1 + extreme.sum()) / (1 + n_draws))
         floor, exact = 1.0 / (1 + n_draws), False
         mc_se = math.sqrt(p * (1 - p) / n_draws)
         method = (f"randomization inference, Monte Carlo: {n_draws} of {total} assignments "
                   f"drawn uniformly (seed {seed}; p = (1 + extreme) / (1 + draws), Phipson & "
-                  f"Smyth 2010) with the observed group sizes ({group_text})")
+                  f"Smyth 2010) with the observed group sizes{within} ({group_text})")
     return pd.DataFrame([{**base, "p_value": p, "n_evaluated": len(values), "exact": exact,
                           "min_attainable_p": floor, "mc_se": mc_se,
                           "n_not_estimable": int(np.isnan(values).sum()), "method": method}],
@@ -381,7 +413,8 @@ def staggered_randomization_inference(data: pd.DataFrame, outcome: str, *, unit:
                                       alternative: str = "two-sided",
                                       limit: int = ENUMERATION_LIMIT,
                                       n_draws: int = STAGGERED_DRAWS,
-                                      seed: int = 20220901) -> pd.DataFrame:
+                                      seed: int = 20220901,
+                                      strata: str | None = None) -> pd.DataFrame:
     """Randomization p-value of a staggered design's overall effect (Callaway-Sant'Anna).
 
     The adoption years are permuted over the units keeping how many units adopt in each year
@@ -403,6 +436,11 @@ def staggered_randomization_inference(data: pd.DataFrame, outcome: str, *, unit:
         units treated in or before the first year observed are left out, as there).
     alternative, limit, n_draws, seed
         As :func:`randomization_inference`; the draws are bounded by :data:`MAX_DRAWS`.
+    strata : str, optional
+        A column constant within each unit (for example ``college``): the adoption years are
+        then permuted within each stratum only, keeping how many of its units adopt in each
+        year (each college chose its own schedule). The assignments are the product of the
+        strata's ``n_s! / prod(n_sg!)``, enumerated when that product is at most ``limit``.
 
     Returns
     -------
@@ -461,4 +499,26 @@ def staggered_randomization_inference(data: pd.DataFrame, outcome: str, *, unit:
     return _over_assignments(evaluate, codes, labels, unit=unit,
                              name=f"callaway_santanna_simple_t({outcome})",
                              alternative=alternative, limit=int(limit),
-                             n_draws=int(n_draws), seed=seed)
+                             n_draws=int(n_draws), seed=seed,
+                             strata=(None if strata is None
+                                     else _unit_strata(data, unit, strata, sums.units)))
+
+
+def _unit_strata(data: pd.DataFrame, unit: str, strata: str, units: np.ndarray) -> np.ndarray:
+    """The stratum code of each of ``units`` (a column constant within a unit), or a clear
+    error naming the column, a unit and its values."""
+    where = "staggered_randomization_inference"
+    if strata not in data.columns:
+        raise EvaluationInputError(f"{where}: strata column {strata!r} not in the data "
+                                   f"(columns: {list(data.columns)})")
+    if data[strata].isna().any():
+        row = int(np.flatnonzero(data[strata].isna().to_numpy())[0])
+        raise EvaluationInputError(f"{where}: row {row}, column {strata!r}: missing stratum")
+    per_unit = data.groupby(data[unit].to_numpy(), sort=False)[strata].unique()
+    varying = per_unit[per_unit.map(len) > 1]
+    if len(varying):
+        raise EvaluationInputError(
+            f"{where}: column {strata!r} must be constant within each {unit}; {unit} "
+            f"{varying.index[0]!r} has {list(varying.iloc[0])}")
+    codes, _ = pd.factorize(per_unit.map(lambda v: v[0]).reindex(units), sort=True)
+    return codes

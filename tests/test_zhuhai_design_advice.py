@@ -46,13 +46,16 @@ def test_one_date_advice_plans_with_the_noise_calibrate_finds_on_the_data():
 
 @pytest.mark.slow
 def test_staggered_result_gets_calibrated_advice_and_a_supportable_effect():
-    """Five colleges, reform years 2018/2020/2022 (about 30 s: the evaluation): advice, not
-    None; the design has the result's colleges, units per college and reform years, the noise
+    """Five colleges, reform years 2018/2020/2022 (about 30 s: the evaluation): the
+    randomization inference permutes within colleges; advice, not None; the design has the result's colleges, units per college and reform years, the noise
     calibrate's on the college x major cells not yet reformed; the supportable-effect search
     runs and reports its Monte Carlo SE."""
     data = talentlab.load_all(STAGGERED)
     result = zhuhai.evaluate(data, load_claims(), outcomes=[OUTCOME], n_bootstrap=99)
     assert result.design["design"] == "staggered"
+    # each college chose its own schedule: the randomization permutes within colleges
+    ri = result.effects[result.effects["inference"] == "randomization"].iloc[0]
+    assert "within each of 5 strata" in ri["method"]
     advice = zhuhai.design_advice(result, data, OUTCOME, n_simulations=3, steps=1,
                                   max_effect=0.05)
 

@@ -1109,14 +1109,16 @@ def with_staggered_randomization(row: pd.DataFrame, frame: pd.DataFrame, outcome
 
     :func:`talentlab.evaluation.randomization.staggered_randomization_inference` permutes the
     reform years over the college x major units (as many units adopting each year as
-    observed): exact when the schedules number at most 100,000, else 4,999 seeded draws (floor
-    1/5000). Returns the primary row with ``p_model`` (the jackknife's), ``p_randomization``,
+    observed), within each college when the data hold several (each college chose its own
+    schedule: ``strata="college"``): exact when the schedules number at most 100,000, else
+    4,999 seeded draws (floor 1/5000). Returns the primary row with ``p_model`` (the jackknife's), ``p_randomization``,
     ``p_randomization_min``, ``randomization_exact``, ``n_assignments`` and ``p_value`` = the
     larger, and a non-primary ``inference == "randomization"`` row with the test itself."""
+    strata = "college" if frame["college"].nunique() > 1 else None
     ri = staggered_randomization_inference(
         frame, outcome, unit="unit", time="cohort", first_treated="first_treated",
         weights=COUNT_COLUMN if COUNT_COLUMN in frame else None, control=STAGGERED_CONTROL,
-        seed=seed).iloc[0]
+        seed=seed, strata=strata).iloc[0]
     out = row.copy()
     p_model, p_ri = float(out["p_value"].iloc[0]), float(ri["p_value"])
     extra = {"p_model": p_model, "p_randomization": p_ri,
@@ -1132,7 +1134,8 @@ def with_staggered_randomization(row: pd.DataFrame, frame: pd.DataFrame, outcome
         out["method"] = (
             f"{out['method'].iloc[0]}; verdict p = max(jackknife p {p_model:.3g}, "
             f"randomization p {p_ri:.3g}, {kind} {int(ri['n_assignments'])} assignments of the "
-            f"reform years to the units, smallest attainable "
+            f"reform years to the units{' within colleges' if strata else ''}"
+            ", smallest attainable "
             f"{float(ri['min_attainable_p']):.3g}): {decided} - the jackknife's t(G-1) "
             "reference is an approximation, the randomization test is valid by design, so the "
             "verdict reads the more conservative")

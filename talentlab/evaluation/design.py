@@ -13,7 +13,8 @@ evaluate` does:
   over the assignments of the reform to the majors, the verdict p-value the larger of the two;
 * several colleges or several reform years (units college x major): Callaway-Sant'Anna's
   simple aggregation (never-reformed comparisons) with the leave-one-unit-out jackknife and
-  t(G-1), and randomization inference over the schedules of reform years (exact up to
+  t(G-1), and randomization inference over the schedules of reform years, within colleges
+  when there are several (exact up to
   :data:`RI_ENUMERATION_LIMIT` schedules, else :data:`RI_DRAWS` seeded draws), the larger p;
   both from unit-year sums (:func:`talentlab.evaluation.staggered.estimate_from_sums`), as the
   zhuhai staggered path computes them;
@@ -329,7 +330,8 @@ def verdict_on(table: pd.DataFrame, design: Design, *, claimed_sign: int = 1,
     """
     if design.staggered:
         return _verdict_staggered(table, claimed_sign=claimed_sign, family_size=family_size,
-                                  alpha=alpha, mbar=mbar, seed=seed)
+                                  alpha=alpha, mbar=mbar, seed=seed,
+                                  by_college=design.colleges > 1)
     est = did(table, "y", reform_cohort=design.reform, inference="cr3").iloc[0]
     out = {"estimate": float(est["estimate"]), "p_model": float(est["p_value"]),
            "p_randomization": np.nan, "rm_ci_low": np.nan, "rm_ci_high": np.nan}
@@ -364,8 +366,10 @@ def verdict_on(table: pd.DataFrame, design: Design, *, claimed_sign: int = 1,
 
 
 def _verdict_staggered(table: pd.DataFrame, *, claimed_sign: int, family_size: int,
-                       alpha: float, mbar: float, seed: int) -> dict:
-    """The verdict rule of the zhuhai staggered path on one simulated count table."""
+                       alpha: float, mbar: float, seed: int, by_college: bool = False) -> dict:
+    """The verdict rule of the zhuhai staggered path on one simulated count table (with
+    ``by_college`` the randomization permutes within colleges, the ``c1`` of unit ``c1|m3``,
+    as zhuhai does on data with several colleges)."""
     from scipy import stats
 
     sums = unit_year_sums(table, "y", "major", "cohort", "first_treated", weights="count")
@@ -376,9 +380,14 @@ def _verdict_staggered(table: pd.DataFrame, *, claimed_sign: int, family_size: i
            "rm_ci_low": np.nan, "rm_ci_high": np.nan}
     side_ok = np.sign(estimate) == claimed_sign
     if side_ok and min(1.0, p * family_size) < alpha:
+        strata = None
+        if by_college:
+            table = table.assign(college=table["major"].str.split("|").str[0])
+            strata = "college"
         ri = staggered_randomization_inference(
             table, "y", unit="major", time="cohort", first_treated="first_treated",
-            weights="count", limit=RI_ENUMERATION_LIMIT, n_draws=RI_DRAWS, seed=seed).iloc[0]
+            weights="count", limit=RI_ENUMERATION_LIMIT, n_draws=RI_DRAWS, seed=seed,
+            strata=strata).iloc[0]
         out["p_randomization"] = float(ri["p_value"])
         p = max(p, out["p_randomization"])
     out["p_adjusted"] = min(1.0, p * family_size)

@@ -15,9 +15,10 @@ process tracing in set-theoretic multi-method research", Sociological Methods & 
 - individually irrelevant (solution): S < 0.5, Y < 0.5; grouped by truth-table row.
 
 Comparisons (:func:`smmr_pairs`): a typical and a deviant-consistency case of the same term,
-best = |X_t - X_d| + (1 - (Y_t - Y_d)) + (1 - X_t) + (1 - X_d); a deviant-coverage and an
-individually irrelevant case of the same truth-table row, best = |W_c - W_i| + (1 - (Y_c - Y_i))
-+ (1 - W_c) + (1 - W_i) with W the membership in that row (Schneider & Rohlfing 2013, table 3).
+``best = |X_t - X_d| + (1 - (Y_t - Y_d)) + (1 - X_t) + (1 - X_d)``; a deviant-coverage and an
+individually irrelevant case of the same truth-table row,
+``best = |W_c - W_i| + (1 - (Y_c - Y_i)) + (1 - W_c) + (1 - W_i)`` with W the membership in that
+row (Schneider & Rohlfing 2013, table 3).
 """
 
 from __future__ import annotations

@@ -173,11 +173,19 @@ def run_r(d: pd.DataFrame, include: str, timeout: float) -> tuple[float, list[st
         d.to_csv(csv)
         script = R_SCRIPT.format(csv=csv.as_posix(), include=include)
         try:
-            out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True,
-                                 check=True, timeout=timeout + 10).stdout.splitlines()
+            done = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True,
+                                  timeout=timeout + 10)
         except subprocess.TimeoutExpired:
             return np.nan, None
+    if done.returncode != 0:
+        error = " ".join(done.stderr.split())[-300:]
+        raise RError(error)
+    out = done.stdout.splitlines()
     return float(out[0]), [line.strip() for line in out[1:] if line.strip()]
+
+
+class RError(RuntimeError):
+    """R's minimize() stopped with an error (its message)."""
 
 
 def same_models(r_models: list[str], ours: list[str]) -> bool:
@@ -229,9 +237,12 @@ def run(conditions=range(7, 15), observed=(0.10, 0.25), reps=3, seed=1, max_mode
                             oracle = "equal"
                     r_time, r_same = np.nan, "R not run"
                     if r_missing is None and res is not None:
-                        r_time, r_models = run_r(d, "?" if include else "", timeout)
-                        r_same = ("R timeout" if r_models is None else "equal"
-                                  if same_models(r_models, res.expressions) else "DIFFERENT")
+                        try:
+                            r_time, r_models = run_r(d, "?" if include else "", timeout)
+                            r_same = ("R timeout" if r_models is None else "equal"
+                                      if same_models(r_models, res.expressions) else "DIFFERENT")
+                        except RError as exc:
+                            r_same = f"R error: {exc}"
                     records.append({
                         "conditions": k, "observed_rows": n_obs, "kind": kind, "rep": rep,
                         "prime_implicants": len(res.prime_implicants) if res else np.nan,

@@ -230,3 +230,6 @@ def test_the_notebook_runs_on_lf_and_is_committed_without_outputs(tmp_path):
     assert meta["solutions"]["intermediate"] == ["DEV*URB*LIT*STB + DEV*LIT*~IND*STB"]
     executed = (tmp_path / "run.ipynb").read_text(encoding="utf-8")
     assert "From C1P1:" in executed and "image/png" in executed
+    # the diagnostics cell: R's findRows(type = 2) rows on LF and the XY plot beside the chart
+    assert "CSA rows: [10, 12, 14, 16, 17, 21, 25, 29]" in executed
+    assert executed.count("image/png") >= 2 and (out / "xy_solution.png").is_file()

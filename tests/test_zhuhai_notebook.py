@@ -123,3 +123,23 @@ def test_tables_show_no_raw_missing_value_and_no_cut_text(run):
     # pandas cuts a cell longer than display.max_colwidth with "...": quotes are shown whole
     html = (out / "executed.ipynb").read_text(encoding="utf-8")
     assert not re.findall(r"\.\.\.</td>", html), re.findall(r".{60}\.\.\.</td>", html)[:3]
+
+
+@pytest.mark.slow
+def test_staggered_scenario_runs_the_whole_notebook(tmp_path):
+    """Several colleges reforming in different years: the notebook describes the staggered design,
+    draws its event studies and judges the claims on it (it stopped with a KeyError on the
+    one-date design's keys and columns before)."""
+    out = tmp_path / "zhuhai_staggered"
+    papermill.execute_notebook(
+        str(NOTEBOOK), str(out / "executed.ipynb"), kernel_name="python3",
+        parameters={"data_dir": str(PROJECT_ROOT / "data" / "raw" / "synthetic" / "staggered"),
+                    "output_dir": str(out), "n_bootstrap": 99},
+        cwd=str(NOTEBOOK.parent), progress_bar=False)
+    results = json.loads((out / "results.json").read_text())
+    assert results["design"]["design"] == "staggered"
+    claims = pd.read_csv(out / "zhuhai_claims.csv").set_index("claim_id")
+    assert claims.loc["C5.3.1b", "verdict"]
+    assert (out / "figures" / "event_study_job_related_to_major.png").is_file()
+    text = (out / "executed.ipynb").read_text(encoding="utf-8")
+    assert "Staggered reforms:" in text

@@ -1033,14 +1033,18 @@ def _staggered_fit(frame, outcome, *, alpha, seed, inference, n_bootstrap=99):
                             panel=False, inference=inference)
 
 
-def staggered_event_study(frame: pd.DataFrame, outcome: str
+def staggered_event_study(frame: pd.DataFrame, outcome: str, alpha: float = 0.05
                           ) -> tuple[pd.DataFrame, np.ndarray]:
     """Event study of a staggered design in the layout of
     :func:`talentlab.evaluation.event_study` (``cohort`` holds event time; -1 the reference,
     earlier years cumulated back to it: :func:`talentlab.evaluation.staggered.universal_event_study`)
     and the leave-one-unit-out jackknife covariance ((G-1)/G scaling, as the verdict's test) of
     its estimated coefficients, from the unit-year sums of ``frame``
-    (:func:`talentlab.evaluation.staggered.jackknife_event_study`)."""
+    (:func:`talentlab.evaluation.staggered.jackknife_event_study`). ``rel_cohort`` is the event
+    time too, and ``ci_low`` / ``ci_high`` the pointwise ``1 - alpha`` interval with t(G - 1)
+    (the reference row: estimate 0, no interval), as the one-date event study gives them."""
+    from scipy import stats
+
     sums = _unit_year_sums(frame, outcome)
     full, vcov, keep = jackknife_event_study(sums, STAGGERED_CONTROL)
     se = np.sqrt(np.diag(vcov))
@@ -1052,6 +1056,9 @@ def staggered_event_study(frame: pd.DataFrame, outcome: str
     es["se"] = es["cohort"].map(dict(zip(keep, se, strict=True)))
     es["df"] = len(sums.units) - 1
     es["event_time"] = es["cohort"]
+    es["rel_cohort"] = es["cohort"]
+    half = stats.t.ppf(1 - alpha / 2, es["df"]) * es["se"]
+    es["ci_low"], es["ci_high"] = es["estimate"] - half, es["estimate"] + half
     return es, vcov
 
 
@@ -1163,7 +1170,7 @@ def _analyse_staggered(data, graduates, outcome, years, *, sign, alpha, seed, mb
     row = row.assign(label_en=OUTCOMES[outcome][1], label_zh=OUTCOMES[outcome][2],
                      scale=OUTCOMES[outcome][3])
     row = with_staggered_randomization(row, frame, outcome, seed=seed)
-    es, vcov = staggered_event_study(frame, outcome)
+    es, vcov = staggered_event_study(frame, outcome, alpha=alpha)
     post = es[es["period"] == "post"]["cohort"].astype(int).tolist()
     parts = {"effects": [row], "studies": [es], "notes": list(fit.notes),
              "pretrends": [pd.DataFrame([{
@@ -1301,6 +1308,41 @@ def _advised_frame(result: ZhuhaiEvaluation, data, outcome: str,
     frame = outcome_frame(data, outcome, graduates)
     frame["first_treated"] = np.where(frame["treated_major"], int(d["reform_cohort"]), 0)
     return frame, "major", None
+
+
+def describe_design(design: dict) -> str:
+    """One Markdown paragraph describing an evaluation's design (``ZhuhaiEvaluation.design``):
+    the reformed and comparison majors and the reform cohort of a one-date DiD, the colleges'
+    reform years of a staggered design.
+
+    Examples
+    --------
+    >>> for line in describe_design({"design": "did", "treated_majors": ["IC"],
+    ...                              "comparison_majors": ["SW", "ME"], "cohorts": [2019, 2023],
+    ...                              "reform_cohort": 2022, "n_graduates": 812}).splitlines():
+    ...     print(line.rstrip())
+    **Reformed majors:** IC
+    **Comparison majors:** SW, ME
+    **Cohorts:** 2019–2023, reform from cohort 2022; 812 graduates.
+    >>> for line in describe_design({"design": "staggered", "reform_years": {2018: 4, 2020: 6},
+    ...                              "cohorts": [2016, 2023], "n_graduates": 5000,
+    ...                              "reason": "3 colleges: Callaway-Sant'Anna"}).splitlines():
+    ...     print(line.rstrip())
+    **Staggered reforms:** 4 college x major units from cohort 2018, 6 from cohort 2020
+    **Cohorts:** 2016–2023; 5000 graduates.
+    **Design:** 3 colleges: Callaway-Sant'Anna.
+    """
+    cohorts = design["cohorts"]
+    span = f"{cohorts[0]}–{cohorts[-1]}"
+    if design.get("design") == "staggered":
+        years = ", ".join(f"{n} from cohort {y}" if i else f"{n} college x major units from cohort {y}"
+                          for i, (y, n) in enumerate(sorted(design["reform_years"].items())))
+        return (f"**Staggered reforms:** {years}  \n**Cohorts:** {span}; "
+                f"{design['n_graduates']} graduates.  \n**Design:** {design['reason']}.")
+    return (f"**Reformed majors:** {', '.join(design['treated_majors'])}  \n"
+            f"**Comparison majors:** {', '.join(design['comparison_majors'])}  \n"
+            f"**Cohorts:** {span}, reform from cohort {design['reform_cohort']}; "
+            f"{design['n_graduates']} graduates.")
 
 
 def design_advice(result: ZhuhaiEvaluation, data, outcome: str = "job_related_to_major", *,

@@ -48,6 +48,7 @@ import pandas as pd
 from talentlab import evaluation as ev
 from talentlab import indicators as ind
 from talentlab.claims import judge
+from talentlab.data.disclosure import check_min_cell
 from talentlab.data.io import not_supplied
 from talentlab.data.schema import COUNT_COLUMN, EMPLOYED, EMPLOYEES
 from talentlab.evaluation import sensitivity as sens
@@ -311,8 +312,10 @@ def outcome_frame(data, outcome: str, graduates: pd.DataFrame | None = None) -> 
     return frame
 
 
-def indicator_trends(graduates: pd.DataFrame, min_cell: int = 10) -> pd.DataFrame:
-    """The claims' indicators by cohort for reformed vs comparison majors (for plots)."""
+def indicator_trends(graduates: pd.DataFrame, min_cell: int | None = None) -> pd.DataFrame:
+    """The claims' indicators by cohort for reformed vs comparison majors (for plots);
+    ``min_cell`` defaults to :data:`talentlab.data.disclosure.MIN_CELL`."""
+    min_cell = check_min_cell(min_cell)
     # engine="auto": national-scale tables (engines.AUTO_DUCKDB_ROWS rows or more) are counted
     # by DuckDB from the same definitions; smaller ones take the pandas indicator functions
     frames = [ind.compute_all({"graduates": graduates}, ["cohort", "treated_major"],
@@ -658,7 +661,7 @@ def _no_graduates_result(data, zhuhai_claims: pd.DataFrame, *, reform_cohort, al
 def evaluate(data, claims: pd.DataFrame, *, reform_cohort: int = 2022,
              treated_majors: Sequence[str] | None = None, outcomes: Sequence[str] | None = None,
              alpha: float = 0.05, n_bootstrap: int = 9999, seed: int = 20240601,
-             min_cell: int = 10, programme_length: int = 3, adjustment: str = "holm",
+             min_cell: int | None = None, programme_length: int = 3, adjustment: str = "holm",
              mbar: float = sens.DEFAULT_MBAR, inference: str = "cr3") -> ZhuhaiEvaluation:
     """Run the Zhuhai case evaluation and judge the claims.
 
@@ -734,6 +737,7 @@ def evaluate(data, claims: pd.DataFrame, *, reform_cohort: int = 2022,
     >>> result.primary_effects().loc[0, "outcome"]
     'job_related_to_major'
     """
+    min_cell = check_min_cell(min_cell)   # None: talentlab.data.disclosure.MIN_CELL
     if inference not in ev.INFERENCE_METHODS:
         raise ev.EvaluationInputError(f"zhuhai.evaluate: inference must be one of "
                                       f"{ev.INFERENCE_METHODS}, got {inference!r}")
@@ -897,7 +901,7 @@ def choose_design(graduates: pd.DataFrame, treated: str = "treated_major",
 
 def its_evaluation(data, *, reform_cohort: int = 2022, outcomes: Sequence[str] | None = None,
                    treated_majors: Sequence[str] | None = None, alpha: float = 0.05,
-                   slope_change: bool = False, min_cell: int = 10) -> pd.DataFrame:
+                   slope_change: bool = False, min_cell: int | None = None) -> pd.DataFrame:
     """Interrupted time series of the reformed majors' cohort means (no comparison majors).
 
     For each graduate-level outcome the analysis sample of :func:`outcome_frame` (reformed
@@ -924,6 +928,7 @@ def its_evaluation(data, *, reform_cohort: int = 2022, outcomes: Sequence[str] |
     >>> res.loc[0, ["outcome", "term", "design"]].tolist()
     ['local_work', 'level_change', 'its']
     """
+    min_cell = check_min_cell(min_cell)   # None: talentlab.data.disclosure.MIN_CELL
     from talentlab.evaluation.its import interrupted_time_series
 
     graduates = graduates_present(with_treated_majors(data.graduates, treated_majors))

@@ -210,6 +210,12 @@ def _bits(x: int):
         x ^= low
 
 
+#: Steps of the branch and bound of :func:`minimum_covers` before it gives up with a clear
+#: error (about 10-30 s of CPU): the set cover is NP-hard, and a chart of hundreds of prime
+#: implicants over hundreds of rows (random data, 10 or more conditions) can search for hours.
+MAX_COVER_STEPS = 3_000_000
+
+
 def minimum_covers(chart: np.ndarray, max_models: int = 100_000) -> tuple[int, list[tuple]]:
     """All minimum-size sets of PIs (rows of ``chart``) covering every column.
 
@@ -253,10 +259,13 @@ class _CoverSearch:
     meeting every constraint (``best``), then every choice of that size (``results``, bitsets of
     PIs)."""
 
-    def __init__(self, constraints: list[int], n_pis: int, max_models: int):
+    def __init__(self, constraints: list[int], n_pis: int, max_models: int,
+                 max_steps: int | None = None):
         self.constraints = constraints
         self.n_pis = n_pis
         self.max_models = max_models
+        self.max_steps = MAX_COVER_STEPS if max_steps is None else max_steps
+        self.steps = 0
         # rows-as-bitsets over constraints
         self.pi_cons = [0] * n_pis
         for ci, cc in enumerate(constraints):
@@ -293,6 +302,14 @@ class _CoverSearch:
         return pick
 
     def search(self, unc: int, chosen: int, size: int, allowed: int, enumerate_all: bool):
+        self.steps += 1
+        if self.steps > self.max_steps:
+            raise QCAError(
+                f"the search for the minimal models stopped after {self.max_steps:,} steps "
+                f"({self.n_pis} prime implicants, {len(self.constraints)} rows to cover): too many "
+                "conditions or configurations for an exact conservative solution; use fewer "
+                "conditions, a higher frequency cut-off or the parsimonious solution / "
+                "最小模型搜索超过步数上限：请减少条件、提高频数阈值或使用简约解")
         if unc == 0:
             if enumerate_all:
                 self.results.append(chosen)

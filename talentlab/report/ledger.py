@@ -246,16 +246,29 @@ def _index_row(r, shown: list[str], hidden: list[str]) -> dict:
 
 
 def _indicator_label(code) -> tuple[str, str]:
-    """English and Chinese label of an indicator code from the codebook (the code itself when
-    the codebook does not know it; a dash when there is none)."""
+    """English and Chinese label of an indicator code from the codebook: the indicator of that
+    code, else the first indicator its function computes (the claims name the function, e.g.
+    ``enterprise_recognition``), else the description of the contract field of that name (the
+    activity outcomes), else the code itself; a dash when there is none."""
     if not isinstance(code, str) or not code:
         return "—", ""
-    from talentlab.data.codebook import label
+    from talentlab.data.codebook import INDICATORS, label
 
     try:
         return label(code)
     except ValueError:
-        return code, ""
+        first = next((row for row in INDICATORS if row.get("function") == code), None)
+        if first:
+            return first["label_en"], first["label_zh"]
+    from talentlab.data.schema import shared_contract
+
+    # an activity outcome is a contract field (programmes): its description names it
+    for resource in shared_contract()["resources"]:
+        for field in resource["schema"]["fields"]:
+            if field["name"] == code and field.get("description"):
+                return (field["description"].rstrip("."),
+                        field.get("description_zh", "").rstrip("。"))
+    return code, ""
 
 
 def verdict_zh(verdict: str) -> str:

@@ -131,6 +131,7 @@ def test_staggered_scenario_runs_the_whole_notebook(tmp_path):
     draws its event studies and judges the claims on it (it stopped with a KeyError on the
     one-date design's keys and columns before)."""
     out = tmp_path / "zhuhai_staggered"
+    out.mkdir()
     papermill.execute_notebook(
         str(NOTEBOOK), str(out / "executed.ipynb"), kernel_name="python3",
         parameters={"data_dir": str(PROJECT_ROOT / "data" / "raw" / "synthetic" / "staggered"),

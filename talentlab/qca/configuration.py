@@ -34,9 +34,6 @@ GLYPHS: dict[tuple[str, str], str] = {
 }
 _FROM_GLYPH = {g: k for k, g in GLYPHS.items()}
 
-TERM_ROWS = ["consistency", "PRI", "raw coverage", "unique coverage", "cases"]
-SOLUTION_ROWS = ["consistency", "PRI", "coverage"]
-
 
 def parse_glyph(cell) -> tuple[str | None, str | None, str | None]:
     """(sign, role, level) of a chart cell; (None, None, None) for a blank (don't care).

@@ -47,6 +47,11 @@ import pandas as pd
 
 from talentlab import evaluation as ev
 from talentlab import indicators as ind
+from talentlab.cases.settings import (
+    PAPER_ANALYSIS_SEED,
+    PAPER_REFORM_COHORT,
+    PRETREND_BOOTSTRAP_SEED,
+)
 from talentlab.claims import judge
 from talentlab.data.disclosure import check_min_cell
 from talentlab.data.io import not_supplied
@@ -454,7 +459,7 @@ def _effect(data, graduates, frame, outcome, kind, reform, reform_cohort, *, alp
 
 
 def with_randomization_inference(effect: pd.DataFrame, frame: pd.DataFrame, outcome: str,
-                                 reform_cohort: int, *, seed: int = 20220901) -> pd.DataFrame:
+                                 reform_cohort: int, *, seed: int) -> pd.DataFrame:
     """The DiD rows of one outcome with design-based inference beside the model-based, and the
     verdict's p-value the more conservative of the two.
 
@@ -537,7 +542,8 @@ def _analyse_outcome(data, graduates, outcome, *, reform_cohort, programme_lengt
         parts["mdes"].append(mde_from_standard_error(adaptation.effect, outcome, alpha,
                                                      log_scale=True))
         return parts
-    study = ev.event_study(frame, outcome, reform_cohort=reform, alpha=alpha)
+    study = ev.event_study(frame, outcome, reform_cohort=reform, alpha=alpha,
+                           seed=PRETREND_BOOTSTRAP_SEED)
     parts["studies"].append(study)
     parts["pretrends"].append(ev.pretrend_test(study))
     if kind != "programme" and "vcov" in study.attrs:
@@ -658,9 +664,9 @@ def _no_graduates_result(data, zhuhai_claims: pd.DataFrame, *, reform_cohort, al
         unavailable=reasons)
 
 
-def evaluate(data, claims: pd.DataFrame, *, reform_cohort: int = 2022,
+def evaluate(data, claims: pd.DataFrame, *, reform_cohort: int = PAPER_REFORM_COHORT,
              treated_majors: Sequence[str] | None = None, outcomes: Sequence[str] | None = None,
-             alpha: float = 0.05, n_bootstrap: int = 9999, seed: int = 20240601,
+             alpha: float = 0.05, n_bootstrap: int = 9999, seed: int = PAPER_ANALYSIS_SEED,
              min_cell: int | None = None, programme_length: int = 3, adjustment: str = "holm",
              mbar: float = sens.DEFAULT_MBAR, inference: str = "cr3") -> ZhuhaiEvaluation:
     """Run the Zhuhai case evaluation and judge the claims.
@@ -899,7 +905,7 @@ def choose_design(graduates: pd.DataFrame, treated: str = "treated_major",
             "n_comparison_majors": n_c, "colleges": colleges}
 
 
-def its_evaluation(data, *, reform_cohort: int = 2022, outcomes: Sequence[str] | None = None,
+def its_evaluation(data, *, reform_cohort: int = PAPER_REFORM_COHORT, outcomes: Sequence[str] | None = None,
                    treated_majors: Sequence[str] | None = None, alpha: float = 0.05,
                    slope_change: bool = False, min_cell: int | None = None) -> pd.DataFrame:
     """Interrupted time series of the reformed majors' cohort means (no comparison majors).
@@ -1353,7 +1359,8 @@ def describe_design(design: dict) -> str:
 def design_advice(result: ZhuhaiEvaluation, data, outcome: str = "job_related_to_major", *,
                   effect: float = 0.10, n_simulations: int = 20, supportable: bool = True,
                   target: float = 0.8, max_effect: float = 0.4, steps: int = 3,
-                  reform_cohort: int | None = None, seed: int = 20240601) -> DesignAdvice:
+                  reform_cohort: int | None = None, seed: int = PAPER_ANALYSIS_SEED
+                  ) -> DesignAdvice:
     """The design advisor for the design of a Zhuhai result, with the noise of its data.
 
     The planned :class:`talentlab.evaluation.design.Design` is the result's: one date, its

@@ -56,12 +56,12 @@ from talentlab.data.paper import (  # the ledger's readers and table shape, re-e
     KIND_COLUMNS,
     REQUIRED_VALUES,
     ClaimsError,
-    _validate_claims,
     default_claim_kinds_path,
     default_claims_path,
     default_supplement_path,
     load_claim_kinds,
     load_claims,
+    validate_claims,
     with_claim_kinds,
 )
 from talentlab.evaluation.sensitivity import DEFAULT_MBAR, classify_robustness
@@ -325,7 +325,7 @@ def judge(
                           f"got {adjustment!r}")
     if not mbar >= 0:
         raise ClaimsError(f"{where}: mbar must be >= 0, got {mbar}")
-    _validate_claims(claims, where)
+    validate_claims(claims, where)
     claims = with_claim_kinds(claims, None, where)
     res = _checked_results(results, alpha, where)
     rows = _primary_rows(res) if len(res) else {}

@@ -237,8 +237,3 @@ def load_claims(path: str | Path | None = None,
         kinds = kinds[kinds["claim_id"].isin(frame["claim_id"])]
     frame = with_claim_kinds(frame, kinds, str(path))
     return frame[CLAIM_COLUMNS + [c for c in frame.columns if c not in CLAIM_COLUMNS]]
-
-
-#: The old private name, kept only while ``talentlab/claims.py`` still imports it (that module
-#: is being edited elsewhere this session); remove once it imports :func:`validate_claims`.
-_validate_claims = validate_claims

@@ -3,7 +3,7 @@
 Everything else is declared in pyproject.toml. A wheel copies ``data/raw/`` (the synthetic
 scenarios, the paper's codings and the example export; the repository's copy stays where it is and
 is never modified) and ``notebooks/*.ipynb`` into ``talentlab/_shipped/`` with the repository's
-layout, where :mod:`talentlab._resources` finds them when talentlab runs outside a clone. An
+layout, where :mod:`talentlab.resources` finds them when talentlab runs outside a clone. An
 editable install (``make setup``) copies nothing: it runs from the clone, which has the originals.
 """
 

@@ -8,7 +8,7 @@ six cases with QCA (:mod:`talentlab.qca`) and judge the paper's claims (:mod:`ta
 
 import importlib
 
-from talentlab import _resources
+from talentlab import resources
 from talentlab.data.codebook import calibration_anchors, codebook
 from talentlab.data.io import (
     TalentData,
@@ -26,7 +26,7 @@ from talentlab.data.io import (
 from talentlab.data.schema import DataValidationError
 
 #: pyproject.toml's version in a clone, the installed distribution's otherwise (one source)
-__version__ = _resources.version()
+__version__ = resources.version()
 
 #: subpackages users reach as ``talentlab.indicators`` / ``talentlab.qca``, imported on first use
 #: so that ``import talentlab`` (and the CLI) does not pay for scipy and statsmodels up front

@@ -2,7 +2,7 @@
 
 Every command that writes is told where (``--out`` or a destination argument); its default, where
 it has one, is a folder of the repository, and an installed talentlab, which has no project folder,
-asks for the place instead of writing inside its own package (:mod:`talentlab._resources`).
+asks for the place instead of writing inside its own package (:mod:`talentlab.resources`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from talentlab import _resources
+from talentlab import resources
 from talentlab.data import io as tio
 from talentlab.data.disclosure import MIN_CELL, MIN_CELL_FLOOR, check_min_cell
 from talentlab.data.schema import DataValidationError
@@ -42,7 +42,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         unchecked = cross_table_rules_not_checked(data.supplied)
         if unchecked:
             print("not checked (the other table is not supplied): " + "; ".join(unchecked))
-    if _resources.IN_REPOSITORY:
+    if resources.IN_REPOSITORY:
         print(f"next: make reproduce DATA={data_dir}   (the analysis and the report / 分析与报告)")
     else:  # no Makefile outside a clone: the notebooks and the commands do the analysis
         print(f"next: talentlab indicators {data_dir} --by major, or the notebooks "
@@ -80,7 +80,7 @@ def _cmd_codebook(args: argparse.Namespace) -> int:
     from talentlab.data.atomic import atomic_write_text
     from talentlab.report.docs import render_readme
 
-    out = Path(args.out) if args.out else _resources.default_output("data/raw/README.md",
+    out = Path(args.out) if args.out else resources.default_output("data/raw/README.md",
                                                                       "--out")
     text = render_readme()
     if args.check:
@@ -209,7 +209,7 @@ def _cmd_examples(args: argparse.Namespace) -> int:
                   "example export from a scenario), not both", file=sys.stderr)
             return 2
         try:
-            out = _resources.copy_examples(args.dest)
+            out = resources.copy_examples(args.dest)
         except (ValueError, FileNotFoundError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -222,7 +222,7 @@ def _cmd_examples(args: argparse.Namespace) -> int:
     from talentlab.data.examples import EXPORT_NAME, write_college_export
 
     scenario = args.scenario or "paper_claims"
-    out_dir = args.out if args.out is not None else _resources.default_output(
+    out_dir = args.out if args.out is not None else resources.default_output(
         f"data/raw/examples/{EXPORT_NAME}", "DEST or --out")
     try:
         out = write_college_export(scenario, out_dir=out_dir)
@@ -235,7 +235,7 @@ def _cmd_examples(args: argparse.Namespace) -> int:
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
     try:
-        out = _resources.copy_notebooks(args.dest)
+        out = resources.copy_notebooks(args.dest)
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -251,7 +251,7 @@ def _cmd_finalize(args: argparse.Namespace) -> int:
 
     try:  # the 'report' extra: say so before any work
         for module in ("nbformat", "nbconvert"):
-            _resources.require(module, "report")
+            resources.require(module, "report")
     except ModuleNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -437,7 +437,7 @@ def _add_analysis_commands(sub) -> None:
                    "clone: data/raw/examples/synthetic_college_export)")
     p.set_defaults(func=_cmd_examples)
 
-    shipped = ", ".join(nb.stem for nb in sorted(_resources.NOTEBOOKS_DIR.glob("*.ipynb")))
+    shipped = ", ".join(nb.stem for nb in sorted(resources.NOTEBOOKS_DIR.glob("*.ipynb")))
     p = _command(sub, "notebooks", "Copy the shipped notebooks into DEST (new or empty): "
                  f"{shipped or 'none found (a broken install?)'}. / 复制笔记本")
     p.add_argument("dest", help="folder to copy the notebooks into (new or empty)")
@@ -682,7 +682,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="talentlab COMMAND --help shows a command's options / 查看命令的选项",
         formatter_class=_CommandListFormatter)
     parser.add_argument("--version", action="version",
-                        version=f"talentlab {_resources.version()}")
+                        version=f"talentlab {resources.version()}")
     sub = parser.add_subparsers(dest="command", required=True, title="commands",
                                 metavar="COMMAND")
     _add_data_commands(sub)

@@ -15,10 +15,10 @@ asks for one (:func:`default_output`) instead of writing under site-packages.
 
 Examples
 --------
->>> from talentlab import _resources
->>> (_resources.RAW_DIR / "synthetic" / "paper_claims" / "graduates.csv").is_file()
+>>> from talentlab import resources
+>>> (resources.RAW_DIR / "synthetic" / "paper_claims" / "graduates.csv").is_file()
 True
->>> _resources.RAW_DIR == _resources.PROJECT_ROOT / "data" / "raw"
+>>> resources.RAW_DIR == resources.PROJECT_ROOT / "data" / "raw"
 True
 """
 
@@ -31,7 +31,7 @@ import tomllib
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["IN_REPOSITORY", "NOTEBOOKS_DIR", "PACKAGE_DIR", "PROJECT_ROOT", "RAW_DIR",
+__all__ = ["IN_REPOSITORY", "NOTEBOOKS_DIR", "PACKAGE_DIR", "PROJECT_ROOT", "RAW_DIR", "REPOSITORY",
            "SHIPPED_DIR", "LazyModule", "copy_examples", "copy_notebooks", "default_output", "require",
            "resolve", "version"]
 
@@ -58,12 +58,14 @@ def _repository_root() -> Path | None:
     return root if meta.get("project", {}).get("name") == "talentlab" else None
 
 
-_REPOSITORY = _repository_root()
+#: the clone of the repository holding this package, or None in an installed package (then
+#: nothing has a default output folder: :func:`default_output` asks for one)
+REPOSITORY = _repository_root()
 #: True when running from a clone of the repository (editable install or ``python -m``)
-IN_REPOSITORY = _REPOSITORY is not None
+IN_REPOSITORY = REPOSITORY is not None
 #: the folder the relative names ``data/raw/...`` and ``notebooks/...`` are relative to: the
 #: repository in a clone, the package data of an installed wheel (only ever read) otherwise
-PROJECT_ROOT = _REPOSITORY if _REPOSITORY is not None else SHIPPED_DIR
+PROJECT_ROOT = REPOSITORY if REPOSITORY is not None else SHIPPED_DIR
 RAW_DIR = PROJECT_ROOT / "data" / "raw"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 
@@ -82,12 +84,12 @@ def version() -> str:
 
     Examples
     --------
-    >>> from talentlab import _resources
-    >>> _resources.version().count(".") >= 2
+    >>> from talentlab import resources
+    >>> resources.version().count(".") >= 2
     True
     """
-    if _REPOSITORY is not None:
-        meta = tomllib.loads((_REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
+    if REPOSITORY is not None:
+        meta = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
         return str(meta["project"]["version"])
     from importlib import metadata
 
@@ -109,15 +111,15 @@ def resolve(path: str | os.PathLike) -> Path:
 
     Examples
     --------
-    >>> from talentlab import _resources
-    >>> _resources.resolve("data/raw/claims.csv") == _resources.RAW_DIR / "claims.csv"
+    >>> from talentlab import resources
+    >>> resources.resolve("data/raw/claims.csv") == resources.RAW_DIR / "claims.csv"
     True
     """
     path = Path(path).expanduser()
     if path.is_absolute() or (Path.cwd() / path).exists():
         return path.resolve()
     shipped = PROJECT_ROOT / path
-    if _REPOSITORY is not None or shipped.exists():
+    if REPOSITORY is not None or shipped.exists():
         return shipped.resolve()
     return (Path.cwd() / path).resolve()
 
@@ -131,15 +133,15 @@ def default_output(relative: str, option: str) -> Path:
 
     Examples
     --------
-    >>> from talentlab import _resources
-    >>> _resources.default_output("data/processed", "--out") == _resources.PROJECT_ROOT / "data/processed"
+    >>> from talentlab import resources
+    >>> resources.default_output("data/processed", "--out") == resources.PROJECT_ROOT / "data/processed"
     True
     """
-    if _REPOSITORY is None:
+    if REPOSITORY is None:
         raise ValueError(f"give {option}: an installed talentlab has no project folder to write "
                          f"into (the default, {relative}, exists only in a clone of the "
                          f"repository) / 请用 {option} 指定输出位置（安装版没有默认的项目文件夹）")
-    return _REPOSITORY / relative
+    return REPOSITORY / relative
 
 
 def require(module: str, extra: str) -> ModuleType:
@@ -147,10 +149,10 @@ def require(module: str, extra: str) -> ModuleType:
 
     Examples
     --------
-    >>> from talentlab import _resources
-    >>> _resources.require("json", "report").__name__
+    >>> from talentlab import resources
+    >>> resources.require("json", "report").__name__
     'json'
-    >>> _resources.require("no_such_module_xyz", "notebooks")  # doctest: +ELLIPSIS
+    >>> resources.require("no_such_module_xyz", "notebooks")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     ModuleNotFoundError: no_such_module_xyz is needed here and is not installed: pip install 'talentlab[notebooks]' ...
@@ -173,8 +175,8 @@ class LazyModule:
 
     Examples
     --------
-    >>> from talentlab import _resources
-    >>> json = _resources.LazyModule("json", "report")
+    >>> from talentlab import resources
+    >>> json = resources.LazyModule("json", "report")
     >>> json.dumps([1])
     '[1]'
     """
@@ -236,8 +238,8 @@ def copy_examples(dest: str | os.PathLike) -> Path:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from talentlab import _resources
-    >>> out = _resources.copy_examples(pathlib.Path(tempfile.mkdtemp()) / "talentlab-data")
+    >>> from talentlab import resources
+    >>> out = resources.copy_examples(pathlib.Path(tempfile.mkdtemp()) / "talentlab-data")
     >>> (out / "data/raw/synthetic/paper_claims/graduates.csv").is_file()
     True
     >>> (out / "contract/datapackage.json").is_file()
@@ -266,8 +268,8 @@ def copy_notebooks(dest: str | os.PathLike) -> Path:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from talentlab import _resources
-    >>> out = _resources.copy_notebooks(pathlib.Path(tempfile.mkdtemp()) / "nb")
+    >>> from talentlab import resources
+    >>> out = resources.copy_notebooks(pathlib.Path(tempfile.mkdtemp()) / "nb")
     >>> "00_quickstart.ipynb" in [p.name for p in out.iterdir()]
     True
     """

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from talentlab import _resources, cli
+from talentlab import cli, resources
 from tests.conftest import PROJECT_ROOT, SYNTHETIC_DIR
 
 
@@ -24,10 +24,10 @@ def installed(monkeypatch, tmp_path):
     shipped = tmp_path / "site-packages" / "talentlab" / "_shipped"
     raw = shipped / "data" / "raw"
     raw.mkdir(parents=True)
-    monkeypatch.setattr(_resources, "_REPOSITORY", None)
-    monkeypatch.setattr(_resources, "IN_REPOSITORY", False)
-    monkeypatch.setattr(_resources, "PROJECT_ROOT", shipped)
-    monkeypatch.setattr(_resources, "RAW_DIR", raw)
+    monkeypatch.setattr(resources, "REPOSITORY", None)
+    monkeypatch.setattr(resources, "IN_REPOSITORY", False)
+    monkeypatch.setattr(resources, "PROJECT_ROOT", shipped)
+    monkeypatch.setattr(resources, "RAW_DIR", raw)
     # the raw-data paths the modules took from talentlab.data.io when imported: in a wheel they
     # lie in the package, so point them at the fake one
     import talentlab.data.io as tio

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from talentlab import _resources, cli
+from talentlab import cli, resources
 from tests.conftest import PROJECT_ROOT
 
 VERSION = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text("utf-8"))["project"]["version"]
@@ -82,13 +82,13 @@ def test_examples_and_notebooks_copy_the_shipped_files(tmp_path, capsys):
     raw = tmp_path / "ex" / "data" / "raw"
     for scenario in ("paper_claims", "null", "pretrend", "staggered"):
         assert (raw / "synthetic" / scenario / "graduates.csv").read_bytes() == (
-            _resources.RAW_DIR / "synthetic" / scenario / "graduates.csv").read_bytes()
+            resources.RAW_DIR / "synthetic" / scenario / "graduates.csv").read_bytes()
     for name in ("cases.csv", "case_conditions.csv", "claims.csv", "claim_kinds.csv",
                  "reference_configurations.csv", "CASES.md", "README.md"):
-        assert (raw / name).read_bytes() == (_resources.RAW_DIR / name).read_bytes(), name
+        assert (raw / name).read_bytes() == (resources.RAW_DIR / name).read_bytes(), name
     export = raw / "examples" / "synthetic_college_export"
     assert sorted(p.name for p in export.iterdir()) == sorted(
-        p.name for p in (_resources.RAW_DIR / "examples" / "synthetic_college_export").iterdir())
+        p.name for p in (resources.RAW_DIR / "examples" / "synthetic_college_export").iterdir())
     assert json.loads((tmp_path / "ex" / "contract" / "datapackage.json").read_text("utf-8"))
     # a folder holding anything is not written into
     capsys.readouterr()
@@ -124,21 +124,21 @@ def test_an_installed_package_asks_where_to_write(monkeypatch, tmp_path):
     """Outside a clone a default output would lie under site-packages: refused, naming the option."""
     import talentlab.data.io as tio
 
-    monkeypatch.setattr(_resources, "_REPOSITORY", None)
+    monkeypatch.setattr(resources, "REPOSITORY", None)
     with pytest.raises(ValueError, match="give --out"):
-        _resources.default_output("data/processed", "--out")
+        resources.default_output("data/processed", "--out")
     with pytest.raises(ValueError, match="give --out"):
         tio.process(out_dir=None)
     # relative names: the shipped data where they exist, the working directory for new outputs
     shipped = tmp_path / "site-packages" / "talentlab" / "_shipped"
     (shipped / "data" / "raw").mkdir(parents=True)
-    shutil.copyfile(_resources.RAW_DIR / "claims.csv", shipped / "data" / "raw" / "claims.csv")
-    monkeypatch.setattr(_resources, "PROJECT_ROOT", shipped)
+    shutil.copyfile(resources.RAW_DIR / "claims.csv", shipped / "data" / "raw" / "claims.csv")
+    monkeypatch.setattr(resources, "PROJECT_ROOT", shipped)
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    assert _resources.resolve("data/raw/claims.csv") == shipped / "data" / "raw" / "claims.csv"
-    assert _resources.resolve("build/imported") == work / "build" / "imported"
+    assert resources.resolve("data/raw/claims.csv") == shipped / "data" / "raw" / "claims.csv"
+    assert resources.resolve("build/imported") == work / "build" / "imported"
     assert tio.resolve_path("notebooks/x") == work / "notebooks" / "x"
 
 
@@ -247,7 +247,7 @@ def test_the_wheel_runs_outside_the_repository(installed):
     """--version, --help, examples DEST, import, validate, indicators and process from an empty
     directory; the library's defaults find the shipped data; nothing under site-packages changes."""
     run, tl = installed.run, str(installed.talentlab)
-    where = run(str(installed.python), "-c", "import talentlab, talentlab._resources as r; "
+    where = run(str(installed.python), "-c", "import talentlab, talentlab.resources as r; "
                 "print(talentlab.__file__, r.IN_REPOSITORY)")
     assert where.stdout.split() == [str(installed.site_packages / "talentlab" / "__init__.py"),
                                     "False"], where.stderr

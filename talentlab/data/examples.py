@@ -38,13 +38,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from talentlab import _resources
+from talentlab import resources
 from talentlab.data.atomic import write_folder_atomically
 from talentlab.data.io import SYNTHETIC_DIR
 
 EXPORT_NAME = "synthetic_college_export"
 #: the default ``out_dir``, relative to the repository; an installed talentlab has no project
-#: folder, so there ``out_dir`` must be given (:func:`talentlab._resources.default_output`)
+#: folder, so there ``out_dir`` must be given (:func:`talentlab.resources.default_output`)
 DEFAULT_OUT_DIR = f"data/raw/examples/{EXPORT_NAME}"
 FIXED_TIME = _dt.datetime(2000, 1, 1)
 
@@ -337,7 +337,7 @@ def write_college_export(scenario: str = "paper_claims", out_dir: str | os.PathL
     """
     src = Path(source_dir) if source_dir is not None else SYNTHETIC_DIR / scenario
     out = (Path(out_dir) if out_dir is not None
-           else _resources.default_output(DEFAULT_OUT_DIR, "out_dir"))
+           else resources.default_output(DEFAULT_OUT_DIR, "out_dir"))
     desc = json.loads((src / "datapackage.json").read_text(encoding="utf-8"))
     if desc.get("data_origin") != "synthetic":
         raise ValueError(f"{src}: the example export is made from synthetic data only")

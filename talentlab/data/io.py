@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from talentlab import _resources
+from talentlab import resources
 from talentlab.data import progress, readers
 from talentlab.data.atomic import atomic_write_text, write_folder_atomically
 from talentlab.data.importer import ImportFailed, import_records  # noqa: F401 (re-exported)
@@ -37,9 +37,9 @@ from talentlab.data.schema import (
     validate_tables,
 )
 
-# the repository in a clone, the package data of an installed wheel (talentlab._resources decides)
-PROJECT_ROOT = _resources.PROJECT_ROOT
-RAW_DIR = _resources.RAW_DIR
+# the repository in a clone, the package data of an installed wheel (talentlab.resources decides)
+PROJECT_ROOT = resources.PROJECT_ROOT
+RAW_DIR = resources.RAW_DIR
 PROCESSED_DIR = PROJECT_ROOT / "data" / "processed"
 SYNTHETIC_DIR = RAW_DIR / "synthetic"
 DEFAULT_SCENARIO = "paper_claims"
@@ -188,8 +188,8 @@ def resolve_path(path: str | os.PathLike) -> Path:
     exists there; otherwise relative to the project root. So ``data/raw/...`` works from the project
     root (papermill, the Makefile), from ``notebooks/`` (JupyterLab) and, for an installed package,
     from any directory (the shipped data; a new output folder goes to the working directory):
-    :func:`talentlab._resources.resolve`."""
-    return _resources.resolve(path)
+    :func:`talentlab.resources.resolve`."""
+    return resources.resolve(path)
 
 
 def find_table_file(data_dir: str | os.PathLike, name: str) -> Path:
@@ -787,7 +787,7 @@ def process(data_dir: str | os.PathLike | None = None,
     if out_dir is not None:
         _check_out_dir(Path(out_dir), Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR)
     else:  # an installed package has no data/processed/ of its own: --out is required there
-        _resources.default_output("data/processed", "--out")
+        resources.default_output("data/processed", "--out")
     data = load_all(data_dir, encoding=encoding)
     if out_dir is None:
         out_dir = PROCESSED_DIR / dataset_name(data.origin)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from talentlab import _resources
+from talentlab import resources
 from talentlab.data.atomic import atomic_write_text, write_folder_atomically
 from talentlab.data.schema import (
     RECORD_TABLES,
@@ -47,9 +47,9 @@ __all__ = ["ID_COLUMNS", "MAX_KEY_FILE_BYTES", "MIN_KEY_BYTES", "PSEUDONYMISED_F
            "read_key"]
 
 #: the project (the key file must lie outside it): the repository in a clone, the package data of
-#: an installed wheel; the same folder as ``talentlab.data.io``'s (talentlab._resources decides)
-PROJECT_ROOT = _resources.PROJECT_ROOT
-RAW_DIR = _resources.RAW_DIR
+#: an installed wheel; the same folder as ``talentlab.data.io``'s (talentlab.resources decides)
+PROJECT_ROOT = resources.PROJECT_ROOT
+RAW_DIR = resources.RAW_DIR
 
 #: Identifier columns per table and the prefix of their pseudonyms.
 ID_COLUMNS = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from talentlab import _resources
+from talentlab import resources
 from talentlab.data.atomic import atomic_write_text
 from talentlab.data.io import RAW_DIR
 from talentlab.data.schema import PAPER_TABLES, RECORD_TABLES, render_codebook
@@ -104,7 +104,7 @@ def write_codebooks(check: bool = False, out: str | os.PathLike | None = None) -
     elif check:
         path = README_PATH
     else:
-        path = _resources.default_output("data/raw/README.md", "out")
+        path = resources.default_output("data/raw/README.md", "out")
     if check:
         current = path.read_text(encoding="utf-8") if path.exists() else ""
         if current != text:

@@ -18,7 +18,7 @@ import shutil
 import sys
 import tempfile
 
-from talentlab import _resources
+from talentlab import resources
 
 ENGINE_NAME = "talentlab-ipc"
 #: the optional extra that installs papermill and the kernel
@@ -48,7 +48,7 @@ def register_engine() -> str:
     ModuleNotFoundError
         papermill is not installed; the message names the extra that installs it.
     """
-    _resources.require("papermill", EXTRA)
+    resources.require("papermill", EXTRA)
     from papermill.engines import NBClientEngine, papermill_engines
     from traitlets.config import Config
 
@@ -83,7 +83,7 @@ def execute_notebook(input_path, output_path, **kwargs):
     ModuleNotFoundError
         papermill is not installed (``pip install 'talentlab[notebooks]'``).
     """
-    papermill = _resources.require("papermill", EXTRA)
+    papermill = resources.require("papermill", EXTRA)
     kwargs.setdefault("engine_name", register_engine())
     return papermill.execute_notebook(str(input_path), str(output_path), **kwargs)
 
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     """papermill's command line with the IPC engine; 2 with the extra named when papermill is
     not installed."""
     try:
-        _resources.require("papermill", EXTRA)
+        resources.require("papermill", EXTRA)
     except ModuleNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

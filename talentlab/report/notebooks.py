@@ -14,14 +14,14 @@ import os
 import re
 from pathlib import Path
 
-from talentlab import _resources
+from talentlab import resources
 from talentlab.data.atomic import atomic_write_text
 
 # the rendering libraries are the 'report' extra: talentlab.report's figures and ledger work without
-nbformat = _resources.LazyModule("nbformat", "report")
+nbformat = resources.LazyModule("nbformat", "report")
 
-#: the repository in a clone, the package data of an installed wheel (talentlab._resources)
-PROJECT_ROOT = _resources.PROJECT_ROOT
+#: the repository in a clone, the package data of an installed wheel (talentlab.resources)
+PROJECT_ROOT = resources.PROJECT_ROOT
 
 
 def normalize_notebook(src: str | os.PathLike, dst: str | os.PathLike,

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from talentlab import _resources
+from talentlab import resources
 from talentlab.data import schema
 from talentlab.data.atomic import write_folder_atomically
 from talentlab.simulate.engine import simulate_tables
@@ -100,7 +100,7 @@ def generate(scenario: str = "paper_claims", seed: int | None = None,
     """
     seed = DEFAULT_SEED if seed is None else int(seed)
     if out_dir is None:
-        out_dir = _resources.default_output(f"data/raw/synthetic/{scenario}", "out_dir")
+        out_dir = resources.default_output(f"data/raw/synthetic/{scenario}", "out_dir")
     tables, truth = simulate_tables(scenario, seed, **overrides)
     origin = _origin(scenario, seed, truth, overrides)
 

@@ -72,7 +72,7 @@ from __future__ import annotations
 
 import importlib
 
-from talentlab.evaluation._common import (
+from talentlab.evaluation.common import (
     BOOTSTRAP_WEIGHTS,
     CR3_CONVENTIONS,
     DID_TERM,
@@ -84,7 +84,7 @@ from talentlab.evaluation.did import did
 from talentlab.evaluation.event_study import event_study, event_study_points, pretrend_test
 from talentlab.evaluation.inference import (
     WEBB_POINTS,
-    _cr3_jackknife,  # noqa: F401  (used by benchmarks/sim_study_verdicts.py)
+    cr3_jackknife,  # noqa: F401  (used by benchmarks/sim_study_verdicts.py)
     rademacher_weights,
     webb_weights,
 )
@@ -100,7 +100,7 @@ from talentlab.evaluation.mixed import (
     recognition_model,
     recognition_score,
 )
-from talentlab.evaluation.panel import _panel  # noqa: F401  (used by benchmarks)
+from talentlab.evaluation.panel import did_panel  # noqa: F401  (used by benchmarks)
 from talentlab.evaluation.randomization import (
     did_t_statistic,
     randomization_inference,

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from talentlab.evaluation._common import EvaluationInputError
+from talentlab.evaluation.common import EvaluationInputError
 from talentlab.evaluation.did import did
 from talentlab.evaluation.event_study import event_study
 from talentlab.evaluation.randomization import (

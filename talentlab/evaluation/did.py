@@ -8,30 +8,30 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from talentlab.evaluation._common import (
+from talentlab.evaluation.common import (
     BOOTSTRAP_WEIGHTS,
     CR3_CONVENTIONS,
     DID_TERM,
     INFERENCE_METHODS,
     EvaluationInputError,
-    _check_alpha,
-    _count_column,
-    _not_estimable_row,
-    _tidy,
+    check_alpha,
+    count_column,
+    not_estimable_row,
+    tidy_result,
 )
 from talentlab.evaluation.inference import (
-    _bootstrap_weights,
-    _cr3_jackknife,
-    _ols_cluster,
-    _WildBootstrap,
+    WildBootstrap,
+    cr3_jackknife,
+    draw_bootstrap_weights,
+    ols_cluster,
 )
 from talentlab.evaluation.panel import (
-    _FWL,
-    _design_problem,
-    _fwl,
-    _orthonormal_basis,
-    _Panel,
-    _panel,
+    DiDPanel,
+    FWLPieces,
+    design_problem,
+    did_panel,
+    fwl_pieces,
+    orthonormal_basis,
 )
 
 
@@ -131,8 +131,8 @@ def did(
     where = "did"
     checks = tuple(checks)
     _check_did_options(where, alpha, inference, cr3_convention, bootstrap_weights, checks)
-    panel = _panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where,
-                   weights=_count_column(data, count))
+    panel = did_panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where,
+                      weights=count_column(data, count))
     g = panel.n_clusters if panel.n else 0
     treated_clusters = np.unique(panel.cluster_codes[panel.treated]) if panel.n else []
     base = {
@@ -141,30 +141,30 @@ def did(
         "n_clusters_control": g - len(treated_clusters),
         "reform_cohort": reform_cohort,
     }
-    problem = _design_problem(panel)
+    problem = design_problem(panel)
     d = (panel.treated & panel.post).astype(float)
     fw = None
     if problem is None:
         try:  # a count table: rows scaled by sqrt(count) (WLS), N = graduates
-            fw = _fwl(panel.weigh(panel.y), panel.weigh(d), panel.weigh(panel.fe_matrix()),
-                      n_obs=panel.n)
+            fw = fwl_pieces(panel.weigh(panel.y), panel.weigh(d), panel.weigh(panel.fe_matrix()),
+                            n_obs=panel.n)
         except np.linalg.LinAlgError as err:
             problem = str(err)
     if problem is None:
         problem = _perfect_fit_problem(fw, panel.weigh(panel.y))
     if problem is not None:
-        return _tidy([_not_estimable_row(outcome, DID_TERM, problem, alpha, panel.n, g,
-                                         inference=inference, **base)])
+        return tidy_result([not_estimable_row(outcome, DID_TERM, problem, alpha, panel.n, g,
+                                              inference=inference, **base)])
 
-    params, cov = _ols_cluster(panel, d[:, None])
+    params, cov = ols_cluster(panel, d[:, None])
     beta, se_cr1 = float(params[0]), math.sqrt(float(cov[0, 0]))
     tcrit = stats.t.ppf(1 - alpha / 2, g - 1)
     rows = []
     # the primary row first, then the checks, then CR1 (always reported, once)
     for method in dict.fromkeys((inference, *checks, "cluster")):
         if method == "wild_bootstrap":
-            weights, enumerated = _bootstrap_weights(bootstrap_weights, g, n_bootstrap,
-                                                     np.random.default_rng(seed))
+            weights, enumerated = draw_bootstrap_weights(bootstrap_weights, g, n_bootstrap,
+                                                         np.random.default_rng(seed))
             rows.append(_wild_bootstrap_row(panel, fw, beta, se_cr1, weights, enumerated,
                                             bootstrap_weights, alpha))
         elif method == "cr3":
@@ -176,7 +176,7 @@ def did(
             "outcome": outcome, "term": DID_TERM, "n": panel.n, "n_clusters": g,
             "alpha": alpha, "null_value": 0.0, "primary": i == 0, **base,
         })
-    return _tidy(rows)
+    return tidy_result(rows)
 
 
 #: A fit is perfect when the residuals' norm is below this share of the outcome's norm
@@ -184,7 +184,7 @@ def did(
 PERFECT_FIT_RTOL = 1e-10
 
 
-def _perfect_fit_problem(fw: _FWL, y: np.ndarray) -> str | None:
+def _perfect_fit_problem(fw: FWLPieces, y: np.ndarray) -> str | None:
     """Why a fit with no residual variation cannot be tested, or None.
 
     When the fixed effects and the treatment reproduce the outcome exactly, every standard
@@ -201,7 +201,7 @@ def _perfect_fit_problem(fw: _FWL, y: np.ndarray) -> str | None:
 
 def _check_did_options(where: str, alpha: float, inference: str, cr3_convention: str,
                        bootstrap_weights: str, checks: tuple[str, ...] = ()) -> None:
-    _check_alpha(alpha)
+    check_alpha(alpha)
     if inference not in INFERENCE_METHODS:
         raise EvaluationInputError(
             f"{where}: inference must be one of {INFERENCE_METHODS}, got {inference!r}"
@@ -217,11 +217,11 @@ def _check_did_options(where: str, alpha: float, inference: str, cr3_convention:
                                    f"{BOOTSTRAP_WEIGHTS}, got {bootstrap_weights!r}")
 
 
-def _wild_bootstrap_row(panel: _Panel, fw: _FWL, beta: float, se_cr1: float,
+def _wild_bootstrap_row(panel: DiDPanel, fw: FWLPieces, beta: float, se_cr1: float,
                         weights: np.ndarray, enumerated: bool, kind: str, alpha: float) -> dict:
     """The WCR bootstrap-t row: p-value at b = 0 and the interval by test inversion."""
-    q = _orthonormal_basis(panel.weigh(panel.fe_matrix()))
-    boot = _WildBootstrap(fw, panel.cluster_codes, q, weights)
+    q = orthonormal_basis(panel.weigh(panel.fe_matrix()))
+    boot = WildBootstrap(fw, panel.cluster_codes, q, weights)
     p = boot.p_value(0.0)
     lo, hi = boot.confint(alpha)
     base_n = 6 if kind == "webb" else 2
@@ -239,10 +239,10 @@ def _wild_bootstrap_row(panel: _Panel, fw: _FWL, beta: float, se_cr1: float,
     }
 
 
-def _cr3_row(panel: _Panel, d: np.ndarray, beta: float, tcrit: float, df_t: int,
+def _cr3_row(panel: DiDPanel, d: np.ndarray, beta: float, tcrit: float, df_t: int,
              convention: str) -> dict:
     """The CR3 (leave-one-cluster-out jackknife) row, t(G-1) reference."""
-    _, _, vcov = _cr3_jackknife(panel, d[:, None], convention)
+    _, _, vcov = cr3_jackknife(panel, d[:, None], convention)
     se3 = math.sqrt(vcov[0, 0])
     t3 = beta / se3 if se3 > 0 else np.nan
     return {

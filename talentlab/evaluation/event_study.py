@@ -6,23 +6,23 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from talentlab.evaluation._common import (
+from talentlab.evaluation.common import (
     CR3_CONVENTIONS,
     EvaluationInputError,
-    _check_alpha,
-    _count_column,
-    _not_estimable_row,
-    _require_columns,
-    _tidy,
+    check_alpha,
+    count_column,
+    not_estimable_row,
+    require_columns,
+    tidy_result,
 )
 from talentlab.evaluation.inference import (
-    _cr3_jackknife,
-    _ols_cluster,
-    _wild_pretrend_slope,
-    _wild_wald_test,
+    cr3_jackknife,
+    ols_cluster,
     webb_weights,
+    wild_pretrend_slope,
+    wild_wald_test,
 )
-from talentlab.evaluation.panel import _design_problem, _Panel, _panel
+from talentlab.evaluation.panel import DiDPanel, design_problem, did_panel
 
 
 def event_study(
@@ -110,15 +110,15 @@ def event_study(
     where = "event_study"
     _check_event_study_options(where, alpha, vcov, cr3_convention, pretrend_test)
     ref = reform_cohort - 1 if reference_cohort is None else int(reference_cohort)
-    panel = _panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where,
-                   weights=_count_column(data, count))
+    panel = did_panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where,
+                      weights=count_column(data, count))
     g = panel.n_clusters if panel.n else 0
     cohorts = sorted(np.unique(panel.cohort).tolist())
     problem = _event_study_problem(panel, cohorts, ref)
     if problem is not None:
         # every pre-trend column, so that pretrend_test reads "not testable" (e.g. an outcome
         # a count table cannot link: no student ids)
-        return _tidy([_not_estimable_row(
+        return tidy_result([not_estimable_row(
             outcome, "event_study", problem, alpha, panel.n, g, pretrend_p=np.nan,
             pretrend_method=f"not testable: {problem}", pretrend_test=pretrend_test,
             pretrend_slope=np.nan, pretrend_slope_p=np.nan, pretrend_joint_p=np.nan,
@@ -130,9 +130,9 @@ def event_study(
     design = np.column_stack(
         [(panel.treated & (panel.cohort == c)).astype(float) for c in est_cohorts]
     )
-    beta, cov = _ols_cluster(panel, design)
+    beta, cov = ols_cluster(panel, design)
     if vcov == "cr3":
-        _, _, cov = _cr3_jackknife(panel, design, cr3_convention)
+        _, _, cov = cr3_jackknife(panel, design, cr3_convention)
         method = ("TWFE OLS event study; CR3 leave-one-cluster-out jackknife, t(G-1)"
                   + ("" if cr3_convention == "jackknife" else "; pyfixest CRV3 scaling"))
     else:
@@ -153,7 +153,7 @@ def event_study(
             "n_dropped_missing": panel.n_dropped,
         })
         rows.append(row)
-    out = _tidy(rows)
+    out = tidy_result(rows)
     # covariance of the estimated coefficients (cohort order) for the parallel-trends
     # sensitivity analysis (talentlab.evaluation.sensitivity); lists, so that pd.concat can
     # compare attrs
@@ -164,7 +164,7 @@ def event_study(
 
 def _check_event_study_options(where: str, alpha: float, vcov: str, cr3_convention: str,
                                pretrend_test: str) -> None:
-    _check_alpha(alpha)
+    check_alpha(alpha)
     if vcov not in ("cr3", "cluster"):
         raise EvaluationInputError(f"{where}: vcov must be 'cr3' or 'cluster', got {vcov!r}")
     if cr3_convention not in CR3_CONVENTIONS:
@@ -176,9 +176,9 @@ def _check_event_study_options(where: str, alpha: float, vcov: str, cr3_conventi
             f"got {pretrend_test!r}")
 
 
-def _event_study_problem(panel: _Panel, cohorts: list[int], ref: int) -> str | None:
+def _event_study_problem(panel: DiDPanel, cohorts: list[int], ref: int) -> str | None:
     """Why the event study is not estimable on this panel, or None."""
-    problem = _design_problem(panel)
+    problem = design_problem(panel)
     if problem is None and ref not in cohorts:
         problem = f"reference cohort {ref} not in the data (cohorts {cohorts})"
     if problem is None and not (panel.treated & (panel.cohort == ref)).any():
@@ -186,7 +186,7 @@ def _event_study_problem(panel: _Panel, cohorts: list[int], ref: int) -> str | N
     return problem
 
 
-def _pretrend_tests(panel: _Panel, design: np.ndarray, beta: np.ndarray, cov: np.ndarray,
+def _pretrend_tests(panel: DiDPanel, design: np.ndarray, beta: np.ndarray, cov: np.ndarray,
                     pre_idx: list[int], ref: int, reform_cohort: int,
                     weights: tuple[np.ndarray, bool], vcov: str, pretrend_test: str) -> dict:
     """The three pre-trend tests (linear bootstrap, joint bootstrap, joint F) as row columns.
@@ -205,8 +205,8 @@ def _pretrend_tests(panel: _Panel, design: np.ndarray, beta: np.ndarray, cov: np
         if q > 0:
             f_stat = float(b_pre @ np.linalg.pinv(v_pre) @ b_pre) / q
             p_joint_f = float(stats.f.sf(f_stat, q, df_t))
-        _, p_joint, _ = _wild_wald_test(panel, design, pre_idx, weights)
-        slope, p_slope = _wild_pretrend_slope(panel, ref, reform_cohort, weights)
+        _, p_joint, _ = wild_wald_test(panel, design, pre_idx, weights)
+        slope, p_slope = wild_pretrend_slope(panel, ref, reform_cohort, weights)
     methods = {
         "linear": ("linear differential pre-trend (treated x cohort slope over the pre-reform "
                    f"cohorts, major and cohort FE), wild cluster restricted bootstrap-t, Webb "
@@ -267,7 +267,7 @@ def pretrend_test(event_study_result: pd.DataFrame) -> pd.DataFrame:
     cols = ["outcome", "pretrend_p", "pretrend_method", "pretrend_test", "pretrend_slope",
             "pretrend_slope_p", "pretrend_joint_p", "pretrend_F", "pretrend_df_num",
             "pretrend_df_den", "pretrend_joint_p_f"]
-    _require_columns(event_study_result, cols, "pretrend_test")
+    require_columns(event_study_result, cols, "pretrend_test")
     return event_study_result[cols].drop_duplicates("outcome").reset_index(drop=True)
 
 
@@ -288,7 +288,7 @@ def event_study_points(result: pd.DataFrame) -> pd.DataFrame:
     [True, False]
     """
     cols = ["outcome", "rel_cohort", "cohort", "estimate", "ci_low", "ci_high", "period"]
-    _require_columns(result, cols, "event_study_points")
+    require_columns(result, cols, "event_study_points")
     out = result[cols].sort_values(["outcome", "rel_cohort"]).reset_index(drop=True)
     out["is_reference"] = out["period"].eq("reference")
     return out

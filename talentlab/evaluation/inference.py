@@ -1,14 +1,14 @@
 """Few-cluster inference for the TWFE estimators: CR1, CR3 and the wild cluster bootstrap.
 
 * CR1: statsmodels' clustered covariance with the unit fixed effects nested in the clusters
-  left out of K (:func:`_ols_cluster`).
+  left out of K (:func:`ols_cluster`).
 * CR3: leave-one-cluster-out jackknife in two conventions, ``"jackknife"`` (G-1)/G
   (MacKinnon, Nielsen & Webb 2023) and ``"pyfixest"`` G/(G-1) (N-1)/(N-K)
-  (:func:`_cr3_jackknife`; see the package docstring).
+  (:func:`cr3_jackknife`; see the package docstring).
 * Wild cluster restricted bootstrap-t with Webb six-point or Rademacher weights, the closed
-  form cluster algebra of Roodman, MacKinnon, Nielsen & Webb (2019) (:class:`_WildBootstrap`),
+  form cluster algebra of Roodman, MacKinnon, Nielsen & Webb (2019) (:class:`WildBootstrap`),
   its test inversion for the interval, the bootstrap Wald test of several coefficients
-  (:func:`_wild_wald_test`) and the linear pre-trend test (:func:`_wild_pretrend_slope`).
+  (:func:`wild_wald_test`) and the linear pre-trend test (:func:`wild_pretrend_slope`).
 
 Hand-written because statsmodels has no wild cluster bootstrap and no CR3; tested against
 brute-force refits and pyfixest (tests/reference_pyfixest/).
@@ -23,8 +23,14 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from talentlab.evaluation._common import _dummies
-from talentlab.evaluation.panel import _FWL, _fwl, _orthonormal_basis, _Panel, _residualize
+from talentlab.evaluation.common import dummy_matrix
+from talentlab.evaluation.panel import (
+    DiDPanel,
+    FWLPieces,
+    fwl_pieces,
+    orthonormal_basis,
+    residualize,
+)
 
 #: Webb (2023) six-point weights: +-sqrt(1/2), +-1, +-sqrt(3/2), each with probability 1/6.
 WEBB_POINTS = np.array(
@@ -37,7 +43,7 @@ def _cr1_factor(n: int, k: int, g: int) -> float:
     return g / (g - 1) * (n - 1) / (n - k)
 
 
-def _cr1_se(fw: _FWL, cluster_codes: np.ndarray) -> float:
+def _cr1_se(fw: FWLPieces, cluster_codes: np.ndarray) -> float:
     g = int(cluster_codes.max()) + 1
     scores = np.bincount(cluster_codes, weights=fw.d_t * fw.resid, minlength=g)
     var = _cr1_factor(fw.n_obs, fw.k, g) * float(scores @ scores) / fw.dd**2
@@ -90,14 +96,14 @@ def rademacher_weights(n_clusters: int, n_draws: int, rng: np.random.Generator |
     return rng.choice(np.array([-1.0, 1.0]), size=(n_draws, n_clusters)), False
 
 
-def _bootstrap_weights(kind: str, n_clusters: int, n_draws: int,
-                       rng: np.random.Generator | None) -> tuple[np.ndarray, bool]:
+def draw_bootstrap_weights(kind: str, n_clusters: int, n_draws: int,
+                           rng: np.random.Generator | None) -> tuple[np.ndarray, bool]:
     if kind == "rademacher":
         return rademacher_weights(n_clusters, n_draws, rng)
     return webb_weights(n_clusters, n_draws, rng)
 
 
-class _WildBootstrap:
+class WildBootstrap:
     """Wild cluster restricted (WCR) bootstrap-t for one coefficient, fast cluster algebra.
 
     For the null b = b0 the restricted residuals are u(b0) = M y - b0 M D, linear in b0.
@@ -111,7 +117,7 @@ class _WildBootstrap:
     so the test can be inverted for an interval cheaply.
     """
 
-    def __init__(self, fw: _FWL, cluster_codes: np.ndarray, fe_basis: np.ndarray,
+    def __init__(self, fw: FWLPieces, cluster_codes: np.ndarray, fe_basis: np.ndarray,
                  weights: np.ndarray):
         g = int(cluster_codes.max()) + 1
         self.fw = fw
@@ -123,7 +129,7 @@ class _WildBootstrap:
 
         def pieces(u):
             a = indicator.T @ (fw.d_t * u)
-            mu = _residualize(fe_basis, indicator * u[:, None])  # n x G, column g = M(u 1_g)
+            mu = residualize(fe_basis, indicator * u[:, None])  # n x G, column g = M(u 1_g)
             cmat = indicator.T @ (fw.d_t[:, None] * mu)
             return a, cmat
 
@@ -177,22 +183,22 @@ class _WildBootstrap:
         return bounds[0], bounds[1]
 
 
-def _cr3_jackknife(panel: _Panel, design_columns: np.ndarray, convention: str = "jackknife"
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def cr3_jackknife(panel: DiDPanel, design_columns: np.ndarray, convention: str = "jackknife"
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Leave-one-cluster-out estimates of the first ``design_columns.shape[1]`` coefficients.
 
     CR3 variance, ``convention="jackknife"`` (MacKinnon, Nielsen & Webb 2023, eq. 28, the
     jackknife form of CV3): V = (G-1)/G * sum_g (b_{-g} - b)(b_{-g} - b)'.
     ``convention="pyfixest"``: V = G/(G-1) * (N-1)/(N-K) * sum_g (b_{-g} - b)(b_{-g} - b)',
     K counted as for CR1 (fixed effects nested in the clusters left out, see
-    :func:`_ols_cluster`) — pyfixest's CRV3 with its default ``ssc()``.
+    :func:`ols_cluster`) — pyfixest's CRV3 with its default ``ssc()``.
 
     Returns (b_full, b_minus_g [G x p], V).
     """
     def fit(rows):
         unit = pd.factorize(panel.unit_codes[rows])[0]
         coh = pd.factorize(panel.cohort_codes[rows])[0]
-        fe = np.hstack([_dummies(unit, False), _dummies(coh, True)])
+        fe = np.hstack([dummy_matrix(unit, False), dummy_matrix(coh, True)])
         x = np.hstack([design_columns[rows], fe])
         y = panel.y[rows]
         if panel.w is not None:  # WLS with the counts as frequency weights
@@ -214,7 +220,7 @@ def _cr3_jackknife(panel: _Panel, design_columns: np.ndarray, convention: str = 
     return b_full, b_minus, vcov
 
 
-def _k_cluster(panel: _Panel, design_columns: np.ndarray) -> int:
+def _k_cluster(panel: DiDPanel, design_columns: np.ndarray) -> int:
     """K of the CR1 factor: rank of [design, FE], less the unit FE nested in the clusters."""
     k = int(np.linalg.matrix_rank(np.hstack([design_columns, panel.fe_matrix()])))
     if _fe_nested_in_clusters(panel):
@@ -222,13 +228,13 @@ def _k_cluster(panel: _Panel, design_columns: np.ndarray) -> int:
     return k
 
 
-def _fe_nested_in_clusters(panel: _Panel) -> bool:
+def _fe_nested_in_clusters(panel: DiDPanel) -> bool:
     """True when every unit (major) lies in a single cluster."""
     pairs = pd.DataFrame({"u": panel.unit_codes, "g": panel.cluster_codes}).drop_duplicates()
     return not pairs["u"].duplicated().any()
 
 
-def _ols_cluster(panel: _Panel, design_columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ols_cluster(panel: DiDPanel, design_columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """statsmodels OLS of y on [design, FE], CR1 clustered covariance of the design coefficients.
 
     statsmodels' CR1 factor G/(G-1) * (N-1)/(N-K) counts every unit dummy in K. When the unit
@@ -239,7 +245,7 @@ def _ols_cluster(panel: _Panel, design_columns: np.ndarray) -> tuple[np.ndarray,
     covariance is rescaled by (N - K_full) / (N - K_nested_excluded) accordingly.
 
     A count table is fitted as OLS on the rows scaled by sqrt(count) (WLS with frequency
-    weights, :meth:`_Panel.weigh`); statsmodels then counts rows in (N-1)/(N-K), so the
+    weights, :meth:`DiDPanel.weigh`); statsmodels then counts rows in (N-1)/(N-K), so the
     covariance is rescaled to N = the graduates.
 
     Returns (params, vcov) of the design columns.
@@ -265,8 +271,8 @@ def _ols_cluster(panel: _Panel, design_columns: np.ndarray) -> tuple[np.ndarray,
     return np.asarray(fit.params[:p], dtype=float), cov
 
 
-def _wild_wald_test(panel: _Panel, design: np.ndarray, test_idx: list[int],
-                    weights: np.ndarray) -> tuple[float, float, int]:
+def wild_wald_test(panel: DiDPanel, design: np.ndarray, test_idx: list[int],
+                   weights: np.ndarray) -> tuple[float, float, int]:
     """WCR bootstrap p-value of the CR1 Wald test that the ``test_idx`` coefficients are 0.
 
     By FWL the design coefficients are b = (D~'D~)^-1 D~'y with D~ = M_FE D. Under the null the
@@ -284,12 +290,12 @@ def _wild_wald_test(panel: _Panel, design: np.ndarray, test_idx: list[int],
     fe = panel.weigh(panel.fe_matrix())
     design = panel.weigh(design)
     y = panel.weigh(panel.y)
-    q_fe = _orthonormal_basis(fe)
-    d_t = _residualize(q_fe, design)
+    q_fe = orthonormal_basis(fe)
+    d_t = residualize(q_fe, design)
     dd_inv = np.linalg.pinv(d_t.T @ d_t)
     keep = [i for i in range(design.shape[1]) if i not in test_idx]
-    q_restricted = _orthonormal_basis(np.hstack([fe, design[:, keep]]))
-    q_full = _orthonormal_basis(np.hstack([fe, design]))
+    q_restricted = orthonormal_basis(np.hstack([fe, design[:, keep]]))
+    q_full = orthonormal_basis(np.hstack([fe, design]))
     indicator = np.zeros((panel.n_rows, n_cl))
     indicator[np.arange(panel.n_rows), panel.cluster_codes] = 1.0
     rmat = np.zeros((len(test_idx), design.shape[1]))
@@ -302,17 +308,17 @@ def _wild_wald_test(panel: _Panel, design: np.ndarray, test_idx: list[int],
         return np.einsum("...i,...ij,...j->...", b, v_inv, b)
 
     # observed statistic (CR1 factor omitted: it cancels between the observed and the draws)
-    resid = _residualize(q_full, y)
+    resid = residualize(q_full, y)
     b_obs = proj @ (d_t.T @ y)
     scores = np.stack([d_t[panel.cluster_codes == h].T @ resid[panel.cluster_codes == h]
                        for h in range(n_cl)])  # G x p
     w_obs = float(wald(b_obs, scores @ proj.T))
     rank = int(np.linalg.matrix_rank(np.einsum("hi,hj->ij", scores @ proj.T, scores @ proj.T)))
     # bootstrap pieces
-    u = _residualize(q_restricted, y)
+    u = residualize(q_restricted, y)
     u_g = indicator * u[:, None]  # n x G
     a = (proj @ (d_t.T @ u_g)).T  # G x q: b*_test = w @ a
-    eps = _residualize(q_full, u_g)  # n x G
+    eps = residualize(q_full, u_g)  # n x G
     lmat = np.empty((n_cl, n_cl, len(test_idx)))  # [h, g, :]
     for h in range(n_cl):
         rows = panel.cluster_codes == h
@@ -328,13 +334,13 @@ def _wild_wald_test(panel: _Panel, design: np.ndarray, test_idx: list[int],
     return w_obs / q, p_value, rank
 
 
-def _wild_pretrend_slope(panel: _Panel, ref: int, reform_cohort: int, weights: np.ndarray
+def wild_pretrend_slope(panel: DiDPanel, ref: int, reform_cohort: int, weights: np.ndarray
                         ) -> tuple[float, float]:
     """Differential linear pre-trend and its WCR bootstrap p-value (NaN if not testable)."""
     pre = ~panel.post
     if len(np.unique(panel.cohort[pre & panel.treated])) < 2:
         return np.nan, np.nan
-    sub = _Panel(
+    sub = DiDPanel(
         y=panel.y[pre], treated=panel.treated[pre], cohort=panel.cohort[pre],
         post=panel.post[pre], unit_codes=pd.factorize(panel.unit_codes[pre])[0],
         cohort_codes=pd.factorize(panel.cohort_codes[pre])[0],
@@ -345,11 +351,11 @@ def _wild_pretrend_slope(panel: _Panel, ref: int, reform_cohort: int, weights: n
     slope_x = np.where(sub.treated, sub.cohort - float(ref), 0.0)
     fe = sub.weigh(sub.fe_matrix())
     try:
-        fw = _fwl(sub.weigh(sub.y), sub.weigh(slope_x), fe, n_obs=sub.n)
+        fw = fwl_pieces(sub.weigh(sub.y), sub.weigh(slope_x), fe, n_obs=sub.n)
     except np.linalg.LinAlgError:
         return np.nan, np.nan
     n_cl = int(sub.cluster_codes.max()) + 1
     w = (weights if weights.shape[1] == n_cl
          else webb_weights(n_cl, len(weights), np.random.default_rng(0))[0])
-    boot = _WildBootstrap(fw, sub.cluster_codes, _orthonormal_basis(fe), w)
+    boot = WildBootstrap(fw, sub.cluster_codes, orthonormal_basis(fe), w)
     return fw.beta, boot.p_value(0.0)

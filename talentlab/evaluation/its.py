@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from talentlab.evaluation._common import EvaluationInputError, _tidy
+from talentlab.evaluation.common import EvaluationInputError, tidy_result
 
 __all__ = ["interrupted_time_series", "ITS_FAMILIES", "fourier_terms", "newey_west_lags"]
 
@@ -182,10 +182,10 @@ def interrupted_time_series(
     elif len(y) - p < 1:
         problem = f"{len(y)} time points for {p} parameters"
     if problem is not None:
-        return _tidy([{**base, "term": "level_change", "estimate": np.nan, "se": np.nan,
-                       "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
-                       "method": f"not estimable: {problem}", "null_value": null,
-                       "primary": True}])
+        return tidy_result([{**base, "term": "level_change", "estimate": np.nan, "se": np.nan,
+                             "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
+                             "method": f"not estimable: {problem}", "null_value": null,
+                             "primary": True}])
 
     lags = hac_lags if hac_lags is not None else newey_west_lags(len(y))
     res, dispersion = _its_fit(y, design, frame, family, offset, se_type, lags, where)
@@ -207,7 +207,7 @@ def interrupted_time_series(
     fit_info = {"method": method, "null_value": null, "df_resid": df_resid, "crit": crit,
                 "hac_lags": lags if se_type == "newey_west" else 0, "dispersion": dispersion}
     terms = ["level_change"] + (["slope_change"] if slope_change else []) + ["pre_trend"]
-    return _tidy([_its_row(res, term, family, outcome, base, fit_info) for term in terms])
+    return tidy_result([_its_row(res, term, family, outcome, base, fit_info) for term in terms])
 
 
 def _check_its_options(data, outcome, time, family, se, offset, season, n_harmonics, alpha,

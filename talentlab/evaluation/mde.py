@@ -9,13 +9,13 @@ import pandas as pd
 from scipy import stats
 
 from talentlab.data.schema import COUNT_COLUMN
-from talentlab.evaluation._common import (
+from talentlab.evaluation.common import (
     EvaluationInputError,
-    _check_alpha,
-    _count_column,
-    _dummies,
+    check_alpha,
+    count_column,
+    dummy_matrix,
 )
-from talentlab.evaluation.panel import _design_problem, _Panel, _panel
+from talentlab.evaluation.panel import DiDPanel, design_problem, did_panel
 
 MDE_SOURCE = (
     "Bloom (1995) multiplier t(df, 1-alpha/2) + t(df, power) with df = G - 2; clustered-design "
@@ -65,7 +65,7 @@ def minimum_detectable_effect(
     0.144
     """
     where = "minimum_detectable_effect"
-    _check_alpha(alpha)
+    check_alpha(alpha)
     if not 0 < power < 1:
         raise EvaluationInputError(f"{where}: power must lie in (0, 1), got {power}")
     if (sd is None) == (p0 is None):
@@ -101,7 +101,7 @@ def minimum_detectable_effect(
     }])
 
 
-def _icc_major_cohort(panel: _Panel) -> tuple[float, float, float]:
+def _icc_major_cohort(panel: DiDPanel) -> tuple[float, float, float]:
     """ICC of major-by-cohort shocks net of major and cohort effects (moment estimator).
 
     Cell means follow ``mean_c = a_major + l_cohort + b D_c + nu_c + ebar_c``. The residual
@@ -127,7 +127,7 @@ def _icc_major_cohort(panel: _Panel) -> tuple[float, float, float]:
                  .to_numpy())
     within_df = int((agg["n"] - 1).sum())
     sigma2_w = float(agg["ss"].sum() / within_df)
-    fe = np.hstack([_dummies(agg["u"].to_numpy(), False), _dummies(agg["c"].to_numpy(), True),
+    fe = np.hstack([dummy_matrix(agg["u"].to_numpy(), False), dummy_matrix(agg["c"].to_numpy(), True),
                     agg[["d"]].to_numpy()])
     coef, *_ = np.linalg.lstsq(fe, agg["mean"].to_numpy(), rcond=None)
     resid = agg["mean"].to_numpy() - fe @ coef
@@ -176,9 +176,9 @@ def minimum_detectable_effect_from_data(
     (2560, 8)
     """
     where = "minimum_detectable_effect_from_data"
-    panel = _panel(data, outcome, treated, cohort, reform_cohort, unit, unit, where,
-                   weights=_count_column(data, count))
-    problem = _design_problem(panel)
+    panel = did_panel(data, outcome, treated, cohort, reform_cohort, unit, unit, where,
+                      weights=count_column(data, count))
+    problem = design_problem(panel)
     if problem is not None:
         return pd.DataFrame([{"outcome": outcome, "mde": np.nan, "alpha": alpha,
                               "power": power, "method": f"not computable: {problem}"}])

@@ -13,21 +13,21 @@ import pandas as pd
 from scipy import stats
 
 from talentlab.data.schema import COUNT_COLUMN
-from talentlab.evaluation._common import (
+from talentlab.evaluation.common import (
     DID_TERM,
     RESULT_COLUMNS,
     EvaluationInputError,
-    _as_binary,
-    _as_float,
-    _as_int,
-    _check_alpha,
-    _not_estimable_row,
-    _require_columns,
-    _tidy,
+    as_binary,
+    as_float,
+    as_int,
+    check_alpha,
+    not_estimable_row,
+    require_columns,
+    tidy_result,
 )
 from talentlab.evaluation.did import did
-from talentlab.evaluation.inference import _wild_pretrend_slope, webb_weights
-from talentlab.evaluation.panel import _design_problem, _panel
+from talentlab.evaluation.inference import webb_weights, wild_pretrend_slope
+from talentlab.evaluation.panel import design_problem, did_panel
 
 #: The five 1-5 items of the enterprise recognition scale (employer_ratings).
 RECOGNITION_ITEMS = (
@@ -92,8 +92,8 @@ def fit_mixed_model(
     import statsmodels.formula.api as smf
 
     where = "fit_mixed_model"
-    _check_alpha(alpha)
-    _require_columns(data, [groups], where)
+    check_alpha(alpha)
+    require_columns(data, [groups], where)
     model = smf.mixedlm(formula, data, groups=data[groups], re_formula=re_formula,
                         vc_formula=vc_formula)
     result = None
@@ -153,8 +153,8 @@ def recognition_score(ratings: pd.DataFrame, items: Sequence[str] = RECOGNITION_
     """
     where = "recognition_score"
     items = list(items)
-    _require_columns(ratings, items, where)
-    mat = np.column_stack([_as_float(ratings[c], c, where) for c in items])
+    require_columns(ratings, items, where)
+    mat = np.column_stack([as_float(ratings[c], c, where) for c in items])
     bad = (~np.isnan(mat)) & ((mat < 1) | (mat > 5))
     if bad.any():
         col = items[int(np.where(bad.any(axis=0))[0][0])]
@@ -217,7 +217,7 @@ def recognition_model(
     See ``tests/test_evaluation.py::test_recognition_model_recovers_effect``.
     """
     where = "recognition_model"
-    _check_alpha(alpha)
+    check_alpha(alpha)
     if primary not in ("mixed", "did"):
         raise EvaluationInputError(f"{where}: primary must be 'mixed' or 'did', got {primary!r}")
     if primary == "did" and not robustness:
@@ -230,8 +230,8 @@ def recognition_model(
               "n_raters": int(merged[rater].nunique()) if rater else np.nan,
               "estimate_scale": "recognition score (0-100)"}
     outcome = "recognition_score"
-    treated_post = _as_binary(merged[treated], treated, where)
-    cohorts = _as_int(merged[cohort], cohort, where)
+    treated_post = as_binary(merged[treated], treated, where)
+    cohorts = as_int(merged[cohort], cohort, where)
     model_frame = pd.DataFrame({
         "y": merged["_score"].to_numpy(dtype=float),
         "d": (treated_post & (cohorts >= reform_cohort)).astype(float),
@@ -244,14 +244,14 @@ def recognition_model(
     g_units = model_frame["unit"].nunique()
     panel_check = pd.DataFrame({"y": model_frame["y"], "t": treated_post, "c": cohorts,
                                 "u": model_frame["unit"]})
-    check = _panel(panel_check, "y", "t", "c", reform_cohort, "u", "u", where)
-    problem = _design_problem(check)
+    check = did_panel(panel_check, "y", "t", "c", reform_cohort, "u", "u", where)
+    problem = design_problem(check)
     if problem is not None:
-        return _tidy([_not_estimable_row(outcome, DID_TERM, problem, alpha, len(model_frame),
-                                         g_units, **extras)])
+        return tidy_result([not_estimable_row(outcome, DID_TERM, problem, alpha, len(model_frame),
+                                              g_units, **extras)])
     rows = [_mixed_model_row(model_frame, rater, alpha, g_units, outcome, extras)]
     weights = webb_weights(g_units, 9999, np.random.default_rng(20220901))[0]
-    slope, p_slope = _wild_pretrend_slope(check, reform_cohort - 1, reform_cohort, weights)
+    slope, p_slope = wild_pretrend_slope(check, reform_cohort - 1, reform_cohort, weights)
     rows[0].update({
         "pretrend_slope": slope, "pretrend_p": p_slope,
         "pretrend_method": ("linear differential pre-trend of the rating-level score over the "
@@ -267,7 +267,7 @@ def recognition_model(
             rows = did_rows + rows
         else:
             rows += did_rows
-    return _tidy(rows)
+    return tidy_result(rows)
 
 
 def _rating_level_did_rows(panel_frame, reform_cohort, inference, decides, checks, n_bootstrap,
@@ -291,10 +291,10 @@ def _ratings_with_graduates(ratings, graduates, items, student, employer, rater,
     """Ratings with their score (``_score``) and the graduate's group, cohort and major;
     rows without a score, employer or rater dropped and counted."""
     need_r = [student, employer] + ([rater] if rater else []) + items
-    _require_columns(ratings, need_r, where)
+    require_columns(ratings, need_r, where)
     if COUNT_COLUMN in graduates.columns:
         # a count table's row of several graduates has no one student id to link a rating to
-        counts = _as_float(graduates[COUNT_COLUMN], COUNT_COLUMN, where)
+        counts = as_float(graduates[COUNT_COLUMN], COUNT_COLUMN, where)
         alone = ((graduates[student].notna().to_numpy() if student in graduates.columns
                   else np.zeros(len(graduates), dtype=bool)) & (counts == 1))
         unlinked = int(np.nansum(counts[(counts > 0) & ~alone]))
@@ -303,7 +303,7 @@ def _ratings_with_graduates(ratings, graduates, items, student, employer, rater,
                 f"{where}: graduates is a count table: {unlinked} graduate(s) have no row with a "
                 f"{student} of their own, so ratings cannot be linked to their major and cohort")
         graduates = graduates[counts > 0]
-    _require_columns(graduates, [student, treated, cohort, unit], where)
+    require_columns(graduates, [student, treated, cohort, unit], where)
     if graduates[student].duplicated().any():
         raise EvaluationInputError(f"{where}: graduates.{student} is not unique")
     score = recognition_score(ratings, items, min_items)
@@ -326,7 +326,7 @@ def _cronbach(ratings: pd.DataFrame, items: list[str], alpha: float, where: str)
     """Cronbach's alpha of the items and its interval (pingouin, pairwise deletion)."""
     import pingouin as pg
 
-    item_frame = ratings[items].apply(lambda s: _as_float(s, s.name, where)).astype(float)
+    item_frame = ratings[items].apply(lambda s: as_float(s, s.name, where)).astype(float)
     try:
         c_alpha, c_ci = pg.cronbach_alpha(data=item_frame, ci=1 - alpha)
         c_ci_low, c_ci_high = float(c_ci[0]), float(c_ci[1])

@@ -5,11 +5,11 @@ estimators and the wild bootstrap share (residualising on the fixed effects once
 
 Count tables. A row with ``count`` k stands for k identical graduates (frequency weights).
 OLS on the graduates is then weighted least squares on the rows, which is OLS on the rows
-scaled by sqrt(k) (:meth:`_Panel.weigh`): every estimator works in those scaled coordinates.
+scaled by sqrt(k) (:meth:`DiDPanel.weigh`): every estimator works in those scaled coordinates.
 There a cluster's score ``sum_i sqrt(k_i) x_i * sqrt(k_i) e_i`` is the graduates' score
 ``sum_i k_i x_i e_i``, the bootstrap's residual projections are the graduates' ones, and a
 leave-one-cluster-out refit is the graduates' refit; only the small-sample factors must count
-graduates, ``N = sum k``, not rows (:attr:`_Panel.n`, :attr:`_FWL.n_obs`). So estimates, CR1,
+graduates, ``N = sum k``, not rows (:attr:`DiDPanel.n`, :attr:`FWLPieces.n_obs`). So estimates, CR1,
 CR3 and the wild cluster bootstrap (same seed) equal those on the microdata
 (tests/test_counts.py).
 """
@@ -21,19 +21,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from talentlab.evaluation._common import (
+from talentlab.evaluation.common import (
     EvaluationInputError,
-    _as_binary,
-    _as_float,
-    _as_int,
-    _codes,
-    _dummies,
-    _require_columns,
+    as_binary,
+    as_float,
+    as_int,
+    dummy_matrix,
+    factor_codes,
+    require_columns,
 )
 
 
 @dataclass
-class _Panel:
+class DiDPanel:
     y: np.ndarray
     treated: np.ndarray  # bool, per row
     cohort: np.ndarray  # int, per row
@@ -69,23 +69,23 @@ class _Panel:
 
     def fe_matrix(self) -> np.ndarray:
         """Unit dummies (all levels) and cohort dummies (first level dropped)."""
-        return np.hstack([_dummies(self.unit_codes, False), _dummies(self.cohort_codes, True)])
+        return np.hstack([dummy_matrix(self.unit_codes, False), dummy_matrix(self.cohort_codes, True)])
 
 
-def _panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where,
-           weights: str | None = None) -> _Panel:
+def did_panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where,
+              weights: str | None = None) -> DiDPanel:
     """The panel of one outcome; ``weights`` names a count column (graduates per row).
 
     Rows with a missing outcome are dropped and counted in graduates (``n_dropped``); rows of
     count 0 stand for no graduate and are left out.
     """
-    _require_columns(data, [outcome, treated, cohort, cluster, unit]
-                     + ([weights] if weights else []), where)
-    y_all = _as_float(data[outcome], outcome, where)
+    require_columns(data, [outcome, treated, cohort, cluster, unit]
+                    + ([weights] if weights else []), where)
+    y_all = as_float(data[outcome], outcome, where)
     keep = ~np.isnan(y_all)
     counts = None
     if weights:
-        counts = _as_float(data[weights], weights, where)
+        counts = as_float(data[weights], weights, where)
         bad = np.isnan(counts) | (counts < 0) | (counts != np.round(counts))
         if bad.any():
             pos = np.flatnonzero(bad)[:5].tolist()
@@ -98,19 +98,19 @@ def _panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, where,
     else:
         n_dropped = int((~keep).sum())
     frame = data.loc[keep]
-    coh = _as_int(frame[cohort], cohort, where)
-    tr = _as_binary(frame[treated], treated, where)
-    unit_codes, _ = _codes(frame[unit].rename(unit))
-    cluster_codes, cluster_labels = _codes(frame[cluster].rename(cluster))
-    cohort_codes, _ = _codes(pd.Series(coh, name=cohort))
-    return _Panel(
+    coh = as_int(frame[cohort], cohort, where)
+    tr = as_binary(frame[treated], treated, where)
+    unit_codes, _ = factor_codes(frame[unit].rename(unit))
+    cluster_codes, cluster_labels = factor_codes(frame[cluster].rename(cluster))
+    cohort_codes, _ = factor_codes(pd.Series(coh, name=cohort))
+    return DiDPanel(
         y=y_all[keep], treated=tr, cohort=coh, post=coh >= reform_cohort, unit_codes=unit_codes,
         cohort_codes=cohort_codes, cluster_codes=cluster_codes, cluster_labels=cluster_labels,
         n_dropped=n_dropped, w=counts,
     )
 
 
-def _design_problem(panel: _Panel) -> str | None:
+def design_problem(panel: DiDPanel) -> str | None:
     """Why a DiD is not estimable on this panel, or None."""
     if panel.n == 0:
         return "no rows with a non-missing outcome"
@@ -129,12 +129,12 @@ def _design_problem(panel: _Panel) -> str | None:
     return None
 
 
-def _residualize(q: np.ndarray, v: np.ndarray) -> np.ndarray:
+def residualize(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     """M v = v - Q Q'v, the residual of v on the column space of Q (orthonormal)."""
     return v - q @ (q.T @ v)
 
 
-def _orthonormal_basis(mat: np.ndarray) -> np.ndarray:
+def orthonormal_basis(mat: np.ndarray) -> np.ndarray:
     """Orthonormal basis of the column space (robust to collinear dummy columns)."""
     if mat.shape[1] == 0:
         return np.zeros((mat.shape[0], 0))
@@ -144,7 +144,7 @@ def _orthonormal_basis(mat: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class _FWL:
+class FWLPieces:
     """Frisch-Waugh-Lovell pieces of the one-regressor DiD model y = D b + FE + e."""
 
     y_t: np.ndarray  # M y
@@ -156,15 +156,15 @@ class _FWL:
     n_obs: int = 0  # observations of the small-sample factors (graduates, not rows)
 
 
-def _fwl(y: np.ndarray, d: np.ndarray, fe: np.ndarray, n_obs: int | None = None) -> _FWL:
-    """FWL pieces; ``y``, ``d`` and ``fe`` already scaled by :meth:`_Panel.weigh` for a count
+def fwl_pieces(y: np.ndarray, d: np.ndarray, fe: np.ndarray, n_obs: int | None = None) -> FWLPieces:
+    """FWL pieces; ``y``, ``d`` and ``fe`` already scaled by :meth:`DiDPanel.weigh` for a count
     table, ``n_obs`` its graduates (default: the rows)."""
-    q = _orthonormal_basis(fe)
-    y_t = _residualize(q, y)
-    d_t = _residualize(q, d)
+    q = orthonormal_basis(fe)
+    y_t = residualize(q, y)
+    d_t = residualize(q, d)
     dd = float(d_t @ d_t)
     if dd <= 1e-12 * max(1.0, float(d @ d)):
         raise np.linalg.LinAlgError("treatment indicator is collinear with the fixed effects")
     beta = float(d_t @ y_t) / dd
-    return _FWL(y_t=y_t, d_t=d_t, dd=dd, beta=beta, resid=y_t - beta * d_t, k=q.shape[1] + 1,
-                n_obs=len(y) if n_obs is None else int(n_obs))
+    return FWLPieces(y_t=y_t, d_t=d_t, dd=dd, beta=beta, resid=y_t - beta * d_t, k=q.shape[1] + 1,
+                     n_obs=len(y) if n_obs is None else int(n_obs))

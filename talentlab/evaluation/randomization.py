@@ -65,7 +65,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from talentlab.evaluation._common import EvaluationInputError
+from talentlab.evaluation.common import EvaluationInputError
 from talentlab.evaluation.staggered import CONTROL_GROUPS, estimate_from_sums, unit_year_sums
 
 __all__ = [

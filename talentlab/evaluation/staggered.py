@@ -69,12 +69,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from talentlab.evaluation._common import (
+from talentlab.evaluation.common import (
     EvaluationInputError,
-    _as_float,
-    _as_int,
-    _require_columns,
-    _tidy,
+    as_float,
+    as_int,
+    require_columns,
+    tidy_result,
 )
 
 #: comparison groups: units never treated, or never treated plus those not treated by year t
@@ -403,7 +403,7 @@ def staggered_did(
                 crit = r["crit_value"] = r.get("crit_value", np.nan)
                 r["band_low"], r["band_high"] = est - crit * se, est + crit * se
             out.append({**common, **r})
-        tables.append(_tidy(out))
+        tables.append(tidy_result(out))
     group_time, simple, event_time, group = tables
     group_time = group_time.astype({"group": int, "time": int, "base_time": int,
                                     "event_time": int, "post": bool})
@@ -461,7 +461,7 @@ def _complete(values: np.ndarray, data: pd.DataFrame, column: str, what: str) ->
 def _weights(data: pd.DataFrame, weights: str | None) -> np.ndarray:
     if weights is None:
         return np.ones(len(data))
-    w = _as_float(data[weights], weights, _WHERE)
+    w = as_float(data[weights], weights, _WHERE)
     _complete(w, data, weights, "weights must be given for every row")
     if (w < 0).any():
         raise EvaluationInputError(
@@ -471,7 +471,7 @@ def _weights(data: pd.DataFrame, weights: str | None) -> np.ndarray:
 
 
 def _first_treated(data: pd.DataFrame, first_treated: str) -> np.ndarray:
-    g = _as_int(data[first_treated], first_treated, _WHERE)
+    g = as_int(data[first_treated], first_treated, _WHERE)
     if (g < 0).any():
         raise EvaluationInputError(
             f"{_WHERE}: column '{first_treated}' must be 0 (never treated) or the first treated "
@@ -495,7 +495,7 @@ def _constant_within_unit(data: pd.DataFrame, unit: str, column: str, values,
 def _covariate_matrix(data: pd.DataFrame, covariates: list[str]) -> np.ndarray:
     cols = [np.ones(len(data))]
     for c in covariates:
-        v = _as_float(data[c], c, _WHERE)
+        v = as_float(data[c], c, _WHERE)
         _complete(v, data, c, "covariates must be complete")
         cols.append(v)
     return np.column_stack(cols)
@@ -534,20 +534,20 @@ def _panel_sample(data, outcome, unit, time, first_treated, covariates, weights,
     cluster_name = cluster or unit
     columns = list(dict.fromkeys([unit, time, first_treated, outcome, *covariates]
                                  + ([weights] if weights else []) + [cluster_name]))
-    _require_columns(data, columns, _WHERE)
+    require_columns(data, columns, _WHERE)
     if len(data) == 0:
         raise EvaluationInputError(f"{_WHERE}: the data have no rows")
     if data[unit].isna().any():
         raise EvaluationInputError(f"{_WHERE}: column '{unit}' is missing at row(s) "
                                    f"{_rows_named(data, data[unit].isna().to_numpy())}")
-    t = _as_int(data[time], time, _WHERE)
+    t = as_int(data[time], time, _WHERE)
     dup = pd.DataFrame({"u": data[unit].to_numpy(), "t": t}).duplicated(keep=False).to_numpy()
     if dup.any():
         raise EvaluationInputError(
             f"{_WHERE}: a panel has one row per {unit} and {time}; {int(dup.sum())} rows repeat "
             f"a ({unit}, {time}) pair, e.g. row(s) {_rows_named(data, dup)}. Repeated "
             "cross-sections (several graduates per unit and year) need panel=False")
-    y = _as_float(data[outcome], outcome, _WHERE)
+    y = as_float(data[outcome], outcome, _WHERE)
     _complete(y, data, outcome, "a panel needs the outcome of every unit in every year "
               "(or use panel=False for repeated cross-sections)")
     g = _first_treated(data, first_treated)
@@ -604,8 +604,8 @@ def _rows_sample(data, outcome, unit, time, first_treated, covariates, weights, 
     cluster_name = cluster or unit
     columns = list(dict.fromkeys([unit, time, first_treated, outcome, *covariates]
                                  + ([weights] if weights else []) + [cluster_name]))
-    _require_columns(data, columns, _WHERE)
-    y_all = _as_float(data[outcome], outcome, _WHERE)
+    require_columns(data, columns, _WHERE)
+    y_all = as_float(data[outcome], outcome, _WHERE)
     missing = np.isnan(y_all)
     if missing.any():
         notes.append(f"{int(missing.sum())} row(s) with a missing '{outcome}' left out")
@@ -617,7 +617,7 @@ def _rows_sample(data, outcome, unit, time, first_treated, covariates, weights, 
             raise EvaluationInputError(f"{_WHERE}: column '{col}' is missing at row(s) "
                                        f"{_rows_named(frame, frame[col].isna().to_numpy())}")
     y = y_all[~missing]
-    t = _as_int(frame[time], time, _WHERE)
+    t = as_int(frame[time], time, _WHERE)
     g = _first_treated(frame, first_treated)
     _constant_within_unit(frame, unit, first_treated, g, "the reform year is the unit's")
     w = _weights(frame, weights)

@@ -33,17 +33,17 @@ import pandas as pd
 from scipy import stats
 
 from talentlab.data.schema import COUNT_COLUMN
-from talentlab.evaluation._common import (
+from talentlab.evaluation.common import (
     DID_TERM,
     EvaluationInputError,
-    _as_binary,
-    _as_float,
-    _as_int,
-    _check_alpha,
-    _count_column,
-    _not_estimable_row,
-    _require_columns,
-    _tidy,
+    as_binary,
+    as_float,
+    as_int,
+    check_alpha,
+    count_column,
+    not_estimable_row,
+    require_columns,
+    tidy_result,
 )
 
 
@@ -51,7 +51,7 @@ def _graduate_counts(data: pd.DataFrame, count: str | None, where: str) -> np.nd
     """Graduates per row (int64) from the count column ``count``, or None (one per row)."""
     if count is None:
         return None
-    values = _as_float(data[count], count, where)
+    values = as_float(data[count], count, where)
     bad = np.isnan(values) | (values < 0) | (values != np.round(values))
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
@@ -65,9 +65,9 @@ def _graduate_counts(data: pd.DataFrame, count: str | None, where: str) -> np.nd
 def _survival_frame(data, duration, event, where, count: str | None = None) -> pd.DataFrame:
     """Rows with a duration and an event as ``_T`` / ``_E``; with ``count``, the graduates per
     row as ``_W`` (rows of count 0 left out)."""
-    _require_columns(data, [duration, event] + ([count] if count else []), where)
-    t = _as_float(data[duration], duration, where)
-    e = _as_float(data[event], event, where)
+    require_columns(data, [duration, event] + ([count] if count else []), where)
+    t = as_float(data[duration], duration, where)
+    e = as_float(data[event], event, where)
     keep = ~(np.isnan(t) | np.isnan(e))
     if (t[keep] < 0).any():
         raise EvaluationInputError(f"{where}: column '{duration}' has negative durations")
@@ -140,10 +140,10 @@ def km_table(data: pd.DataFrame, duration: str, event: str, by: Sequence[str] | 
     from talentlab.indicators._survival import km_grouped, km_median
 
     where = "km_table"
-    _check_alpha(alpha)
+    check_alpha(alpha)
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
-    _require_columns(data, by, where)
-    frame = _survival_frame(data, duration, event, where, _count_column(data, count))
+    require_columns(data, by, where)
+    frame = _survival_frame(data, duration, event, where, count_column(data, count))
     if by:
         grouper = frame.groupby(by, observed=True, sort=True)
         codes = grouper.ngroup().to_numpy()
@@ -241,8 +241,8 @@ def logrank(data: pd.DataFrame, duration: str, event: str, group: Sequence[str] 
 
     where = "logrank"
     group = [group] if isinstance(group, str) else list(group)
-    _require_columns(data, group, where)
-    frame = _survival_frame(data, duration, event, where, _count_column(data, count))
+    require_columns(data, group, where)
+    frame = _survival_frame(data, duration, event, where, count_column(data, count))
     labels = frame[group].astype(str).agg(" | ".join, axis=1)
     n_groups = labels.nunique()
     n = _n_graduates(frame)
@@ -352,14 +352,14 @@ def _cox_fit(
 ) -> tuple[pd.DataFrame, object, pd.DataFrame]:
     """:func:`cox_effect` plus the fitted lifelines model (None if not fitted) and its frame."""
     where = "cox_effect"
-    _check_alpha(alpha)
+    check_alpha(alpha)
     if inference not in ("robust", "cr3"):
         raise EvaluationInputError(f"{where}: inference must be 'robust' or 'cr3', got {inference!r}")
     covariates = list(covariates)
     strata = [] if strata is None else [strata] if isinstance(strata, str) else list(strata)
-    _require_columns(data, covariates + ([cluster] if cluster else []) + strata, where)
+    require_columns(data, covariates + ([cluster] if cluster else []) + strata, where)
     model_frame, strata_cols = _cox_model_frame(data, duration, event, covariates, cluster,
-                                                strata, where, _count_column(data, count))
+                                                strata, where, count_column(data, count))
     n_clusters = int(model_frame["_cluster"].nunique()) if cluster else np.nan
     label = outcome or duration
     constant = [c for c in covariates if model_frame[c].nunique() < 2]
@@ -412,7 +412,7 @@ def _cox_fit(
             "inference": inference if cluster else "model",
             "se_sandwich": float(se_sandwich[i]),
         })
-    return _tidy(rows), cph, model_frame
+    return tidy_result(rows), cph, model_frame
 
 
 def _cox_model_frame(data: pd.DataFrame, duration: str, event: str, covariates: list[str],
@@ -432,7 +432,7 @@ def _cox_model_frame(data: pd.DataFrame, duration: str, event: str, covariates: 
     if "_W" in frame.columns:
         model_frame["_W"] = frame["_W"].to_numpy(dtype=np.int64)
     for c in covariates:
-        model_frame[c] = _as_float(frame[c], c, where)
+        model_frame[c] = as_float(frame[c], c, where)
     if model_frame[covariates].isna().any().any():
         raise EvaluationInputError(f"{where}: covariates {covariates} have missing values")
     strata_cols = [f"_stratum_{i}" for i in range(len(strata))]
@@ -446,8 +446,8 @@ def _cox_model_frame(data: pd.DataFrame, duration: str, event: str, covariates: 
 def _cox_not_estimable(label: str, covariates: list[str], reason: str, alpha: float,
                        model_frame: pd.DataFrame, n_clusters: float
                        ) -> tuple[pd.DataFrame, None, pd.DataFrame]:
-    return _tidy([{**_not_estimable_row(label, c, reason, alpha, _n_graduates(model_frame),
-                                        n_clusters),
+    return tidy_result([{**not_estimable_row(label, c, reason, alpha, _n_graduates(model_frame),
+                                             n_clusters),
                    "null_value": 1.0} for c in covariates]), None, model_frame
 
 
@@ -588,7 +588,7 @@ def _cox_pretrend(surv: pd.DataFrame, cohort: str, reform_cohort: int, cluster: 
     with a baseline hazard per major, CR3 jackknife by ``cluster``, t(G-1)."""
     if cohort not in surv.columns:
         return np.nan, np.nan, "pre-trend not testable: no cohort column"
-    cohort_values = _as_int(surv[cohort], cohort, where)
+    cohort_values = as_int(surv[cohort], cohort, where)
     pre = surv[cohort_values < reform_cohort].copy()
     pre_cohorts = cohort_values[cohort_values < reform_cohort]
     if len(np.unique(pre_cohorts[pre["_group"].to_numpy() == 1])) < 2:
@@ -713,11 +713,11 @@ def adaptation_comparison(
     'treated_x_post'
     """
     where = "adaptation_comparison"
-    _check_alpha(alpha)
+    check_alpha(alpha)
     if inference not in ("cr3", "robust"):
         raise EvaluationInputError(f"{where}: inference must be 'cr3' or 'robust', got {inference!r}")
     surv = _adaptation_frame(data, duration, event, group, period, cluster, cohort,
-                             reform_cohort, unit, where, _count_column(data, count))
+                             reform_cohort, unit, where, count_column(data, count))
     weighted = _internal_count(surv)
     notes = []
     curves, medians = km_table(surv, "_T", "_E", by=["_group_label", "_period_label"],
@@ -741,7 +741,7 @@ def adaptation_comparison(
     ph_p = ph_tab.loc[ph_tab["term"] == DID_TERM, "p_value"]
     effect["ph_test_p"] = float(ph_p.iloc[0]) if len(ph_p) else np.nan
     effect["ph_test_min_p"] = float(ph_tab["p_value"].min()) if len(ph_tab) else np.nan
-    counts = _graduate_counts(data, _count_column(data, count), where)
+    counts = _graduate_counts(data, count_column(data, count), where)
     effect["n_dropped_missing"] = ((len(data) if counts is None else int(counts.sum()))
                                    - _n_graduates(surv))
     pre_slope, pre_p, pre_method = _cox_pretrend(surv, cohort, reform_cohort, cluster, unit,
@@ -759,14 +759,14 @@ def _adaptation_frame(data, duration, event, group, period, cluster, cohort, ref
     and their labels; ``period`` derived as ``cohort >= reform_cohort`` when not a column."""
     frame = data
     if period not in data.columns:
-        _require_columns(data, [cohort], where)
-        frame = data.assign(**{period: _as_int(data[cohort], cohort, where) >= reform_cohort})
+        require_columns(data, [cohort], where)
+        frame = data.assign(**{period: as_int(data[cohort], cohort, where) >= reform_cohort})
     needed = [duration, event, group, period, cluster] + ([cohort, unit] if unit else [])
-    _require_columns(frame, needed, where)
+    require_columns(frame, needed, where)
     surv = _survival_frame(frame, duration, event, where, count)
     surv = surv.assign(
-        _group=_as_binary(surv[group], group, where).astype(int),
-        _period=_as_binary(surv[period], period, where).astype(int),
+        _group=as_binary(surv[group], group, where).astype(int),
+        _period=as_binary(surv[period], period, where).astype(int),
     )
     surv["_interaction"] = surv["_group"] * surv["_period"]
     surv["_group_label"] = np.where(surv["_group"] == 1, "treated", "comparison")
@@ -796,7 +796,7 @@ def _cox_did_design(surv: pd.DataFrame, group: str, period: str, cohort: str,
     names = {"_group": group, "_period": period, "_interaction": DID_TERM}
     if not unit:
         return ["_group", "_period", "_interaction"], None, names
-    cohort_values = _as_int(surv[cohort], cohort, where)
+    cohort_values = as_int(surv[cohort], cohort, where)
     levels = sorted(np.unique(cohort_values))
     covs = ["_interaction"]
     for lev in levels[1:]:

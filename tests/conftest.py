@@ -36,11 +36,6 @@ PAPER_FILE = PROJECT_ROOT.parent / "shared" / "paper" / "liu-hve-industrial-clus
 
 
 @pytest.fixture(scope="session")
-def project_root() -> Path:
-    return PROJECT_ROOT
-
-
-@pytest.fixture(scope="session")
 def reference_dir() -> Path:
     """``tests/reference/``: the reference data sets (``stats/``, ``qca/``, ``mpdta/``)."""
     return REFERENCE_DIR

@@ -148,6 +148,8 @@ from talentlab import evaluation as ev
 from talentlab.cases import zhuhai
 from talentlab.evaluation import randomization as ri_mod
 from talentlab.evaluation import sensitivity as sens
+from talentlab.evaluation.inference import cr3_jackknife
+from talentlab.evaluation.panel import did_panel
 from talentlab.simulate import simulate_tables
 
 SCENARIOS = ("null", "paper_claims", "pretrend")
@@ -169,13 +171,13 @@ def event_study_coefficients(frame: pd.DataFrame, outcome: str, reform: int
     :func:`talentlab.evaluation.event_study` (``vcov="cr3"``, reference ``reform - 1``) computes
     them, without its bootstrap pre-trend tests (reported only, not part of the rule), which
     would triple the cost of a replication."""
-    panel = ev._panel(frame, outcome, "treated_major", "cohort", reform, "major", "major",
+    panel = did_panel(frame, outcome, "treated_major", "cohort", reform, "major", "major",
                       "sim")
     ref = reform - 1
     cohorts = sorted(np.unique(panel.cohort).tolist())
     est = [c for c in cohorts if c != ref and (panel.treated & (panel.cohort == c)).any()]
     design = np.column_stack([(panel.treated & (panel.cohort == c)).astype(float) for c in est])
-    beta, _, vcov = ev._cr3_jackknife(panel, design)
+    beta, _, vcov = cr3_jackknife(panel, design)
     study = pd.DataFrame({
         "outcome": outcome, "cohort": est, "estimate": beta,
         "se": np.sqrt(np.clip(np.diag(vcov), 0, None)),

@@ -84,7 +84,6 @@ from talentlab.evaluation.did import did
 from talentlab.evaluation.event_study import event_study, event_study_points, pretrend_test
 from talentlab.evaluation.inference import (
     WEBB_POINTS,
-    cr3_jackknife,  # noqa: F401  (used by benchmarks/sim_study_verdicts.py)
     rademacher_weights,
     webb_weights,
 )
@@ -100,7 +99,6 @@ from talentlab.evaluation.mixed import (
     recognition_model,
     recognition_score,
 )
-from talentlab.evaluation.panel import did_panel  # noqa: F401  (used by benchmarks)
 from talentlab.evaluation.randomization import (
     did_t_statistic,
     randomization_inference,

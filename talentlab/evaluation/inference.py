@@ -98,6 +98,26 @@ def rademacher_weights(n_clusters: int, n_draws: int, rng: np.random.Generator |
 
 def draw_bootstrap_weights(kind: str, n_clusters: int, n_draws: int,
                            rng: np.random.Generator | None) -> tuple[np.ndarray, bool]:
+    """Bootstrap weights of the named kind (:data:`~talentlab.evaluation.common.BOOTSTRAP_WEIGHTS`).
+
+    Parameters
+    ----------
+    kind : {"webb", "rademacher"}
+    n_clusters, n_draws : int
+    rng : numpy.random.Generator or None
+        Used only when the draws are not enumerated.
+
+    Returns
+    -------
+    weights : ndarray, shape (B, G)
+    enumerated : bool
+
+    Examples
+    --------
+    >>> w, enumerated = draw_bootstrap_weights("webb", 3, 999, None)
+    >>> w.shape, enumerated
+    ((216, 3), True)
+    """
     if kind == "rademacher":
         return rademacher_weights(n_clusters, n_draws, rng)
     return webb_weights(n_clusters, n_draws, rng)
@@ -115,6 +135,21 @@ class WildBootstrap:
 
     and the bootstrap CR1 variance c * sum_h score_h^2 / (D~'D~)^2. a and C are linear in b0,
     so the test can be inverted for an interval cheaply.
+
+    Parameters
+    ----------
+    fw : FWLPieces
+        The fitted model (:func:`~talentlab.evaluation.panel.fwl_pieces`).
+    cluster_codes : ndarray of int
+        Cluster code per row.
+    fe_basis : ndarray
+        Orthonormal basis of the fixed effects (scaled rows for a count table).
+    weights : ndarray, shape (B, G)
+        Bootstrap weights (:func:`draw_bootstrap_weights`).
+
+    Methods ``t_star(b0)`` (bootstrap t statistics under b = b0), ``p_value(b0)`` (symmetric
+    bootstrap p-value) and ``confint(alpha)`` (interval at level 1 - alpha by test inversion).
+    :func:`talentlab.evaluation.did` uses it for ``inference="wild_bootstrap"``.
     """
 
     def __init__(self, fw: FWLPieces, cluster_codes: np.ndarray, fe_basis: np.ndarray,
@@ -193,7 +228,34 @@ def cr3_jackknife(panel: DiDPanel, design_columns: np.ndarray, convention: str =
     K counted as for CR1 (fixed effects nested in the clusters left out, see
     :func:`ols_cluster`) — pyfixest's CRV3 with its default ``ssc()``.
 
-    Returns (b_full, b_minus_g [G x p], V).
+    Parameters
+    ----------
+    panel : DiDPanel
+        The panel (:func:`~talentlab.evaluation.panel.did_panel`).
+    design_columns : ndarray, shape (n, p)
+        The regressors of interest; the unit and cohort fixed effects are added.
+    convention : {"jackknife", "pyfixest"}
+
+    Returns
+    -------
+    b_full : ndarray, shape (p,)
+    b_minus_g : ndarray, shape (G, p)
+        Estimates leaving out each cluster.
+    vcov : ndarray, shape (p, p)
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from talentlab.evaluation.panel import did_panel
+    >>> rng = np.random.default_rng(0)
+    >>> data = pd.DataFrame({"major": np.repeat(list("abcd"), 20),
+    ...                      "cohort": np.tile(np.repeat([2021, 2022], 10), 4),
+    ...                      "treated_major": np.repeat([1, 1, 0, 0], 20)})
+    >>> data["y"] = 0.5 * data["treated_major"] * (data["cohort"] == 2022) + rng.normal(size=80)
+    >>> panel = did_panel(data, "y", "treated_major", "cohort", 2022, "major", "major", "x")
+    >>> b, b_minus_g, vcov = cr3_jackknife(panel, (panel.treated & panel.post)[:, None] * 1.0)
+    >>> b_minus_g.shape, vcov.shape
+    ((4, 1), (1, 1))
     """
     def fit(rows):
         unit = pd.factorize(panel.unit_codes[rows])[0]
@@ -248,7 +310,17 @@ def ols_cluster(panel: DiDPanel, design_columns: np.ndarray) -> tuple[np.ndarray
     weights, :meth:`DiDPanel.weigh`); statsmodels then counts rows in (N-1)/(N-K), so the
     covariance is rescaled to N = the graduates.
 
-    Returns (params, vcov) of the design columns.
+    Parameters
+    ----------
+    panel : DiDPanel
+    design_columns : ndarray, shape (n, p)
+        The regressors of interest; the unit and cohort fixed effects are added.
+
+    Returns
+    -------
+    params : ndarray, shape (p,)
+    vcov : ndarray, shape (p, p)
+        CR1 covariance of the design coefficients.
     """
     import statsmodels.api as sm
 
@@ -283,7 +355,25 @@ def wild_wald_test(panel: DiDPanel, design: np.ndarray, test_idx: list[int],
         b*_test = sum_g w_g R (D~'D~)^-1 D~'(u 1_g)
         score_h = sum_g w_g D~_h' [M_full (u 1_g)]_h    (M_full: residual on FE and D)
 
-    so each draw costs O(G^2 q). Returns (F = W / q, p-value, q).
+    so each draw costs O(G^2 q).
+
+    Parameters
+    ----------
+    panel : DiDPanel
+    design : ndarray, shape (n, p)
+        The event-study regressors (the fixed effects are added).
+    test_idx : list of int
+        Columns of ``design`` whose coefficients are tested jointly.
+    weights : ndarray, shape (B, G)
+        Bootstrap weights.
+
+    Returns
+    -------
+    F : float
+        The Wald statistic divided by q.
+    p_value : float
+    q : int
+        Rank of the tested restriction.
     """
     n_cl = int(panel.cluster_codes.max()) + 1
     # a count table works in the rows scaled by sqrt(count) (module docstring of panel)
@@ -336,7 +426,29 @@ def wild_wald_test(panel: DiDPanel, design: np.ndarray, test_idx: list[int],
 
 def wild_pretrend_slope(panel: DiDPanel, ref: int, reform_cohort: int, weights: np.ndarray
                         ) -> tuple[float, float]:
-    """Differential linear pre-trend and its WCR bootstrap p-value (NaN if not testable)."""
+    """Differential linear pre-trend and its WCR bootstrap p-value (NaN if not testable).
+
+    On the pre-reform cohorts, the slope of ``treated x (cohort - ref)`` with unit and cohort
+    fixed effects, tested by the wild cluster restricted bootstrap (the verdict rule's
+    pre-trend test).
+
+    Parameters
+    ----------
+    panel : DiDPanel
+    ref : int
+        Reference cohort of the slope.
+    reform_cohort : int
+        First post-reform cohort.
+    weights : ndarray, shape (B, G)
+        Bootstrap weights for the panel's clusters (redrawn with seed 0 when the pre-reform
+        rows have fewer clusters).
+
+    Returns
+    -------
+    slope, p_value : float
+        NaN, NaN when fewer than two pre-reform treated cohorts exist or the slope is
+        collinear with the fixed effects.
+    """
     pre = ~panel.post
     if len(np.unique(panel.cohort[pre & panel.treated])) < 2:
         return np.nan, np.nan

@@ -34,6 +34,28 @@ from talentlab.evaluation.common import (
 
 @dataclass
 class DiDPanel:
+    """One outcome's DiD panel as arrays: the rows with a non-missing outcome.
+
+    Attributes
+    ----------
+    y : ndarray of float
+        The outcome per row.
+    treated, post : ndarray of bool
+        Reformed major; cohort at or after the reform cohort.
+    cohort : ndarray of int
+        Graduation cohort per row.
+    unit_codes, cohort_codes, cluster_codes : ndarray of int
+        Codes 0..k-1 of the unit (major), cohort and cluster (:func:`factor_codes`).
+    cluster_labels : ndarray
+        The clusters' values, ``cluster_labels[cluster_codes]``.
+    n_dropped : int
+        Graduates left out for a missing outcome.
+    w : ndarray of int or None
+        Graduates per row of a count table (all > 0), None for microdata.
+
+    Build it with :func:`did_panel`.
+    """
+
     y: np.ndarray
     treated: np.ndarray  # bool, per row
     cohort: np.ndarray  # int, per row
@@ -65,6 +87,7 @@ class DiDPanel:
 
     @property
     def n_clusters(self) -> int:
+        """Distinct clusters."""
         return len(np.unique(self.cluster_codes))
 
     def fe_matrix(self) -> np.ndarray:
@@ -78,6 +101,33 @@ def did_panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, wher
 
     Rows with a missing outcome are dropped and counted in graduates (``n_dropped``); rows of
     count 0 stand for no graduate and are left out.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Graduate-level rows (or a count table with ``weights``).
+    outcome, treated, cohort, cluster, unit : str
+        Column names: the outcome, the reformed-major indicator (0/1), the graduation cohort,
+        the cluster of the inference and the unit of the fixed effects.
+    reform_cohort : int
+        First post-reform cohort.
+    where : str
+        The calling function, named in errors.
+    weights : str, optional
+        Column of graduates per row (whole numbers >= 0).
+
+    Returns
+    -------
+    DiDPanel
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"y": [0.1, None, 0.3, 0.4], "treated_major": [1, 1, 0, 0],
+    ...                      "cohort": [2021, 2022, 2021, 2022], "major": list("aabb")})
+    >>> p = did_panel(data, "y", "treated_major", "cohort", 2022, "major", "major", "did")
+    >>> p.n, p.n_dropped, p.post.tolist()
+    (3, 1, [False, False, True])
     """
     require_columns(data, [outcome, treated, cohort, cluster, unit]
                     + ([weights] if weights else []), where)
@@ -111,7 +161,29 @@ def did_panel(data, outcome, treated, cohort, reform_cohort, cluster, unit, wher
 
 
 def design_problem(panel: DiDPanel) -> str | None:
-    """Why a DiD is not estimable on this panel, or None."""
+    """Why a DiD is not estimable on this panel, or None.
+
+    Not estimable: no rows, an empty cell of (treated, comparison) x (pre, post), or fewer
+    than 3 clusters.
+
+    Parameters
+    ----------
+    panel : DiDPanel
+
+    Returns
+    -------
+    str or None
+        The reason, worded for the result's method column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"y": [0.1, 0.2, 0.3, 0.4], "treated_major": [1, 1, 0, 0],
+    ...                      "cohort": [2021, 2022, 2021, 2022], "major": list("aabb")})
+    >>> design_problem(did_panel(data, "y", "treated_major", "cohort", 2022, "major",
+    ...                          "major", "did"))
+    'only 2 cluster(s); cluster-robust inference needs at least 3'
+    """
     if panel.n == 0:
         return "no rows with a non-missing outcome"
     d = panel.treated & panel.post
@@ -130,12 +202,44 @@ def design_problem(panel: DiDPanel) -> str | None:
 
 
 def residualize(q: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """M v = v - Q Q'v, the residual of v on the column space of Q (orthonormal)."""
+    """M v = v - Q Q'v, the residual of v on the column space of Q (orthonormal columns).
+
+    Parameters
+    ----------
+    q : ndarray, shape (n, k)
+        Orthonormal basis (:func:`orthonormal_basis`).
+    v : ndarray, shape (n,) or (n, m)
+
+    Returns
+    -------
+    ndarray, the shape of ``v``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> residualize(np.ones((2, 1)) / np.sqrt(2), np.array([1.0, 3.0]))
+    array([-1.,  1.])
+    """
     return v - q @ (q.T @ v)
 
 
 def orthonormal_basis(mat: np.ndarray) -> np.ndarray:
-    """Orthonormal basis of the column space (robust to collinear dummy columns)."""
+    """Orthonormal basis of the column space (robust to collinear dummy columns).
+
+    Parameters
+    ----------
+    mat : ndarray, shape (n, k)
+
+    Returns
+    -------
+    ndarray, shape (n, rank)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> orthonormal_basis(np.array([[1.0, 1.0], [1.0, 1.0]])).shape
+    (2, 1)
+    """
     if mat.shape[1] == 0:
         return np.zeros((mat.shape[0], 0))
     u, s, _ = np.linalg.svd(mat, full_matrices=False)
@@ -145,7 +249,25 @@ def orthonormal_basis(mat: np.ndarray) -> np.ndarray:
 
 @dataclass
 class FWLPieces:
-    """Frisch-Waugh-Lovell pieces of the one-regressor DiD model y = D b + FE + e."""
+    """Frisch-Waugh-Lovell pieces of the one-regressor DiD model y = D b + FE + e.
+
+    Attributes
+    ----------
+    y_t, d_t : ndarray
+        M y and M D, the outcome and the treatment residualised on the fixed effects.
+    dd : float
+        D~'D~.
+    beta : float
+        The DiD estimate D~'y~ / D~'D~.
+    resid : ndarray
+        y~ - beta D~.
+    k : int
+        Parameters (D and the fixed effects, counted by rank).
+    n_obs : int
+        Observations of the small-sample factors (graduates, not rows).
+
+    Built by :func:`fwl_pieces`.
+    """
 
     y_t: np.ndarray  # M y
     d_t: np.ndarray  # M D
@@ -158,7 +280,33 @@ class FWLPieces:
 
 def fwl_pieces(y: np.ndarray, d: np.ndarray, fe: np.ndarray, n_obs: int | None = None) -> FWLPieces:
     """FWL pieces; ``y``, ``d`` and ``fe`` already scaled by :meth:`DiDPanel.weigh` for a count
-    table, ``n_obs`` its graduates (default: the rows)."""
+    table, ``n_obs`` its graduates (default: the rows).
+
+    Parameters
+    ----------
+    y, d : ndarray, shape (n,)
+        Outcome and treatment (treated x post).
+    fe : ndarray, shape (n, k)
+        Fixed-effect dummies.
+    n_obs : int, optional
+
+    Returns
+    -------
+    FWLPieces
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        When the treatment is collinear with the fixed effects.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fw = fwl_pieces(np.array([1.0, 2.0, 3.0, 5.0]), np.array([0.0, 0.0, 0.0, 1.0]),
+    ...                 np.array([[1.0, 0], [1, 0], [0, 1], [0, 1]]))
+    >>> fw.beta, fw.k
+    (2.0, 3)
+    """
     q = orthonormal_basis(fe)
     y_t = residualize(q, y)
     d_t = residualize(q, d)

@@ -61,7 +61,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from talentlab.qca import QCAError, minimize, truth_table  # noqa: E402
-from talentlab.qca._boolean import cover_matrix  # noqa: E402
+from talentlab.qca.boolean import cover_matrix  # noqa: E402
 from tests.qca_oracle import minimal_covers, prime_implicants  # noqa: E402
 
 

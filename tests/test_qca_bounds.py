@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from talentlab.qca import _boolean
+from talentlab.qca import boolean
 from talentlab.qca.expressions import QCAError
 
 
@@ -21,13 +21,13 @@ def _hard_chart(seed: int, n_pis: int = 120, n_rows: int = 90) -> np.ndarray:
 
 def test_small_chart_is_solved_exactly():
     chart = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1]], dtype=bool)
-    kmin, models = _boolean.minimum_covers(chart)
+    kmin, models = boolean.minimum_covers(chart)
     assert kmin == 2 and models == [(0, 1), (0, 2), (1, 2)]
 
 
 def test_search_past_the_step_limit_stops_with_a_clear_error(monkeypatch):
-    monkeypatch.setattr(_boolean, "MAX_COVER_STEPS", 2_000)
+    monkeypatch.setattr(boolean, "MAX_COVER_STEPS", 2_000)
     start = time.process_time()
     with pytest.raises(QCAError, match="stopped after 2,000 steps"):
-        _boolean.minimum_covers(_hard_chart(7))
+        boolean.minimum_covers(_hard_chart(7))
     assert time.process_time() - start < 5

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from talentlab.qca import minimize, sufficiency_parameters, truth_table
-from talentlab.qca._boolean import implicant_membership
+from talentlab.qca.boolean import implicant_membership
 from talentlab.qca.fit import model_parameters, unique_coverage
 
 

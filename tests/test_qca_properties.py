@@ -23,7 +23,7 @@ from talentlab.qca import (
     robustness,
     truth_table,
 )
-from talentlab.qca._boolean import cover_matrix, minimum_covers
+from talentlab.qca.boolean import cover_matrix, minimum_covers
 
 
 def _random_data(draw, k_max=4):

@@ -1,6 +1,12 @@
 """Exact Boolean minimisation primitives, ported from R QCA 3.25.1 (C sources).
 
-Implicants are tuples coded as in R: 0 = condition minimised away, ``value + 1`` otherwise.
+The building blocks of :func:`talentlab.qca.minimize` (and of the theory evaluation, necessity
+and robustness fit, which need an implicant's membership): public so that tests and
+``benchmarks/bench_qca.py`` can call them directly. Most users want :func:`~talentlab.qca.minimize`.
+
+Implicants are tuples coded as in R: 0 = condition minimised away, ``value + 1`` otherwise (a
+crisp condition: 1 = absent, 2 = present). Configurations (truth-table rows) are arrays of
+levels ``0 .. k-1``.
 
 * :func:`qmc` - Quine-McCluskey over a set of configurations (R ``C_QMC``), same output order.
 * :func:`ccubes` - prime implicants with remainders as don't cares, searched by increasing
@@ -26,7 +32,27 @@ Implicant = tuple[int, ...]
 
 
 def qmc(rows: list[Implicant], noflevels) -> list[Implicant]:
-    """Prime implicants of a set of coded configurations (values + 1), R ``C_QMC`` order."""
+    """Prime implicants of a set of configurations by Quine-McCluskey (R ``C_QMC``).
+
+    Parameters
+    ----------
+    rows : list of tuple of int
+        The configurations to minimise, coded (``value + 1`` per condition).
+    noflevels : sequence of int
+        Number of levels of each condition (2 for a crisp or fuzzy set).
+
+    Returns
+    -------
+    list of tuple of int
+        The prime implicants, coded, in R's order (:func:`sort_implicants`).
+
+    Examples
+    --------
+    A*B, A*~B (and nothing else) minimise to A:
+
+    >>> qmc([(2, 2), (2, 1)], [2, 2])
+    [(2, 0)]
+    """
     temp = [tuple(int(v) for v in r) for r in rows]
     nconds = len(noflevels)
     while len(temp) > 1:
@@ -72,12 +98,27 @@ def qmc(rows: list[Implicant], noflevels) -> list[Implicant]:
 
 
 def sort_implicants(imps: list[Implicant]) -> list[Implicant]:
-    """R's ``sort_matrix``/``sort_cols`` (stable passes from the last column to the first).
+    """Implicants in R's order: R's ``sort_matrix``/``sort_cols``.
 
-    Each pass sorts the column decreasingly (present 2.. > negated 1 > absent 0), then re-sorts
-    increasingly the part before the first 0 - except that when the column has no 0 at all the
-    last implicant is left out of that re-sort (as the C code does). A final stable pass sorts
-    by the number of literals.
+    Stable passes from the last column to the first: each sorts the column decreasingly
+    (present 2.. > negated 1 > absent 0), then re-sorts increasingly the part before the first
+    0 - except that when the column has no 0 at all the last implicant is left out of that
+    re-sort (as the C code does). A final stable pass sorts by the number of literals.
+
+    Parameters
+    ----------
+    imps : list of tuple of int
+        Coded implicants, all of the same length.
+
+    Returns
+    -------
+    list of tuple of int
+        The same implicants, reordered.
+
+    Examples
+    --------
+    >>> sort_implicants([(2, 0, 0), (0, 1, 0), (2, 2, 0), (1, 0, 0)])
+    [(1, 0, 0), (2, 0, 0), (0, 1, 0), (2, 2, 0)]
     """
     n = len(imps)
     if n <= 1:
@@ -98,7 +139,26 @@ def sort_implicants(imps: list[Implicant]) -> list[Implicant]:
 
 
 def cover_matrix(imps: list[Implicant], rows: np.ndarray) -> np.ndarray:
-    """Boolean chart (implicants x rows): does implicant cover the configuration (0-based)."""
+    """The chart of which implicant covers which configuration.
+
+    Parameters
+    ----------
+    imps : list of tuple of int
+        Coded implicants.
+    rows : ndarray of int, shape (n_rows, n_conditions)
+        Configurations as levels (0-based).
+
+    Returns
+    -------
+    ndarray of bool, shape (len(imps), n_rows)
+        True where the implicant covers the configuration. Computed in blocks of about two
+        million cells, so a large chart does not need a larger temporary array.
+
+    Examples
+    --------
+    >>> cover_matrix([(2, 0), (0, 1)], np.array([[1, 1], [1, 0], [0, 0]])).tolist()
+    [[True, True, False], [False, True, True]]
+    """
     if len(imps) == 0:
         return np.zeros((0, len(rows)), dtype=bool)
     imp = np.asarray(imps, dtype=np.int64)
@@ -114,12 +174,31 @@ def cover_matrix(imps: list[Implicant], rows: np.ndarray) -> np.ndarray:
 def ccubes(pos: np.ndarray, neg: np.ndarray, noflevels) -> list[Implicant]:
     """Prime implicants covering >= 1 positive and no negative configuration (R ``CCubes``).
 
-    Remainders are implicit don't cares. Search by increasing number of literals; a candidate is
-    kept when no smaller prime implicant subsumes it (equivalently: every sub-term with one
-    literal less covers a negative configuration). R's stopping rule is kept: once all positive
-    configurations are covered, the search stops after two consecutive complexity levels without
-    a new prime implicant. Each level is vectorised over all combinations of conditions.
-    Returns implicants in R's order (:func:`sort_implicants`).
+    Consistency Cubes (Dusa 2018). Remainders are implicit don't cares. Search by increasing
+    number of literals; a candidate is kept when no smaller prime implicant subsumes it
+    (equivalently: every sub-term with one literal less covers a negative configuration). R's
+    stopping rule is kept: once all positive configurations are covered, the search stops after
+    two consecutive complexity levels without a new prime implicant. Each level is vectorised
+    over all combinations of conditions.
+
+    Parameters
+    ----------
+    pos, neg : ndarray of int, shape (n, n_conditions)
+        Positive and negative configurations as levels (0-based); ``neg`` may be empty.
+    noflevels : sequence of int
+        Number of levels of each condition.
+
+    Returns
+    -------
+    list of tuple of int
+        The prime implicants, coded, in R's order (:func:`sort_implicants`).
+
+    Examples
+    --------
+    A*B and A*~B positive, ~A*~B negative, ~A*B a remainder: A and B are prime implicants.
+
+    >>> ccubes(np.array([[1, 1], [1, 0]]), np.array([[0, 0]]), [2, 2])
+    [(2, 0), (0, 2)]
     """
     pos = np.asarray(pos, dtype=np.int64)
     neg = np.asarray(neg, dtype=np.int64).reshape(-1, pos.shape[1])
@@ -182,8 +261,26 @@ def ccubes(pos: np.ndarray, neg: np.ndarray, noflevels) -> list[Implicant]:
 
 
 def row_dominance(chart: np.ndarray) -> np.ndarray:
-    """Indices of PIs kept by R's ``row.dom``: drop a PI whose covered rows are a subset of those
-    of a PI covering strictly more rows."""
+    """The prime implicants R's ``row.dom`` keeps.
+
+    A prime implicant is dropped when the rows it covers are a subset of those of a prime
+    implicant covering strictly more rows.
+
+    Parameters
+    ----------
+    chart : ndarray of bool, shape (n_implicants, n_rows)
+        A prime-implicant chart (:func:`cover_matrix`).
+
+    Returns
+    -------
+    ndarray of int
+        Indices of the prime implicants kept, increasing.
+
+    Examples
+    --------
+    >>> row_dominance(np.array([[1, 1, 0], [1, 0, 0], [0, 0, 1]], dtype=bool)).tolist()
+    [0, 2]
+    """
     m = chart.shape[0]
     sums = chart.sum(axis=1)
     keep = np.ones(m, dtype=bool)
@@ -217,12 +314,38 @@ MAX_COVER_STEPS = 3_000_000
 
 
 def minimum_covers(chart: np.ndarray, max_models: int = 100_000) -> tuple[int, list[tuple]]:
-    """All minimum-size sets of PIs (rows of ``chart``) covering every column.
+    """All minimum-size sets of prime implicants (rows of ``chart``) covering every column.
 
-    Exact: essential PIs are forced, dominated columns (rows to cover whose covering PIs are a
-    superset of another's) are dropped (this keeps the set of feasible covers), then a branch and
-    bound finds the minimum size and enumerates every cover of that size. Returned as sorted
-    index tuples in lexicographic order, which is R's order of models.
+    Exact: essential prime implicants are forced, dominated columns (rows to cover whose covering
+    prime implicants are a superset of another's) are dropped (this keeps the set of feasible
+    covers), then a branch and bound finds the minimum size and enumerates every cover of that
+    size.
+
+    Parameters
+    ----------
+    chart : ndarray of bool, shape (n_implicants, n_rows)
+        A prime-implicant chart (:func:`cover_matrix`).
+    max_models : int, default 100000
+        Most covers enumerated.
+
+    Returns
+    -------
+    size : int
+        The minimum number of prime implicants.
+    models : list of tuple of int
+        Every cover of that size, as sorted index tuples in lexicographic order (R's order of
+        models).
+
+    Raises
+    ------
+    QCAError
+        A row no prime implicant covers; more than ``max_models`` covers; or more than
+        :data:`MAX_COVER_STEPS` steps of the branch and bound.
+
+    Examples
+    --------
+    >>> minimum_covers(np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1]], dtype=bool))
+    (2, [(0, 1), (0, 2), (1, 2)])
     """
     m, p = chart.shape
     if p == 0:
@@ -332,8 +455,31 @@ class _CoverSearch:
 
 
 def implicant_membership(code: Implicant, x: np.ndarray, fuzzy) -> np.ndarray:
-    """Membership of every case (rows of ``x``, cases x conditions) in a coded implicant: fuzzy
-    conditions ``x`` or ``1 - x``, crisp and multi-value ``x == value`` (R ``consistency.c``)."""
+    """Membership of every case in a coded implicant (R ``consistency.c``).
+
+    The minimum over the implicant's literals (:func:`literal_membership`): fuzzy conditions
+    ``x`` or ``1 - x``, crisp and multi-value ``x == value``.
+
+    Parameters
+    ----------
+    code : tuple of int
+        A coded implicant.
+    x : ndarray of float, shape (n_cases, n_conditions)
+        The cases' values of the conditions.
+    fuzzy : sequence of bool
+        Whether each condition is a fuzzy set.
+
+    Returns
+    -------
+    ndarray of float, shape (n_cases,)
+
+    Examples
+    --------
+    A*~B for two cases with fuzzy memberships:
+
+    >>> implicant_membership((2, 1), np.array([[0.8, 0.3], [0.2, 0.9]]), [True, True]).round(2)
+    array([0.7, 0.1])
+    """
     out = np.ones(x.shape[0])
     for j, v in enumerate(code):
         if v == 0:
@@ -343,8 +489,27 @@ def implicant_membership(code: Implicant, x: np.ndarray, fuzzy) -> np.ndarray:
 
 
 def literal_membership(xj: np.ndarray, fuzzy: bool, code: int) -> np.ndarray:
-    """Membership of every case in one coded literal (value + 1) of a condition ``xj``: fuzzy
-    ``x`` (code 2) or ``1 - x`` (code 1), crisp and multi-value ``x == code - 1``."""
+    """Membership of every case in one coded literal (``value + 1``) of a condition.
+
+    Parameters
+    ----------
+    xj : ndarray of float
+        The cases' values of the condition.
+    fuzzy : bool
+        A fuzzy set: the membership is ``x`` (code 2) or ``1 - x`` (code 1). Otherwise (crisp and
+        multi-value) it is 1 where ``x == code - 1`` and 0 elsewhere.
+    code : int
+        The literal, coded (``value + 1``).
+
+    Returns
+    -------
+    ndarray of float
+
+    Examples
+    --------
+    >>> literal_membership(np.array([0, 1, 2]), False, 3).tolist()
+    [0.0, 0.0, 1.0]
+    """
     if fuzzy:
         return xj if code == 2 else 1.0 - xj
     return (xj == code - 1).astype(float)
@@ -354,11 +519,42 @@ def ccubes_consistency(
     pos: np.ndarray, noflevels, x: np.ndarray, y: np.ndarray, fuzzy, pi_cons: float,
     tolerance: float = TOLERANCE,
 ) -> list[Implicant]:
-    """Prime implicants when ``pi.cons > 0`` (R ``CCubes.c``): a candidate term built from a
-    positive configuration is accepted when its sufficiency inclusion on the *case data*,
-    ``sum(min(X, Y)) / sum(X)``, reaches ``pi_cons`` (negative rows are then not consulted) and
-    no accepted term with fewer literals subsumes it. Same search order and stopping rule as
-    :func:`ccubes`."""
+    """Prime implicants when ``pi.cons > 0`` (R ``CCubes.c``).
+
+    A candidate term built from a positive configuration is accepted when its sufficiency
+    inclusion on the *case data*, ``sum(min(X, Y)) / sum(X)``, reaches ``pi_cons`` (negative
+    rows are then not consulted) and no accepted term with fewer literals subsumes it. Same
+    search order and stopping rule as :func:`ccubes`.
+
+    Parameters
+    ----------
+    pos : ndarray of int, shape (n_positive, n_conditions)
+        Positive configurations as levels (0-based).
+    noflevels : sequence of int
+        Number of levels of each condition.
+    x : ndarray of float, shape (n_cases, n_conditions)
+        The cases' values of the conditions.
+    y : ndarray of float, shape (n_cases,)
+        The cases' outcome.
+    fuzzy : sequence of bool
+        Whether each condition is a fuzzy set.
+    pi_cons : float
+        Least inclusion of an accepted term.
+    tolerance : float
+        Inclusion this close below ``pi_cons`` counts as reaching it (R's tolerance).
+
+    Returns
+    -------
+    list of tuple of int
+        The prime implicants, coded, in R's order (:func:`sort_implicants`).
+
+    Examples
+    --------
+    >>> x = np.array([[1, 1], [1, 0], [0, 1], [0, 0]], dtype=float)
+    >>> y = np.array([1, 1, 0, 0], dtype=float)
+    >>> ccubes_consistency(np.array([[1, 1], [1, 0]]), [2, 2], x, y, [False, False], 0.9)
+    [(2, 0)]
+    """
     pos = np.asarray(pos, dtype=np.int64)
     npos, nconds = pos.shape
     found: list[Implicant] = []
@@ -398,10 +594,39 @@ def consistent_models(
     sol_cov: float = 1.0, max_terms: int = 0, max_models: int = 100_000,
     tolerance: float = TOLERANCE,
 ) -> list[tuple]:
-    """Models when ``sol.cons > 0`` with remainders (R ``find_consistent_models.c``): every
-    combination of prime implicants, by increasing size up to ``max_terms`` (0 = as many as
-    implicants), whose union has inclusion >= ``sol_cons`` and coverage >= ``sol_cov`` on the
-    case data and that contains no smaller such combination."""
+    """Models when ``sol.cons > 0`` with remainders (R ``find_consistent_models.c``).
+
+    Every combination of prime implicants, by increasing size up to ``max_terms``, whose union
+    has inclusion >= ``sol_cons`` and coverage >= ``sol_cov`` on the case data and that
+    contains no smaller such combination.
+
+    Parameters
+    ----------
+    implicants : list of tuple of int
+        Coded prime implicants.
+    x, y, fuzzy
+        The case data, as in :func:`ccubes_consistency`.
+    sol_cons, sol_cov : float
+        Least inclusion and coverage of a model.
+    max_terms : int, default 0
+        Most prime implicants per model (0: as many as there are).
+    max_models : int, default 100000
+        Most models; beyond, a :class:`~talentlab.qca.QCAError`.
+    tolerance : float
+        As in :func:`ccubes_consistency`.
+
+    Returns
+    -------
+    list of tuple of int
+        Each model as indices into ``implicants``.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 1], [1, 0], [0, 1], [0, 0]], dtype=float)
+    >>> y = np.array([1, 1, 1, 0], dtype=float)
+    >>> consistent_models([(2, 0), (0, 2)], x, y, [False, False], sol_cons=0.6)
+    [(0, 1)]
+    """
     n = len(implicants)
     mem = np.column_stack([implicant_membership(c, x, fuzzy) for c in implicants]) if n else None
     sum_y = float(np.sum(y))

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from talentlab.qca._boolean import (
+from talentlab.qca.boolean import (
     ccubes,
     ccubes_consistency,
     consistent_models,

@@ -14,7 +14,7 @@ from itertools import combinations, product
 import numpy as np
 import pandas as pd
 
-from talentlab.qca._boolean import literal_membership
+from talentlab.qca.boolean import literal_membership
 from talentlab.qca.expressions import TOLERANCE, QCAError, compute, write_literal
 from talentlab.qca.fit import necessity_parameters
 from talentlab.qca.truth_table import outcome_membership, prepare_data

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from talentlab.qca._boolean import implicant_membership
+from talentlab.qca.boolean import implicant_membership
 from talentlab.qca.expressions import QCAError
 from talentlab.qca.fit import inclusion_pri
 from talentlab.qca.minimize import MinimizeResult

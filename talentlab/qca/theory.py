@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from talentlab.qca._boolean import cover_matrix, qmc, sort_implicants
+from talentlab.qca.boolean import cover_matrix, qmc, sort_implicants
 from talentlab.qca.expressions import QCAError, compute, write_implicant
 from talentlab.qca.fit import sufficiency_parameters
 from talentlab.qca.minimize import MinimizeResult

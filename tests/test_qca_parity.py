@@ -59,7 +59,8 @@ def test_fit_of_hundreds_of_models_is_one_table_equal_to_the_per_model_computati
     tt = sol.tt
     x = tt.data[tt.conditions].to_numpy(dtype=float)
     y = tt.data[tt.outcome].to_numpy(dtype=float)
-    mem = pd.DataFrame({sol._name(i): implicant_membership(sol.implicants[i], x, tt.fuzzy)
+    mem = pd.DataFrame({sol.implicant_name(i):
+                        implicant_membership(sol.implicants[i], x, tt.fuzzy)
                         for i in sorted({i for m in sol.models for i in m})})
     overall = sufficiency_parameters(mem, y)  # covU against every listed term
     terms = table.loc[table["kind"] == "term"]
@@ -82,8 +83,8 @@ def test_fit_of_hundreds_of_models_is_one_table_equal_to_the_per_model_computati
 def test_beyond_the_column_limit_the_per_model_columns_are_left_out(monkeypatch):
     from talentlab.qca import QCAWarning
 
-    # the package's name ``minimize`` is the function; the module is reached by its full name
-    monkeypatch.setattr(importlib.import_module("talentlab.qca.minimize"), "MAX_MODEL_COLUMNS",
+    # the limit is read where the fit table is built, talentlab.qca.solution
+    monkeypatch.setattr(importlib.import_module("talentlab.qca.solution"), "MAX_MODEL_COLUMNS",
                         100)
     res = minimize(truth_table(_random_crisp(8, 90, 12), "Y", incl_cut=1, warn=False))
     with pytest.warns(QCAWarning, match="320 equally minimal models"):

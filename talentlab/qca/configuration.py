@@ -171,7 +171,7 @@ def configuration_table(
 
 def _solution_and_cores(solution, model: int, branch, parsimonious_model: int):
     """The Solution to chart and the parsimonious terms that come with it (maybe none)."""
-    from talentlab.qca.minimize import IntermediateBranch, MinimizeResult, Solution
+    from talentlab.qca.solution import IntermediateBranch, MinimizeResult, Solution
 
     p_terms: list[str] = []
     if isinstance(solution, MinimizeResult):

@@ -28,7 +28,7 @@ import pandas as pd
 from talentlab.qca.boolean import implicant_membership
 from talentlab.qca.expressions import QCAError
 from talentlab.qca.fit import inclusion_pri
-from talentlab.qca.minimize import MinimizeResult
+from talentlab.qca.solution import MinimizeResult
 
 __all__ = ["CASE_TYPES", "case_ratios", "model_membership", "robust_cases", "robust_core_fit",
            "robustness_fit", "single_test_fit"]
@@ -71,7 +71,7 @@ def model_membership(result: MinimizeResult, model: int = 0) -> pd.DataFrame:
         raise QCAError(f"model {model + 1} does not exist ({len(sol.models)} model(s))")
     tt = sol.tt
     x = tt.data[sol.conditions].to_numpy(dtype=float)
-    cols = {sol._name(i): implicant_membership(sol.implicants[i], x, tt.fuzzy)
+    cols = {sol.implicant_name(i): implicant_membership(sol.implicants[i], x, tt.fuzzy)
             for i in sol.models[model]}
     out = pd.DataFrame(cols, index=tt.data.index)
     out["solution"] = out[list(cols)].max(axis=1) if cols else 0.0

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from talentlab.qca.expressions import QCAError, compute
-from talentlab.qca.minimize import MinimizeResult
+from talentlab.qca.solution import MinimizeResult
 
 __all__ = ["CASE_TYPES", "MAX_CANDIDATE_PAIRS", "NECESSITY_CASE_TYPES", "PAIR_TYPES", "smmr",
            "smmr_necessity", "smmr_pairs"]

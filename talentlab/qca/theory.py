@@ -18,7 +18,7 @@ import pandas as pd
 from talentlab.qca.boolean import cover_matrix, qmc, sort_implicants
 from talentlab.qca.expressions import QCAError, compute, write_implicant
 from talentlab.qca.fit import sufficiency_parameters
-from talentlab.qca.minimize import MinimizeResult
+from talentlab.qca.solution import MinimizeResult
 from talentlab.qca.truth_table import all_configurations
 
 __all__ = ["INTERSECTIONS", "MAX_BOOLEAN_CONFIGURATIONS", "TheoryEvaluation", "boolean_minimum",

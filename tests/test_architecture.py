@@ -6,7 +6,11 @@
   (``open``, ``pd.read_*``, ``.to_csv``, ``Path.read_text`` ...) finds none outside the
   documented exception (``indicators/engines.py``, which hands file paths to an out-of-core
   engine), and the scan itself flags each kind of call it looks for.
-* The flat module names of 0.1 still import, as aliases of the moved modules, with a warning.
+* The flat module names of 0.1 and their aliases are gone (removed in 0.2).
+* No module of talentlab/ is longer than :data:`MAX_MODULE_LINES` lines, except those ARCHITECTURE.md
+  lists with a reason (and a listed module that is no longer long must leave the list).
+* Private names stay private: no module, test or benchmark imports a ``_name`` of another module, or
+  a ``_module`` from outside the package that holds it.
 """
 
 from __future__ import annotations
@@ -242,3 +246,291 @@ def test_lazy_subpackages_are_the_real_modules():
     assert callable(talentlab.indicators.compute_all)
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         talentlab.nope  # noqa: B018
+
+
+# ---------------------------------------------------------------------------------------------
+# module length
+
+#: the longest a module of talentlab/ may be (issue 24): a longer one is split by concern
+MAX_MODULE_LINES = 800
+#: the section of ARCHITECTURE.md that lists the longer modules, each with its reason
+LONG_MODULES_HEADING = "## Modules over 800 lines and why"
+
+
+def listed_long_modules(architecture: str) -> dict[str, str]:
+    """``{path: reason}`` of the table under :data:`LONG_MODULES_HEADING` (paths as
+    ``talentlab/x/y.py``, in backticks in the first column); empty when the section is absent."""
+    listed: dict[str, str] = {}
+    lines = architecture.splitlines()
+    if LONG_MODULES_HEADING not in lines:
+        return listed
+    for line in lines[lines.index(LONG_MODULES_HEADING) + 1:]:
+        if line.startswith("#"):
+            break
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) >= 2 and cells[0].startswith("`talentlab/"):
+            listed[cells[0].strip("`")] = cells[1]
+    return listed
+
+
+def module_lengths(root: Path) -> dict[str, int]:
+    """Lines of every module under ``root / "talentlab"``, by path relative to ``root``."""
+    return {path.relative_to(root).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+            for path in sorted((root / "talentlab").rglob("*.py"))
+            if "_shipped" not in path.parts}
+
+
+def module_length_problems(lengths: dict[str, int], listed: dict[str, str]) -> list[str]:
+    """What breaks the length rule: a long module not listed, a listed one without a reason, and
+    a listed one that is gone or no longer long (the list only shrinks)."""
+    problems = [f"{path}: {lines} lines (over {MAX_MODULE_LINES}): split it by concern, or list it "
+                f"with its reason under '{LONG_MODULES_HEADING}' in ARCHITECTURE.md"
+                for path, lines in lengths.items()
+                if lines > MAX_MODULE_LINES and path not in listed]
+    for path, reason in listed.items():
+        if path not in lengths:
+            problems.append(f"{path}: listed in ARCHITECTURE.md as over {MAX_MODULE_LINES} lines "
+                            "but there is no such module: remove it from the list")
+        elif lengths[path] <= MAX_MODULE_LINES:
+            problems.append(f"{path}: {lengths[path]} lines, no longer over {MAX_MODULE_LINES}: "
+                            "remove it from ARCHITECTURE.md's list")
+        elif not reason:
+            problems.append(f"{path}: listed in ARCHITECTURE.md without a reason")
+    return problems
+
+
+def test_no_module_is_longer_than_the_limit_unless_architecture_says_why():
+    listed = listed_long_modules((ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8"))
+    problems = module_length_problems(module_lengths(ROOT), listed)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_length_check_flags_a_long_module_and_a_stale_entry(tmp_path):
+    package = tmp_path / "talentlab" / "stage"
+    package.mkdir(parents=True)
+    (package / "long.py").write_text("x = 1\n" * (MAX_MODULE_LINES + 1), encoding="utf-8")
+    (package / "short.py").write_text("x = 1\n" * MAX_MODULE_LINES, encoding="utf-8")
+    lengths = module_lengths(tmp_path)
+    assert lengths == {"talentlab/stage/long.py": MAX_MODULE_LINES + 1,
+                       "talentlab/stage/short.py": MAX_MODULE_LINES}
+    architecture = (f"# Architecture\n\n{LONG_MODULES_HEADING}\n\n| module | why |\n|---|---|\n"
+                    "| `talentlab/stage/long.py` | one algorithm, read top to bottom |\n"
+                    "\n## Next section\n\n| `talentlab/stage/short.py` | not in the list |\n")
+    listed = listed_long_modules(architecture)
+    assert listed == {"talentlab/stage/long.py": "one algorithm, read top to bottom"}
+    assert module_length_problems(lengths, listed) == []
+    problems = module_length_problems(lengths, {})
+    assert len(problems) == 1 and problems[0].startswith("talentlab/stage/long.py: 801 lines")
+    stale = module_length_problems(lengths, {**listed, "talentlab/stage/short.py": "was long",
+                                             "talentlab/stage/gone.py": "was long"})
+    assert [p.split(":")[0] for p in stale] == ["talentlab/stage/short.py", "talentlab/stage/gone.py"]
+    assert module_length_problems(lengths, {"talentlab/stage/long.py": ""}) == [
+        "talentlab/stage/long.py: listed in ARCHITECTURE.md without a reason"]
+
+
+# ---------------------------------------------------------------------------------------------
+# private names
+
+def _is_private(name: str) -> bool:
+    """``_name`` is private; a dunder (``__version__``, ``__future__``) is not."""
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _private_module_owner(module: str) -> str | None:
+    """The package a private module belongs to (``talentlab.indicators`` for
+    ``talentlab.indicators._core.x``), None for a public module."""
+    parts = module.split(".")
+    for index, part in enumerate(parts):
+        if _is_private(part):
+            return ".".join(parts[:index])
+    return None
+
+
+def _is_module(root: Path, name: str) -> bool:
+    path = root.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def _dotted(node: ast.AST) -> str | None:
+    """``a.b.c`` of a chain of names and attributes, None for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def private_reaches(source: str, module: str | None, root: Path = ROOT,
+                    is_package: bool = False) -> list[tuple[int, str]]:
+    """``(line, what)`` of every place ``source`` reaches a private name of talentlab that is not
+    its own.
+
+    ``module`` is the dotted name of the module ``source`` is (``is_package`` for a package's
+    ``__init__``), None for a test or a benchmark. Two rules:
+
+    * no ``_name`` (a dunder is not private) of another module: neither imported
+      (``from talentlab.x import _name``) nor reached through the module (``x._name``), even
+      from a module of the same package;
+    * a private module (``talentlab.pkg._impl``) only from inside its own package (``pkg`` and
+      its subpackages, ``pkg/__init__.py`` included), however it is reached (``import``,
+      ``from talentlab.pkg import _impl``, ``from talentlab.pkg._impl import name``).
+
+    ``root`` holds the ``talentlab`` folder (it tells a submodule from a name).
+    """
+    def foreign_private_module(target: str) -> bool:
+        owner = _private_module_owner(target)
+        return owner is not None and not (
+            module is not None and (module == owner or module.startswith(owner + ".")))
+
+    found = []
+    tree = ast.parse(source)
+    bound: dict[str, str] = {}  # local name -> the talentlab module it is bound to
+    here = module or ""
+    package = here if is_package else here.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] != "talentlab":
+                    continue
+                if foreign_private_module(alias.name):
+                    found.append((node.lineno, f"import {alias.name}"))
+                if alias.asname:
+                    bound[alias.asname] = alias.name
+                else:
+                    bound["talentlab"] = "talentlab"
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                parts = parts[:len(parts) - (node.level - 1)]
+                source_module = ".".join(parts + ([node.module] if node.module else []))
+            else:
+                source_module = node.module or ""
+            if source_module.split(".")[0] != "talentlab":
+                continue
+            if foreign_private_module(source_module):
+                found.append((node.lineno, f"from {source_module} import ..."))
+                continue
+            for alias in node.names:
+                target = f"{source_module}.{alias.name}"
+                if _is_module(root, target):
+                    bound[alias.asname or alias.name] = target
+                    if foreign_private_module(target):
+                        found.append((node.lineno, f"from {source_module} import {alias.name}"))
+                elif _is_private(alias.name) and source_module != module:
+                    found.append((node.lineno, f"from {source_module} import {alias.name}"))
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and _is_private(node.attr)):
+            continue
+        base = _dotted(node.value)
+        if base is None or base.split(".")[0] not in bound:
+            continue
+        first, _, rest = base.partition(".")
+        owner = bound[first] + (f".{rest}" if rest else "")
+        if not _is_module(root, owner):
+            continue  # an object's attribute (self._x, frame._mgr), not a module's name
+        target = f"{owner}.{node.attr}"
+        if (foreign_private_module(target) if _is_module(root, target) else owner != module):
+            found.append((node.lineno, f"{base}.{node.attr}"))
+    return sorted(set(found))
+
+
+def _package_modules() -> list[tuple[Path, str, bool]]:
+    """(path, dotted name, is a package's ``__init__``) of every module of talentlab/."""
+    modules = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "_shipped" in path.parts:
+            continue
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        is_package = parts[-1] == "__init__"
+        modules.append((path, ".".join(parts[:-1] if is_package else parts), is_package))
+    return modules
+
+
+def _reaches_report(found: dict[str, list[tuple[int, str]]]) -> str:
+    return "\n".join(f"{path}:{line}: {what}" for path, hits in found.items()
+                     for line, what in hits)
+
+
+def test_no_module_reaches_another_modules_private_names():
+    found = {}
+    for path, module, is_package in _package_modules():
+        hits = private_reaches(path.read_text(encoding="utf-8"), module, ROOT, is_package)
+        if hits:
+            found[path.relative_to(ROOT).as_posix()] = hits
+    assert not found, ("private names used outside their module (make them public, with a "
+                       "docstring, and rename every use):\n" + _reaches_report(found))
+
+
+def test_tests_and_benchmarks_use_only_public_names():
+    found = {}
+    for folder in ("tests", "benchmarks"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            rel = path.relative_to(ROOT)
+            if rel.parts[1].startswith("reference"):  # provenance scripts (conftest ignores them)
+                continue
+            hits = private_reaches(path.read_text(encoding="utf-8"), None, ROOT)
+            if hits:
+                found[rel.as_posix()] = hits
+    assert not found, ("tests and benchmarks reach private names of talentlab (what they need "
+                       "becomes public):\n" + _reaches_report(found))
+
+
+@pytest.fixture
+def sample_tree(tmp_path):
+    """talentlab/stage/{__init__, public, _impl}.py and talentlab/other/{__init__, user}.py."""
+    for rel in ("__init__", "stage/__init__", "stage/public", "stage/_impl", "stage/sub/__init__",
+                "stage/sub/deep", "other/__init__", "other/user"):
+        path = tmp_path / "talentlab" / f"{rel}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("module, source", [
+    # a private name of another module, imported or reached through the module
+    ("talentlab.other.user", "from talentlab.stage.public import _helper"),
+    ("talentlab.other.user", "from talentlab.stage.public import helper, _helper as h"),
+    ("talentlab.other.user", "from ..stage.public import _helper"),
+    ("talentlab.other.user", "from talentlab.stage import public\npublic._helper()"),
+    ("talentlab.other.user", "import talentlab.stage.public as p\np._LIMIT"),
+    ("talentlab.other.user", "import talentlab.stage.public\ntalentlab.stage.public._helper()"),
+    ("talentlab.stage.public", "from talentlab.stage._impl import _helper"),  # even a sibling's
+    ("talentlab.stage", "from talentlab.stage.public import _helper"),  # even into __init__
+    # a private module, from outside its package
+    ("talentlab.other.user", "from talentlab.stage._impl import helper"),
+    ("talentlab.other.user", "from talentlab.stage import _impl"),
+    ("talentlab.other.user", "import talentlab.stage._impl"),
+    ("talentlab.other.user", "import talentlab.stage._impl as impl"),
+    ("talentlab.other.user", "from talentlab import stage\nstage._impl.helper()"),
+    (None, "from talentlab.stage._impl import helper"),  # a test or a benchmark
+    (None, "from talentlab.stage import public\npublic._helper()"),
+])
+def test_the_private_name_scan_flags_each_kind_of_reach(sample_tree, module, source):
+    is_package = module == "talentlab.stage"
+    assert private_reaches(source, module, sample_tree, is_package), source
+
+
+@pytest.mark.parametrize("module, source", [
+    ("talentlab.other.user", "from talentlab.stage.public import helper"),
+    ("talentlab.other.user", "from __future__ import annotations\nfrom talentlab import __version__"),
+    ("talentlab.other.user", "import io as _io\nfrom talentlab.stage import public as _public"),
+    ("talentlab.other.user", "from talentlab.stage import public\npublic.helper()\nself._x\n"
+                             "public.helper()._cache"),
+    ("talentlab.stage.public", "from talentlab.stage._impl import helper"),  # inside its package
+    ("talentlab.stage.public", "from talentlab.stage import _impl\n_impl.helper()"),
+    ("talentlab.stage.sub.deep", "import talentlab.stage._impl as impl"),  # a subpackage
+    ("talentlab.stage.public", "def f():\n    return _own_helper()\n_own = 1"),
+    (None, "from talentlab.stage.public import helper\nimport pandas as pd\npd._libs"),
+])
+def test_the_private_name_scan_leaves_public_and_own_names_alone(sample_tree, module, source):
+    assert private_reaches(source, module, sample_tree) == [], source
+
+
+def test_the_package_init_may_import_public_names_of_its_private_modules(sample_tree):
+    assert private_reaches("from talentlab.stage._impl import helper\n", "talentlab.stage",
+                           sample_tree, is_package=True) == []
+    assert private_reaches("from ._impl import helper\n", "talentlab.stage", sample_tree,
+                           is_package=True) == []
+    assert private_reaches("from ..stage._impl import helper\n", "talentlab.other.user",
+                           sample_tree) == [(1, "from talentlab.stage._impl import ...")]

@@ -462,18 +462,45 @@ def test_no_module_reaches_another_modules_private_names():
                        "docstring, and rename every use):\n" + _reaches_report(found))
 
 
-def test_tests_and_benchmarks_use_only_public_names():
-    found = {}
+def notebook_code(notebook: Path) -> str:
+    """The code cells of a notebook as one source, without IPython's ``%magic`` and ``!shell``
+    lines (which are not Python)."""
+    import json
+
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return "\n".join(line for cell in cells if cell["cell_type"] == "code"
+                     for line in "".join(cell["source"]).splitlines()
+                     if not line.lstrip().startswith(("%", "!")))
+
+
+def test_tests_benchmarks_and_notebooks_use_only_public_names():
+    sources = {}
     for folder in ("tests", "benchmarks"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             rel = path.relative_to(ROOT)
-            if rel.parts[1].startswith("reference"):  # provenance scripts (conftest ignores them)
-                continue
-            hits = private_reaches(path.read_text(encoding="utf-8"), None, ROOT)
-            if hits:
-                found[rel.as_posix()] = hits
-    assert not found, ("tests and benchmarks reach private names of talentlab (what they need "
-                       "becomes public):\n" + _reaches_report(found))
+            if not rel.parts[1].startswith("reference"):  # provenance scripts (conftest too)
+                sources[rel.as_posix()] = path.read_text(encoding="utf-8")
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        sources[path.relative_to(ROOT).as_posix()] = notebook_code(path)
+    found = {}
+    for rel, source in sources.items():
+        hits = private_reaches(source, None, ROOT)
+        if hits:
+            found[rel] = hits
+    assert not found, ("tests, benchmarks and notebooks reach private names of talentlab (what "
+                       "they need becomes public):\n" + _reaches_report(found))
+
+
+def test_notebook_code_is_its_code_cells_without_magics(tmp_path):
+    import json
+
+    notebook = tmp_path / "n.ipynb"
+    notebook.write_text(json.dumps({"cells": [
+        {"cell_type": "markdown", "source": ["from talentlab.x import _y"]},
+        {"cell_type": "code", "source": ["%matplotlib inline\n", "from talentlab.stage import public\n",
+                                         "public._helper()"]},
+        {"cell_type": "code", "source": "!ls\nx = 1"}]}), encoding="utf-8")
+    assert notebook_code(notebook) == "from talentlab.stage import public\npublic._helper()\nx = 1"
 
 
 @pytest.fixture

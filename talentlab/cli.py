@@ -209,7 +209,9 @@ def _cmd_examples(args: argparse.Namespace) -> int:
                   "example export from a scenario), not both", file=sys.stderr)
             return 2
         try:
-            out = resources.copy_examples(args.dest)
+            from talentlab.data.shipped import copy_examples
+
+            out = copy_examples(args.dest)
         except (ValueError, FileNotFoundError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -234,8 +236,10 @@ def _cmd_examples(args: argparse.Namespace) -> int:
 
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
+    from talentlab.data.shipped import copy_notebooks
+
     try:
-        out = resources.copy_notebooks(args.dest)
+        out = copy_notebooks(args.dest)
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

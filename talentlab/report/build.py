@@ -4,9 +4,13 @@ wrote and the claims of the paper, the privacy scan, the publication checks and 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-from collections.abc import Iterable
+import re
+import shutil
+import stat
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -200,37 +204,95 @@ def write_staged_report(report_dir: str | os.PathLike, staged: dict[str, str],
                         min_cell: int) -> None:
     """Write the build's ``staged`` files (name -> text), check the whole folder
     (:func:`talentlab.report.publish.check_report`) and write ``MANIFEST.sha256``: all or
-    nothing.
+    nothing, also when the process is killed or the disk fills up.
 
-    Each file is replaced atomically; when a check or a write fails, every file this step
-    replaced gets its earlier bytes back (a file it created is removed) and the error is
-    raised, so the folder holds the earlier report, never a half-written one.
+    The new report is made whole beside ``report_dir`` and swapped in with one atomic rename
+    (:func:`talentlab.data.atomic.write_folder_atomically` with ``replace=True``): a staging
+    folder gets a hard link (a copy where a link is refused) of every file of ``report_dir`` --
+    the notebooks' folders, other data sets' reports under ``datasets/``, any file of the user's,
+    all kept as they are -- then the staged files, the checks and the manifest. A failed check,
+    a full disk or a kill at any moment leaves ``report_dir`` exactly the earlier report (or,
+    after the swap, exactly the new one); a killed run's staging folder
+    (``.<name>.<pid>-<random>.tmp`` beside ``report_dir``) is deleted by the next write, and
+    the temporary files an earlier version's killed write left inside the folder are not
+    carried over. When another process changes ``report_dir`` while the report is written
+    (its changes would be lost in the swap) nothing is swapped and an ``OSError`` (``EBUSY``)
+    says to run the report again.
+
+    Where the folder cannot be renamed -- a mount point, or a parent folder this process may
+    not write -- the files are written in place instead, each replaced atomically, and every
+    file this step replaced gets its earlier bytes back (one it created is removed) when a
+    check or a write fails; a kill in the middle of that write can leave a mix.
 
     Examples
     --------
     >>> import tempfile
     >>> from talentlab.report.publish import PublicationError
-    >>> d = Path(tempfile.mkdtemp())
-    >>> _ = (d / "index.html").write_text("<p>old</p>")
+    >>> d = Path(tempfile.mkdtemp()) / "reports"
+    >>> _ = d.mkdir(), (d / "index.html").write_text("<p>old</p>")
+    >>> _ = (d / "notes.txt").write_text("not the report's")
     >>> try:
     ...     write_staged_report(d, {"index.html": '<a href="gone.html">x</a>'}, 10)
     ... except PublicationError:
     ...     pass
     >>> (d / "index.html").read_text()
     '<p>old</p>'
+    >>> write_staged_report(d, {"index.html": '<a href="notes.txt">notes</a>'}, 10)
+    >>> sorted(p.name for p in d.iterdir()), sorted(p.name for p in d.parent.iterdir())
+    (['MANIFEST.sha256', 'index.html', 'notes.txt'], ['reports'])
     """
-    from talentlab.data.atomic import atomic_write_bytes
-    from talentlab.report import publish
-    from talentlab.report.manifest import MANIFEST_NAME
+    from talentlab.data.atomic import write_folder_atomically
 
     report_dir = Path(report_dir)
+    if not folder_can_be_swapped(report_dir):
+        _write_report_in_place(report_dir, staged, min_cell)
+        return
+    skip = _earlier_temporary_files(staged)
+    source = Path(os.path.realpath(report_dir))   # a symbolic link: the folder it leads to
+
+    def write(stage: Path) -> None:
+        before = _link_tree(source, stage, skip)
+        _write_and_check(stage, staged, min_cell)
+        if _tree_state(source, skip) != before:
+            raise OSError(errno.EBUSY, "the report folder changed while the report was written "
+                          "(another run writing into it?): nothing was replaced; run the report "
+                          "again / 生成报告期间报告文件夹被修改，未替换任何文件，请重新运行",
+                          os.fspath(report_dir))
+
+    write_folder_atomically(report_dir, write, replace=True)
+
+
+def folder_can_be_swapped(folder: str | os.PathLike) -> bool:
+    """Can ``folder`` be replaced by renaming another folder onto it? Not when it is a mount
+    point (the rename fails with ``EBUSY``) or when this process may not create a folder
+    beside it; a folder that does not exist yet can be created by a rename when its nearest
+    existing ancestor is writable.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder_can_be_swapped(Path(tempfile.mkdtemp()) / "reports"), folder_can_be_swapped("/")
+    (True, False)
+    """
+    folder = Path(os.path.realpath(folder))
+    if os.path.ismount(folder):
+        return False
+    parent = folder.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    return os.access(parent, os.W_OK | os.X_OK)
+
+
+def _write_report_in_place(report_dir: Path, staged: dict[str, str], min_cell: int) -> None:
+    """:func:`write_staged_report` where the folder cannot be swapped: each file replaced
+    atomically, the earlier bytes put back when a check or a write fails."""
+    from talentlab.data.atomic import atomic_write_bytes
+    from talentlab.report.manifest import MANIFEST_NAME
+
     earlier = {name: (report_dir / name).read_bytes() if (report_dir / name).is_file() else None
                for name in [*staged, MANIFEST_NAME]}
     try:
-        for name, text in staged.items():
-            atomic_write_text(report_dir / name, text)
-        publish.check_report(report_dir, min_cell)
-        write_manifest(report_dir)
+        _write_and_check(report_dir, staged, min_cell)
     except BaseException:
         for name, data in earlier.items():
             if data is None:
@@ -238,3 +300,80 @@ def write_staged_report(report_dir: str | os.PathLike, staged: dict[str, str],
             else:
                 atomic_write_bytes(report_dir / name, data)
         raise
+
+
+def _write_and_check(folder: Path, staged: dict[str, str], min_cell: int) -> None:
+    """Write the staged files into ``folder``, check it and write its manifest."""
+    from talentlab.report import publish
+
+    for name, text in staged.items():
+        # replaces a hard link of the earlier file by a new file: never writes through the link
+        atomic_write_text(folder / name, text)
+    publish.check_report(folder, min_cell)
+    write_manifest(folder)
+
+
+def _earlier_temporary_files(staged: dict[str, str]) -> re.Pattern:
+    """The temporary files (:func:`talentlab.data.atomic.atomic_write_bytes`) that a killed
+    in-place write of the report's own files leaves in the folder."""
+    from talentlab.report.manifest import MANIFEST_NAME
+
+    names = "|".join(re.escape(name) for name in sorted({*staged, MANIFEST_NAME}))
+    return re.compile(rf"\.(?:{names})\.[a-z0-9_]{{8}}\.tmp")
+
+
+def _tree_entries(source: Path, skip: re.Pattern) -> Iterator[tuple[str, str]]:
+    """``(path, path relative to source)`` of ``source`` and of everything under it, a folder
+    before its content, symbolic links not followed; the top-level names matching ``skip`` are
+    left out."""
+    for folder, dirs, files in os.walk(source):
+        rel = os.path.relpath(folder, source)
+        if rel == ".":
+            dirs[:] = [d for d in dirs if not skip.fullmatch(d)]
+            files = [f for f in files if not skip.fullmatch(f)]
+        yield folder, rel
+        links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
+        dirs[:] = sorted(d for d in dirs if d not in links)   # os.walk lists, never enters, them
+        for name in sorted([*files, *links]):
+            yield os.path.join(folder, name), os.path.normpath(os.path.join(rel, name))
+
+
+def _entry_state(rel: str, st: os.stat_result) -> tuple:
+    return rel, stat.S_IFMT(st.st_mode), st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _tree_state(source: Path, skip: re.Pattern) -> list[tuple]:
+    """(relative path, type, inode, size, modification time) of every entry under ``source``
+    (:func:`_tree_entries`): what :func:`_link_tree` linked, to see whether anything changed
+    since."""
+    if not source.is_dir():
+        return []
+    return sorted(_entry_state(rel, os.lstat(path)) for path, rel in _tree_entries(source, skip))
+
+
+def _link_tree(source: Path, dest: Path, skip: re.Pattern) -> list[tuple]:
+    """Give ``dest`` (an empty folder) the tree of ``source`` (:func:`_tree_entries`): folders
+    made with their modes, files hard-linked (copied where a link is refused), symbolic links
+    recreated. Return the state of ``source`` that was linked (:func:`_tree_state`); nothing
+    when ``source`` does not exist."""
+    if not source.is_dir():
+        return []
+    state = []
+    for path, rel in _tree_entries(source, skip):
+        st = os.lstat(path)
+        state.append(_entry_state(rel, st))
+        target = dest / rel
+        if stat.S_ISDIR(st.st_mode):
+            if rel != ".":
+                target.mkdir()
+            os.chmod(target, stat.S_IMODE(st.st_mode))
+        elif stat.S_ISLNK(st.st_mode):
+            os.symlink(os.readlink(path), target)
+        else:
+            try:
+                os.link(path, target)
+            except OSError:                  # another user's file, a file system without links
+                if not stat.S_ISREG(st.st_mode):
+                    raise
+                shutil.copy2(path, target)
+    return sorted(state)

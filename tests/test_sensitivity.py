@@ -22,6 +22,9 @@ import pandas as pd
 import pytest
 
 from talentlab.evaluation import sensitivity as se
+from talentlab.evaluation.sensitivity.conditional import TOL_LAMBDA, ConditionalTest, DualPolytope
+from talentlab.evaluation.sensitivity.r_random import r_rnorm, r_uniforms
+from talentlab.evaluation.sensitivity.restrictions import smoothness_identified_set
 
 
 def _brute_force_set(beta, num_pre, num_post, mbar, l_vec, n_grid=21):
@@ -274,10 +277,10 @@ def test_c_lf_breakdown_value_is_honestdids_about_two(medicaid):
 
 def test_r_random_numbers_are_rs():
     """set.seed(0); runif(3) / rnorm(5) and set.seed(42); rnorm(2) in R 4.x."""
-    assert se._r_uniforms(3, 0) == pytest.approx([0.8966972, 0.2655087, 0.3721239], abs=1e-7)
-    assert se._r_rnorm(5, 0) == pytest.approx(
+    assert r_uniforms(3, 0) == pytest.approx([0.8966972, 0.2655087, 0.3721239], abs=1e-7)
+    assert r_rnorm(5, 0) == pytest.approx(
         [1.2629543, -0.3262334, 1.3297993, 1.2724293, 0.4146414], abs=1e-7)
-    assert se._r_rnorm(2, 42) == pytest.approx([1.3709584, -0.5646982], abs=1e-7)
+    assert r_rnorm(2, 42) == pytest.approx([1.3709584, -0.5646982], abs=1e-7)
 
 
 def _random_moment_problem(rng, m, k):
@@ -293,7 +296,7 @@ def test_dual_vertices_give_the_linear_programs_optimum_and_dual(m, k):
 
     rng = np.random.default_rng(m * 10 + k)
     sd, x, _ = _random_moment_problem(rng, m, k)
-    dual = se._DualPolytope(sd, x)
+    dual = DualPolytope(sd, x)
     ys = rng.normal(size=(25, m))
     eta, idx = dual.eta(ys)
     for y, e, v in zip(ys, eta, idx, strict=True):
@@ -312,20 +315,20 @@ def test_primal_truncation_points_equal_the_closed_form_dual_ones():
     rng = np.random.default_rng(4)
     m, k = 6, 2
     sd, x, sigma = _random_moment_problem(rng, m, k)
-    test = se._ConditionalTest.__new__(se._ConditionalTest)
+    test = ConditionalTest.__new__(ConditionalTest)
     test.x, test.sd, test.sigma = x, sd, sigma
-    test.dual = se._DualPolytope(sd, x)
+    test.dual = DualPolytope(sd, x)
     ys = rng.normal(size=(40, m))
     _, idx = test.dual.eta(ys)
     checked = 0
     for v in np.unique(idx):
         lam = test.dual.vertices[v]
-        binding = lam > se._TOL_LAMBDA
+        binding = lam > TOL_LAMBDA
         if binding.sum() != k + 1:
             continue
         y = ys[idx == v]
-        plo, pup, psd = test._primal_bounds(y, binding)
-        dlo, dup, dsd = test._dual_bounds(y, lam, float(lam @ sigma @ lam))
+        plo, pup, psd = test.primal_bounds(y, binding)
+        dlo, dup, dsd = test.dual_bounds(y, lam, float(lam @ sigma @ lam))
         assert psd == pytest.approx(dsd, rel=1e-10)
         assert plo == pytest.approx(dlo, rel=1e-8, abs=1e-10)
         assert pup == pytest.approx(dup, rel=1e-8, abs=1e-10)
@@ -339,7 +342,7 @@ def test_smoothness_interval_tends_to_identified_set(method):
     sigma = np.eye(6) * 1e-12
     for m in (0.0, 0.01, 0.05):
         lo, hi = se.smoothness_interval(beta, sigma, 3, 3, m, l_vec=[1, 0, 0], method=method)
-        ilo, ihi = se._sd_identified_set(beta, 3, 3, m, np.array([1.0, 0, 0]))
+        ilo, ihi = smoothness_identified_set(beta, 3, 3, m, np.array([1.0, 0, 0]))
         assert ilo == pytest.approx(0.21 - m) and ihi == pytest.approx(0.21 + m)
         if method == "FLCI":  # worst-case bias over Delta^SD: contains the identified set
             assert lo <= ilo + 1e-6 and hi >= ihi - 1e-6 and hi - lo <= 2 * (ihi - ilo) + 1e-5

@@ -165,7 +165,7 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
         return 2
     try:  # the count-based graduate indicators, the same table from every engine
         table = compute_indicators(args.data, by, engine=args.engine, min_cell=args.min_cell,
-                                   confidence=args.confidence, spark=args.spark_master)
+                                   alpha=args.alpha, spark=args.spark_master)
     except (IndicatorInputError, DataValidationError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -420,7 +420,8 @@ def _add_analysis_commands(sub) -> None:
                    help="disclosure threshold: groups of fewer people are blanked, with the "
                         f"groups that would reveal them (default {MIN_CELL}, never below "
                         f"{MIN_CELL_FLOOR})")
-    p.add_argument("--confidence", type=float, default=0.95)
+    p.add_argument("--alpha", type=float, default=0.05,
+                   help="intervals at level 1 - alpha (default 0.05: 95%%)")
     p.add_argument("--spark-master", default=None,
                    help="Spark master URL for --engine spark (default: local[*])")
     p.set_defaults(func=_cmd_indicators)

@@ -76,16 +76,16 @@ def test_hand_written_newcombe_step_equals_statsmodels():
     na = rng.integers(1, 400, 5000).astype(float)
     nb = rng.integers(1, 400, 5000).astype(float)
     xa, xb = np.floor(rng.random(5000) * (na + 1)), np.floor(rng.random(5000) * (nb + 1))
-    for confidence in (0.9, 0.95, 0.99):
-        lo, hi = _newcombe_limits(xa, na, xb, nb, confidence, continuity_correction=False)
+    for alpha in (0.1, 0.05, 0.01):
+        lo, hi = _newcombe_limits(xa, na, xb, nb, alpha, continuity_correction=False)
         want_lo, want_hi = confint_proportions_2indep(xa, na, xb, nb, method="newcomb",
-                                                      compare="diff", alpha=1 - confidence)
+                                                      compare="diff", alpha=alpha)
         np.testing.assert_allclose(lo, want_lo, rtol=0, atol=1e-12)
         np.testing.assert_allclose(hi, want_hi, rtol=0, atol=1e-12)
     # and the public function on arrays is statsmodels' interval (clipped to [-1, 1])
     got = newcombe_difference(xa, na, xb, nb)
     want_lo, want_hi = confint_proportions_2indep(xa, na, xb, nb, method="newcomb",
-                                                  alpha=1 - 0.95)
+                                                  alpha=0.05)
     np.testing.assert_array_equal(got["ci_low"], np.clip(want_lo, -1, 1))
     np.testing.assert_array_equal(got["ci_high"], np.clip(want_hi, -1, 1))
 

@@ -458,8 +458,8 @@ def test_clear_errors():
         ti.employment_rate(bad)
     with pytest.raises(IndicatorInputError, match="denominator"):
         ti.counterpart_employment_rate(HAND, denominator="everyone")
-    with pytest.raises(IndicatorInputError, match="confidence"):
-        ti.employment_rate(HAND, confidence=95)
+    with pytest.raises(IndicatorInputError, match="alpha"):
+        ti.employment_rate(HAND, alpha=5)
     with pytest.raises(IndicatorInputError, match="lacks column"):
         ti.employment_rate(HAND, by="nonexistent")
     with pytest.raises(IndicatorInputError, match="regions"):
@@ -472,3 +472,17 @@ def test_clear_errors():
 def test_string_destination_accepted_like_category():
     as_str = HAND.assign(destination=HAND["destination"].astype("str"))
     pd.testing.assert_frame_equal(ti.employment_rate(as_str), ti.employment_rate(HAND))
+
+
+def test_alpha_sets_the_interval_level_and_the_confidence_column_states_it():
+    # issue 24: the interval level is `alpha` everywhere (an interval at level 1 - alpha);
+    # the output column `confidence` keeps stating the level
+    from statsmodels.stats.proportion import proportion_confint
+
+    r = ti.employment_rate(HAND, alpha=0.1).iloc[0]
+    lo, hi = proportion_confint(r["numerator"], r["denominator"], alpha=0.1, method="wilson")
+    assert (r["ci_low"], r["ci_high"]) == (lo, hi)
+    assert r["confidence"] == 0.9
+    assert ti.compute_all({"graduates": HAND}, alpha=0.01)["confidence"].eq(0.99).all()
+    with pytest.raises(IndicatorInputError, match="alpha"):
+        ti.wilson_interval(3, 10, alpha=True)

@@ -94,7 +94,7 @@ def _table(data, name: str) -> pd.DataFrame | None:
 
 
 def compute_all(data, by: str | Sequence[str] | None = None, *,
-                indicators: Sequence[str] | None = None, confidence: float = 0.95,
+                indicators: Sequence[str] | None = None, alpha: float = 0.05,
                 min_cell: int | None = None, options: Mapping[str, Mapping] | None = None,
                 engine: str | None = None, spark=None) -> pd.DataFrame:
     """The long table of every indicator the data allow, grouped by ``by``.
@@ -124,6 +124,9 @@ def compute_all(data, by: str | Sequence[str] | None = None, *,
     indicators : list of str, optional
         Function names from :data:`ALL_INDICATORS` (default: all whose tables and columns are
         present; an explicitly requested indicator whose input is missing raises).
+    alpha : float
+        Every interval is at level 1 - alpha (default 0.05: 95%); the ``confidence``
+        column states that level.
     min_cell : int, optional
         Disclosure threshold: ``suppressed`` flags groups with ``n < min_cell`` (default
         :data:`talentlab.data.disclosure.MIN_CELL`; below
@@ -143,7 +146,7 @@ def compute_all(data, by: str | Sequence[str] | None = None, *,
     """
     min_cell = check_min_cell(min_cell)
     if engine is not None or isinstance(data, str | os.PathLike):
-        return _compute_all_engine(data, by, indicators=indicators, confidence=confidence,
+        return _compute_all_engine(data, by, indicators=indicators, alpha=alpha,
                                    min_cell=min_cell, options=options, engine=engine or "auto",
                                    spark=spark)
     by = as_list(by)
@@ -153,7 +156,7 @@ def compute_all(data, by: str | Sequence[str] | None = None, *,
     if unknown_opts:
         raise IndicatorInputError(f"compute_all: options for unknown indicator(s) "
                                   f"{unknown_opts}")
-    common = {"confidence": confidence, "min_cell": min_cell}
+    common = {"alpha": alpha, "min_cell": min_cell}
     graduates = _table(data, "graduates")
     frames = _graduate_frames(graduates, by, names, explicit, common, options)
     if "enterprise_recognition" in names:
@@ -236,7 +239,7 @@ def _programme_frames(programmes, by, names, explicit, common, options) -> list[
     return frames
 
 
-def _compute_all_engine(data, by, *, indicators, confidence, min_cell, options, engine, spark):
+def _compute_all_engine(data, by, *, indicators, alpha, min_cell, options, engine, spark):
     """compute_all with the count-based graduate indicators counted by ``engine``."""
     from talentlab.indicators import engines
 
@@ -253,9 +256,9 @@ def _compute_all_engine(data, by, *, indicators, confidence, min_cell, options, 
         src = engines.resolve_source(data)
         graduates = engines.read_for_pandas(src, None)
         return compute_all({"graduates": graduates}, by, indicators=indicators,
-                           confidence=confidence, min_cell=min_cell, options=options)
+                           alpha=alpha, min_cell=min_cell, options=options)
     if not path_source and eng == "pandas":
-        return compute_all(data, by, indicators=indicators, confidence=confidence,
+        return compute_all(data, by, indicators=indicators, alpha=alpha,
                            min_cell=min_cell, options=options)
     names, explicit = _requested(indicators)
     source = data if path_source else _table(data, "graduates")
@@ -274,7 +277,7 @@ def _compute_all_engine(data, by, *, indicators, confidence, min_cell, options, 
     frames = []
     if counted:
         frames.append(engines.compute_indicators(
-            source, by, engine=eng, indicators=counted, confidence=confidence,
+            source, by, engine=eng, indicators=counted, alpha=alpha,
             min_cell=min_cell, spark=spark,
             options={k: v for k, v in options.items() if k in counted}))
     rest = [n for n in names if n not in engines.ENGINE_INDICATORS]
@@ -287,7 +290,7 @@ def _compute_all_engine(data, by, *, indicators, confidence, min_cell, options, 
             rest = [n for n in rest if _available(data, n)]
         if rest:
             frames.append(compute_all(
-                data, by, indicators=rest, confidence=confidence, min_cell=min_cell,
+                data, by, indicators=rest, alpha=alpha, min_cell=min_cell,
                 options={k: v for k, v in options.items() if k in rest}))
     out = concat_results(frames)
     lead = [c for c in as_list(by) if c in out.columns]

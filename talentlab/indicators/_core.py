@@ -104,10 +104,34 @@ def weighted_bincount(codes: np.ndarray, counts: np.ndarray | None, minlength: i
     return np.bincount(codes, weights=counts, minlength=minlength).astype(np.int64)
 
 
-def check_confidence(confidence: float, where: str) -> float:
-    if not (isinstance(confidence, int | float) and 0 < confidence < 1):
-        raise IndicatorInputError(f"{where}: confidence must be in (0, 1), got {confidence!r}")
-    return float(confidence)
+def check_alpha(alpha: float, where: str) -> float:
+    """``alpha`` as a float after checking it: an interval at level 1 - alpha needs 0 < alpha < 1.
+
+    Parameters
+    ----------
+    alpha : float
+        One minus the level of the interval (0.05 for a 95% interval).
+    where : str
+        The caller, named in the error.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    IndicatorInputError
+        When ``alpha`` is not a number strictly between 0 and 1 (booleans included).
+
+    Examples
+    --------
+    >>> check_alpha(0.05, "example")
+    0.05
+    """
+    if isinstance(alpha, bool) or not (isinstance(alpha, int | float) and 0 < alpha < 1):
+        raise IndicatorInputError(f"{where}: alpha must be in (0, 1) (an interval at level "
+                                  f"1 - alpha), got {alpha!r}")
+    return float(alpha)
 
 
 def _factorize_column(s: pd.Series) -> tuple[np.ndarray, object]:
@@ -177,13 +201,18 @@ def bool_parts(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 # Intervals for proportions
 # ---------------------------------------------------------------------------------------------
 
-def z_quantile(confidence: float) -> float:
-    """The standard normal quantile of a two-sided interval at level ``confidence`` (1.96 at
-    0.95)."""
-    return float(stats.norm.ppf(0.5 + confidence / 2))
+def z_quantile(alpha: float) -> float:
+    """The standard normal quantile of a two-sided interval at level 1 - alpha.
+
+    Examples
+    --------
+    >>> round(z_quantile(0.05), 4)
+    1.96
+    """
+    return float(stats.norm.ppf(1 - alpha / 2))
 
 
-def wilson_limits(x: np.ndarray, n: np.ndarray, confidence: float,
+def wilson_limits(x: np.ndarray, n: np.ndarray, alpha: float,
                   continuity_correction: bool) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score limits ``(low, high)`` of ``x`` successes in ``n`` trials, elementwise (NaN
     where ``n`` is 0), optionally with Newcombe's continuity correction."""
@@ -196,11 +225,11 @@ def wilson_limits(x: np.ndarray, n: np.ndarray, confidence: float,
         return low, high
     xo, no = np.broadcast_to(x, low.shape)[ok], np.broadcast_to(n, low.shape)[ok]
     if not continuity_correction:
-        lo, hi = proportion_confint(xo, no, alpha=1 - confidence, method="wilson")
+        lo, hi = proportion_confint(xo, no, alpha=alpha, method="wilson")
     else:
         # Hand-written: statsmodels/scipy offer no continuity-corrected Wilson interval.
         # Newcombe (1998a), method 4, equations for L and U; L = 0 when x = 0, U = 1 when x = n.
-        z = z_quantile(confidence)
+        z = z_quantile(alpha)
         p = xo / no
         q = 1 - p
         with np.errstate(invalid="ignore"):
@@ -224,7 +253,7 @@ def _check_counts(x, n, where: str) -> tuple[np.ndarray, np.ndarray]:
     return x, n
 
 
-def wilson_interval(successes, n, confidence: float = 0.95,
+def wilson_interval(successes, n, alpha: float = 0.05,
                     continuity_correction: bool = False) -> pd.DataFrame:
     """Wilson score interval for one or more proportions.
 
@@ -232,8 +261,8 @@ def wilson_interval(successes, n, confidence: float = 0.95,
     ----------
     successes, n : int or array-like
         Number of successes and of trials (``n = 0`` gives NaN limits).
-    confidence : float
-        Two-sided confidence level.
+    alpha : float
+        The interval is at level 1 - alpha (default 0.05: 95%).
     continuity_correction : bool
         ``False``: Wilson score interval (Newcombe 1998a method 3, via statsmodels
         ``proportion_confint(method="wilson")``). ``True``: with continuity correction (method 4).
@@ -253,15 +282,15 @@ def wilson_interval(successes, n, confidence: float = 0.95,
     >>> wilson_interval(81, 263).round(4)[["ci_low", "ci_high"]].values.tolist()
     [[0.2553, 0.3662]]
     """
-    confidence = check_confidence(confidence, "wilson_interval")
+    alpha = check_alpha(alpha, "wilson_interval")
     x, n = _check_counts(successes, n, "wilson_interval")
-    low, high = wilson_limits(x, n, confidence, continuity_correction)
+    low, high = wilson_limits(x, n, alpha, continuity_correction)
     with np.errstate(invalid="ignore", divide="ignore"):
         est = np.where(n > 0, x / np.where(n > 0, n, 1), np.nan)
     return pd.DataFrame({"successes": x, "n": n, "estimate": est, "ci_low": low, "ci_high": high})
 
 
-def newcombe_difference(successes_a, n_a, successes_b, n_b, confidence: float = 0.95,
+def newcombe_difference(successes_a, n_a, successes_b, n_b, alpha: float = 0.05,
                         continuity_correction: bool = False) -> pd.DataFrame:
     """Newcombe's hybrid score interval for the difference of two independent proportions.
 
@@ -287,22 +316,22 @@ def newcombe_difference(successes_a, n_a, successes_b, n_b, confidence: float = 
     >>> newcombe_difference(56, 70, 48, 80).round(4)[["ci_low", "ci_high"]].values.tolist()
     [[0.0524, 0.3339]]
     """
-    confidence = check_confidence(confidence, "newcombe_difference")
+    alpha = check_alpha(alpha, "newcombe_difference")
     xa, na = _check_counts(successes_a, n_a, "newcombe_difference")
     xb, nb = _check_counts(successes_b, n_b, "newcombe_difference")
     if np.any(na == 0) or np.any(nb == 0):
         raise IndicatorInputError("newcombe_difference: both groups need n > 0")
     if continuity_correction:
-        low, high = _newcombe_limits(xa, na, xb, nb, confidence, continuity_correction=True)
+        low, high = _newcombe_limits(xa, na, xb, nb, alpha, continuity_correction=True)
     else:
         low, high = confint_proportions_2indep(xa, na, xb, nb, method="newcomb", compare="diff",
-                                               alpha=1 - confidence)
+                                               alpha=alpha)
     pa, pb = xa / na, xb / nb
     return pd.DataFrame({"estimate_a": pa, "estimate_b": pb, "estimate": pa - pb,
                          "ci_low": np.clip(low, -1, 1), "ci_high": np.clip(high, -1, 1)})
 
 
-def _newcombe_limits(xa, na, xb, nb, confidence: float,
+def _newcombe_limits(xa, na, xb, nb, alpha: float,
                      continuity_correction: bool) -> tuple[np.ndarray, np.ndarray]:
     """Newcombe's square-and-add limits from the (optionally continuity-corrected) Wilson limits.
 
@@ -310,8 +339,8 @@ def _newcombe_limits(xa, na, xb, nb, confidence: float,
     with ``continuity_correction=False`` it is method 10, which the tests check equals
     statsmodels' ``confint_proportions_2indep(method="newcomb")``.
     """
-    la, ua = wilson_limits(xa, na, confidence, continuity_correction)
-    lb, ub = wilson_limits(xb, nb, confidence, continuity_correction)
+    la, ua = wilson_limits(xa, na, alpha, continuity_correction)
+    lb, ub = wilson_limits(xb, nb, alpha, continuity_correction)
     pa, pb = xa / na, xb / nb
     d = pa - pb
     return (d - np.sqrt((pa - la) ** 2 + (ub - pb) ** 2),
@@ -323,7 +352,7 @@ def _newcombe_limits(xa, na, xb, nb, confidence: float,
 # ---------------------------------------------------------------------------------------------
 
 def result_frame(keys: pd.DataFrame, code: str, statistic: str, *, numerator, denominator,
-                 estimate, se, ci_low, ci_high, confidence: float, n, n_excluded, n_unknown,
+                 estimate, se, ci_low, ci_high, alpha: float, n, n_excluded, n_unknown,
                  method, min_cell: int | None, extra: dict | None = None,
                  label_code: str | None = None) -> pd.DataFrame:
     """Assemble the tidy result for one indicator statistic over all groups."""
@@ -340,7 +369,7 @@ def result_frame(keys: pd.DataFrame, code: str, statistic: str, *, numerator, de
         "indicator": code, "statistic": statistic, "label_en": en, "label_zh": zh,
         "numerator": arr(numerator), "denominator": arr(denominator), "estimate": arr(estimate),
         "se": arr(se), "ci_low": arr(ci_low), "ci_high": arr(ci_high),
-        "confidence": float(confidence),
+        "confidence": 1 - float(alpha),  # the column states the level
         "n": pd.array(n_arr.round().astype(np.int64), dtype="Int64"),
         "n_excluded": pd.array(arr(n_excluded).round().astype(np.int64), dtype="Int64"),
         "n_unknown": pd.array(arr(n_unknown).round().astype(np.int64), dtype="Int64"),
@@ -382,28 +411,28 @@ def row_notes(base: str, n: np.ndarray, notes: dict[str, np.ndarray] | None = No
 
 def proportion_result(keys: pd.DataFrame, code: str, num: np.ndarray, den: np.ndarray, *,
                       group_total: np.ndarray, n_unknown: np.ndarray, method: str,
-                      confidence: float, min_cell: int, notes: dict | None = None,
+                      alpha: float, min_cell: int, notes: dict | None = None,
                       statistic: str = "proportion",
                       n_excluded: np.ndarray | None = None) -> pd.DataFrame:
     """Result rows for a proportion: Wilson interval, binomial SE, empty-base explanation."""
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
-    low, high = wilson_limits(num, den, confidence, False)
+    low, high = wilson_limits(num, den, alpha, False)
     with np.errstate(invalid="ignore", divide="ignore"):
         est = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
         se = np.sqrt(est * (1 - est) / den)
     if n_excluded is None:
         n_excluded = np.asarray(group_total, dtype=float) - den - np.asarray(n_unknown, float)
     return result_frame(keys, code, statistic, numerator=num, denominator=den, estimate=est,
-                        se=se, ci_low=low, ci_high=high, confidence=confidence, n=den,
+                        se=se, ci_low=low, ci_high=high, alpha=alpha, n=den,
                         n_excluded=n_excluded, n_unknown=n_unknown,
                         method=row_notes(method, den, notes), min_cell=min_cell)
 
 
 def t_interval(estimate: np.ndarray, se: np.ndarray, df: np.ndarray,
-               confidence: float) -> tuple[np.ndarray, np.ndarray]:
+               alpha: float) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(invalid="ignore"):
-        q = stats.t.ppf(0.5 + confidence / 2, np.where(df > 0, df, np.nan))
+        q = stats.t.ppf(1 - alpha / 2, np.where(df > 0, df, np.nan))
     return estimate - q * se, estimate + q * se
 
 

@@ -144,7 +144,7 @@ def km_grouped(codes: np.ndarray, time: np.ndarray, event: np.ndarray, n_groups:
 _TIE = 1e-12
 
 
-def km_median(km: KMTable, n_groups: int, confidence: float) -> tuple[np.ndarray, ...]:
+def km_median(km: KMTable, n_groups: int, alpha: float) -> tuple[np.ndarray, ...]:
     """Median (first S < 0.5) and its cloglog test-inversion interval, per group."""
     median = np.full(n_groups, np.nan)
     lb = np.full(n_groups, np.nan)
@@ -156,7 +156,7 @@ def km_median(km: KMTable, n_groups: int, confidence: float) -> tuple[np.ndarray
     below = np.flatnonzero(km.surv < 0.5 - _TIE)
     g_below, first = np.unique(km.group[below], return_index=True)
     median[g_below] = km.time[below[first]]
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    z = stats.norm.ppf(1 - alpha / 2)
     s = km.surv
     with np.errstate(divide="ignore", invalid="ignore"):
         r = (np.log(-np.log(s)) - np.log(-np.log(0.5))) / ((-1 / (s * np.log(s))) * km.se)

@@ -10,7 +10,7 @@ from scipy import stats
 
 from talentlab.indicators._core import (
     IndicatorInputError,
-    check_confidence,
+    check_alpha,
     newcombe_difference,
     z_quantile,
 )
@@ -45,7 +45,7 @@ def _n(row) -> int:
     return int(value) if pd.notna(value) else -1
 
 
-def _welch(ra, rb, confidence: float, clustered: bool):
+def _welch(ra, rb, alpha: float, clustered: bool):
     d = ra["estimate"] - rb["estimate"]
     va, vb = ra["se"] ** 2, rb["se"] ** 2
     se = float(np.sqrt(va + vb))
@@ -57,16 +57,16 @@ def _welch(ra, rb, confidence: float, clustered: bool):
     with np.errstate(invalid="ignore", divide="ignore"):
         df = (va + vb) ** 2 / (va**2 / fa + vb**2 / fb)
     if not np.isfinite(df) or df <= 0:
-        q, p, dist = z_quantile(confidence), 2 * stats.norm.sf(abs(d / se)), "normal"
+        q, p, dist = z_quantile(alpha), 2 * stats.norm.sf(abs(d / se)), "normal"
     else:
-        q = stats.t.ppf(0.5 + confidence / 2, df)
+        q = stats.t.ppf(1 - alpha / 2, df)
         p = 2 * stats.t.sf(abs(d / se), df)
         dist = f"t with Welch-Satterthwaite df={df:.1f}"
     return d, se, d - q * se, d + q * se, float(p), dist
 
 
 def compare(table_or_data, group_col: str, a, b, *, indicator: str,
-            statistic: str | None = None, confidence: float = 0.95, n_boot: int = 2000,
+            statistic: str | None = None, alpha: float = 0.05, n_boot: int = 2000,
             seed: int | None = 20240601, **indicator_options) -> pd.DataFrame:
     """Difference between groups ``a`` and ``b`` (estimate_a - estimate_b) of one indicator.
 
@@ -80,6 +80,9 @@ def compare(table_or_data, group_col: str, a, b, *, indicator: str,
     group_col, a, b : column and its two values to compare.
     indicator, statistic : which row of the result (``statistic`` needed when the indicator
         has several, e.g. ``adaptation_cycle``: ``km_median`` or ``restricted_mean``).
+    alpha : float
+        The interval is at level 1 - alpha (default 0.05); the ``confidence`` column states
+        that level.
     n_boot, seed : bootstrap replicates for the KM median difference.
 
     Methods
@@ -110,27 +113,27 @@ def compare(table_or_data, group_col: str, a, b, *, indicator: str,
     [[0.0524, 0.3339]]
     """
     fn = "compare"
-    confidence = check_confidence(confidence, fn)
-    table, data = _indicator_table(table_or_data, group_col, indicator, confidence,
+    alpha = check_alpha(alpha, fn)
+    table, data = _indicator_table(table_or_data, group_col, indicator, alpha,
                                    indicator_options)
     statistic = _which_statistic(table, group_col, indicator, statistic)
     ra = _pick(table, group_col, a, indicator, statistic)
     rb = _pick(table, group_col, b, indicator, statistic)
     base = {"indicator": indicator, "statistic": statistic, "group": group_col, "a": a, "b": b,
             "estimate_a": float(ra["estimate"]), "estimate_b": float(rb["estimate"]),
-            "n_a": _n(ra), "n_b": _n(rb), "confidence": confidence}
+            "n_a": _n(ra), "n_b": _n(rb), "confidence": 1 - alpha}
     clustered = "n_clusters" in table.columns and pd.notna(ra.get("n_clusters")) and \
         "cluster" in str(ra["method"])
     if statistic in _PROPORTIONS and not clustered:
-        row = {**base, **_proportion_difference(ra, rb, confidence)}
+        row = {**base, **_proportion_difference(ra, rb, alpha)}
     elif statistic in _MEANS or (statistic in _PROPORTIONS and clustered) or \
             statistic.startswith("mean_"):
-        row = {**base, **_mean_difference(ra, rb, statistic, confidence, clustered)}
+        row = {**base, **_mean_difference(ra, rb, statistic, alpha, clustered)}
     elif statistic == "km_median":
         if data is None:
             raise IndicatorInputError(f"{fn}: the KM median difference needs the data (pass the "
                                       "container or dict, not the result table)")
-        row = {**base, **_km_median_difference(data, group_col, a, b, confidence, n_boot,
+        row = {**base, **_km_median_difference(data, group_col, a, b, alpha, n_boot,
                                                seed)}
     else:
         raise IndicatorInputError(f"{fn}: statistic {statistic!r} ({indicator}) is not "
@@ -138,7 +141,7 @@ def compare(table_or_data, group_col: str, a, b, *, indicator: str,
     return pd.DataFrame([row], columns=COMPARE_COLUMNS)
 
 
-def _indicator_table(table_or_data, group_col: str, indicator: str, confidence: float,
+def _indicator_table(table_or_data, group_col: str, indicator: str, alpha: float,
                      indicator_options: dict):
     """(indicator table, data or None): the table given, or the data summarised by group."""
     data = None
@@ -146,7 +149,7 @@ def _indicator_table(table_or_data, group_col: str, indicator: str, confidence: 
         data = table_or_data
         from talentlab.indicators import compute_all
         table = compute_all(data, by=[group_col], indicators=[indicator],
-                            confidence=confidence, options={indicator: indicator_options}
+                            alpha=alpha, options={indicator: indicator_options}
                             if indicator_options else None)
     elif isinstance(table_or_data, pd.DataFrame):
         table = table_or_data
@@ -172,7 +175,7 @@ def _which_statistic(table: pd.DataFrame, group_col: str, indicator: str,
     return statistic
 
 
-def _proportion_difference(ra, rb, confidence: float) -> dict:
+def _proportion_difference(ra, rb, alpha: float) -> dict:
     """Newcombe's hybrid score interval (method 10) and the score test's p-value."""
     from statsmodels.stats.proportion import test_proportions_2indep  # on use (issue 14)
 
@@ -180,7 +183,7 @@ def _proportion_difference(ra, rb, confidence: float) -> dict:
                       float(rb["numerator"]), float(rb["denominator"]))
     if na == 0 or nb == 0:
         raise IndicatorInputError("compare: a group has an empty base (n=0); no difference")
-    nd = newcombe_difference(xa, na, xb, nb, confidence=confidence).iloc[0]
+    nd = newcombe_difference(xa, na, xb, nb, alpha=alpha).iloc[0]
     se = float(np.sqrt(xa / na * (1 - xa / na) / na + xb / nb * (1 - xb / nb) / nb))
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -194,11 +197,11 @@ def _proportion_difference(ra, rb, confidence: float) -> dict:
                       "se = unpooled Wald SE for reference; p from the score test"}
 
 
-def _mean_difference(ra, rb, statistic: str, confidence: float, clustered: bool) -> dict:
+def _mean_difference(ra, rb, statistic: str, alpha: float, clustered: bool) -> dict:
     """Difference of means: Welch-Satterthwaite t interval (normal for the restricted mean)."""
-    d, se, lo, hi, p, dist = _welch(ra, rb, confidence, clustered)
+    d, se, lo, hi, p, dist = _welch(ra, rb, alpha, clustered)
     if statistic == "restricted_mean":
-        z = z_quantile(confidence)
+        z = z_quantile(alpha)
         lo, hi = d - z * se, d + z * se
         p = float(2 * stats.norm.sf(abs(d / se))) if se > 0 else np.nan
         dist = "normal"
@@ -208,7 +211,7 @@ def _mean_difference(ra, rb, statistic: str, confidence: float, clustered: bool)
                       f"({'cluster-robust' if clustered else 'independent'} SEs), {dist}"}
 
 
-def _km_median_difference(data, group_col, a, b, confidence, n_boot, seed) -> dict:
+def _km_median_difference(data, group_col, a, b, alpha, n_boot, seed) -> dict:
     """The KM median difference of groups ``a`` and ``b``: estimate, bootstrap interval and SE,
     log-rank p.
 
@@ -243,7 +246,7 @@ def _km_median_difference(data, group_col, a, b, confidence, n_boot, seed) -> di
     g_all = np.r_[np.zeros(len(groups[0][0]), int), np.ones(len(groups[1][0]), int)]
     w_all = np.r_[groups[0][2], groups[1][2]] if weighted else None
     km = km_grouped(g_all, t_all, e_all, 2, weights=w_all)
-    med, _, _ = km_median(km, 2, confidence)
+    med, _, _ = km_median(km, 2, alpha)
     d = med[0] - med[1]
     # bootstrap: resample each group, all replicates in one vectorised KM call
     rng = np.random.default_rng(seed)
@@ -264,10 +267,9 @@ def _km_median_difference(data, group_col, a, b, confidence, n_boot, seed) -> di
         events.append(e[idx].ravel())
     kb = km_grouped(np.concatenate(codes), np.concatenate(times), np.concatenate(events),
                     2 * n_boot, weights=np.concatenate(weights) if weighted else None)
-    mb, _, _ = km_median(kb, 2 * n_boot, confidence)
+    mb, _, _ = km_median(kb, 2 * n_boot, alpha)
     diffs = mb[0::2] - mb[1::2]
     ok = np.isfinite(diffs)
-    alpha = 1 - confidence
     lo, hi = (np.quantile(diffs[ok], [alpha / 2, 1 - alpha / 2]) if ok.sum() >= 20
               else (np.nan, np.nan))
     # log-rank

@@ -65,7 +65,7 @@ from talentlab.indicators import definitions as defs
 from talentlab.indicators._core import (
     IndicatorInputError,
     as_list,
-    check_confidence,
+    check_alpha,
     concat_results,
     counted_rows,
     group_index,
@@ -1063,7 +1063,7 @@ def compute_counts(source, by: str | Sequence[str] | None = None, *, engine: str
 def indicators_from_counts(counts: pd.DataFrame, by: str | Sequence[str] | None = None, *,
                            indicators: Sequence[str] | None = None,
                            options: Mapping[str, Mapping] | None = None,
-                           confidence: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
+                           alpha: float = 0.05, min_cell: int | None = None) -> pd.DataFrame:
     """The tidy indicator table (as :func:`compute_all`) from :func:`compute_counts`' counts."""
     from talentlab.indicators.graduate import (
         binary_result,
@@ -1073,7 +1073,7 @@ def indicators_from_counts(counts: pd.DataFrame, by: str | Sequence[str] | None 
     )
 
     by = as_list(by)
-    confidence = check_confidence(confidence, "indicators_from_counts")
+    alpha = check_alpha(alpha, "indicators_from_counts")
     min_cell = check_min_cell(min_cell)
     options = {k: dict(v) for k, v in (options or {}).items()}
     names = list(indicators) if indicators is not None else list(ENGINE_INDICATORS)
@@ -1083,7 +1083,7 @@ def indicators_from_counts(counts: pd.DataFrame, by: str | Sequence[str] | None 
     total = counts["n_total"].to_numpy()
     dest_table = counts[[f"dest__{d}" for d in DESTINATIONS]].to_numpy()
     frames = []
-    common = {"confidence": confidence, "min_cell": min_cell}
+    common = {"alpha": alpha, "min_cell": min_cell}
     for name in names:
         if name in plan.proportions:
             p = plan.proportions[name]
@@ -1120,7 +1120,7 @@ def indicators_from_counts(counts: pd.DataFrame, by: str | Sequence[str] | None 
 
 def compute_indicators(source, by: str | Sequence[str] | None = None, *, engine: str = "auto",
                        indicators: Sequence[str] | None = None,
-                       options: Mapping[str, Mapping] | None = None, confidence: float = 0.95,
+                       options: Mapping[str, Mapping] | None = None, alpha: float = 0.05,
                        min_cell: int | None = None, spark=None, connection=None) -> pd.DataFrame:
     """:func:`compute_counts` then :func:`indicators_from_counts`: the tidy table from any engine.
 
@@ -1147,7 +1147,7 @@ def compute_indicators(source, by: str | Sequence[str] | None = None, *, engine:
     counts = compute_counts(src, by, engine=engine, indicators=names, options=options,
                             spark=spark, connection=connection)
     return indicators_from_counts(counts, by, indicators=names, options=options,
-                                  confidence=confidence, min_cell=min_cell)
+                                  alpha=alpha, min_cell=min_cell)
 
 
 def _available(src) -> list[str]:

@@ -19,7 +19,7 @@ from talentlab.indicators._core import (
     IndicatorInputError,
     as_list,
     bool_parts,
-    check_confidence,
+    check_alpha,
     counted_rows,
     group_index,
     proportion_result,
@@ -120,7 +120,7 @@ def _unknown_note(kind: str, unknown: np.ndarray, treatment: str) -> dict[str, n
 
 
 def _binary_over_base(gp: GraduatePass, code: str, col: str, base: np.ndarray, base_text: str,
-                      fn: str, confidence: float, min_cell: int,
+                      fn: str, alpha: float, min_cell: int,
                       value_known: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     """A proportion over a base: one bincount of the state (outside / unknown / no / yes)."""
     if value_known is None:
@@ -133,17 +133,17 @@ def _binary_over_base(gp: GraduatePass, code: str, col: str, base: np.ndarray, b
                               ).reshape(gp.n_groups, 4)
     return binary_result(gp.keys, code, col, num=table[:, 3], den=table[:, 2] + table[:, 3],
                          unknown=table[:, 1], excluded=table[:, 0], total=gp.total,
-                         base_text=base_text, confidence=confidence, min_cell=min_cell)
+                         base_text=base_text, alpha=alpha, min_cell=min_cell)
 
 
 def binary_result(keys: pd.DataFrame, code: str, col: str, *, num, den, unknown, excluded, total,
-                  base_text: str, confidence: float, min_cell: int) -> pd.DataFrame:
+                  base_text: str, alpha: float, min_cell: int) -> pd.DataFrame:
     """The tidy rows of a proportion from its per-group counts (every engine ends here)."""
     unknown = np.asarray(unknown)
     method = f"Wilson score interval (statsmodels); base = {base_text}"
     return proportion_result(
         keys, code, num, den, group_total=total, n_unknown=unknown,
-        n_excluded=excluded, method=method, confidence=confidence,
+        n_excluded=excluded, method=method, alpha=alpha,
         min_cell=min_cell,
         notes=_unknown_note(f"missing {col} in the base", unknown,
                             "left out of numerator and denominator (item non-response)"))
@@ -163,7 +163,7 @@ def _category_in(s: pd.Series, values: list[str]) -> tuple[np.ndarray, np.ndarra
 # ---------------------------------------------------------------------------------------------
 
 def counterpart_employment_rate(graduates: pd.DataFrame, by=None, *,
-                                denominator: str = "full_time", confidence: float = 0.95,
+                                denominator: str = "full_time", alpha: float = 0.05,
                                 min_cell: int | None = None) -> pd.DataFrame:
     """Counterpart employment rate (专业对口率 / 工作与专业相关度).
 
@@ -180,8 +180,9 @@ def counterpart_employment_rate(graduates: pd.DataFrame, by=None, *,
     by : str or list of str, optional
         Grouping columns; a missing key value is a group of its own.
     denominator : {"full_time", "all_employed"}
-    confidence : float
-        Confidence level of the interval.
+    alpha : float
+        The interval is at level 1 - alpha (default 0.05: 95%); the ``confidence``
+        column states that level.
     min_cell : int, optional
         Disclosure threshold: ``suppressed`` is True where ``n < min_cell`` (default
         :data:`talentlab.data.disclosure.MIN_CELL`).
@@ -215,7 +216,7 @@ def counterpart_employment_rate(graduates: pd.DataFrame, by=None, *,
     [[2.0, 3.0, 1]]
     """
     fn = "counterpart_employment_rate"
-    confidence = check_confidence(confidence, fn)
+    alpha = check_alpha(alpha, fn)
     gp = _as_pass(graduates, by, fn)
     if denominator == "full_time":
         base, text = gp.mask("employed_full_time"), defs.COUNTERPART_TEXT["full_time"]
@@ -225,7 +226,7 @@ def counterpart_employment_rate(graduates: pd.DataFrame, by=None, *,
         raise IndicatorInputError(f"{fn}: denominator must be 'full_time' or 'all_employed', "
                                   f"got {denominator!r}")
     out = _binary_over_base(gp, "counterpart_employment_rate", "job_related_to_major", base,
-                            text, fn, confidence, min_cell)
+                            text, fn, alpha, min_cell)
     if denominator == "all_employed":
         out["statistic"] = "proportion_all_employed"
     return out
@@ -233,7 +234,7 @@ def counterpart_employment_rate(graduates: pd.DataFrame, by=None, *,
 
 def _destination_indicator(keys: pd.DataFrame, dest_table: np.ndarray, code: str,
                            den_base: np.ndarray, unknown_in: bool, method: str,
-                           confidence: float, min_cell: int, unknown_text: str) -> pd.DataFrame:
+                           alpha: float, min_cell: int, unknown_text: str) -> pd.DataFrame:
     total = dest_table.sum(axis=1)
     num = dest_table[:, [_D[n] for n in defs.PLACED]].sum(axis=1)
     unk = dest_table[:, _D["unknown"]]
@@ -245,12 +246,12 @@ def _destination_indicator(keys: pd.DataFrame, dest_table: np.ndarray, code: str
         notes[f"{unk[i]} unknown destination(s) ({share[i]:.1%} of the group) {unknown_text}"] = \
             np.arange(len(unk)) == i
     return proportion_result(keys, code, num, den, group_total=total, n_unknown=unk,
-                             n_excluded=n_excluded, method=method, confidence=confidence,
+                             n_excluded=n_excluded, method=method, alpha=alpha,
                              min_cell=min_cell, notes=notes)
 
 
 def employment_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "exclude",
-                    confidence: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
+                    alpha: float = 0.05, min_cell: int | None = None) -> pd.DataFrame:
     """Employment rate, national graduate-survey definition (就业率, 半年后).
 
     ``numerator`` = employed full time + part time + self-employed + military + further study
@@ -263,7 +264,7 @@ def employment_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "exclude
 
     Parameters
     ----------
-    graduates, by, confidence, min_cell
+    graduates, by, alpha, min_cell
         As :func:`counterpart_employment_rate`.
     unknown : {"exclude", "not_employed"}
 
@@ -286,17 +287,17 @@ def employment_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "exclude
     [[2.0, 3.0, 1]]
     """
     fn = "employment_rate"
-    confidence = check_confidence(confidence, fn)
+    alpha = check_alpha(alpha, fn)
     if unknown not in ("exclude", "not_employed"):
         raise IndicatorInputError(f"{fn}: unknown must be 'exclude' or 'not_employed', "
                                   f"got {unknown!r}")
     gp = _as_pass(graduates, by, fn)
     return employment_rate_from_counts(gp.keys, gp.dest_table, unknown=unknown,
-                                       confidence=confidence, min_cell=min_cell)
+                                       alpha=alpha, min_cell=min_cell)
 
 
 def employment_rate_from_counts(keys: pd.DataFrame, dest_table: np.ndarray, *,
-                                unknown: str = "exclude", confidence: float = 0.95,
+                                unknown: str = "exclude", alpha: float = 0.05,
                                 min_cell: int | None = None) -> pd.DataFrame:
     """:func:`employment_rate` from per-group destination counts (columns in contract order)."""
     dest_table = np.asarray(dest_table)
@@ -315,11 +316,11 @@ def employment_rate_from_counts(keys: pd.DataFrame, dest_table: np.ndarray, *,
               + (", minus unknown)" if unknown == "exclude" else ")")
               + " [MyCOS national survey definition]")
     return _destination_indicator(keys, dest_table, "employment_rate", den,
-                                  unknown != "exclude", method, confidence, min_cell, text)
+                                  unknown != "exclude", method, alpha, min_cell, text)
 
 
 def destination_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "not_placed",
-                     confidence: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
+                     alpha: float = 0.05, min_cell: int | None = None) -> pd.DataFrame:
     """Graduate destination rate, ministry definition (毕业去向落实率).
 
     ``numerator`` = employed full time + part time + self-employed + military + further study;
@@ -347,17 +348,17 @@ def destination_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "not_pl
     [[2.0, 5.0, 1]]
     """
     fn = "destination_rate"
-    confidence = check_confidence(confidence, fn)
+    alpha = check_alpha(alpha, fn)
     if unknown not in ("not_placed", "exclude"):
         raise IndicatorInputError(f"{fn}: unknown must be 'not_placed' or 'exclude', "
                                   f"got {unknown!r}")
     gp = _as_pass(graduates, by, fn)
     return destination_rate_from_counts(gp.keys, gp.dest_table, unknown=unknown,
-                                        confidence=confidence, min_cell=min_cell)
+                                        alpha=alpha, min_cell=min_cell)
 
 
 def destination_rate_from_counts(keys: pd.DataFrame, dest_table: np.ndarray, *,
-                                 unknown: str = "not_placed", confidence: float = 0.95,
+                                 unknown: str = "not_placed", alpha: float = 0.05,
                                  min_cell: int | None = None) -> pd.DataFrame:
     """:func:`destination_rate` from per-group destination counts (contract order)."""
     dest_table = np.asarray(dest_table)
@@ -371,11 +372,11 @@ def destination_rate_from_counts(keys: pd.DataFrame, dest_table: np.ndarray, *,
               "self-employed, military, further study; base = all graduates"
               + (" minus unknown" if unknown == "exclude" else "") + " [MOE definition]")
     return _destination_indicator(keys, dest_table, "destination_rate", den,
-                                  unknown == "not_placed", method, confidence, min_cell, text)
+                                  unknown == "not_placed", method, alpha, min_cell, text)
 
 
 def local_employment_rate(graduates: pd.DataFrame, by=None, *,
-                          regions: Sequence[str] = ("local",), confidence: float = 0.95,
+                          regions: Sequence[str] = ("local",), alpha: float = 0.05,
                           min_cell: int | None = None) -> pd.DataFrame:
     """Local employment rate (本地就业率): employed graduates working in ``regions``.
 
@@ -399,7 +400,7 @@ def local_employment_rate(graduates: pd.DataFrame, by=None, *,
     [0.5]
     """
     fn = "local_employment_rate"
-    confidence = check_confidence(confidence, fn)
+    alpha = check_alpha(alpha, fn)
     regions = [regions] if isinstance(regions, str) else list(regions)
     bad = [r for r in regions if r not in WORK_REGIONS]
     if bad or not regions:
@@ -408,11 +409,11 @@ def local_employment_rate(graduates: pd.DataFrame, by=None, *,
     gp = _as_pass(graduates, by, fn)
     text = defs.local_text(regions)
     return _binary_over_base(gp, "local_employment_rate", "work_region", gp.mask("employed"),
-                             text, fn, confidence, min_cell,
+                             text, fn, alpha, min_cell,
                              value_known=_category_in(gp.column("work_region", fn), regions))
 
 
-def cluster_employment_rate(graduates: pd.DataFrame, by=None, *, confidence: float = 0.95,
+def cluster_employment_rate(graduates: pd.DataFrame, by=None, *, alpha: float = 0.05,
                             min_cell: int | None = None) -> pd.DataFrame:
     """Employment rate in cluster enterprises (集群企业就业率), among the employed.
 
@@ -432,14 +433,14 @@ def cluster_employment_rate(graduates: pd.DataFrame, by=None, *, confidence: flo
     [0.5]
     """
     fn = "cluster_employment_rate"
-    confidence = check_confidence(confidence, fn)
+    alpha = check_alpha(alpha, fn)
     gp = _as_pass(graduates, by, fn)
     return _binary_over_base(gp, "cluster_employment_rate", "employer_in_cluster",
-                             gp.mask("employed"), defs.CLUSTER_TEXT, fn, confidence,
+                             gp.mask("employed"), defs.CLUSTER_TEXT, fn, alpha,
                              min_cell)
 
 
-def turnover_6_months(graduates: pd.DataFrame, by=None, *, confidence: float = 0.95,
+def turnover_6_months(graduates: pd.DataFrame, by=None, *, alpha: float = 0.05,
                       min_cell: int | None = None) -> pd.DataFrame:
     """Six-month turnover rate (半年内离职率): employed graduates who left a job within 6 months.
 
@@ -461,13 +462,13 @@ def turnover_6_months(graduates: pd.DataFrame, by=None, *, confidence: float = 0
     [[0.5, 1]]
     """
     fn = "turnover_6_months"
-    confidence = check_confidence(confidence, fn)
+    alpha = check_alpha(alpha, fn)
     gp = _as_pass(graduates, by, fn)
     return _binary_over_base(gp, "turnover_6_months", "left_within_6_months",
-                             gp.mask("employed"), defs.TURNOVER_TEXT, fn, confidence, min_cell)
+                             gp.mask("employed"), defs.TURNOVER_TEXT, fn, alpha, min_cell)
 
 
-def job_satisfaction_rate(graduates: pd.DataFrame, by=None, *, confidence: float = 0.95,
+def job_satisfaction_rate(graduates: pd.DataFrame, by=None, *, alpha: float = 0.05,
                           min_cell: int | None = None) -> pd.DataFrame:
     """Job satisfaction rate (就业满意度): answers 4 or 5 over valid 1-5 answers of the employed.
 
@@ -484,7 +485,7 @@ def job_satisfaction_rate(graduates: pd.DataFrame, by=None, *, confidence: float
     [[0.5, 1]]
     """
     fn = "job_satisfaction_rate"
-    confidence = check_confidence(confidence, fn)
+    alpha = check_alpha(alpha, fn)
     gp = _as_pass(graduates, by, fn)
     v = gp.column("job_satisfaction", fn).to_numpy(dtype=float, na_value=np.nan)
     known = ~np.isnan(v)
@@ -493,11 +494,11 @@ def job_satisfaction_rate(graduates: pd.DataFrame, by=None, *, confidence: float
         raise IndicatorInputError(f"{fn}: graduates.job_satisfaction must be an integer 1-5, "
                                   f"got {sorted(set(v[bad].tolist()))[:10]}")
     return _binary_over_base(gp, "job_satisfaction_rate", "job_satisfaction",
-                             gp.mask("employed"), defs.SATISFACTION_TEXT, fn, confidence,
+                             gp.mask("employed"), defs.SATISFACTION_TEXT, fn, alpha,
                              min_cell, value_known=(known & (v >= 4), known))
 
 
-def industry_certificate_rate(graduates: pd.DataFrame, by=None, *, confidence: float = 0.95,
+def industry_certificate_rate(graduates: pd.DataFrame, by=None, *, alpha: float = 0.05,
                               min_cell: int | None = None) -> pd.DataFrame:
     """Industry / vocational skill certificate rate (职业技能证书获取率) over all graduates.
 
@@ -517,15 +518,15 @@ def industry_certificate_rate(graduates: pd.DataFrame, by=None, *, confidence: f
     0.667
     """
     fn = "industry_certificate_rate"
-    confidence = check_confidence(confidence, fn)
+    alpha = check_alpha(alpha, fn)
     gp = _as_pass(graduates, by, fn)
     return _binary_over_base(gp, "industry_certificate_rate", "industry_certificate",
                              np.ones(len(gp.dest), dtype=bool),
-                             defs.CERTIFICATE_TEXT, fn, confidence, min_cell)
+                             defs.CERTIFICATE_TEXT, fn, alpha, min_cell)
 
 
 def retraining_hours(graduates: pd.DataFrame, by=None, *, cluster: str | None = "employer_id",
-                     confidence: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
+                     alpha: float = 0.05, min_cell: int | None = None) -> pd.DataFrame:
     """Enterprise retraining hours per hire (企业再培训时长): mean with interval.
 
     Base: employees (full time and part time) with a recorded ``retraining_hours``. With
@@ -553,7 +554,7 @@ def retraining_hours(graduates: pd.DataFrame, by=None, *, cluster: str | None = 
     [20.0]
     """
     fn = "retraining_hours"
-    confidence = check_confidence(confidence, fn)
+    alpha = check_alpha(alpha, fn)
     gp = _as_pass(graduates, by, fn)
     hours = gp.column("retraining_hours", fn).to_numpy(dtype=float, na_value=np.nan)
     known = ~np.isnan(hours)
@@ -575,7 +576,7 @@ def retraining_hours(graduates: pd.DataFrame, by=None, *, cluster: str | None = 
         ss = np.bincount(codes, weights=resid**2 if w is None else w * resid**2, minlength=G)
         return mean_result(gp.keys, n=n, total=total, ss=ss, cluster=None,
                            in_base=gp.count(employees), group_total=gp.total,
-                           confidence=confidence, min_cell=min_cell)
+                           alpha=alpha, min_cell=min_cell)
     emp = gp.column(cluster, fn)
     emp_codes, _ = pd.factorize(emp if base.all() else emp[base], use_na_sentinel=True)
     emp_codes = np.asarray(emp_codes, dtype=np.int64)
@@ -612,11 +613,11 @@ def retraining_hours(graduates: pd.DataFrame, by=None, *, cluster: str | None = 
     ssc = np.bincount(grp_of_pair, weights=s_c**2, minlength=G) + singles_ssc
     return mean_result(gp.keys, n=n, total=total, ssc=ssc, n_clusters=n_clusters,
                        cluster=cluster, in_base=gp.count(employees), group_total=gp.total,
-                       confidence=confidence, min_cell=min_cell)
+                       alpha=alpha, min_cell=min_cell)
 
 
 def mean_result(keys: pd.DataFrame, *, n, total, cluster: str | None, in_base, group_total,
-                confidence: float, min_cell: int, ss=None, ssc=None,
+                alpha: float, min_cell: int, ss=None, ssc=None,
                 n_clusters=None) -> pd.DataFrame:
     """The tidy rows of :func:`retraining_hours` from per-group sums (every engine ends here).
 
@@ -652,10 +653,10 @@ def mean_result(keys: pd.DataFrame, *, n, total, cluster: str | None, in_base, g
                   "employees (full and part time) with recorded hours")
         notes["a single employer: cluster-robust standard error undefined (NaN)"] = \
             (n_clusters == 1)
-    lo, hi = t_interval(mean, se, df, confidence)
+    lo, hi = t_interval(mean, se, df, alpha)
     unknown = in_base - n
     out = result_frame(keys, "retraining_hours", "mean", numerator=total, denominator=n,
-                       estimate=mean, se=se, ci_low=lo, ci_high=hi, confidence=confidence,
+                       estimate=mean, se=se, ci_low=lo, ci_high=hi, alpha=alpha,
                        n=n, n_excluded=group_total - in_base, n_unknown=unknown,
                        method=row_notes(method, n, {**notes, **_unknown_note(
                            "employees without hours", unknown, "left out")}),
@@ -718,7 +719,7 @@ def adaptation_km_table(graduates: pd.DataFrame, by=None) -> pd.DataFrame:
 
 
 def adaptation_cycle(graduates: pd.DataFrame, by=None, *, horizon: float = 12.0,
-                     confidence: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
+                     alpha: float = 0.05, min_cell: int | None = None) -> pd.DataFrame:
     """Post adaptation cycle (岗位适应期): Kaplan-Meier median months to independent work.
 
     Base: employed graduates with ``adaptation_months`` and ``adaptation_reached``. A graduate
@@ -753,7 +754,7 @@ def adaptation_cycle(graduates: pd.DataFrame, by=None, *, horizon: float = 12.0,
     {'km_median': 4.0, 'restricted_mean': 2.75}
     """
     fn = "adaptation_cycle"
-    confidence = check_confidence(confidence, fn)
+    alpha = check_alpha(alpha, fn)
     if not (np.isfinite(horizon) and horizon > 0):
         raise IndicatorInputError(f"{fn}: horizon must be a positive number of months, "
                                   f"got {horizon!r}")
@@ -769,8 +770,8 @@ def adaptation_cycle(graduates: pd.DataFrame, by=None, *, horizon: float = 12.0,
     extra = {"events": pd.array(events.astype(np.int64), dtype="Int64"),
              "censored": pd.array(counts["censored"].astype(np.int64), dtype="Int64"),
              "horizon": float(horizon)}
-    rows = [_km_median_frame(gp.keys, km, counts, extra, confidence, min_cell),
-            _restricted_mean_frame(gp.keys, km, counts, extra, horizon, confidence, min_cell)]
+    rows = [_km_median_frame(gp.keys, km, counts, extra, alpha, min_cell),
+            _restricted_mean_frame(gp.keys, km, counts, extra, horizon, alpha, min_cell)]
     out = pd.concat(rows, ignore_index=True)
     if gp.by:
         out = out.sort_values(gp.by, kind="stable", na_position="last").reset_index(drop=True)
@@ -784,9 +785,9 @@ def _km_counts_text(counts: dict) -> list[str]:
 
 
 def _km_median_frame(keys: pd.DataFrame, km: KMTable, counts: dict, extra: dict,
-                     confidence: float, min_cell: int) -> pd.DataFrame:
+                     alpha: float, min_cell: int) -> pd.DataFrame:
     """Rows ``km_median`` of :func:`adaptation_cycle`: median and Brookmeyer-Crowley limits."""
-    median, lb, ub = km_median(km, len(keys), confidence)
+    median, lb, ub = km_median(km, len(keys), alpha)
     n, events = counts["n"], counts["events"]
     method = np.char.add(np.array(_km_counts_text(counts), dtype=object).astype(str),
                          "; median = first event time with S(t) < 0.5; interval by "
@@ -803,13 +804,13 @@ def _km_median_frame(keys: pd.DataFrame, km: KMTable, counts: dict, extra: dict,
     }
     return result_frame(keys, "adaptation_cycle", "km_median", numerator=events,
                         denominator=n, estimate=median, se=np.nan, ci_low=lb, ci_high=ub,
-                        confidence=confidence, n=n, n_excluded=counts["n_excluded"],
+                        alpha=alpha, n=n, n_excluded=counts["n_excluded"],
                         n_unknown=counts["unknown"], method=_notes_on(method, n, notes),
                         min_cell=min_cell, extra=extra)
 
 
 def _restricted_mean_frame(keys: pd.DataFrame, km: KMTable, counts: dict, extra: dict,
-                           horizon: float, confidence: float, min_cell: int) -> pd.DataFrame:
+                           horizon: float, alpha: float, min_cell: int) -> pd.DataFrame:
     """Rows ``restricted_mean`` of :func:`adaptation_cycle`: area under S(t) up to the
     horizon, Greenwood-type SE, normal interval."""
     rmst, rmst_se = km_restricted_mean(km, len(keys), horizon)
@@ -828,10 +829,10 @@ def _restricted_mean_frame(keys: pd.DataFrame, km: KMTable, counts: dict, extra:
     empty = n == 0
     rmst = np.where(empty, np.nan, rmst)
     rmst_se = np.where(empty, np.nan, rmst_se)
-    z = z_quantile(confidence)
+    z = z_quantile(alpha)
     return result_frame(keys, "adaptation_cycle", "restricted_mean", numerator=events,
                         denominator=n, estimate=rmst, se=rmst_se, ci_low=rmst - z * rmst_se,
-                        ci_high=rmst + z * rmst_se, confidence=confidence, n=n,
+                        ci_high=rmst + z * rmst_se, alpha=alpha, n=n,
                         n_excluded=counts["n_excluded"], n_unknown=counts["unknown"],
                         method=_notes_on(method, n, notes), min_cell=min_cell, extra=extra)
 

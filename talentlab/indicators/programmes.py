@@ -8,7 +8,7 @@ import pandas as pd
 from talentlab.indicators._core import (
     IndicatorInputError,
     as_list,
-    check_confidence,
+    check_alpha,
     group_index,
     proportion_result,
     require_columns,
@@ -26,9 +26,9 @@ PROGRAMME_RATIOS = {
 }
 
 
-def _programme_ratio(code: str, programmes: pd.DataFrame, by, confidence: float,
+def _programme_ratio(code: str, programmes: pd.DataFrame, by, alpha: float,
                      min_cell: int) -> pd.DataFrame:
-    confidence = check_confidence(confidence, code)
+    alpha = check_alpha(alpha, code)
     num_col, den_col, text = PROGRAMME_RATIOS[code]
     by = as_list(by)
     require_columns(programmes, [num_col, den_col], code, "programmes")
@@ -51,14 +51,14 @@ def _programme_ratio(code: str, programmes: pd.DataFrame, by, confidence: float,
               f"rows; base = {text}; Wilson score interval treating the count as a binomial "
               "sample (for a complete census the ratio itself is exact)")
     out = proportion_result(keys, code, num, den, group_total=den, n_unknown=np.zeros(G),
-                            n_excluded=np.zeros(G), method=method, confidence=confidence,
+                            n_excluded=np.zeros(G), method=method, alpha=alpha,
                             min_cell=min_cell, statistic="ratio")
     out["n_rows"] = pd.array(rows.astype(np.int64), dtype="Int64")
     return out
 
 
 def double_qualified_teacher_ratio(programmes: pd.DataFrame, by=None, *,
-                                   confidence: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
+                                   alpha: float = 0.05, min_cell: int | None = None) -> pd.DataFrame:
     """Double-qualified teacher ratio (双师型教师比例) over full-time specialised teachers.
 
     ``sum(double_qualified_teachers) / sum(specialised_teachers)`` over the group's rows
@@ -74,11 +74,11 @@ def double_qualified_teacher_ratio(programmes: pd.DataFrame, by=None, *,
     >>> double_qualified_teacher_ratio(p, by="major")["estimate"].tolist()
     [0.5]
     """
-    return _programme_ratio("double_qualified_teacher_ratio", programmes, by, confidence,
+    return _programme_ratio("double_qualified_teacher_ratio", programmes, by, alpha,
                             min_cell)
 
 
-def co_developed_course_share(programmes: pd.DataFrame, by=None, *, confidence: float = 0.95,
+def co_developed_course_share(programmes: pd.DataFrame, by=None, *, alpha: float = 0.05,
                               min_cell: int | None = None) -> pd.DataFrame:
     """Share of courses co-developed with enterprises (校企合作开发课程占比).
 
@@ -92,10 +92,10 @@ def co_developed_course_share(programmes: pd.DataFrame, by=None, *, confidence: 
     >>> co_developed_course_share(p)["estimate"].tolist()
     [0.25]
     """
-    return _programme_ratio("co_developed_course_share", programmes, by, confidence, min_cell)
+    return _programme_ratio("co_developed_course_share", programmes, by, alpha, min_cell)
 
 
-def order_class_share(programmes: pd.DataFrame, by=None, *, confidence: float = 0.95,
+def order_class_share(programmes: pd.DataFrame, by=None, *, alpha: float = 0.05,
                       min_cell: int | None = None) -> pd.DataFrame:
     """Order-class enrolment share (订单培养学生占比).
 
@@ -109,7 +109,7 @@ def order_class_share(programmes: pd.DataFrame, by=None, *, confidence: float = 
     >>> order_class_share(p)["estimate"].tolist()
     [0.25]
     """
-    return _programme_ratio("order_class_share", programmes, by, confidence, min_cell)
+    return _programme_ratio("order_class_share", programmes, by, alpha, min_cell)
 
 
 PROGRAMME_INDICATORS = {

@@ -22,7 +22,7 @@ import pandas as pd
 from talentlab.data.schema import published_numerator_range, resource
 from talentlab.indicators._core import (
     IndicatorInputError,
-    check_confidence,
+    check_alpha,
     empty_result,
     require_columns,
     result_frame,
@@ -68,7 +68,7 @@ def _checked(published: pd.DataFrame, fn: str) -> tuple[np.ndarray, ...]:
     return indicator, rate, n.astype(np.int64), dec.astype(np.int64)
 
 
-def from_published_rates(published: pd.DataFrame, *, confidence: float = 0.95,
+def from_published_rates(published: pd.DataFrame, *, alpha: float = 0.05,
                          min_cell: int | None = None) -> pd.DataFrame:
     """Indicator rows from published rates, with the numerator range of the rounding.
 
@@ -80,8 +80,9 @@ def from_published_rates(published: pd.DataFrame, *, confidence: float = 0.95,
         the rate as written when the column is absent): ``indicator``, ``rate`` (percent),
         ``n``, ``rate_decimals`` and any of the group columns ``college, major, cohort,
         group``.
-    confidence : float
-        Confidence level of the intervals.
+    alpha : float
+        The interval is at level 1 - alpha (default 0.05: 95%); the ``confidence``
+        column states that level.
     min_cell : int, optional
         Disclosure threshold: ``suppressed`` is True where ``n < min_cell`` (default
         :data:`talentlab.data.disclosure.MIN_CELL`).
@@ -118,7 +119,7 @@ def from_published_rates(published: pd.DataFrame, *, confidence: float = 0.95,
     [[0.9088, 0.9526], [0.9266, 0.9408]]
     """
     fn = "from_published_rates"
-    confidence = check_confidence(confidence, fn)
+    alpha = check_alpha(alpha, fn)
     if not isinstance(published, pd.DataFrame):
         raise IndicatorInputError(f"{fn}: `published_rates` must be a pandas DataFrame, "
                                   f"got {type(published).__name__}")
@@ -133,8 +134,8 @@ def from_published_rates(published: pd.DataFrame, *, confidence: float = 0.95,
             f"{fn}: published_rates row {i} (position), column 'rate', value {rate[i]!r}: no "
             f"whole number of the n={n[i]} graduates gives {rate[i]:.{dec[i]}f} % rounded to "
             f"{dec[i]} decimal(s) ({int(impossible.sum())} row(s) like it)")
-    ci_low = wilson_limits(low, n, confidence, False)[0]
-    ci_high = wilson_limits(high, n, confidence, False)[1]
+    ci_low = wilson_limits(low, n, alpha, False)[0]
+    ci_high = wilson_limits(high, n, alpha, False)[1]
     p = rate / 100
     exact = low == high
     method = np.where(
@@ -156,7 +157,7 @@ def from_published_rates(published: pd.DataFrame, *, confidence: float = 0.95,
         part = result_frame(
             keys.iloc[rows], code, "published_proportion", numerator=numerator[rows],
             denominator=n[rows], estimate=p[rows], se=se[rows], ci_low=ci_low[rows],
-            ci_high=ci_high[rows], confidence=confidence, n=n[rows], n_excluded=0,
+            ci_high=ci_high[rows], alpha=alpha, n=n[rows], n_excluded=0,
             n_unknown=0, method=method[rows], min_cell=min_cell)
         part.index = rows
         frames.append(part)

@@ -11,7 +11,7 @@ from talentlab.indicators._core import (
     IndicatorInputError,
     append_notes,
     as_list,
-    check_confidence,
+    check_alpha,
     group_index,
     require_columns,
     result_frame,
@@ -42,7 +42,7 @@ def attach_group_columns(table: pd.DataFrame, by: list[str], graduates: pd.DataF
     return out
 
 
-def _mean_cluster(y: np.ndarray, clusters: np.ndarray | None, confidence: float):
+def _mean_cluster(y: np.ndarray, clusters: np.ndarray | None, alpha: float):
     """Mean, SE, interval, df and cluster count of y; statsmodels OLS on a constant."""
     import statsmodels.api as sm  # on use: keeps `import talentlab` light (issue 14)
 
@@ -54,7 +54,7 @@ def _mean_cluster(y: np.ndarray, clusters: np.ndarray | None, confidence: float)
         if n < 2:
             return mean, np.nan, np.nan, np.nan, n, "one rating: standard error undefined"
         res = sm.OLS(y, np.ones(n)).fit()
-        lo, hi = res.conf_int(alpha=1 - confidence)[0]
+        lo, hi = res.conf_int(alpha=alpha)[0]
         return mean, float(res.bse[0]), float(lo), float(hi), n, ""
     codes, uniques = pd.factorize(clusters)
     g = len(uniques)
@@ -63,13 +63,13 @@ def _mean_cluster(y: np.ndarray, clusters: np.ndarray | None, confidence: float)
             "a single employer: cluster-robust standard error undefined (NaN)"
     res = sm.OLS(y, np.ones(n)).fit(cov_type="cluster", cov_kwds={"groups": codes},
                                     use_t=True)
-    lo, hi = res.conf_int(alpha=1 - confidence)[0]
+    lo, hi = res.conf_int(alpha=alpha)[0]
     return mean, float(res.bse[0]), float(lo), float(hi), g, ""
 
 
 def enterprise_recognition(employer_ratings: pd.DataFrame, by=None, *,
                            graduates: pd.DataFrame | None = None, min_items: int = 3,
-                           cluster: str | None = "employer_id", confidence: float = 0.95,
+                           cluster: str | None = "employer_id", alpha: float = 0.05,
                            min_cell: int | None = None) -> pd.DataFrame:
     """Enterprise recognition (用人单位认可度): score, satisfaction share and Cronbach's alpha.
 
@@ -99,6 +99,8 @@ def enterprise_recognition(employer_ratings: pd.DataFrame, by=None, *,
         Group columns; graduate columns (e.g. ``cohort``) are taken from ``graduates`` via
         ``student_id`` when the ratings table lacks them.
     graduates : DataFrame, optional
+    alpha : float
+        The intervals are at level 1 - alpha (default 0.05: 95%).
     min_items : int
         Minimum answered items for a rating's score (1-5).
 
@@ -119,7 +121,7 @@ def enterprise_recognition(employer_ratings: pd.DataFrame, by=None, *,
     (56.25, 0.667)
     """
     fn = "enterprise_recognition"
-    confidence = check_confidence(confidence, fn)
+    alpha = check_alpha(alpha, fn)
     by = as_list(by)
     if not 1 <= int(min_items) <= len(ITEMS):
         raise IndicatorInputError(f"{fn}: min_items must be 1-5, got {min_items!r}")
@@ -135,19 +137,19 @@ def enterprise_recognition(employer_ratings: pd.DataFrame, by=None, *,
     score_ok = answered >= min_items
     codes, keys = group_index(df, by, fn, "employer_ratings")
     clusters_all = df[cluster].to_numpy(dtype=object) if cluster is not None else None
-    rows = {k: [] for k in ["score", "share", "alpha"]}
+    rows = {k: [] for k in ["score", "share", "cronbach"]}
     members = pd.Series(np.arange(len(df))).groupby(codes).indices if len(df) else {}
     for g in range(len(keys)):
         idx = members.get(g, np.array([], dtype=np.intp))
         rows["score"].append(_score_cell(idx[score_ok[idx]], idx, score, clusters_all,
-                                         confidence))
-        rows["share"].append(_share_cell(idx, overall, clusters_all, confidence))
-        rows["alpha"].append(_alpha_cell(idx, items, answered, confidence))
+                                         alpha))
+        rows["share"].append(_share_cell(idx, overall, clusters_all, alpha))
+        rows["cronbach"].append(_cronbach_cell(idx, items, answered, alpha))
     cl_text = (f"cluster-robust by {cluster} (statsmodels OLS cov_type='cluster', t with G-1 "
                "df)" if cluster is not None else "ratings treated as independent")
-    out = pd.concat([_score_frame(keys, rows["score"], min_items, cl_text, confidence, min_cell),
-                     _share_frame(keys, rows["share"], cl_text, confidence, min_cell),
-                     _alpha_frame(keys, rows["alpha"], confidence, min_cell)],
+    out = pd.concat([_score_frame(keys, rows["score"], min_items, cl_text, alpha, min_cell),
+                     _share_frame(keys, rows["share"], cl_text, alpha, min_cell),
+                     _cronbach_frame(keys, rows["cronbach"], alpha, min_cell)],
                     ignore_index=True)
     if by:
         out = out.sort_values(by, kind="stable", na_position="last").reset_index(drop=True)
@@ -170,14 +172,14 @@ def _checked_answers(df: pd.DataFrame, fn: str) -> tuple[np.ndarray, np.ndarray]
 
 
 def _score_cell(ok: np.ndarray, idx: np.ndarray, score: np.ndarray, clusters_all,
-                confidence: float) -> tuple:
+                alpha: float) -> tuple:
     """One group's score: (sum, n, mean, se, lo, hi, n, n_unknown, 0, clusters, note)."""
     cl_ok = clusters_all[ok] if clusters_all is not None else None
-    m, se, lo, hi, gc, note = _mean_cluster(score[ok], cl_ok, confidence)
+    m, se, lo, hi, gc, note = _mean_cluster(score[ok], cl_ok, alpha)
     return (score[ok].sum(), len(ok), m, se, lo, hi, len(ok), len(idx) - len(ok), 0, gc, note)
 
 
-def _share_cell(idx: np.ndarray, overall: np.ndarray, clusters_all, confidence: float) -> tuple:
+def _share_cell(idx: np.ndarray, overall: np.ndarray, clusters_all, alpha: float) -> tuple:
     """One group's satisfaction share with a Wilson interval on the Kish effective n:
     (satisfied, n, p, se, lo, hi, n, n_zero, n_missing, clusters, note, n_eff)."""
     valid = idx[np.isin(overall[idx], [1, 2, 3, 4, 5])]
@@ -185,7 +187,7 @@ def _share_cell(idx: np.ndarray, overall: np.ndarray, clusters_all, confidence: 
     miss = int(np.isnan(overall[idx]).sum())
     y = (overall[valid] >= 4).astype(float)
     cl_v = clusters_all[valid] if clusters_all is not None else None
-    p, se, _, _, gc, note = _mean_cluster(y, cl_v, confidence)
+    p, se, _, _, gc, note = _mean_cluster(y, cl_v, alpha)
     nv = len(valid)
     n_eff = float(nv)
     if nv > 0 and np.isfinite(se) and se > 0 and cl_v is not None:
@@ -195,13 +197,13 @@ def _share_cell(idx: np.ndarray, overall: np.ndarray, clusters_all, confidence: 
     if nv > 0 and (p in (0.0, 1.0)) and cl_v is not None:
         note = (note + "; " if note else "") + \
             "share is 0 or 1: design effect not estimable, Wilson interval on n"
-    lo, hi = wilson_limits(np.array([p * n_eff]), np.array([n_eff]), confidence, False) \
+    lo, hi = wilson_limits(np.array([p * n_eff]), np.array([n_eff]), alpha, False) \
         if nv > 0 else (np.array([np.nan]), np.array([np.nan]))
     return (y.sum(), nv, p, se, lo[0], hi[0], nv, zero, miss, gc, note, n_eff)
 
 
-def _alpha_cell(idx: np.ndarray, items: np.ndarray, answered: np.ndarray,
-                confidence: float) -> tuple:
+def _cronbach_cell(idx: np.ndarray, items: np.ndarray, answered: np.ndarray,
+                alpha: float) -> tuple:
     """One group's Cronbach's alpha of the items, complete ratings (listwise):
     (alpha, lo, hi, n complete, n incomplete, note)."""
     complete = idx[answered[idx] == len(ITEMS)]
@@ -217,7 +219,7 @@ def _alpha_cell(idx: np.ndarray, items: np.ndarray, answered: np.ndarray,
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                a, ci = pg.cronbach_alpha(data=sub, ci=confidence)
+                a, ci = pg.cronbach_alpha(data=sub, ci=1 - alpha)
             alo, ahi = ci
     return (a, alo, ahi, len(complete), len(idx) - len(complete), anote)
 
@@ -230,20 +232,20 @@ def _notes(rows: list[tuple], i: int) -> np.ndarray:
     return np.array([r[i] for r in rows], dtype=object)
 
 
-def _score_frame(keys, rows, min_items, cl_text, confidence, min_cell) -> pd.DataFrame:
+def _score_frame(keys, rows, min_items, cl_text, alpha, min_cell) -> pd.DataFrame:
     method = append_notes(row_notes(
         f"mean of rating scores 100*(mean item - 1)/4, ratings with >= {min_items} of 5 items; "
         f"SE {cl_text}", _column(rows, 6)), _notes(rows, 10))
     return result_frame(
         keys, "enterprise_recognition_score", "mean", numerator=_column(rows, 0),
         denominator=_column(rows, 1), estimate=_column(rows, 2), se=_column(rows, 3),
-        ci_low=_column(rows, 4), ci_high=_column(rows, 5), confidence=confidence,
+        ci_low=_column(rows, 4), ci_high=_column(rows, 5), alpha=alpha,
         n=_column(rows, 6), n_excluded=0, n_unknown=_column(rows, 7), method=method,
         min_cell=min_cell, extra={"n_clusters": pd.array(_column(rows, 9).astype(np.int64),
                                                          dtype="Int64")})
 
 
-def _share_frame(keys, rows, cl_text, confidence, min_cell) -> pd.DataFrame:
+def _share_frame(keys, rows, cl_text, alpha, min_cell) -> pd.DataFrame:
     method = append_notes(row_notes(
         "share of 4 (satisfied) or 5 (very satisfied) over valid 1-5; 0 = cannot evaluate "
         f"excluded (n_excluded), missing = n_unknown; SE {cl_text}; Wilson interval on the "
@@ -251,19 +253,19 @@ def _share_frame(keys, rows, cl_text, confidence, min_cell) -> pd.DataFrame:
     return result_frame(
         keys, "enterprise_satisfaction_share", "proportion", numerator=_column(rows, 0),
         denominator=_column(rows, 1), estimate=_column(rows, 2), se=_column(rows, 3),
-        ci_low=_column(rows, 4), ci_high=_column(rows, 5), confidence=confidence,
+        ci_low=_column(rows, 4), ci_high=_column(rows, 5), alpha=alpha,
         n=_column(rows, 6), n_excluded=_column(rows, 7), n_unknown=_column(rows, 8),
         method=method, min_cell=min_cell,
         extra={"n_clusters": pd.array(_column(rows, 9).astype(np.int64), dtype="Int64")})
 
 
-def _alpha_frame(keys, rows, confidence, min_cell) -> pd.DataFrame:
+def _cronbach_frame(keys, rows, alpha, min_cell) -> pd.DataFrame:
     method = append_notes(row_notes("Cronbach's alpha of the five items, complete ratings "
                                     "(pingouin.cronbach_alpha), Feldt interval",
                                     _column(rows, 3)), _notes(rows, 5))
     return result_frame(
         keys, "enterprise_recognition_alpha", "cronbach_alpha", numerator=np.nan,
         denominator=np.nan, estimate=_column(rows, 0), se=np.nan, ci_low=_column(rows, 1),
-        ci_high=_column(rows, 2), confidence=confidence, n=_column(rows, 3), n_excluded=0,
+        ci_high=_column(rows, 2), alpha=alpha, n=_column(rows, 3), n_excluded=0,
         n_unknown=_column(rows, 4), method=method, min_cell=min_cell,
         extra={"n_clusters": pd.array([pd.NA] * len(keys), dtype="Int64")})

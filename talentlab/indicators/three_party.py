@@ -12,7 +12,7 @@ from talentlab.indicators._core import (
     IndicatorInputError,
     append_notes,
     as_list,
-    check_confidence,
+    check_alpha,
     group_index,
     require_columns,
     result_frame,
@@ -45,7 +45,7 @@ DEFAULT_PARTIES = ("school", "enterprise", "industry")
 def three_party_evaluation(evaluations: pd.DataFrame, by=None, *,
                            graduates: pd.DataFrame | None = None,
                            weights: Mapping[str, float] | None = None,
-                           icc_forms: Sequence[str] = ("ICC(2,1)",), confidence: float = 0.95,
+                           icc_forms: Sequence[str] = ("ICC(2,1)",), alpha: float = 0.05,
                            min_cell: int | None = None) -> pd.DataFrame:
     """Three-party evaluation: per-party means, weighted composite, agreement between parties.
 
@@ -70,6 +70,9 @@ def three_party_evaluation(evaluations: pd.DataFrame, by=None, *,
     ----------
     weights : mapping party -> weight, optional
         Weights of the composite (need not sum to 1; normalised). Default equal.
+    alpha : float
+        The intervals of the means and of Cronbach's alpha are at level 1 - alpha (default
+        0.05); pingouin's ICC intervals are at 95% whatever ``alpha`` is.
     icc_forms : sequence of str
         Shrout & Fleiss ICC forms to report (keys of :data:`ICC_FORMS`).
 
@@ -92,7 +95,7 @@ def three_party_evaluation(evaluations: pd.DataFrame, by=None, *,
     (72.5, 0.97)
     """
     fn = "three_party_evaluation"
-    confidence = check_confidence(confidence, fn)
+    alpha = check_alpha(alpha, fn)
     by = as_list(by)
     require_columns(evaluations, ["student_id", "party", "score"], fn, "evaluations")
     forms = list(icc_forms)
@@ -109,17 +112,17 @@ def three_party_evaluation(evaluations: pd.DataFrame, by=None, *,
     wide = _graduate_party_scores(df, codes, scores, parties)
     gvals = wide.index.get_level_values("g").to_numpy() if len(wide) else np.zeros(0, int)
     n_students = np.bincount(gvals, minlength=len(keys)).astype(float)
-    frames = [_party_mean_rows(keys, wide, gvals, p, n_students, confidence, min_cell)
+    frames = [_party_mean_rows(keys, wide, gvals, p, n_students, alpha, min_cell)
               for p in parties]
     mat = wide.to_numpy() if len(wide) else np.zeros((0, len(parties)))
     complete = ~np.isnan(mat).any(axis=1)
     frames.append(_composite_rows(keys, mat[complete], gvals[complete], w, parties, n_students,
-                                  confidence, min_cell))
+                                  alpha, min_cell))
     n_complete = np.bincount(gvals[complete], minlength=len(keys)).astype(float)
-    icc, alpha, notes = _agreement(mat[complete], gvals[complete], len(keys), parties, forms,
-                                   confidence)
-    frames += _agreement_rows(keys, forms, icc, alpha, notes, parties, n_complete, n_students,
-                              confidence, min_cell)
+    icc, cronbach, notes = _agreement(mat[complete], gvals[complete], len(keys), parties, forms,
+                                   alpha)
+    frames += _agreement_rows(keys, forms, icc, cronbach, notes, parties, n_complete, n_students,
+                              alpha, min_cell)
     out = pd.concat(frames, ignore_index=True)
     if by:
         out = out.sort_values(by, kind="stable", na_position="last").reset_index(drop=True)
@@ -159,7 +162,7 @@ def _graduate_party_scores(df: pd.DataFrame, codes: np.ndarray, scores: np.ndarr
     return wide.reindex(columns=parties)
 
 
-def _group_mean_t(values: np.ndarray, groups: np.ndarray, n_groups: int, confidence: float):
+def _group_mean_t(values: np.ndarray, groups: np.ndarray, n_groups: int, alpha: float):
     """Per group: sum, count, mean, standard error s/sqrt(n) and t interval (n-1 df)."""
     n = np.bincount(groups, minlength=n_groups).astype(float)
     s = np.bincount(groups, weights=values, minlength=n_groups)
@@ -167,18 +170,18 @@ def _group_mean_t(values: np.ndarray, groups: np.ndarray, n_groups: int, confide
         m = s / n
         ss = np.bincount(groups, weights=(values - m[groups]) ** 2, minlength=n_groups)
         se = np.sqrt(ss / (n - 1) / n)
-    lo, hi = t_interval(m, se, n - 1, confidence)
+    lo, hi = t_interval(m, se, n - 1, alpha)
     return s, n, m, se, lo, hi
 
 
-def _party_mean_rows(keys, wide, gvals, party, n_students, confidence, min_cell):
+def _party_mean_rows(keys, wide, gvals, party, n_students, alpha, min_cell):
     """Rows ``mean_<party>``: mean of the graduates' scores from one party, t interval."""
     col = wide[party].to_numpy() if len(wide) else np.zeros(0)
     ok = ~np.isnan(col)
-    s, n, m, se, lo, hi = _group_mean_t(col[ok], gvals[ok], len(keys), confidence)
+    s, n, m, se, lo, hi = _group_mean_t(col[ok], gvals[ok], len(keys), alpha)
     return result_frame(
         keys, "three_party_evaluation", f"mean_{party}", numerator=s, denominator=n,
-        estimate=m, se=se, ci_low=lo, ci_high=hi, confidence=confidence, n=n,
+        estimate=m, se=se, ci_low=lo, ci_high=hi, alpha=alpha, n=n,
         n_excluded=0, n_unknown=n_students - n,
         method=row_notes(f"mean of graduates' {party} scores (each the mean over evaluators "
                          "and dimensions), t interval", n,
@@ -187,16 +190,16 @@ def _party_mean_rows(keys, wide, gvals, party, n_students, confidence, min_cell)
 
 
 def _composite_rows(keys, complete_scores, complete_groups, w, parties, n_students,
-                    confidence, min_cell):
+                    alpha, min_cell):
     """Rows ``weighted_composite``: mean weighted score over graduates scored by every party."""
     wsum = sum(w.values())
     weight_text = ", ".join(f"{p}={w[p] / wsum:.3g}" for p in parties)
     wv = np.array([w[p] for p in parties]) / wsum
     comp = complete_scores @ wv if len(complete_groups) else np.zeros(0)
-    s, n, m, se, lo, hi = _group_mean_t(comp, complete_groups, len(keys), confidence)
+    s, n, m, se, lo, hi = _group_mean_t(comp, complete_groups, len(keys), alpha)
     return result_frame(
         keys, "three_party_evaluation", "weighted_composite", numerator=s, denominator=n,
-        estimate=m, se=se, ci_low=lo, ci_high=hi, confidence=confidence, n=n, n_excluded=0,
+        estimate=m, se=se, ci_low=lo, ci_high=hi, alpha=alpha, n=n, n_excluded=0,
         n_unknown=n_students - n,
         method=row_notes(f"mean over graduates scored by every party of the weighted score "
                          f"(weights {weight_text}), t interval", n,
@@ -204,11 +207,11 @@ def _composite_rows(keys, complete_scores, complete_groups, w, parties, n_studen
         min_cell=min_cell)
 
 
-def _agreement(complete_scores, complete_groups, n_groups, parties, forms, confidence):
+def _agreement(complete_scores, complete_groups, n_groups, parties, forms, alpha):
     """Per group: ICC forms (estimate, 95% limits), Cronbach's alpha and limits, and a note
     where agreement is undefined; complete graduates only."""
     icc = {f: np.full((n_groups, 3), np.nan) for f in forms}
-    alpha = np.full((n_groups, 3), np.nan)
+    cronbach = np.full((n_groups, 3), np.nan)
     notes = np.full(n_groups, "", dtype=object)
     comp_rows = pd.DataFrame(complete_scores, columns=parties)
     comp_groups = (pd.Series(np.arange(len(complete_groups))).groupby(complete_groups).indices
@@ -223,17 +226,17 @@ def _agreement(complete_scores, complete_groups, n_groups, parties, forms, confi
         if np.allclose(sub.to_numpy(), sub.to_numpy()[0, 0]):
             notes[g] = "all scores equal: agreement undefined (NaN)"
             continue
-        res, a, aci = _icc_and_alpha(sub, confidence)
+        res, a, aci = _icc_and_alpha(sub, alpha)
         for f in forms:
             row = ICC_FORMS[f][0]
             if str(res.loc[row, "Type"]) not in _PINGOUIN_TYPES[row]:  # pragma: no cover
                 raise RuntimeError(f"unexpected pingouin ICC layout: {res['Type'].tolist()}")
             icc[f][g] = [res.loc[row, "ICC"], *res.loc[row, "CI95"]]
-        alpha[g] = [a, *aci]
-    return icc, alpha, notes
+        cronbach[g] = [a, *aci]
+    return icc, cronbach, notes
 
 
-def _icc_and_alpha(sub: pd.DataFrame, confidence: float):
+def _icc_and_alpha(sub: pd.DataFrame, alpha: float):
     """pingouin's ICC table (graduates as targets, parties as raters) and Cronbach's alpha."""
     import pingouin as pg  # on use: keeps `import talentlab` light (issue 14)
 
@@ -243,12 +246,12 @@ def _icc_and_alpha(sub: pd.DataFrame, confidence: float):
         warnings.simplefilter("ignore")
         res = pg.intraclass_corr(long, targets="target", raters="rater",
                                  ratings="rating").reset_index(drop=True)
-        a, aci = pg.cronbach_alpha(data=sub, ci=confidence)
+        a, aci = pg.cronbach_alpha(data=sub, ci=1 - alpha)
     return res, a, aci
 
 
-def _agreement_rows(keys, forms, icc, alpha, notes, parties, n_complete, n_students,
-                    confidence, min_cell) -> list[pd.DataFrame]:
+def _agreement_rows(keys, forms, icc, cronbach, notes, parties, n_complete, n_students,
+                    alpha, min_cell) -> list[pd.DataFrame]:
     """Rows of the ICC forms (in the order asked) and of Cronbach's alpha."""
     frames = []
     for name in forms:
@@ -256,18 +259,18 @@ def _agreement_rows(keys, forms, icc, alpha, notes, parties, n_complete, n_stude
         frames.append(result_frame(
             keys, "three_party_evaluation", name, numerator=np.nan, denominator=np.nan,
             estimate=values[:, 0], se=np.nan, ci_low=values[:, 1], ci_high=values[:, 2],
-            confidence=0.95, n=n_complete, n_excluded=0,
+            alpha=0.05, n=n_complete, n_excluded=0,
             n_unknown=n_students - n_complete,
             method=append_notes(row_notes(f"{name}: {desc}; graduates as targets, parties "
                                           f"({', '.join(parties)}) as raters, complete "
                                           "graduates; pingouin.intraclass_corr, F-based 95% "
                                           "interval (pingouin reports 95% only, whatever "
-                                          "`confidence` is)", n_complete), notes),
+                                          "`alpha` is)", n_complete), notes),
             min_cell=min_cell))
     frames.append(result_frame(
         keys, "three_party_evaluation", "cronbach_alpha", numerator=np.nan,
-        denominator=np.nan, estimate=alpha[:, 0], se=np.nan, ci_low=alpha[:, 1],
-        ci_high=alpha[:, 2], confidence=confidence, n=n_complete, n_excluded=0,
+        denominator=np.nan, estimate=cronbach[:, 0], se=np.nan, ci_low=cronbach[:, 1],
+        ci_high=cronbach[:, 2], alpha=alpha, n=n_complete, n_excluded=0,
         n_unknown=n_students - n_complete,
         method=append_notes(row_notes("Cronbach's alpha with parties as items (= ICC(3,k)), "
                                       "complete graduates; pingouin.cronbach_alpha, Feldt "

@@ -4,7 +4,7 @@ Count tables. A graduates table may carry a ``count`` column (:data:`COUNT_COLUM
 stands for that many identical graduates. Every function here then counts graduates, not rows,
 and gives what it gives on the microdata the table came from:
 
-* Kaplan-Meier: the one Kaplan-Meier (:func:`talentlab.indicators._survival.km_grouped`) takes
+* Kaplan-Meier: the one Kaplan-Meier (:func:`talentlab.indicators.survival.km_grouped`) takes
   the counts as subjects per row;
 * log-rank: at-risk and event counts per group and time are sums of counts (the formulas of
   statsmodels' ``survdiff``, which has no frequency weights);
@@ -103,7 +103,7 @@ def km_table(data: pd.DataFrame, duration: str, event: str, by: Sequence[str] | 
     """Kaplan–Meier survival tables and medians.
 
     The product-limit estimate and its Greenwood SE come from the project's one Kaplan–Meier
-    implementation, :func:`talentlab.indicators._survival.km_grouped` (all groups in one pass;
+    implementation, :func:`talentlab.indicators.survival.km_grouped` (all groups in one pass;
     it reproduces ``statsmodels.duration.survfunc.SurvfuncRight``). Around it this function
     keeps lifelines' ``KaplanMeierFitter`` layout and conventions, which the published tables
     and figures use:
@@ -115,7 +115,7 @@ def km_table(data: pd.DataFrame, duration: str, event: str, by: Sequence[str] | 
       ``exp(-exp(log(-log S) -/+ z sqrt(sum d/(n(n-d))) / log S))`` (lifelines, R's
       ``conf.type="log-log"``), 1 where S = 1 and 0 where S = 0;
     * ``medians`` has one row per group: ``median`` is the first time S(t) < 0.5 (exact
-      arithmetic, as ``SurvfuncRight`` and :func:`talentlab.indicators._survival.km_median`),
+      arithmetic, as ``SurvfuncRight`` and :func:`talentlab.indicators.survival.km_median`),
       inf when not reached (``median_reached`` False); ``median_ci_low`` / ``median_ci_high``
       are the first times the lower / upper band reaches 0.5 (lifelines'
       ``median_survival_times(confidence_interval_)``; inf if never), with ``n``, ``events``.
@@ -137,7 +137,7 @@ def km_table(data: pd.DataFrame, duration: str, event: str, by: Sequence[str] | 
     In group ``a`` S(1) = 0.5 exactly, so the median is the next event time, 2 (SAS,
     statsmodels; lifelines, whose test is S <= 0.5, says 1; R takes the midpoint, 1.5).
     """
-    from talentlab.indicators._survival import km_grouped, km_median
+    from talentlab.indicators.survival import km_grouped, km_median
 
     where = "km_table"
     check_alpha(alpha)

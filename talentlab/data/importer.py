@@ -578,6 +578,28 @@ def looks_like_real_id(text: str) -> bool:
         t.isdecimal() or (len(t) == 18 and t[:17].isdecimal() and t[17] in "Xx"))
 
 
+def real_id_flags(values: list) -> np.ndarray:
+    """:func:`looks_like_real_id` of each value, as a boolean array (``None`` and ``""``: False).
+
+    The same rule applied column-wise with C-speed string methods: an import checks every
+    distinct identifier, and a call per value cost a tenth of a 100,000-row import.
+
+    Examples
+    --------
+    >>> real_id_flags(["20190101234", "S0001", " 44010619900101123x ", None, ""]).tolist()
+    [True, False, True, False, False]
+    """
+    texts = [v if isinstance(v, str) else ("" if v is None else str(v)) for v in values]
+    stripped = list(map(str.strip, texts))
+    lengths = np.fromiter(map(len, stripped), dtype=np.int64, count=len(stripped))
+    decimal = np.fromiter(map(str.isdecimal, stripped), dtype=bool, count=len(stripped))
+    flags = (lengths >= REAL_ID_MIN_DIGITS) & decimal
+    for i in np.flatnonzero((lengths == 18) & ~decimal):  # ID-card numbers ending in X
+        t = stripped[i]
+        flags[i] = t[:17].isdecimal() and t[17] in "Xx"
+    return flags
+
+
 def mask_id(text: str) -> str:
     """An identifier shown in a message without giving it away: ``20*******34``.
 
@@ -598,7 +620,7 @@ def _real_identifier_problems(final: dict[str, pd.DataFrame], mapped: _Mapped) -
             if name not in df.columns:
                 continue
             codes, values = _codes_and_values(df[name])  # each distinct identifier once
-            real = np.array([bool(v) and looks_like_real_id(v) for v in values] + [False])
+            real = np.append(real_id_flags(values), False)
             at = np.flatnonzero(real[codes])
             if not len(at):
                 continue

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from statsmodels.duration.survfunc import SurvfuncRight
 
 import talentlab.indicators as ti
-from talentlab.indicators._core import group_index
+from talentlab.indicators.core import group_index
 
 DEST = ["employed_full_time", "employed_part_time", "self_employed", "military",
         "further_study", "preparing_further_study", "unemployed", "unknown"]

@@ -23,7 +23,7 @@ from talentlab.indicators import (
     three_party_evaluation,
     wilson_interval,
 )
-from talentlab.indicators._core import _newcombe_limits
+from talentlab.indicators.core import newcombe_limits
 
 DEST_LEVELS = ["employed_full_time", "employed_part_time", "self_employed", "military",
                "further_study", "preparing_further_study", "unemployed", "unknown"]
@@ -77,7 +77,7 @@ def test_hand_written_newcombe_step_equals_statsmodels():
     nb = rng.integers(1, 400, 5000).astype(float)
     xa, xb = np.floor(rng.random(5000) * (na + 1)), np.floor(rng.random(5000) * (nb + 1))
     for alpha in (0.1, 0.05, 0.01):
-        lo, hi = _newcombe_limits(xa, na, xb, nb, alpha, continuity_correction=False)
+        lo, hi = newcombe_limits(xa, na, xb, nb, alpha, continuity_correction=False)
         want_lo, want_hi = confint_proportions_2indep(xa, na, xb, nb, method="newcomb",
                                                       compare="diff", alpha=alpha)
         np.testing.assert_allclose(lo, want_lo, rtol=0, atol=1e-12)

@@ -32,7 +32,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from talentlab.data.disclosure import check_min_cell
-from talentlab.indicators._core import (
+from talentlab.indicators.compare import compare
+from talentlab.indicators.core import (
     RESULT_COLUMNS,
     IndicatorInputError,
     as_list,
@@ -40,7 +41,6 @@ from talentlab.indicators._core import (
     newcombe_difference,
     wilson_interval,
 )
-from talentlab.indicators.compare import compare
 from talentlab.indicators.graduate import (
     GRADUATE_COLUMNS,
     GRADUATE_INDICATORS,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from talentlab.indicators._core import (
+from talentlab.indicators.core import (
     IndicatorInputError,
     check_alpha,
     newcombe_difference,
@@ -225,8 +225,8 @@ def _km_median_difference(data, group_col, a, b, alpha, n_boot, seed) -> dict:
     ``survdiff`` on the microdata). The memory is replicates x cells, whatever the counts.
     Microdata are resampled graduate by graduate as before.
     """
-    from talentlab.indicators._survival import km_grouped, km_median
     from talentlab.indicators.graduate import GraduatePass, adaptation_data
+    from talentlab.indicators.survival import km_grouped, km_median
 
     grads = data["graduates"] if isinstance(data, dict) else data.graduates
     gp = GraduatePass(grads, [group_col], "compare")

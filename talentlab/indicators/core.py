@@ -36,6 +36,13 @@ class IndicatorInputError(ValueError):
 
 
 def as_list(by: str | Sequence[str] | None) -> list[str]:
+    """The group columns ``by`` as a list (None: no column, a string: that one column).
+
+    Examples
+    --------
+    >>> as_list("major"), as_list(None), as_list(("cohort", "major"))
+    (['major'], [], ['cohort', 'major'])
+    """
     if by is None:
         return []
     if isinstance(by, str):
@@ -44,6 +51,14 @@ def as_list(by: str | Sequence[str] | None) -> list[str]:
 
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str], where: str, table: str) -> None:
+    """Raise :class:`IndicatorInputError` (naming ``where``, ``table`` and the missing columns)
+    unless ``df`` is a DataFrame with every column of ``columns``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_columns(pd.DataFrame({"major": ["a"]}), ["major"], "example", "graduates")
+    """
     if not isinstance(df, pd.DataFrame):
         raise IndicatorInputError(f"{where}: `{table}` must be a pandas DataFrame, "
                                   f"got {type(df).__name__}")
@@ -302,7 +317,7 @@ def newcombe_difference(successes_a, n_a, successes_b, n_b, alpha: float = 0.05,
 
     Method 10 is statsmodels' ``confint_proportions_2indep(method="newcomb")`` (vectorised
     over arrays). Method 11 (continuity-corrected Wilson limits) is not in statsmodels and is
-    computed by :func:`_newcombe_limits`; the tests check both against Newcombe's published
+    computed by :func:`newcombe_limits`; the tests check both against Newcombe's published
     table and that helper's method-10 limits against statsmodels.
 
     Returns
@@ -322,7 +337,7 @@ def newcombe_difference(successes_a, n_a, successes_b, n_b, alpha: float = 0.05,
     if np.any(na == 0) or np.any(nb == 0):
         raise IndicatorInputError("newcombe_difference: both groups need n > 0")
     if continuity_correction:
-        low, high = _newcombe_limits(xa, na, xb, nb, alpha, continuity_correction=True)
+        low, high = newcombe_limits(xa, na, xb, nb, alpha, continuity_correction=True)
     else:
         low, high = confint_proportions_2indep(xa, na, xb, nb, method="newcomb", compare="diff",
                                                alpha=alpha)
@@ -331,13 +346,33 @@ def newcombe_difference(successes_a, n_a, successes_b, n_b, alpha: float = 0.05,
                          "ci_low": np.clip(low, -1, 1), "ci_high": np.clip(high, -1, 1)})
 
 
-def _newcombe_limits(xa, na, xb, nb, alpha: float,
-                     continuity_correction: bool) -> tuple[np.ndarray, np.ndarray]:
+def newcombe_limits(xa, na, xb, nb, alpha: float,
+                    continuity_correction: bool) -> tuple[np.ndarray, np.ndarray]:
     """Newcombe's square-and-add limits from the (optionally continuity-corrected) Wilson limits.
 
     Hand-written because statsmodels has no continuity-corrected Newcombe interval (method 11);
     with ``continuity_correction=False`` it is method 10, which the tests check equals
     statsmodels' ``confint_proportions_2indep(method="newcomb")``.
+
+    Parameters
+    ----------
+    xa, na, xb, nb : array-like of float
+        Successes and trials of groups a and b (checked by the caller: ``n > 0``).
+    alpha : float
+        The limits are those of an interval at level 1 - alpha.
+    continuity_correction : bool
+        Method 11 (True) or method 10 (False).
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(low, high)`` of ``p_a - p_b``, not clipped.
+
+    Examples
+    --------
+    >>> low, high = newcombe_limits(56.0, 70.0, 48.0, 80.0, 0.05, continuity_correction=False)
+    >>> round(float(low), 4), round(float(high), 4)
+    (0.0524, 0.3339)
     """
     la, ua = wilson_limits(xa, na, alpha, continuity_correction)
     lb, ub = wilson_limits(xb, nb, alpha, continuity_correction)
@@ -431,12 +466,29 @@ def proportion_result(keys: pd.DataFrame, code: str, num: np.ndarray, den: np.nd
 
 def t_interval(estimate: np.ndarray, se: np.ndarray, df: np.ndarray,
                alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Limits ``estimate -/+ t(1 - alpha/2, df) * se``, elementwise (NaN where ``df <= 0``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> low, high = t_interval(np.array([10.0]), np.array([1.0]), np.array([30.0]), 0.05)
+    >>> round(float(low[0]), 3), round(float(high[0]), 3)
+    (7.958, 12.042)
+    """
     with np.errstate(invalid="ignore"):
         q = stats.t.ppf(1 - alpha / 2, np.where(df > 0, df, np.nan))
     return estimate - q * se, estimate + q * se
 
 
 def concat_results(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Indicator results stacked (union of their columns, a fresh index); empty frames add no
+    rows, and no frame at all gives the empty table of :data:`RESULT_COLUMNS`.
+
+    Examples
+    --------
+    >>> list(concat_results([]).columns) == RESULT_COLUMNS
+    True
+    """
     frames = [f for f in frames if f is not None and len(f.columns)]
     if not frames:
         return pd.DataFrame(columns=RESULT_COLUMNS)

@@ -7,7 +7,7 @@ counts and retraining-hours sums), on the engine you choose:
 * ``"duckdb"`` - the embedded default for files on disk (parquet, CSV; larger than memory:
   DuckDB streams the file and spills to disk), or an in-memory DataFrame;
 * ``"pandas"`` - numpy masks of the same conditions and ``bincount`` over the group codes of
-  :func:`talentlab.indicators._core.group_index` (small in-memory frames);
+  :func:`talentlab.indicators.core.group_index` (small in-memory frames);
 * ``"spark"`` - the same SQL on a Spark session (``local[*]`` unless you pass a session or a
   master URL: point it at a cluster when one machine is not enough).
 
@@ -62,7 +62,7 @@ import pandas as pd
 from talentlab.data.disclosure import check_min_cell
 from talentlab.data.schema import DESTINATIONS
 from talentlab.indicators import definitions as defs
-from talentlab.indicators._core import (
+from talentlab.indicators.core import (
     IndicatorInputError,
     as_list,
     check_alpha,

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from talentlab.indicators import definitions as defs
-from talentlab.indicators._core import (
+from talentlab.indicators.core import (
     DESTINATIONS,
     IndicatorInputError,
     as_list,
@@ -30,7 +30,7 @@ from talentlab.indicators._core import (
     weighted_bincount,
     z_quantile,
 )
-from talentlab.indicators._survival import (
+from talentlab.indicators.survival import (
     KMTable,
     km_grouped,
     km_median,

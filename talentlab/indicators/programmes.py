@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from talentlab.indicators._core import (
+from talentlab.indicators.core import (
     IndicatorInputError,
     as_list,
     check_alpha,

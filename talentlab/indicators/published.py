@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from talentlab.data.schema import published_numerator_range, resource
-from talentlab.indicators._core import (
+from talentlab.indicators.core import (
     IndicatorInputError,
     check_alpha,
     empty_result,

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from talentlab.indicators._core import (
+from talentlab.indicators.core import (
     IndicatorInputError,
     append_notes,
     as_list,

@@ -145,7 +145,32 @@ _TIE = 1e-12
 
 
 def km_median(km: KMTable, n_groups: int, alpha: float) -> tuple[np.ndarray, ...]:
-    """Median (first S < 0.5) and its cloglog test-inversion interval, per group."""
+    """Median (first S < 0.5) and its cloglog test-inversion interval at level 1 - alpha, per
+    group.
+
+    Parameters
+    ----------
+    km : KMTable
+        From :func:`km_grouped`.
+    n_groups : int
+        Number of groups (groups without rows get NaN).
+    alpha : float
+        The interval is at level 1 - alpha.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(median, lower, upper)`` per group; the upper limit is ``inf`` where S(t) never
+        falls significantly below 0.5.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> km = km_grouped(np.zeros(4, dtype=np.intp), np.array([1.0, 2.0, 3.0, 4.0]),
+    ...                 np.array([True, True, False, True]), 1)
+    >>> [float(v[0]) for v in km_median(km, 1, 0.05)][0]
+    4.0
+    """
     median = np.full(n_groups, np.nan)
     lb = np.full(n_groups, np.nan)
     ub = np.full(n_groups, np.nan)

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from talentlab.indicators._core import (
+from talentlab.indicators.core import (
     IndicatorInputError,
     append_notes,
     as_list,

@@ -25,6 +25,7 @@ from scipy import stats
 
 from talentlab.evaluation import EvaluationInputError, did, staggered_did
 from talentlab.evaluation import staggered as stg
+from talentlab.evaluation.staggered import limits as stg_limits
 
 REF = Path(__file__).parent / "reference" / "mpdta"
 EXPECTED = json.loads((REF / "expected.json").read_text(encoding="utf-8"))
@@ -289,9 +290,9 @@ def test_bootstrap_critical_value_is_the_gaussian_sup_t_quantile():
     quantile of max |Z_k| / sd_k for Z ~ N(0, S'S), S the influence function's cluster sums."""
     data = _staggered_panel(n_units=300, seed=11)
     res = staggered_did(data, "y", "unit", "year", "first_treated", n_bootstrap=20_000, seed=1)
-    sample = stg._panel_sample(data, "y", "unit", "year", "first_treated", [], None, None,
-                               "never_treated", [])
-    cells = stg._group_time_cells(sample, "never_treated", [])
+    sample = stg.panel_sample(data, "y", "unit", "year", "first_treated", [], None, None,
+                              "never_treated", [])
+    cells = stg.group_time_cells(sample, "never_treated", [])
     scores = np.column_stack([c.scores for c in cells])
     cov = scores.T @ scores
     sd = np.sqrt(np.diag(cov))
@@ -430,15 +431,15 @@ def test_bad_options_are_refused(options, message):
 
 def test_limits_are_refused_before_the_work(monkeypatch):
     data = _staggered_panel()
-    monkeypatch.setattr(stg, "MAX_CELLS", 5)
+    monkeypatch.setattr(stg_limits, "MAX_CELLS", 5)
     with pytest.raises(EvaluationInputError, match="group-time effects, more than the limit"):
         staggered_did(data, "y", "unit", "year", "first_treated")
-    monkeypatch.setattr(stg, "MAX_CELLS", 2_500)
-    monkeypatch.setattr(stg, "MAX_CELL_WORK", 100)
+    monkeypatch.setattr(stg_limits, "MAX_CELLS", 2_500)
+    monkeypatch.setattr(stg_limits, "MAX_CELL_WORK", 100)
     with pytest.raises(EvaluationInputError, match="row-cells"):
         staggered_did(data, "y", "unit", "year", "first_treated")
-    monkeypatch.setattr(stg, "MAX_CELL_WORK", 10**9)
-    monkeypatch.setattr(stg, "MAX_BOOTSTRAP_WORK", 1000)
+    monkeypatch.setattr(stg_limits, "MAX_CELL_WORK", 10**9)
+    monkeypatch.setattr(stg_limits, "MAX_BOOTSTRAP_WORK", 1000)
     with pytest.raises(EvaluationInputError, match="bootstrap would take"):
         staggered_did(data, "y", "unit", "year", "first_treated")
 

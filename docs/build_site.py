@@ -23,9 +23,10 @@ from pathlib import Path
 
 DOCS_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = DOCS_DIR.parent
-#: the stages of the package the API reference covers, in the order of the data flow
-API_STAGES = ("data", "simulate", "indicators", "evaluation", "qca", "claims", "cases", "report",
-              "cli")
+#: the stages of the package the API reference covers, in the order of the data flow (resources:
+#: where the package's own files are, under every stage)
+API_STAGES = ("resources", "data", "simulate", "indicators", "evaluation", "qca", "claims", "cases",
+              "report", "cli")
 #: width argparse formats the command-line help with (it reads COLUMNS): fixed, so pages are stable,
 #: and narrow enough for the theme's text column
 HELP_COLUMNS = "74"

@@ -10,8 +10,9 @@ that folder is only ever read. A command that writes takes the place it writes: 
 output is a folder of the repository, and an installed package, which has no project folder,
 asks for one (:func:`default_output`) instead of writing under site-packages.
 
-``talentlab examples DEST`` and ``talentlab notebooks DEST`` copy the shipped files out
-(:func:`copy_examples`, :func:`copy_notebooks`).
+It imports nothing of talentlab, so every stage may import it (the bottom layer of the import
+contracts). Copying the shipped files out (``talentlab examples DEST``, ``talentlab notebooks
+DEST``) is :mod:`talentlab.data.shipped`'s.
 
 Examples
 --------
@@ -26,14 +27,12 @@ from __future__ import annotations
 
 import importlib
 import os
-import shutil
 import tomllib
 from pathlib import Path
 from types import ModuleType
 
 __all__ = ["IN_REPOSITORY", "NOTEBOOKS_DIR", "PACKAGE_DIR", "PROJECT_ROOT", "RAW_DIR", "REPOSITORY",
-           "SHIPPED_DIR", "LazyModule", "copy_examples", "copy_notebooks", "default_output", "require",
-           "resolve", "version"]
+           "SHIPPED_DIR", "LazyModule", "default_output", "require", "resolve", "version"]
 
 #: the installed (or checked-out) ``talentlab`` package folder
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -69,13 +68,6 @@ PROJECT_ROOT = REPOSITORY if REPOSITORY is not None else SHIPPED_DIR
 RAW_DIR = PROJECT_ROOT / "data" / "raw"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 
-#: what ``talentlab examples DEST`` copies out of ``data/raw/`` (the record tables' scenarios,
-#: the paper's codings with their rubrics, the generated codebook and the example export)
-EXAMPLE_ITEMS = ("synthetic", "examples", "README.md", "CASES.md", "CODER2.md", "CONSENSUS.md",
-                 "cases.csv", "case_conditions.csv", "case_conditions_coder2.csv",
-                 "case_conditions_consensus.csv", "claims.csv", "claims_supplement.csv",
-                 "claim_kinds.csv", "reference_configurations.csv")
-CONTRACT_FILE = PACKAGE_DIR / "data" / "contract" / "datapackage.json"
 
 
 def version() -> str:
@@ -189,94 +181,3 @@ class LazyModule:
 
     def __repr__(self) -> str:
         return f"<{self._module}, imported when first used (extra: {self._extra})>"
-
-
-def _fresh_destination(dest: Path) -> None:
-    """``dest`` must be new or an empty folder: nothing of a user's is overwritten."""
-    if dest.exists() and not dest.is_dir():
-        raise ValueError(f"{dest}: exists and is not a folder / 已存在且不是文件夹")
-    if dest.is_dir() and any(dest.iterdir()):
-        raise ValueError(f"{dest}: is not empty; give a new or empty folder (nothing is "
-                         "overwritten) / 目标文件夹非空，请给出新的或空的文件夹")
-    if dest.resolve().is_relative_to(PACKAGE_DIR) or dest.resolve().is_relative_to(RAW_DIR):
-        raise ValueError(f"{dest}: lies inside talentlab's own files; copy them elsewhere / "
-                         "不能复制到 talentlab 自身的文件夹内")
-
-
-def _copy_into(dest: Path, pairs: list[tuple[Path, Path]]) -> Path:
-    """Copy ``(source, relative target)`` pairs into ``dest`` through a staging folder beside it,
-    so a failure leaves no half-copied folder."""
-    from talentlab.data.atomic import write_folder_atomically
-
-    def write(stage: Path) -> None:
-        for src, rel in pairs:
-            target = stage / rel
-            if src.is_dir():
-                shutil.copytree(src, target, copy_function=shutil.copyfile)
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, target)
-
-    return write_folder_atomically(dest, write)
-
-
-def copy_examples(dest: str | os.PathLike) -> Path:
-    """Copy the shipped data into ``dest`` (new or empty), laid out as in the repository.
-
-    ``dest/data/raw/`` receives the synthetic scenarios (``synthetic/<scenario>/`` with
-    ``truth.json``), the paper's codings and their rubrics (``cases.csv``, ``case_conditions*.csv``,
-    ``claims*.csv``, ``claim_kinds.csv``, ``reference_configurations.csv``, ``CASES.md`` ...), the
-    generated codebook ``README.md`` and the synthetic college export
-    (``examples/synthetic_college_export/``); ``dest/contract/datapackage.json`` is the data
-    contract. Relative names such as ``data/raw/synthetic/paper_claims`` then work from ``dest``.
-
-    Returns
-    -------
-    Path
-        ``dest``.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from talentlab import resources
-    >>> out = resources.copy_examples(pathlib.Path(tempfile.mkdtemp()) / "talentlab-data")
-    >>> (out / "data/raw/synthetic/paper_claims/graduates.csv").is_file()
-    True
-    >>> (out / "contract/datapackage.json").is_file()
-    True
-    """
-    dest = Path(dest)
-    _fresh_destination(dest)
-    pairs = [(RAW_DIR / name, Path("data", "raw", name)) for name in EXAMPLE_ITEMS
-             if (RAW_DIR / name).exists()]
-    missing = [name for name in ("synthetic", "examples", "cases.csv", "claims.csv")
-               if not (RAW_DIR / name).exists()]
-    if missing:
-        raise FileNotFoundError(f"the shipped data are incomplete: {', '.join(missing)} not found "
-                                f"in {RAW_DIR} (a broken install? reinstall talentlab)")
-    pairs.append((CONTRACT_FILE, Path("contract", "datapackage.json")))
-    return _copy_into(dest, pairs)
-
-
-def copy_notebooks(dest: str | os.PathLike) -> Path:
-    """Copy the shipped notebooks (``*.ipynb``, without outputs) into ``dest`` (new or empty).
-
-    Their parameters name data by relative paths (``data/raw/...``), which resolve from the
-    working directory first and then to the shipped data (:func:`resolve`), so they run from
-    ``dest`` as they are.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from talentlab import resources
-    >>> out = resources.copy_notebooks(pathlib.Path(tempfile.mkdtemp()) / "nb")
-    >>> "00_quickstart.ipynb" in [p.name for p in out.iterdir()]
-    True
-    """
-    dest = Path(dest)
-    _fresh_destination(dest)
-    notebooks = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-    if not notebooks:
-        raise FileNotFoundError(f"no notebook found in {NOTEBOOKS_DIR} (a broken install? "
-                                "reinstall talentlab)")
-    return _copy_into(dest, [(nb, Path(nb.name)) for nb in notebooks])

@@ -69,6 +69,7 @@ def test_import_direction_contracts_are_kept():
     ("evaluation/power_analysis.py", "from talentlab.report import plotting"),
     ("data/readers.py", "import talentlab.indicators"),
     ("qca/fit.py", "import matplotlib.pyplot"),
+    ("resources.py", "from talentlab.data import atomic"),  # resources imports no stage
 ])
 def test_a_backward_import_breaks_the_contracts(tmp_path, module, bad_import):
     shutil.copytree(PACKAGE, tmp_path / "talentlab",
@@ -173,7 +174,7 @@ HEAVY_AT_IMPORT = ("scipy.stats", "statsmodels.api", "statsmodels.stats.proporti
 
 #: the layers of pyproject.toml's import-linter contract, top (may import everything) first
 LAYERS = (("cli",), ("report",), ("cases",), ("claims",), ("evaluation", "qca"), ("indicators",),
-          ("simulate",), ("data",))
+          ("simulate",), ("data",), ("resources",))
 
 
 def _layer(module: str) -> tuple[int, str] | None:

@@ -26,6 +26,7 @@ failed) the kill trials find the folder with the new ``findings.*`` beside the o
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -155,3 +156,104 @@ def test_report_is_old_or_new_after_every_kill_and_full_disk(tmp_path):
     figures = result["figures"]
     assert figures["kill_trials"] >= min(KILL_TRIALS, figures["operations"])
     assert result["failures"] == [], "\n".join(result["failures"][:20])
+
+
+# --------------------------------------------------------------------------------------------
+# the swap keeps what the report does not own
+# --------------------------------------------------------------------------------------------
+def _folder_state(folder: Path) -> dict[str, tuple]:
+    """Every entry under ``folder``: (kind, mode, bytes or link target)."""
+    state = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            state[rel] = ("link", os.readlink(path))
+        elif path.is_dir():
+            state[rel] = ("dir", oct(path.stat().st_mode & 0o7777))
+        else:
+            state[rel] = ("file", oct(path.stat().st_mode & 0o7777), path.read_bytes())
+    return state
+
+
+def test_the_swap_keeps_what_the_report_does_not_own(tmp_path):
+    """The new folder holds every entry of the old one the report does not write, as it was:
+    folders with their modes, symbolic links as links (a folder they lead to untouched), a
+    report folder reached through a link written where the link leads; the temporary files a
+    killed in-place write of an earlier version left are dropped; nothing stays beside."""
+    from talentlab.data.disclosure import MIN_CELL
+    from talentlab.report.build import write_staged_report
+
+    real = tmp_path / "real_reports"
+    (real / "10_nb").mkdir(parents=True)
+    (real / "10_nb" / "10_nb.html").write_text(NOTEBOOK_PAGE, encoding="utf-8")
+    (real / "notes.txt").write_text("mine\n", encoding="utf-8")
+    os.chmod(real / "notes.txt", 0o600)
+    os.chmod(real / "10_nb", 0o750)
+    os.chmod(real, 0o2775)                                 # a group's shared folder
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "index.html").write_text("<p>kept outside</p>\n", encoding="utf-8")
+    (real / "datasets").symlink_to(elsewhere, target_is_directory=True)
+    (real / ".findings.md.ab12cd34.tmp").write_text("half of a killed write", encoding="utf-8")
+    (real / ".mine.ab12cd34.tmp").write_text("not the report's", encoding="utf-8")
+    reports = tmp_path / "reports"
+    reports.symlink_to(real, target_is_directory=True)
+    kept = {k: v for k, v in _folder_state(real).items() if k != ".findings.md.ab12cd34.tmp"}
+    outside = _folder_state(elsewhere)
+
+    write_staged_report(reports, _staged("new"), MIN_CELL)
+
+    assert reports.is_symlink() and os.readlink(reports) == str(real)
+    state = _folder_state(real)
+    assert {k: state[k] for k in kept} == kept
+    assert set(state) - set(kept) == {*_staged("new"), "MANIFEST.sha256"}
+    assert oct(real.stat().st_mode & 0o7777) == "0o2775"
+    assert _folder_state(elsewhere) == outside
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "real_reports", "reports"]
+
+
+def test_a_folder_changed_during_the_write_is_not_swapped(tmp_path, monkeypatch):
+    """Another run writing into the report folder while the report is made: its file would
+    be lost in the swap, so nothing is replaced and the error says to run again."""
+    from talentlab.data.disclosure import MIN_CELL
+    from talentlab.report import publish
+    from talentlab.report.build import write_staged_report
+
+    reports = Path(_report_area(tmp_path)["out"])
+    write_staged_report(reports, _staged("old"), MIN_CELL)
+    earlier = _folder_state(reports)
+    check = publish.check_report
+
+    def check_while_another_run_writes(folder, min_cell):
+        (reports / "10_nb" / "figure.png").write_bytes(b"written meanwhile")
+        return check(folder, min_cell)
+
+    monkeypatch.setattr(publish, "check_report", check_while_another_run_writes)
+    with pytest.raises(OSError, match="changed while the report was written") as caught:
+        write_staged_report(reports, _staged("new"), MIN_CELL)
+    assert caught.value.errno == errno.EBUSY
+    assert _folder_state(reports) == {**earlier, "10_nb/figure.png": (
+        "file", oct((reports / "10_nb" / "figure.png").stat().st_mode & 0o7777),
+        b"written meanwhile")}
+    assert sorted(p.name for p in reports.parent.iterdir()) == ["reports"]
+
+
+def test_a_folder_that_cannot_be_renamed_is_written_in_place(tmp_path, monkeypatch):
+    """A mount point (or a folder whose parent may not be written) is written file by file:
+    a failing check still gives the earlier files back and removes the created ones."""
+    from talentlab.data.disclosure import MIN_CELL
+    from talentlab.report import build
+    from talentlab.report.publish import PublicationError
+
+    reports = Path(_report_area(tmp_path)["out"])
+    build.write_staged_report(reports, _staged("old"), MIN_CELL)
+    earlier = _folder_state(reports)
+    inode = reports.stat().st_ino
+    monkeypatch.setattr(build, "folder_can_be_swapped", lambda folder: False)
+    broken = {**_staged("new"), "index.html": '<a href="gone.html">x</a>'}
+    with pytest.raises(PublicationError, match="gone.html"):
+        build.write_staged_report(reports, broken, MIN_CELL)
+    assert _folder_state(reports) == earlier
+    build.write_staged_report(reports, _staged("new"), MIN_CELL)
+    assert reports.stat().st_ino == inode                  # the same folder, not a swapped one
+    assert (reports / "published_rates.csv").exists()

@@ -107,13 +107,13 @@ def test_validation_per_distinct_text_reports_every_row(monkeypatch):
     })
     text.loc[[10, 500, 900], "cohort"] = ["20x9", " 20x9 ", "20x9"]
     text.loc[7, "student_id"] = " S0008"
-    from talentlab.data.schema import _typed_column, resource
+    from talentlab.data.schema import resource, typed_column
 
     fields = {f["name"]: f for f in resource("graduates")["schema"]["fields"]}
     raw = RawTable("graduates", "g.csv", text.astype("string"), np.arange(n) + 2)
     problems: list = []
-    cohort = _typed_column(raw, fields["cohort"], {""}, problems)
-    ids = _typed_column(raw, fields["student_id"], {""}, problems)
+    cohort = typed_column(raw, fields["cohort"], {""}, problems)
+    ids = typed_column(raw, fields["student_id"], {""}, problems)
     assert [(p.row, p.column, p.value) for p in problems] == [
         (12, "cohort", "20x9"), (502, "cohort", "20x9"), (902, "cohort", "20x9"),
         (9, "student_id", "S0008"), (10, "student_id", "S0008")]

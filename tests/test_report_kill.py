@@ -257,3 +257,25 @@ def test_a_folder_that_cannot_be_renamed_is_written_in_place(tmp_path, monkeypat
     build.write_staged_report(reports, _staged("new"), MIN_CELL)
     assert reports.stat().st_ino == inode                  # the same folder, not a swapped one
     assert (reports / "published_rates.csv").exists()
+
+
+def test_a_refused_swap_falls_back_to_the_write_in_place(tmp_path, monkeypatch):
+    """A bind mount on the same file system is no mount point to ``os.path.ismount``: the
+    exchange is refused (EBUSY) after the new report was made whole; it is then written in
+    place, as before the swap, instead of failing the build."""
+    from talentlab.data import atomic
+    from talentlab.data.disclosure import MIN_CELL
+    from talentlab.report import build
+
+    reports = Path(_report_area(tmp_path)["out"])
+    build.write_staged_report(reports, _staged("old"), MIN_CELL)
+    inode = reports.stat().st_ino
+
+    def refused(a, b):
+        raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), os.fspath(a))
+
+    monkeypatch.setattr(atomic, "exchange_folders", refused)
+    build.write_staged_report(reports, _staged("new"), MIN_CELL)
+    assert reports.stat().st_ino == inode
+    assert (reports / "findings.md").read_text(encoding="utf-8") == _staged("new")["findings.md"]
+    assert sorted(p.name for p in reports.parent.iterdir()) == ["reports"]

@@ -219,8 +219,9 @@ def write_staged_report(report_dir: str | os.PathLike, staged: dict[str, str],
     (its changes would be lost in the swap) nothing is swapped and an ``OSError`` (``EBUSY``)
     says to run the report again.
 
-    Where the folder cannot be renamed -- a mount point, or a parent folder this process may
-    not write -- the files are written in place instead, each replaced atomically, and every
+    Where the folder cannot be renamed -- a mount point (also one found only when the rename
+    is refused), or a parent folder this process may not write -- the files are written in
+    place instead, each replaced atomically, and every
     file this step replaced gets its earlier bytes back (one it created is removed) when a
     check or a write fails; a kill in the middle of that write can leave a mix.
 
@@ -250,6 +251,8 @@ def write_staged_report(report_dir: str | os.PathLike, staged: dict[str, str],
     skip = _earlier_temporary_files(staged)
     source = Path(os.path.realpath(report_dir))   # a symbolic link: the folder it leads to
 
+    staged_whole = []
+
     def write(stage: Path) -> None:
         before = _link_tree(source, stage, skip)
         _write_and_check(stage, staged, min_cell)
@@ -258,8 +261,16 @@ def write_staged_report(report_dir: str | os.PathLike, staged: dict[str, str],
                           "(another run writing into it?): nothing was replaced; run the report "
                           "again / 生成报告期间报告文件夹被修改，未替换任何文件，请重新运行",
                           os.fspath(report_dir))
+        staged_whole.append(stage)
 
-    write_folder_atomically(report_dir, write, replace=True)
+    try:
+        write_folder_atomically(report_dir, write, replace=True)
+    except OSError as exc:
+        # a mount point os.path.ismount cannot see (a bind mount within one file system): the
+        # swap itself is refused and changed nothing
+        if not (staged_whole and exc.errno in (errno.EBUSY, errno.EXDEV)):
+            raise
+        _write_report_in_place(report_dir, staged, min_cell)
 
 
 def folder_can_be_swapped(folder: str | os.PathLike) -> bool:

@@ -84,6 +84,25 @@ def test_a_backward_import_breaks_the_contracts(tmp_path, module, bad_import):
     assert "BROKEN" in proc.stdout
 
 
+def test_a_private_module_imported_from_another_package_breaks_the_contracts(tmp_path):
+    shutil.copytree(PACKAGE, tmp_path / "talentlab",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "talentlab" / "indicators" / "_hidden.py").write_text("X = 1\n", encoding="utf-8")
+    sibling = tmp_path / "talentlab" / "indicators" / "compare.py"  # inside its package: allowed
+    sibling.write_text(sibling.read_text(encoding="utf-8")
+                       + "\nimport talentlab.indicators._hidden  # noqa\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    assert lint_imports(tmp_path, env).returncode == 0
+    target = tmp_path / "talentlab" / "evaluation" / "did.py"  # another stage: refused
+    target.write_text(target.read_text(encoding="utf-8")
+                      + "\nfrom talentlab.indicators._hidden import X  # noqa\n", encoding="utf-8")
+    proc = lint_imports(tmp_path, env)
+    assert proc.returncode != 0, proc.stdout
+    assert "A private module (_name) is imported only from inside its own package BROKEN" in (
+        " ".join(proc.stdout.split()))
+
+
 def file_access_calls(source: str) -> list[tuple[int, str]]:
     """``(line, call)`` of every call in ``source`` that reads or writes a file."""
     found = []

@@ -54,7 +54,7 @@ def spark():
     reason = have_spark()
     if reason:
         pytest.skip(reason)
-    session = engines._spark_session("local[1]")
+    session = engines.spark_session("local[1]")
     session.conf.set("spark.sql.shuffle.partitions", "1")  # tiny test data: one task
     yield session
     session.stop()
@@ -272,11 +272,11 @@ def test_cluster_sums_grouped_by_key_hash_only_when_the_hashes_are_distinct(monk
         calls.append(kw.get("hashed"))
         return real(*args, **kw)
 
-    monkeypatch.setattr(engines, "cluster_sql", spy)
+    monkeypatch.setattr(engines.duckdb_engine, "cluster_sql", spy)
     want = ti.retraining_hours(df, by="g")
     hashed = compute_indicators(df, "g", engine="duckdb", indicators=["retraining_hours"])
     # every group the same "hash": grouping by it would merge them, so the keys are used
-    monkeypatch.setattr(engines, "_group_hash", lambda by, quote: "42")
+    monkeypatch.setattr(engines.sql, "group_hash", lambda by, quote: "42")
     keyed = compute_indicators(df, "g", engine="duckdb", indicators=["retraining_hours"])
     assert calls == [True, False]
     for got in (hashed, keyed):
@@ -363,7 +363,7 @@ def test_auto_engine_uses_duckdb_for_large_files_only(tmp_path, monkeypatch, sce
     g.to_parquet(tmp_path / "graduates.parquet", index=False)
     assert engines.choose_engine(tmp_path) == "pandas"
     assert engines.choose_engine(g) == "pandas"
-    monkeypatch.setattr(engines, "AUTO_DUCKDB_BYTES", 1)
+    monkeypatch.setattr(engines.sources, "AUTO_DUCKDB_BYTES", 1)
     assert engines.choose_engine(tmp_path) == "duckdb"
     with pytest.raises(ti.IndicatorInputError, match="engine must be one of"):
         engines.choose_engine(g, "sqlite")
@@ -417,7 +417,7 @@ def test_report_trends_stay_on_pandas_for_shipped_data_and_match_duckdb(scenario
     g = scenario_data["paper_claims"].graduates
     assert engines.choose_engine(g) == "pandas"
     via_pandas = zhuhai.indicator_trends(g)
-    monkeypatch.setattr(engines, "AUTO_DUCKDB_ROWS", len(g))
+    monkeypatch.setattr(engines.sources, "AUTO_DUCKDB_ROWS", len(g))
     assert engines.choose_engine(g) == "duckdb"
     via_duckdb = zhuhai.indicator_trends(g)
     pd.testing.assert_frame_equal(via_duckdb, via_pandas, check_exact=False, rtol=1e-12)
@@ -440,3 +440,39 @@ def test_pandas_engine_reads_a_gb18030_csv_through_the_validating_reader(tmp_pat
     got = compute_counts(tmp_path, "cohort", engine="pandas")
     want = compute_counts(scenario_data["paper_claims"].graduates, "cohort", engine="pandas")
     pd.testing.assert_frame_equal(got, want)
+
+
+def test_one_source_resolution_and_one_engine_choice_per_call(tmp_path, monkeypatch,
+                                                              scenario_data):
+    """issue 24: compute_all and compute_indicators resolve their source once, choose their
+    engine once and pass both down; compute_all does not call itself."""
+    data = scenario_data["paper_claims"]
+    data.graduates.to_parquet(tmp_path / "graduates.parquet", index=False)
+    calls = {"resolve_source": 0, "engine_for": 0, "compute_all": 0}
+
+    def counting(module, name):
+        real = getattr(module, name)
+
+        def wrapper(*args, **kw):
+            calls[name] += 1
+            return real(*args, **kw)
+        monkeypatch.setattr(module, name, wrapper)
+
+    counting(engines, "resolve_source")
+    counting(engines, "engine_for")
+    counting(ti, "compute_all")
+    for run in (lambda: ti.compute_all(tmp_path, "cohort", engine="duckdb"),
+                lambda: ti.compute_all(tmp_path, "cohort", engine="pandas"),
+                lambda: compute_indicators(tmp_path, "cohort", engine="auto")):
+        calls.update(resolve_source=0, engine_for=0)
+        assert len(run())
+        assert (calls["resolve_source"], calls["engine_for"]) == (1, 1)
+    calls["compute_all"] = 0
+    # in memory: the count-based indicators on DuckDB, the others with the indicator
+    # functions, in one call of compute_all
+    mixed = ti.compute_all(data, "cohort", engine="duckdb")
+    assert calls["compute_all"] == 1
+    assert {"adaptation_cycle", "employment_rate", "three_party_evaluation"} <= set(
+        mixed["indicator"])
+    pd.testing.assert_frame_equal(mixed, ti.compute_all(data, "cohort", engine="pandas"),
+                                  check_exact=False, rtol=1e-12)

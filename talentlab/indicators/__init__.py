@@ -145,18 +145,27 @@ def compute_all(data, by: str | Sequence[str] | None = None, *,
     are factorised once and each indicator counts with ``numpy.bincount``.
     """
     min_cell = check_min_cell(min_cell)
-    if engine is not None or isinstance(data, str | os.PathLike):
-        return _compute_all_engine(data, by, indicators=indicators, alpha=alpha,
-                                   min_cell=min_cell, options=options, engine=engine or "auto",
-                                   spark=spark)
-    by = as_list(by)
-    options = dict(options or {})
     names, explicit = _requested(indicators)
+    options = dict(options or {})
     unknown_opts = [n for n in options if n not in ALL_INDICATORS]
     if unknown_opts:
         raise IndicatorInputError(f"compute_all: options for unknown indicator(s) "
                                   f"{unknown_opts}")
     common = {"alpha": alpha, "min_cell": min_cell}
+    by = as_list(by)
+    if engine is None and not isinstance(data, str | os.PathLike):
+        frames = _frames_in_memory(data, by, names, explicit, common, options)
+    else:
+        frames = _frames_on_engine(data, by, names, explicit, common, options,
+                                   engine or "auto", spark)
+    out = concat_results(frames)
+    lead = [c for c in by if c in out.columns]
+    rest = [c for c in out.columns if c not in lead]
+    return out[lead + rest].reset_index(drop=True)
+
+
+def _frames_in_memory(data, by, names, explicit, common, options) -> list[pd.DataFrame]:
+    """The indicators ``names`` on in-memory tables, with the indicator functions."""
     graduates = _table(data, "graduates")
     frames = _graduate_frames(graduates, by, names, explicit, common, options)
     if "enterprise_recognition" in names:
@@ -169,10 +178,7 @@ def compute_all(data, by: str | Sequence[str] | None = None, *,
         frames += _linked_frames(data, "evaluations", three_party_evaluation,
                                  "three_party_evaluation", graduates, by, explicit, common,
                                  options)
-    out = concat_results(frames)
-    lead = [c for c in by if c in out.columns]
-    rest = [c for c in out.columns if c not in lead]
-    return out[lead + rest]
+    return frames
 
 
 def _requested(indicators: Sequence[str] | None) -> tuple[list[str], bool]:
@@ -239,30 +245,25 @@ def _programme_frames(programmes, by, names, explicit, common, options) -> list[
     return frames
 
 
-def _compute_all_engine(data, by, *, indicators, alpha, min_cell, options, engine, spark):
-    """compute_all with the count-based graduate indicators counted by ``engine``."""
+def _frames_on_engine(data, by, names, explicit, common, options, engine,
+                      spark) -> list[pd.DataFrame]:
+    """The indicators ``names`` with the count-based graduate indicators counted by ``engine``.
+
+    The graduates source is resolved once and the engine chosen once, here; both are handed to
+    :func:`talentlab.indicators.engines.indicators_on`. A path whose engine is pandas is read
+    once and goes the in-memory way; the other indicators (adaptation cycle, the non-graduate
+    tables) use the indicator functions on the in-memory tables, and a path has none.
+    """
     from talentlab.indicators import engines
 
-    options = dict(options or {})
     path_source = isinstance(data, str | os.PathLike)
-    graduates = None if path_source else _table(data, "graduates")
-    if path_source:
-        eng = engines.choose_engine(data, engine)
-    elif graduates is not None:
-        eng = engines.choose_engine(graduates, engine)
-    else:
-        eng = "pandas"
-    if path_source and eng == "pandas":
-        src = engines.resolve_source(data)
-        graduates = engines.read_for_pandas(src, None)
-        return compute_all({"graduates": graduates}, by, indicators=indicators,
-                           alpha=alpha, min_cell=min_cell, options=options)
-    if not path_source and eng == "pandas":
-        return compute_all(data, by, indicators=indicators, alpha=alpha,
-                           min_cell=min_cell, options=options)
-    names, explicit = _requested(indicators)
-    source = data if path_source else _table(data, "graduates")
-    present = engines.source_columns(source)
+    source = engines.resolve_source(data) if path_source else _table(data, "graduates")
+    eng = "pandas" if source is None else engines.engine_for(source, engine)
+    if eng == "pandas":
+        if path_source:
+            data = {"graduates": engines.read_for_pandas(source, None)}
+        return _frames_in_memory(data, by, names, explicit, common, options)
+    present = engines.resolved_columns(source)
     counted = []
     for name in names:
         if name not in engines.ENGINE_INDICATORS:
@@ -276,9 +277,8 @@ def _compute_all_engine(data, by, *, indicators, alpha, min_cell, options, engin
         counted.append(name)
     frames = []
     if counted:
-        frames.append(engines.compute_indicators(
-            source, by, engine=eng, indicators=counted, alpha=alpha,
-            min_cell=min_cell, spark=spark,
+        frames.append(engines.indicators_on(
+            source, eng, by, indicators=counted, spark=spark, **common,
             options={k: v for k, v in options.items() if k in counted}))
     rest = [n for n in names if n not in engines.ENGINE_INDICATORS]
     if rest and path_source:
@@ -286,21 +286,6 @@ def _compute_all_engine(data, by, *, indicators, alpha, min_cell, options, engin
             raise IndicatorInputError(f"compute_all: {rest} need in-memory tables (engine "
                                       f"{eng!r} counts only {list(engines.ENGINE_INDICATORS)})")
     elif rest:
-        if not explicit:  # as compute_all: those whose tables and columns are present
-            rest = [n for n in rest if _available(data, n)]
-        if rest:
-            frames.append(compute_all(
-                data, by, indicators=rest, alpha=alpha, min_cell=min_cell,
-                options={k: v for k, v in options.items() if k in rest}))
-    out = concat_results(frames)
-    lead = [c for c in as_list(by) if c in out.columns]
-    return out[lead + [c for c in out.columns if c not in lead]].reset_index(drop=True)
-
-
-def _available(data, name: str) -> bool:
-    table = _table(data, ALL_INDICATORS[name])
-    if table is None:
-        return False
-    if name in GRADUATE_COLUMNS:
-        return all(c in table.columns for c in GRADUATE_COLUMNS[name])
-    return True
+        frames += _frames_in_memory(data, by, rest, explicit, common,
+                                    {k: v for k, v in options.items() if k in rest})
+    return frames

@@ -25,7 +25,7 @@ from talentlab import indicators as ind
 from talentlab.cases import zhuhai
 from talentlab.claims import load_claims
 from talentlab.data.io import DataValidationError, TalentData, load_published_rates
-from talentlab.evaluation.survival import COX_FIT_OPTIONS, _efron_score_residuals
+from talentlab.evaluation.survival import COX_FIT_OPTIONS, efron_score_residuals
 from tests.conftest import SYNTHETIC_DIR
 from tests.test_counts import TOL, _graduates, aggregate
 
@@ -67,12 +67,12 @@ def test_efron_score_residuals_are_therneaus_on_test_data_1():
             (0 - r / (r + 3)) * (0 - 1 / (r + 3)) + (0 - r / (r + 5)) * (0 - 2 / (r + 5)),
             (0 - r / (r + 3)) * (0 - 1 / (r + 3)) + (0 - r / (r + 5)) * (0 - 2 / (r + 5))]
     args = (TEST1["time"], TEST1["died"], TEST1["x"], np.ones(6), np.zeros(6, dtype=int))
-    resid = _efron_score_residuals(*args, np.array([0.0]))[:, 0]
+    resid = efron_score_residuals(*args, np.array([0.0]))[:, 0]
     np.testing.assert_allclose(resid, np.add(first, tied), rtol=1e-12)
     cox = ev.cox_effect(pd.DataFrame({"t": TEST1["time"], "e": TEST1["died"],
                                       "x": TEST1["x"][:, 0]}), "t", "e", ["x"]).iloc[0]
     assert cox["log_hr"] == pytest.approx(1.676857, abs=1e-6)
-    at_estimate = _efron_score_residuals(*args, np.array([1.676857]))[:, 0]
+    at_estimate = efron_score_residuals(*args, np.array([1.676857]))[:, 0]
     assert abs(at_estimate.sum()) < 1e-6
     np.testing.assert_allclose(at_estimate, [0.113278, -0.044234, -0.102920, -0.407840,
                                              0.220858, 0.220858], atol=2e-6)
@@ -103,7 +103,7 @@ def test_weighted_score_residuals_sum_to_the_expanded_efron_score():
     w = rng.integers(1, 5, n)
     strata = rng.integers(0, 2, n)
     beta = np.array([0.3, -0.5])
-    resid = _efron_score_residuals(time, died, x, w.astype(float), strata, beta)
+    resid = efron_score_residuals(time, died, x, w.astype(float), strata, beta)
     score = (w[:, None] * resid).sum(axis=0)
     idx = np.repeat(np.arange(n), w)
     expected = np.zeros(2)
@@ -313,7 +313,7 @@ def _assert_same_claims(scenario: str, outcomes: list[str] | None, n_bootstrap: 
     unlinked = TalentData(graduates=data.graduates, programmes=data.programmes,
                           origin=data.origin)
     claims = load_claims()
-    kw = {"outcomes": outcomes, "n_bootstrap": n_bootstrap}
+    kw = {"settings": zhuhai.ZhuhaiSettings(outcomes=outcomes, n_bootstrap=n_bootstrap)}
     a = zhuhai.evaluate(unlinked, claims, **kw)
     b = zhuhai.evaluate(counted, claims, **kw)
     assert a.design == b.design and b.design["n_graduates"] == len(data.graduates)
@@ -362,7 +362,8 @@ def test_rows_of_count_zero_are_no_majors_and_no_graduates():
     present = zhuhai.graduates_present(graduates)
     assert "Ghost major (无毕业生)" not in set(present["major"])
     result = zhuhai.evaluate(TalentData(graduates=graduates), load_claims(),
-                             outcomes=["local_work"], n_bootstrap=99)
+                             settings=zhuhai.ZhuhaiSettings(outcomes=["local_work"],
+                                                            n_bootstrap=99))
     assert "Ghost major (无毕业生)" not in result.design["comparison_majors"]
     assert result.design["n_graduates"] == len(data.graduates)
 

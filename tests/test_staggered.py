@@ -415,7 +415,7 @@ def test_bad_panels_are_refused_with_the_row_and_rule(change, message):
 
 @pytest.mark.parametrize(("options", "message"), [
     ({"control": "later_treated"}, "control must be one of"),
-    ({"confidence": 1.0}, "confidence must lie"),
+    ({"alpha": 1.0}, "alpha must lie"),
     ({"n_bootstrap": 10}, "n_bootstrap must be a whole number from 99"),
     ({"n_bootstrap": 10**6}, "n_bootstrap"),
     ({"seed": 1.5}, "seed"),

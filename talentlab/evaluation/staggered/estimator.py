@@ -52,8 +52,8 @@ class StaggeredDiDResult:
     group : DataFrame
         One row per adoption year (``group``), then their group-size weighted average
         (``term == "att_group_average"``, primary; Callaway & Sant'Anna's preferred summary).
-    control, panel, confidence, n_bootstrap, seed
-        The options of the call.
+    control, panel, alpha, n_bootstrap, seed
+        The options of the call (intervals and bands at level 1 - alpha).
     notes : tuple of str
         What the call did to the data beyond the estimator: units dropped or recoded, cells not
         estimable.
@@ -65,7 +65,7 @@ class StaggeredDiDResult:
     group: pd.DataFrame
     control: str
     panel: bool
-    confidence: float
+    alpha: float
     n_bootstrap: int
     seed: int | None
     notes: tuple[str, ...] = field(default=())
@@ -90,7 +90,7 @@ def staggered_did(
     control: str = "never_treated",
     covariates: Sequence[str] | None = None,
     weights: str | None = None,
-    confidence: float = 0.95,
+    alpha: float = 0.05,
     n_bootstrap: int = 999,
     seed: int | None = 20220901,
     cluster: str | None = None,
@@ -135,8 +135,9 @@ def staggered_did(
     weights : str, optional
         Non-negative weights (sampling weights, or a count table's counts). In a panel they must
         be constant within unit. Rows of weight 0 are left out.
-    confidence : float
-        Level of the intervals and bands (alpha = 1 - confidence).
+    alpha : float
+        The pointwise intervals and the simultaneous bands are at level 1 - alpha (default
+        0.05: 95 %).
     n_bootstrap : int
         Multiplier-bootstrap draws for the simultaneous bands (99 to 100,000).
     seed : int or None
@@ -223,11 +224,10 @@ def staggered_did(
     8  att_event_average         NaN      0.31       NaN        NaN
     """
     covariates = list(covariates or [])
-    check_options(control, confidence, n_bootstrap, seed, panel, inference)
+    check_options(control, alpha, n_bootstrap, seed, panel, inference)
     notes: list[str] = []
     sample = (panel_sample if panel else rows_sample)(
         data, outcome, unit, time, first_treated, covariates, weights, cluster, control, notes)
-    alpha = 1.0 - confidence
     z = float(stats.norm.ppf(1 - alpha / 2))
 
     if sample.n_clusters < limits.FEW_CLUSTERS and inference == "influence":
@@ -239,7 +239,7 @@ def staggered_did(
     cells = group_time_cells(sample, control, notes)
     common = {"outcome": outcome, "n_clusters": sample.n_clusters, "alpha": alpha,
               "null_value": 0.0}
-    method = _method_text(sample, control, covariates, confidence, n_bootstrap, inference)
+    method = _method_text(sample, control, covariates, alpha, n_bootstrap, inference)
     simple_rows, event_rows, event_avg, group_rows, group_avg = aggregations(sample, cells,
                                                                               notes)
     gt_rows = [{"term": TERM_GROUP_TIME, "group": c.group, "time": c.time,
@@ -258,8 +258,7 @@ def staggered_did(
     # simultaneous bands: one bootstrap for the three tables
     banded = [[r for r in rows if r["problem"] is None]
               for rows in (gt_rows, event_rows, group_rows)]
-    crits = _bootstrap_critical_values(banded, sample.n_clusters, n_bootstrap, seed,
-                                       confidence)
+    crits = _bootstrap_critical_values(banded, sample.n_clusters, n_bootstrap, seed, alpha)
     for rows, crit in zip(banded, crits, strict=True):
         for r in rows:
             # R falls back to the pointwise value when the band would be narrower
@@ -293,7 +292,7 @@ def staggered_did(
                                     "event_time": int, "post": bool})
     return StaggeredDiDResult(
         group_time=group_time, simple=simple, event_time=event_time, group=group,
-        control=control, panel=panel, confidence=confidence, n_bootstrap=n_bootstrap,
+        control=control, panel=panel, alpha=alpha, n_bootstrap=n_bootstrap,
         seed=seed, notes=tuple(notes))
 
 
@@ -354,8 +353,8 @@ def _jackknife_se(sample: Sample, control: str, rows: list[dict]) -> None:
 
 
 def _bootstrap_critical_values(tables: list[list[dict]], n_clusters: int, n_bootstrap: int,
-                               seed: int | None, confidence: float) -> list[float]:
-    """The (confidence) quantile of max |t*| over each table's rows under the multiplier
+                               seed: int | None, alpha: float) -> list[float]:
+    """The (1 - alpha) quantile of max |t*| over each table's rows under the multiplier
     bootstrap: Rademacher multipliers per cluster applied to the influence function's cluster
     sums (R did's ``mboot``). Rows of zero standard error are left out of the maximum."""
     mats, ses = [], []
@@ -387,11 +386,11 @@ def _bootstrap_critical_values(tables: list[list[dict]], n_clusters: int, n_boot
             if bounds[j + 1] > bounds[j]:
                 maxima[j, start:start + b] = t_star[:, bounds[j]:bounds[j + 1]].max(axis=1)
     # R's quantile(type = 1): the ceil(B p)-th order statistic
-    rank = max(1, math.ceil(n_bootstrap * confidence - 1e-9))
+    rank = max(1, math.ceil(n_bootstrap * (1 - alpha) - 1e-9))
     return [float(np.sort(m)[rank - 1]) if np.isfinite(m).all() else np.nan for m in maxima]
 
 
-def _method_text(sample: Sample, control: str, covariates: list[str], confidence: float,
+def _method_text(sample: Sample, control: str, covariates: list[str], alpha: float,
                  n_bootstrap: int, inference: str) -> str:
     design = "balanced panel" if sample.panel else "repeated cross-sections"
     adjust = (f"outcome regression on {', '.join(covariates)}" if covariates
@@ -401,6 +400,6 @@ def _method_text(sample: Sample, control: str, covariates: list[str], confidence
             + ("influence-function SE" if inference == "influence"
                else "leave-one-cluster-out jackknife SE, t(G-1)")
             + f" clustered by {sample.cluster_name} "
-            f"({sample.n_clusters} clusters); {confidence:.0%} simultaneous band by multiplier "
+            f"({sample.n_clusters} clusters); {1 - alpha:.0%} simultaneous band by multiplier "
             f"bootstrap (Rademacher, B = {n_bootstrap})")
 

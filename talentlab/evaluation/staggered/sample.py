@@ -61,17 +61,35 @@ class Sample:
 # checks and the estimation sample
 # =============================================================================================
 
-def check_options(control, confidence, n_bootstrap, seed, panel, inference) -> None:
+def check_options(control, alpha, n_bootstrap, seed, panel, inference) -> None:
+    """Refuse an option of :func:`talentlab.evaluation.staggered_did` outside its range.
+
+    Parameters
+    ----------
+    control, alpha, n_bootstrap, seed, panel, inference
+        As in :func:`talentlab.evaluation.staggered_did`.
+
+    Raises
+    ------
+    EvaluationInputError
+        Naming the option, its allowed values and the value given.
+
+    Examples
+    --------
+    >>> check_options("never_treated", 0.05, 10, 0, False, "influence")
+    Traceback (most recent call last):
+    ...
+    talentlab.evaluation.common.EvaluationInputError: staggered_did: n_bootstrap must be a whole number from 99 to 100,000, got 10
+    """
     if control not in CONTROL_GROUPS:
         raise EvaluationInputError(
             f"{WHERE}: control must be one of {CONTROL_GROUPS}, got {control!r}")
     if inference not in STAGGERED_INFERENCE:
         raise EvaluationInputError(
             f"{WHERE}: inference must be one of {STAGGERED_INFERENCE}, got {inference!r}")
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) \
-            or not 0 < confidence < 1:
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
         raise EvaluationInputError(
-            f"{WHERE}: confidence must lie strictly between 0 and 1, got {confidence!r}")
+            f"{WHERE}: alpha must lie strictly between 0 and 1, got {alpha!r}")
     if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)) \
             or not limits.MIN_BOOTSTRAP <= n_bootstrap <= limits.MAX_BOOTSTRAP:
         raise EvaluationInputError(

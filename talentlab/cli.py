@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from talentlab import resources
+from talentlab.cases.settings import PAPER_ANALYSIS_SEED, PAPER_REFORM_COHORT
 from talentlab.data import io as tio
 from talentlab.data.disclosure import MIN_CELL, MIN_CELL_FLOOR, check_min_cell
 from talentlab.data.schema import DataValidationError
@@ -654,9 +655,10 @@ def _add_design_command(sub) -> None:
     p.add_argument("--treated", type=int, default=3, help="reformed majors per college")
     p.add_argument("--cohorts", type=_cohort_range, default=tuple(range(2017, 2026)),
                    help="graduation cohorts, FIRST-LAST (default 2017-2025)")
-    p.add_argument("--reform", type=int, nargs="+", default=[2022],
-                   help="first reformed cohort; several years: the reformed majors adopt in "
-                        "them, split evenly (the staggered rule)")
+    p.add_argument("--reform", type=int, nargs="+", default=[PAPER_REFORM_COHORT],
+                   help="first reformed cohort (default the paper's, %(default)s); several "
+                        "years: the reformed majors adopt in them, split evenly (the staggered "
+                        "rule)")
     p.add_argument("--calibrate", metavar="DATA_DIR", default=None,
                    help="estimate base rate, unit SD, cell SD and graduates per cell from this "
                         "data folder's --outcome (cells not yet reformed) / 由数据估计噪声")
@@ -676,7 +678,8 @@ def _add_design_command(sub) -> None:
     p.add_argument("--simulations", type=int, default=200, help="simulated data sets")
     p.add_argument("--search", action="store_true",
                    help="also search the effect supported with 80%% power (slower)")
-    p.add_argument("--seed", type=int, default=20240601)
+    p.add_argument("--seed", type=int, default=PAPER_ANALYSIS_SEED,
+                   help="seed of the simulations (default the paper's, %(default)s)")
     p.set_defaults(func=_cmd_design)
 
 

@@ -75,6 +75,7 @@ import importlib
 from talentlab.evaluation.common import (
     BOOTSTRAP_WEIGHTS,
     CR3_CONVENTIONS,
+    DEFAULT_SEED,
     DID_TERM,
     INFERENCE_METHODS,
     RESULT_COLUMNS,
@@ -142,6 +143,7 @@ __all__ = [
     "rademacher_weights",
     "CR3_CONVENTIONS",
     "BOOTSTRAP_WEIGHTS",
+    "DEFAULT_SEED",
     "staggered_did", "StaggeredDiDResult",
     "randomization_inference", "did_t_statistic", "staggered_randomization_inference",
     "relative_magnitudes_interval", "smoothness_interval", "breakdown_mbar",

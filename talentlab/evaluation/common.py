@@ -28,6 +28,10 @@ INFERENCE_METHODS = ("wild_bootstrap", "cr3", "cluster")
 CR3_CONVENTIONS = ("jackknife", "pyfixest")
 #: wild bootstrap weight distributions: Webb (2023) six-point or Rademacher (+-1, p = 1/2)
 BOOTSTRAP_WEIGHTS = ("webb", "rademacher")
+#: Default seed of every resampling in evaluation (bootstrap draws, Monte Carlo randomization
+#: inference, the design advisor's simulations): a fixed seed gives identical results each run.
+#: A study passes its own seeds explicitly (the paper's are in :mod:`talentlab.cases.settings`).
+DEFAULT_SEED = 0
 
 
 class EvaluationInputError(ValueError):

@@ -186,6 +186,7 @@ def recognition_model(
     checks: tuple[str, ...] = (),
     n_bootstrap: int = 9999,
     seed: int | None = 20220901,
+    pretrend_seed: int | None = 20220901,
 ) -> pd.DataFrame:
     """Reform effect on the 0–100 enterprise recognition score (mixed model).
 
@@ -210,7 +211,7 @@ def recognition_model(
     The primary row also carries a pre-trend check (``pretrend_slope``, ``pretrend_p``,
     ``pretrend_method``): the differential linear trend of the rating-level score over the
     pre-reform cohorts, wild cluster restricted bootstrap by major (as :func:`event_study`'s
-    ``linear`` test).
+    ``linear`` test), its 9,999 Webb draws seeded by ``pretrend_seed``.
 
     Examples
     --------
@@ -250,7 +251,7 @@ def recognition_model(
         return tidy_result([not_estimable_row(outcome, DID_TERM, problem, alpha, len(model_frame),
                                               g_units, **extras)])
     rows = [_mixed_model_row(model_frame, rater, alpha, g_units, outcome, extras)]
-    weights = webb_weights(g_units, 9999, np.random.default_rng(20220901))[0]
+    weights = webb_weights(g_units, 9999, np.random.default_rng(pretrend_seed))[0]
     slope, p_slope = wild_pretrend_slope(check, reform_cohort - 1, reform_cohort, weights)
     rows[0].update({
         "pretrend_slope": slope, "pretrend_p": p_slope,

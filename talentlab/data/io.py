@@ -6,6 +6,9 @@ contract (:mod:`talentlab.data.schema`); all problems are collected and raised t
 :class:`~talentlab.data.schema.DataValidationError`. Processing writes ``.parquet`` files atomically with
 a manifest of the SHA-256 of every raw input; on any validation error nothing is written. Nothing in
 talentlab writes to a raw-data folder.
+
+Reading one table file as text is :mod:`talentlab.data.table_files` and a folder's origin
+:mod:`talentlab.data.origin`; their public names are importable from here as well.
 """
 
 from __future__ import annotations
@@ -14,28 +17,27 @@ import hashlib
 import io as _io
 import json
 import os
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from talentlab import resources
-from talentlab.data import progress, readers
+from talentlab.data import progress
 from talentlab.data.atomic import atomic_write_text, write_folder_atomically
+from talentlab.data.descriptor import PAPER_TABLES, RECORD_TABLES
 from talentlab.data.importer import ImportFailed, import_records  # noqa: F401 (re-exported)
+from talentlab.data.origin import dataset_name, read_origin
+from talentlab.data.problems import DataValidationError, Problem
 from talentlab.data.readers import MISSING_VALUES, EncodingError, detect_encoding  # noqa: F401 (re-exported)
-from talentlab.data.schema import (
-    PAPER_TABLES,
-    RECORD_TABLES,
-    DataValidationError,
-    Problem,
-    RawTable,
-    validate_tables,
+from talentlab.data.table_files import (
+    SUFFIXES,  # noqa: F401 (re-exported)
+    find_table_file,
+    read_table_text,
+    sha256_file,
 )
+from talentlab.data.validation import validate_tables
 
 # the repository in a clone, the package data of an installed wheel (talentlab.resources decides)
 PROJECT_ROOT = resources.PROJECT_ROOT
@@ -45,142 +47,8 @@ SYNTHETIC_DIR = RAW_DIR / "synthetic"
 DEFAULT_SCENARIO = "paper_claims"
 DEFAULT_DATA_DIR = SYNTHETIC_DIR / DEFAULT_SCENARIO
 
-SUFFIXES = (".csv", ".xlsx", ".parquet")
 #: the table of published rates with their group sizes (no record table: no graduate is in it)
 PUBLISHED_RATES = "published_rates"
-
-
-# --------------------------------------------------------------------------------------------
-# reading files as text
-# --------------------------------------------------------------------------------------------
-def _csv_grid(path: Path, encoding: str | None) -> list[list[str]]:
-    """Rows of a CSV file (one list of cell texts per record, as a spreadsheet shows them).
-
-    The encoding is detected (:func:`talentlab.data.readers.detect_encoding`) or given; a lone CR
-    (old Mac line ends) counts as a line break; an unclosed quote is an error, not a swallowed rest.
-    The readers' limits apply (file size, rows, columns, cell length:
-    :func:`talentlab.data.readers.parse_csv`).
-    """
-    text, _enc = readers.decode_file(path, encoding)  # refuses a file mixing encodings, too
-    text = re.sub(r"\r(?!\n)", "\n", text)
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
-    # the contract's CSV is comma-separated; sniff only when the header has no comma at all
-    delimiter = "," if "," in first_line else readers.sniff_delimiter(text)
-    return readers.parse_csv(text, delimiter, path.name, strict=True)
-
-
-def _workbook_grid(path: Path) -> tuple[list[list[str]], str]:
-    """The one sheet holding data in a contract workbook, and the label naming it.
-
-    Every sheet is looked at: a workbook whose data are on more than one sheet is an error naming
-    the sheets (nothing is silently left out); empty sheets carry nothing and are passed over.
-    """
-    sheets = readers.read_workbook(path)
-    filled = [(title, rows) for title, rows in sheets
-              if any(cell.strip() for row in rows for cell in row)]
-    if not filled:
-        names = ", ".join(repr(t) for t, _ in sheets)
-        raise ValueError(f"{readers.printable(path.name)}: no sheet holds any data (sheets: "
-                         f"{readers.printable(names)})")
-    if len(filled) > 1:
-        names = ", ".join(f"'{readers.printable(t)}' "
-                          f"({sum(1 for r in rows if any(c.strip() for c in r))} rows)"
-                          for t, rows in filled)
-        raise ValueError(
-            f"{path.name}: data on {len(filled)} sheets: {names}. A table file holds one table "
-            "on one sheet: put all rows on one sheet, or run `talentlab import`, which reads "
-            "every sheet")
-    title, rows = filled[0]
-    # formulas without a calculated value are refused by read_workbook itself (both paths)
-    label = path.name if len(sheets) == 1 else f"{path.name} [sheet '{readers.printable(title)}']"
-    return rows, label
-
-
-def _grid_to_table(grid: list[list[str]], name: str, label: str) -> RawTable:
-    """A RawTable from rows of cell texts whose first row is the header.
-
-    Entirely empty rows are not records (spreadsheets leave them) and are skipped; every other
-    row keeps the number a person sees. Duplicate header names are kept (the contract check
-    reports them). A NUL byte or a cell beyond the header's width is an error.
-    """
-    if not grid or not any(c.strip() for c in grid[0]):
-        what = "the file is empty" if not any(any(c.strip() for c in r) for r in grid) else \
-            "row 1 is empty: the header must be the first row"
-        raise ValueError(f"{label}: {what} (expected a header row with the columns of '{name}')")
-    header = [unicodedata.normalize("NFC", c).strip().lstrip("\ufeff") for c in grid[0]]
-    width = len(header)
-    while width and not header[width - 1] and not any(
-            len(r) >= width and r[width - 1].strip() for r in grid[1:]):
-        width -= 1  # trailing empty header cells over empty columns (a spreadsheet's ragged edge)
-    header = header[:width]
-    records, rows = [], []
-    for i, row in enumerate(grid[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        extra = [c for c in row[width:] if c.strip()]
-        if extra:
-            raise ValueError(f"{label}, row {i}: {width + len(row[width:])} cells but the header "
-                             f"has {width} (value {extra[0][:60]!r} has no column); an unquoted "
-                             "delimiter inside a value?")
-        cells = (row + [""] * width)[:width]
-        for j, c in enumerate(cells):
-            if "\x00" in c:
-                raise ValueError(f"{label}, row {i}, column '{header[j]}': contains a NUL byte "
-                                 "(binary data, not text)")
-        records.append(cells)
-        rows.append(i)
-    for j, h in enumerate(header):
-        if not h:
-            raise ValueError(f"{label}, row 1, column {j + 1}: the header cell is empty but the "
-                             "column holds data (a title row above the header? The header must "
-                             "be row 1; `talentlab import` finds it below a title)")
-    text = pd.DataFrame(records, columns=header, dtype="object")
-    return RawTable(name=name, file=label, text=text, rows=np.asarray(rows, dtype=int))
-
-
-def read_table_text(path: str | os.PathLike, name: str, encoding: str | None = None) -> RawTable:
-    """Read a table file with every cell as text, remembering the row numbers a person sees.
-
-    ``encoding`` names a CSV file's encoding (``--encoding``); by default it is detected and a file
-    that cannot be read safely (e.g. Big5 that would turn into GB18030 mojibake) is refused. Any
-    file that cannot be read is a ``ValueError`` naming it.
-    """
-    path = Path(path)
-    label = path.name
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            return _grid_to_table(_csv_grid(path, encoding), name, label)
-        if suffix == ".xlsx":
-            grid, label = _workbook_grid(path)
-            return _grid_to_table(grid, name, label)
-        if suffix == ".parquet":
-            try:
-                typed = pd.read_parquet(path)
-            except OSError:
-                raise
-            except Exception as exc:  # pyarrow raises several types for a broken file
-                raise ValueError(f"{label}: cannot be read as Parquet ({type(exc).__name__}: "
-                                 f"{str(exc)[:200]})") from None
-            text = pd.DataFrame({c: _to_text(typed[c]) for c in typed.columns})
-            text.columns = [str(c).strip() for c in text.columns]
-            rows = np.arange(len(text)) + 1  # parquet has no header line: records from 1
-            return RawTable(name=name, file=label, text=text, rows=rows)
-    except ValueError:
-        raise
-    except OSError as exc:
-        raise ValueError(f"{label}: cannot be read ({exc.strerror or exc})") from None
-    raise ValueError(f"{label}: unsupported file type {suffix!r} (use .csv, .xlsx or .parquet)")
-
-
-def _to_text(col: pd.Series) -> pd.Series:
-    if pd.api.types.is_bool_dtype(col):
-        out = col.map({True: "true", False: "false"})
-    elif pd.api.types.is_float_dtype(col):
-        out = col.map(lambda v: repr(float(v)) if pd.notna(v) else "")
-    else:
-        out = col.astype("string")
-    return out.astype("string").fillna("")
 
 
 def resolve_path(path: str | os.PathLike) -> Path:
@@ -190,30 +58,6 @@ def resolve_path(path: str | os.PathLike) -> Path:
     from any directory (the shipped data; a new output folder goes to the working directory):
     :func:`talentlab.resources.resolve`."""
     return resources.resolve(path)
-
-
-def find_table_file(data_dir: str | os.PathLike, name: str) -> Path:
-    """The file holding table ``name`` in ``data_dir`` (``name.csv``, ``.xlsx`` or ``.parquet``)."""
-    data_dir = Path(data_dir)
-    found = [data_dir / f"{name}{s}" for s in SUFFIXES
-             if (data_dir / f"{name}{s}").exists() or (data_dir / f"{name}{s}").is_symlink()]
-    if not found:
-        raise FileNotFoundError(
-            f"{data_dir}: no file for table '{name}' (expected {name}.csv, {name}.xlsx or "
-            f"{name}.parquet)"
-        )
-    if len(found) > 1:
-        raise ValueError(f"{data_dir}: table '{name}' is given twice: "
-                         + ", ".join(p.name for p in found))
-    return readers.check_regular_file(found[0], data_dir)  # links inside, regular files only
-
-
-def sha256_file(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # --------------------------------------------------------------------------------------------
@@ -348,86 +192,6 @@ class TalentData:
                      f"{', '.join(self.missing)} (analyses that need them are skipped) / "
                      f"未提供：{', '.join(self.missing)}")
         return text
-
-
-def read_origin(data_dir: str | os.PathLike) -> dict:
-    """The origin recorded in ``data_dir/datapackage.json``; user data when there is none."""
-    data_dir = Path(data_dir)
-    desc = data_dir / "datapackage.json"
-    processed = data_dir / "manifest.json"
-    if not desc.exists() and processed.exists():
-        meta = _read_json_object(processed)
-        origin = meta.get("origin")
-        if not isinstance(origin, dict):
-            raise ValueError(f"{processed.name}: has no 'origin' object")
-        origin = dict(origin)
-    elif desc.exists():
-        meta = _read_json_object(desc)
-        origin = {k: v for k, v in meta.items()
-                  if k not in ("resources", "$schema", "title", "contract_version")}
-        origin.setdefault("data_origin", "user")
-    else:
-        origin = {"data_origin": "user"}
-    origin.setdefault("name", data_dir.name)
-    if origin.get("data_origin") not in ("synthetic", "user"):
-        raise ValueError(f"{desc.name}: data_origin must be 'synthetic' or 'user', not "
-                         f"{origin.get('data_origin')!r}")
-    dataset_name(origin)  # a name that cannot be a folder name is an error now, not at writing
-    return origin
-
-
-def _read_json_object(path: Path) -> dict:
-    """A JSON file that must hold an object, or a ValueError naming the file and the place."""
-    try:
-        meta = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path.name}, line {exc.lineno}, column {exc.colno}: not valid JSON "
-                         f"({exc.msg})") from None
-    except RecursionError:
-        raise ValueError(f"{path.name}: nested too deeply to be a data-package descriptor") from None
-    except OSError as exc:
-        raise ValueError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
-    if not isinstance(meta, dict):
-        raise ValueError(f"{path.name}: must hold a JSON object {{...}}, not a "
-                         f"{type(meta).__name__}")
-    return meta
-
-
-def _slug(value: object, what: str) -> str:
-    """A safe one-component folder name made from a name found in the data (never a path)."""
-    raw = str(value)
-    text = unicodedata.normalize("NFKC", raw).strip()
-    if (text.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:", text)
-            or ".." in re.split(r"[/\\]", text)):
-        raise ValueError(f"datapackage.json: {what} {raw!r} is a path, not a name (absolute paths, "
-                         "'~' and '..' are not allowed; the output folder is always under "
-                         "data/processed/)")
-    slug = re.sub(r"[^\w.-]+", "_", text).strip("._-")[:80]
-    return slug
-
-
-def dataset_name(origin: dict) -> str:
-    """A short folder name for a data set's processed data and reports: always a safe slug.
-
-    A name read from the data can never choose where output goes: separators and other characters
-    become ``_``; an absolute name or one with ``..`` is an error.
-
-    Examples
-    --------
-    >>> dataset_name({"data_origin": "user", "name": "Zhuhai college 2024/25"})
-    'Zhuhai_college_2024_25'
-    >>> dataset_name({"data_origin": "synthetic", "scenario": "null"})
-    'synthetic-null'
-    >>> dataset_name({"data_origin": "user", "name": "../../etc"})
-    Traceback (most recent call last):
-    ...
-    ValueError: datapackage.json: name '../../etc' is a path, not a name (absolute paths, '~' and '..' are not allowed; the output folder is always under data/processed/)
-    """
-    if origin.get("data_origin") == "synthetic":
-        return "synthetic-" + (_slug(origin.get("scenario") or "data", "scenario") or "data")
-    return _slug(origin.get("name") or "user-data", "name") or "user-data"
 
 
 def _imported_headers(data_dir: Path) -> dict[str, dict[str, str]]:

@@ -3,25 +3,33 @@ is always exactly the earlier report or exactly the new one (issue 21, item 3).
 
 The same fault injection as the command-level tests of ``import``, ``process`` and
 ``pseudonymise`` (:class:`tests.test_atomic_faults.Driver`): a driver process imports talentlab's
-report modules once and runs every trial in a forked child, which writes a report's own files as
-``talentlab report`` does once its checks have passed
-(:func:`talentlab.report.build.write_staged_report`: the build before it only reads) and whose
-file-system operations on the test's folder are numbered; the child is SIGKILLed just before operation *k*, or every write from
-the *k*-th on (or the *k*-th fsync) fails with ``ENOSPC``. After each kill the report folder must
-be the old or the new state (file names and bytes, the files the report does not own included),
-and the next normal run must give the new state and leave nothing beside the folder. A full disk
-must fail the command with one message and leave the old state. The two-rename swap (as on a
-system without ``renameat2``) is killed in each of its windows and recovered as the next run
-does.
+report modules once and runs every trial in a forked child. The child writes a report's own
+files as ``talentlab report`` does once its checks have passed
+(:func:`talentlab.report.build.write_staged_report`; the build before it only reads), and its
+file-system operations on the test's folder are numbered: it is SIGKILLed just before operation
+*k*, or every write from the *k*-th on (or the *k*-th fsync) fails with ``ENOSPC``. After each
+kill the report folder must be the old or the new state (file names and bytes, the files the
+report does not own included), and the next normal run must give the new state and leave
+nothing beside the folder. A full disk must fail the write with one message and leave the old
+state. The two-rename swap (as on a system without ``renameat2``) is killed in each of its
+windows and recovered as the next run does.
 
 The report folder is tiny: an executed notebook's folder (its page and ``results.json``), a file
 of the user's (``notes.txt``) and the report of another data set (``datasets/other/``), none of
 which the report writes. The old state is a report of ``index.html``, ``findings.*`` and
 ``MANIFEST.sha256``; the new one changes them and adds ``published_rates.csv``.
 
-Against the code that wrote the report's files one by one (restoring them only when a check
-failed) the kill trials find the folder with the new ``findings.*`` beside the old
-``index.html`` and ``MANIFEST.sha256``.
+The write has 164 numbered operations (6 renames, 5 writes, 14 fsyncs). ``make test`` runs one
+seeded kill moment per phase, the 12 rename windows, the 19 full-disk moments and the 13 windows
+of the two-rename swap (about 6 s of CPU); the 50-moment set is marked slow (about 11 s). Against
+the code that wrote the report's files one by one into the folder (restoring them only when a
+check failed) the quick test finds 55 failures in 25 trials: the new ``findings.*`` beside the
+old ``index.html`` and ``MANIFEST.sha256``, half-written ``.index.html.*.tmp`` files left in the
+folder for good, and a full disk that also defeats the restore.
+
+The unit tests below check what the swap must keep: the entries the report does not own (folder
+modes, symbolic links, a report folder reached through a link), a folder another run changes
+meanwhile (not swapped), and the folders that cannot be renamed (written in place).
 """
 
 from __future__ import annotations

@@ -196,6 +196,27 @@ def test_disagreements_and_percent_agreement():
     assert pa["agreement"].item() == 0.75
 
 
+def test_intervals_are_at_level_one_minus_alpha():
+    long = _long_from_matrix(KRIPP_2011)
+    a95 = krippendorff_alpha(long, "value", level="interval", n_boot=300, seed=7)
+    a90 = krippendorff_alpha(long, "value", level="interval", n_boot=300, seed=7, alpha=0.10)
+    pd.testing.assert_frame_equal(
+        a95, krippendorff_alpha(long, "value", level="interval", n_boot=300, seed=7, alpha=0.05))
+    assert a95["ci_low"].item() < a90["ci_low"].item() < a90["ci_high"].item() < \
+        a95["ci_high"].item()
+    assert "95% percentile interval" in a95["method"].item()
+    assert "90% percentile interval" in a90["method"].item()
+    k90 = cohen_kappa(_long_from_table(COHEN_1960), "value", alpha=0.10)
+    half = 1.6448536269514722 * k90["se"].item()  # the normal's 95th percentile
+    assert k90["ci_low"].item() == pytest.approx(k90["kappa"].item() - half, abs=1e-12)
+    assert "90% Wald interval" in k90["method"].item()
+    f90 = fleiss_kappa(_long_from_table(COHEN_1960), "value", n_boot=50, seed=1, alpha=0.10)
+    assert "90% percentile interval" in f90["method"].item()
+    for statistic in (krippendorff_alpha, cohen_kappa, fleiss_kappa):
+        with pytest.raises(AgreementError, match="alpha must lie between 0 and 1"):
+            statistic(_long_from_table(COHEN_1960), "value", alpha=95)
+
+
 def test_bad_input_says_what():
     long = pd.DataFrame({"unit": [1, 1], "coder": ["a", "a"], "value": [1, 2]})
     with pytest.raises(AgreementError, match="repeating a unit x coder"):

@@ -172,6 +172,18 @@ def test_permutation_test_seeded_and_exact_for_small_n(example):
         assert row["n_permutations"] == 120
 
 
+def test_p_accuracy_is_the_half_width_at_level_one_minus_p_alpha(example):
+    # R NCA: p_accuracy = z * sqrt(p (1 - p) / reps), z the normal quantile of 1 - p_alpha / 2
+    for p_alpha, z in ((0.05, 1.959963984540054), (0.10, 1.6448536269514722)):
+        kwargs = {} if p_alpha == 0.05 else {"p_alpha": p_alpha}
+        res = nca(example, "Individualism", Y, n_permutations=300, seed=7, **kwargs).summary
+        p = res["p_value"].to_numpy()
+        np.testing.assert_allclose(res["p_accuracy"], z * np.sqrt(p * (1 - p) / 300),
+                                   rtol=1e-12)
+    with pytest.raises(QCAError, match="p_alpha must lie between 0 and 1"):
+        nca(example, "Individualism", Y, n_permutations=300, seed=7, p_alpha=95)
+
+
 def test_perfect_necessity_and_no_necessity():
     # Y <= X everywhere with cases on the diagonal: large effect; a full square: none
     d = pd.DataFrame({"X": [0, 0.25, 0.5, 0.75, 1], "Y": [0, 0.25, 0.5, 0.75, 1]})

@@ -63,6 +63,14 @@ class AgreementError(ValueError):
     """Bad input to an agreement statistic; the message says what and where."""
 
 
+def _interval_level(alpha) -> float:
+    """1 - ``alpha``, the level of an interval, once ``alpha`` is checked to lie in (0, 1)."""
+    if not 0 < alpha < 1:
+        raise AgreementError(f"alpha must lie between 0 and 1 (the interval is at level "
+                             f"1 - alpha), not {alpha!r} / alpha 须在 0 与 1 之间")
+    return 1 - alpha
+
+
 def _units_list(units) -> list[str]:
     return [units] if isinstance(units, str) else list(units)
 
@@ -171,7 +179,7 @@ def krippendorff_alpha(
     categories: Sequence | None = None,
     n_boot: int = 2000,
     seed: int = 20070101,
-    confidence: float = 0.95,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Krippendorff's alpha with a seeded bootstrap interval.
 
@@ -203,7 +211,9 @@ def krippendorff_alpha(
         Both are approximations for few units (Hughes 2022, arXiv:2210.13265, compares their
         coverage). The interval is the percentile interval.
     seed : int
-    confidence : float
+    alpha : float, default 0.05
+        The interval is at level 1 - alpha (0.05: a 95 % interval). Not to be confused with
+        the statistic, Krippendorff's alpha (column ``alpha``).
 
     Returns
     -------
@@ -228,8 +238,7 @@ def krippendorff_alpha(
     """
     if level not in LEVELS:
         raise AgreementError(f"level must be one of {LEVELS}, not {level!r}")
-    if not 0 < confidence < 1:
-        raise AgreementError("confidence must be between 0 and 1")
+    ci_level = _interval_level(alpha)
     wide = reliability_matrix(codings, value, units, coder)
     data, domain = _encode(wide, level, categories)
     est = _alpha(data, domain, level)
@@ -241,7 +250,7 @@ def krippendorff_alpha(
         idx = rng.integers(0, cols.size, size=(int(n_boot), cols.size))
         boots = np.array([_alpha(data[:, cols[i]], domain, level) for i in idx])
         boots = boots[np.isfinite(boots)]
-    tail = (1 - confidence) / 2
+    tail = (1 - ci_level) / 2
     ci = (np.quantile(boots, [tail, 1 - tail]) if boots.size else (np.nan, np.nan))
     row = {
         "alpha": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]),
@@ -252,7 +261,7 @@ def krippendorff_alpha(
         "n_values": int(np.isfinite(data[:, pairable]).sum()), "n_coders": int(data.shape[0]),
         "n_boot": int(n_boot), "seed": int(seed),
         "method": (f"Krippendorff's alpha ({level}; Krippendorff 2011, krippendorff package); "
-                   f"{confidence:.0%} percentile interval from {int(n_boot)} bootstrap "
+                   f"{ci_level:.0%} percentile interval from {int(n_boot)} bootstrap "
                    f"resamples of units (seed {seed})" if n_boot else
                    f"Krippendorff's alpha ({level}; Krippendorff 2011, krippendorff package); "
                    "no interval (n_boot=0)"),
@@ -291,14 +300,15 @@ def cohen_kappa(
     coders: Sequence[str] | None = None,
     weights: str | None = None,
     categories: Sequence | None = None,
-    confidence: float = 0.95,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Cohen's kappa of two coders (units coded by both), unweighted or weighted.
 
     kappa = (p_o - p_e) / (1 - p_e) (Cohen 1960); with ``weights`` "linear" or "quadratic" the
     disagreement weights of Cohen (1968) over the ordered ``categories``. Computed by
     ``statsmodels.stats.inter_rater.cohens_kappa``; the standard error is its asymptotic one
-    (Fleiss, Cohen & Everitt 1969) and the interval is Wald.
+    (Fleiss, Cohen & Everitt 1969) and the interval is Wald, at level 1 - ``alpha`` (default
+    0.05: 95 %).
 
     Returns
     -------
@@ -320,10 +330,11 @@ def cohen_kappa(
     """
     if weights not in (None, "linear", "quadratic"):
         raise AgreementError("weights must be None, 'linear' or 'quadratic'")
+    ci_level = _interval_level(alpha)
     table, cats, names, n = _two_coder_table(codings, value, units, coder, coders, categories)
     wt = {None: None, "linear": "linear", "quadratic": "quadratic"}[weights]
     res = inter_rater.cohens_kappa(table, wt=wt)
-    half = float(stats.norm.ppf(0.5 + confidence / 2)) * float(res.std_kappa)
+    half = float(stats.norm.ppf(0.5 + ci_level / 2)) * float(res.std_kappa)
     p = table / table.sum()
     p_o = float(np.trace(p))
     p_e = float(p.sum(axis=1) @ p.sum(axis=0))
@@ -335,7 +346,7 @@ def cohen_kappa(
         "p_observed": p_o, "p_expected": p_e, "weights": weights or "none",
         "coders": " vs ".join(names), "n_units": int(n), "n_categories": len(cats),
         "method": (f"Cohen's kappa ({weights or 'unweighted'}; Cohen 1960/1968) via statsmodels "
-                   f"cohens_kappa; asymptotic SE, {confidence:.0%} Wald interval"),
+                   f"cohens_kappa; asymptotic SE, {ci_level:.0%} Wald interval"),
     }])
 
 
@@ -347,13 +358,14 @@ def fleiss_kappa(
     categories: Sequence | None = None,
     n_boot: int = 2000,
     seed: int = 19710101,
-    confidence: float = 0.95,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Fleiss' kappa for any number of coders, on the units every coder coded.
 
     kappa = (P_bar - P_e) / (1 - P_e) from the units x categories count table (Fleiss 1971),
     by ``statsmodels.stats.inter_rater.fleiss_kappa``; seeded percentile bootstrap interval
-    over units. With two coders it is Scott's pi, not Cohen's kappa.
+    over units at level 1 - ``alpha`` (default 0.05: 95 %). With two coders it is Scott's pi,
+    not Cohen's kappa.
 
     Returns
     -------
@@ -369,6 +381,7 @@ def fleiss_kappa(
     >>> fleiss_kappa(long, "value", n_boot=0)["kappa"].round(3).item()
     0.467
     """
+    ci_level = _interval_level(alpha)
     wide = reliability_matrix(codings, value, units, coder)
     complete = wide.T.dropna()
     if complete.empty:
@@ -394,7 +407,7 @@ def fleiss_kappa(
         idx = rng.integers(0, len(counts), size=(int(n_boot), len(counts)))
         boots = np.array([kappa(counts[i]) for i in idx])
         boots = boots[np.isfinite(boots)]
-    tail = (1 - confidence) / 2
+    tail = (1 - ci_level) / 2
     ci = np.quantile(boots, [tail, 1 - tail]) if boots.size else (np.nan, np.nan)
     return pd.DataFrame([{
         "kappa": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]),
@@ -402,7 +415,7 @@ def fleiss_kappa(
         "n_units": int(len(counts)), "n_coders": int(wide.shape[0]), "n_categories": len(cats),
         "n_boot": int(n_boot), "seed": int(seed),
         "method": (f"Fleiss' kappa (Fleiss 1971) via statsmodels fleiss_kappa; "
-                   f"{confidence:.0%} percentile interval from {int(n_boot)} bootstrap "
+                   f"{ci_level:.0%} percentile interval from {int(n_boot)} bootstrap "
                    f"resamples of units (seed {seed})" if n_boot else
                    "Fleiss' kappa (Fleiss 1971) via statsmodels fleiss_kappa; no interval"),
     }])

@@ -439,7 +439,7 @@ class NCAResult:
     permutation_effects: dict = field(default_factory=dict, repr=False)
 
 
-def _permutation_test(xv, yv, scope, ceilings, n_permutations, seed, observed, confidence):
+def _permutation_test(xv, yv, scope, ceilings, n_permutations, seed, observed, p_alpha):
     n = len(yv)
     exact = math.factorial(n) <= n_permutations
     if exact:
@@ -459,7 +459,8 @@ def _permutation_test(xv, yv, scope, ceilings, n_permutations, seed, observed, c
             acc = 0.0
         else:
             p = max((hits + 1) / (reps + 1), 1.0 / reps)
-            z = stats.norm.ppf(confidence + 0.5 * (1 - confidence))
+            level = 1 - p_alpha  # 0.95 exactly for the default 0.05, as before 0.2.0
+            z = stats.norm.ppf(level + 0.5 * (1 - level))
             acc = float(z * math.sqrt(p * (1 - p) / reps))
         out[ceiling] = (float(p), acc, reps, effects, exact)
     return out
@@ -476,7 +477,7 @@ def nca(
     steps: int = 10,
     bottleneck_x: str = "percentage.range",
     bottleneck_y: str = "percentage.range",
-    p_confidence: float = 0.95,
+    p_alpha: float = 0.05,
 ) -> NCAResult:
     """Necessary Condition Analysis of one or more conditions for an outcome.
 
@@ -501,8 +502,9 @@ def nca(
         Seed of the permutations (reproducible p values).
     steps, bottleneck_x, bottleneck_y
         Bottleneck table layout (see :func:`bottleneck_table`).
-    p_confidence : float
-        Confidence of the reported p-value accuracy.
+    p_alpha : float, default 0.05
+        ``p_accuracy`` is the half-width of the interval at level 1 - p_alpha around an
+        approximate permutation p value (R NCA's ``test.p_confidence`` is 1 - p_alpha).
 
     Returns
     -------
@@ -531,6 +533,9 @@ def nca(
         raise QCAError(f"unknown ceiling(s) {bad}; implemented: {list(CEILINGS)}")
     if n_permutations < 0:
         raise QCAError("n_permutations must be >= 0")
+    if not 0 < p_alpha < 1:
+        raise QCAError(f"p_alpha must lie between 0 and 1 (the p value's interval is at level "
+                       f"1 - p_alpha), not {p_alpha!r} / p_alpha 须在 0 与 1 之间")
     rows, peers, lines, perm = [], {}, {}, {}
     for c in xs:
         xv, yv, idx = _pair(data, c, y)
@@ -544,7 +549,7 @@ def nca(
         tests = {}
         if n_permutations:
             tests = _permutation_test(xv, yv, scope, ceilings, n_permutations, seed, observed,
-                                      p_confidence)
+                                      p_alpha)
         for k in ceilings:
             r = results[k]
             p, acc, reps, effects, exact = tests.get(k, (np.nan, np.nan, 0, None, False))

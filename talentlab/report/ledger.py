@@ -227,8 +227,8 @@ def _index_row(r, shown: list[str], hidden: list[str]) -> dict:
     return {"claim_id": _text(r["claim_id"]), "anchor": _anchor(r["claim_id"]),
             "section": section, "section_anchor": _anchor(section), "first_of_section": False,
             "quote": _text(r["quote"]),
-            "indicator": _indicator_label(r["indicator"])[0],
-            "indicator_zh": _indicator_label(r["indicator"])[1],
+            "indicator": indicator_label(r["indicator"])[0],
+            "indicator_zh": indicator_label(r["indicator"])[1],
             "estimate": _fmt(r["estimate"]) if not pd.isna(r["estimate"]) else "—",
             "interval": _interval_text(r) if interval_kind(r) else "—",
             "interval_kind": interval_label(interval_kind(r)) if interval_kind(r) else "",
@@ -245,11 +245,17 @@ def _index_row(r, shown: list[str], hidden: list[str]) -> dict:
                                                 if _text(r[c]) != "—"]}
 
 
-def _indicator_label(code) -> tuple[str, str]:
+def indicator_label(code) -> tuple[str, str]:
     """English and Chinese label of an indicator code from the codebook: the indicator of that
     code, else the first indicator its function computes (the claims name the function, e.g.
     ``enterprise_recognition``), else the description of the contract field of that name (the
-    activity outcomes), else the code itself; a dash when there is none."""
+    activity outcomes), else the code itself; a dash when there is none.
+
+    Examples
+    --------
+    >>> indicator_label(None), indicator_label("not_an_indicator")
+    (('—', ''), ('not_an_indicator', ''))
+    """
     if not isinstance(code, str) or not code:
         return "—", ""
     from talentlab.data.codebook import INDICATORS, label

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from talentlab.data import examples, readers
-from talentlab.data.importer import _csv_bytes, import_records
+from talentlab.data.importer import csv_bytes, import_records
 from talentlab.data.io import SYNTHETIC_DIR
 from talentlab.data.schema import RawTable, validate_tables
 
@@ -140,9 +140,9 @@ def test_csv_writer_joining_repetitive_columns_writes_what_the_csv_module_writes
                 else:
                     cols[f"c{j}"] = [few[(k * (j + 1) + j) % len(few)] for k in kind]
             df = pd.DataFrame(cols, dtype=object)
-            assert _csv_bytes(df) == _csv_module_bytes(df), (n, layout)
+            assert csv_bytes(df) == _csv_module_bytes(df), (n, layout)
             filled = df.fillna("").astype("category")
-            assert _csv_bytes(filled) == _csv_module_bytes(filled.astype(object)), (n, layout)
+            assert csv_bytes(filled) == _csv_module_bytes(filled.astype(object)), (n, layout)
 
 
 def _csv_module_bytes(df: pd.DataFrame) -> bytes:
@@ -165,6 +165,6 @@ def test_csv_writer_per_distinct_text_writes_what_the_csv_module_writes():
         cols = {f"c{j}": [rng.choice([None] + ["".join(rng.choice(alphabet) for _ in range(
             rng.randint(0, 3))) for _ in range(4)]) for _ in range(nrow)] for j in range(ncol)}
         df = pd.DataFrame(cols, dtype=object)
-        assert _csv_bytes(df) == _csv_module_bytes(df), cols
+        assert csv_bytes(df) == _csv_module_bytes(df), cols
         filled = df.fillna("").astype("category")
-        assert _csv_bytes(filled) == _csv_module_bytes(filled.astype(object)), cols
+        assert csv_bytes(filled) == _csv_module_bytes(filled.astype(object)), cols

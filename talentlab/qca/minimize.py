@@ -103,6 +103,33 @@ def directional_matrix(directional, conditions: list[str], noflevels: list[int])
     Accepts R's forms: a list such as ``["DEV", "URB", "~LIT*IND"]`` (conjunctural expectations
     allowed), one string ``"DEV, URB, ~LIT*IND"``, or a mapping ``{"DEV": 1, "URB": 0,
     "LIT": "-"}`` (value expected to produce the outcome; ``"-"`` or None = no expectation).
+
+    Parameters
+    ----------
+    directional : list, str or dict
+        The expectations, in one of the forms above.
+    conditions : list of str
+        The truth table's conditions, in order.
+    noflevels : list of int
+        Number of levels of each condition.
+
+    Returns
+    -------
+    ndarray of int, shape (n_terms, n_conditions)
+        One row per expectation term, coded as implicants (``value + 1``, 0 = no expectation);
+        repeated and absorbed terms dropped.
+
+    Raises
+    ------
+    QCAError
+        An unknown condition, a value that is not a level, or contradictory expectations.
+
+    Examples
+    --------
+    >>> directional_matrix(["A", "~B"], ["A", "B"], [2, 2]).tolist()
+    [[2, 0], [0, 1]]
+    >>> directional_matrix({"A": 1, "B": "-"}, ["A", "B"], [2, 2]).tolist()
+    [[2, 0]]
     """
     rows: list[list[int]] = []
     if isinstance(directional, dict):

@@ -32,6 +32,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from talentlab.data.disclosure import check_min_cell
+from talentlab.indicators.adaptation import adaptation_cycle, adaptation_km_table
 from talentlab.indicators.compare import compare
 from talentlab.indicators.core import (
     RESULT_COLUMNS,
@@ -44,9 +45,6 @@ from talentlab.indicators.core import (
 from talentlab.indicators.graduate import (
     GRADUATE_COLUMNS,
     GRADUATE_INDICATORS,
-    GraduatePass,
-    adaptation_cycle,
-    adaptation_km_table,
     cluster_employment_rate,
     counterpart_employment_rate,
     destination_rate,
@@ -57,6 +55,7 @@ from talentlab.indicators.graduate import (
     retraining_hours,
     turnover_6_months,
 )
+from talentlab.indicators.graduate_pass import GraduatePass
 from talentlab.indicators.programmes import (
     PROGRAMME_INDICATORS,
     co_developed_course_share,

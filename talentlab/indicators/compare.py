@@ -225,7 +225,8 @@ def _km_median_difference(data, group_col, a, b, alpha, n_boot, seed) -> dict:
     ``survdiff`` on the microdata). The memory is replicates x cells, whatever the counts.
     Microdata are resampled graduate by graduate as before.
     """
-    from talentlab.indicators.graduate import GraduatePass, adaptation_data
+    from talentlab.indicators.adaptation import adaptation_data
+    from talentlab.indicators.graduate_pass import GraduatePass
     from talentlab.indicators.survival import km_grouped, km_median
 
     grads = data["graduates"] if isinstance(data, dict) else data.graduates

@@ -1,9 +1,12 @@
 """Graduate-level indicators, computed in one shared grouped pass.
 
 All graduate-level indicators work from the same group codes and the same per-group counts of
-destinations; each then counts its own numerator and base with ``numpy.bincount``. One
-:class:`GraduatePass` serves every indicator that :func:`talentlab.indicators.compute_all` asks
-for, so the group keys are factorised once for the whole table.
+destinations (:class:`~talentlab.indicators.graduate_pass.GraduatePass`); each then counts its
+own numerator and base with ``numpy.bincount``. One pass serves every indicator that
+:func:`talentlab.indicators.compute_all` asks for, so the group keys are factorised once for
+the whole table. The adaptation cycle is in :mod:`talentlab.indicators.adaptation`; this module
+holds the proportions, the destination rates, the mean retraining hours and the registry of
+the graduate-level indicators (:data:`GRADUATE_INDICATORS`, :data:`GRADUATE_COLUMNS`).
 """
 
 from __future__ import annotations
@@ -14,105 +17,22 @@ import numpy as np
 import pandas as pd
 
 from talentlab.indicators import definitions as defs
+from talentlab.indicators.adaptation import adaptation_cycle
 from talentlab.indicators.core import (
-    DESTINATIONS,
     IndicatorInputError,
-    as_list,
     bool_parts,
     check_alpha,
-    counted_rows,
-    group_index,
     proportion_result,
-    require_columns,
     result_frame,
     row_notes,
     t_interval,
     weighted_bincount,
-    z_quantile,
 )
-from talentlab.indicators.survival import (
-    KMTable,
-    km_grouped,
-    km_median,
-    km_restricted_mean,
-)
+from talentlab.indicators.graduate_pass import DESTINATION_CODES, GraduatePass, as_pass
 
-_D = {name: i for i, name in enumerate(DESTINATIONS)}
 WORK_REGIONS = defs.WORK_REGIONS
 #: Largest group x employer grid counted densely with bincount (else sorted pair keys).
 DENSE_CELLS = 20_000_000
-
-
-class GraduatePass:
-    """Group codes and destination counts of a graduates table, shared by the indicators.
-
-    A count table (a ``count`` column: a row stands for that many identical graduates) is
-    counted by its counts: every count below is a number of graduates, the same as on the
-    microdata the table came from. Rows with count 0 are left out (``weights`` holds the
-    counts of the rows kept, ``None`` without a count column).
-    """
-
-    def __init__(self, graduates: pd.DataFrame, by: str | Sequence[str] | None,
-                 where: str = "graduate indicators"):
-        self.by = as_list(by)
-        self.where = where
-        require_columns(graduates, ["destination"], where, "graduates")
-        self.df, self.weights = counted_rows(graduates, where)
-        self.codes, self.keys = group_index(self.df, self.by, where, "graduates")
-        self.n_groups = len(self.keys)
-        self.dest = self._destination_codes(self.df["destination"])
-        # destinations per group: (n_groups, 8) table from one bincount
-        flat = weighted_bincount(self.codes * len(DESTINATIONS) + self.dest, self.weights,
-                                 self.n_groups * len(DESTINATIONS))
-        self.dest_table = flat.reshape(self.n_groups, len(DESTINATIONS))
-        self.total = self.dest_table.sum(axis=1)
-        self._masks: dict[str, np.ndarray] = {}
-
-    def _destination_codes(self, dest: pd.Series) -> np.ndarray:
-        if isinstance(dest.dtype, pd.CategoricalDtype) and \
-                tuple(dest.cat.categories) == DESTINATIONS:
-            codes = dest.cat.codes.to_numpy()
-        else:
-            bad = (~dest.isin(DESTINATIONS) & dest.notna()).to_numpy()
-            if bad.any():
-                raise IndicatorInputError(
-                    f"{self.where}: graduates.destination has values outside the contract: "
-                    f"{sorted(map(str, pd.unique(dest[bad])))}; allowed: {list(DESTINATIONS)}")
-            codes = np.asarray(pd.Categorical(dest, categories=list(DESTINATIONS)).codes)
-        if (codes < 0).any():
-            rows = np.flatnonzero(codes < 0)[:5].tolist()
-            raise IndicatorInputError(f"{self.where}: graduates.destination is missing in "
-                                      f"{int((codes < 0).sum())} row(s), e.g. positions {rows}; "
-                                      "use 'unknown' for an unknown destination")
-        return codes.astype(np.intp)
-
-    # ---- helpers -------------------------------------------------------------------------
-    def mask(self, name: str) -> np.ndarray:
-        if name not in self._masks:
-            if name == "employed":
-                m = self.dest <= _D["self_employed"]
-            elif name == "employees":
-                m = self.dest <= _D["employed_part_time"]
-            elif name in _D:
-                m = self.dest == _D[name]
-            else:  # pragma: no cover - internal
-                raise KeyError(name)
-            self._masks[name] = m
-        return self._masks[name]
-
-    def count(self, mask: np.ndarray) -> np.ndarray:
-        """Graduates per group among the rows of ``mask``."""
-        return weighted_bincount(self.codes, self.weights, self.n_groups, mask)
-
-    def column(self, col: str, fn: str) -> pd.Series:
-        require_columns(self.df, [col], fn, "graduates")
-        return self.df[col]
-
-
-def _as_pass(graduates, by, where) -> GraduatePass:
-    if isinstance(graduates, GraduatePass):
-        return graduates
-    return GraduatePass(graduates, by, where)
 
 
 def _unknown_note(kind: str, unknown: np.ndarray, treatment: str) -> dict[str, np.ndarray]:
@@ -217,7 +137,7 @@ def counterpart_employment_rate(graduates: pd.DataFrame, by=None, *,
     """
     fn = "counterpart_employment_rate"
     alpha = check_alpha(alpha, fn)
-    gp = _as_pass(graduates, by, fn)
+    gp = as_pass(graduates, by, fn)
     if denominator == "full_time":
         base, text = gp.mask("employed_full_time"), defs.COUNTERPART_TEXT["full_time"]
     elif denominator == "all_employed":
@@ -236,8 +156,8 @@ def _destination_indicator(keys: pd.DataFrame, dest_table: np.ndarray, code: str
                            den_base: np.ndarray, unknown_in: bool, method: str,
                            alpha: float, min_cell: int, unknown_text: str) -> pd.DataFrame:
     total = dest_table.sum(axis=1)
-    num = dest_table[:, [_D[n] for n in defs.PLACED]].sum(axis=1)
-    unk = dest_table[:, _D["unknown"]]
+    num = dest_table[:, [DESTINATION_CODES[n] for n in defs.PLACED]].sum(axis=1)
+    unk = dest_table[:, DESTINATION_CODES["unknown"]]
     den = den_base
     n_excluded = total - den - (0 if unknown_in else unk)
     share = np.divide(unk, total, out=np.zeros(len(unk)), where=total > 0)
@@ -291,7 +211,7 @@ def employment_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "exclude
     if unknown not in ("exclude", "not_employed"):
         raise IndicatorInputError(f"{fn}: unknown must be 'exclude' or 'not_employed', "
                                   f"got {unknown!r}")
-    gp = _as_pass(graduates, by, fn)
+    gp = as_pass(graduates, by, fn)
     return employment_rate_from_counts(gp.keys, gp.dest_table, unknown=unknown,
                                        alpha=alpha, min_cell=min_cell)
 
@@ -302,8 +222,8 @@ def employment_rate_from_counts(keys: pd.DataFrame, dest_table: np.ndarray, *,
     """:func:`employment_rate` from per-group destination counts (columns in contract order)."""
     dest_table = np.asarray(dest_table)
     total = dest_table.sum(axis=1)
-    pfs = dest_table[:, _D["preparing_further_study"]]
-    unk = dest_table[:, _D["unknown"]]
+    pfs = dest_table[:, DESTINATION_CODES["preparing_further_study"]]
+    unk = dest_table[:, DESTINATION_CODES["unknown"]]
     if unknown == "exclude":
         den = total - pfs - unk
         text = "excluded from the base as survey non-response"
@@ -352,7 +272,7 @@ def destination_rate(graduates: pd.DataFrame, by=None, *, unknown: str = "not_pl
     if unknown not in ("not_placed", "exclude"):
         raise IndicatorInputError(f"{fn}: unknown must be 'not_placed' or 'exclude', "
                                   f"got {unknown!r}")
-    gp = _as_pass(graduates, by, fn)
+    gp = as_pass(graduates, by, fn)
     return destination_rate_from_counts(gp.keys, gp.dest_table, unknown=unknown,
                                         alpha=alpha, min_cell=min_cell)
 
@@ -363,7 +283,7 @@ def destination_rate_from_counts(keys: pd.DataFrame, dest_table: np.ndarray, *,
     """:func:`destination_rate` from per-group destination counts (contract order)."""
     dest_table = np.asarray(dest_table)
     total = dest_table.sum(axis=1)
-    unk = dest_table[:, _D["unknown"]]
+    unk = dest_table[:, DESTINATION_CODES["unknown"]]
     if unknown == "not_placed":
         den, text = total, "kept in the base as not placed"
     else:
@@ -406,7 +326,7 @@ def local_employment_rate(graduates: pd.DataFrame, by=None, *,
     if bad or not regions:
         raise IndicatorInputError(f"{fn}: regions must be a non-empty subset of "
                                   f"{list(WORK_REGIONS)}, got {regions}")
-    gp = _as_pass(graduates, by, fn)
+    gp = as_pass(graduates, by, fn)
     text = defs.local_text(regions)
     return _binary_over_base(gp, "local_employment_rate", "work_region", gp.mask("employed"),
                              text, fn, alpha, min_cell,
@@ -434,7 +354,7 @@ def cluster_employment_rate(graduates: pd.DataFrame, by=None, *, alpha: float = 
     """
     fn = "cluster_employment_rate"
     alpha = check_alpha(alpha, fn)
-    gp = _as_pass(graduates, by, fn)
+    gp = as_pass(graduates, by, fn)
     return _binary_over_base(gp, "cluster_employment_rate", "employer_in_cluster",
                              gp.mask("employed"), defs.CLUSTER_TEXT, fn, alpha,
                              min_cell)
@@ -463,7 +383,7 @@ def turnover_6_months(graduates: pd.DataFrame, by=None, *, alpha: float = 0.05,
     """
     fn = "turnover_6_months"
     alpha = check_alpha(alpha, fn)
-    gp = _as_pass(graduates, by, fn)
+    gp = as_pass(graduates, by, fn)
     return _binary_over_base(gp, "turnover_6_months", "left_within_6_months",
                              gp.mask("employed"), defs.TURNOVER_TEXT, fn, alpha, min_cell)
 
@@ -486,7 +406,7 @@ def job_satisfaction_rate(graduates: pd.DataFrame, by=None, *, alpha: float = 0.
     """
     fn = "job_satisfaction_rate"
     alpha = check_alpha(alpha, fn)
-    gp = _as_pass(graduates, by, fn)
+    gp = as_pass(graduates, by, fn)
     v = gp.column("job_satisfaction", fn).to_numpy(dtype=float, na_value=np.nan)
     known = ~np.isnan(v)
     bad = known & ((v < 1) | (v > 5) | (v != np.round(v)))
@@ -519,7 +439,7 @@ def industry_certificate_rate(graduates: pd.DataFrame, by=None, *, alpha: float 
     """
     fn = "industry_certificate_rate"
     alpha = check_alpha(alpha, fn)
-    gp = _as_pass(graduates, by, fn)
+    gp = as_pass(graduates, by, fn)
     return _binary_over_base(gp, "industry_certificate_rate", "industry_certificate",
                              np.ones(len(gp.dest), dtype=bool),
                              defs.CERTIFICATE_TEXT, fn, alpha, min_cell)
@@ -555,7 +475,7 @@ def retraining_hours(graduates: pd.DataFrame, by=None, *, cluster: str | None = 
     """
     fn = "retraining_hours"
     alpha = check_alpha(alpha, fn)
-    gp = _as_pass(graduates, by, fn)
+    gp = as_pass(graduates, by, fn)
     hours = gp.column("retraining_hours", fn).to_numpy(dtype=float, na_value=np.nan)
     known = ~np.isnan(hours)
     if (hours[known] < 0).any():
@@ -662,189 +582,6 @@ def mean_result(keys: pd.DataFrame, *, n, total, cluster: str | None, in_base, g
                            "employees without hours", unknown, "left out")}),
                        min_cell=min_cell, extra={"n_clusters": pd.array(
                            n_clusters.astype(np.int64), dtype="Int64")})
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Adaptation cycle (Kaplan-Meier)
-# ---------------------------------------------------------------------------------------------
-
-def adaptation_data(gp: GraduatePass, fn: str) -> tuple[np.ndarray, ...]:
-    """The adaptation cycle's arrays ``(base, months, reached, employed)`` of a grouped pass:
-    ``base`` marks employed graduates with known months and status; ``fn`` names the caller in
-    errors (negative months are refused)."""
-    months = gp.column("adaptation_months", fn).to_numpy(dtype=float, na_value=np.nan)
-    reached, reached_known = bool_parts(gp.column("adaptation_reached", fn))
-    known = ~np.isnan(months) & reached_known
-    if (months[known] < 0).any():
-        raise IndicatorInputError(f"{fn}: graduates.adaptation_months must be >= 0")
-    employed = gp.mask("employed")
-    base = employed & known
-    return base, months, reached, employed
-
-
-def adaptation_km_table(graduates: pd.DataFrame, by=None) -> pd.DataFrame:
-    """Kaplan-Meier table of the adaptation cycle at event times, per group.
-
-    Columns: group columns, ``time, n_risk, events, survival, se`` (Greenwood), the layout of
-    textbook KM tables (e.g. Kleinbaum & Klein 2012, ch. 2). Same numbers as statsmodels
-    ``SurvfuncRight`` per group.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from talentlab.indicators import adaptation_km_table
-    >>> levels = ["employed_full_time", "employed_part_time", "self_employed", "military",
-    ...           "further_study", "preparing_further_study", "unemployed", "unknown"]
-    >>> g = pd.DataFrame({
-    ...     "destination": pd.Categorical(["employed_full_time"] * 3, categories=levels),
-    ...     "adaptation_months": [1.0, 2.0, 3.0],
-    ...     "adaptation_reached": pd.array([True, False, True], dtype="boolean")})
-    >>> adaptation_km_table(g)["survival"].round(3).tolist()
-    [0.667, 0.0]
-    """
-    fn = "adaptation_km_table"
-    gp = _as_pass(graduates, by, fn)
-    base, months, reached, _ = adaptation_data(gp, fn)
-    km = km_grouped(gp.codes[base], months[base], reached[base], gp.n_groups,
-                    weights=None if gp.weights is None else gp.weights[base])
-    out = gp.keys.iloc[km.group].reset_index(drop=True) if gp.by else pd.DataFrame(
-        index=pd.RangeIndex(len(km.group)))
-    out["time"] = km.time
-    out["n_risk"] = km.n_risk
-    out["events"] = km.events
-    out["survival"] = km.surv
-    out["se"] = km.se
-    return out
-
-
-def adaptation_cycle(graduates: pd.DataFrame, by=None, *, horizon: float = 12.0,
-                     alpha: float = 0.05, min_cell: int | None = None) -> pd.DataFrame:
-    """Post adaptation cycle (岗位适应期): Kaplan-Meier median months to independent work.
-
-    Base: employed graduates with ``adaptation_months`` and ``adaptation_reached``. A graduate
-    still adapting at the last observation (``adaptation_reached=False``) is **censored** at
-    ``adaptation_months``, never dropped. Two rows per group:
-
-    * ``statistic="km_median"``: first event time with S(t) < 0.5 (SAS/statsmodels
-      convention); interval by inverting Z-tests on cloglog S(t) (Brookmeyer & Crowley 1982;
-      statsmodels ``SurvfuncRight.quantile_ci``). Where S(t) equals 0.5 exactly on an
-      interval the median is the next event time (SAS's strict inequality; R averages). The
-      limits are event times, the upper one
-      ``inf`` where the curve never gets significantly below 0.5. No standard error.
-    * ``statistic="restricted_mean"``: area under the KM curve up to ``horizon`` months, with
-      Greenwood-type standard error and normal interval.
-
-    ``numerator`` = events (reached independent work), ``denominator`` = ``n`` = graduates in
-    the base; extra columns ``events``, ``censored``, ``horizon``. A median that is not
-    reached (fewer than half reached independent work, e.g. all censored) is NaN with the
-    reason in ``method``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from talentlab.indicators import adaptation_cycle
-    >>> levels = ["employed_full_time", "employed_part_time", "self_employed", "military",
-    ...           "further_study", "preparing_further_study", "unemployed", "unknown"]
-    >>> g = pd.DataFrame({
-    ...     "destination": pd.Categorical(["employed_full_time"] * 4, categories=levels),
-    ...     "adaptation_months": [1.0, 2.0, 3.0, 4.0],
-    ...     "adaptation_reached": pd.array([True, True, False, True], dtype="boolean")})
-    >>> adaptation_cycle(g).set_index("statistic")["estimate"].to_dict()
-    {'km_median': 4.0, 'restricted_mean': 2.75}
-    """
-    fn = "adaptation_cycle"
-    alpha = check_alpha(alpha, fn)
-    if not (np.isfinite(horizon) and horizon > 0):
-        raise IndicatorInputError(f"{fn}: horizon must be a positive number of months, "
-                                  f"got {horizon!r}")
-    gp = _as_pass(graduates, by, fn)
-    base, months, reached, employed = adaptation_data(gp, fn)
-    km: KMTable = km_grouped(gp.codes[base], months[base], reached[base], gp.n_groups,
-                             weights=None if gp.weights is None else gp.weights[base])
-    n = km.n.astype(float)
-    events = km.n_events.astype(float)
-    in_emp = gp.count(employed)
-    counts = {"n": n, "events": events, "censored": n - events, "unknown": in_emp - n,
-              "n_excluded": gp.total - in_emp}
-    extra = {"events": pd.array(events.astype(np.int64), dtype="Int64"),
-             "censored": pd.array(counts["censored"].astype(np.int64), dtype="Int64"),
-             "horizon": float(horizon)}
-    rows = [_km_median_frame(gp.keys, km, counts, extra, alpha, min_cell),
-            _restricted_mean_frame(gp.keys, km, counts, extra, horizon, alpha, min_cell)]
-    out = pd.concat(rows, ignore_index=True)
-    if gp.by:
-        out = out.sort_values(gp.by, kind="stable", na_position="last").reset_index(drop=True)
-    return out
-
-
-def _km_counts_text(counts: dict) -> list[str]:
-    """Per group: ``Kaplan-Meier (censoring honoured); n=.., events=.., censored=..``."""
-    return [f"Kaplan-Meier (censoring honoured); n={int(a)}, events={int(b)}, censored={int(c)}"
-            for a, b, c in zip(counts["n"], counts["events"], counts["censored"], strict=True)]
-
-
-def _km_median_frame(keys: pd.DataFrame, km: KMTable, counts: dict, extra: dict,
-                     alpha: float, min_cell: int) -> pd.DataFrame:
-    """Rows ``km_median`` of :func:`adaptation_cycle`: median and Brookmeyer-Crowley limits."""
-    median, lb, ub = km_median(km, len(keys), alpha)
-    n, events = counts["n"], counts["events"]
-    method = np.char.add(np.array(_km_counts_text(counts), dtype=object).astype(str),
-                         "; median = first event time with S(t) < 0.5; interval by "
-                         "inverting Z-tests on cloglog S(t) (Brookmeyer-Crowley, as "
-                         "statsmodels SurvfuncRight.quantile_ci); no standard error")
-    notes = {
-        "ALL CENSORED: no graduate reached independent work, so the median is not reached "
-        "(NaN)": (n > 0) & (events == 0),
-        "median not reached: S(t) never fell below 0.5 (NaN)":
-            (n > 0) & (events > 0) & np.isnan(median),
-        "upper limit inf: S(t) is not significantly below 0.5 at any later event time":
-            np.isinf(ub) & ~np.isnan(median),
-        "employed without adaptation data: see n_unknown, left out": counts["unknown"] > 0,
-    }
-    return result_frame(keys, "adaptation_cycle", "km_median", numerator=events,
-                        denominator=n, estimate=median, se=np.nan, ci_low=lb, ci_high=ub,
-                        alpha=alpha, n=n, n_excluded=counts["n_excluded"],
-                        n_unknown=counts["unknown"], method=_notes_on(method, n, notes),
-                        min_cell=min_cell, extra=extra)
-
-
-def _restricted_mean_frame(keys: pd.DataFrame, km: KMTable, counts: dict, extra: dict,
-                           horizon: float, alpha: float, min_cell: int) -> pd.DataFrame:
-    """Rows ``restricted_mean`` of :func:`adaptation_cycle`: area under S(t) up to the
-    horizon, Greenwood-type SE, normal interval."""
-    rmst, rmst_se = km_restricted_mean(km, len(keys), horizon)
-    n, events = counts["n"], counts["events"]
-    method = np.char.add(
-        np.array(_km_counts_text(counts), dtype=str),
-        f"; restricted mean up to {horizon:g} months (area under S(t)), Greenwood-type "
-        "variance (Klein & Moeschberger 4.5), normal interval")
-    notes = {
-        "horizon beyond the last observation: S(t) carried forward to the horizon":
-            (n > 0) & (km.max_time < horizon),
-        "ALL CENSORED: restricted mean equals the horizon, standard error 0":
-            (n > 0) & (events == 0),
-        "employed without adaptation data: see n_unknown, left out": counts["unknown"] > 0,
-    }
-    empty = n == 0
-    rmst = np.where(empty, np.nan, rmst)
-    rmst_se = np.where(empty, np.nan, rmst_se)
-    z = z_quantile(alpha)
-    return result_frame(keys, "adaptation_cycle", "restricted_mean", numerator=events,
-                        denominator=n, estimate=rmst, se=rmst_se, ci_low=rmst - z * rmst_se,
-                        ci_high=rmst + z * rmst_se, alpha=alpha, n=n,
-                        n_excluded=counts["n_excluded"], n_unknown=counts["unknown"],
-                        method=_notes_on(method, n, notes), min_cell=min_cell, extra=extra)
-
-
-def _notes_on(methods: np.ndarray, n: np.ndarray, notes: dict) -> np.ndarray:
-    out = methods.astype(object)
-    out[n == 0] = [f"{m}; EMPTY BASE: no employed graduate with adaptation data in this group, "
-                   "so the estimate is undefined (NaN)" for m in out[n == 0]]
-    out[n == 1] = [f"{m}; group of one" for m in out[n == 1]]
-    for text, mask in notes.items():
-        mask = np.asarray(mask, dtype=bool)
-        out[mask] = [f"{m}; {text}" for m in out[mask]]
     return out
 
 

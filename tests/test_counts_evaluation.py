@@ -313,9 +313,9 @@ def _assert_same_claims(scenario: str, outcomes: list[str] | None, n_bootstrap: 
     unlinked = TalentData(graduates=data.graduates, programmes=data.programmes,
                           origin=data.origin)
     claims = load_claims()
-    kw = {"settings": zhuhai.ZhuhaiSettings(outcomes=outcomes, n_bootstrap=n_bootstrap)}
-    a = zhuhai.evaluate(unlinked, claims, **kw)
-    b = zhuhai.evaluate(counted, claims, **kw)
+    kw = {"outcomes": outcomes, "n_bootstrap": n_bootstrap}
+    a = zhuhai.evaluate(unlinked, claims, zhuhai.ZhuhaiSettings(**kw))
+    b = zhuhai.evaluate(counted, claims, zhuhai.ZhuhaiSettings(**kw))
     assert a.design == b.design and b.design["n_graduates"] == len(data.graduates)
     ta, tb = zhuhai.claims_table(a), zhuhai.claims_table(b)
     linked = ta["outcome"].isin(list(LINKED)).to_numpy(dtype=bool)
@@ -335,7 +335,7 @@ def _assert_same_claims(scenario: str, outcomes: list[str] | None, n_bootstrap: 
     if not against_full:
         return
     # and the estimates are the full microdata's: leaving the linked tables out changes none
-    full = zhuhai.evaluate(data, claims, **kw)
+    full = zhuhai.evaluate(data, claims, zhuhai.ZhuhaiSettings(**kw))
     cols = ["outcome", "estimate", "se", "ci_low", "ci_high", "p_value"]
     shared = full.primary_effects()[cols]
     shared = shared[~shared["outcome"].isin(list(LINKED))].reset_index(drop=True)

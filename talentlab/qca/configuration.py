@@ -239,7 +239,7 @@ def _fit_rows(sol, model: int, terms: list[str]) -> list[tuple[tuple[str, str], 
         (("configuration", "raw coverage"), term_fit["covS"].tolist()),
         (("configuration", "unique coverage"), covu),
         (("configuration", "cases"),
-         [sol._term_cases(sol.models[model - 1][k]) for k in range(len(terms))]),
+         [sol.term_cases(sol.models[model - 1][k]) for k in range(len(terms))]),
     ]
     srow = mfit.loc["solution"]
     for name, col in (("consistency", "inclS"), ("PRI", "PRI"), ("coverage", "covS")):

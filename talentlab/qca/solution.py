@@ -158,7 +158,20 @@ class Solution:
         return "\n".join(model_lines(self)) + "\n\n" + format_fit(self)
 
     # ---------------------------------------------------------------- fit
-    def _term_cases(self, i: int) -> str:
+    def term_cases(self, i: int) -> str:
+        """The cases of the explained truth-table rows prime implicant ``i`` covers, as the
+        ``cases`` column of the table of fit lists them: the rows in truth-table order, separated
+        by semicolons.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from talentlab.qca import minimize, truth_table
+        >>> d = pd.DataFrame({"A": [1, 1, 0, 0], "B": [1, 0, 1, 0], "Y": [1, 1, 0, 0]},
+        ...                  index=list("abcd"))
+        >>> minimize(truth_table(d, "Y")).solution.term_cases(0)
+        'b; a'
+        """
         covered = self.chart[i]
         cases = self.explain_rows["cases"].to_numpy()
         return "; ".join(str(c) for c, cov in zip(cases, covered, strict=True) if cov)
@@ -211,7 +224,7 @@ class Solution:
             values[terms_of[real], 4 + model_idx[real]] = covu_in[real]
         index = pd.Index(names + [f"M{k + 1}" for k in range(n_models)], name="term")
         table = pd.DataFrame(values, index=index, columns=columns, copy=False)
-        table["cases"] = [self._term_cases(i) for i in used] + [""] * n_models
+        table["cases"] = [self.term_cases(i) for i in used] + [""] * n_models
         table["kind"] = ["term"] * len(used) + ["model"] * n_models
         self._fit = table
         self._model_fits = _ModelFits(self._fit_arrays)

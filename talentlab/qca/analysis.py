@@ -13,10 +13,9 @@ Pure computation: the statistics take tables and return tables; writing the resu
 
 Limits / 输入限制 (refused with a :class:`~talentlab.qca.QCAError` naming the limit; defined in
 :mod:`talentlab.qca.analysis_settings` and re-exported here): at most :data:`MAX_CONDITIONS`
-conditions (the truth table has 2^k rows and the exact
-minimisation of random-looking data grows quickly beyond ten conditions: see
-``benchmarks/bench_qca.py``), :data:`MAX_CASES` cases, and :data:`MAX_MODELS` equally minimal
-models per solution.
+conditions (the truth table has 2^k rows and the exact minimisation of random-looking data grows
+quickly beyond ten conditions: see ``benchmarks/bench_qca.py``), :data:`MAX_CASES` cases, and
+:data:`MAX_MODELS` equally minimal models per solution.
 
 The case table and options are read and checked by :mod:`talentlab.qca.analysis_inputs`, the
 methods paragraph is written by :mod:`talentlab.qca.analysis_text`; this module re-exports their

@@ -28,7 +28,7 @@ employer_in_cluster     0.938 (0.011)    0.954 (0.009)    0.900
 
 The jackknife-convention CR3 interval with t(G - 1) is within 1.3 Monte Carlo SEs of 95% for every
 outcome; the pyfixest convention errs on the conservative side (up to 0.974). The Zhuhai verdicts
-now read the jackknife-convention CR3 (``zhuhai.evaluate(inference="cr3")``, the default), and the
+now read the jackknife-convention CR3 (``zhuhai.ZhuhaiSettings(inference="cr3")``, the default), and the
 verdict study was rerun with it: family-wise false "supported" 0.000 under ``null`` and
 ``pretrend`` (``sim_study_verdicts.py --inference cr3``).
 """

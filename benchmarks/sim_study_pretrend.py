@@ -43,7 +43,7 @@ IF chi2         0.304         0.222
 
 The F(k, G-1) reading was oversized (about 1.7 times the nominal rate: a "pre-trend violation
 detected" label in one data set in six with parallel trends true); the Hotelling scaling is
-within Monte Carlo error of nominal, and ``zhuhai._pretrend_wald`` now uses it. The
+within Monte Carlo error of nominal, and ``zhuhai.staggered_pretrend_p`` now uses it. The
 influence-function covariance (R did's standard errors) is far too small with 8
 never-treated units.
 """

@@ -119,7 +119,7 @@ and about 60-100 graduates per cohort the largest cohort-to-cohort change of the
 event-study coefficients (mostly noise) is about as large as the planted effects, and the average
 post-reform effect lets a violation drift for four cohorts. The breakdown values separate the
 scenarios (median 0.11-0.20 for four of six claims under ``paper_claims`` against 0-0.02 under
-``pretrend``) but stay far below 1. ``zhuhai.evaluate(mbar=...)`` states another bound.
+``pretrend``) but stay far below 1. ``zhuhai.ZhuhaiSettings(mbar=...)`` states another bound.
 """
 
 from __future__ import annotations

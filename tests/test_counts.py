@@ -242,7 +242,7 @@ def _zhuhai_estimates(frame: pd.DataFrame, outcome: str) -> tuple[pd.DataFrame, 
     cluster bootstrap beside it, the default seeds), with fewer draws."""
     effect = ev.did(frame, outcome, reform_cohort=2022, n_bootstrap=N_BOOT, seed=20240601,
                     alpha=0.05, inference="cr3",
-                    checks=zhuhai._inference_checks("cr3", N_BOOT))
+                    checks=zhuhai.inference_checks("cr3", N_BOOT))
     study = ev.event_study(frame, outcome, reform_cohort=2022, alpha=0.05,
                            n_bootstrap=N_BOOT)
     return effect, study

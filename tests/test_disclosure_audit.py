@@ -250,13 +250,13 @@ def test_indicators_csv_passes_the_report_check(capsys, tmp_path):
 
 
 def test_the_zhuhai_evaluation_takes_the_one_threshold():
-    """zhuhai.evaluate, its_evaluation and indicator_trends default to MIN_CELL and refuse the
-    floor through the one check (they wrote their own 10 before)."""
+    """zhuhai.evaluate and its_evaluation (through ZhuhaiSettings) and indicator_trends default
+    to MIN_CELL and refuse the floor through the one check (they wrote their own 10 before)."""
     import inspect
 
     from talentlab.cases import zhuhai
 
-    for fn in (zhuhai.evaluate, zhuhai.its_evaluation, zhuhai.indicator_trends):
+    for fn in (zhuhai.ZhuhaiSettings, zhuhai.indicator_trends):
         assert inspect.signature(fn).parameters["min_cell"].default is None, fn.__name__
     with pytest.raises(ValueError):
         zhuhai.indicator_trends(pd.DataFrame(), min_cell=4)

@@ -443,7 +443,8 @@ def test_coding_agreement_and_disagreements(codings, consensus):
 def test_sensitivity_runs_cover_case_sets_codings_and_evidence(codings, consensus):
     frames = {"consensus": consensus,
               "coder2": codings.loc[codings["coder_id"] == "coder2"].drop(columns="coder_id")}
-    runs = six_case.sensitivity_runs(frames, outcome="talent_adaptability", n_sim=50)
+    runs = six_case.sensitivity_runs(frames, settings=six_case.SixCaseSettings(
+        outcome="talent_adaptability"), n_sim=50)
     assert runs["n_cases"].tolist() == [6, 6, 5, 5, 6, 6]
     assert runs["coding"].tolist() == ["consensus", "coder2"] + ["consensus"] * 4
     assert "without zhuhai_ic" in set(runs["case_set"])
@@ -454,7 +455,8 @@ def test_sensitivity_runs_cover_case_sets_codings_and_evidence(codings, consensu
 def test_to_results_summarises_the_analysis_and_the_notebook_steps(claims, consensus):
     # one coding, no paper text: the steps that need more are None, not an empty guess
     only = {"coder1": talentlab.load_case_conditions(RAW / "case_conditions.csv")}
-    result = six_case.evaluate(only, claims, solution_robustness=False, n_boot=0)
+    result = six_case.evaluate(only, claims,
+                               six_case.SixCaseSettings(solution_robustness=False, n_boot=0))
     out = result.to_results()
     assert out["analysis"] == result.analysis.summary()
     assert out["verdicts"] == dict(zip(result.verdicts["claim_id"], result.verdicts["verdict"],
@@ -474,8 +476,9 @@ def test_to_results_summarises_the_analysis_and_the_notebook_steps(claims, conse
 def evaluated(codings, consensus, claims):
     by_coder = {c: f.drop(columns="coder_id") for c, f in codings.groupby("coder_id", sort=False)}
     cases = talentlab.load_cases(RAW / "cases.csv")
-    return six_case.evaluate(by_coder, claims, consensus=consensus, cases=cases,
-                             solution_robustness=False, n_boot=50)
+    return six_case.evaluate(by_coder, claims,
+                             six_case.SixCaseSettings(solution_robustness=False, n_boot=50),
+                             consensus=consensus, cases=cases)
 
 
 def test_evaluate_is_the_whole_comparison_in_one_call(evaluated, claims, consensus):
@@ -497,6 +500,32 @@ def test_evaluate_is_the_whole_comparison_in_one_call(evaluated, claims, consens
     assert "**17 of 78 cells differ**" in evaluated.disagreement_text()
     with pytest.raises(dataclasses.FrozenInstanceError):
         evaluated.coding_used = "other"
+
+
+def test_six_case_settings_are_one_checked_object(claims):
+    """issue 24: the comparison's settings are one frozen object, checked when made, with the
+    paper's seed; evaluate takes it instead of loose arguments."""
+    from talentlab.cases.settings import PAPER_ANALYSIS_SEED
+
+    settings = six_case.SixCaseSettings(conditions=["mechanism", "platform"])
+    assert settings.conditions == ("mechanism", "platform")
+    assert settings.conditions_given == ["mechanism", "platform"]
+    assert six_case.SixCaseSettings(conditions="mechanism,platform").conditions_given == (
+        "mechanism,platform")
+    assert six_case.SixCaseSettings().seed == PAPER_ANALYSIS_SEED
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.seed = 1
+    for bad, message in [({"incl_cut": 80}, "incl_cut must lie in"),
+                         ({"n_boot": -1}, "n_boot must be a whole number"),
+                         ({"seed": 1.5}, "seed must be a whole number"),
+                         ({"outcome": ""}, "outcome must be")]:
+        with pytest.raises(six_case.SixCaseError, match=f"SixCaseSettings: {message}"):
+            six_case.SixCaseSettings(**bad)
+    only = {"coder1": talentlab.load_case_conditions(RAW / "case_conditions.csv")}
+    with pytest.raises(TypeError):
+        six_case.evaluate(only, claims, n_boot=0)
+    with pytest.raises(six_case.SixCaseError, match="settings must be a SixCaseSettings"):
+        six_case.evaluate(only, claims, {"n_boot": 0})
 
 
 def test_evaluate_refuses_bad_codings_before_running(claims, consensus):

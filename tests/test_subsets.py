@@ -56,7 +56,8 @@ def claims():
 
 @pytest.fixture(scope="module")
 def graduates_result(graduates_only, claims):
-    return zhuhai.evaluate(talentlab.load_all(graduates_only), claims, n_bootstrap=99)
+    return zhuhai.evaluate(talentlab.load_all(graduates_only), claims,
+                           zhuhai.ZhuhaiSettings(n_bootstrap=99))
 
 
 # ---- loading and validation -------------------------------------------------------------------
@@ -154,9 +155,9 @@ def test_zhuhai_on_graduates_only_judges_what_graduates_carry(graduates_result):
 def test_graduate_outcomes_estimate_the_same_as_on_the_full_data(graduates_only, claims):
     """Leaving out the other tables changes nothing in what graduates alone carry."""
     subset = zhuhai.evaluate(talentlab.load_all(graduates_only), claims,
-                             outcomes=["local_work"], n_bootstrap=99)
-    full = zhuhai.evaluate(talentlab.load_all(SCENARIO), claims, outcomes=["local_work"],
-                           n_bootstrap=99)
+                             zhuhai.ZhuhaiSettings(outcomes=["local_work"], n_bootstrap=99))
+    full = zhuhai.evaluate(talentlab.load_all(SCENARIO), claims,
+                           zhuhai.ZhuhaiSettings(outcomes=["local_work"], n_bootstrap=99))
     cols = ["estimate", "se", "ci_low", "ci_high", "p_value"]
     pd.testing.assert_frame_equal(subset.primary_effects()[cols], full.primary_effects()[cols])
 

@@ -27,7 +27,8 @@ def test_one_date_advice_plans_with_the_noise_calibrate_finds_on_the_data():
     with calibrate's estimates on the outcome's sample (reformed majors' cells from 2022 left
     out), not the advisor's default noise; the rule's family size is the result's."""
     data = talentlab.load_all()
-    result = zhuhai.evaluate(data, load_claims(), outcomes=[OUTCOME], n_bootstrap=99)
+    result = zhuhai.evaluate(data, load_claims(),
+                             zhuhai.ZhuhaiSettings(outcomes=[OUTCOME], n_bootstrap=99))
     advice = zhuhai.design_advice(result, data, OUTCOME, n_simulations=2, supportable=False)
 
     frame = zhuhai.outcome_frame(data, OUTCOME)
@@ -51,7 +52,8 @@ def test_staggered_result_gets_calibrated_advice_and_a_supportable_effect():
     calibrate's on the college x major cells not yet reformed; the supportable-effect search
     runs and reports its Monte Carlo SE."""
     data = talentlab.load_all(STAGGERED)
-    result = zhuhai.evaluate(data, load_claims(), outcomes=[OUTCOME], n_bootstrap=99)
+    result = zhuhai.evaluate(data, load_claims(),
+                             zhuhai.ZhuhaiSettings(outcomes=[OUTCOME], n_bootstrap=99))
     assert result.design["design"] == "staggered"
     # each college chose its own schedule: the randomization permutes within colleges
     ri = result.effects[result.effects["inference"] == "randomization"].iloc[0]
@@ -60,7 +62,7 @@ def test_staggered_result_gets_calibrated_advice_and_a_supportable_effect():
                                   max_effect=0.05)
 
     years = talentlab.data.reform_years(data)
-    frame = zhuhai._with_units(zhuhai.outcome_frame(data, OUTCOME), years)
+    frame = zhuhai.with_units(zhuhai.outcome_frame(data, OUTCOME), years)
     found = calibrate(frame, OUTCOME, unit="unit", first_treated="first_treated")
     assert _noise(advice.design) == found
     d = advice.design

@@ -24,7 +24,8 @@ def data():
 
 @pytest.fixture(scope="module")
 def default_run(data):
-    return zhuhai.evaluate(data, load_claims(), outcomes=OUTCOMES, n_bootstrap=99)
+    return zhuhai.evaluate(data, load_claims(),
+                           zhuhai.ZhuhaiSettings(outcomes=OUTCOMES, n_bootstrap=99))
 
 
 def test_verdicts_read_cr3_and_report_the_wild_bootstrap_beside_it(data, default_run):
@@ -62,8 +63,9 @@ def test_recognition_is_judged_by_the_did_clustered_by_major(data, default_run):
 
 
 def test_wild_bootstrap_primary_on_request_keeps_cr3_as_the_check(data, default_run):
-    wcr = zhuhai.evaluate(data, load_claims(), outcomes=["local_work"], n_bootstrap=99,
-                          inference="wild_bootstrap")
+    wcr = zhuhai.evaluate(data, load_claims(),
+                          zhuhai.ZhuhaiSettings(outcomes=["local_work"], n_bootstrap=99,
+                                                inference="wild_bootstrap"))
     rows = wcr.effects
     assert rows["inference"].tolist() == ["wild_bootstrap", "cr3", "cluster", "randomization"]
     assert rows["primary"].tolist() == [True, False, False, False]
@@ -75,8 +77,8 @@ def test_wild_bootstrap_primary_on_request_keeps_cr3_as_the_check(data, default_
 
 
 def test_unknown_inference_is_a_clear_error(data):
-    with pytest.raises(ev.EvaluationInputError, match="zhuhai.evaluate: inference must be one of"):
-        zhuhai.evaluate(data, load_claims(), outcomes=["local_work"], inference="bogus")
+    with pytest.raises(ev.EvaluationInputError, match="ZhuhaiSettings: inference must be one of"):
+        zhuhai.ZhuhaiSettings(outcomes=["local_work"], inference="bogus")
 
 
 def test_sensitivity_targets_the_effect_the_test_estimates(data, default_run):

@@ -143,7 +143,7 @@ def test_evaluate_takes_the_its_design_without_comparison_majors(reduced):
     from talentlab.claims import load_claims
 
     data = talentlab.load_all(reduced["paper_claims"])
-    result = zhuhai.evaluate(data, load_claims(), n_bootstrap=99)
+    result = zhuhai.evaluate(data, load_claims(), zhuhai.ZhuhaiSettings(n_bootstrap=99))
     assert result.is_its and result.design["design"] == "its"
     assert result.design["n_comparison_majors"] == 0
     expected = zhuhai.its_evaluation(data)
@@ -159,11 +159,13 @@ def test_evaluate_takes_the_claims_table_and_opens_no_file():
 
     data = talentlab.load_all(SYNTHETIC / "paper_claims")
     with pytest.raises(TypeError):
-        zhuhai.evaluate(data, outcomes=["local_work"], n_bootstrap=99)
+        zhuhai.evaluate(data)
     for bad in (None, "data/raw/claims.csv"):
         with pytest.raises(EvaluationInputError, match="claims must be the claims table"):
-            zhuhai.evaluate(data, bad, outcomes=["local_work"], n_bootstrap=99)
-    explicit = zhuhai.evaluate(data, load_claims(), outcomes=["local_work"], n_bootstrap=99)
+            zhuhai.evaluate(data, bad,
+                            zhuhai.ZhuhaiSettings(outcomes=["local_work"], n_bootstrap=99))
+    explicit = zhuhai.evaluate(data, load_claims(),
+                               zhuhai.ZhuhaiSettings(outcomes=["local_work"], n_bootstrap=99))
     published = explicit.to_results()
     assert set(published) == {"design", "effects", "pretrend", "sensitivity", "activity", "mde",
                               "claims", "notes"}

@@ -26,7 +26,8 @@ TOLERANCE_SE = 3.0
 @pytest.fixture(scope="module")
 def result():
     data = talentlab.load_all(STAGGERED)
-    return zhuhai.evaluate(data, load_claims(), outcomes=OUTCOMES, n_bootstrap=99)
+    return zhuhai.evaluate(data, load_claims(),
+                           zhuhai.ZhuhaiSettings(outcomes=OUTCOMES, n_bootstrap=99))
 
 
 def test_the_staggered_scenario_takes_the_staggered_path(result):
@@ -86,7 +87,8 @@ def test_one_college_one_reform_date_keeps_the_single_date_did():
     data = talentlab.load_all(SYNTHETIC / "paper_claims")
     graduates = zhuhai.graduates_present(data.graduates)
     assert zhuhai.staggered_design(data, graduates, 2022) is None
-    res = zhuhai.evaluate(data, load_claims(), outcomes=["local_work"], n_bootstrap=99)
+    res = zhuhai.evaluate(data, load_claims(),
+                          zhuhai.ZhuhaiSettings(outcomes=["local_work"], n_bootstrap=99))
     assert res.design.get("design", "did") != "staggered"
     assert res.primary_effects().loc[0, "term"] == "treated_x_post"
     assert np.isfinite(res.primary_effects().loc[0, "p_randomization"])
@@ -128,8 +130,8 @@ def test_staggered_pretrend_test_is_hotelling_scaled():
     b = np.array([0.02, -0.01])
     t2 = float(b @ np.linalg.inv(vcov[:2, :2]) @ b)
     expected = stats.f.sf(t2 * (6 - 2) / (2 * (6 - 1)), 2, 4)
-    assert zhuhai._pretrend_wald(es, vcov) == pytest.approx(expected, rel=1e-12)
-    assert zhuhai._pretrend_wald(es, vcov) > stats.f.sf(t2 / 2, 2, 5)  # the old, oversized
+    assert zhuhai.staggered_pretrend_p(es, vcov) == pytest.approx(expected, rel=1e-12)
+    assert zhuhai.staggered_pretrend_p(es, vcov) > stats.f.sf(t2 / 2, 2, 5)  # the old, oversized
 
 
 def test_staggered_and_one_date_sensitivity_agree_where_both_apply():

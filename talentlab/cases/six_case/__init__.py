@@ -79,6 +79,7 @@ from talentlab.cases.six_case.sensitivity import (
     sensitivity_runs,
     without_shared_quotes,
 )
+from talentlab.cases.six_case.settings import SixCaseSettings
 from talentlab.cases.six_case.study import SixCaseEvaluation, evaluate
 from talentlab.cases.six_case.verdicts import judge_six_case_claims
 from talentlab.cases.six_case.wording import (
@@ -90,6 +91,7 @@ from talentlab.cases.six_case.wording import (
 )
 
 __all__ = [
+    "SixCaseSettings",
     "AGGREGATION_RULE",
     "CLAIM_ANCHORS",
     "DIMENSIONS",

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from talentlab.cases.settings import PAPER_ANALYSIS_SEED
 from talentlab.cases.six_case.coding import (
     case_matrix,
     checked_case_conditions,
@@ -376,7 +377,7 @@ def run_six_case_analysis(
     incl_cut: float = DEFAULT_INCL_CUT,
     include_reference_models: bool = False,
     reference_configurations: pd.DataFrame | None = None,
-    seed: int = 20240601,
+    seed: int = PAPER_ANALYSIS_SEED,
     aggregate: str = "mean",
     robustness_incl_cuts: Sequence[float] | None = None,
     n_sim: int = 2000,

@@ -27,12 +27,12 @@ from talentlab.cases.six_case.coding import (
     checked_case_conditions,
 )
 from talentlab.cases.six_case.rules import (
-    DEFAULT_INCL_CUT,
     MANUFACTURING_PAIR,
     STRICT_IMPLIED_CEILING,
     ZHUHAI_CASE,
     SixCaseError,
 )
+from talentlab.cases.six_case.settings import SixCaseSettings
 from talentlab.cases.six_case.verdicts import judge_six_case_claims
 from talentlab.cases.six_case.wording import shared_quote_pairs
 
@@ -121,11 +121,9 @@ SENSITIVITY_COLUMNS = ["run", "coding", "case_set", "evidence_rule", "n_cases", 
 def sensitivity_runs(
     codings: Mapping[str, pd.DataFrame],
     claims: pd.DataFrame | None = None,
-    outcome: str = "talent_adaptability",
-    conditions=None,
+    settings: SixCaseSettings | None = None,
+    *,
     baseline: str | None = None,
-    incl_cut: float = DEFAULT_INCL_CUT,
-    seed: int = 20240601,
     n_sim: int = 500,
 ) -> pd.DataFrame:
     """The QCA and the QCA claims' verdicts under the alternatives a methodologist asks for.
@@ -144,6 +142,21 @@ def sensitivity_runs(
     Sub-conditions without evidence in any case are left out of the dimensions in every run
     (:data:`AGGREGATION_RULE`).
 
+    Parameters
+    ----------
+    codings : mapping
+        Coder id (or ``"consensus"``) -> that coding's long ``case_conditions`` table.
+    claims : DataFrame, optional
+        The paper's claims; with them each run judges the QCA claims.
+    settings : SixCaseSettings, optional
+        Its ``outcome``, ``conditions``, ``incl_cut`` and ``seed`` are those of every run
+        (default: the paper's analysis); the runs never add the reference models and skip the
+        solution robustness.
+    baseline : str, optional
+        The coding the case-set and evidence runs start from (default: the first).
+    n_sim : int
+        Simulations of each run's conditions-per-case diagnostic.
+
     Returns
     -------
     DataFrame, one row per run: :data:`SENSITIVITY_COLUMNS`, then for each QCA claim of
@@ -152,6 +165,8 @@ def sensitivity_runs(
     """
     if not codings:
         raise SixCaseError("sensitivity_runs needs at least one coding")
+    settings = SixCaseSettings() if settings is None else settings
+    outcome = settings.outcome
     labels = list(codings)
     base_label = baseline or labels[0]
     if base_label not in codings:
@@ -174,9 +189,10 @@ def sensitivity_runs(
         check_implied_ceiling(long, where=f"coding {coding!r}")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = run_six_case_analysis(long, outcome=outcome, conditions=conditions,
-                                        incl_cut=incl_cut, seed=seed, n_sim=n_sim,
-                                        solution_robustness=False)
+            res = run_six_case_analysis(long, outcome=outcome,
+                                        conditions=settings.conditions_given,
+                                        incl_cut=settings.incl_cut, seed=settings.seed,
+                                        n_sim=n_sim, solution_robustness=False)
         sol = res.solution_table()
         pick = {kind: " | ".join(sol.loc[sol["solution"] == kind, "expression"].tolist()
                                  or sol.loc[sol["solution"] == kind, "note"].tolist())

@@ -8,7 +8,8 @@ Examples
 >>> from talentlab.claims import load_claims
 >>> from talentlab.cases import six_case
 >>> codings = {"coder1": talentlab.load_case_conditions()}
->>> result = six_case.evaluate(codings, load_claims(), solution_robustness=False, n_boot=0)
+>>> settings = six_case.SixCaseSettings(solution_robustness=False, n_boot=0)
+>>> result = six_case.evaluate(codings, load_claims(), settings)
 >>> result.coding_used
 'single coding (case_conditions.csv)'
 >>> sorted(result.to_results()["verdicts"].items())[0]
@@ -35,13 +36,13 @@ from talentlab.cases.six_case.coding import (
 )
 from talentlab.cases.six_case.rules import (
     CROSSOVER,
-    DEFAULT_INCL_CUT,
     DISCLOSURE_EXEMPT,
     QCA_VERDICT_RULE,
     SIX_CASE_CLAIM_COLUMNS,
     SixCaseError,
 )
 from talentlab.cases.six_case.sensitivity import sensitivity_runs
+from talentlab.cases.six_case.settings import SixCaseSettings
 from talentlab.cases.six_case.verdicts import judge_six_case_claims
 from talentlab.cases.six_case.wording import (
     evidence_sentences,
@@ -255,18 +256,12 @@ def _wording(analysed: pd.DataFrame, paper_text: str | None) -> pd.DataFrame | N
 def evaluate(
     codings: Mapping[str, pd.DataFrame],
     claims: pd.DataFrame,
+    settings: SixCaseSettings | None = None,
     *,
     consensus: pd.DataFrame | None = None,
     cases: pd.DataFrame | None = None,
-    outcome: str = "talent_adaptability",
-    conditions=None,
-    incl_cut: float = DEFAULT_INCL_CUT,
-    include_reference_models: bool = False,
     reference_configurations: pd.DataFrame | None = None,
     paper_text: str | None = None,
-    seed: int = 20240601,
-    n_boot: int = 2000,
-    solution_robustness: bool = True,
 ) -> SixCaseEvaluation:
     """Run the six-case comparison and judge the paper's QCA claims.
 
@@ -290,23 +285,31 @@ def evaluate(
     consensus : DataFrame, optional
         The consensus of the codings (:func:`talentlab.data.io.load_case_conditions_consensus`):
         analysed when given, and the resolutions listed beside the disagreements.
+    settings : SixCaseSettings, optional
+        Outcome, conditions, inclusion cut-off, reference models, seed, agreement bootstrap
+        draws and solution robustness (:class:`SixCaseSettings`; default: the paper's
+        analysis).
+    consensus : DataFrame, optional
+        (see above)
     cases : DataFrame, optional
         The case registry (:func:`talentlab.load_cases`), published as ``cases.csv``.
-    outcome, conditions, incl_cut, include_reference_models, reference_configurations
-        As in :func:`run_six_case_analysis`.
+    reference_configurations : DataFrame, optional
+        Needed when ``settings.include_reference_models`` is true
+        (:func:`talentlab.data.io.load_reference_configurations`).
     paper_text : str, optional
         The paper's full text, for the framework-wording diagnostic (skipped without it).
-    seed : int
-        Seed of every random step (agreement bootstrap, random-data diagnostics).
-    n_boot : int
-        Bootstrap draws of the agreement intervals.
-    solution_robustness : bool
-        Re-run the parsimonious solution over recodings (the slowest step).
 
     Returns
     -------
     SixCaseEvaluation
     """
+    if settings is None:
+        settings = SixCaseSettings()
+    elif not isinstance(settings, SixCaseSettings):
+        raise SixCaseError("six_case.evaluate: settings must be a SixCaseSettings "
+                           f"(talentlab.cases.six_case.SixCaseSettings(...)), not "
+                           f"{type(settings).__name__} / 请以 SixCaseSettings 传入设置")
+    seed, conditions = settings.seed, settings.conditions_given
     if not isinstance(codings, Mapping) or not codings:
         raise SixCaseError("evaluate needs at least one coding: a mapping coder id -> "
                            "case_conditions table (talentlab.load_case_conditions)")
@@ -317,14 +320,14 @@ def evaluate(
     if len(codings) >= 2:
         stacked = pd.concat([frame.assign(coder_id=coder) for coder, frame in codings.items()],
                             ignore_index=True)
-        agreement = coding_agreement(stacked, n_boot=n_boot, seed=seed)
+        agreement = coding_agreement(stacked, n_boot=settings.n_boot, seed=seed)
         disagreements = coding_disagreements(stacked, consensus)
         n_cells = int(stacked.groupby(["case_id", "condition"]).ngroups)
     analysis = run_six_case_analysis(
-        analysed, outcome=outcome, conditions=conditions, incl_cut=incl_cut,
-        include_reference_models=include_reference_models,
+        analysed, outcome=settings.outcome, conditions=conditions, incl_cut=settings.incl_cut,
+        include_reference_models=settings.include_reference_models,
         reference_configurations=reference_configurations, seed=seed,
-        solution_robustness=solution_robustness)
+        solution_robustness=settings.solution_robustness)
     sensitivity_codings = ({"consensus": consensus} if consensus is not None else {}) | dict(codings)
     intermediate = analysis.solutions.get("intermediate")
     judged = claims.loc[claims["analysis"].astype(str) == "qca"] if "analysis" in claims else claims
@@ -338,11 +341,12 @@ def evaluate(
         conditions_per_case=conditions_per_case_table(len(analysis.data), seed=seed),
         no_evidence=tuple(no_evidence_conditions(analysed)),
         shared_quotes=shared_quote_pairs(analysed),
-        sensitivity=sensitivity_runs(sensitivity_codings, claims, outcome=outcome,
-                                     conditions=conditions, incl_cut=incl_cut, seed=seed),
+        sensitivity=sensitivity_runs(sensitivity_codings, claims, settings),
         agreement=agreement, disagreements=disagreements, n_cells_compared=n_cells,
         configuration_chart=None if intermediate is None else configuration_table(intermediate),
         wording=_wording(analysed, paper_text),
         cases=None if cases is None else cases[CASE_COLUMNS],
-        parameters={"conditions": conditions, "outcome": outcome, "incl_cut": incl_cut,
-                    "include_reference_models": include_reference_models, "seed": seed})
+        parameters={"conditions": conditions, "outcome": settings.outcome,
+                    "incl_cut": settings.incl_cut,
+                    "include_reference_models": settings.include_reference_models,
+                    "seed": seed})

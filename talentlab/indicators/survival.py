@@ -18,8 +18,10 @@ and adds the restricted mean survival time up to a horizon with its Greenwood-ty
 ``sum_j A_j^2 d_j / (n_j (n_j - d_j))``, ``A_j`` the area under S from ``t_j`` to the horizon
 (Klein & Moeschberger 2003, section 4.5; as R ``survival::print.survfit(rmean=)``).
 
-``tests/test_indicators_survival.py`` checks every number against ``SurvfuncRight`` and lifelines
-on random groups and against Gehan's published 6-MP table.
+``tests/test_indicators_properties.py`` and ``tests/test_indicators_reference.py`` check the
+numbers against ``SurvfuncRight`` (random groups and the shipped data),
+``tests/test_indicators_rules.py`` against lifelines, and ``tests/test_evaluation.py`` against
+Gehan's published 6-MP table.
 """
 
 from __future__ import annotations

@@ -146,7 +146,7 @@ def test_process_refuses_an_output_folder_holding_its_input(tmp_path):
 # --------------------------------------------------------------------------------------------
 def test_swap_is_one_exchange_on_linux(tmp_path, monkeypatch):
     """With renameat2 the staged folder itself becomes the target (no second rename)."""
-    if atomic._renameat2 is None:
+    if atomic.renameat2 is None:
         pytest.skip("no renameat2 here: the two-rename scheme is tested below")
     out = tmp_path / "out"
     atomic.write_folder_atomically(out, _writer({"a": "1"}), replace=True)
@@ -164,7 +164,7 @@ def test_swap_is_one_exchange_on_linux(tmp_path, monkeypatch):
 
 
 def test_two_rename_scheme_where_there_is_no_exchange(tmp_path, monkeypatch):
-    monkeypatch.setattr(atomic, "_renameat2", None)
+    monkeypatch.setattr(atomic, "renameat2", None)
     assert atomic.exchange_folders(tmp_path, tmp_path) is False
     out = tmp_path / "out"
     atomic.write_folder_atomically(out, _writer({"a": "1"}), replace=True)

@@ -158,13 +158,13 @@ def _install_faults(root: str, mode: str, n: int, log: list[str]) -> None:
     io.open = builtins.open = fault_open
     os.fsync = fault_fsync
     sys.addaudithook(hook)
-    exchange = atomic._renameat2              # a foreign function call raises no audit event
+    exchange = atomic.renameat2              # a foreign function call raises no audit event
     if exchange is not None:
         def counted_exchange(*args):
             tick("exchange")
             return exchange(*args)
 
-        atomic._renameat2 = counted_exchange
+        atomic.renameat2 = counted_exchange
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,7 +211,7 @@ class Driver:
                 from talentlab.data import atomic
 
                 if no_exchange:
-                    atomic._renameat2 = None          # as on a system without RENAME_EXCHANGE
+                    atomic.renameat2 = None          # as on a system without RENAME_EXCHANGE
                 log: list[str] = []
                 _install_faults(self.area, mode, n, log)
                 if recover_only:

@@ -86,7 +86,10 @@ def _load_renameat2():
     return fn
 
 
-_renameat2 = _load_renameat2()
+#: glibc's ``renameat2`` as a ctypes function (``None`` off Linux or without it), the system call
+#: behind :func:`exchange_folders`. Public so that tests can count or withhold the exchange
+#: (set it to ``None`` to run the two-rename fallback, as on a system without it).
+renameat2 = _load_renameat2()
 
 #: staging folders this process is writing now (its own pid on a leftover does not mean "gone")
 _LIVE: set[str] = set()
@@ -138,9 +141,9 @@ def exchange_folders(a: str | os.PathLike, b: str | os.PathLike) -> bool:
     >>> if exchange_folders(d / "a", d / "b"):
     ...     assert sorted(p.name for p in (d / "b").iterdir()) == ["1"]
     """
-    if _renameat2 is None:
+    if renameat2 is None:
         return False
-    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
     err = ctypes.get_errno()
     if err in _NO_EXCHANGE:

@@ -692,7 +692,7 @@ def _(d, t):
       same_as_base=True)
 def _(d, t):
     (d / "graduates.csv").unlink()
-    write_xlsx(d / "graduates.xlsx", {"graduates": _typed_rows(GRADUATES), "Sheet2": []})
+    write_xlsx(d / "graduates.xlsx", {"graduates": typed_rows(GRADUATES), "Sheet2": []})
 
 
 @case("xlsx-all-empty", "a workbook with no data at all", 1, says=("graduates.xlsx", "no sheet"))
@@ -705,13 +705,13 @@ def _(d, t):
       "needs row 1)", 1, says=("graduates.xlsx", "header cell is empty", "title row"))
 def _(d, t):
     (d / "graduates.csv").unlink()
-    write_xlsx(d / "graduates.xlsx", {"graduates": [["2021届毕业生去向"], *_typed_rows(GRADUATES)]})
+    write_xlsx(d / "graduates.xlsx", {"graduates": [["2021届毕业生去向"], *typed_rows(GRADUATES)]})
 
 
 @case("xlsx-formula-no-value", "formulas never calculated by Excel have no value: they would "
       "read as empty", 1, says=("graduates.xlsx", "formula"))
 def _(d, t):
-    rows = _typed_rows(GRADUATES)
+    rows = typed_rows(GRADUATES)
     rows[1][3] = "=2020+1"
     (d / "graduates.csv").unlink()
     write_xlsx(d / "graduates.xlsx", {"graduates": rows})
@@ -722,7 +722,7 @@ def _(d, t):
 def _(d, t):
     import datetime
 
-    rows = _typed_rows(GRADUATES)
+    rows = typed_rows(GRADUATES)
     rows[1][3] = datetime.datetime(2021, 6, 30)
     (d / "graduates.csv").unlink()
     write_xlsx(d / "graduates.xlsx", {"graduates": rows})
@@ -833,7 +833,7 @@ def _(d, t):
 
 
 # ------------------------------------------------------------------------------------------------
-def _typed_rows(text: str) -> list[list]:
+def typed_rows(text: str) -> list[list]:
     """CSV text as spreadsheet rows with numbers as numbers (as a person would type them)."""
     out = []
     for i, row in enumerate(csv_rows(text)):

@@ -696,14 +696,23 @@ def test_links_to_files_inside_src_and_sub_folders_are_fine(tmp_path):
     assert import_records(src, tmp_path / "out").tables == {"graduates": 1}
 
 
-def test_find_table_file_and_the_importer_share_one_check():
+def test_find_table_file_and_the_importer_share_one_check(tmp_path, monkeypatch):
     """One implementation of the link / regular-file rules (readers), used by io and importer."""
-    import inspect
+    checked = []
+    real = readers.check_regular_file
 
-    from talentlab.data import importer
+    def spy(path, folder):
+        checked.append(Path(path).name)
+        return real(path, folder)
 
-    assert "check_regular_file" in inspect.getsource(tio.find_table_file)
-    assert "check_regular_file" in inspect.getsource(importer._source_files)
+    monkeypatch.setattr(readers, "check_regular_file", spy)
+    src = tmp_path / "src"
+    src.mkdir()
+    write_csv(src / "graduates.csv", [GRAD_HEADER, grad_row("G1")])
+    tio.find_table_file(src, "graduates")
+    assert checked == ["graduates.csv"]
+    import_records(src, tmp_path / "out")
+    assert checked == ["graduates.csv", "graduates.csv"]
 
 
 def test_a_folder_without_a_recognisable_table_is_an_error_naming_every_file(tmp_path, capsys):

@@ -10,6 +10,7 @@ memory (``VmHWM`` of ``/proc/self/status``, which ``exec`` resets) through a sma
 
 from __future__ import annotations
 
+import csv
 import datetime
 import os
 import re
@@ -25,10 +26,10 @@ import pandas as pd
 import pytest
 
 from talentlab import cli
-from talentlab.data import readers
+from talentlab.data import readers, workbook_scan
 from talentlab.data.schema import Problem
 from tests.conftest import GRADUATES, write_valid_folder
-from tests.test_hostile_inputs import _typed_rows
+from tests.test_hostile_inputs import typed_rows
 
 GIB = 2**30
 LAUNCHER = """
@@ -106,7 +107,7 @@ def xlsx_with_sheet_data(path: Path, sheet_data: bytes, shared: bytes | None = N
 
 def graduates_xlsx(path: Path, extra_rows: int = 0) -> list[list]:
     """graduates.xlsx with the contract's header and typed values (openpyxl, as Excel would)."""
-    rows = _typed_rows(GRADUATES)
+    rows = typed_rows(GRADUATES)
     for i in range(extra_rows):
         row = list(rows[1 + i % 5])
         row[0] = f"X{i:05d}"
@@ -201,7 +202,7 @@ def test_cells_without_references_are_placed_as_calamine_places_them(tmp_path):
 
 # ---- 3. formulas without a value: an error on both paths ----------------------------------------
 def formula_without_value(path: Path) -> None:
-    rows = _typed_rows(GRADUATES)
+    rows = typed_rows(GRADUATES)
     rows[2][3] = "=2020+1"
     wb = openpyxl.Workbook()
     wb.active.title = "graduates"
@@ -418,7 +419,7 @@ def test_a_zip_of_too_many_parts_is_refused(tmp_path, monkeypatch):
     with zipfile.ZipFile(p, "w") as z:
         for i in range(101):
             z.writestr(f"p{i}", b"")
-    monkeypatch.setattr(readers, "MAX_ZIP_ENTRIES", 100)
+    monkeypatch.setattr(workbook_scan, "MAX_ZIP_ENTRIES", 100)
     with pytest.raises(readers.LimitError, match=r"many\.xlsx: the number of parts in the zip "
                                                  r"\(101\) exceeds the limit of 100"):
         readers.read_workbook(p)
@@ -429,7 +430,7 @@ def test_the_total_decompressed_size_is_capped(tmp_path, monkeypatch):
     with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
         for i in range(3):
             z.writestr(f"xl/media/image{i}.bin", b"\0" * 2**20)
-    monkeypatch.setattr(readers, "MAX_ZIP_TOTAL_BYTES", 2 * 2**20 + 100)
+    monkeypatch.setattr(workbook_scan, "MAX_ZIP_TOTAL_BYTES", 2 * 2**20 + 100)
     with pytest.raises(readers.LimitError, match="the workbook, decompressed,"):
         readers.read_workbook(p)
 
@@ -462,7 +463,7 @@ def test_a_file_beyond_the_size_limit_is_refused_without_reading(tmp_path):
 def test_csv_rows_columns_and_cells_are_limited(tmp_path):
     # other libraries (frictionless) raise the process-wide limit when imported: compare with what
     # it was before these reads, not with the csv module's default
-    limit_before = readers.csv.field_size_limit()
+    limit_before = csv.field_size_limit()
     p = tmp_path / "rows.csv"
     p.write_bytes(b"id\n" + b"1\n" * readers.MAX_ROWS)  # header + MAX_ROWS records
     with pytest.raises(readers.LimitError, match=r"rows\.csv: the number of rows \(1,048,577\)"):
@@ -477,7 +478,7 @@ def test_csv_rows_columns_and_cells_are_limited(tmp_path):
     p.write_bytes(b"id,note\n1," + b"x" * (40 * readers.MAX_CELL_CHARS) + b"\n")
     with pytest.raises(readers.LimitError, match=r"cell\.csv, row 2: a cell \(more than"):
         readers.read_grids(p)
-    assert readers.csv.field_size_limit() == limit_before  # the process-wide limit is restored
+    assert csv.field_size_limit() == limit_before  # the process-wide limit is restored
 
 
 def test_a_million_row_csv_refusal_stays_within_the_bounds(tmp_path):
@@ -541,7 +542,7 @@ def test_an_xls_is_read_with_calamine_and_its_extent_checked_first(tmp_path):
               / "frbny_nowcast" / "Nowcasting" / "test_spec.xls")
     if not sample.exists():
         pytest.skip("no sample .xls file available (statsmodels' test data not installed)")
-    scans = readers._scan_xls(sample, sample.name)
+    scans = workbook_scan.scan_xls(sample, sample.name)
     sheets = readers.read_workbook(sample)
     assert [s.name for s in scans] == [name for name, _ in sheets] == ["spec"]
     rows = sheets[0][1]
@@ -560,7 +561,7 @@ def test_the_scanner_reads_a_real_export_like_calamine(tmp_path):
     reads (the bound is tight on real files, not only safe)."""
     path = (Path(__file__).resolve().parents[1] / "data" / "raw" / "examples"
             / "synthetic_college_export" / "毕业生就业去向登记表_合成数据.xlsx")
-    scans = readers._scan_zip_workbook(path, path.name, ".xlsx")
+    scans = workbook_scan.scan_zip_workbook(path, path.name, ".xlsx")
     for name, rows in readers.read_workbook(path):
         assert (scans[name].rows, scans[name].columns) == (len(rows), len(rows[0])), name
 

@@ -13,7 +13,7 @@ import random
 
 import pytest
 
-from talentlab.data import readers
+from talentlab.data import csv_files, readers, workbooks
 
 
 def _gb18030_export(tmp_path, records: int, quoted: bool = False):
@@ -66,7 +66,7 @@ def _count_csv_module_input(monkeypatch) -> list[int]:
                 yield line
         return real(counted(), *args, **kwargs)
 
-    monkeypatch.setattr(readers.csv, "reader", counting_reader)
+    monkeypatch.setattr(csv, "reader", counting_reader)
     return consumed
 
 
@@ -96,7 +96,7 @@ def test_the_unquoted_fast_path_reads_exactly_as_the_csv_module(strict):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         for delimiter in readers.DELIMITERS:
             expected = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-            assert readers._split_unquoted(text, delimiter, "t.csv") == expected, repr(text)
+            assert csv_files.split_unquoted(text, delimiter, "t.csv") == expected, repr(text)
             if "\x00" not in text:
                 assert readers.parse_csv(text, delimiter, "t.csv", strict) == expected
 
@@ -112,10 +112,10 @@ def test_the_sniffing_sample_gives_the_whole_texts_answer():
             lines.append(rng.choice([",", ";", "\t"]).join(cells) if rng.random() < 0.1
                          else ",".join(cells))
         text = rng.choice(["\n", "\r\n", "\r"]).join(lines)
-        whole = {d: readers._count_fields(io.StringIO(text, newline=""), d)[0]
+        whole = {d: csv_files.count_fields(io.StringIO(text, newline=""), d)[0]
                  for d in readers.DELIMITERS}
         for d in readers.DELIMITERS:
-            assert readers._fields_per_record(text, d) == whole[d]
+            assert csv_files.fields_per_record(text, d) == whole[d]
 
 
 def test_workbook_numbers_read_as_cell_text_says():
@@ -125,7 +125,7 @@ def test_workbook_numbers_read_as_cell_text_says():
     values = [0.0, -0.0, 1.0, -1.0, 2021.0, 1e15, -1e15, 1e15 - 1, 1e16, 2.5, 81.25, 1e-300,
               5e-324, float("nan"), float("inf"), float("-inf"), 1, True, False, None,
               dt.date(2021, 6, 30), dt.datetime(2021, 6, 30, 8), dt.timedelta(hours=30), "学号"]
-    texts = readers._CellTexts()
+    texts = workbooks.CellTexts()
     for _ in range(2):  # the second pass reads from the cache
         assert texts.row(values, []) == [readers.cell_text(v) for v in values]
         assert texts.row(values, ["", ""]) == ["", ""] + [readers.cell_text(v) for v in values]
@@ -141,4 +141,4 @@ def test_record_lines_split_by_str_split_as_by_the_regular_expression():
     texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
               for _ in range(5_000)]
     for text in texts:
-        assert readers._record_lines(text) == readers._RECORD_END.split(text), repr(text)
+        assert csv_files.record_lines(text) == csv_files.RECORD_END.split(text), repr(text)

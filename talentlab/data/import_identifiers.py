@@ -18,8 +18,6 @@ from talentlab.data.problems import Problem
 
 #: Identifier columns (as ``talentlab pseudonymise`` treats them: privacy.ID_COLUMNS).
 IDENTIFIER_FIELDS = ("student_id", "employer_id", "rater_id", "evaluator_id", "rating_id")
-
-
 #: What a real student number looks like: at least this many digits and nothing else (学号 of
 #: 8-13 digits, the 14-digit 考生号), or an 18-character ID-card number (身份证号: 17 digits and X).
 REAL_ID_MIN_DIGITS = 8

@@ -103,8 +103,6 @@ __all__ = ["import_records", "ImportFailed", "ImportResult", "MappingError", "HE
 
 #: Mapping files looked for in the source folder, in this order.
 MAPPING_NAMES = ("mapping.yaml", "mapping.yml", "mapping.toml")
-
-
 #: The largest share of a table's rows ``--allow-dropped-rows`` may drop unless told otherwise.
 DEFAULT_MAX_DROPPED_SHARE = 0.05
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from talentlab.data.limits import printable
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -38,8 +40,6 @@ class Problem:
         text = f"{self.file}, {row}, {column}{value}: {self.rule}" + (f" / {zh}" if zh else "")
         # values, headers and file names come from the data: control characters (a terminal
         # escape, a line break, a bidirectional override) are shown escaped, never acted on
-        from talentlab.data.readers import printable  # readers imports this module
-
         return printable(text)
 
 

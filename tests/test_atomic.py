@@ -90,7 +90,7 @@ def test_failure_leaves_target_untouched_and_no_stage(tmp_path, replace):
 def test_callers_write_through_it(tmp_path, monkeypatch):
     """The importer and processing swap whole folders; processing refuses a folder that is not
     its own output (it would be replaced as a whole) and leaves nothing of an old run behind."""
-    from talentlab.data import importer, io
+    from talentlab.data import import_writing, importer, io
 
     calls = []
     real = atomic.write_folder_atomically
@@ -99,7 +99,7 @@ def test_callers_write_through_it(tmp_path, monkeypatch):
         calls.append((os.fspath(target), kw.get("replace", False)))
         return real(target, write_fn, **kw)
 
-    for mod in (importer, io):
+    for mod in (import_writing, io):  # where the importer's folder write lives
         monkeypatch.setattr(mod, "write_folder_atomically", spy)
     src = tmp_path / "export"
     src.mkdir()

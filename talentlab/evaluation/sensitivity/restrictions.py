@@ -117,7 +117,7 @@ def pre_changes_matrix(num_pre: int, num_post: int) -> np.ndarray:
 
 
 def drift_weight(l_vec: np.ndarray) -> float:
-    """L = sum_k |sum_{t>=k} l_t|: the largest |l' delta_post| per unit of allowed change.
+    """``L = sum_k |sum_{t>=k} l_t|``: the largest ``|l' delta_post|`` per unit of allowed change.
 
     Parameters
     ----------

@@ -646,3 +646,50 @@ def test_the_module_table_check_flags_a_module_it_does_not_name(tmp_path):
     assert modules_missing_from_the_table(package, table) == [
         "cases/six_case/rules.py: `rules` not in the `cases` row",
         "cli.py: `cli` not in the `talentlab` row"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the paper's values stay in cases/
+
+#: the stages of general statistics, which take the paper's values as arguments
+GENERAL_STAGES = ("indicators", "evaluation", "qca")
+
+
+def paper_values() -> dict[int, str]:
+    """``{value: name}`` of the paper's numbers in ``talentlab/cases/settings.py`` (read from its
+    source: an upper-case name assigned an integer)."""
+    tree = ast.parse((PACKAGE / "cases" / "settings.py").read_text(encoding="utf-8"))
+    return {node.value.value: node.targets[0].id for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id.isupper() and isinstance(node.value, ast.Constant)
+            and type(node.value.value) is int}
+
+
+def paper_value_uses(source: str, values: dict[int, str]) -> list[tuple[int, str]]:
+    """``(line, name)`` of every integer literal in ``source`` that is one of the paper's values
+    (a default, a seed, a comparison); text (docstrings, examples) is not code and not counted."""
+    return sorted({(node.lineno, values[node.value]) for node in ast.walk(ast.parse(source))
+                   if isinstance(node, ast.Constant) and type(node.value) is int
+                   and node.value in values})
+
+
+def test_general_statistics_hold_none_of_the_papers_values():
+    values = paper_values()
+    found = {}
+    for stage in GENERAL_STAGES:
+        for path in sorted((PACKAGE / stage).rglob("*.py")):
+            hits = paper_value_uses(path.read_text(encoding="utf-8"), values)
+            if hits:
+                found[path.relative_to(ROOT).as_posix()] = hits
+    assert not found, ("the paper's values belong in talentlab/cases/settings.py, passed in by "
+                       "the cases (ARCHITECTURE.md): " + repr(found))
+
+
+def test_the_paper_value_scan_flags_a_default_and_ignores_text():
+    values = {2022: "PAPER_REFORM_COHORT", 20240601: "PAPER_ANALYSIS_SEED"}
+    source = ('def did(data, *, reform_cohort=2022, seed: int = 20240601):\n'
+              '    """>>> did(data, reform_cohort=2022)"""\n'
+              '    rng = default_rng(20240601)\n    return 2023\n')
+    assert paper_value_uses(source, values) == [
+        (1, "PAPER_ANALYSIS_SEED"), (1, "PAPER_REFORM_COHORT"), (3, "PAPER_ANALYSIS_SEED")]
+    assert set(paper_values()) >= {2022, 20240601, 20220901}

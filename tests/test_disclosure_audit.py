@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from talentlab.data.disclosure import MIN_CELL, MIN_CELL_FLOOR, check_min_cell
-from talentlab.data.io import PROJECT_ROOT
 from talentlab.report import disclosure, publish
+from tests.conftest import SYNTHETIC_DIR
 
-SCENARIO = PROJECT_ROOT / "data" / "raw" / "synthetic" / "paper_claims"
+SCENARIO = SYNTHETIC_DIR / "paper_claims"
 #: The issue's shape: major M (7 graduates) hidden with its total; every row and column of the
 #: body has two hidden cells, yet M's total is 113 - 55 - 51 = (60 + 53) - 106 = 7.
 RECOVERABLE = pd.DataFrame({"major": ["A", "B", "M", "Total"], "2019": [30, "<10", "<10", 60],

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import PROJECT_ROOT
+
 DOCS_DIR = PROJECT_ROOT / "docs"
 QUICKSTART = DOCS_DIR / "zh" / "quickstart.md"
 #: the placeholder the quickstart uses for the clone's folder

@@ -67,7 +67,7 @@ def test_evaluate_takes_settings_not_loose_arguments():
 
 
 #: the functions of talentlab.evaluation the one-date path calls, each with a reform cohort or
-#: a seed among its parameters
+#: a seed (recognition_model: two) among its parameters
 CALLED = ("did", "event_study", "recognition_model", "adaptation_comparison",
           "minimum_detectable_effect_from_data", "randomization_inference")
 
@@ -78,7 +78,7 @@ def _calls_leaning_on_defaults(monkeypatch, outcomes) -> dict[str, set]:
     leaned: dict[str, set] = {}
 
     def recording(name, fn):
-        wanted = {"reform_cohort", "seed"} & set(inspect.signature(fn).parameters)
+        wanted = {"reform_cohort", "seed", "pretrend_seed"} & set(inspect.signature(fn).parameters)
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):

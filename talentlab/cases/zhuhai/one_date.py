@@ -128,6 +128,7 @@ def primary_effect(data, graduates: pd.DataFrame, frame: pd.DataFrame, outcome: 
         res = ev.recognition_model(data.employer_ratings, graduates, reform_cohort=reform_cohort,
                                    alpha=alpha, robustness=inference, primary="did",
                                    checks=checks, n_bootstrap=n_bootstrap, seed=seed,
+                                   pretrend_seed=PRETREND_BOOTSTRAP_SEED,
                                    ).assign(outcome=outcome)
     else:
         adaptation = ev.adaptation_comparison(frame, reform_cohort=reform_cohort, alpha=alpha)

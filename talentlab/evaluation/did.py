@@ -92,7 +92,7 @@ def did(
     seed : int or None
         Seed of the bootstrap weights.
     alpha : float
-        1 - confidence level.
+        Intervals at level 1 - alpha, tests at size alpha.
     cr3_convention : {"jackknife", "pyfixest"}
         Scaling of the CR3 variance (see the module docstring): ``"jackknife"``,
         (G-1)/G (MacKinnon, Nielsen & Webb 2023), or ``"pyfixest"``, G/(G-1) (N-1)/(N-K)

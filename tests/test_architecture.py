@@ -28,7 +28,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import PROJECT_ROOT as ROOT
+
 PACKAGE = ROOT / "talentlab"
 
 #: packages and modules that take tables and return tables

@@ -9,6 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from talentlab.indicators.core import (
+    DEFAULT_SEED,
     IndicatorInputError,
     check_alpha,
     newcombe_difference,
@@ -67,7 +68,7 @@ def _welch(ra, rb, alpha: float, clustered: bool):
 
 def compare(table_or_data, group_col: str, a, b, *, indicator: str,
             statistic: str | None = None, alpha: float = 0.05, n_boot: int = 2000,
-            seed: int | None = 20240601, **indicator_options) -> pd.DataFrame:
+            seed: int | None = DEFAULT_SEED, **indicator_options) -> pd.DataFrame:
     """Difference between groups ``a`` and ``b`` (estimate_a - estimate_b) of one indicator.
 
     Parameters
@@ -83,7 +84,8 @@ def compare(table_or_data, group_col: str, a, b, *, indicator: str,
     alpha : float
         The interval is at level 1 - alpha (default 0.05); the ``confidence`` column states
         that level.
-    n_boot, seed : bootstrap replicates for the KM median difference.
+    n_boot, seed : bootstrap replicates for the KM median difference, and the seed of their
+        draws (default :data:`~talentlab.indicators.core.DEFAULT_SEED`).
 
     Methods
     -------

@@ -23,6 +23,11 @@ from talentlab.data.schema import (  # noqa: F401  (re-exported)
 )
 
 #: Columns after the group columns, in this order, in every indicator result.
+#: Seed of a resampling (the bootstrap of :func:`talentlab.indicators.compare`) when the caller
+#: names none: a fixed seed keeps results identical run after run. The paper's own seeds live in
+#: :mod:`talentlab.cases.settings`; the statistics hold none of them.
+DEFAULT_SEED = 0
+
 RESULT_COLUMNS = ["indicator", "statistic", "label_en", "label_zh", "numerator", "denominator",
                   "estimate", "se", "ci_low", "ci_high", "confidence", "n", "n_excluded",
                   "n_unknown", "method", "suppressed"]

@@ -460,9 +460,11 @@ def _add_report_commands(sub) -> None:
     p = _command(sub, "report", description=(
         "Write index.html (English and Chinese), findings.md, findings.csv (UTF-8 with a BOM, "
         "for Excel) and MANIFEST.sha256 from the executed notebooks in REPORTS. Every "
-        "published table, CSV and link is checked first; when a check fails the earlier "
-        "report is left as it was. / 由已运行的笔记本生成报告首页（中英文）、结论台账与校验清单；"
-        "检查未通过时保留原有报告。"))
+        "published table, CSV and link is checked first; when a check fails, the command is "
+        "killed or the disk is full, the earlier report is left as it was (the new report is "
+        "built beside REPORTS and swapped in whole, so REPORTS is a new folder afterwards). / "
+        "由已运行的笔记本生成报告首页（中英文）、结论台账与校验清单；检查未通过、进程被终止或磁盘已满时"
+        "保留原有报告（新报告在旁边生成后整体替换）。"))
     p.add_argument("--reports", required=True,
                    help="the report folder holding the executed notebooks' folders (NN_name/)")
     p.add_argument("--processed", required=True,

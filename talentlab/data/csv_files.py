@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io as _io
+import itertools
 import os
 import re
 from collections import Counter
@@ -268,8 +269,10 @@ def _split_unquoted_rows(text: str, delimiter: str, label: str,
     # equal texts share one object, as in a workbook's grid: less memory, and the importer's
     # factorising of each column compares equal cells by identity
     share = {}.setdefault
-    rows = [[share(cell, cell) for cell in line.split(delimiter)] if line else []
-            for line in lines]
+    rows = [list(map(share, cells, cells))
+            for cells in map(str.split, lines, itertools.repeat(delimiter, len(lines)))]
+    if not all(lines):  # an empty line is an empty row, as the csv module reads it
+        rows = [row if line else [] for row, line in zip(rows, lines, strict=True)]
     if rows and max(map(len, rows)) > MAX_COLUMNS:
         i = next(i for i, row in enumerate(rows, start=1) if len(row) > MAX_COLUMNS)
         raise limit_error(f"{label}, row {i}", "the number of columns", "列数",

@@ -51,7 +51,8 @@ def real_id_flags(values: list) -> np.ndarray:
     >>> real_id_flags(["20190101234", "S0001", " 44010619900101123x ", None, ""]).tolist()
     [True, False, True, False, False]
     """
-    texts = [v if isinstance(v, str) else ("" if v is None else str(v)) for v in values]
+    texts = values if all(map(str.__instancecheck__, values)) else [
+        v if isinstance(v, str) else ("" if v is None else str(v)) for v in values]
     stripped = list(map(str.strip, texts))
     lengths = np.fromiter(map(len, stripped), dtype=np.int64, count=len(stripped))
     decimal = np.fromiter(map(str.isdecimal, stripped), dtype=bool, count=len(stripped))

@@ -61,7 +61,7 @@ BINARY_OUTCOMES = {"job_related_to_major": "C5.3.1b", "local_work": "C5.3.1c",
 FAMILY = 6
 #: part B: (name, design, planted effect, family size)
 DESIGNS_B = [
-    ("shipped, one claim, effect 0.10", Design(), 0.10, 1),
+    ("shipped, one claim, effect 0.10", Design(reform=2022), 0.10, 1),
     ("one post cohort, 200 a cell, cell SD 0.01, effect 0.10",
      Design(reform=2025, n_per_cell=200, cell_sd=0.01), 0.10, 1),
     ("one post cohort, 200 a cell, cell SD 0.01, effect 0.15",
@@ -94,7 +94,7 @@ def part_a(seeds: int) -> dict:
         frame = frame.assign(first_treated=np.where(frame["treated_major"].astype(bool), 2022, 0))
         noise = calibrate(frame, outcome)
         effect = zhuhai.planted_effect(truth, outcome)[0]  # proportion points
-        design = Design(**noise)
+        design = Design(reform=2022, **noise)
         adv = verdict_power(design, effect, n_simulations=seeds, family_size=FAMILY, seed=1)
         sub = brute[brute["claim_id"] == claim]
         out[claim] = {
@@ -110,8 +110,9 @@ def part_a(seeds: int) -> dict:
 def _full_rule(table: pd.DataFrame, design: Design, seed: int) -> str:
     """zhuhai.evaluate's rule from the library's parts (C-LF), one claim."""
     cr3 = ev.did(table, "y", reform_cohort=design.reform, inference="cr3").iloc[0]
-    ri = ev.randomization_inference(table, outcome="y", reform_cohort=design.reform).iloc[0]
-    study = ev.event_study(table, "y", reform_cohort=design.reform)
+    ri = ev.randomization_inference(table, outcome="y", reform_cohort=design.reform,
+                                    seed=20220901).iloc[0]
+    study = ev.event_study(table, "y", reform_cohort=design.reform, seed=20220901)
     post = study[(study["period"] == "post") & study["estimate"].notna()]
     treated = table[table["treated_major"]].groupby("cohort")["count"].sum()
     weights = treated.reindex(post["cohort"].astype(int)).to_numpy(float)

@@ -269,10 +269,10 @@ def test_judge_with_evaluation_results_end_to_end():
             p = 0.3 + 0.01 * (c - 2018) + 0.45 * (maj.startswith("T") and c >= 2022)
             rows += [(maj, c, maj.startswith("T"), v) for v in rng.random(400) < p]
     df = pd.DataFrame(rows, columns=["major", "cohort", "treated_major", "y"])
-    es = ev.event_study(df, "y", n_bootstrap=99)
+    es = ev.event_study(df, "y", n_bootstrap=99, reform_cohort=2022, seed=20220901)
     sens = se.relative_magnitudes(es, es.attrs["vcov"], claimed_sign=1)
-    results = [ev.did(df, "y", n_bootstrap=999, seed=1), es]
-    mde = ev.minimum_detectable_effect_from_data(df, "y")
+    results = [ev.did(df, "y", n_bootstrap=999, seed=1, reform_cohort=2022), es]
+    mde = ev.minimum_detectable_effect_from_data(df, "y", reform_cohort=2022)
     claims = pd.DataFrame([_claim("C1", "y"), _claim("C2", "y", "decrease")])
     out = cl.judge(claims, results, mde=mde, sensitivity=sens).set_index("claim_id")
     assert out.loc["C1", "verdict"] == "supported", out.loc["C1", "verdict_reason"]

@@ -244,7 +244,7 @@ def _zhuhai_estimates(frame: pd.DataFrame, outcome: str) -> tuple[pd.DataFrame, 
                     alpha=0.05, inference="cr3",
                     checks=zhuhai.inference_checks("cr3", N_BOOT))
     study = ev.event_study(frame, outcome, reform_cohort=2022, alpha=0.05,
-                           n_bootstrap=N_BOOT)
+                           n_bootstrap=N_BOOT, seed=20220901)
     return effect, study
 
 
@@ -281,11 +281,12 @@ def test_the_cr1_factor_counts_graduates_not_rows():
     frame = zhuhai.outcome_frame(None, "job_related_to_major", _graduates("paper_claims"))
     counted = aggregate(frame, ["major", "cohort", "treated_major", "job_related_to_major"])
     as_rows = ev.did(counted.rename(columns={"count": "k"}), "job_related_to_major",
-                     inference="cluster", count="k")
-    micro = ev.did(frame, "job_related_to_major", inference="cluster")
+                     inference="cluster", count="k", reform_cohort=2022)
+    micro = ev.did(frame, "job_related_to_major", inference="cluster", reform_cohort=2022)
     np.testing.assert_allclose(as_rows["se"], micro["se"], **TOL)
     assert int(as_rows["n"].iloc[0]) == len(frame)
-    ignored = ev.did(counted, "job_related_to_major", inference="cluster", count=None)
+    ignored = ev.did(counted, "job_related_to_major", inference="cluster", count=None,
+                     reform_cohort=2022)
     assert abs(float(ignored["se"].iloc[0]) - float(micro["se"].iloc[0])) > 1e-4
 
 
@@ -295,15 +296,16 @@ def test_did_refuses_a_count_that_is_not_a_whole_number():
     counted["count"] = counted["count"].astype(float)
     counted.loc[5, "count"] = 1.5
     with pytest.raises(ev.EvaluationInputError, match="'count'.*whole numbers"):
-        ev.did(counted, "local_work", inference="cluster")
+        ev.did(counted, "local_work", inference="cluster", reform_cohort=2022)
 
 
 def test_rows_of_count_zero_are_no_graduates_in_the_did():
     frame = zhuhai.outcome_frame(None, "local_work", _graduates("null"))
     counted = aggregate(frame, ["major", "cohort", "treated_major", "local_work"])
     ghost = counted.head(5).assign(count=0, major="Ghost major")
-    a = ev.did(counted, "local_work", inference="cluster")
-    b = ev.did(pd.concat([counted, ghost], ignore_index=True), "local_work", inference="cluster")
+    a = ev.did(counted, "local_work", inference="cluster", reform_cohort=2022)
+    b = ev.did(pd.concat([counted, ghost], ignore_index=True), "local_work", inference="cluster",
+               reform_cohort=2022)
     assert_same_results(a, b, ["n", "n_clusters"], EFFECT_COLUMNS)
 
 
@@ -409,6 +411,6 @@ def test_a_not_estimable_event_study_still_gives_its_pretrend_row():
     frame = pd.DataFrame({"major": pd.Series([], dtype="str"), "cohort": pd.Series([], dtype="int64"),
                           "treated_major": pd.Series([], dtype=bool),
                           "evaluation_score": pd.Series([], dtype=float)})
-    study = ev.event_study(frame, "evaluation_score")
+    study = ev.event_study(frame, "evaluation_score", reform_cohort=2022, seed=20220901)
     row = ev.pretrend_test(study).iloc[0]
     assert np.isnan(row["pretrend_p"]) and row["pretrend_method"].startswith("not testable")

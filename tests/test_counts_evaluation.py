@@ -178,8 +178,8 @@ def test_lifelines_frequency_weights_are_not_expanded_rows_under_efron_ties():
 # ---------------------------------------------------------------------------------------------
 
 def _assert_same_adaptation(micro_frame: pd.DataFrame, counted_frame: pd.DataFrame) -> None:
-    a = ev.adaptation_comparison(micro_frame)
-    b = ev.adaptation_comparison(counted_frame)
+    a = ev.adaptation_comparison(micro_frame, reform_cohort=2022)
+    b = ev.adaptation_comparison(counted_frame, reform_cohort=2022)
     assert a.effect["method"].iloc[0].startswith("Cox PH")
     _same(a.effect, b.effect, exact=["n", "n_events", "n_clusters", "n_dropped_missing"])
     _same(a.cox, b.cox, exact=["n", "n_events"])
@@ -242,7 +242,7 @@ def test_a_count_that_is_not_a_whole_number_is_refused_by_the_survival_functions
     for call in (lambda: ev.logrank(frame, "adaptation_months", "adaptation_reached",
                                     "treated_major"),
                  lambda: ev.km_table(frame, "adaptation_months", "adaptation_reached"),
-                 lambda: ev.adaptation_comparison(frame)):
+                 lambda: ev.adaptation_comparison(frame, reform_cohort=2022)):
         with pytest.raises(ev.EvaluationInputError, match=r"'count'.*whole numbers.*2\.5"):
             call()
 
@@ -255,12 +255,13 @@ def test_a_count_that_is_not_a_whole_number_is_refused_by_the_survival_functions
 def test_the_mde_of_a_count_table_equals_the_microdata(outcome):
     frame = zhuhai.outcome_frame(None, outcome, _graduates("pretrend"))
     counted = aggregate(frame, ["major", "cohort", "treated_major", outcome])
-    a = ev.minimum_detectable_effect_from_data(frame, outcome)
-    b = ev.minimum_detectable_effect_from_data(counted, outcome)
+    a = ev.minimum_detectable_effect_from_data(frame, outcome, reform_cohort=2022)
+    b = ev.minimum_detectable_effect_from_data(counted, outcome, reform_cohort=2022)
     _same(a, b, exact=["n", "n_clusters", "df"])
     assert int(b["n"].iloc[0]) == len(frame)
     if len(counted) < len(frame) / 2:  # read as rows, the cells would be one graduate each
-        as_rows = ev.minimum_detectable_effect_from_data(counted, outcome, count=None)
+        as_rows = ev.minimum_detectable_effect_from_data(counted, outcome, count=None,
+                                                         reform_cohort=2022)
         assert abs(float(as_rows["mde"].iloc[0]) - float(a["mde"].iloc[0])) > 1e-3
 
 
@@ -372,7 +373,8 @@ def test_recognition_model_refuses_a_count_table_it_cannot_link():
     data, counted = _counted_data("null")
     with pytest.raises(ev.EvaluationInputError,
                        match=r"count table: \d+ graduate\(s\) have no row with a student_id"):
-        ev.recognition_model(data.employer_ratings, counted.graduates)
+        ev.recognition_model(data.employer_ratings, counted.graduates,
+                             reform_cohort=2022, seed=20220901, pretrend_seed=20220901)
 
 
 # ---------------------------------------------------------------------------------------------

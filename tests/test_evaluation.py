@@ -139,7 +139,8 @@ def test_wild_bootstrap_matches_brute_force_refits():
     df = simulate_panel(5, effect=0.15, m=15, binary=False, sd_cell=0.05,
                         cohorts=range(2019, 2025))
     seed, n_boot = 11, 99
-    res = ev.did(df, "y", inference="wild_bootstrap", n_bootstrap=n_boot, seed=seed)
+    res = ev.did(df, "y", inference="wild_bootstrap", n_bootstrap=n_boot, seed=seed,
+                 reform_cohort=2022)
     wild = res.iloc[0]
     weights, enumerated = ev.webb_weights(8, n_boot, np.random.default_rng(seed))
     assert not enumerated and weights.shape == (n_boot, 8)
@@ -154,17 +155,17 @@ def test_wild_bootstrap_matches_brute_force_refits():
 
 def test_wild_bootstrap_enumerates_few_clusters():
     df = simulate_panel(3, effect=0.1, n_treated=2, n_control=2, m=20)
-    res = ev.did(df, "y", n_bootstrap=9999)
+    res = ev.did(df, "y", n_bootstrap=9999, reform_cohort=2022, seed=20220901)
     assert res["n_bootstrap"].iloc[0] == 6**4
     assert "enumerated" in res["method"].iloc[0]
     # enumeration is deterministic: the seed does not matter
-    other = ev.did(df, "y", n_bootstrap=9999, seed=999)
+    other = ev.did(df, "y", n_bootstrap=9999, seed=999, reform_cohort=2022)
     assert other["p_value"].iloc[0] == res["p_value"].iloc[0]
 
 
 def test_cr3_matches_leave_one_major_out_statsmodels():
     df = simulate_panel(8, effect=0.1, m=30, sd_cell=0.03)
-    res = ev.did(df, "y", inference="cr3")
+    res = ev.did(df, "y", inference="cr3", reform_cohort=2022)
     frame = df.assign(y=df["y"].astype(float),
                       d=(df["treated_major"] & (df["cohort"] >= 2022)).astype(float),
                       coh=df["cohort"].astype(int), major=df["major"].astype(str))
@@ -189,7 +190,7 @@ def test_cr1_equals_statsmodels_when_fe_not_nested():
                       t=df["treated_major"].astype(int), coh=df["cohort"].astype(int))
     fit = smf.ols("y ~ d + t + C(coh)", frame).fit(
         cov_type="cluster", cov_kwds={"groups": pd.factorize(frame.major)[0]}, use_t=True)
-    res = ev.did(df, "y", unit="treated_major", inference="cluster").iloc[0]
+    res = ev.did(df, "y", unit="treated_major", inference="cluster", reform_cohort=2022).iloc[0]
     assert res["estimate"] == pytest.approx(fit.params["d"], abs=1e-10)
     assert res["se"] == pytest.approx(fit.bse["d"], rel=1e-8)
     assert res["p_value"] == pytest.approx(fit.pvalues["d"], rel=1e-6)
@@ -200,7 +201,7 @@ def test_cr1_equals_statsmodels_when_fe_not_nested():
 # ----------------------------------------------------------------------------------------------
 def test_did_recovers_planted_effect():
     df = simulate_panel(21, effect=0.12, m=150, sd_cell=0.01)
-    res = ev.did(df, "y", n_bootstrap=1999, seed=3)
+    res = ev.did(df, "y", n_bootstrap=1999, seed=3, reform_cohort=2022)
     for _, row in res.iterrows():
         assert row["ci_low"] <= 0.12 <= row["ci_high"]
         assert row["ci_low"] > 0
@@ -213,24 +214,25 @@ def test_did_checks_are_extra_rows_equal_to_their_own_primary_runs():
     """``checks`` adds non-primary rows; each equals the row ``did`` gives with that method as
     the primary, and CR1 is reported once, last."""
     df = simulate_panel(22, effect=0.05, m=40)
-    both = ev.did(df, "y", inference="cr3", checks=("wild_bootstrap",), n_bootstrap=499, seed=5)
+    both = ev.did(df, "y", inference="cr3", checks=("wild_bootstrap",), n_bootstrap=499, seed=5,
+                  reform_cohort=2022)
     assert both["inference"].tolist() == ["cr3", "wild_bootstrap", "cluster"]
     assert both["primary"].tolist() == [True, False, False]
-    cr3 = ev.did(df, "y", inference="cr3").iloc[0]
-    wcr = ev.did(df, "y", n_bootstrap=499, seed=5).iloc[0]
+    cr3 = ev.did(df, "y", inference="cr3", reform_cohort=2022).iloc[0]
+    wcr = ev.did(df, "y", n_bootstrap=499, seed=5, reform_cohort=2022).iloc[0]
     cols = ["estimate", "se", "ci_low", "ci_high", "p_value"]
     assert both.iloc[0][cols].astype(float).tolist() == cr3[cols].astype(float).tolist()
     assert both.iloc[1][cols].astype(float).tolist() == wcr[cols].astype(float).tolist()
-    cl = ev.did(df, "y", inference="cluster", checks=("cr3", "cluster"))
+    cl = ev.did(df, "y", inference="cluster", checks=("cr3", "cluster"), reform_cohort=2022)
     assert cl["inference"].tolist() == ["cluster", "cr3"] and cl["primary"].tolist() == [True, False]
     with pytest.raises(ev.EvaluationInputError, match="checks must be drawn from"):
-        ev.did(df, "y", checks=("bogus",))
+        ev.did(df, "y", checks=("bogus",), reform_cohort=2022, seed=20220901)
 
 
 def test_did_drops_and_counts_missing_outcomes():
     df = simulate_panel(4, effect=0.0, m=20)
     df.loc[df.index[:37], "y"] = pd.NA
-    res = ev.did(df, "y", inference="cluster")
+    res = ev.did(df, "y", inference="cluster", reform_cohort=2022)
     assert res["n_dropped_missing"].iloc[0] == 37
     assert res["n"].iloc[0] == len(df) - 37
 
@@ -238,7 +240,7 @@ def test_did_drops_and_counts_missing_outcomes():
 def test_did_not_estimable_returns_explained_row():
     df = simulate_panel(4, m=10)
     only_pre = df[df["cohort"] < 2022]
-    res = ev.did(only_pre, "y")
+    res = ev.did(only_pre, "y", reform_cohort=2022, seed=20220901)
     assert len(res) == 1 and np.isnan(res["estimate"].iloc[0])
     assert res["method"].iloc[0].startswith("not estimable: no observations for treated, post")
 
@@ -246,22 +248,23 @@ def test_did_not_estimable_returns_explained_row():
 def test_did_bad_input_is_a_clear_error():
     df = simulate_panel(4, m=10)
     with pytest.raises(ev.EvaluationInputError, match="column\\(s\\) \\['nope'\\] not found"):
-        ev.did(df, "nope")
+        ev.did(df, "nope", reform_cohort=2022, seed=20220901)
     with pytest.raises(ev.EvaluationInputError, match="inference must be one of"):
-        ev.did(df, "y", inference="bogus")
+        ev.did(df, "y", inference="bogus", reform_cohort=2022, seed=20220901)
     with pytest.raises(ev.EvaluationInputError, match="boolean or 0/1"):
-        ev.did(df.assign(treated_major=2), "y")
+        ev.did(df.assign(treated_major=2), "y", reform_cohort=2022, seed=20220901)
     with pytest.raises(ValueError):  # EvaluationInputError is a ValueError
-        ev.did(df, "y", alpha=1.5)
+        ev.did(df, "y", alpha=1.5, reform_cohort=2022, seed=20220901)
 
 
 # ----------------------------------------------------------------------------------------------
 # event study
 # ----------------------------------------------------------------------------------------------
 def test_event_study_detects_pretrend_and_accepts_parallel_trends():
-    parallel = ev.event_study(simulate_panel(31, effect=0.1, m=120, binary=False), "y")
+    parallel = ev.event_study(simulate_panel(31, effect=0.1, m=120, binary=False), "y",
+                              reform_cohort=2022, seed=20220901)
     trending = ev.event_study(simulate_panel(31, effect=0.1, m=120, binary=False,
-                                             pretrend=0.15), "y")
+                                             pretrend=0.15), "y", reform_cohort=2022, seed=20220901)
     assert parallel["pretrend_p"].iloc[0] > 0.10
     assert trending["pretrend_p"].iloc[0] < 0.01
     assert parallel["pretrend_test"].iloc[0] == "linear"
@@ -278,7 +281,7 @@ def test_event_study_detects_pretrend_and_accepts_parallel_trends():
 def test_event_study_wald_f_matches_statsmodels_f_test():
     df = simulate_panel(32, effect=0.1, m=40, binary=False, cohorts=range(2019, 2025))
     res = ev.event_study(df, "y", unit="treated_major", vcov="cluster",
-                         pretrend_test="joint_f", n_bootstrap=99)
+                         pretrend_test="joint_f", n_bootstrap=99, reform_cohort=2022, seed=20220901)
     frame = df.assign(y=df["y"].astype(float), coh=df["cohort"].astype(int),
                       t=df["treated_major"].astype(int))
     for c in range(2019, 2025):
@@ -298,7 +301,8 @@ def test_event_study_bootstrap_pretrend_tests_match_brute_force():
     """Joint WCR Wald test and the linear pre-trend slope, against statsmodels refits."""
     df = simulate_panel(34, m=15, binary=False, sd_cell=0.05, cohorts=range(2018, 2025))
     seed, n_boot = 5, 49
-    res = ev.event_study(df, "y", pretrend_test="joint", n_bootstrap=n_boot, seed=seed)
+    res = ev.event_study(df, "y", pretrend_test="joint", n_bootstrap=n_boot, seed=seed,
+                         reform_cohort=2022)
     weights, _ = ev.webb_weights(8, n_boot, np.random.default_rng(seed))
     frame = df.assign(y=df["y"].astype(float), coh=df["cohort"].astype(int),
                       t=df["treated_major"].astype(bool), major=df["major"].astype(str))
@@ -335,7 +339,7 @@ def test_event_study_bootstrap_pretrend_tests_match_brute_force():
 def test_event_study_plot_data_and_pretrend_table():
     from talentlab.report.event_study_figures import event_study_plot_data
 
-    res = ev.event_study(simulate_panel(33, m=20), "y")
+    res = ev.event_study(simulate_panel(33, m=20), "y", reform_cohort=2022, seed=20220901)
     plot = event_study_plot_data(res, lang="zh")
     assert plot["rel_cohort"].is_monotonic_increasing
     assert set(plot["period_label"]) == {"改革前", "改革后", "参照届别"}
@@ -477,7 +481,7 @@ def _survival_panel(seed, hr, n_per_cell=40):
 
 def test_adaptation_comparison_recovers_hazard_ratio():
     df = _survival_panel(41, hr=1.6)
-    res = ev.adaptation_comparison(df)
+    res = ev.adaptation_comparison(df, reform_cohort=2022)
     eff = res.effect.iloc[0]
     assert eff["term"] == "treated_x_post" and eff["primary"]
     assert eff["ci_low"] <= 1.6 <= eff["ci_high"] and eff["ci_low"] > 1
@@ -501,7 +505,7 @@ def test_adaptation_comparison_recovers_hazard_ratio():
 
 
 def test_adaptation_comparison_null():
-    res = ev.adaptation_comparison(_survival_panel(42, hr=1.0))
+    res = ev.adaptation_comparison(_survival_panel(42, hr=1.0), reform_cohort=2022)
     eff = res.effect.iloc[0]
     assert eff["ci_low"] <= 1.0 <= eff["ci_high"]
 
@@ -552,7 +556,8 @@ def _ratings_panel(seed, effect_points):
 
 def test_recognition_model_recovers_effect():
     grads, ratings = _ratings_panel(51, effect_points=0.4)  # 0.4 points = 10 on 0-100
-    res = ev.recognition_model(ratings, grads)
+    res = ev.recognition_model(ratings, grads,
+                               reform_cohort=2022, seed=20220901, pretrend_seed=20220901)
     main = res[res["primary"]].iloc[0]
     assert main["term"] == "treated_x_post" and main["outcome"] == "recognition_score"
     assert main["ci_low"] <= 10 <= main["ci_high"] and main["ci_low"] > 0
@@ -573,9 +578,11 @@ def test_recognition_model_did_primary_swaps_roles():
     """``primary="did"``: the rating-level DiD clustered by major decides (it equals :func:`did`
     on the same ratings), the mixed model is reported beside it, unchanged."""
     grads, ratings = _ratings_panel(53, effect_points=0.4)
-    mixed_first = ev.recognition_model(ratings, grads)
+    mixed_first = ev.recognition_model(ratings, grads,
+                                       reform_cohort=2022, seed=20220901, pretrend_seed=20220901)
     did_first = ev.recognition_model(ratings, grads, primary="did", checks=("wild_bootstrap",),
-                                     n_bootstrap=199, seed=2)
+                                     n_bootstrap=199, seed=2,
+                                     reform_cohort=2022, pretrend_seed=20220901)
     assert did_first["primary"].tolist() == [True, False, False, False]
     assert did_first["inference"].tolist()[:3] == ["cr3", "wild_bootstrap", "cluster"]
     assert did_first.iloc[3]["method"].startswith("linear mixed model")
@@ -584,9 +591,11 @@ def test_recognition_model_did_primary_swaps_roles():
         assert did_first.iloc[0][col] == pytest.approx(mixed_first.iloc[1][col], rel=1e-12)
     assert did_first.iloc[0]["ci_low"] <= 10 <= did_first.iloc[0]["ci_high"]
     with pytest.raises(ev.EvaluationInputError, match="primary must be"):
-        ev.recognition_model(ratings, grads, primary="bogus")
+        ev.recognition_model(ratings, grads, primary="bogus",
+                             reform_cohort=2022, seed=20220901, pretrend_seed=20220901)
     with pytest.raises(ev.EvaluationInputError, match="needs a robustness"):
-        ev.recognition_model(ratings, grads, primary="did", robustness=None)
+        ev.recognition_model(ratings, grads, primary="did", robustness=None,
+                             reform_cohort=2022, seed=20220901, pretrend_seed=20220901)
 
 
 def test_recognition_score_rescaling_and_min_items():
@@ -604,7 +613,8 @@ def test_recognition_model_unknown_student_is_an_error():
     grads, ratings = _ratings_panel(52, 0.0)
     ratings.loc[0, "student_id"] = "nobody"
     with pytest.raises(ev.EvaluationInputError, match="not found in graduates"):
-        ev.recognition_model(ratings, grads, robustness=None)
+        ev.recognition_model(ratings, grads, robustness=None,
+                             reform_cohort=2022, seed=20220901, pretrend_seed=20220901)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -649,7 +659,7 @@ def test_mde_validated_by_simulation():
 
 def test_mde_from_data_recovers_icc():
     df = simulate_panel(61, m=80, sd_cell=0.08, binary=False, n_treated=4, n_control=8)
-    res = ev.minimum_detectable_effect_from_data(df, "y").iloc[0]
+    res = ev.minimum_detectable_effect_from_data(df, "y", reform_cohort=2022).iloc[0]
     true_icc = 0.08**2 / (0.08**2 + 1)
     assert res["icc"] == pytest.approx(true_icc, abs=0.006)
     assert res["n_clusters_treated"] == 4 and res["n_pre"] == 5 and res["n_post"] == 4

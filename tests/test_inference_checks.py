@@ -46,7 +46,7 @@ def test_reference_file_says_where_it_came_from(pfx):
 
 def test_cr1_matches_pyfixest(panel_g8, pfx):
     ref = pfx["panel_g8_did"]
-    res = ev.did(panel_g8, "y", inference="cluster").iloc[0]
+    res = ev.did(panel_g8, "y", inference="cluster", reform_cohort=2022).iloc[0]
     assert res["n"] == ref["n"] and res["n_clusters"] == ref["G"]
     assert res["estimate"] == pytest.approx(ref["estimate"], rel=1e-10)
     assert res["se"] == pytest.approx(ref["se_crv1"], rel=1e-8)
@@ -54,14 +54,15 @@ def test_cr1_matches_pyfixest(panel_g8, pfx):
 
 def test_cr3_pyfixest_convention_matches_pyfixest(panel_g8, pfx):
     ref = pfx["panel_g8_did"]
-    res = ev.did(panel_g8, "y", inference="cr3", cr3_convention="pyfixest").iloc[0]
+    res = ev.did(panel_g8, "y", inference="cr3", cr3_convention="pyfixest",
+                 reform_cohort=2022).iloc[0]
     assert res["se"] == pytest.approx(ref["se_crv3"], rel=1e-8)
     assert res["cr3_convention"] == "pyfixest" and "pyfixest" in res["method"]
 
 
 def test_cr3_jackknife_convention_differs_by_the_stated_factor(panel_g8, pfx):
     ref = pfx["panel_g8_did"]
-    jack = ev.did(panel_g8, "y", inference="cr3").iloc[0]
+    jack = ev.did(panel_g8, "y", inference="cr3", reform_cohort=2022).iloc[0]
     g, n = ref["G"], ref["n"]
     k = 1 + 8 + 8 - 7  # d, 8 major FE, 8 cohort dummies; FE nested in clusters count as one
     factor = (g - 1) / g / math.sqrt((n - 1) / (n - k))
@@ -73,7 +74,8 @@ def test_cr3_jackknife_convention_differs_by_the_stated_factor(panel_g8, pfx):
 
 def test_event_study_cr3_matches_pyfixest(panel_g8, pfx):
     ref = pfx["panel_g8_event_study_crv3"]
-    es = ev.event_study(panel_g8, "y", cr3_convention="pyfixest", n_bootstrap=99)
+    es = ev.event_study(panel_g8, "y", cr3_convention="pyfixest", n_bootstrap=99,
+                        reform_cohort=2022, seed=20220901)
     est = es[es["period"] != "reference"].set_index("cohort")
     for cohort, vals in ref.items():
         assert est.loc[int(cohort), "estimate"] == pytest.approx(vals["estimate"], rel=1e-9)
@@ -98,9 +100,9 @@ def test_card_krueger_eight_clusters_matches_pyfixest(pfx, reference_dir):
 
 def test_bad_convention_is_a_clear_error(panel_g8):
     with pytest.raises(ev.EvaluationInputError, match="cr3_convention must be one of"):
-        ev.did(panel_g8, "y", inference="cr3", cr3_convention="stata")
+        ev.did(panel_g8, "y", inference="cr3", cr3_convention="stata", reform_cohort=2022)
     with pytest.raises(ev.EvaluationInputError, match="bootstrap_weights must be one of"):
-        ev.did(panel_g8, "y", bootstrap_weights="mammen")
+        ev.did(panel_g8, "y", bootstrap_weights="mammen", reform_cohort=2022, seed=20220901)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -150,7 +152,8 @@ def brute_force_wcr_p(df, weights, b0=0.0):
 def test_rademacher_enumeration_equals_brute_force(n_treated, n_control):
     g = n_treated + n_control
     df = small_panel(11 + g, n_treated, n_control)
-    res = ev.did(df, "y", bootstrap_weights="rademacher", n_bootstrap=9999).iloc[0]
+    res = ev.did(df, "y", bootstrap_weights="rademacher", n_bootstrap=9999,
+                 reform_cohort=2022, seed=20220901).iloc[0]
     assert res["n_bootstrap"] == 2**g and "all 2^G draws enumerated" in res["method"]
     every_sign = np.array(list(itertools.product((-1.0, 1.0), repeat=g)))
     p_brute = brute_force_wcr_p(df, every_sign)
@@ -158,13 +161,15 @@ def test_rademacher_enumeration_equals_brute_force(n_treated, n_control):
     # the enumerated p-value is a count over 2^G sign vectors, and w, -w give the same |t*|
     assert (res["p_value"] * 2**g) % 2 == pytest.approx(0.0)
     # enumeration does not depend on the seed
-    other = ev.did(df, "y", bootstrap_weights="rademacher", n_bootstrap=9999, seed=5)
+    other = ev.did(df, "y", bootstrap_weights="rademacher", n_bootstrap=9999, seed=5,
+                   reform_cohort=2022)
     assert other["p_value"].iloc[0] == res["p_value"]
 
 
 def test_webb_enumeration_equals_brute_force():
     df = small_panel(4, 2, 2, m=6)
-    res = ev.did(df, "y", n_bootstrap=9999).iloc[0]  # 6^4 = 1296 <= 9999: enumerated
+    res = ev.did(df, "y", n_bootstrap=9999,
+                 reform_cohort=2022, seed=20220901).iloc[0]  # 6^4 = 1296 <= 9999: enumerated
     assert res["n_bootstrap"] == 6**4 and "all 6^G draws enumerated" in res["method"]
     points = [-math.sqrt(1.5), -1.0, -math.sqrt(0.5), math.sqrt(0.5), 1.0, math.sqrt(1.5)]
     every_draw = np.array(list(itertools.product(points, repeat=4)))
@@ -175,7 +180,8 @@ def test_rademacher_random_draws_equal_brute_force_on_the_same_draws():
     """G = 12 > log2(B): random draws; the same draws give the same p-value by brute force."""
     df = small_panel(12, 5, 7, m=5)
     seed, b = 3, 199
-    res = ev.did(df, "y", bootstrap_weights="rademacher", n_bootstrap=b, seed=seed).iloc[0]
+    res = ev.did(df, "y", bootstrap_weights="rademacher", n_bootstrap=b, seed=seed,
+                 reform_cohort=2022).iloc[0]
     weights, enumerated = ev.rademacher_weights(12, b, np.random.default_rng(seed))
     assert not enumerated and res["n_bootstrap"] == b
     assert res["p_value"] == brute_force_wcr_p(df, weights)
@@ -184,7 +190,8 @@ def test_rademacher_random_draws_equal_brute_force_on_the_same_draws():
 def test_bootstrap_interval_inverts_the_brute_force_test():
     """At the bounds of the Rademacher-enumerated interval the brute-force p crosses alpha."""
     df = small_panel(21, 3, 5)
-    res = ev.did(df, "y", bootstrap_weights="rademacher", n_bootstrap=9999).iloc[0]
+    res = ev.did(df, "y", bootstrap_weights="rademacher", n_bootstrap=9999,
+                 reform_cohort=2022, seed=20220901).iloc[0]
     every_sign = np.array(list(itertools.product((-1.0, 1.0), repeat=8)))
     width = res["ci_high"] - res["ci_low"]
     for bound, inward in ((res["ci_low"], 1), (res["ci_high"], -1)):

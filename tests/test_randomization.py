@@ -67,7 +67,7 @@ def _brute_force_p(d, statistic, unit, column, alternative="two-sided"):
 @pytest.mark.parametrize("alternative", ri.ALTERNATIVES)
 def test_exact_p_value_equals_brute_force_enumeration(alternative):
     d = _panel(6, 2, effect=0.6, seed=3)
-    row = ri.randomization_inference(d, _mean_gap, alternative=alternative).iloc[0]
+    row = ri.randomization_inference(d, _mean_gap, alternative=alternative, seed=20220901).iloc[0]
     p, n = _brute_force_p(d, _mean_gap, "major", "treated_major", alternative)
     assert row["exact"] and row["n_assignments"] == n == 15 and row["n_evaluated"] == 15
     assert row["p_value"] == pytest.approx(p, abs=1e-15)
@@ -87,7 +87,7 @@ def test_staggered_assignments_keep_the_multiset_of_adoption_years():
     assert len(assignments) == ri.count_assignments(adoption) == 60  # 6! / (1! 2! 3!)
     assert len({tuple(a) for a in assignments}) == 60
     assert all(sorted(a.tolist()) == sorted(adoption) for a in assignments)
-    row = ri.randomization_inference(d, stat, assignment="first_treated").iloc[0]
+    row = ri.randomization_inference(d, stat, assignment="first_treated", seed=20220901).iloc[0]
     p, n = _brute_force_p(d, stat, "major", "first_treated")
     assert row["n_assignments"] == n == 60 and row["p_value"] == pytest.approx(p, abs=1e-15)
     assert "2020: 1" in row["groups"] and "2022: 2" in row["groups"]
@@ -98,35 +98,36 @@ def test_three_of_eight_treated_floor_is_one_in_56_for_the_did_t_statistic():
     one-sided and two-sided (no other assignment ties |t|): above Holm's first threshold
     0.05/3 with three hypotheses, whatever CR1/CR3 say."""
     d = _panel(8, 3, effect=2.0, seed=7)
-    two = ri.randomization_inference(d, outcome="y").iloc[0]
+    two = ri.randomization_inference(d, outcome="y", reform_cohort=2022, seed=20220901).iloc[0]
     assert two["n_assignments"] == 56 and two["exact"]
     assert two["min_attainable_p"] == pytest.approx(1 / 56)
     assert two["p_value"] == pytest.approx(1 / 56)
     assert two["p_value"] > 0.05 / 3
-    one = ri.randomization_inference(d, outcome="y", alternative="greater").iloc[0]
+    one = ri.randomization_inference(d, outcome="y", alternative="greater",
+                                     reform_cohort=2022, seed=20220901).iloc[0]
     assert one["p_value"] == pytest.approx(1 / 56)
     assert one["estimate"] == pytest.approx(two["estimate"])  # the CR1 t statistic
     from talentlab import evaluation as ev
 
     assert two["estimate"] == pytest.approx(
-        ev.did(d, "y", inference="cluster").iloc[0]["t_stat"], rel=1e-12)
+        ev.did(d, "y", inference="cluster", reform_cohort=2022).iloc[0]["t_stat"], rel=1e-12)
 
 
 def test_four_of_eight_two_sided_floor_is_two_in_70():
     """The complementary assignment of the TWFE DiD estimate is exactly -estimate."""
     d = _panel(8, 4, effect=2.0, seed=8)
-    stat = ri.did_t_statistic("y", use="estimate")
-    row = ri.randomization_inference(d, stat).iloc[0]
+    stat = ri.did_t_statistic("y", use="estimate", reform_cohort=2022)
+    row = ri.randomization_inference(d, stat, seed=20220901).iloc[0]
     assert row["n_assignments"] == 70
     assert row["min_attainable_p"] == pytest.approx(2 / 70)
     assert row["p_value"] == pytest.approx(2 / 70)
-    one = ri.randomization_inference(d, stat, alternative="greater").iloc[0]
+    one = ri.randomization_inference(d, stat, alternative="greater", seed=20220901).iloc[0]
     assert one["min_attainable_p"] == pytest.approx(1 / 70)
 
 
 def test_monte_carlo_when_assignments_exceed_the_limit():
     d = _panel(10, 4, effect=0.4, seed=9, n_per_cell=3)  # C(10, 4) = 210 assignments
-    exact = ri.randomization_inference(d, _mean_gap).iloc[0]
+    exact = ri.randomization_inference(d, _mean_gap, seed=20220901).iloc[0]
     mc = ri.randomization_inference(d, _mean_gap, limit=100, n_draws=1000, seed=4).iloc[0]
     assert exact["exact"] and not mc["exact"] and mc["n_assignments"] == 210
     assert mc["n_evaluated"] == 1000
@@ -147,7 +148,7 @@ def test_not_estimable_assignments_count_as_extreme_and_data_is_not_modified():
         on = set(x.loc[x.treated_major.astype(bool), "major"])
         return 1.0 if on == treated_units else np.nan
 
-    row = ri.randomization_inference(d, stat).iloc[0]
+    row = ri.randomization_inference(d, stat, seed=20220901).iloc[0]
     assert row["n_not_estimable"] == 14 and row["p_value"] == 1.0
     pd.testing.assert_frame_equal(d, before)
 
@@ -157,17 +158,17 @@ def test_bad_input_names_unit_column_and_value():
     mixed = d.copy()
     mixed.loc[mixed.index[0], "treated_major"] = False  # m0 is treated in its other rows
     with pytest.raises(EvaluationInputError, match=r"constant within each 'major'.*'m0'"):
-        ri.randomization_inference(mixed, _mean_gap)
+        ri.randomization_inference(mixed, _mean_gap, seed=20220901)
     with pytest.raises(EvaluationInputError, match="one value over all units"):
-        ri.randomization_inference(d.assign(treated_major=True), _mean_gap)
+        ri.randomization_inference(d.assign(treated_major=True), _mean_gap, seed=20220901)
     with pytest.raises(EvaluationInputError, match="column 'reform' not in the data"):
-        ri.randomization_inference(d, _mean_gap, assignment="reform")
+        ri.randomization_inference(d, _mean_gap, assignment="reform", seed=20220901)
     with pytest.raises(EvaluationInputError, match="alternative must be one of"):
-        ri.randomization_inference(d, _mean_gap, alternative="both")
+        ri.randomization_inference(d, _mean_gap, alternative="both", seed=20220901)
     with pytest.raises(EvaluationInputError, match="n_draws must lie in"):
-        ri.randomization_inference(d, _mean_gap, n_draws=10**7)
+        ri.randomization_inference(d, _mean_gap, n_draws=10**7, seed=20220901)
     with pytest.raises(EvaluationInputError, match="give a statistic or the outcome"):
-        ri.randomization_inference(d)
+        ri.randomization_inference(d, seed=20220901)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,7 +182,7 @@ def _staggered_t(d: pd.DataFrame) -> float:
 
     try:
         simple = staggered_did(d, "y", "major", "cohort", "first_treated", panel=False,
-                               n_bootstrap=99).simple.iloc[0]
+                               n_bootstrap=99, seed=20220901).simple.iloc[0]
     except EvaluationInputError:
         return np.nan
     return float(simple["estimate"] / simple["se"])
@@ -194,7 +195,7 @@ def test_staggered_exact_p_value_equals_brute_force_with_the_full_estimator(alte
     d = _panel(5, 0, adoption=[2021, 2023, 0, 0, 0], effect=0.8, seed=21, n_per_cell=4)
     row = ri.staggered_randomization_inference(d, "y", unit="major", time="cohort",
                                                first_treated="first_treated",
-                                               alternative=alternative).iloc[0]
+                                               alternative=alternative, seed=20220901).iloc[0]
     p, n = _brute_force_p(d, _staggered_t, "major", "first_treated", alternative)
     assert row["exact"] and row["n_assignments"] == n == 20
     assert row["estimate"] == pytest.approx(_staggered_t(d), rel=1e-10)

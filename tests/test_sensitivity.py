@@ -148,7 +148,7 @@ def test_relative_magnitudes_on_an_event_study_frame():
             rows += [(maj, c, maj.startswith("T"), shift + eff + e)
                      for e in rng.normal(0, 1, 60)]
     df = pd.DataFrame(rows, columns=["major", "cohort", "treated_major", "y"])
-    es = ev.event_study(df, "y", n_bootstrap=99)
+    es = ev.event_study(df, "y", n_bootstrap=99, reform_cohort=2022, seed=20220901)
     out = se.relative_magnitudes(es, es.attrs["vcov"], claimed_sign=1)
     row = out.iloc[0]
     assert len(es.attrs["vcov"]) == es["estimate"].notna().sum() - 1  # reference excluded

@@ -40,7 +40,7 @@ def mpdta() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def mpdta_never(mpdta):
-    return staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat")
+    return staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat", seed=20220901)
 
 
 def _staggered_panel(seed=3, n_units=45, years=range(2016, 2024), groups=(2018, 2020, 0),
@@ -150,7 +150,8 @@ def _cell_means_att(frame, g, t, base, control):
 
 @pytest.mark.parametrize("control", stg.CONTROL_GROUPS)
 def test_group_time_effects_equal_cell_means_written_out(mpdta, control):
-    res = staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat", control=control)
+    res = staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat", control=control,
+                        seed=20220901)
     for row in res.group_time.itertuples():
         att, se, n = _cell_means_att(mpdta, row.group, row.time, row.base_time, control)
         assert row.estimate == pytest.approx(att, abs=1e-12)
@@ -167,9 +168,10 @@ def test_group_time_effects_equal_cell_means_written_out(mpdta, control):
 def test_repeated_cross_sections_clustered_by_unit_equal_the_panel(mpdta, control):
     """A balanced panel read as repeated cross-sections, clustered by county: the four cell
     means give the same ATT(g, t), and every score sums by county to the panel's."""
-    panel = staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat", control=control)
+    panel = staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat", control=control,
+                          seed=20220901)
     rows = staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat", control=control,
-                         panel=False)
+                         panel=False, seed=20220901)
     assert "repeated cross-sections" in rows.simple.method[0]
     for name in ("group_time", "simple", "event_time", "group"):
         a, b = getattr(panel, name), getattr(rows, name)
@@ -218,7 +220,7 @@ def test_standard_errors_equal_finite_difference_influence(covariates, control, 
     def call(frame):
         return staggered_did(frame, "y", "unit", "year", "first_treated", control=control,
                              covariates=covariates, weights="w", cluster=cluster, panel=panel,
-                             n_bootstrap=99)
+                             n_bootstrap=99, seed=20220901)
 
     res = call(data)
     derivs = _finite_difference_scores(data, [cluster], sorted(data[cluster].unique()),
@@ -234,11 +236,12 @@ def test_jackknife_equals_refits_without_each_cluster(panel):
     if not panel:
         data = pd.concat([data, data.assign(y=data.y + 0.05)], ignore_index=True)
     res = staggered_did(data, "y", "unit", "year", "first_treated", cluster="region",
-                        panel=panel, inference="jackknife", control="not_yet_treated")
+                        panel=panel, inference="jackknife", control="not_yet_treated",
+                        seed=20220901)
     full = _all_estimates(res)
     loo = np.array([_all_estimates(staggered_did(
         data[data.region != c], "y", "unit", "year", "first_treated", cluster="region",
-        panel=panel, n_bootstrap=99, control="not_yet_treated"))
+        panel=panel, n_bootstrap=99, control="not_yet_treated", seed=20220901))
         for c in sorted(data.region.unique())])
     g = data.region.nunique()
     np.testing.assert_allclose(_all_se(res), np.sqrt((g - 1) / g * ((loo - full)**2).sum(0)),
@@ -257,7 +260,7 @@ def test_jackknife_leaves_a_row_without_estimate_when_a_cluster_holds_a_whole_gr
     data = _staggered_panel(n_units=30)
     data["cluster"] = np.where(data.first_treated == 2018, "all_2018", data.unit.astype(str))
     res = staggered_did(data, "y", "unit", "year", "first_treated", cluster="cluster",
-                        inference="jackknife")
+                        inference="jackknife", seed=20220901)
     by_g = res.group.set_index("term")
     assert res.group[res.group.group == 2018].method.iloc[0].startswith(
         "not estimable: the jackknife has no estimate without 1 of the")
@@ -270,7 +273,7 @@ def test_covariate_adjustment_equals_regression_imputation():
     """Outcome regression (R's est_method = "reg"): the comparison units' change regressed on
     the covariate, the treated's change minus its prediction."""
     data = _staggered_panel()
-    res = staggered_did(data, "y", "unit", "year", "first_treated", covariates=["x"])
+    res = staggered_did(data, "y", "unit", "year", "first_treated", covariates=["x"], seed=20220901)
     wide = data.pivot(index="unit", columns="year", values="y")
     first = data.groupby("unit")["first_treated"].first()
     x = data.groupby("unit")["x"].first()
@@ -280,7 +283,7 @@ def test_covariate_adjustment_equals_regression_imputation():
         fit = sm.OLS(change[comparison], sm.add_constant(x[comparison])).fit()
         predicted = fit.predict(sm.add_constant(x[treated]))
         assert row.estimate == pytest.approx((change[treated] - predicted).mean(), abs=1e-12)
-    plain = staggered_did(data, "y", "unit", "year", "first_treated")
+    plain = staggered_did(data, "y", "unit", "year", "first_treated", seed=20220901)
     # trends depend on x here, so the adjustment matters
     assert not np.allclose(plain.group_time.estimate, res.group_time.estimate, atol=1e-3)
 
@@ -317,7 +320,7 @@ def test_one_reform_date_equals_did_on_a_panel():
     data = pd.DataFrame(rows, columns=["major", "cohort", "treated_major", "y"])
     data["first_treated"] = np.where(data.treated_major, 2022, 0)
     twfe = did(data, "y", reform_cohort=2022, inference="cluster")
-    cs = staggered_did(data, "y", "major", "cohort", "first_treated")
+    cs = staggered_did(data, "y", "major", "cohort", "first_treated", seed=20220901)
     assert cs.simple.estimate[0] == pytest.approx(twfe.estimate[0], abs=1e-12)
     assert cs.group.estimate.iloc[-1] == pytest.approx(twfe.estimate[0], abs=1e-12)
 
@@ -336,11 +339,12 @@ def test_one_reform_date_equals_did_on_graduates():
     data["first_treated"] = np.where(data.treated_major, 2022, 0)
     data["arm"] = np.where(data.treated_major, "reformed", "comparison")
     twfe = did(data, "y", reform_cohort=2022, unit="arm", inference="cluster")
-    cs = staggered_did(data, "y", "major", "cohort", "first_treated", panel=False)
+    cs = staggered_did(data, "y", "major", "cohort", "first_treated", panel=False, seed=20220901)
     assert cs.simple.estimate[0] == pytest.approx(twfe.estimate[0], abs=1e-12)
     assert cs.simple.n_clusters[0] == 8  # graduates clustered by their major by default
     assert any("only 8 clusters (major)" in n for n in cs.notes)
-    many = staggered_did(_staggered_panel(n_units=30), "y", "unit", "year", "first_treated")
+    many = staggered_did(_staggered_panel(n_units=30), "y", "unit", "year", "first_treated",
+                         seed=20220901)
     assert not any("clusters" in n for n in many.notes)
 
 
@@ -350,9 +354,9 @@ def test_count_table_equals_the_graduates():
     graduates = data.loc[data.index.repeat(1 + data.unit % 4)].reset_index(drop=True)
     counts = graduates.groupby(["unit", "year", "first_treated", "y"], as_index=False).size()
     counts = counts.rename(columns={"size": "count"})
-    a = staggered_did(graduates, "y", "unit", "year", "first_treated", panel=False)
+    a = staggered_did(graduates, "y", "unit", "year", "first_treated", panel=False, seed=20220901)
     b = staggered_did(counts, "y", "unit", "year", "first_treated", panel=False,
-                      weights="count")
+                      weights="count", seed=20220901)
     for name in ("group_time", "simple", "event_time", "group"):
         for col in ("estimate", "se", "band_low", "band_high"):
             np.testing.assert_allclose(getattr(b, name)[col], getattr(a, name)[col],
@@ -361,8 +365,10 @@ def test_count_table_equals_the_graduates():
 
 def test_results_are_identical_on_every_run():
     data = _staggered_panel()
-    a = staggered_did(data, "y", "unit", "year", "first_treated", control="not_yet_treated")
-    b = staggered_did(data, "y", "unit", "year", "first_treated", control="not_yet_treated")
+    a = staggered_did(data, "y", "unit", "year", "first_treated", control="not_yet_treated",
+                      seed=20220901)
+    b = staggered_did(data, "y", "unit", "year", "first_treated", control="not_yet_treated",
+                      seed=20220901)
     pd.testing.assert_frame_equal(a.table(), b.table())
     c = staggered_did(data, "y", "unit", "year", "first_treated", control="not_yet_treated",
                       seed=2)
@@ -375,7 +381,7 @@ def test_results_are_identical_on_every_run():
 
 def test_units_treated_outside_the_years_are_recoded_or_dropped_with_notes():
     data = _staggered_panel(groups=(2018, 2020, 0, 2030, 2016))
-    res = staggered_did(data, "y", "unit", "year", "first_treated")
+    res = staggered_did(data, "y", "unit", "year", "first_treated", seed=20220901)
     assert set(res.group_time.group) == {2018, 2020}
     assert any("after the last year observed" in n and "[2030]" in n for n in res.notes)
     assert any("first year observed" in n and "[2016]" in n for n in res.notes)
@@ -386,8 +392,9 @@ def test_units_treated_outside_the_years_are_recoded_or_dropped_with_notes():
 def test_not_yet_treated_without_never_treated_units():
     data = _staggered_panel(groups=(2018, 2020, 2022))
     with pytest.raises(EvaluationInputError, match="not_yet_treated"):
-        staggered_did(data, "y", "unit", "year", "first_treated")
-    res = staggered_did(data, "y", "unit", "year", "first_treated", control="not_yet_treated")
+        staggered_did(data, "y", "unit", "year", "first_treated", seed=20220901)
+    res = staggered_did(data, "y", "unit", "year", "first_treated", control="not_yet_treated",
+                        seed=20220901)
     gt = res.group_time.set_index(["group", "time"])
     # from 2022 on no unit is untreated: those effects are not estimable, and said
     assert np.isnan(gt.loc[(2018, 2022), "estimate"])
@@ -410,7 +417,8 @@ def test_not_yet_treated_without_never_treated_units():
 ])
 def test_bad_panels_are_refused_with_the_row_and_rule(change, message):
     with pytest.raises(EvaluationInputError, match=message):
-        staggered_did(change(_staggered_panel()), "y", "unit", "year", "first_treated")
+        staggered_did(change(_staggered_panel()), "y", "unit", "year", "first_treated",
+                      seed=20220901)
 
 
 @pytest.mark.parametrize(("options", "message"), [
@@ -433,15 +441,15 @@ def test_limits_are_refused_before_the_work(monkeypatch):
     data = _staggered_panel()
     monkeypatch.setattr(stg_limits, "MAX_CELLS", 5)
     with pytest.raises(EvaluationInputError, match="group-time effects, more than the limit"):
-        staggered_did(data, "y", "unit", "year", "first_treated")
+        staggered_did(data, "y", "unit", "year", "first_treated", seed=20220901)
     monkeypatch.setattr(stg_limits, "MAX_CELLS", 2_500)
     monkeypatch.setattr(stg_limits, "MAX_CELL_WORK", 100)
     with pytest.raises(EvaluationInputError, match="row-cells"):
-        staggered_did(data, "y", "unit", "year", "first_treated")
+        staggered_did(data, "y", "unit", "year", "first_treated", seed=20220901)
     monkeypatch.setattr(stg_limits, "MAX_CELL_WORK", 10**9)
     monkeypatch.setattr(stg_limits, "MAX_BOOTSTRAP_WORK", 1000)
     with pytest.raises(EvaluationInputError, match="bootstrap would take"):
-        staggered_did(data, "y", "unit", "year", "first_treated")
+        staggered_did(data, "y", "unit", "year", "first_treated", seed=20220901)
 
 
 @pytest.mark.parametrize("control", ["never_treated", "not_yet_treated"])
@@ -464,7 +472,7 @@ def test_unit_year_sums_give_the_estimator_on_the_rows(control):
                 rows.append((f"u{u}", t, g, y + rng.normal(0, 0.2), int(rng.integers(1, 4))))
     d = pd.DataFrame(rows, columns=["unit", "year", "first_treated", "y", "count"])
     fit = staggered_did(d, "y", "unit", "year", "first_treated", control=control, panel=False,
-                        weights="count", n_bootstrap=99)
+                        weights="count", n_bootstrap=99, seed=20220901)
     fast = estimate_from_sums(unit_year_sums(d, "y", "unit", "year", "first_treated",
                                              weights="count"), control)
     assert fast.simple == pytest.approx(fit.simple["estimate"].iloc[0], abs=1e-12)
@@ -494,7 +502,7 @@ def test_jackknife_event_study_equals_refits_without_each_unit():
 
     def universal(frame):
         ev_rows = staggered_did(frame, "y", "unit", "year", "first_treated", panel=False,
-                                n_bootstrap=99).event_time
+                                n_bootstrap=99, seed=20220901).event_time
         ev_rows = ev_rows[ev_rows["term"] == "att_event"]
         return universal_event_study(dict(zip(ev_rows["event_time"].astype(int),
                                               ev_rows["estimate"], strict=True)))

@@ -39,7 +39,7 @@ def test_verdicts_read_cr3_and_report_the_wild_bootstrap_beside_it(data, default
     # the verdict's interval is the CR3 row's, its p-value the larger of CR3's and the
     # randomization test's, and the ledger shows the method
     frame = zhuhai.outcome_frame(data, "local_work")
-    cr3 = ev.did(frame, "local_work", inference="cr3").iloc[0]
+    cr3 = ev.did(frame, "local_work", inference="cr3", reform_cohort=2022).iloc[0]
     verdict = default_run.verdicts.set_index("claim_id").loc["C5.3.1c"]
     assert verdict["p_model"] == pytest.approx(cr3["p_value"], rel=1e-12)
     assert verdict["p_raw"] == max(verdict["p_model"], verdict["p_randomization"])
@@ -57,7 +57,7 @@ def test_recognition_is_judged_by_the_did_clustered_by_major(data, default_run):
     assert len(mixed) == 1 and not mixed["primary"].iloc[0]
     # the same contrast as a plain DiD on the rating-level frame the simulation study judges
     frame = zhuhai.outcome_frame(data, "recognition_score")
-    plain = ev.did(frame, "recognition_score", inference="cr3").iloc[0]
+    plain = ev.did(frame, "recognition_score", inference="cr3", reform_cohort=2022).iloc[0]
     assert rows.loc[0, "estimate"] == pytest.approx(plain["estimate"], rel=1e-10)
     assert rows.loc[0, "ci_high"] == pytest.approx(plain["ci_high"], rel=1e-10)
 
@@ -109,13 +109,14 @@ def test_did_on_a_perfect_fit_is_not_estimable(inference):
     frame["treated_major"] = frame["major"].isin(["m0", "m1", "m2"])
     exposed = (frame["treated_major"] & (frame["cohort"] >= 2022)).astype(float)
     for y in (exposed, exposed * 0 + 1.0, exposed * 0.1 + frame["cohort"] * 0.01):
-        out = ev.did(frame.assign(y=y), "y", inference=inference, n_bootstrap=99)
+        out = ev.did(frame.assign(y=y), "y", inference=inference, n_bootstrap=99,
+                     reform_cohort=2022, seed=20220901)
         assert len(out) == 1 and np.isnan(out.loc[0, "p_value"]), out
         assert out.loc[0, "method"].startswith("not estimable: perfect fit")
     # a fit with noise is still estimated
     noisy = exposed + np.random.default_rng(0).normal(0, 0.1, len(frame))
     assert ev.did(frame.assign(y=noisy), "y", inference=inference,
-                  n_bootstrap=99).loc[0, "p_value"] < 0.05
+                  n_bootstrap=99, reform_cohort=2022, seed=20220901).loc[0, "p_value"] < 0.05
 
 
 def test_randomization_inference_beside_cr3_and_the_more_conservative_decides(data, default_run):
@@ -125,7 +126,8 @@ def test_randomization_inference_beside_cr3_and_the_more_conservative_decides(da
     table = zhuhai.claims_table(default_run).set_index("claim_id")
     for outcome in OUTCOMES:
         frame = zhuhai.outcome_frame(data, outcome)
-        direct = ev.randomization_inference(frame, outcome=outcome, reform_cohort=2022).iloc[0]
+        direct = ev.randomization_inference(frame, outcome=outcome, reform_cohort=2022,
+                                            seed=20220901).iloc[0]
         rows = default_run.effects[default_run.effects["outcome"] == outcome]
         ri = rows[rows["inference"] == "randomization"]
         assert len(ri) == 1 and not ri["primary"].iloc[0]

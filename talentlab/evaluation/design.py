@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from talentlab.evaluation.common import EvaluationInputError
+from talentlab.evaluation.common import DEFAULT_SEED, EvaluationInputError
 from talentlab.evaluation.did import did
 from talentlab.evaluation.event_study import event_study
 from talentlab.evaluation.randomization import (
@@ -96,7 +96,7 @@ class Design:
     majors: int = 8
     treated: int = 3
     cohorts: tuple[int, ...] = tuple(range(2017, 2026))
-    reform: int = 2022
+    reform: int | None = None
     n_per_cell: int = 60
     base_rate: float = 0.6
     unit_sd: float = 0.05
@@ -129,6 +129,9 @@ class Design:
     def check(self) -> None:
         """Refuse a design the advisor cannot simulate, saying why."""
         where = "design"
+        if self.reform is None and not self.reform_years:
+            raise EvaluationInputError(f"{where}: name the first reformed cohort (reform=...) "
+                                       "or the reform years (reform_years=...)")
         if not 1 <= self.colleges or not 2 <= self.majors:
             raise EvaluationInputError(f"{where}: need at least 1 college and 2 majors, got "
                                        f"{self.colleges} and {self.majors}")
@@ -199,7 +202,7 @@ def simulate_design(design: Design, effect: float, seed: int) -> pd.DataFrame:
 
     Examples
     --------
-    >>> t = simulate_design(Design(), 0.1, seed=1)
+    >>> t = simulate_design(Design(reform=2022), 0.1, seed=1)
     >>> int(t["count"].sum()), t["major"].nunique()
     (4320, 8)
     """
@@ -258,8 +261,8 @@ def calibrate(data: pd.DataFrame, outcome: str, *, unit: str = "major",
 
     Examples
     --------
-    >>> t = simulate_design(Design(majors=30, treated=10, cell_sd=0.03, n_per_cell=400), 0.1,
-    ...                     seed=3)
+    >>> t = simulate_design(Design(majors=30, treated=10, reform=2022, cell_sd=0.03,
+    ...                            n_per_cell=400), 0.1, seed=3)
     >>> found = calibrate(t, "y", count="count")
     >>> round(found["cell_sd"], 2), found["n_per_cell"]
     (0.03, 400)
@@ -351,7 +354,7 @@ def verdict_on(table: pd.DataFrame, design: Design, *, claimed_sign: int = 1,
     out["significant"] = bool(side_ok and out["p_adjusted"] < alpha)
     out["supported"] = False
     if out["significant"]:
-        study = event_study(table, "y", reform_cohort=design.reform, alpha=alpha)
+        study = event_study(table, "y", reform_cohort=design.reform, alpha=alpha, seed=seed)
         ordered = study.sort_values("cohort")
         coef = ordered[ordered["period"].isin(["pre", "post"]) & ordered["estimate"].notna()]
         num_pre = int((coef["period"] == "pre").sum())
@@ -420,7 +423,7 @@ def _simple_event_weights(sums, post_times: Sequence[int]) -> np.ndarray:
 
 def verdict_power(design: Design, effect: float, *, n_simulations: int = 200,
                   family_size: int = 1, alpha: float = 0.05, mbar: float = DEFAULT_MBAR,
-                  seed: int = 20240601) -> DesignPower:
+                  seed: int = DEFAULT_SEED) -> DesignPower:
     """Simulated power of the full verdict rule (test + randomization floor + sensitivity gate)
     for ``effect`` (proportion points, the claimed direction its sign) in ``design``.
 
@@ -444,7 +447,7 @@ def verdict_power(design: Design, effect: float, *, n_simulations: int = 200,
 
     Examples
     --------
-    >>> res = verdict_power(Design(), 0.10, n_simulations=4)
+    >>> res = verdict_power(Design(reform=2022), 0.10, n_simulations=4)
     >>> res.power <= res.power_test
     True
     """
@@ -474,7 +477,7 @@ def verdict_power(design: Design, effect: float, *, n_simulations: int = 200,
 def supportable_effect(design: Design, *, target: float = 0.8, n_simulations: int = 100,
                        family_size: int = 1, alpha: float = 0.05, mbar: float = DEFAULT_MBAR,
                        max_effect: float = 0.4, steps: int = 6, margin_se: float = 1.0,
-                       seed: int = 20240601) -> tuple[float, list[DesignPower]]:
+                       seed: int = DEFAULT_SEED) -> tuple[float, list[DesignPower]]:
     """The smallest planted effect the rule supports with power >= ``target``.
 
     An effect counts as reaching the target when its simulated power less ``margin_se`` Monte
@@ -489,7 +492,8 @@ def supportable_effect(design: Design, *, target: float = 0.8, n_simulations: in
 
     Examples
     --------
-    >>> eff, runs = supportable_effect(Design(), n_simulations=3, steps=1, max_effect=0.05)
+    >>> eff, runs = supportable_effect(Design(reform=2022), n_simulations=3, steps=1,
+    ...                                max_effect=0.05)
     >>> eff  # the shipped design: even 0.05 is not supported (the rule's power is 0 there)
     nan
     """

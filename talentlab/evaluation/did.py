@@ -11,6 +11,7 @@ from scipy import stats
 from talentlab.evaluation.common import (
     BOOTSTRAP_WEIGHTS,
     CR3_CONVENTIONS,
+    DEFAULT_SEED,
     DID_TERM,
     INFERENCE_METHODS,
     EvaluationInputError,
@@ -40,12 +41,13 @@ def did(
     outcome: str,
     treated: str = "treated_major",
     cohort: str = "cohort",
-    reform_cohort: int = 2022,
+    *,
+    reform_cohort: int,
     cluster: str = "major",
     unit: str = "major",
     inference: str = "wild_bootstrap",
     n_bootstrap: int = 9999,
-    seed: int | None = 20220901,
+    seed: int | None = DEFAULT_SEED,
     alpha: float = 0.05,
     cr3_convention: str = "jackknife",
     bootstrap_weights: str = "webb",
@@ -70,7 +72,8 @@ def did(
     cohort : str
         Graduation year (integer).
     reform_cohort : int
-        First cohort exposed to the reform.
+        First cohort exposed to the reform (required, keyword only: a study states its own;
+        the paper's is :data:`talentlab.cases.settings.PAPER_REFORM_COHORT`).
     cluster, unit : str
         Cluster variable for inference and unit of the fixed effects (both the major).
     inference : {"wild_bootstrap", "cr3", "cluster"}
@@ -90,7 +93,7 @@ def did(
         Bootstrap draws; when 6**G <= n_bootstrap all 6**G draws are enumerated (2**G for
         Rademacher weights).
     seed : int or None
-        Seed of the bootstrap weights.
+        Seed of the bootstrap weights (default :data:`~talentlab.evaluation.common.DEFAULT_SEED`).
     alpha : float
         Intervals at level 1 - alpha, tests at size alpha.
     cr3_convention : {"jackknife", "pyfixest"}
@@ -125,7 +128,7 @@ def did(
     ...                    for _ in range(30)], columns=["major", "cohort"])
     >>> df["treated_major"] = df["major"].isin(["m0", "m1", "m2"])
     >>> df["y"] = 0.1 * (df.treated_major & (df.cohort >= 2022)) + rng.normal(0, 1, len(df))
-    >>> did(df, "y", n_bootstrap=999)[["method", "estimate"]].shape
+    >>> did(df, "y", reform_cohort=2022, n_bootstrap=999)[["method", "estimate"]].shape
     (2, 2)
     """
     where = "did"

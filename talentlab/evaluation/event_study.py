@@ -8,6 +8,7 @@ from scipy import stats
 
 from talentlab.evaluation.common import (
     CR3_CONVENTIONS,
+    DEFAULT_SEED,
     EvaluationInputError,
     check_alpha,
     count_column,
@@ -30,14 +31,15 @@ def event_study(
     outcome: str,
     treated: str = "treated_major",
     cohort: str = "cohort",
-    reform_cohort: int = 2022,
+    *,
+    reform_cohort: int,
     cluster: str = "major",
     unit: str = "major",
     reference_cohort: int | None = None,
     vcov: str = "cr3",
     pretrend_test: str = "linear",
     n_bootstrap: int = 9999,
-    seed: int | None = 20220901,
+    seed: int | None = DEFAULT_SEED,
     alpha: float = 0.05,
     cr3_convention: str = "jackknife",
     count: str | None = "count",
@@ -67,7 +69,7 @@ def event_study(
     Parameters
     ----------
     data, outcome, treated, cohort, reform_cohort, cluster, unit
-        As in :func:`did`.
+        As in :func:`did` (``reform_cohort`` required, keyword only).
     reference_cohort : int, optional
         Omitted cohort; default ``reform_cohort - 1``.
     vcov : {"cr3", "cluster"}
@@ -76,7 +78,8 @@ def event_study(
     pretrend_test : {"linear", "joint", "joint_f"}
         The test whose p-value goes into ``pretrend_p`` (see above).
     n_bootstrap, seed : int
-        Bootstrap draws and seed for the pre-trend tests.
+        Bootstrap draws and seed for the pre-trend tests (default
+        :data:`~talentlab.evaluation.common.DEFAULT_SEED`).
     alpha : float
     cr3_convention : {"jackknife", "pyfixest"}
         Scaling of the CR3 covariance, as in :func:`did`.
@@ -103,7 +106,7 @@ def event_study(
     ...                    for _ in range(20)], columns=["major", "cohort"])
     >>> df["treated_major"] = df["major"].isin(["m0", "m1"])
     >>> df["y"] = rng.normal(size=len(df))
-    >>> es = event_study(df, "y")
+    >>> es = event_study(df, "y", reform_cohort=2022)
     >>> list(es["period"].unique())
     ['pre', 'reference', 'post']
     """

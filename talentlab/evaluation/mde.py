@@ -146,7 +146,8 @@ def minimum_detectable_effect_from_data(
     outcome: str,
     treated: str = "treated_major",
     cohort: str = "cohort",
-    reform_cohort: int = 2022,
+    *,
+    reform_cohort: int,
     unit: str = "major",
     alpha: float = 0.05,
     power: float = 0.8,
@@ -171,7 +172,7 @@ def minimum_detectable_effect_from_data(
     ...                   for _ in range(40)], columns=["major", "cohort"])
     >>> d["treated_major"] = d["major"].isin(["m0", "m1", "m2"])
     >>> d["y"] = rng.normal(0, 1, len(d))
-    >>> out = minimum_detectable_effect_from_data(d, "y")
+    >>> out = minimum_detectable_effect_from_data(d, "y", reform_cohort=2022)
     >>> int(out["n"].iloc[0]), int(out["n_clusters"].iloc[0])
     (2560, 8)
     """

@@ -14,6 +14,7 @@ from scipy import stats
 
 from talentlab.data.schema import COUNT_COLUMN
 from talentlab.evaluation.common import (
+    DEFAULT_SEED,
     DID_TERM,
     RESULT_COLUMNS,
     EvaluationInputError,
@@ -178,15 +179,16 @@ def recognition_model(
     treated: str = "treated_major",
     cohort: str = "cohort",
     unit: str = "major",
-    reform_cohort: int = 2022,
+    *,
+    reform_cohort: int,
     min_items: int = 3,
     alpha: float = 0.05,
     robustness: str | None = "cr3",
     primary: str = "mixed",
     checks: tuple[str, ...] = (),
     n_bootstrap: int = 9999,
-    seed: int | None = 20220901,
-    pretrend_seed: int | None = 20220901,
+    seed: int | None = DEFAULT_SEED,
+    pretrend_seed: int | None = DEFAULT_SEED,
 ) -> pd.DataFrame:
     """Reform effect on the 0–100 enterprise recognition score (mixed model).
 

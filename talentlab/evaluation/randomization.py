@@ -65,7 +65,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from talentlab.evaluation.common import EvaluationInputError
+from talentlab.evaluation.common import DEFAULT_SEED, EvaluationInputError
 from talentlab.evaluation.staggered import CONTROL_GROUPS, estimate_from_sums, unit_year_sums
 
 __all__ = [
@@ -159,8 +159,8 @@ def did_t_statistic(outcome: str, use: str = "t", **did_kwargs) -> Callable[[pd.
     use : {"t", "estimate"}
         The studentized statistic (default; see the module docstring) or the raw estimate.
     **did_kwargs
-        Passed to :func:`talentlab.evaluation.did` (``treated``, ``cohort``,
-        ``reform_cohort``, ``cluster``, ``unit``...); ``inference`` is CR1 ("cluster"): the
+        Passed to :func:`talentlab.evaluation.did` (``reform_cohort``, required; ``treated``,
+        ``cohort``, ``cluster``, ``unit``...); ``inference`` is CR1 ("cluster"): the
         standard error only studentizes, the p-value comes from the permutations.
 
     Returns
@@ -170,6 +170,9 @@ def did_t_statistic(outcome: str, use: str = "t", **did_kwargs) -> Callable[[pd.
     """
     if use not in ("t", "estimate"):
         raise EvaluationInputError(f"did_t_statistic: use must be 't' or 'estimate', got {use!r}")
+    if "reform_cohort" not in did_kwargs:
+        raise EvaluationInputError("did_t_statistic: reform_cohort (the first reformed cohort) is "
+                                   "required; pass it with the other arguments of did")
     from talentlab.evaluation.did import did  # noqa: PLC0415 (did imports this package)
 
     kwargs = {k: v for k, v in did_kwargs.items() if k != "inference"}
@@ -246,7 +249,7 @@ def randomization_inference(data: pd.DataFrame,
                             outcome: str | None = None, unit: str = "major",
                             assignment: str = "treated_major",
                             alternative: str = "two-sided", limit: int = ENUMERATION_LIMIT,
-                            n_draws: int = DEFAULT_DRAWS, seed: int = 20220901,
+                            n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
                             **did_kwargs) -> pd.DataFrame:
     """Randomization p-value of a statistic over the feasible assignments of the reform.
 
@@ -256,8 +259,8 @@ def randomization_inference(data: pd.DataFrame,
         One row per graduate (or per unit x period); not modified.
     statistic : callable, optional
         ``statistic(data) -> float`` evaluated on the data with ``assignment`` permuted over
-        the units. Default: :func:`did_t_statistic` of ``outcome`` (then ``outcome`` is
-        required and ``did_kwargs`` go to :func:`talentlab.evaluation.did`).
+        the units. Default: :func:`did_t_statistic` of ``outcome`` (then ``outcome`` and
+        ``reform_cohort`` are required and ``did_kwargs`` go to :func:`talentlab.evaluation.did`).
     outcome : str, optional
         Outcome of the default statistic.
     unit : str
@@ -272,7 +275,8 @@ def randomization_inference(data: pd.DataFrame,
     n_draws : int
         Monte Carlo draws otherwise (<= 1,000,000).
     seed : int
-        Seed of the Monte Carlo draws (numpy default_rng).
+        Seed of the Monte Carlo draws (numpy default_rng; default
+        :data:`~talentlab.evaluation.common.DEFAULT_SEED`).
 
     Returns
     -------
@@ -413,7 +417,7 @@ def staggered_randomization_inference(data: pd.DataFrame, outcome: str, *, unit:
                                       alternative: str = "two-sided",
                                       limit: int = ENUMERATION_LIMIT,
                                       n_draws: int = STAGGERED_DRAWS,
-                                      seed: int = 20220901,
+                                      seed: int = DEFAULT_SEED,
                                       strata: str | None = None) -> pd.DataFrame:
     """Randomization p-value of a staggered design's overall effect (Callaway-Sant'Anna).
 

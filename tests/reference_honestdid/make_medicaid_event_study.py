@@ -36,7 +36,8 @@ def main(path: str) -> None:
     d = d[(d.year < 2016) & (d.yexp2.isna() | (d.yexp2 != 2015))].copy()
     d["treated"] = d.yexp2 == 2014
     es = ev.event_study(d, "dins", treated="treated", cohort="year", reform_cohort=2014,
-                        cluster="stfips", unit="stfips", vcov="cluster", n_bootstrap=99)
+                        cluster="stfips", unit="stfips", vcov="cluster", n_bootstrap=99,
+                        seed=20220901)
     est = es[es.period != "reference"]
     out = {
         "source": __doc__.split("\n\n")[1].replace("\n", " "),

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from talentlab.evaluation.common import EvaluationInputError, tidy_result
+from talentlab.evaluation.common import DEFAULT_SEED, EvaluationInputError, tidy_result
 from talentlab.evaluation.staggered import limits
 from talentlab.evaluation.staggered.cells import aggregations, group_time_cells
 from talentlab.evaluation.staggered.sample import (
@@ -92,7 +92,7 @@ def staggered_did(
     weights: str | None = None,
     alpha: float = 0.05,
     n_bootstrap: int = 999,
-    seed: int | None = 20220901,
+    seed: int | None = DEFAULT_SEED,
     cluster: str | None = None,
     panel: bool = True,
     inference: str = "influence",
@@ -215,7 +215,7 @@ def staggered_did(
                     term  event_time  estimate  band_low  band_high
     0          att_event        -3.0     -0.00     -0.06       0.05
     1          att_event        -2.0     -0.01     -0.07       0.04
-    2          att_event        -1.0      0.01     -0.03       0.05
+    2          att_event        -1.0      0.01     -0.02       0.05
     3          att_event         0.0      0.12      0.07       0.16
     4          att_event         1.0      0.20      0.17       0.24
     5          att_event         2.0      0.31      0.27       0.35

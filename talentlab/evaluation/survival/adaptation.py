@@ -75,7 +75,8 @@ def adaptation_comparison(
     period: str = "post",
     cluster: str = "major",
     cohort: str = "cohort",
-    reform_cohort: int = 2022,
+    *,
+    reform_cohort: int,
     unit: str | None = "major",
     inference: str = "cr3",
     alpha: float = 0.05,
@@ -127,7 +128,7 @@ def adaptation_comparison(
     >>> d["treated_major"] = d["major"].isin(["a", "b"])
     >>> d["adaptation_months"] = rng.exponential(6, n)
     >>> d["adaptation_reached"] = True
-    >>> res = adaptation_comparison(d, inference="robust")
+    >>> res = adaptation_comparison(d, reform_cohort=2022, inference="robust")
     >>> res.effect["term"].iloc[0]
     'treated_x_post'
     """

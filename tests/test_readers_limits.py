@@ -574,3 +574,23 @@ def test_refusals_name_the_limits_documented_in_the_readme():
                      "MAX_SHARED_STRINGS_BYTES", "MAX_ODS_CONTENT_BYTES", "MAX_ERROR_CELLS"):
         assert constant in section and constant in readers.__doc__, constant
 
+
+
+def test_gb18030_decoding_is_lossless_so_no_round_trip_check_is_needed():
+    """text_encodings reads a GB18030 file without re-encoding it to compare: that is sound only
+    while CPython's codec maps every 2- and 4-byte sequence it decodes to one code point that
+    encodes back to the same bytes. All 1,611,540 candidate sequences are tried (about 2 s)."""
+    trail2 = [*range(0x40, 0x7F), *range(0x80, 0xFF)]
+    candidates = [bytes((a, b)) for a in range(0x81, 0xFF) for b in trail2]
+    candidates += [bytes((a, b, c, d)) for a in range(0x81, 0xFF) for b in range(0x30, 0x3A)
+                   for c in range(0x81, 0xFF) for d in range(0x30, 0x3A)]
+    decoded, lossy = 0, []
+    for seq in candidates:
+        try:
+            text = seq.decode("gb18030")
+        except UnicodeDecodeError:
+            continue
+        decoded += 1
+        if len(text) != 1 or text.encode("gb18030") != seq:
+            lossy.append(seq)
+    assert decoded > 1_000_000 and not lossy, lossy[:5]

@@ -8,9 +8,9 @@ Encodings
     "Unicode text") or GB18030 (GBK, what Chinese Excel writes by default). :func:`detect_encoding`
     accepts exactly these automatically: BOMs first, then strict UTF-8, then UTF-16 without BOM,
     then the maintained detector `charset-normalizer` on the first :data:`DETECT_SAMPLE_BYTES`
-    plus a round-trip check of the whole file (the mixed-encoding and Big5 checks read the whole
-    file too; the decode that verifies the encoding is the text :func:`decode_file` returns, so a
-    file is decoded once). Big5 (traditional
+    and a strict GB18030 decode of the whole file, which is lossless (the mixed-encoding and
+    Big5 checks read the whole file too; the decode that verifies the encoding is the text
+    :func:`decode_file` returns, so a file is decoded once). Big5 (traditional
     characters) also decodes as GB18030 without error but becomes mojibake, so a file the detector
     calls Big5 — or whose GB18030 reading is mostly outside the simplified GB2312 repertoire while it
     reads cleanly as Big5 — is refused with a message; ``explicit="big5"`` reads it deliberately.

@@ -50,7 +50,8 @@ from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import PROJECT_ROOT
+
 SEED = 20240611
 KILL_TRIALS = 50
 #: kill moments per phase (before the first rename, between the renames, after the last) in the

@@ -8,12 +8,13 @@ kind runs here in-process on a small generated parquet file.
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import PROJECT_ROOT
+
+ROOT = PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")

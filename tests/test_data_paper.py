@@ -1,18 +1,18 @@
 """talentlab.data.paper: the claims ledger's readers (moved from talentlab.claims, issue 13)."""
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from talentlab.data import paper
 from talentlab.data.io import RAW_DIR
+from tests.conftest import PROJECT_ROOT
 
 HEADER = "claim_id,section,quote,case,indicator,outcome,claimed_direction,testable_with,analysis\n"
 
 
 def test_default_paths_are_the_projects_raw_files():
-    root = Path(__file__).resolve().parents[1]
+    root = PROJECT_ROOT
     assert paper.default_claims_path() == root / "data" / "raw" / "claims.csv" == RAW_DIR / "claims.csv"
     assert paper.default_claim_kinds_path() == root / "data" / "raw" / "claim_kinds.csv"
     assert paper.default_supplement_path() == root / "data" / "raw" / "claims_supplement.csv"

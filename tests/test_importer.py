@@ -19,8 +19,9 @@ from talentlab.data import readers
 from talentlab.data.importer import ImportFailed, convert_number, import_records
 from talentlab.data.mappings import MappingError, Mappings, build_mappings, header_keys
 from talentlab.data.schema import Problem, fields, resource
+from tests.conftest import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 EXAMPLE = ROOT / "data" / "raw" / "examples" / "synthetic_college_export"
 SCENARIO = ROOT / "data" / "raw" / "synthetic" / "paper_claims"
 TABLES = ("graduates", "employer_ratings", "evaluations", "programmes")

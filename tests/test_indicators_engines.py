@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,8 +23,9 @@ import talentlab
 import talentlab.indicators as ti
 from talentlab.indicators import engines
 from talentlab.indicators.engines import ENGINE_INDICATORS, compute_counts, compute_indicators
+from tests.conftest import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 SCENARIOS = ["paper_claims", "null", "pretrend"]
 DEST = ["employed_full_time", "employed_part_time", "self_employed", "military",
         "further_study", "preparing_further_study", "unemployed", "unknown"]

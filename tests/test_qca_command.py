@@ -15,6 +15,7 @@ import pytest
 
 from talentlab import cli
 from talentlab.qca import QCAError, analyse, calibrate
+from tests.conftest import PROJECT_ROOT
 
 REFERENCE = Path(__file__).resolve().parent / "reference" / "qca"
 LF_ARGS = ["--outcome", "SURV", "--conditions", "DEV,URB,LIT,IND,STB", "--incl-cut", "0.8",
@@ -217,7 +218,7 @@ def test_formula_like_case_names_are_neutralised(tmp_path):
 def test_the_notebook_runs_on_lf_and_is_committed_without_outputs(tmp_path):
     from papermill import execute_notebook
 
-    nb = Path(__file__).resolve().parents[1] / "notebooks" / "30_qca_on_your_cases.ipynb"
+    nb = PROJECT_ROOT / "notebooks" / "30_qca_on_your_cases.ipynb"
     raw = json.loads(nb.read_text(encoding="utf-8"))
     assert all(not c["outputs"] and c["execution_count"] is None
                for c in raw["cells"] if c["cell_type"] == "code")

@@ -28,7 +28,7 @@ import pytest
 from talentlab import cli
 from talentlab.data import readers, workbook_scan
 from talentlab.data.schema import Problem
-from tests.conftest import GRADUATES, write_valid_folder
+from tests.conftest import GRADUATES, PROJECT_ROOT, RAW_DIR, write_valid_folder
 from tests.test_hostile_inputs import typed_rows
 
 GIB = 2**30
@@ -54,7 +54,7 @@ def run_cli(*args: str, memory: int = GIB, timeout: float = 30) -> tuple[int, st
     start = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", LAUNCHER, *args], capture_output=True,
                           text=True, timeout=timeout, preexec_fn=limit,
-                          cwd=Path(__file__).resolve().parents[1])
+                          cwd=PROJECT_ROOT)
     seconds = time.monotonic() - start
     text = proc.stdout + proc.stderr
     peak = re.findall(r"PEAK_KIB (\d+)", text)
@@ -559,7 +559,7 @@ def test_an_xls_is_read_with_calamine_and_its_extent_checked_first(tmp_path):
 def test_the_scanner_reads_a_real_export_like_calamine(tmp_path):
     """The shipped synthetic export: every sheet's measured extent is exactly what calamine
     reads (the bound is tight on real files, not only safe)."""
-    path = (Path(__file__).resolve().parents[1] / "data" / "raw" / "examples"
+    path = (RAW_DIR / "examples"
             / "synthetic_college_export" / "毕业生就业去向登记表_合成数据.xlsx")
     scans = workbook_scan.scan_zip_workbook(path, path.name, ".xlsx")
     for name, rows in readers.read_workbook(path):
@@ -567,7 +567,7 @@ def test_the_scanner_reads_a_real_export_like_calamine(tmp_path):
 
 
 def test_refusals_name_the_limits_documented_in_the_readme():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Limits / 输入限制", 1)[1].split("\n### ", 1)[0]
     for constant in ("MAX_FILE_BYTES", "MAX_ROWS", "MAX_COLUMNS", "MAX_CELL_CHARS", "MAX_CELLS",
                      "MAX_ZIP_ENTRIES", "MAX_ZIP_ENTRY_BYTES", "MAX_ZIP_TOTAL_BYTES",

@@ -19,8 +19,9 @@ from talentlab.data import schema
 from talentlab.data.schema import DataValidationError, ReformYearsUnknown, reform_years
 from talentlab.simulate.engine import Simulation, spawn_streams
 from talentlab.simulate.scenarios import STAGGERED_COLLEGES, STAGGERED_REFORMS
+from tests.conftest import SYNTHETIC_DIR
 
-SHIPPED = Path(__file__).resolve().parents[1] / "data" / "raw" / "synthetic"
+SHIPPED = SYNTHETIC_DIR
 STAGGERED = SHIPPED / "staggered"
 
 

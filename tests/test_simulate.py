@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,6 +12,7 @@ import pytest
 from talentlab import simulate as sim
 from talentlab.data import schema
 from talentlab.simulate.engine import Simulation, spawn_streams
+from tests.conftest import SYNTHETIC_DIR
 
 EMPLOYED = ["employed_full_time", "employed_part_time", "self_employed"]
 EMPLOYEES = ["employed_full_time", "employed_part_time"]
@@ -459,7 +459,7 @@ def test_generator_reproduces_the_shipped_data(tmp_path):
     data must be regenerated with ``make data`` on purpose.
     """
     _requires_datapackage()
-    shipped = Path(__file__).resolve().parents[1] / "data" / "raw" / "synthetic"
+    shipped = SYNTHETIC_DIR
     if not (shipped / "SHA256SUMS").exists():
         pytest.skip(f"no shipped synthetic data at {shipped}")
     lines = []

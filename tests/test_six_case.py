@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,8 +23,9 @@ from talentlab.claims import VERDICTS, load_claims
 from talentlab.data.io import load_reference_configurations
 from talentlab.qca import fit
 from talentlab.report import figures_qca
+from tests.conftest import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 RAW = ROOT / "data" / "raw"
 QCA_CLAIMS = ["C3.1.1e", "C3.1.3d", "C6.1a", "C6.1c"]
 QCA_VERDICTS = {"supported", "contradicted", "not supported", "not testable"}

@@ -3,7 +3,7 @@
 Raw files may be CSV (UTF-8, UTF-8 with BOM, or GB18030 as Chinese Excel exports write them; the
 encoding is detected, not asked for), Excel ``.xlsx`` or Parquet. Every table is validated against the
 contract (:mod:`talentlab.data.schema`); all problems are collected and raised together as one
-:class:`~talentlab.data.schema.DataValidationError`. Processing writes ``.parquet`` files atomically with
+:class:`~talentlab.data.problems.DataValidationError`. Processing writes ``.parquet`` files atomically with
 a manifest of the SHA-256 of every raw input; on any validation error nothing is written. Nothing in
 talentlab writes to a raw-data folder.
 

@@ -144,12 +144,12 @@ __all__ = [
     "CR3_CONVENTIONS",
     "BOOTSTRAP_WEIGHTS",
     "DEFAULT_SEED",
+    "DID_TERM", "INFERENCE_METHODS", "MDE_SOURCE", "WEBB_POINTS",
     "staggered_did", "StaggeredDiDResult",
     "randomization_inference", "did_t_statistic", "staggered_randomization_inference",
     "relative_magnitudes_interval", "smoothness_interval", "breakdown_mbar",
     "classify_robustness",
 ]
-_CONSTANTS = (DID_TERM, INFERENCE_METHODS, MDE_SOURCE, WEBB_POINTS)  # re-exported names
 
 # =============================================================================================
 # designs kept in their own modules, re-exported here

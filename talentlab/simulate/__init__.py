@@ -122,7 +122,3 @@ __all__ = [
     "scenario_parameters",
     "simulate_tables",
 ]
-
-# private names of the former single module (engine internals), kept for existing callers
-_STREAMS = STREAMS
-_Simulation = Simulation

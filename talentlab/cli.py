@@ -188,9 +188,9 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
         suppress_attribute_counts(table, args.min_cell, mark=False).to_parquet(buffer,
                                                                                 index=False)
         atomic_write_bytes(out, buffer.getvalue())
-    else:
+    else:  # UTF-8 with a BOM, as the report's CSVs: Excel then reads the Chinese labels right
         atomic_write_bytes(out, prepare_table(table, args.min_cell).to_csv(
-            index=False, lineterminator="\n").encode("utf-8"))
+            index=False, lineterminator="\n").encode("utf-8-sig"))
     print(f"{len(table)} indicator rows written to {out}; {note}")
     return 0
 

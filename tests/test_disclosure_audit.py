@@ -242,7 +242,10 @@ def test_indicators_csv_passes_the_report_check(capsys, tmp_path):
     code, _, err = _cli(["indicators", str(SCENARIO), "--by", "cohort,major,work_region",
                          "--engine", "pandas", "--out", str(tmp_path / "by_region.csv")], capsys)
     assert code == 0 and "rows blanked" in err + _
+    raw = (tmp_path / "by_region.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfcohort,"), raw[:20]  # a BOM, for Excel's Chinese
     table = pd.read_csv(tmp_path / "by_region.csv", dtype=str, keep_default_na=False)
+    assert table.columns[0] == "cohort"
     assert publish.small_cells(table, "by_region.csv") == []
     hidden = table["suppressed"] == "True"
     assert hidden.sum() > 0 and (table.loc[hidden, ["n", "estimate", "numerator"]] == "").all(

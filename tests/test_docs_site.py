@@ -213,7 +213,7 @@ def test_zh_quickstart_walks_the_example_export_to_a_report(tmp_path):
     for table in ("graduates", "employer_ratings", "evaluations", "programmes"):
         assert (imported / f"{table}.csv").is_file(), table
     assert "valid" in run.stdout
-    indicators = (demo / "indicators.csv").read_text(encoding="utf-8").splitlines()
+    indicators = (demo / "indicators.csv").read_text(encoding="utf-8-sig").splitlines()
     assert indicators[0].startswith("cohort,major,indicator") and len(indicators) > 100
     assert (demo / "processed" / "my-college" / "manifest.json").is_file()
     # the real student numbers did not leave the import: the key made pseudonyms

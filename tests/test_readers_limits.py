@@ -594,3 +594,17 @@ def test_gb18030_decoding_is_lossless_so_no_round_trip_check_is_needed():
         if len(text) != 1 or text.encode("gb18030") != seq:
             lossy.append(seq)
     assert decoded > 1_000_000 and not lossy, lossy[:5]
+
+
+@pytest.mark.parametrize("block", [1, 5, 64, 1 << 20])
+def test_mixed_encoding_line_is_found_whatever_the_scan_block(monkeypatch, block):
+    """The UTF-8 line in a GB18030 file is found block by block (bounded memory): the same line
+    number whether a block holds one line or the whole file, and no false alarm on the rest."""
+    from talentlab.data import text_encodings
+
+    monkeypatch.setattr(text_encodings, "UTF8_SCAN_BLOCK_BYTES", block)
+    gb = "".join(f"{i},学生{i},软件技术\n" for i in range(40)).encode("gb18030")
+    mixed = gb + "41,集成电路,是\n".encode() + gb
+    with pytest.raises(text_encodings.EncodingError, match=r"line 41: the file mixes"):
+        text_encodings.detect_encoding(mixed)
+    assert text_encodings.detect_encoding(gb) == "gb18030"

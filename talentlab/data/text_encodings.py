@@ -64,6 +64,11 @@ def _looks_utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+#: Bytes of a file :func:`_utf8_line_in_non_utf8` looks at in one numpy pass (cut at a line
+#: break): its temporary arrays stay a few times this size, whatever the file's size.
+UTF8_SCAN_BLOCK_BYTES = 8 * MIB
+
+
 def _utf8_line_in_non_utf8(data: bytes) -> int | None:
     """The first line holding UTF-8 Chinese in a file that is not UTF-8 as a whole, else None.
 
@@ -72,9 +77,24 @@ def _utf8_line_in_non_utf8(data: bytes) -> int | None:
     Only called on data that do not decode as UTF-8 as a whole.
 
     A line with two Chinese characters (U+4E00-U+9FFF) in valid UTF-8 holds two byte triples
-    ``E4-E9 80-BF 80-BF``; only the lines that do are decoded (found with numpy over the whole
-    file: decoding every line of a 100,000-line GB18030 file took a tenth of a second).
+    ``E4-E9 80-BF 80-BF``; only the lines that do are decoded (found with numpy, block by block
+    of :data:`UTF8_SCAN_BLOCK_BYTES`: decoding every line of a 100,000-line GB18030 file took a
+    tenth of a second).
     """
+    first_line, start = 0, 0
+    while start < len(data):
+        end = data.find(b"\n", start + UTF8_SCAN_BLOCK_BYTES)
+        end = len(data) if end < 0 else end + 1  # a block ends after a line break
+        found = _utf8_line_in_block(data[start:end])
+        if found is not None:
+            return first_line + found
+        first_line += data.count(b"\n", start, end)
+        start = end
+    return None
+
+
+def _utf8_line_in_block(data: bytes) -> int | None:
+    """:func:`_utf8_line_in_non_utf8` of one block of whole lines (line numbers from 1)."""
     import numpy as np
 
     arr = np.frombuffer(data, dtype=np.uint8)

@@ -4,7 +4,9 @@
 splits a text without quotes at C speed exactly as the csv module would, and hands any other to
 the csv module, within :data:`~talentlab.data.limits.MAX_ROWS`,
 :data:`~talentlab.data.limits.MAX_COLUMNS` and :data:`~talentlab.data.limits.MAX_CELL_CHARS`;
-:func:`read_text_grid` does both for a file.
+:func:`parse_csv_grid` gives the same cells as one rectangle (a
+:class:`~talentlab.data.text_grid.TextGrid`), a large text without quotes split by pandas' C
+parser straight into columns; :func:`read_text_grid` does this for a file.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ import io as _io
 import itertools
 import os
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 from talentlab.data.limits import (
     MAX_CELL_CHARS,
@@ -29,14 +34,16 @@ from talentlab.data.limits import (
 from talentlab.data.text_encodings import (
     decode_file,
 )
+from talentlab.data.text_grid import TextGrid, check_grid_size
 
 #: Delimiters :func:`sniff_delimiter` chooses between, in the order that breaks ties.
 DELIMITERS = (",", "\t", ";")
 #: How many non-empty records :func:`sniff_delimiter` looks at.
 SNIFF_RECORDS = 20
 #: Characters of the text :func:`sniff_delimiter` parses first (cut at a line break); the whole
-#: text only when the first records are not all complete within them.
-_SNIFF_SAMPLE_CHARS = 64 * 1024
+#: text only when the first records are not all complete within them. :func:`parse_csv_grid`
+#: takes its first guess of the widest record from the same characters.
+SNIFF_SAMPLE_CHARS = 64 * 1024
 
 
 def fields_per_record(text: str, delimiter: str) -> list[int]:
@@ -53,8 +60,8 @@ def fields_per_record(text: str, delimiter: str) -> list[int]:
     >>> fields_per_record('id,note\\n1,"a, b"\\n', ",")
     [2, 2]
     """
-    if len(text) > _SNIFF_SAMPLE_CHARS:
-        cut = max(text.rfind("\n", 0, _SNIFF_SAMPLE_CHARS), text.rfind("\r", 0, _SNIFF_SAMPLE_CHARS))
+    if len(text) > SNIFF_SAMPLE_CHARS:
+        cut = max(text.rfind("\n", 0, SNIFF_SAMPLE_CHARS), text.rfind("\r", 0, SNIFF_SAMPLE_CHARS))
         if cut > 0:
             lines = _io.StringIO(text[:cut + 1], newline="").readlines()
             consumed = 0
@@ -204,7 +211,6 @@ def parse_csv(text: str, delimiter: str, label: str, strict: bool = False) -> li
 
 
 #: Line breaks ending a CSV record outside quotes, as the csv module reads them.
-#: Line breaks ending a CSV record outside quotes, as the csv module reads them.
 RECORD_END = re.compile("\r\n|\r|\n")
 
 
@@ -305,13 +311,120 @@ def _parse_with_csv_module(text: str, delimiter: str, label: str,
 
 
 def read_text_grid(path: str | os.PathLike, encoding: str | None = None
-                   ) -> tuple[list[list[str]], str, str]:
-    """Rows of a CSV/TXT file as lists of cell texts, the encoding and the delimiter.
+                   ) -> tuple[TextGrid, str, str]:
+    """The grid of a CSV/TXT file (:func:`parse_csv_grid`), the encoding and the delimiter.
 
-    Row ``i`` of the result is line ``i + 1`` a person sees (records with embedded line breaks
-    count as one row, as in a spreadsheet). The limits of :func:`parse_csv` and
-    :data:`MAX_FILE_BYTES` apply.
+    Row ``i`` of the grid is line ``i + 1`` a person sees (records with embedded line breaks
+    count as one row, as in a spreadsheet); rows are padded with ``''`` to the widest. The
+    limits of :func:`parse_csv_grid` and :data:`MAX_FILE_BYTES` apply.
     """
     text, enc = decode_file(path, encoding)
     delim = sniff_delimiter(text)
-    return parse_csv(text, delim, file_label(path)), enc, delim
+    return parse_csv_grid(text, delim, file_label(path)), enc, delim
+
+
+#: Texts of at least this many characters without a quote are split by pandas' C parser
+#: (:func:`parse_csv_grid`); a shorter one by ``str.split``, which costs less than starting the
+#: parser.
+C_PARSER_MIN_CHARS = 64 * 1024
+#: How often :func:`parse_csv_grid` widens its grid when the C parser meets a longer record
+#: before it leaves the text to the exact split (a file whose records keep growing).
+C_PARSER_RETRIES = 4
+_SAW_FIELDS = re.compile(r"saw (\d+)")
+
+
+def parse_csv_grid(text: str, delimiter: str, label: str, strict: bool = False) -> TextGrid:
+    """The cells of a decoded CSV/TXT text as one :class:`~talentlab.data.text_grid.TextGrid`:
+    the rows of :func:`parse_csv`, padded with ``''`` to the widest, within the same limits and
+    :data:`~talentlab.data.limits.MAX_CELLS` cells (rows x widest row).
+
+    A text of :data:`C_PARSER_MIN_CHARS` or more without a quote, a NUL or a leading byte-order
+    mark is split by pandas' C parser, which hands over columns (equal texts of a column sharing
+    one object) instead of one Python list per row; any text it might read differently from the
+    csv module (a record longer than the cell limit, more rows than the limit, a parser error)
+    goes the exact way of :func:`parse_csv`, which also names the row of any limit broken.
+
+    Examples
+    --------
+    >>> grid = parse_csv_grid("学号,专业\\nG1\\n", ",", "g.csv")
+    >>> grid.tolist()
+    [['学号', '专业'], ['G1', '']]
+    """
+    label = printable(label)
+    if (len(text) >= C_PARSER_MIN_CHARS and '"' not in text and "\x00" not in text
+            and not text.startswith("\ufeff")):  # the C parser drops a leading mark
+        grid = _c_parser_grid(text, delimiter, label)
+        if grid is not None:
+            return grid
+    return TextGrid.from_rows(parse_csv(text, delimiter, label, strict), label)
+
+
+def _c_parser_grid(text: str, delimiter: str, label: str) -> TextGrid | None:
+    """The grid of a quote-free text read by pandas' C parser, or ``None`` where the exact split
+    must read it (see :func:`parse_csv_grid`)."""
+    import pandas as pd
+
+    if not text.strip("\r\n"):  # empty records only: the csv module's rows have no cell
+        return None
+    n_lf, n_cr = text.count("\n"), text.count("\r")
+    n_records = n_lf + n_cr - text.count("\r\n") + (not text.endswith(("\n", "\r")))
+    if n_records > MAX_ROWS:
+        return None
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: left to the exact split
+        return None
+    if longest_line_bytes(data) > MAX_CELL_CHARS:  # bytes >= characters: no cell is longer
+        return None
+    head = text[:SNIFF_SAMPLE_CHARS]
+    width = 1 + max(map(str.count, record_lines(head), itertools.repeat(delimiter)), default=0)
+    for _ in range(C_PARSER_RETRIES + 1):
+        if width > MAX_COLUMNS:
+            return None
+        check_grid_size(label, n_records, width)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # a warning means a different reading: not ours
+                frame = pd.read_csv(
+                    _io.BytesIO(data), sep=delimiter, header=None, names=range(width),
+                    index_col=False, dtype=object, na_filter=False, keep_default_na=False,
+                    skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c",
+                    encoding="utf-8")
+        except pd.errors.ParserError as exc:  # a longer record than the grid: widen, once more
+            saw = _SAW_FIELDS.search(str(exc))
+            if saw is None or int(saw.group(1)) <= width:
+                return None
+            width = int(saw.group(1))
+            continue
+        except (ValueError, Warning):
+            return None
+        if frame.shape != (n_records, width):
+            return None
+        return TextGrid(frame.to_numpy(dtype=object))
+    return None
+
+
+#: Bytes :func:`longest_line_bytes` looks at in one step (its numpy temporaries stay this size).
+LINE_SCAN_BLOCK_BYTES = 8 * 2**20
+
+
+def longest_line_bytes(data: bytes) -> int:
+    """The length in bytes of the longest line of ``data`` (lines end at CR or LF), measured
+    block by block with numpy.
+
+    Examples
+    --------
+    >>> longest_line_bytes(b"ab\\r\\ncde\\rf"), longest_line_bytes(b""), longest_line_bytes(b"xyz")
+    (3, 0, 3)
+    """
+    longest, last_break = 0, -1
+    for start in range(0, len(data), LINE_SCAN_BLOCK_BYTES):
+        block = np.frombuffer(data, dtype=np.uint8,
+                              count=min(LINE_SCAN_BLOCK_BYTES, len(data) - start), offset=start)
+        low = np.flatnonzero(block <= 13)  # CR (13) and LF (10) are among the few low bytes
+        breaks = low[(block[low] == 10) | (block[low] == 13)] + start
+        if len(breaks):
+            gaps = np.diff(breaks, prepend=last_break)
+            longest = max(longest, int(gaps.max()) - 1)
+            last_break = int(breaks[-1])
+    return max(longest, len(data) - last_break - 1)

@@ -36,6 +36,7 @@ from talentlab.data.mappings import (
 )
 from talentlab.data.problems import Problem
 from talentlab.data.template import is_template_readme
+from talentlab.data.text_grid import TextGrid
 
 #: How many rows from the top of a sheet are searched for the header row.
 HEADER_SCAN_ROWS = 30
@@ -230,9 +231,8 @@ def _read_sheet(m: Mappings, file: str, sheet: str | None, rows: list[list[str]]
                                      found.file_problems)
     columns, headers, problems, tied = _map_header(table, hits, header, file, sheet, report)
     found.file_problems += problems
-    body = rows[hrow + 1:]  # row i of body is sheet row hrow + 2 + i
-    width = max(map(len, body), default=len(header))
-    ncols = max(width, len(header))
+    body = TextGrid.from_rows(rows)[hrow + 1:]  # row i of body is sheet row hrow + 2 + i
+    ncols = max(body.width, len(header))
     sources = {j for _, js in derived for j in js}
     wide = _wide_dimension_columns(m, table, header, {**columns, **dict.fromkeys(sources, "")})
     _report_unmapped_columns(report, file, sheet, header, body, ncols,
@@ -415,10 +415,10 @@ def _map_header(table: str, hits: dict[int, tuple], header: list[str], file: str
 
 
 def _report_unmapped_columns(report: dict, file: str, sheet: str | None, header: list[str],
-                             body: list[list[str]], ncols: int, used: set[int]) -> None:
+                             body: TextGrid, ncols: int, used: set[int]) -> None:
     """List every column not imported (with a header or with values) and a hint for it."""
     unused = [j for j in range(ncols) if j not in used]
-    grid = _grid(body, max(unused, default=-1) + 1)
+    grid = body.columns(max(unused, default=-1) + 1)
     for j in unused:
         htext = header[j].strip() if j < len(header) else ""
         cells = grid[:, j].tolist()
@@ -433,37 +433,7 @@ def _report_unmapped_columns(report: dict, file: str, sheet: str | None, header:
             "hint": unmapped_hint(htext) if htext else "values under an empty header"})
 
 
-def _grid(rows: list[list[str]], width: int) -> np.ndarray:
-    """``rows`` as a ``(len(rows), width)`` object matrix of cell texts, '' where a row is
-    shorter (a row's cells beyond ``width`` left out).
-
-    One pass in C over the row lists (pandas' ``to_object_array``): picking a column out of
-    100,000 row lists in Python cost more than all that follows with it.
-    """
-    if not rows or width <= 0:
-        return np.empty((len(rows), max(width, 0)), dtype=object)
-    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-    grid = _to_object_array(rows, width)[:, :width]
-    if lengths.min() < width:  # the cells a short row lacks are empty, not None
-        grid[np.arange(width) >= lengths[:, None]] = ""
-    return grid
-
-
-def _to_object_array(rows: list[list[str]], width: int) -> np.ndarray:
-    try:
-        from pandas._libs.lib import to_object_array
-    except ImportError:  # pragma: no cover - a pandas without it: the same, in Python
-        return np.array([(r + [""] * (width - len(r)))[:width] for r in rows], dtype=object)
-    return to_object_array(rows, min_width=width)
-
-
-def _is_filled(row: list[str]) -> bool:
-    """Whether a row has a cell that is not blank (``"".join`` is blank only when every cell
-    is: one string operation per row instead of one per cell)."""
-    return bool(row and (row[0].strip() or "".join(row).strip()))
-
-
-def _sheet_records(body: list[list[str]], first_row: int, columns: dict[int, str],
+def _sheet_records(body: TextGrid, first_row: int, columns: dict[int, str],
                    wide: dict[int, str], derived: list[tuple[str, list[int]]] = ()
                    ) -> tuple[list[np.ndarray], list[int], int, int]:
     """``(records column by column, their row numbers, blank rows, empty score cells)``.
@@ -474,15 +444,16 @@ def _sheet_records(body: list[list[str]], first_row: int, columns: dict[int, str
     evaluation (one column per dimension), the dimension and the score: one record per
     non-empty score, in row order and then column order.
     """
-    keep = [i for i, r in enumerate(body) if _is_filled(r)]
+    filled = body.filled()
+    keep = np.flatnonzero(filled)
     blank = len(body) - len(keep)
-    rows = body if not blank else [body[i] for i in keep]
+    rows = body if not blank else body.take(keep)
     used = set(columns) | set(wide) | {j for _, js in derived for j in js}
-    grid = _grid(rows, max(used, default=-1) + 1)
+    grid = rows.columns(max(used, default=-1) + 1)
     cols = [grid[:, j] for j in sorted(columns)]
     for _name, js in derived:
         cols.append(_derived_cells([grid[:, j].tolist() for j in js]))
-    rownos = [first_row + i for i in keep]
+    rownos = (keep + first_row).tolist()
     if not wide:
         return cols, rownos, blank, 0
     take, dims, scores, empty_scores = [], [], [], 0

@@ -63,8 +63,10 @@ Modules
     :mod:`~talentlab.data.limits` (the limits, :class:`LimitError`, safe file checks),
     :mod:`~talentlab.data.text_encodings` (:func:`detect_encoding`, :func:`decode_file`),
     :mod:`~talentlab.data.csv_files` (:func:`sniff_delimiter`, :func:`parse_csv`,
-    :func:`read_text_grid`), :mod:`~talentlab.data.workbook_scan` (a workbook measured before it
-    is read) and :mod:`~talentlab.data.workbooks` (:func:`read_workbook`, :func:`cell_text`).
+    :func:`parse_csv_grid`, :func:`read_text_grid`), :mod:`~talentlab.data.workbook_scan` (a
+    workbook measured before it is read), :mod:`~talentlab.data.workbooks`
+    (:func:`read_workbook`, :func:`cell_text`) and :mod:`~talentlab.data.text_grid`
+    (:class:`TextGrid`, the grid the importer reads).
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ from talentlab.data.csv_files import (
     DELIMITERS,
     SNIFF_RECORDS,
     parse_csv,
+    parse_csv_grid,
     read_text_grid,
     sniff_delimiter,
 )
@@ -105,12 +108,13 @@ from talentlab.data.text_encodings import (
     decode_file,
     detect_encoding,
 )
+from talentlab.data.text_grid import TextGrid
 from talentlab.data.workbook_scan import column_letters
 from talentlab.data.workbooks import cell_text, read_workbook
 
 #: the readers' public names, most of them defined in the modules named above
 __all__ = ["MISSING_VALUES", "TEXT_SUFFIXES", "WORKBOOK_SUFFIXES", "is_missing", "read_grids",
-           "DELIMITERS", "SNIFF_RECORDS", "parse_csv", "read_text_grid",
+           "DELIMITERS", "SNIFF_RECORDS", "parse_csv", "parse_csv_grid", "read_text_grid", "TextGrid",
            "sniff_delimiter", "MAX_CELL_CHARS", "MAX_CELLS", "MAX_COLUMNS",
            "MAX_ERROR_CELLS", "MAX_FILE_BYTES", "MAX_ODS_CONTENT_BYTES", "MAX_ROWS",
            "MAX_SHARED_STRINGS_BYTES", "MAX_ZIP_ENTRIES", "MAX_ZIP_ENTRY_BYTES",
@@ -144,14 +148,25 @@ _MISSING_NORMALISED = {unicodedata.normalize("NFKC", m).strip() for m in MISSING
 
 
 def read_grids(path: str | os.PathLike, encoding: str | None = None
-               ) -> tuple[list[tuple[str | None, list[list[str]]]], dict]:
-    """The grids of one file: ``[(sheet or None, rows)]`` plus facts (encoding, delimiter)."""
+               ) -> tuple[list[tuple[str | None, TextGrid]], dict]:
+    """The grids of one file: ``[(sheet or None, grid)]`` plus facts (encoding, delimiter).
+
+    Each grid (:class:`~talentlab.data.text_grid.TextGrid`) is a sequence of rows padded with
+    ``''`` to the widest, within :data:`MAX_CELLS` cells.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
-        rows, enc, delim = read_text_grid(path, encoding)
-        return [(None, rows)], {"encoding": enc, "delimiter": delim}
+        grid, enc, delim = read_text_grid(path, encoding)
+        return [(None, grid)], {"encoding": enc, "delimiter": delim}
     if suffix in WORKBOOK_SUFFIXES:
-        return list(read_workbook(path)), {}
+        label = printable(path.name)
+        sheets, grids = read_workbook(path), []
+        sheets.reverse()
+        while sheets:  # each sheet's row lists freed once its grid is made
+            sheet, rows = sheets.pop()
+            grids.append((sheet, TextGrid.from_rows(rows, f"{label} [{printable(sheet)}]")))
+            del rows
+        return grids, {}
     raise ValueError(f"{path.name}: unsupported file type {suffix!r} "
                      f"(use {', '.join(TEXT_SUFFIXES + WORKBOOK_SUFFIXES)})")

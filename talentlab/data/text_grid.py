@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import numpy as np
-import pandas as pd
 
 from talentlab.data.limits import MAX_CELLS, limit_error
 
@@ -153,8 +152,8 @@ class TextGrid(Sequence):
     def filled(self) -> np.ndarray:
         """Per row, whether it holds a cell that is not blank (empty or white space only).
 
-        Worked out column by column over the rows not yet known to hold something, each
-        distinct text of a column tested once: most rows are settled by their first column.
+        Worked out column by column over the rows not yet known to hold something, at C speed
+        (``str.isspace`` mapped over the column): most rows are settled by their first column.
         """
         if self._filled is None:
             filled = np.zeros(len(self), dtype=bool)
@@ -162,10 +161,10 @@ class TextGrid(Sequence):
             for j in range(self.width):
                 if not len(pending):
                     break
-                codes, distinct = pd.factorize(self.cells[pending, j])
-                nonblank = np.fromiter((bool(t.strip()) for t in distinct), dtype=bool,
-                                       count=len(distinct))
-                hit = nonblank[codes]
+                column = self.cells[pending, j]
+                # blank: '' or white space only ('' is not isspace)
+                hit = ~np.fromiter(map(str.isspace, column), dtype=bool, count=len(column))
+                hit &= column != ""
                 filled[pending[hit]] = True
                 pending = pending[~hit]
             self._filled = filled

@@ -75,39 +75,67 @@ def _duration_text(value: _dt.timedelta) -> str:
     return f"{sign}{hours}:{minute:02d}:{sec:02d}{frac}"
 
 
-class CellTexts:
-    """Calamine values to cell texts for one workbook: equal texts share one object (memory),
-    and each distinct number is converted once (most cells of an export repeat a few values).
+#: Types whose values equal only values of their own type with the same text (a date never
+#: equals a datetime), so a value of them can key :class:`CellTexts`.
+_SELF_EQUAL_TYPES = (str, _dt.datetime, _dt.date, _dt.time, _dt.timedelta)
+
+
+class UnreadableCellText(Exception):
+    """Raised by :class:`CellTexts` for a text that no cell may hold (a NUL byte, more than
+    :data:`~talentlab.data.limits.MAX_CELL_CHARS` characters); the reader then names its cell."""
+
+
+class CellTexts(dict):
+    """Calamine values to cell texts for one workbook, converted once per distinct value.
+
+    Indexing gives a value's :func:`cell_text`: a value seen before is found by the dictionary
+    itself (``list(map(texts.__getitem__, row))`` converts a row without a Python call per cell),
+    a new one goes to ``__missing__``. Equal texts share one object (memory), and most cells of
+    an export repeat a few values. Keys are only values that equal nothing with another text:
+    strings, dates and times, and numbers other than 0 and 1 (``False`` and ``True`` equal them
+    but read ``false`` and ``true``), NaN (never equal to itself) and whole numbers beyond 1e15
+    (a float reads ``1e+16``, an equal ``int`` with all its digits); every other value is
+    converted each time it is met. A text with a NUL byte or longer than
+    :data:`~talentlab.data.limits.MAX_CELL_CHARS` raises :class:`UnreadableCellText`.
 
     Examples
     --------
-    >>> CellTexts().row([2021.0, "G1", None, True], [""])
-    ['', '2021', 'G1', '', 'true']
+    >>> texts = CellTexts()
+    >>> texts.row([2021.0, "G1", None, True, 1.0], [""])
+    ['', '2021', 'G1', '', 'true', '1']
+    >>> list(map(texts.__getitem__, [2021.0, True]))
+    ['2021', 'true']
     """
 
     def __init__(self):
-        self.shared: dict[str, str] = {"": ""}
-        # keyed by float only: 1.0, 1 and True are equal keys but read "1", "1" and "true"
-        self.float_texts: dict[float, str] = {}
+        super().__init__({"": "", None: ""})
 
-    def _other(self, value: object) -> str:
-        if type(value) is float:
-            text = self.float_texts.get(value)
-            if text is None:
-                # cell_text's rule for a whole number, without its type tests (row numbers and
-                # ids are distinct floats); NaN and infinities are not whole and go to cell_text
-                text = (str(int(value)) if value.is_integer() and -1e15 < value < 1e15
-                        else cell_text(value))
-                if value == value:  # NaN never finds itself in a dict: not kept
-                    self.float_texts[value] = text
+    def __missing__(self, value: object) -> str:
+        kind = type(value)
+        if kind is float:
+            # cell_text's rule for a whole number, without its type tests; NaN and infinities
+            # are not whole and go to cell_text
+            whole = value.is_integer() and -1e15 < value < 1e15
+            text = str(int(value)) if whole else cell_text(value)
+            if value == value and value != 0.0 and value != 1.0 and (whole or
+                                                                     not value.is_integer()):
+                self[value] = text
             return text
-        text = cell_text(value)
-        return self.shared.setdefault(text, text)
+        if kind is int:
+            text = str(value)
+            if value != 0 and value != 1 and -1e15 < value < 1e15:
+                self[value] = text
+            return text
+        text = value if kind is str else cell_text(value)
+        if "\x00" in text or len(text) > MAX_CELL_CHARS:
+            raise UnreadableCellText(text[:20])
+        if kind in _SELF_EQUAL_TYPES:
+            self[value] = text
+        return text
 
     def row(self, row: list, pad: list[str]) -> list[str]:
         """One row of calamine values as cell texts, after ``pad`` (columns left of the first)."""
-        share, other = self.shared.setdefault, self._other
-        texts = [share(v, v) if type(v) is str else other(v) for v in row]
+        texts = list(map(self.__getitem__, row))
         return pad + texts if pad else texts
 
 
@@ -179,7 +207,7 @@ def _read_with_calamine(path: Path, label: str, kind: str, scans: list[SheetScan
     except Exception as exc:  # CalamineError, XmlError, ZipError, PasswordError ...
         raise damaged_error(label, exc) from None
     sheets: list[tuple[str, list[list[str]]]] = []
-    texts_of = CellTexts()
+    text_of = CellTexts().__getitem__
     with book:
         worksheets = [(i, meta.name) for i, meta in enumerate(book.sheets_metadata)
                       if meta.typ != calamine.SheetTypeEnum.ChartSheet]
@@ -196,9 +224,14 @@ def _read_with_calamine(path: Path, label: str, kind: str, scans: list[SheetScan
                 pad = [""] * (start[1] if start else 0)
                 rows = []
                 for row0, row in enumerate(rows_iter):
-                    texts = texts_of.row(row, pad)
-                    _check_row(texts, where, row0)
-                    rows.append(texts)
+                    try:
+                        texts = list(map(text_of, row))
+                    except UnreadableCellText:
+                        texts = None
+                    if texts is None:  # the row's texts one by one, to name the cell
+                        texts = [cell_text(v) for v in row]
+                        _check_row(pad + texts, where, row0)
+                    rows.append(pad + texts if pad else texts)
             except ValueError:
                 raise
             except Exception as exc:

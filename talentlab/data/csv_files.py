@@ -25,6 +25,7 @@ import numpy as np
 
 from talentlab.data.limits import (
     MAX_CELL_CHARS,
+    MAX_CELLS,
     MAX_COLUMNS,
     MAX_ROWS,
     file_label,
@@ -323,12 +324,11 @@ def read_text_grid(path: str | os.PathLike, encoding: str | None = None
     return parse_csv_grid(text, delim, file_label(path)), enc, delim
 
 
-#: Texts of at least this many characters without a quote are split by pandas' C parser
-#: (:func:`parse_csv_grid`); a shorter one by ``str.split``, which costs less than starting the
-#: parser.
+#: Texts of at least this many characters are read by pandas' C parser (:func:`parse_csv_grid`);
+#: a shorter one by ``str.split`` or the csv module, which cost less than starting the parser.
 C_PARSER_MIN_CHARS = 64 * 1024
 #: How often :func:`parse_csv_grid` widens its grid when the C parser meets a longer record
-#: before it leaves the text to the exact split (a file whose records keep growing).
+#: before it leaves the text to the exact way (a file whose records keep growing).
 C_PARSER_RETRIES = 4
 _SAW_FIELDS = re.compile(r"saw (\d+)")
 
@@ -338,11 +338,13 @@ def parse_csv_grid(text: str, delimiter: str, label: str, strict: bool = False) 
     the rows of :func:`parse_csv`, padded with ``''`` to the widest, within the same limits and
     :data:`~talentlab.data.limits.MAX_CELLS` cells (rows x widest row).
 
-    A text of :data:`C_PARSER_MIN_CHARS` or more without a quote, a NUL or a leading byte-order
-    mark is split by pandas' C parser, which hands over columns (equal texts of a column sharing
-    one object) instead of one Python list per row; any text it might read differently from the
-    csv module (a record longer than the cell limit, more rows than the limit, a parser error)
-    goes the exact way of :func:`parse_csv`, which also names the row of any limit broken.
+    A text of :data:`C_PARSER_MIN_CHARS` or more without a NUL or a leading byte-order mark is
+    read by pandas' C parser, which hands over columns (equal texts of a column sharing one
+    object) instead of one Python list per row; quotes are read as the csv module reads them
+    (``strict`` texts with quotes go to the csv module, which names a stray quote's row). Any
+    text the parser might read differently (a cell beyond the cell limit, more lines than the row
+    limit, an unclosed quote or another parser error) goes the exact way of :func:`parse_csv`,
+    which also names the row of any limit broken.
 
     Examples
     --------
@@ -351,45 +353,53 @@ def parse_csv_grid(text: str, delimiter: str, label: str, strict: bool = False) 
     [['学号', '专业'], ['G1', '']]
     """
     label = printable(label)
-    if (len(text) >= C_PARSER_MIN_CHARS and '"' not in text and "\x00" not in text
+    quoted = '"' in text
+    if (len(text) >= C_PARSER_MIN_CHARS and not (strict and quoted) and "\x00" not in text
             and not text.startswith("\ufeff")):  # the C parser drops a leading mark
-        grid = _c_parser_grid(text, delimiter, label)
+        grid = _c_parser_grid(text, delimiter, label, quoted)
         if grid is not None:
             return grid
     return TextGrid.from_rows(parse_csv(text, delimiter, label, strict), label)
 
 
-def _c_parser_grid(text: str, delimiter: str, label: str) -> TextGrid | None:
-    """The grid of a quote-free text read by pandas' C parser, or ``None`` where the exact split
-    must read it (see :func:`parse_csv_grid`)."""
+def _c_parser_grid(text: str, delimiter: str, label: str, quoted: bool) -> TextGrid | None:
+    """The grid of a text read by pandas' C parser, or ``None`` where the exact way must read
+    it (see :func:`parse_csv_grid`)."""
     import pandas as pd
 
     if not text.strip("\r\n"):  # empty records only: the csv module's rows have no cell
         return None
-    n_lf, n_cr = text.count("\n"), text.count("\r")
-    n_records = n_lf + n_cr - text.count("\r\n") + (not text.endswith(("\n", "\r")))
-    if n_records > MAX_ROWS:
+    # records: one per line break outside quotes, so at most one per line break
+    n_lines = (text.count("\n") + text.count("\r") - text.count("\r\n")
+               + (not text.endswith(("\n", "\r"))))
+    if n_lines > MAX_ROWS:
         return None
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: left to the exact split
         return None
-    if longest_line_bytes(data) > MAX_CELL_CHARS:  # bytes >= characters: no cell is longer
+    # no line longer than a cell may be means no cell is (bytes >= characters); a quoted cell
+    # can span lines, so a quoted text has its cells measured after the parse
+    if not quoted and longest_line_bytes(data) > MAX_CELL_CHARS:
         return None
-    head = text[:SNIFF_SAMPLE_CHARS]
-    width = 1 + max(map(str.count, record_lines(head), itertools.repeat(delimiter)), default=0)
+    width = first_records_width(text, delimiter, quoted)
+    if width is None:
+        return None
     for _ in range(C_PARSER_RETRIES + 1):
         if width > MAX_COLUMNS:
             return None
-        check_grid_size(label, n_records, width)
+        if quoted and n_lines * width > MAX_CELLS:  # records unknown yet: the exact way counts
+            return None
+        check_grid_size(label, n_lines, width)  # unquoted: one record per line
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")  # a warning means a different reading: not ours
                 frame = pd.read_csv(
                     _io.BytesIO(data), sep=delimiter, header=None, names=range(width),
                     index_col=False, dtype=object, na_filter=False, keep_default_na=False,
-                    skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c",
-                    encoding="utf-8")
+                    skip_blank_lines=False, engine="c", encoding="utf-8",
+                    quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE, quotechar='"',
+                    doublequote=True)
         except pd.errors.ParserError as exc:  # a longer record than the grid: widen, once more
             saw = _SAW_FIELDS.search(str(exc))
             if saw is None or int(saw.group(1)) <= width:
@@ -398,10 +408,45 @@ def _c_parser_grid(text: str, delimiter: str, label: str) -> TextGrid | None:
             continue
         except (ValueError, Warning):
             return None
-        if frame.shape != (n_records, width):
+        if frame.shape[1] != width or (not quoted and len(frame) != n_lines):
             return None
-        return TextGrid(frame.to_numpy(dtype=object))
+        cells = frame.to_numpy(dtype=object)
+        if quoted and len(text) > MAX_CELL_CHARS and any(
+                max(map(len, cells[:, j]), default=0) > MAX_CELL_CHARS for j in range(width)):
+            return None
+        return TextGrid(cells)
     return None
+
+
+def first_records_width(text: str, delimiter: str, quoted: bool) -> int | None:
+    """The most fields of a record among those within the first :data:`SNIFF_SAMPLE_CHARS`
+    characters (cut at a line break), the first record always among them; ``None`` when the
+    sample does not hold the first record whole.
+
+    The C parser is given this many columns to start with. It must never be fewer than the
+    first record's fields: pandas drops one trailing empty field of a first record that is one
+    field too long without a word, where the csv module keeps it.
+
+    Examples
+    --------
+    >>> first_records_width("a,b\\n,,\\n", ",", False), first_records_width('"x,y",z\\n', ",", True)
+    (3, 2)
+    """
+    if len(text) <= SNIFF_SAMPLE_CHARS:
+        head = text
+    else:
+        cut = max(text.rfind("\n", 0, SNIFF_SAMPLE_CHARS), text.rfind("\r", 0, SNIFF_SAMPLE_CHARS))
+        if cut < 0:
+            return None
+        head = text[:cut + 1]
+    if not quoted:  # a record per line, its delimiters all real
+        return 1 + max(map(str.count, record_lines(head), itertools.repeat(delimiter)), default=0)
+    widths: list[int] = []
+    with contextlib.suppress(csv.Error):  # the sample may end inside a quoted field
+        for row in csv.reader(_io.StringIO(head, newline=""), delimiter=delimiter):
+            widths.append(len(row))
+    # a second record read means the first one ended inside the sample
+    return max(widths) if len(widths) >= 2 or (widths and head is text) else None
 
 
 #: Bytes :func:`longest_line_bytes` looks at in one step (its numpy temporaries stay this size).

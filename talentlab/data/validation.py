@@ -162,39 +162,52 @@ def _column_problems(raw: RawTable, cols: list[str], wanted: list[str],
     return problems, dupes
 
 
-def _missing_cells(cell: pd.Series, missing_tokens: set[str]) -> pd.Series:
-    """Which trimmed cells are missing markers, compared as written and after NFKC, as
+def _missing_texts(texts: list[str], missing_tokens: set[str]) -> np.ndarray:
+    """Which trimmed texts are missing markers, compared as written and after NFKC, as
     :func:`talentlab.data.readers.is_missing` compares them (full-width '－' is '-').
 
     Only a non-ASCII text can change under NFKC (an ASCII one is its own normal form), and
     a text already in either set is missing whatever its form; so only the other non-ASCII
-    cells are normalised, once per distinct text when they repeat (a Python step per cell
-    was most of the time validation took on 100,000 rows).
+    texts are normalised (the texts are distinct: each is looked at once).
     """
     missing_nfkc = {unicodedata.normalize("NFKC", m).strip() for m in missing_tokens}
-    missing = cell.isin(missing_tokens | missing_nfkc)
-    other = ~missing & ~cell.str.isascii().astype(bool)
-    n_other = int(other.sum())
-    if not n_other:
+    either = missing_tokens | missing_nfkc
+    n = len(texts)
+    missing = np.fromiter(map(either.__contains__, texts), dtype=bool, count=n)
+    if "".join(texts).isascii():  # identifiers, numbers, codes: no text to normalise
         return missing
-    sub = cell[other]
-    distinct = sub.unique()
-    if 2 * len(distinct) <= n_other:
-        hits = [v for v in distinct.to_numpy(dtype=object).tolist()
-                if unicodedata.normalize("NFKC", v).strip() in missing_nfkc]
-        return missing | cell.isin(hits) if hits else missing
-    extra = sub.str.normalize("NFKC").str.strip().isin(missing_nfkc)
-    return missing | extra.reindex(cell.index, fill_value=False)
+    ascii_ = np.fromiter(map(str.isascii, texts), dtype=bool, count=n)
+    for i in np.flatnonzero(~missing & ~ascii_).tolist():
+        missing[i] = unicodedata.normalize("NFKC", texts[i]).strip() in missing_nfkc
+    return missing
 
 
-def _distinct_texts(column: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """``(codes, texts)``: the distinct cells of a column as trimmed strings ('' for an empty
-    or NA cell) and, per row, the position of its cell among them."""
-    codes, uniques = pd.factorize(column)
-    texts = pd.concat([pd.Series(uniques).astype("string"), pd.Series([""], dtype="string")],
-                      ignore_index=True)
-    codes = np.where(codes < 0, len(uniques), codes)
-    return codes, texts.fillna("").str.strip()
+def distinct_texts(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """``(codes, texts)``: the distinct cells of a column as trimmed strings and, per row, the
+    position of its cell among them; an empty or NA cell is the text '', the last.
+
+    A categorical column (the import's text, :func:`talentlab.data.import_columns.text_column`)
+    gives its own categories and codes: nothing is factorised again. The texts need not be
+    distinct once trimmed (``' a'`` and ``'a'``).
+
+    Examples
+    --------
+    >>> codes, texts = distinct_texts(pd.Series(["b ", None, "a", "b "], dtype="string"))
+    >>> codes.tolist(), texts
+    ([0, 2, 1, 0], ['b', 'a', ''])
+    >>> codes, texts = distinct_texts(pd.Series(["b", "a", None], dtype="category"))
+    >>> codes.tolist(), texts
+    ([1, 0, 2], ['a', 'b', ''])
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        codes, uniques = pd.factorize(column)
+    values = uniques.tolist() if uniques.dtype == object else None
+    if values is None or not set(map(type, values)) <= {str}:  # as the string dtype writes them
+        values = pd.Series(uniques).astype("string").fillna("").tolist()
+    texts = [*map(str.strip, values), ""]
+    return np.where(codes < 0, len(texts) - 1, codes), texts
 
 
 def typed_column(raw: RawTable, fdesc: dict, missing_tokens: set[str],
@@ -203,8 +216,9 @@ def typed_column(raw: RawTable, fdesc: dict, missing_tokens: set[str],
     breaking a rule is appended to ``problems`` with its row and the text as written.
 
     Every rule but uniqueness depends on the cell's text alone, so each is checked once per
-    distinct text of the column and mapped back to the rows (most columns of 100,000 records
-    hold a few dozen texts); the problems still come in row order, rule by rule.
+    distinct text of the column (:func:`distinct_texts`) and mapped back to the rows (most
+    columns of 100,000 records hold a few dozen texts); the problems still come in row order,
+    rule by rule.
 
     Parameters
     ----------
@@ -237,70 +251,101 @@ def typed_column(raw: RawTable, fdesc: dict, missing_tokens: set[str],
     [(5, '', 'required value is missing'), (4, '20x9', 'must be a whole number (integer)')]
     """
     name = fdesc["name"]
-    codes, cell = _distinct_texts(raw.text[name])
-    is_missing = _missing_cells(cell, missing_tokens)
-    present = ~is_missing
+    codes, texts = distinct_texts(raw.text[name])
+    present = ~_missing_texts(texts, missing_tokens)
     cons = fdesc.get("constraints", {})
 
-    def report(mask: pd.Series, rule: str) -> None:
-        for i in np.flatnonzero(mask.to_numpy()[codes]):
+    def report(mask, rule: str) -> None:
+        """Every row whose text is in ``mask`` (one flag per distinct text)."""
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        for i in np.flatnonzero(mask[codes]).tolist():
             problems.append(
-                Problem(raw.file, int(raw.rows[i]), name, _fmt_value(cell.iloc[codes[i]]), rule)
+                Problem(raw.file, int(raw.rows[i]), name, _fmt_value(texts[codes[i]]), rule)
             )
 
     if cons.get("required") and fdesc.get("optional_when_column") not in raw.text.columns:
-        report(is_missing, "required value is missing")
-    values = _parse_typed(cell, present, fdesc["type"], report)
-    valid = present & values.notna()
-    if "minimum" in cons:
-        below = valid & (values.astype("float64") < cons["minimum"])
-        report(below, f"must be >= {cons['minimum']}")
-    if "maximum" in cons:
-        above = valid & (values.astype("float64") > cons["maximum"])
-        report(above, f"must be <= {cons['maximum']}")
+        report(~present, "required value is missing")
+    values = _parse_typed(texts, present, fdesc["type"], report)
+    valid = present & pd.notna(values)
+    if "minimum" in cons or "maximum" in cons:
+        number = pd.Series(values).astype("float64").to_numpy()
+        if "minimum" in cons:
+            report(valid & (number < cons["minimum"]), f"must be >= {cons['minimum']}")
+        if "maximum" in cons:
+            report(valid & (number > cons["maximum"]), f"must be <= {cons['maximum']}")
     if "enum" in cons:
         values = _check_levels(values, valid, fdesc, report)
     if cons.get("unique"):  # a text on more than one row (two texts may trim to one)
-        key = pd.factorize(cell)[0]
-        rows_per_key = np.bincount(key[codes], minlength=len(key))
-        dup = valid & pd.Series(rows_per_key[key] > 1, index=cell.index)
-        report(dup, "must be unique (this value appears on more than one row)")
-    return values.iloc[codes].set_axis(raw.text.index)
+        key = _same_text_keys(texts, present)
+        rows_per_key = np.bincount(key[codes], minlength=len(texts))
+        report(valid & (rows_per_key[key] > 1),
+               "must be unique (this value appears on more than one row)")
+    # a missing cell is missing whatever its type (a text field keeps its texts until here)
+    return pd.Series(pd.api.extensions.take(values, np.where(present[codes], codes, -1),
+                                            allow_fill=True), index=raw.text.index)
 
 
-def _parse_typed(cell: pd.Series, present: pd.Series, ftype: str, report) -> pd.Series:
-    """The cells parsed as ``ftype`` (integer, number, boolean, else text); reports unparsable."""
+def _same_text_keys(texts: list[str], present: np.ndarray) -> np.ndarray:
+    """Per distinct text, a key shared by the texts that are equal (two cells trimmed to one
+    text); texts that are not ``present`` may share keys with others."""
+    n_distinct = len(set(texts))
+    if n_distinct == len(texts) or (n_distinct == len(texts) - 1 and texts.count("") == 2
+                                    and not present[-1]):
+        return np.arange(len(texts))  # the usual case: only the empty text repeats
+    return pd.factorize(object_texts(texts))[0]
+
+
+def object_texts(texts: list[str]) -> np.ndarray:
+    """``texts`` as a 1-d object array.
+
+    Examples
+    --------
+    >>> object_texts(["a", "b"]).dtype
+    dtype('O')
+    """
+    out = np.empty(len(texts), dtype=object)
+    out[:] = texts
+    return out
+
+
+def _parse_typed(texts: list[str], present: np.ndarray, ftype: str, report):
+    """The distinct texts parsed as ``ftype`` (integer, number, boolean, else text), an
+    extension array (a numpy one for numbers), missing where not ``present`` or unparsable
+    (reported), except a text: every text as it is."""
+    if ftype not in ("integer", "number", "boolean"):
+        return pd.array(texts, dtype="string")  # the missing ones too: emptied per row
+    cell = pd.Series(texts, dtype="string")
     if ftype == "integer":
         values, ok = _parse_integer(cell.where(present))
-        report(present & ~ok, "must be a whole number (integer)")
-        return values.where(present & ok).astype("Int64")
+        report(present & ~ok.to_numpy(dtype=bool), "must be a whole number (integer)")
+        return values.where(present & ok).astype("Int64").array
     if ftype == "number":
         values = _parse_number(cell.where(present))
-        report(present & values.isna(), "must be a number")
-        return values.astype("float64")
-    if ftype == "boolean":
-        values, ok = _parse_boolean(cell.where(present, ""))
-        report(present & ~ok, "must be true or false (true/false, yes/no, 1/0, 是/否)")
-        return values
-    return cell.where(present).astype("string")
+        report(present & values.isna().to_numpy(dtype=bool), "must be a number")
+        return values.astype("float64").to_numpy()
+    values, ok = _parse_boolean(cell.where(present, ""))
+    report(present & ~ok.to_numpy(dtype=bool),
+           "must be true or false (true/false, yes/no, 1/0, 是/否)")
+    return values.array
 
 
-def _check_levels(values: pd.Series, valid: pd.Series, fdesc: dict, report) -> pd.Series:
+def _check_levels(values, valid: np.ndarray, fdesc: dict, report):
     """Report values outside the field's levels (numbers within 0.005 of a level count as it);
     a categorical field becomes a Categorical with the levels in contract order."""
     allowed = fdesc["constraints"]["enum"]
     if fdesc["type"] == "number":
-        arr = values.astype("float64").to_numpy()
+        arr = np.asarray(values, dtype="float64")
         hit = np.zeros(len(arr), dtype=bool)
         for a in allowed:
             hit |= np.isclose(arr, float(a), atol=5e-3)
-        bad = valid & ~pd.Series(hit, index=values.index)
+        bad = valid & ~hit
     else:
-        bad = valid & ~values.isin(allowed)
+        bad = valid & ~np.asarray(pd.Series(values).isin(allowed), dtype=bool)
     report(bad, "must be one of: " + ", ".join(str(a) for a in allowed))
     if fdesc.get("categorical"):
-        values = pd.Categorical(values.where(~bad), categories=allowed)
-        values = pd.Series(values, index=valid.index)
+        values = pd.Categorical(pd.Series(values).where(~bad), categories=allowed)
     return values
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 import pytest
 
-from talentlab.data import readers, workbooks
+from talentlab.data import readers, sheet_cells, workbooks
 
 #: values python-calamine can give, chosen so that equal ones read differently
 _VALUES = [0.0, -0.0, 1.0, -1.0, 2.0, 2, 0, 1, True, False, 1e15, 10**15, 1e15 - 1,
@@ -41,3 +42,73 @@ def test_cell_texts_share_equal_texts_and_refuse_unreadable_ones():
     with pytest.raises(workbooks.UnreadableCellText):
         texts["长" * (readers.MAX_CELL_CHARS + 1)]
     assert texts["长" * readers.MAX_CELL_CHARS] == "长" * readers.MAX_CELL_CHARS
+
+
+def _reference_measure(xml: bytes, rows: int, columns: int):
+    """measure_cells' rule, one cell at a time: counts as ``bytes.count``, and each
+    ``<c r="letters digits"`` whose start tag does not end in ``/>`` grows the extent."""
+    cells = xml.count(b"<c")
+    for m in re.finditer(rb'<c r="([A-Za-z]+)([0-9]+)"', xml):
+        end = xml.find(b">", m.end())
+        if end < 0 or xml[end - 1:end] == b"/":
+            continue
+        number = 0  # A = 1, Z = 26, AA = 27
+        for letter in m.group(1).decode().upper():
+            number = number * 26 + ord(letter) - ord("A") + 1
+        assert readers.column_letters(number - 1) == m.group(1).decode().upper()
+        rows, columns = max(rows, int(m.group(2))), max(columns, number)
+    return (cells, cells - xml.count(b'<c r="'), rows, columns, b"<f" in xml)
+
+
+def _random_cell(rng: random.Random) -> bytes:
+    letters = "".join(rng.choice("ABCXYZabz") for _ in range(rng.choice([1] * 20 + [2] * 8 + [3, 4])))
+    digits = rng.choice(["1", "9", "10", "99", "100", "0", "007", "1048576", "52341", ""] * 3
+                        + ["10485760"])
+    ref = rng.choice([f'r="{letters}{digits}"'] * 8 + [f"r='{letters}{digits}'", 'r=""',
+                     f'r="{digits}{letters}"', f'r="{letters}"', f'r = "{letters}{digits}"',
+                     f'r="{letters}{digits}x"', f'r="{letters}{digits}'])
+    attrs = "".join(rng.choice([' t="s"', ' s="3"', ' t="e"', " t='e'", ' x="/"', ' y=">"'])
+                    for _ in range(rng.randint(0, 2)))
+    head = rng.choice([f"<c {ref}{attrs}", f"<c{attrs}", f"<c {ref}{attrs}", f"<c\t{ref}"])
+    body = rng.choice(["/>", " />", "><v>1</v></c>", "></c>", "><f>A1+1</f><v>2</v></c>",
+                       "><f/></c>", '><is><r><rPr><color rgb="FF0000"/></rPr><t>a/>b</t></r>'
+                       "</is></c>", "><v>1/></v></c>", ">"])
+    return (head + body).encode()
+
+
+def test_measure_cells_gives_what_the_cell_by_cell_rule_gives():
+    """The array passes count and reach as far as a plain loop over the cells, on pieces of
+    sheet XML with every shape of reference (case, letters, leading zeros, quotes, missing
+    parts), self-closing and rich-text cells, and text holding '>' and '/'."""
+    rng = random.Random(21)
+    refused = 0
+    for _ in range(3_000):
+        pieces = [_random_cell(rng) for _ in range(rng.randint(0, 12))]
+        xml = b"".join(rng.choice([p, b'<row r="3">' + p, p + b"</row>"]) for p in pieces)
+        rows, columns = rng.choice([0, 1, 9, 50, 100_000]), rng.choice([0, 1, 3, 26, 800])
+        measured = sheet_cells.measure_cells(xml, rows, columns)
+        if measured is None:  # a reference beyond what the arrays read: 4+ letters, 8+ digits
+            refused += 1
+            assert re.search(rb'<c r="(?:[A-Za-z]{4}|[A-Za-z]+[0-9]{8})', xml), xml
+            continue
+        got = (measured.cells, measured.unreferenced, measured.rows, measured.columns,
+               measured.formulas)
+        assert got == _reference_measure(xml, rows, columns), xml
+    assert refused < 1_000
+
+
+@pytest.mark.parametrize("empty", [0, 5, 8, 9, 40])
+@pytest.mark.parametrize("values", [1, 3, 5])
+def test_measure_cells_passes_over_empty_cells_at_the_edge(empty, values):
+    """Cells that close themselves (no value) at the largest row and column, many of them and
+    over several rows and columns, leave the extent to the cells holding a value."""
+    far = [b'<c r="%s%d" s="1"/>' % (readers.column_letters(30 + k % values).encode(),
+                                       900 - k % values) for k in range(empty)]
+    xml = b"".join(far[:empty // 2]) + b'<c r="C7"><v>1</v></c>' + b"".join(far[empty // 2:])
+    xml += b'<c r="E2" t="s"><v>0</v></c>'
+    measured = sheet_cells.measure_cells(xml, 0, 0)
+    assert (measured.rows, measured.columns) == (7, 5)
+    assert (measured.cells, measured.unreferenced) == (empty + 2, 0)
+    held = xml + b'<c r="%s%d" t="s"><v>0</v></c>' % (readers.column_letters(30).encode(), 900)
+    assert (sheet_cells.measure_cells(held, 0, 0).rows,
+            sheet_cells.measure_cells(held, 0, 0).columns) == (900, 31)

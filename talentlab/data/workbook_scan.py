@@ -35,6 +35,7 @@ from talentlab.data.limits import (
     printable,
     size_text,
 )
+from talentlab.data.sheet_cells import measure_cells
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -185,10 +186,11 @@ class _XlsxSheetScanner:
 
     Fast path (every cell element written ``<c r="...``, as Excel and the common writers do): the
     extent is the largest column and row named by a cell that may hold a value (self-closing
-    cells are empty and calamine skips them), found by searching for a reference beyond the
-    current maximum, so the XML is passed over once at C speed. Otherwise (cells without a
-    reference, placed one after another as calamine places them) every tag is followed.
-    Formulas (``<f>``) and error cells (``t="e"``) are rare: each is looked at.
+    cells are empty and calamine skips them), measured in a few numpy passes over the bytes
+    (:func:`~talentlab.data.sheet_cells.measure_cells`), or for a sheet whose elements carry a
+    namespace prefix by searching for a reference beyond the current maximum. Otherwise (cells
+    without a reference, placed one after another as calamine places them) every tag is
+    followed. Formulas (``<f>``) and error cells (``t="e"``) are rare: each is looked at.
     """
 
     def __init__(self, scan: SheetScan, label: str, slow: bool = False):
@@ -238,23 +240,33 @@ class _XlsxSheetScanner:
             buf, self.done = buf[:end], True
         _check_entities(buf, self.label)
         p = self.prefix
-        cells = buf.count(b"<" + p + b"c")  # also <color>, <charset> of rich text: overstates
-        self.scan.cells += cells
         if self.slow:
+            self.scan.cells += buf.count(b"<" + p + b"c")  # also <color> of rich text: overstates
             self._follow_tags(buf)
-        else:
-            self.unreferenced += cells - buf.count(b"<" + p + b'c r="')
-            self._extent(buf)
-            self._special_cells(buf)
-
-    # -- fast path ----------------------------------------------------------------------------
-    def _extent(self, buf: bytes) -> None:
-        p = self.prefix
+            return
         last = buf.rfind(b"<" + p + b'c r="')
         if last >= 0:
             m = re.match(rb'<' + re.escape(p) + rb'c r="[A-Za-z]+([0-9]+)"', buf[last:last + 40])
             if m:  # the last cell's row: the largest in a file written in order
                 self.scan.rows = max(self.scan.rows, int(m.group(1)))
+        # the same counts and extent in a few array passes (no prefix: what writers write)
+        measured = None if p else measure_cells(buf, self.scan.rows, self.scan.columns)
+        if measured is None:
+            cells = buf.count(b"<" + p + b"c")  # also <color>, <charset> of rich text: overstates
+            self.scan.cells += cells
+            self.unreferenced += cells - buf.count(b"<" + p + b'c r="')
+            self._extent(buf)
+        else:
+            self.scan.cells += measured.cells
+            self.unreferenced += measured.unreferenced
+            self.scan.rows, self.scan.columns = measured.rows, measured.columns
+            self._pattern = None  # built for the extent before
+        self._special_cells(buf, formulas=measured is None or measured.formulas)
+
+    # -- fast path ----------------------------------------------------------------------------
+    def _extent(self, buf: bytes) -> None:
+        """Grow the extent to every referenced cell holding a value, by regular expression."""
+        p = self.prefix
         pos = 0
         while True:
             if self._pattern is None:
@@ -282,10 +294,14 @@ class _XlsxSheetScanner:
         end = buf.find(b"</" + p + b"c>", hit)
         return max(start, 0), (len(buf) if end < 0 else end)
 
-    def _special_cells(self, buf: bytes) -> None:
+    def _special_cells(self, buf: bytes, formulas: bool = True) -> None:
         p = self.prefix
         seen = set()
-        for needle in (b"<" + p + b"f", b't="e"', b"t='e'"):
+        for needle in (b"<" + p + b"f", b't="e"', b"t='e'")[0 if formulas else 1:]:
+            # most sheets hold none: a single quote is found by memchr, and a search from the
+            # end skips on the needle's rarer first byte
+            if (needle == b"t='e'" and b"'" not in buf) or buf.rfind(needle) < 0:
+                continue
             pos = buf.find(needle)
             while pos >= 0:
                 if needle[-1:] == b"f" and buf[pos + len(needle):pos + len(needle) + 1] not in (

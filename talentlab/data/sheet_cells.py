@@ -1,0 +1,157 @@
+"""The cell elements of a worksheet's XML measured with numpy: how many, and how far they reach.
+
+:func:`measure_cells` gives :class:`talentlab.data.workbook_scan.SheetScan` the counts and the
+extent that ``bytes.count`` and a regular expression gave it, in a few array passes over the
+bytes instead of one regular-expression step per cell (a sheet of 100,000 rows and 20 columns
+holds two million cells).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+_LT, _GT, _QUOTE, _SLASH, _SPACE = (np.uint8(ord(c)) for c in '<>"/ ')
+_C, _F, _R, _EQUALS = (np.uint8(ord(c)) for c in "cfr=")
+#: zero bytes after the text, so reading a few bytes past any position stays inside the array
+_PAD = 32
+#: a reference of more letters or digits is beyond Excel's grid (XFD, 1,048,576): the caller
+#: measures such a text by regular expression, which names it exactly
+_MAX_LETTERS, _MAX_DIGITS = 3, 7
+
+
+@dataclass(frozen=True)
+class CellMeasure:
+    """What :func:`measure_cells` found in a piece of ``<sheetData>``.
+
+    Attributes
+    ----------
+    cells : int
+        Occurrences of ``<c`` (cell elements; also ``<color``, ``<charset`` of rich text, which
+        can only overstate).
+    unreferenced : int
+        Those not followed by `` r="`` (a cell placed by order rather than by reference).
+    rows, columns : int
+        The extent given, grown to every referenced cell that may hold a value (not
+        self-closing): 1 + its largest 0-based row and column.
+    formulas : bool
+        Whether ``<f`` occurs (a formula element; the caller looks at each).
+    """
+
+    cells: int
+    unreferenced: int
+    rows: int
+    columns: int
+    formulas: bool
+
+
+def measure_cells(xml: bytes, rows: int, columns: int) -> CellMeasure | None:
+    """Count the cell elements of ``xml`` and grow the extent ``rows`` x ``columns`` to them.
+
+    ``xml`` is a piece of a sheet's ``<sheetData>`` written without a namespace prefix. A cell
+    counts towards the extent as in ``<c r="B7" ...>``: a reference of letters and digits in
+    double quotes right after ``<c``, and a start tag that does not close itself (``<c r="B7"
+    s="1"/>`` holds no value). References that are not letters then digits are passed over.
+
+    Returns
+    -------
+    CellMeasure or None
+        None when a reference has more than 3 letters or 7 digits (beyond Excel's grid): the
+        caller measures the text another way.
+
+    Examples
+    --------
+    >>> m = measure_cells(b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C4"><v>2</v></c>'
+    ...                   b'<c r="Z9" s="1"/><c t="s"><v>1</v></c></row>', rows=0, columns=0)
+    >>> m.cells, m.unreferenced, m.rows, m.columns, m.formulas
+    (4, 1, 4, 3, False)
+    >>> measure_cells(b'<c r="AAAA1"><v>1</v></c>', 0, 0) is None
+    True
+    """
+    size = len(xml)
+    text = np.frombuffer(xml + bytes(_PAD), np.uint8)
+    opening = np.flatnonzero(text[:size] == _LT)
+    after = text[opening + 1]
+    starts = opening[after == _C]
+    formulas = bool(np.any(after == _F))
+    del opening, after
+    referenced = ((text[starts + 2] == _SPACE) & (text[starts + 3] == _R)
+                  & (text[starts + 4] == _EQUALS) & (text[starts + 5] == _QUOTE))
+    ref = starts[referenced] + 6
+    cells, unreferenced = int(starts.size), int(starts.size - ref.size)
+    del starts, referenced
+
+    # column letters (either case), as a 1-based column number
+    column = np.zeros(ref.size, np.int64)
+    letters = np.zeros(ref.size, np.int64)
+    going = np.ones(ref.size, bool)
+    for k in range(_MAX_LETTERS + 1):
+        offset = (text[ref + k] | np.uint8(32)) - np.uint8(ord("a"))  # wraps below 'a'
+        is_letter = going & (offset < 26)
+        if not is_letter.any():
+            break
+        if k == _MAX_LETTERS:
+            return None
+        column = np.where(is_letter, column * 26 + offset + 1, column)
+        letters += is_letter
+        going = is_letter
+    # then the row's digits, then the closing quote
+    digits_at = ref + letters
+    row = np.zeros(ref.size, np.int64)
+    digits = np.zeros(ref.size, np.int64)
+    going = letters > 0
+    for k in range(_MAX_DIGITS + 1):
+        digit = text[digits_at + k] - np.uint8(ord("0"))  # wraps below '0'
+        is_digit = going & (digit < 10)
+        if not is_digit.any():
+            break
+        if k == _MAX_DIGITS:
+            return None
+        row = np.where(is_digit, row * 10 + digit, row)
+        digits += is_digit
+        going = is_digit
+    quote = digits_at + digits
+    valid = (digits > 0) & (text[quote] == _QUOTE)
+    beyond = valid & ((row > rows) | (column > columns))
+    if beyond.any():
+        quote = quote[beyond]
+        rows = max(rows, _largest_holding(row[beyond], quote, xml, text))
+        columns = max(columns, _largest_holding(column[beyond], quote, xml, text))
+    return CellMeasure(cells, unreferenced, rows, columns, formulas)
+
+
+def _largest_holding(values: np.ndarray, quotes: np.ndarray, xml: bytes, text: np.ndarray) -> int:
+    """The largest of ``values`` whose cell may hold a value (0 if none); ``quotes`` are the
+    positions of the cells' reference's closing quotes.
+
+    The cells of the largest value are looked at first, a few one by one (the first usually
+    holds), then all at once; after three values all cells left at once. So a sheet of many
+    empty cells costs a few array passes, never a Python step per cell.
+    """
+    for _ in range(3):
+        if not values.size:
+            return 0
+        top = values.max()
+        tied = np.flatnonzero(values == top)
+        for q in quotes[tied[:8]].tolist():
+            end = xml.find(b">", q + 1)
+            if end > 0 and xml[end - 1] != 0x2F:  # not '/>'
+                return int(top)
+        if tied.size > 8 and _holding(quotes[tied[8:]], text, len(xml)).any():
+            return int(top)
+        keep = values != top
+        values, quotes = values[keep], quotes[keep]
+    holds = _holding(quotes, text, len(xml))
+    return int(values[holds].max()) if holds.any() else 0
+
+
+def _holding(quotes: np.ndarray, text: np.ndarray, size: int) -> np.ndarray:
+    """Whether each cell may hold a value: the first ``>`` after its reference's closing quote
+    (at ``quotes``) ends its start tag, and ``/>`` closes an empty cell."""
+    closing = np.flatnonzero(text[:size] == _GT)
+    if not closing.size:
+        return np.zeros(quotes.size, bool)
+    at = np.searchsorted(closing, quotes + 1)
+    end = closing[np.minimum(at, closing.size - 1)]
+    return (at < closing.size) & (text[end - 1] != _SLASH)

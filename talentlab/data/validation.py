@@ -376,8 +376,10 @@ def _with_headers(raw: RawTable, problems: list[Problem]) -> list[Problem]:
 def _cross_field(raw: RawTable, df: pd.DataFrame) -> list[Problem]:
     problems: list[Problem] = []
 
-    def report(mask: pd.Series, column: str, rule: str) -> None:
-        for i in np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool)):
+    def report(mask: pd.Series | np.ndarray, column: str, rule: str) -> None:
+        if isinstance(mask, pd.Series):
+            mask = mask.fillna(False).to_numpy(dtype=bool)
+        for i in np.flatnonzero(mask):
             v = df[column].iloc[i]
             problems.append(
                 Problem(raw.file, int(raw.rows[i]), column,
@@ -386,17 +388,19 @@ def _cross_field(raw: RawTable, df: pd.DataFrame) -> list[Problem]:
             )
 
     if raw.name == "graduates":
-        dest = df["destination"].astype("string")
-        employed = dest.isin(EMPLOYED).fillna(False)
-        employee = dest.isin(EMPLOYEES).fillna(False)
-        known = dest.notna()
+        # flags per row as numpy arrays: the destination's levels are compared once each (it
+        # is a categorical column), not as 100,000 strings
+        dest = df["destination"]
+        known = dest.notna().to_numpy(dtype=bool)
+        not_employed = known & ~dest.isin(EMPLOYED).fillna(False).to_numpy(dtype=bool)
+        not_employee = known & ~dest.isin(EMPLOYEES).fillna(False).to_numpy(dtype=bool)
         for col in ("job_related_to_major", "job_satisfaction", "employer_in_cluster", "work_region",
                     "adaptation_months", "adaptation_reached", "left_within_6_months"):
-            report(known & ~employed & df[col].notna(), col,
+            report(not_employed & df[col].notna().to_numpy(dtype=bool), col,
                    f"only allowed for the employed ({', '.join(EMPLOYED)}); "
                    f"this graduate's destination is another")
         for col in ("employer_id", "employer_tier", "retraining_hours"):
-            report(known & ~employee & df[col].notna(), col,
+            report(not_employee & df[col].notna().to_numpy(dtype=bool), col,
                    f"only allowed for employees ({', '.join(EMPLOYEES)})")
         months, reached = df["adaptation_months"], df["adaptation_reached"]
         report(months.notna() & reached.isna(), "adaptation_reached",

@@ -71,48 +71,48 @@ def measure_cells(xml: bytes, rows: int, columns: int) -> CellMeasure | None:
     """
     size = len(xml)
     text = np.frombuffer(xml + bytes(_PAD), np.uint8)
-    opening = np.flatnonzero(text[:size] == _LT)
-    after = text[opening + 1]
-    starts = opening[after == _C]
-    formulas = bool(np.any(after == _F))
-    del opening, after
+    opening, after = text[:size] == _LT, text[1:size + 1]
+    starts = np.flatnonzero(opening & (after == _C))
+    formulas = bool(np.any(opening & (after == _F)))
+    del opening
     referenced = ((text[starts + 2] == _SPACE) & (text[starts + 3] == _R)
                   & (text[starts + 4] == _EQUALS) & (text[starts + 5] == _QUOTE))
     ref = starts[referenced] + 6
     cells, unreferenced = int(starts.size), int(starts.size - ref.size)
     del starts, referenced
 
-    # column letters (either case), as a 1-based column number
+    # column letters (either case) as a 1-based column number, then the row's digits, then
+    # the closing quote; `at` walks along each reference (arrays updated in place)
+    at = ref.copy()
     column = np.zeros(ref.size, np.int64)
-    letters = np.zeros(ref.size, np.int64)
     going = np.ones(ref.size, bool)
     for k in range(_MAX_LETTERS + 1):
-        offset = (text[ref + k] | np.uint8(32)) - np.uint8(ord("a"))  # wraps below 'a'
+        offset = (text[at] | np.uint8(32)) - np.uint8(ord("a"))  # wraps below 'a'
         is_letter = going & (offset < 26)
         if not is_letter.any():
             break
         if k == _MAX_LETTERS:
             return None
-        column = np.where(is_letter, column * 26 + offset + 1, column)
-        letters += is_letter
+        np.multiply(column, 26, out=column, where=is_letter)
+        np.add(column, offset + np.int64(1), out=column, where=is_letter)
+        at += is_letter
         going = is_letter
-    # then the row's digits, then the closing quote
-    digits_at = ref + letters
+    digits_at = at.copy()
     row = np.zeros(ref.size, np.int64)
-    digits = np.zeros(ref.size, np.int64)
-    going = letters > 0
+    going = at > ref  # a letter at least
     for k in range(_MAX_DIGITS + 1):
-        digit = text[digits_at + k] - np.uint8(ord("0"))  # wraps below '0'
+        digit = text[at] - np.uint8(ord("0"))  # wraps below '0'
         is_digit = going & (digit < 10)
         if not is_digit.any():
             break
         if k == _MAX_DIGITS:
             return None
-        row = np.where(is_digit, row * 10 + digit, row)
-        digits += is_digit
+        np.multiply(row, 10, out=row, where=is_digit)
+        np.add(row, digit, out=row, where=is_digit)
+        at += is_digit
         going = is_digit
-    quote = digits_at + digits
-    valid = (digits > 0) & (text[quote] == _QUOTE)
+    quote = at
+    valid = (at > digits_at) & (text[quote] == _QUOTE)
     beyond = valid & ((row > rows) | (column > columns))
     if beyond.any():
         quote = quote[beyond]

@@ -20,95 +20,110 @@ import numpy as np
 import pandas as pd
 
 from talentlab.data import readers
+from talentlab.data.csv_files import fields_per_record
+from talentlab.data.text_grid import TextGrid
 from talentlab.data.validation import RawTable
 
 #: The file types a table is read from, in the order a folder is searched.
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 
 
-def _csv_grid(path: Path, encoding: str | None) -> list[list[str]]:
-    """Rows of a CSV file (one list of cell texts per record, as a spreadsheet shows them).
+def _csv_grid(path: Path, encoding: str | None) -> tuple[TextGrid, int]:
+    """The grid of a CSV file (one row of cell texts per record, as a spreadsheet shows them)
+    and the number of fields of its first record (the header's, before the grid's padding).
 
     The encoding is detected (:func:`talentlab.data.readers.detect_encoding`) or given; a lone CR
     (old Mac line ends) counts as a line break; an unclosed quote is an error, not a swallowed rest.
     The readers' limits apply (file size, rows, columns, cell length:
-    :func:`talentlab.data.readers.parse_csv`).
+    :func:`talentlab.data.readers.parse_csv_grid`).
     """
     text, _enc = readers.decode_file(path, encoding)  # refuses a file mixing encodings, too
-    text = re.sub(r"\r(?!\n)", "\n", text)
+    if text.count("\r") != text.count("\r\n"):
+        text = re.sub(r"\r(?!\n)", "\n", text)
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     # the contract's CSV is comma-separated; sniff only when the header has no comma at all
     delimiter = "," if "," in first_line else readers.sniff_delimiter(text)
-    return readers.parse_csv(text, delimiter, path.name, strict=True)
+    grid = readers.parse_csv_grid(text, delimiter, path.name, strict=True)
+    header_fields = fields_per_record(text, delimiter)[:1]  # the csv module's count
+    return grid, header_fields[0] if header_fields else grid.width
 
 
-def _workbook_grid(path: Path) -> tuple[list[list[str]], str]:
-    """The one sheet holding data in a contract workbook, and the label naming it.
+def _workbook_grid(path: Path) -> tuple[TextGrid, str, int]:
+    """The one sheet holding data in a contract workbook, the label naming it and the number of
+    cells of its first row.
 
     Every sheet is looked at: a workbook whose data are on more than one sheet is an error naming
     the sheets (nothing is silently left out); empty sheets carry nothing and are passed over.
     """
-    sheets = readers.read_workbook(path)
-    filled = [(title, rows) for title, rows in sheets
-              if any(cell.strip() for row in rows for cell in row)]
+    sheets = [(title, TextGrid.from_rows(rows, f"{readers.printable(path.name)} "
+                                                f"[{readers.printable(title)}]"),
+               len(rows[0]) if rows else 0)
+              for title, rows in readers.read_workbook(path)]
+    filled = [(title, grid, first) for title, grid, first in sheets if grid.filled().any()]
     if not filled:
-        names = ", ".join(repr(t) for t, _ in sheets)
+        names = ", ".join(repr(t) for t, _, _ in sheets)
         raise ValueError(f"{readers.printable(path.name)}: no sheet holds any data (sheets: "
                          f"{readers.printable(names)})")
     if len(filled) > 1:
-        names = ", ".join(f"'{readers.printable(t)}' "
-                          f"({sum(1 for r in rows if any(c.strip() for c in r))} rows)"
-                          for t, rows in filled)
+        names = ", ".join(f"'{readers.printable(t)}' ({int(grid.filled().sum())} rows)"
+                          for t, grid, _ in filled)
         raise ValueError(
             f"{path.name}: data on {len(filled)} sheets: {names}. A table file holds one table "
             "on one sheet: put all rows on one sheet, or run `talentlab import`, which reads "
             "every sheet")
-    title, rows = filled[0]
+    title, grid, first = filled[0]
     # formulas without a calculated value are refused by read_workbook itself (both paths)
     label = path.name if len(sheets) == 1 else f"{path.name} [sheet '{readers.printable(title)}']"
-    return rows, label
+    return grid, label, first
 
 
-def _grid_to_table(grid: list[list[str]], name: str, label: str) -> RawTable:
-    """A RawTable from rows of cell texts whose first row is the header.
+def _grid_to_table(grid: TextGrid | list[list[str]], name: str, label: str,
+                   header_fields: int | None = None) -> RawTable:
+    """A RawTable from a grid of cell texts whose first row is the header, which had
+    ``header_fields`` cells before the grid padded it (all of the first row when ``None``).
 
     Entirely empty rows are not records (spreadsheets leave them) and are skipped; every other
     row keeps the number a person sees. Duplicate header names are kept (the contract check
-    reports them). A NUL byte or a cell beyond the header's width is an error.
+    reports them). A cell beyond the header's width is an error. The checks run column by
+    column over the grid, never cell by cell in Python.
     """
-    if not grid or not any(c.strip() for c in grid[0]):
-        what = "the file is empty" if not any(any(c.strip() for c in r) for r in grid) else \
+    grid = TextGrid.from_rows(grid, label)
+    if not len(grid) or not any(c.strip() for c in grid[0]):
+        what = "the file is empty" if not grid.filled().any() else \
             "row 1 is empty: the header must be the first row"
         raise ValueError(f"{label}: {what} (expected a header row with the columns of '{name}')")
     header = [unicodedata.normalize("NFC", c).strip().lstrip("\ufeff") for c in grid[0]]
-    width = len(header)
-    while width and not header[width - 1] and not any(
-            len(r) >= width and r[width - 1].strip() for r in grid[1:]):
+    body = grid[1:]
+    keep = np.flatnonzero(body.filled())  # row keep[k] + 2 is the k-th record
+    records = body.take(keep)
+    width = len(header) if header_fields is None else min(header_fields, len(header))
+    header = header[:width]
+    while width and not header[width - 1] and not _holds_text(records.cells[:, width - 1]):
         width -= 1  # trailing empty header cells over empty columns (a spreadsheet's ragged edge)
     header = header[:width]
-    records, rows = [], []
-    for i, row in enumerate(grid[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        extra = [c for c in row[width:] if c.strip()]
-        if extra:
-            raise ValueError(f"{label}, row {i}: {width + len(row[width:])} cells but the header "
-                             f"has {width} (value {extra[0][:60]!r} has no column); an unquoted "
-                             "delimiter inside a value?")
-        cells = (row + [""] * width)[:width]
-        for j, c in enumerate(cells):
-            if "\x00" in c:
-                raise ValueError(f"{label}, row {i}, column '{header[j]}': contains a NUL byte "
-                                 "(binary data, not text)")
-        records.append(cells)
-        rows.append(i)
+    cells = records.columns(width)
+    # a NUL byte never gets here: the CSV reader and read_workbook name its row and column
+    beyond = (np.flatnonzero(TextGrid(records.cells[:, width:]).filled())
+              if records.width > width else [])
+    if len(beyond):
+        row = records[int(beyond[0])]
+        n_cells = 1 + max(j for j, c in enumerate(row) if c.strip())
+        value = next(c for c in row[width:] if c.strip())
+        raise ValueError(f"{label}, row {keep[beyond[0]] + 2}: {n_cells} cells but the header "
+                         f"has {width} (value {value[:60]!r} has no column); an unquoted delimiter "
+                         "inside a value?")
     for j, h in enumerate(header):
         if not h:
             raise ValueError(f"{label}, row 1, column {j + 1}: the header cell is empty but the "
                              "column holds data (a title row above the header? The header must "
                              "be row 1; `talentlab import` finds it below a title)")
-    text = pd.DataFrame(records, columns=header, dtype="object")
-    return RawTable(name=name, file=label, text=text, rows=np.asarray(rows, dtype=int))
+    text = pd.DataFrame(cells, columns=header, dtype="object")
+    return RawTable(name=name, file=label, text=text, rows=keep + 2)
+
+
+def _holds_text(column: np.ndarray) -> bool:
+    """Whether a column of cell texts has a cell that is not blank."""
+    return bool(len(column)) and TextGrid(column.reshape(-1, 1)).filled().any()
 
 
 def read_table_text(path: str | os.PathLike, name: str, encoding: str | None = None) -> RawTable:
@@ -123,10 +138,11 @@ def read_table_text(path: str | os.PathLike, name: str, encoding: str | None = N
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return _grid_to_table(_csv_grid(path, encoding), name, label)
+            grid, header_fields = _csv_grid(path, encoding)
+            return _grid_to_table(grid, name, label, header_fields)
         if suffix == ".xlsx":
-            grid, label = _workbook_grid(path)
-            return _grid_to_table(grid, name, label)
+            grid, label, header_fields = _workbook_grid(path)
+            return _grid_to_table(grid, name, label, header_fields)
         if suffix == ".parquet":
             try:
                 typed = pd.read_parquet(path)

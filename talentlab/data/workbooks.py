@@ -112,21 +112,30 @@ class CellTexts(dict):
 
     def __missing__(self, value: object) -> str:
         kind = type(value)
+        if kind is str:
+            if "\x00" in value or len(value) > MAX_CELL_CHARS:
+                raise UnreadableCellText(value[:20])
+            self[value] = value
+            return value
         if kind is float:
-            # cell_text's rule for a whole number, without its type tests; NaN and infinities
-            # are not whole and go to cell_text
-            whole = value.is_integer() and -1e15 < value < 1e15
-            text = str(int(value)) if whole else cell_text(value)
-            if value == value and value != 0.0 and value != 1.0 and (whole or
-                                                                     not value.is_integer()):
-                self[value] = text
-            return text
+            # cell_text's rule for a number, without its type tests
+            if not value.is_integer():  # NaN and infinities too
+                text = cell_text(value)
+                if value == value:  # NaN never finds itself
+                    self[value] = text
+                return text
+            if -1e15 < value < 1e15:
+                text = str(int(value))
+                if value != 0.0 and value != 1.0:
+                    self[value] = text
+                return text
+            return cell_text(value)
         if kind is int:
             text = str(value)
             if value != 0 and value != 1 and -1e15 < value < 1e15:
                 self[value] = text
             return text
-        text = value if kind is str else cell_text(value)
+        text = cell_text(value)
         if "\x00" in text or len(text) > MAX_CELL_CHARS:
             raise UnreadableCellText(text[:20])
         if kind in _SELF_EQUAL_TYPES:

@@ -369,14 +369,15 @@ def _c_parser_grid(text: str, delimiter: str, label: str, quoted: bool) -> TextG
 
     if not text.strip("\r\n"):  # empty records only: the csv module's rows have no cell
         return None
-    # records: one per line break outside quotes, so at most one per line break
-    n_lines = (text.count("\n") + text.count("\r") - text.count("\r\n")
-               + (not text.endswith(("\n", "\r"))))
-    if n_lines > MAX_ROWS:
-        return None
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: left to the exact split
+        return None
+    # records: one per line break outside quotes, so at most one per line break (counted in
+    # the UTF-8 bytes, where CR and LF are never part of another character)
+    n_lines = (data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+               + (not text.endswith(("\n", "\r"))))
+    if n_lines > MAX_ROWS:
         return None
     # no line longer than a cell may be means no cell is (bytes >= characters); a quoted cell
     # can span lines, so a quoted text has its cells measured after the parse

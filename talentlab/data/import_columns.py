@@ -220,12 +220,16 @@ def text_column(values: list[str], codes: np.ndarray) -> pd.Categorical:
     >>> text_column(["2021", ""], np.array([0, -1, 1, 0])).tolist()
     ['2021', '', '', '2021']
     """
-    texts = [*values, ""]  # '' last: the code -1 cells
-    if len(set(texts)) == len(texts):  # distinct already (identifiers): nothing to merge
-        remap = np.arange(len(texts), dtype=np.intp)
+    categories = pd.Index(object_array([*values, ""]), dtype=object)  # '' last: code -1 cells
+    if categories.is_unique:  # distinct already (identifiers): nothing to merge
+        cell_codes = np.where(codes < 0, len(values), codes)
     else:
-        remap, texts = pd.factorize(object_array(texts))
-    return pd.Categorical.from_codes(remap[codes], categories=pd.Index(texts, dtype=object))
+        remap, texts = pd.factorize(categories.to_numpy())
+        categories = pd.Index(texts, dtype=object)
+        cell_codes = remap[codes]
+    # the codes are valid by construction; the categories' uniqueness, known now, is not
+    # checked again (the Index keeps it)
+    return pd.Categorical.from_codes(cell_codes, categories=categories, validate=False)
 
 
 def codes_and_values(column: pd.Series) -> tuple[np.ndarray, list]:

@@ -8,8 +8,11 @@ and a value no map knows becomes a located problem (:func:`map_tables`). Part of
 
 from __future__ import annotations
 
+import bisect
+import operator
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,6 +61,41 @@ class ValueTally:
     rate_mixes: list = field(default_factory=list)
 
 
+class RecordLocations(Sequence):
+    """The ``(piece, sheet row)`` of each record of a table, in record order, looked up when
+    asked (a problem's record): a tuple per record cost more than mapping 100,000 records.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> a, b = SimpleNamespace(rows=[2, 3]), SimpleNamespace(rows=[5])
+    >>> locs = RecordLocations([a, b])
+    >>> len(locs), locs[1] == (a, 3), locs[2] == (b, 5), locs[-1] == (b, 5)
+    (3, True, True, True)
+    """
+
+    def __init__(self, pieces: list[Piece]):
+        self._pieces = list(pieces)
+        self._starts = [0]
+        for p in self._pieces:
+            self._starts.append(self._starts[-1] + len(p.rows))
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        k = operator.index(k)
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(f"record {k} of {len(self)}")
+        j = bisect.bisect_right(self._starts, k) - 1
+        piece = self._pieces[j]
+        return piece, piece.rows[k - self._starts[j]]
+
+
 @dataclass
 class MappedTables:
     """The record tables as contract text, and where each record came from.
@@ -70,7 +108,7 @@ class MappedTables:
         Each table as contract text (categorical columns of the distinct texts).
     originals : dict
         Table -> field -> the cells as read.
-    locs : dict
+    locs : dict of str to RecordLocations
         Table -> (piece, sheet row) of each record.
     empty_fields : dict of str to list of str
         Optional fields no file of the table has (left empty, reported).
@@ -86,7 +124,7 @@ class MappedTables:
     by_table: dict[str, list[Piece]]
     texts: dict[str, pd.DataFrame]
     originals: dict[str, dict[str, list]]                    # table -> field -> cells as read
-    locs: dict[str, list[tuple[Piece, int]]]                # table -> (piece, row) per record
+    locs: dict[str, RecordLocations]                        # table -> (piece, row) per record
     empty_fields: dict[str, list[str]]
     unmapped_probs: list[LocatedProblem]
     tally: ValueTally
@@ -154,7 +192,7 @@ def map_tables(found: FoundTables, m: Mappings, report: dict) -> MappedTables:
                      {(t, n) for t, per in m.derived.items() for n in per})
     for table, plist in by_table.items():
         orig, present, left_empty = _gather_fields(table, plist, m)
-        mapped.locs[table] = [(p, r) for p in plist for r in p.rows]
+        mapped.locs[table] = RecordLocations(plist)
         mapped.empty_fields[table] = left_empty
         mapped.originals[table] = orig
         mapped.texts[table] = _convert_table(m, table, orig, present, tally)
@@ -327,7 +365,7 @@ def _convert_rates(m: Mappings, table: str, fdesc: dict, distinct: tuple[np.ndar
     return text_column(converted, codes)
 
 
-def _rate_mix_problems(mixes: list, locs: dict[str, list[tuple[Piece, int]]]) -> list[Problem]:
+def _rate_mix_problems(mixes: list, locs: dict[str, RecordLocations]) -> list[Problem]:
     """One problem per rate column that mixes proportions with percentages, naming the first
     cell of each kind (file, sheet, row, value). Not a row problem: dropping rows cannot say
     which scale the column is on."""

@@ -294,17 +294,11 @@ def _same_text_keys(texts: list[str], present: np.ndarray) -> np.ndarray:
     if n_distinct == len(texts) or (n_distinct == len(texts) - 1 and texts.count("") == 2
                                     and not present[-1]):
         return np.arange(len(texts))  # the usual case: only the empty text repeats
-    return pd.factorize(object_texts(texts))[0]
+    return pd.factorize(_object_array(texts))[0]
 
 
-def object_texts(texts: list[str]) -> np.ndarray:
-    """``texts`` as a 1-d object array.
-
-    Examples
-    --------
-    >>> object_texts(["a", "b"]).dtype
-    dtype('O')
-    """
+def _object_array(texts: list[str]) -> np.ndarray:
+    """``texts`` as a 1-d object array."""
     out = np.empty(len(texts), dtype=object)
     out[:] = texts
     return out
@@ -345,7 +339,7 @@ def _check_levels(values, valid: np.ndarray, fdesc: dict, report):
         bad = valid & ~np.asarray(pd.Series(values).isin(allowed), dtype=bool)
     report(bad, "must be one of: " + ", ".join(str(a) for a in allowed))
     if fdesc.get("categorical"):
-        values = pd.Categorical(pd.Series(values).where(~bad), categories=allowed)
+        values = pd.Categorical(pd.Series(values).where(valid & ~bad), categories=allowed)
     return values
 
 

@@ -162,18 +162,28 @@ def _column_problems(raw: RawTable, cols: list[str], wanted: list[str],
     return problems, dupes
 
 
-def _missing_texts(texts: list[str], missing_tokens: set[str]) -> np.ndarray:
+def _missing_texts(texts: list[str], missing_tokens: set[str],
+                   categories: pd.Index | None = None) -> np.ndarray:
     """Which trimmed texts are missing markers, compared as written and after NFKC, as
     :func:`talentlab.data.readers.is_missing` compares them (full-width '－' is '-').
 
     Only a non-ASCII text can change under NFKC (an ASCII one is its own normal form), and
     a text already in either set is missing whatever its form; so only the other non-ASCII
-    texts are normalised (the texts are distinct: each is looked at once).
+    texts are normalised (the texts are distinct: each is looked at once). ``categories``,
+    when given, are ``texts`` but the last (the empty text): the markers are looked up in
+    them (a few lookups in a hash table the Index has already) instead of each text in the
+    markers (an identifier column has a text per record).
     """
     missing_nfkc = {unicodedata.normalize("NFKC", m).strip() for m in missing_tokens}
     either = missing_tokens | missing_nfkc
     n = len(texts)
-    missing = np.fromiter(map(either.__contains__, texts), dtype=bool, count=n)
+    if categories is not None:
+        missing = np.zeros(n, dtype=bool)
+        at = categories.get_indexer(sorted(either))
+        missing[at[at >= 0]] = True
+        missing[-1] = texts[-1] in either
+    else:
+        missing = np.fromiter(map(either.__contains__, texts), dtype=bool, count=n)
     if "".join(texts).isascii():  # identifiers, numbers, codes: no text to normalise
         return missing
     ascii_ = np.fromiter(map(str.isascii, texts), dtype=bool, count=n)
@@ -199,15 +209,24 @@ def distinct_texts(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     >>> codes.tolist(), texts
     ([1, 0, 2], ['a', 'b', ''])
     """
+    codes, texts, _categories = _distinct_texts(column)
+    return codes, texts
+
+
+def _distinct_texts(column: pd.Series) -> tuple[np.ndarray, list[str], pd.Index | None]:
+    """:func:`distinct_texts` and, when they are the texts but the last as they stand
+    (trimmed already, all strings), the column's categories."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
     else:
         codes, uniques = pd.factorize(column)
-    values = uniques.tolist() if uniques.dtype == object else None
-    if values is None or not set(map(type, values)) <= {str}:  # as the string dtype writes them
-        values = pd.Series(uniques).astype("string").fillna("").tolist()
+    all_str = (uniques.dtype == object
+               and pd.api.types.infer_dtype(uniques, skipna=False) in ("string", "empty"))
+    values = (uniques.tolist() if all_str
+              else pd.Series(uniques).astype("string").fillna("").tolist())  # as written
     texts = [*map(str.strip, values), ""]
-    return np.where(codes < 0, len(texts) - 1, codes), texts
+    same = all_str and isinstance(column.dtype, pd.CategoricalDtype) and texts[:-1] == values
+    return np.where(codes < 0, len(texts) - 1, codes), texts, uniques if same else None
 
 
 def typed_column(raw: RawTable, fdesc: dict, missing_tokens: set[str],
@@ -251,8 +270,8 @@ def typed_column(raw: RawTable, fdesc: dict, missing_tokens: set[str],
     [(5, '', 'required value is missing'), (4, '20x9', 'must be a whole number (integer)')]
     """
     name = fdesc["name"]
-    codes, texts = distinct_texts(raw.text[name])
-    present = ~_missing_texts(texts, missing_tokens)
+    codes, texts, categories = _distinct_texts(raw.text[name])
+    present = ~_missing_texts(texts, missing_tokens, categories)
     cons = fdesc.get("constraints", {})
 
     def report(mask, rule: str) -> None:
@@ -278,7 +297,7 @@ def typed_column(raw: RawTable, fdesc: dict, missing_tokens: set[str],
     if "enum" in cons:
         values = _check_levels(values, valid, fdesc, report)
     if cons.get("unique"):  # a text on more than one row (two texts may trim to one)
-        key = _same_text_keys(texts, present)
+        key = _same_text_keys(texts, present, categories is not None)
         rows_per_key = np.bincount(key[codes], minlength=len(texts))
         report(valid & (rows_per_key[key] > 1),
                "must be unique (this value appears on more than one row)")
@@ -287,9 +306,13 @@ def typed_column(raw: RawTable, fdesc: dict, missing_tokens: set[str],
                                             allow_fill=True), index=raw.text.index)
 
 
-def _same_text_keys(texts: list[str], present: np.ndarray) -> np.ndarray:
+def _same_text_keys(texts: list[str], present: np.ndarray, distinct_but_last: bool = False
+                    ) -> np.ndarray:
     """Per distinct text, a key shared by the texts that are equal (two cells trimmed to one
-    text); texts that are not ``present`` may share keys with others."""
+    text); texts that are not ``present`` may share keys with others. ``distinct_but_last``:
+    the texts but the last (the empty text) are known to be distinct (a categorical's)."""
+    if distinct_but_last and not present[-1]:
+        return np.arange(len(texts))
     n_distinct = len(set(texts))
     if n_distinct == len(texts) or (n_distinct == len(texts) - 1 and texts.count("") == 2
                                     and not present[-1]):

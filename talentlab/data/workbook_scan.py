@@ -152,6 +152,8 @@ _BAD_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]
 
 
 def _check_entities(buf: bytes, label: str) -> None:
+    if b"&" not in buf:  # memchr: most sheet XML holds no entity at all
+        return
     bad = _BAD_ENTITY.search(buf)
     if bad is not None:
         snippet = printable(buf[bad.start():bad.start() + 20].decode("utf-8", "replace"))
@@ -235,7 +237,9 @@ class _XlsxSheetScanner:
                 return
             self.in_data = True
             buf = buf[m.end():]
-        end = buf.find(b"</" + self.prefix + b"sheetData>")
+        closing = b"</" + self.prefix + b"sheetData>"
+        # only the last piece holds it: a search from the end fails faster
+        end = buf.find(closing) if buf.rfind(closing) >= 0 else -1
         if end >= 0:
             buf, self.done = buf[:end], True
         _check_entities(buf, self.label)

@@ -411,7 +411,9 @@ def _c_parser_grid(text: str, delimiter: str, label: str, quoted: bool) -> TextG
             return None
         if frame.shape[1] != width or (not quoted and len(frame) != n_lines):
             return None
+        del data  # read: its bytes are not needed beside the frame and its array
         cells = frame.to_numpy(dtype=object)
+        del frame
         if quoted and len(text) > MAX_CELL_CHARS and any(
                 max(map(len, cells[:, j]), default=0) > MAX_CELL_CHARS for j in range(width)):
             return None

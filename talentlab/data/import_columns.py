@@ -243,7 +243,7 @@ def codes_and_values(column: pd.Series) -> tuple[np.ndarray, list]:
     ([0, 1, 0], ['b', 'a'])
     """
     if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy(), list(column.cat.categories)
+        return column.cat.codes.to_numpy(), column.cat.categories.tolist()
     codes, uniques = pd.factorize(np.asarray(column_texts(column), dtype=object))
     return codes, list(uniques)
 

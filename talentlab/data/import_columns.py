@@ -207,7 +207,8 @@ def distinct_codes(cells: np.ndarray) -> tuple[np.ndarray, list]:
     ([0, -1, 1, 0], ['是', '否'])
     """
     codes, uniques = pd.factorize(cells)
-    return codes, list(uniques)
+    # tolist: the same objects as list() gives, without a Python step per value
+    return codes, uniques.tolist() if uniques.dtype == object else list(uniques)
 
 
 def text_column(values: list[str], codes: np.ndarray) -> pd.Categorical:

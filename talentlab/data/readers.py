@@ -64,7 +64,8 @@ Modules
     :mod:`~talentlab.data.text_encodings` (:func:`detect_encoding`, :func:`decode_file`),
     :mod:`~talentlab.data.csv_files` (:func:`sniff_delimiter`, :func:`parse_csv`,
     :func:`parse_csv_grid`, :func:`read_text_grid`), :mod:`~talentlab.data.workbook_scan` (a
-    workbook measured before it is read), :mod:`~talentlab.data.workbooks`
+    workbook measured before it is read, its cells counted by
+    :mod:`~talentlab.data.sheet_cells`), :mod:`~talentlab.data.workbooks`
     (:func:`read_workbook`, :func:`cell_text`) and :mod:`~talentlab.data.text_grid`
     (:class:`TextGrid`, the grid the importer reads).
 """

@@ -155,3 +155,28 @@ def test_problems_only_validation_finds_what_full_validation_finds(staggered_tex
     assert full_typed["graduates"]["student_id"].dtype == "string"
     pd.testing.assert_series_equal(typed["graduates"]["student_id"].astype("string"),
                                    full_typed["graduates"]["student_id"])
+
+
+def test_yes_no_words_are_found_in_python_as_pandas_finds_them():
+    """Validation lowers the distinct texts with Python's ``str.lower`` where it used pandas'
+    (Arrow's): for every code point, where either lowers it to characters of the yes/no words,
+    both give the same, so a text is a yes/no word in one exactly when it is in the other
+    (the dotted capital İ, the Kelvin sign and final sigma lower differently, but to no such
+    character)."""
+    words = validation.TRUE_TOKENS | validation.FALSE_TOKENS
+    word_chars = set("".join(words))
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    arrow = pd.Series(chars, dtype="string").str.lower().tolist()
+    differ = [(hex(ord(c)), a, c.lower()) for c, a in zip(chars, arrow, strict=True)
+              if a != c.lower() and (set(a) <= word_chars or set(c.lower()) <= word_chars)]
+    assert differ == []
+    cells = ["TRUE", " Yes", "是", "否", "İ", "ｙｅｓ", "", "no "]
+    column = pd.DataFrame({"order_class": pd.Categorical(cells)})
+    fdesc = next(f for f in resource("graduates")["schema"]["fields"]
+                 if f["name"] == "order_class")
+    problems: list = []
+    values = typed_column(RawTable("graduates", "g.csv", column, np.arange(8) + 2), fdesc,
+                          {""}, problems)
+    assert values.tolist() == [True, True, True, False, pd.NA, pd.NA, pd.NA, False]
+    assert [p.value for p in problems if p.rule.startswith("must be true or false")] == [
+        "İ", "ｙｅｓ"]

@@ -53,14 +53,22 @@ def _parse_integer(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return num.where(ok), ok
 
 
-def _parse_boolean(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    low = text.str.strip().str.lower()
-    is_true = low.isin(TRUE_TOKENS)
-    is_false = low.isin(FALSE_TOKENS)
-    out = pd.Series(pd.NA, index=text.index, dtype="boolean")
-    out[is_true] = True
-    out[is_false] = False
-    return out, is_true | is_false
+def _parse_boolean(texts: list[str], present: np.ndarray
+                   ) -> tuple[pd.arrays.BooleanArray, np.ndarray]:
+    """``(values, parsed)`` of trimmed texts: true, false or missing (not ``present``, or not
+    a yes/no word in any case).
+
+    Python's ``str.lower`` finds the same words as pandas' (Arrow's) ``str.lower``: no code
+    point lowers to a character of the words differently in the two
+    (``tests/test_validation_distinct_texts.py`` checks every one).
+    """
+    low = list(map(str.lower, texts))
+    is_true = np.fromiter(map(TRUE_TOKENS.__contains__, low), dtype=bool, count=len(low))
+    is_false = np.fromiter(map(FALSE_TOKENS.__contains__, low), dtype=bool, count=len(low))
+    is_true &= present
+    is_false &= present
+    parsed = is_true | is_false
+    return pd.arrays.BooleanArray(is_true, ~parsed), parsed
 
 
 def _fmt_value(v: object) -> object:
@@ -349,19 +357,18 @@ def _parse_typed(texts: list[str], present: np.ndarray, ftype: str, report):
     (reported), except a text: every text as it is."""
     if ftype not in ("integer", "number", "boolean"):
         return pd.array(texts, dtype="string")  # the missing ones too: emptied per row
+    if ftype == "boolean":
+        values, ok = _parse_boolean(texts, present)
+        report(present & ~ok, "must be true or false (true/false, yes/no, 1/0, 是/否)")
+        return values
     cell = pd.Series(texts, dtype="string")
     if ftype == "integer":
         values, ok = _parse_integer(cell.where(present))
         report(present & ~ok.to_numpy(dtype=bool), "must be a whole number (integer)")
         return values.where(present & ok).astype("Int64").array
-    if ftype == "number":
-        values = _parse_number(cell.where(present))
-        report(present & values.isna().to_numpy(dtype=bool), "must be a number")
-        return values.astype("float64").to_numpy()
-    values, ok = _parse_boolean(cell.where(present, ""))
-    report(present & ~ok.to_numpy(dtype=bool),
-           "must be true or false (true/false, yes/no, 1/0, 是/否)")
-    return values.array
+    values = _parse_number(cell.where(present))  # a number
+    report(present & values.isna().to_numpy(dtype=bool), "must be a number")
+    return values.astype("float64").to_numpy()
 
 
 def _check_levels(values, valid: np.ndarray, fdesc: dict, report):

@@ -401,8 +401,11 @@ def _trimmed_texts(values: list[str]) -> list[str]:
     identifier column has as many texts as records)."""
     trimmed = list(map(str.strip, values))
     n = len(trimmed)
-    ascii_ = np.fromiter(map(str.isascii, trimmed), dtype=bool, count=n)
     marker = np.fromiter(map(_MISSING_NORMALISED.__contains__, trimmed), dtype=bool, count=n)
+    if "".join(trimmed).isascii():  # identifiers: only the markers as written to look at
+        ascii_ = np.ones(n, dtype=bool)
+    else:
+        ascii_ = np.fromiter(map(str.isascii, trimmed), dtype=bool, count=n)
     for i in np.flatnonzero(marker | ~ascii_).tolist():
         if _is_missing_trimmed(trimmed[i]):
             trimmed[i] = ""

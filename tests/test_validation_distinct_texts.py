@@ -5,8 +5,11 @@ reading).
 (:func:`talentlab.data.import_columns.text_column`). Validation takes the codes and categories
 as they are (:func:`talentlab.data.validation.distinct_texts`) instead of factorising 100,000
 cells again, and must find what it finds in the same cells given as strings: the same typed
-values, the same problems in the same order. Counts and results, not seconds
-(``benchmarks/bench_import.py`` measures the seconds).
+values, the same problems in the same order. The import asks for the problems only
+(``validate_tables(problems_only=True)``: text columns stay categoricals), which must be
+those of full validation; yes/no words are found with Python's ``str.lower``, which must
+agree with pandas'. Counts and results, not seconds (``benchmarks/bench_import.py``
+measures the seconds).
 """
 
 from __future__ import annotations

@@ -315,7 +315,9 @@ def typed_column(raw: RawTable, fdesc: dict, missing_tokens: set[str],
         if "maximum" in cons:
             report(valid & (number > cons["maximum"]), f"must be <= {cons['maximum']}")
     if "enum" in cons:
-        values = _check_levels(values, valid, fdesc, report)
+        values = _check_levels(values, valid, fdesc, report,
+                               texts if isinstance(values, pd.arrays.ArrowStringArray
+                                                   | pd.arrays.StringArray) else None)
     if cons.get("unique"):  # a text on more than one row (two texts may trim to one)
         key = _same_text_keys(texts, present, categories is not None)
         rows_per_key = np.bincount(key[codes], minlength=len(texts))
@@ -371,19 +373,32 @@ def _parse_typed(texts: list[str], present: np.ndarray, ftype: str, report):
     return values.astype("float64").to_numpy()
 
 
-def _check_levels(values, valid: np.ndarray, fdesc: dict, report):
+def _check_levels(values, valid: np.ndarray, fdesc: dict, report,
+                  texts: list[str] | None = None):
     """Report values outside the field's levels (numbers within 0.005 of a level count as it);
-    a categorical field becomes a Categorical with the levels in contract order."""
+    a categorical field becomes a Categorical with the levels in contract order. ``texts``:
+    the values of a text field as a list, each looked up among levels that are texts."""
     allowed = fdesc["constraints"]["enum"]
+    level = None  # per distinct text, its level's position (-1: none)
     if fdesc["type"] == "number":
         arr = np.asarray(values, dtype="float64")
         hit = np.zeros(len(arr), dtype=bool)
         for a in allowed:
             hit |= np.isclose(arr, float(a), atol=5e-3)
         bad = valid & ~hit
+    elif texts is not None and all(isinstance(a, str) for a in allowed):
+        position: dict[str, int] = {}
+        for k, a in enumerate(allowed):
+            position.setdefault(a, k)
+        level = np.fromiter(map(position.get, texts, [-1] * len(texts)), dtype=np.intp,
+                            count=len(texts))
+        bad = valid & (level < 0)
     else:
         bad = valid & ~np.asarray(pd.Series(values).isin(allowed), dtype=bool)
     report(bad, "must be one of: " + ", ".join(str(a) for a in allowed))
+    if fdesc.get("categorical") and level is not None:
+        return pd.Categorical.from_codes(np.where(valid & ~bad, level, -1),
+                                         dtype=pd.CategoricalDtype(allowed), validate=False)
     if fdesc.get("categorical"):
         values = pd.Categorical(pd.Series(values).where(valid & ~bad), categories=allowed)
     return values

@@ -5,10 +5,8 @@ reading).
 (:func:`talentlab.data.import_columns.text_column`). Validation takes the codes and categories
 as they are (:func:`talentlab.data.validation.distinct_texts`) instead of factorising 100,000
 cells again, and must find what it finds in the same cells given as strings: the same typed
-values, the same problems in the same order. The import asks for the problems only
-(``validate_tables(problems_only=True)``: text columns stay categoricals), which must be
-those of full validation; yes/no words are found with Python's ``str.lower``, which must
-agree with pandas'. Counts and results, not seconds (``benchmarks/bench_import.py``
+values, the same problems in the same order. Yes/no words are found with Python's
+``str.lower``, which must agree with pandas'. Counts and results, not seconds (``benchmarks/bench_import.py``
 measures the seconds).
 """
 
@@ -23,8 +21,8 @@ import pytest
 from talentlab.data import validation
 from talentlab.data.descriptor import resource
 from talentlab.data.import_columns import object_array, text_column
+from talentlab.data.io import SYNTHETIC_DIR
 from talentlab.data.validation import RawTable, distinct_texts, typed_column, validate_tables
-from tests.conftest import RAW_DIR, SYNTHETIC_DIR
 
 #: Cell texts that meet every rule's edge: spaces around, no-break and ideographic spaces,
 #: missing markers as written and in full width, numbers as text, yes/no words, levels.
@@ -118,48 +116,6 @@ def test_a_unique_field_counts_texts_that_trim_to_one():
     assert [(p.row, p.value) for p in problems if p.rule.startswith("must be unique")] == [
         (2, "G1"), (3, "G1")]
     assert values.tolist() == ["G1", "G1", pd.NA, pd.NA, "G2"]
-
-
-@pytest.fixture(scope="module")
-def staggered_text():
-    """The staggered scenario's four tables as the import's categorical text."""
-    folder = RAW_DIR / "synthetic" / "staggered"
-    return {t: pd.read_csv(folder / f"{t}.csv", dtype=str, keep_default_na=False)
-            for t in ("graduates", "programmes", "employer_ratings", "evaluations")}
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_problems_only_validation_finds_what_full_validation_finds(staggered_text, seed):
-    """``problems_only`` (what the import asks for) keeps the text fields as categoricals:
-    every rule still finds the same rows, the cross-table ones included (foreign keys, the
-    rated graduate's employer, reform years against treated_major or deriving it, compound
-    keys). Cells are moved between rows to break the rules (a text with spaces around keeps
-    its column a string one); on odd seeds graduates leave treated_major out."""
-    rng = np.random.default_rng(seed)
-    raws = {}
-    for t, text in staggered_text.items():
-        text = text.drop(columns=["treated_major"]) if t == "graduates" and seed % 2 else text
-        cols = {}
-        for c in text.columns:
-            cells = text[c].to_numpy(dtype=object).copy()
-            if rng.random() < 0.4:
-                moved = rng.choice(len(cells), size=max(len(cells) // 20, 2), replace=False)
-                cells[moved] = cells[rng.permutation(moved)]
-                if (t, c) != ("graduates", "student_id"):  # kept trimmed: a categorical
-                    cells[moved[:2]] = ["", " x "]
-            codes, values = pd.factorize(cells)
-            cols[c] = text_column(list(values), codes)
-        raws[t] = RawTable(t, f"{t}.csv", pd.DataFrame(cols), np.arange(len(text)) + 2)
-    typed, problems = validate_tables(raws, problems_only=True)
-    full_typed, full_problems = validate_tables(raws)
-    assert problems == full_problems
-    assert len({p.rule.split("(")[0] for p in problems}) >= 5
-    assert isinstance(typed["graduates"]["student_id"].dtype, pd.CategoricalDtype)
-    assert full_typed["graduates"]["student_id"].dtype == "string"
-    pd.testing.assert_series_equal(typed["graduates"]["student_id"].astype("string"),
-                                   full_typed["graduates"]["student_id"])
-
-
 def test_yes_no_words_are_found_in_python_as_pandas_finds_them():
     """Validation lowers the distinct texts with Python's ``str.lower`` where it used pandas'
     (Arrow's): for every code point, where either lowers it to characters of the yes/no words,

@@ -372,7 +372,7 @@ def _validate_kept(mapped: MappedTables, keep: dict[str, np.ndarray], unmapped_a
         # categoricals of the texts: validation checks each distinct text once
         # (talentlab.data.validation.typed_column), so they are not turned into 100,000 strings first
         raws[t] = RawTable(name=t, file=t, text=sub, rows=pos)
-    _typed, vprobs = validate_tables(raws, problems_only=True)  # the tables written are texts
+    _typed, vprobs = validate_tables(raws)
     row_probs, table_probs = _locate_problems(vprobs, mapped, unmapped_at)
     return [lp for lp in mapped.unmapped_probs if keep[lp.table][lp.pos]] + row_probs, table_probs
 

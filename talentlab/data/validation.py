@@ -92,7 +92,7 @@ class RawTable:
     headers: dict | None = None  # contract field -> header in the file, when an alias was used
 
 
-def validate_table(raw: RawTable, derived: Iterable[str] = (), problems_only: bool = False
+def validate_table(raw: RawTable, derived: Iterable[str] = ()
                    ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Check one table against its field rules and convert it to typed columns.
 
@@ -100,7 +100,6 @@ def validate_table(raw: RawTable, derived: Iterable[str] = (), problems_only: bo
     Cross-table rules are checked by :func:`validate_tables`. ``derived`` names required fields
     the file may leave out because another table gives them (graduates' ``treated_major`` beside
     programmes' ``reform_year``); :func:`validate_tables` adds them afterwards.
-    ``problems_only``: see :func:`validate_tables`.
     """
     spec = resource(raw.name)["schema"]
     missing_tokens = set(spec.get("missingValues", [""]))
@@ -113,8 +112,7 @@ def validate_table(raw: RawTable, derived: Iterable[str] = (), problems_only: bo
     typed: dict[str, pd.Series] = {}
     for fdesc in spec["fields"]:
         if fdesc["name"] in cols:
-            typed[fdesc["name"]] = typed_column(raw, fdesc, missing_tokens, problems,
-                                                texts_as_categories=problems_only)
+            typed[fdesc["name"]] = typed_column(raw, fdesc, missing_tokens, problems)
         elif fdesc.get("optional_when_column"):
             # kept as an empty column: links by this key find no row instead of failing
             typed[fdesc["name"]] = pd.Series(pd.NA, index=raw.text.index, dtype="string")
@@ -240,7 +238,7 @@ def _distinct_texts(column: pd.Series) -> tuple[np.ndarray, list[str], pd.Index 
 
 
 def typed_column(raw: RawTable, fdesc: dict, missing_tokens: set[str],
-                 problems: list[Problem], texts_as_categories: bool = False) -> pd.Series:
+                 problems: list[Problem]) -> pd.Series:
     """One column typed by its field rule (type, required, range, levels, unique); each cell
     breaking a rule is appended to ``problems`` with its row and the text as written.
 
@@ -259,11 +257,6 @@ def typed_column(raw: RawTable, fdesc: dict, missing_tokens: set[str],
         Texts that mean a missing value (the table's ``missingValues``).
     problems : list of Problem
         Appended to, one problem per cell and broken rule.
-    texts_as_categories : bool
-        A text field without levels or range whose column is a categorical of trimmed texts
-        (the import's) is returned as a categorical of the column's own categories instead of
-        ``string``: the same values, without making a string per row (for a caller that keeps
-        the problems only).
 
     Returns
     -------
@@ -301,13 +294,8 @@ def typed_column(raw: RawTable, fdesc: dict, missing_tokens: set[str],
 
     if cons.get("required") and fdesc.get("optional_when_column") not in raw.text.columns:
         report(~present, "required value is missing")
-    # a text field given as trimmed categories, every rule but uniqueness on the texts alone:
-    # kept as a categorical of them, when asked, without making a string per row
-    as_categories = (texts_as_categories and categories is not None and not present[-1]
-                     and fdesc["type"] not in ("integer", "number", "boolean")
-                     and not cons.keys() & {"enum", "minimum", "maximum"})
-    values = None if as_categories else _parse_typed(texts, present, fdesc["type"], report)
-    valid = present if as_categories else present & pd.notna(values)
+    values = _parse_typed(texts, present, fdesc["type"], report)
+    valid = present & pd.notna(values)
     if "minimum" in cons or "maximum" in cons:
         number = pd.Series(values).astype("float64").to_numpy()
         if "minimum" in cons:
@@ -324,12 +312,8 @@ def typed_column(raw: RawTable, fdesc: dict, missing_tokens: set[str],
         report(valid & (rows_per_key[key] > 1),
                "must be unique (this value appears on more than one row)")
     # a missing cell is missing whatever its type (a text field keeps its texts until here)
-    row_codes = np.where(present[codes], codes, -1)
-    if as_categories:  # the column's categories are the texts but the last, '' and missing
-        return pd.Series(pd.Categorical.from_codes(row_codes, dtype=raw.text[name].dtype,
-                                                   validate=False), index=raw.text.index)
-    return pd.Series(pd.api.extensions.take(values, row_codes, allow_fill=True),
-                     index=raw.text.index)
+    return pd.Series(pd.api.extensions.take(values, np.where(present[codes], codes, -1),
+                                            allow_fill=True), index=raw.text.index)
 
 
 def _same_text_keys(texts: list[str], present: np.ndarray, distinct_but_last: bool = False
@@ -545,21 +529,14 @@ def _published_rate_problems(raw: RawTable, df: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def validate_tables(raws: Mapping[str, RawTable], problems_only: bool = False
-                    ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Validate several tables, including foreign keys and cross-table rules.
-
-    Returns the typed tables and the problems. With ``problems_only`` (for a caller that keeps
-    the problems, such as ``talentlab import``), a text field of a categorical column stays a
-    categorical of its texts (:func:`typed_column`'s ``texts_as_categories``): the problems are
-    the same, the tables' text columns are not the contract's ``string``.
-    """
+def validate_tables(raws: Mapping[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Validate several tables, including foreign keys and cross-table rules."""
     typed: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     derive = _treated_major_derived(raws)
     for name, raw in raws.items():
         df, probs = validate_table(raw, derived=("treated_major",) if derive and
-                                   name == "graduates" else (), problems_only=problems_only)
+                                   name == "graduates" else ())
         problems += probs
         if df is not None:
             typed[name] = df
@@ -577,7 +554,7 @@ def validate_tables(raws: Mapping[str, RawTable], problems_only: bool = False
             if target not in typed:
                 continue
             (col,), (tcol,) = fk["fields"], fk["reference"]["fields"]
-            child, parent = _as_strings(typed[name][col]), _as_strings(typed[target][tcol])
+            child, parent = typed[name][col], typed[target][tcol]
             bad = child.notna() & ~child.isin(parent.dropna())
             for i in np.flatnonzero(bad.to_numpy(dtype=bool)):
                 problems.append(Problem(raw.file, int(raw.rows[i]), col, child.iloc[i],
@@ -585,9 +562,6 @@ def validate_tables(raws: Mapping[str, RawTable], problems_only: bool = False
 
     if "employer_ratings" in typed and "graduates" in typed:
         ratings, grads = typed["employer_ratings"], typed["graduates"]
-        ratings = ratings.assign(**{c: _as_strings(ratings[c]) for c in ("student_id",
-                                                                          "employer_id")})
-        grads = grads.assign(**{c: _as_strings(grads[c]) for c in ("student_id", "employer_id")})
         employer_of = grads.dropna(subset=["student_id"]).drop_duplicates("student_id")
         employer_of = employer_of.set_index("student_id")["employer_id"]
         expected = ratings["student_id"].map(employer_of)
@@ -603,12 +577,6 @@ def validate_tables(raws: Mapping[str, RawTable], problems_only: bool = False
     for raw in raws.values():
         problems = _with_headers(raw, problems)
     return typed, problems
-
-
-def _as_strings(column: pd.Series) -> pd.Series:
-    """A text column as ``string`` (a categorical one from ``problems_only``; compared with
-    another table's, whose categories differ)."""
-    return column.astype("string") if isinstance(column.dtype, pd.CategoricalDtype) else column
 
 
 def _treated_major_derived(raws: Mapping[str, RawTable]) -> bool:

@@ -84,33 +84,14 @@ def measure_cells(xml: bytes, rows: int, columns: int) -> CellMeasure | None:
     # column letters (either case) as a 1-based column number, then the row's digits, then
     # the closing quote; `at` walks along each reference (arrays updated in place)
     at = ref.copy()
-    column = np.zeros(ref.size, np.int64)
-    going = np.ones(ref.size, bool)
-    for k in range(_MAX_LETTERS + 1):
-        offset = (text[at] | np.uint8(32)) - np.uint8(ord("a"))  # wraps below 'a'
-        is_letter = going & (offset < 26)
-        if not is_letter.any():
-            break
-        if k == _MAX_LETTERS:
-            return None
-        np.multiply(column, 26, out=column, where=is_letter)
-        np.add(column, offset + np.int64(1), out=column, where=is_letter)
-        at += is_letter
-        going = is_letter
+    column = _positional_number(text, at, np.ones(ref.size, bool), 26, ord("a"), 1, 32,
+                                _MAX_LETTERS)
+    if column is None:
+        return None
     digits_at = at.copy()
-    row = np.zeros(ref.size, np.int64)
-    going = at > ref  # a letter at least
-    for k in range(_MAX_DIGITS + 1):
-        digit = text[at] - np.uint8(ord("0"))  # wraps below '0'
-        is_digit = going & (digit < 10)
-        if not is_digit.any():
-            break
-        if k == _MAX_DIGITS:
-            return None
-        np.multiply(row, 10, out=row, where=is_digit)
-        np.add(row, digit, out=row, where=is_digit)
-        at += is_digit
-        going = is_digit
+    row = _positional_number(text, at, at > ref, 10, ord("0"), 0, 0, _MAX_DIGITS)  # a letter first
+    if row is None:
+        return None
     quote = at
     valid = (at > digits_at) & (text[quote] == _QUOTE)
     beyond = valid & ((row > rows) | (column > columns))
@@ -119,6 +100,28 @@ def measure_cells(xml: bytes, rows: int, columns: int) -> CellMeasure | None:
         rows = max(rows, _largest_holding(row[beyond], quote, xml, text))
         columns = max(columns, _largest_holding(column[beyond], quote, xml, text))
     return CellMeasure(cells, unreferenced, rows, columns, formulas)
+
+
+def _positional_number(text: np.ndarray, at: np.ndarray, going: np.ndarray, radix: int,
+                       first: int, bias: int, fold: int, most: int) -> np.ndarray | None:
+    """Per position ``at``, the number its run of symbols writes in base ``radix``: a symbol is
+    a byte ``b`` with ``0 <= (b | fold) - first < radix`` worth that plus ``bias`` (column
+    letters of either case: ``fold`` 32, ``bias`` 1; digits: 0 and 0). Only positions
+    ``going`` start one; ``at`` is moved past the run, in place. ``None`` when a run is longer
+    than ``most`` symbols."""
+    value = np.zeros(at.size, np.int64)
+    for k in range(most + 1):
+        offset = (text[at] | np.uint8(fold)) - np.uint8(first)  # wraps below ``first``
+        is_symbol = going & (offset < radix)
+        if not is_symbol.any():
+            break
+        if k == most:
+            return None
+        np.multiply(value, radix, out=value, where=is_symbol)
+        np.add(value, offset + np.int64(bias), out=value, where=is_symbol)
+        at += is_symbol
+        going = is_symbol
+    return value
 
 
 def _largest_holding(values: np.ndarray, quotes: np.ndarray, xml: bytes, text: np.ndarray) -> int:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from talentlab.data.atomic import atomic_write_text, write_folder_atomically
 from talentlab.data.descriptor import write_datapackage
-from talentlab.data.import_columns import codes_and_values, column_texts
+from talentlab.data.import_columns import codes_and_values, column_texts, object_array
 from talentlab.data.import_report import failure_report_paths
 from talentlab.data.mappings import IMPORT_TABLES
 
@@ -119,9 +119,7 @@ def _quoted(text: str) -> str:
 
 def _pick(fields: list[bytes], codes: np.ndarray) -> list[bytes]:
     """``fields[codes[k]]`` for every row ``k``."""
-    table = np.empty(len(fields), dtype=object)
-    table[:] = fields
-    return table[codes].tolist()
+    return object_array(fields)[codes].tolist()
 
 
 def _joined_fields(columns: list[tuple[np.ndarray, list[bytes]]], n_rows: int
